@@ -1,0 +1,31 @@
+import Link from "next/link";
+import { requireUser } from "@/lib/auth/current-user";
+import { LogoutButton } from "@/components/auth/logout-button";
+
+export const dynamic = "force-dynamic";
+
+export default async function DashboardLayout({ children }: { children: React.ReactNode }) {
+  const user = await requireUser();
+  return (
+    <div className="min-h-screen">
+      <header className="bg-slate-900 text-slate-100">
+        <div className="mx-auto flex max-w-7xl flex-wrap items-center gap-x-6 gap-y-2 px-4 py-3">
+          <Link href="/" className="text-lg font-semibold tracking-tight">
+            🐄 Cowherd
+          </Link>
+          <nav aria-label="Main" className="flex gap-4 text-sm">
+            <Link href="/" className="hover:text-white text-slate-300">Dashboard</Link>
+            <Link href="/history" className="hover:text-white text-slate-300">History</Link>
+          </nav>
+          <div className="ml-auto flex items-center gap-3 text-sm">
+            <span className="text-slate-300">
+              {user.username} <span className="text-slate-500">({user.role})</span>
+            </span>
+            <LogoutButton />
+          </div>
+        </div>
+      </header>
+      <main className="mx-auto max-w-7xl px-4 py-5">{children}</main>
+    </div>
+  );
+}

@@ -1,0 +1,15 @@
+import { LoginForm } from "@/components/auth/login-form";
+
+export const dynamic = "force-dynamic";
+
+export default function LoginPage() {
+  return (
+    <main className="flex min-h-screen items-center justify-center px-4">
+      <div className="w-full max-w-sm rounded-xl bg-white p-6 shadow-sm ring-1 ring-slate-200">
+        <h1 className="mb-1 text-xl font-semibold">🐄 Cowherd</h1>
+        <p className="mb-5 text-sm text-slate-500">Log in to manage the room&apos;s PCs.</p>
+        <LoginForm />
+      </div>
+    </main>
+  );
+}

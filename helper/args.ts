@@ -1,0 +1,63 @@
+/**
+ * The helper's whole input surface: a verb from an allow-list and machine ids that are plain
+ * decimals present in its own config. Anything else is refused before any command runs.
+ */
+export const VERBS = ["status", "reset", "up", "down", "grow", "repair", "version"] as const;
+export type Verb = (typeof VERBS)[number];
+
+export type Parsed =
+  | { verb: "status" | "version" | "repair" }
+  | { verb: "reset" | "down"; ids: number[] }
+  | { verb: "up"; ids: number[] | "all" }
+  | { verb: "grow"; id: number; mib: number };
+
+export class UsageError extends Error {
+  override name = "UsageError";
+}
+
+const ID = /^[1-9][0-9]{0,2}$/;
+const MIB = /^[1-9][0-9]{0,6}$/;
+const MAX_ARGS = 1000;
+
+export const USAGE = `usage: cowherd-helper status | reset <id>... | up [<id>...] | down <id>... | grow <id> <MiB> | repair | version`;
+
+export function parseHelperArgs(argv: readonly string[], knownIds: ReadonlySet<number>): Parsed {
+  if (argv.length === 0) throw new UsageError(USAGE);
+  if (argv.length > MAX_ARGS) throw new UsageError(`too many arguments (max ${MAX_ARGS})`);
+  const [verb, ...rest] = argv as [string, ...string[]];
+  if (!(VERBS as readonly string[]).includes(verb)) throw new UsageError(`unknown verb ${JSON.stringify(verb.slice(0, 40))}; ${USAGE}`);
+  const ids = () => {
+    const out: number[] = [];
+    for (const a of rest) {
+      if (!ID.test(a)) throw new UsageError(`invalid machine id ${JSON.stringify(a.slice(0, 40))}: want a plain integer 1-999`);
+      const id = Number(a);
+      if (!knownIds.has(id)) throw new UsageError(`no machine ${id} in the helper's config`);
+      if (!out.includes(id)) out.push(id);
+    }
+    return out;
+  };
+  switch (verb as Verb) {
+    case "status":
+    case "version":
+    case "repair":
+      if (rest.length) throw new UsageError(`${verb} takes no arguments`);
+      return { verb: verb as "status" | "version" | "repair" };
+    case "reset":
+    case "down": {
+      const list = ids();
+      if (!list.length) throw new UsageError(`${verb} needs at least one machine id`);
+      return { verb: verb as "reset" | "down", ids: list };
+    }
+    case "up":
+      return { verb: "up", ids: rest.length ? ids() : "all" };
+    case "grow": {
+      if (rest.length !== 2) throw new UsageError("grow needs <id> <MiB>");
+      const [idArg, mibArg] = rest as [string, string];
+      if (!ID.test(idArg)) throw new UsageError(`invalid machine id ${JSON.stringify(idArg.slice(0, 40))}`);
+      if (!MIB.test(mibArg)) throw new UsageError(`invalid size ${JSON.stringify(mibArg.slice(0, 40))}: want MiB as a plain integer`);
+      const id = Number(idArg);
+      if (!knownIds.has(id)) throw new UsageError(`no machine ${id} in the helper's config`);
+      return { verb: "grow", id, mib: Number(mibArg) };
+    }
+  }
+}

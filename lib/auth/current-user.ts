@@ -1,0 +1,14 @@
+import { cookies } from "next/headers";
+import { redirect } from "next/navigation";
+import { runtime } from "../runtime";
+import { SESSION_COOKIE } from "./sessions";
+import type { User } from "./users";
+
+/** For server components: the logged-in user, or a redirect to the login page. */
+export async function requireUser(): Promise<User> {
+  const rt = await runtime();
+  const token = (await cookies()).get(SESSION_COOKIE)?.value;
+  const user = rt.sessions.validate(token);
+  if (!user) redirect("/login");
+  return user;
+}

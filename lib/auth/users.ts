@@ -1,0 +1,65 @@
+import type Database from "better-sqlite3";
+import { generatePassword, hashPassword } from "./password";
+
+export type Role = "admin" | "viewer";
+
+export interface User {
+  id: number;
+  username: string;
+  role: Role;
+}
+
+export class UserRepo {
+  constructor(private readonly db: Database.Database) {}
+
+  count(): number {
+    return this.db.prepare("SELECT COUNT(*) FROM users").pluck().get() as number;
+  }
+
+  findByName(username: string): (User & { passwordHash: string }) | undefined {
+    return this.db
+      .prepare("SELECT id, username, role, password_hash AS passwordHash FROM users WHERE username = ?")
+      .get(username) as (User & { passwordHash: string }) | undefined;
+  }
+
+  async create(username: string, password: string, role: Role): Promise<User> {
+    const hash = await hashPassword(password);
+    const info = this.db
+      .prepare("INSERT INTO users (username, password_hash, role, created_at) VALUES (?, ?, ?, ?)")
+      .run(username, hash, role, Date.now());
+    return { id: Number(info.lastInsertRowid), username, role };
+  }
+
+  async setPassword(username: string, password: string): Promise<boolean> {
+    const hash = await hashPassword(password);
+    const user = this.findByName(username);
+    if (!user) return false;
+    this.db.transaction(() => {
+      this.db.prepare("UPDATE users SET password_hash = ? WHERE id = ?").run(hash, user.id);
+      this.db.prepare("DELETE FROM sessions WHERE user_id = ?").run(user.id);
+    })();
+    return true;
+  }
+}
+
+/**
+ * First start: create `admin` with COWHERD_ADMIN_PASSWORD, or a generated password printed once.
+ * Returns the generated password (null when none was generated).
+ */
+export async function ensureAdmin(users: UserRepo, env: NodeJS.ProcessEnv, log: (line: string) => void): Promise<string | null> {
+  if (users.count() > 0) return null;
+  const fromEnv = env.COWHERD_ADMIN_PASSWORD;
+  if (fromEnv !== undefined && fromEnv.length < 8) throw new Error("COWHERD_ADMIN_PASSWORD must be at least 8 characters");
+  const password = fromEnv ?? generatePassword();
+  await users.create("admin", password, "admin");
+  if (fromEnv) {
+    log("cowherd: created user 'admin' with the password from COWHERD_ADMIN_PASSWORD");
+    return null;
+  }
+  log("cowherd: ────────────────────────────────────────────────────────────");
+  log("cowherd: created user 'admin'. Its password, shown this once:");
+  log(`cowherd:     ${password}`);
+  log("cowherd: change it with: npm run cowherd -- passwd admin");
+  log("cowherd: ────────────────────────────────────────────────────────────");
+  return password;
+}

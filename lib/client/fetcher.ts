@@ -1,0 +1,36 @@
+/** The one fetcher for SWR and actions: JSON in, JSON out, API errors lifted into ApiError. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+async function parse<T>(res: Response): Promise<T> {
+  const body = (await res.json().catch(() => null)) as { error?: { code: string; message: string } } | null;
+  if (res.status === 401 && typeof window !== "undefined") window.location.assign("/login");
+  if (!res.ok && body?.error) throw new ApiError(res.status, body.error.code, body.error.message);
+  if (!res.ok && !body) throw new ApiError(res.status, "http", `HTTP ${res.status}`);
+  return body as T;
+}
+
+export const fetcher = <T,>(url: string): Promise<T> => fetch(url, { credentials: "same-origin" }).then((r) => parse<T>(r));
+
+/** POST JSON; resolves with the body even on a non-2xx that carries a result (a failed reset). */
+export async function postJson<T>(url: string, body?: unknown): Promise<{ status: number; data: T }> {
+  const res = await fetch(url, {
+    method: "POST",
+    credentials: "same-origin",
+    headers: body === undefined ? {} : { "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (res.status === 500) {
+    const data = (await res.json().catch(() => null)) as (T & { error?: { code: string; message: string } }) | null;
+    if (data && !data.error) return { status: res.status, data };
+    throw new ApiError(500, data?.error?.code ?? "internal", data?.error?.message ?? "Internal error");
+  }
+  return { status: res.status, data: await parse<T>(res) };
+}

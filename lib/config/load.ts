@@ -1,0 +1,54 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { configSchema, type Config, type RawConfig } from "./schema";
+import { demoConfig } from "./demo";
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+/** Formats zod issues as "key.path: message" lines so a bad config names its key. */
+function formatIssues(issues: { path: PropertyKey[]; message: string }[]): string {
+  return issues.map((i) => `  ${i.path.length ? i.path.map(String).join(".") : "(root)"}: ${i.message}`).join("\n");
+}
+
+export function resolveConfig(raw: RawConfig): Config {
+  return {
+    ...raw,
+    machines: raw.machines.map((m) => ({
+      ...m,
+      cowSizeMiB: m.cowSizeMiB ?? raw.defaults.cowSizeMiB,
+      chunkSectors: m.chunkSectors ?? raw.defaults.chunkSectors,
+      mode: m.mode ?? raw.defaults.mode,
+      cowPath: m.cowPath ?? path.posix.join(raw.storage.cowDir, `${m.dmName}.cow`),
+      iqn: m.iqn ?? `${raw.storage.iqnPrefix}:${m.dmName}`,
+    })),
+  };
+}
+
+export function parseConfig(input: unknown, source = "config"): Config {
+  const parsed = configSchema.safeParse(input);
+  if (!parsed.success) throw new ConfigError(`Invalid ${source}:\n${formatIssues(parsed.error.issues)}`);
+  return resolveConfig(parsed.data);
+}
+
+export function loadConfigFile(file: string): Config {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (e) {
+    throw new ConfigError(`Cannot read config ${file}: ${(e as Error).message}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new ConfigError(`Config ${file} is not valid JSON: ${(e as Error).message}`);
+  }
+  return parseConfig(json, `config ${file}`);
+}
+
+/** COWHERD_CONFIG names the JSON file; without it the built-in demo LAN is used. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  return env.COWHERD_CONFIG ? loadConfigFile(env.COWHERD_CONFIG) : parseConfig(demoConfig(), "demo config");
+}

@@ -1,0 +1,121 @@
+import { z } from "zod";
+
+// Names end up in argv for dmsetup/tgtadm/targetcli; keep them to a charset no tool treats specially.
+const dmName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, "letters, digits, '_', '.', '-' (max 64)");
+const ip = z.union([z.ipv4(), z.ipv6()], { error: "must be an IPv4 or IPv6 address" });
+const absPath = z.string().regex(/^\/[^\0]*$/, "must be an absolute path");
+const iqn = z.string().regex(/^iqn\.\d{4}-\d{2}\.[a-z0-9.-]+(:[A-Za-z0-9_.:-]+)?$/, "must look like iqn.YYYY-MM.reversed.domain[:name]");
+
+export const machineSchema = z
+  .object({
+    id: z.number().int().min(1).max(999),
+    name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$/),
+    ip,
+    dmName,
+    mac: z.string().regex(/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/i).optional(),
+    /** COW size; the kernel counts the whole COW device (header and metadata included). */
+    cowSizeMiB: z.number().int().min(1).max(1024 * 1024).optional(),
+    chunkSectors: z.number().int().min(8).max(1024).refine((n) => (n & (n - 1)) === 0, "must be a power of two").optional(),
+    mode: z.enum(["P", "PO"]).optional(),
+    cowPath: absPath.optional(),
+    iqn: iqn.optional(),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    lanName: z.string().min(1).max(64).default("RetroLAN"),
+    host: z.enum(["sim", "real"]).default("sim"),
+    machines: z.array(machineSchema).min(1).max(999),
+    defaults: z
+      .object({
+        cowSizeMiB: z.number().int().min(1).max(1024 * 1024).default(200),
+        chunkSectors: z.number().int().min(8).max(1024).refine((n) => (n & (n - 1)) === 0, "must be a power of two").default(64),
+        mode: z.enum(["P", "PO"]).default("P"),
+      })
+      .strict()
+      .default({ cowSizeMiB: 200, chunkSectors: 64, mode: "P" }),
+    storage: z
+      .object({
+        master: absPath.default("/store/master.img"),
+        cowDir: absPath.default("/store"),
+        iqnPrefix: iqn.default("iqn.2010-01.lan.retrolan"),
+        backend: z.enum(["tgt", "lio", "iet"]).default("tgt"),
+        /** Initiator addresses allowed on each target: "machine" binds a PC's target to its own IP. */
+        access: z.enum(["machine", "all"]).default("machine"),
+      })
+      .strict()
+      .default({ master: "/store/master.img", cowDir: "/store", iqnPrefix: "iqn.2010-01.lan.retrolan", backend: "tgt", access: "machine" }),
+    helper: z
+      .object({
+        path: absPath.default("/usr/local/sbin/cowherd-helper"),
+        sudo: absPath.default("/usr/bin/sudo"),
+        timeoutMs: z.number().int().min(1000).max(600_000).default(120_000),
+      })
+      .strict()
+      .default({ path: "/usr/local/sbin/cowherd-helper", sudo: "/usr/bin/sudo", timeoutMs: 120_000 }),
+    warnPercent: z.number().min(1).max(100).default(75),
+    dangerPercent: z.number().min(1).max(100).default(90),
+    statusCacheMs: z.number().int().min(100).max(60_000).default(1000),
+    resetConcurrency: z.number().int().min(1).max(64).default(4),
+    legacy: z
+      .object({
+        paths: z.array(z.string().regex(/^\/[A-Za-z0-9_.\/-]*$/)).min(1).default(["/cgi/status"]),
+        trustedProxies: z.array(ip).default([]),
+      })
+      .strict()
+      .default({ paths: ["/cgi/status"], trustedProxies: [] }),
+    boot: z
+      .object({
+        enabled: z.boolean().default(false),
+        path: z.string().regex(/^\/[A-Za-z0-9_.\/-]*$/).default("/cgi/reset"),
+        rebootImageUrl: z.string().regex(/^https?:\/\/[^\s"'`$\\]+$/, "must be an http(s) URL without quotes or spaces").default("http://boot.lan/reboot.com"),
+        minIntervalSeconds: z.number().int().min(0).max(86_400).default(60),
+      })
+      .strict()
+      .default({ enabled: false, path: "/cgi/reset", rebootImageUrl: "http://boot.lan/reboot.com", minIntervalSeconds: 60 }),
+    metrics: z
+      .object({ allowFrom: z.enum(["loopback", "any", "login"]).default("loopback") })
+      .strict()
+      .default({ allowFrom: "loopback" }),
+    session: z
+      .object({
+        idleMinutes: z.number().int().min(1).default(12 * 60),
+        absoluteHours: z.number().int().min(1).default(7 * 24),
+      })
+      .strict()
+      .default({ idleMinutes: 12 * 60, absoluteHours: 7 * 24 }),
+  })
+  .strict()
+  .superRefine((cfg, ctx) => {
+    const seen = { id: new Set<number>(), name: new Set<string>(), ip: new Set<string>(), dmName: new Set<string>() };
+    cfg.machines.forEach((m, i) => {
+      for (const key of ["id", "name", "ip", "dmName"] as const) {
+        const value = m[key] as never;
+        const set = seen[key] as Set<unknown>;
+        if (set.has(value)) ctx.addIssue({ code: "custom", path: ["machines", i, key], message: `duplicate ${key} ${String(value)}` });
+        set.add(value);
+      }
+    });
+    if (cfg.dangerPercent < cfg.warnPercent) ctx.addIssue({ code: "custom", path: ["dangerPercent"], message: "must be ≥ warnPercent" });
+    if (cfg.legacy.paths.includes(cfg.boot.path)) ctx.addIssue({ code: "custom", path: ["boot", "path"], message: "must differ from the legacy status paths" });
+  });
+
+export type ConfigInput = z.input<typeof configSchema>;
+export type RawConfig = z.output<typeof configSchema>;
+
+/** A machine with every default applied: what the rest of the app works with. */
+export interface Machine {
+  id: number;
+  name: string;
+  ip: string;
+  dmName: string;
+  mac?: string;
+  cowSizeMiB: number;
+  chunkSectors: number;
+  mode: "P" | "PO";
+  cowPath: string;
+  iqn: string;
+}
+
+export type Config = Omit<RawConfig, "machines"> & { machines: Machine[] };

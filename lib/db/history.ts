@@ -1,0 +1,165 @@
+import type Database from "better-sqlite3";
+import type { StepRecord } from "../host/types";
+
+export const RESET_SOURCES = ["dashboard", "bulk", "boot", "cli", "legacy"] as const;
+export type ResetSource = (typeof RESET_SOURCES)[number];
+export const RESET_RESULTS = ["running", "ok", "failed", "interrupted"] as const;
+export type ResetResult = (typeof RESET_RESULTS)[number];
+
+export interface ResetRow {
+  id: number;
+  machineId: number;
+  machineName: string;
+  source: ResetSource;
+  requestedBy: string | null;
+  batchId: string | null;
+  startedAt: number;
+  endedAt: number | null;
+  stateBefore: string | null;
+  usedBefore: number | null;
+  totalBefore: number | null;
+  result: ResetResult;
+  outcome: string | null;
+  failedStep: string | null;
+  error: string | null;
+  steps: StepRecord[];
+  durationMs: number | null;
+}
+
+interface DbRow {
+  id: number;
+  machine_id: number;
+  machine_name: string;
+  source: ResetSource;
+  requested_by: string | null;
+  batch_id: string | null;
+  started_at: number;
+  ended_at: number | null;
+  state_before: string | null;
+  used_before: number | null;
+  total_before: number | null;
+  result: ResetResult;
+  outcome: string | null;
+  failed_step: string | null;
+  error: string | null;
+  steps: string | null;
+}
+
+function toRow(r: DbRow): ResetRow {
+  return {
+    id: r.id,
+    machineId: r.machine_id,
+    machineName: r.machine_name,
+    source: r.source,
+    requestedBy: r.requested_by,
+    batchId: r.batch_id,
+    startedAt: r.started_at,
+    endedAt: r.ended_at,
+    stateBefore: r.state_before,
+    usedBefore: r.used_before,
+    totalBefore: r.total_before,
+    result: r.result,
+    outcome: r.outcome,
+    failedStep: r.failed_step,
+    error: r.error,
+    steps: r.steps ? (JSON.parse(r.steps) as StepRecord[]) : [],
+    durationMs: r.ended_at === null ? null : r.ended_at - r.started_at,
+  };
+}
+
+export interface HistoryQuery {
+  machineId?: number;
+  result?: ResetResult;
+  source?: ResetSource;
+  page: number;
+  pageSize: number;
+}
+
+export class HistoryRepo {
+  private readonly insert;
+  private readonly complete;
+  private readonly lastPerMachine;
+  private readonly lastOf;
+  private readonly lastOkPerMachine;
+
+  constructor(private readonly db: Database.Database) {
+    this.insert = db.prepare(
+      `INSERT INTO resets (machine_id, machine_name, source, requested_by, batch_id, started_at, state_before, used_before, total_before)
+       VALUES (@machineId, @machineName, @source, @requestedBy, @batchId, @startedAt, @stateBefore, @usedBefore, @totalBefore)`,
+    );
+    this.complete = db.prepare(
+      `UPDATE resets SET ended_at = @endedAt, result = @result, outcome = @outcome, failed_step = @failedStep, error = @error, steps = @steps
+       WHERE id = @id AND result = 'running'`,
+    );
+    this.lastPerMachine = db.prepare(
+      `SELECT r.* FROM resets r JOIN (SELECT machine_id, MAX(id) AS id FROM resets GROUP BY machine_id) last ON last.id = r.id`,
+    );
+    this.lastOkPerMachine = db.prepare(`SELECT machine_id AS id, MAX(started_at) AS at FROM resets WHERE result = 'ok' GROUP BY machine_id`);
+    this.lastOf = db.prepare(`SELECT * FROM resets WHERE machine_id = ? AND source = ? ORDER BY id DESC LIMIT 1`);
+  }
+
+  start(row: {
+    machineId: number;
+    machineName: string;
+    source: ResetSource;
+    requestedBy: string | null;
+    batchId: string | null;
+    startedAt: number;
+    stateBefore: string | null;
+    usedBefore: number | null;
+    totalBefore: number | null;
+  }): number {
+    return Number(this.insert.run(row).lastInsertRowid);
+  }
+
+  finish(
+    id: number,
+    r: { endedAt: number; result: "ok" | "failed"; outcome: string | null; failedStep: string | null; error: string | null; steps: StepRecord[] },
+  ): void {
+    this.complete.run({ id, ...r, steps: JSON.stringify(r.steps) });
+  }
+
+  /** Rows left 'running' by a process that died mid-reset. */
+  markInterrupted(now: number): number {
+    return this.db
+      .prepare(`UPDATE resets SET result = 'interrupted', ended_at = ?, error = 'Cowherd stopped while this reset was running' WHERE result = 'running'`)
+      .run(now).changes;
+  }
+
+  get(id: number): ResetRow | undefined {
+    const r = this.db.prepare("SELECT * FROM resets WHERE id = ?").get(id) as DbRow | undefined;
+    return r && toRow(r);
+  }
+
+  latestByMachine(): Map<number, ResetRow> {
+    return new Map((this.lastPerMachine.all() as DbRow[]).map((r) => [r.machine_id, toRow(r)]));
+  }
+
+  lastOkByMachine(): Map<number, number> {
+    return new Map((this.lastOkPerMachine.all() as { id: number; at: number }[]).map((r) => [r.id, r.at]));
+  }
+
+  lastBySource(machineId: number, source: ResetSource): ResetRow | undefined {
+    const r = this.lastOf.get(machineId, source) as DbRow | undefined;
+    return r && toRow(r);
+  }
+
+  list(q: HistoryQuery): { rows: ResetRow[]; total: number } {
+    const where: string[] = [];
+    const args: Record<string, unknown> = {};
+    if (q.machineId !== undefined) (where.push("machine_id = @machineId"), (args.machineId = q.machineId));
+    if (q.result !== undefined) (where.push("result = @result"), (args.result = q.result));
+    if (q.source !== undefined) (where.push("source = @source"), (args.source = q.source));
+    const clause = where.length ? `WHERE ${where.join(" AND ")}` : "";
+    const total = this.db.prepare(`SELECT COUNT(*) FROM resets ${clause}`).pluck().get(args) as number;
+    const rows = this.db
+      .prepare(`SELECT * FROM resets ${clause} ORDER BY started_at DESC, id DESC LIMIT @limit OFFSET @offset`)
+      .all({ ...args, limit: q.pageSize, offset: (q.page - 1) * q.pageSize }) as DbRow[];
+    return { rows: rows.map(toRow), total };
+  }
+
+  countsByResult(): Record<string, number> {
+    const rows = this.db.prepare("SELECT result, COUNT(*) AS n FROM resets GROUP BY result").all() as { result: string; n: number }[];
+    return Object.fromEntries(rows.map((r) => [r.result, r.n]));
+  }
+}

@@ -1,0 +1,28 @@
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import type Database from "better-sqlite3";
+
+const NAME = /^\d{4}-\d{2}-\d{2}-\d{4}-[a-z0-9-]+\.sql$/;
+
+export function migrationsDir(): string {
+  return process.env.COWHERD_MIGRATIONS_DIR ?? path.join(/*turbopackIgnore: true*/ process.cwd(), "prisma-free-db", "migrations");
+}
+
+export function migrate(db: Database.Database, dir = migrationsDir()): string[] {
+  db.exec("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)");
+  const files = readdirSync(/*turbopackIgnore: true*/ dir).filter((f) => f.endsWith(".sql")).sort();
+  const bad = files.filter((f) => !NAME.test(f));
+  if (bad.length) throw new Error(`Bad migration file names in ${dir}: ${bad.join(", ")} (want YYYY-MM-DD-NNNN-name.sql)`);
+  const done = new Set(db.prepare("SELECT name FROM schema_migrations").pluck().all() as string[]);
+  const applied: string[] = [];
+  for (const file of files) {
+    if (done.has(file)) continue;
+    const sql = readFileSync(/*turbopackIgnore: true*/ path.join(dir, file), "utf8");
+    db.transaction(() => {
+      db.exec(sql);
+      db.prepare("INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)").run(file, Date.now());
+    })();
+    applied.push(file);
+  }
+  return applied;
+}

@@ -1,0 +1,51 @@
+/** One external command: an absolute path, an argv array, a timeout. Never a shell string. */
+export interface Command {
+  file: string;
+  args: string[];
+  timeoutMs: number;
+}
+
+export interface CommandResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export type Runner = (cmd: Command) => Promise<CommandResult>;
+
+export class CommandError extends Error {
+  override name = "CommandError";
+  constructor(
+    readonly cmd: Command,
+    readonly result: CommandResult | null,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export function describe(cmd: Command): string {
+  return [cmd.file, ...cmd.args].join(" ");
+}
+
+/** Runs and demands exit code 0; the error message carries the tool's own words. */
+export async function check(run: Runner, cmd: Command): Promise<CommandResult> {
+  const r = await run(cmd);
+  if (r.code !== 0) {
+    const why = (r.stderr.trim() || r.stdout.trim()).split("\n").slice(-2).join(" ").slice(0, 400);
+    throw new CommandError(cmd, r, `${cmd.file.split("/").pop()} ${cmd.args.join(" ")} failed (exit ${r.code}): ${why || "no message"}`);
+  }
+  return r;
+}
+
+export const BIN = {
+  dmsetup: "/usr/sbin/dmsetup",
+  losetup: "/usr/sbin/losetup",
+  tgtadm: "/usr/sbin/tgtadm",
+  targetcli: "/usr/bin/targetcli",
+  ietadm: "/usr/sbin/ietadm",
+  dd: "/usr/bin/dd",
+  fallocate: "/usr/bin/fallocate",
+} as const;
+
+export const TIMEOUT = { quick: 15_000, io: 60_000 } as const;

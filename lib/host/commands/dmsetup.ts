@@ -1,0 +1,36 @@
+import { BIN, TIMEOUT, type Command } from "./command";
+
+const cmd = (...args: string[]): Command => ({ file: BIN.dmsetup, args, timeoutMs: TIMEOUT.quick });
+
+export function snapshotTable(originSectors: number, origin: string, cow: string, mode: "P" | "PO", chunkSectors: number): string {
+  return `0 ${originSectors} snapshot ${origin} ${cow} ${mode} ${chunkSectors}`;
+}
+
+export const dmsetup = {
+  statusAll: () => cmd("status"),
+  /** name:suspended:open for every device; suspended reads "Suspended" or "Active". */
+  infoAll: () => cmd("info", "-c", "--noheadings", "--separator", ":", "-o", "name,suspended,open"),
+  create: (name: string, table: string) => cmd("create", name, "--table", table),
+  remove: (name: string) => cmd("remove", name),
+  suspend: (name: string) => cmd("suspend", name),
+  resume: (name: string) => cmd("resume", name),
+  reload: (name: string, table: string) => cmd("reload", name, "--table", table),
+};
+
+export interface DmInfo {
+  suspended: boolean;
+  open: number;
+}
+
+export function parseDmInfo(output: string): Map<string, DmInfo> {
+  const out = new Map<string, DmInfo>();
+  if (/^No devices found/m.test(output)) return out;
+  for (const line of output.split("\n")) {
+    const parts = line.trim().split(":");
+    if (parts.length < 3) continue;
+    const open = Number(parts.pop());
+    const suspended = parts.pop();
+    out.set(parts.join(":"), { suspended: suspended === "Suspended", open: Number.isFinite(open) ? open : 0 });
+  }
+  return out;
+}

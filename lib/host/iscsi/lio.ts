@@ -1,0 +1,50 @@
+import { BIN, TIMEOUT, type Command } from "../commands/command";
+import type { ExportSpec, IscsiBackend, IscsiView } from "./backend";
+
+// targetcli joins its argv with spaces and re-parses them: only validated names may reach it.
+const targetcli = (...args: string[]): Command => ({ file: BIN.targetcli, args, timeoutMs: TIMEOUT.io });
+
+const CONFIGFS = "/sys/kernel/config/target/iscsi";
+
+/** configfs files that tell, per target: enabled, LUN 0 present, and demo-mode sessions. */
+export function lioPaths(s: Pick<ExportSpec, "iqn">) {
+  const tpg = `${CONFIGFS}/${s.iqn}/tpgt_1`;
+  return { enable: `${tpg}/enable`, lun: `${tpg}/lun/lun_0/alua_tg_pt_gp`, sessions: `${tpg}/dynamic_sessions` };
+}
+
+/** Builds the view from configfs file contents (null = file absent), keyed by path. */
+export function parseLio(files: Map<string, string | null>, specs: ExportSpec[]): IscsiView {
+  const view: IscsiView = new Map();
+  for (const s of specs) {
+    const p = lioPaths(s);
+    if (files.get(p.enable) == null) continue;
+    const luns = new Map<number, string>();
+    if (files.get(p.lun) != null) luns.set(0, s.device);
+    const initiators = (files.get(p.sessions) ?? "")
+      .split(/\s+/)
+      .filter((n) => n.startsWith("iqn.") || n.startsWith("eui."))
+      .map((iqn) => ({ iqn }));
+    view.set(s.iqn, { tid: s.tid, iqn: s.iqn, luns, initiators });
+  }
+  return view;
+}
+
+export function lioBackend(specs: () => ExportSpec[]): IscsiBackend {
+  return {
+    name: "lio",
+    lun: 0,
+    read: { kind: "files", paths: (list) => list.flatMap((s) => Object.values(lioPaths(s))) },
+    parse: (input) => parseLio(typeof input === "string" ? new Map() : input, specs()),
+    createTarget: (s) => [
+      targetcli("/iscsi", "create", s.iqn),
+      targetcli(`/iscsi/${s.iqn}/tpg1`, "set", "attribute", "generate_node_acls=1", "cache_dynamic_acls=1", "demo_mode_write_protect=0", "authentication=0"),
+    ],
+    deleteTarget: (s) => [targetcli("/iscsi", "delete", s.iqn)],
+    // The backstore holds the dm device open, so offline removes both and online adds both.
+    lunOnline: (s) => [
+      targetcli("/backstores/block", "create", `name=${s.name}`, `dev=${s.device}`),
+      targetcli(`/iscsi/${s.iqn}/tpg1/luns`, "create", `/backstores/block/${s.name}`, "lun=0"),
+    ],
+    lunOffline: (s) => [targetcli(`/iscsi/${s.iqn}/tpg1/luns`, "delete", "lun=0"), targetcli("/backstores/block", "delete", s.name)],
+  };
+}

@@ -1,0 +1,256 @@
+import type { Machine } from "../../config/schema";
+import { runReset, type ResetOps } from "../reset-sequence";
+import type { Host, HostStatus, MachineHostStatus, ResetReport } from "../types";
+import { canAllocate, exceptionsForFraction, usage, type SnapshotGeometry } from "./snapshot-model";
+import { readSimState, writeSimState, type SimMachineState, type SimState } from "./sim-state";
+
+export interface SimOptions {
+  stateFile?: string;
+  /** Online PCs write data and sessions come and go. Off for deterministic tests. */
+  activity: boolean;
+  /** Artificial latency per reset step, so progress is visible as on a real host. */
+  stepMs: number;
+  /** Initial scenario for a fresh state; "demo" gives a lively room with one PC close to full. */
+  scenario?: "demo" | "fresh";
+  random?: () => number;
+  now?: () => number;
+}
+
+interface Fault {
+  step: string;
+  remaining: number;
+  message: string;
+}
+
+const MASTER_SECTORS = 4 * 1024 * 1024 * 2; // the 4 GiB XP image of the write-up
+const MAX_ADVANCE_MS = 15_000;
+
+/** Parses COWHERD_SIM_FAIL, e.g. "3:dm-remove,5:lun-online:2,7:dm-create:*". */
+export function parseFaultSpec(spec: string | undefined): { id: number; step: string; times: number }[] {
+  if (!spec) return [];
+  return spec
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((s) => {
+      const [id, step, times] = s.split(":");
+      if (!id || !/^\d+$/.test(id) || !step) throw new Error(`COWHERD_SIM_FAIL: bad entry "${s}" (want id:step[:count|*])`);
+      return { id: Number(id), step, times: times === "*" ? Infinity : times ? Number(times) : 1 };
+    });
+}
+
+/**
+ * The built-in storage host: a faithful in-process model of master + per-PC snapshots + iSCSI
+ * target, driven through the same reset sequence as the real helper. State persists across restarts.
+ */
+export class SimHost implements Host {
+  readonly kind = "sim" as const;
+  private state: SimState;
+  private faults = new Map<number, Fault[]>();
+  private dirty = false;
+  /** No state file was found: the room was just created from the scenario. */
+  readonly fresh: boolean;
+  private readonly random: () => number;
+  private readonly now: () => number;
+  private readonly byId: Map<number, Machine>;
+
+  constructor(
+    private readonly machines: Machine[],
+    private readonly opts: SimOptions,
+  ) {
+    this.random = opts.random ?? Math.random;
+    this.now = opts.now ?? Date.now;
+    this.byId = new Map(machines.map((m) => [m.id, m]));
+    const loaded = opts.stateFile ? readSimState(opts.stateFile) : null;
+    this.state = loaded ?? { version: 1, advancedAt: this.now(), machines: {} };
+    for (const m of machines) this.state.machines[m.id] ??= this.initialMachine(m);
+    this.dirty = !loaded;
+    this.fresh = !loaded;
+  }
+
+  private geometry(m: Machine): SnapshotGeometry {
+    return { cowSectors: m.cowSizeMiB * 2048, chunkSectors: m.chunkSectors };
+  }
+
+  private initialMachine(m: Machine): SimMachineState {
+    const fresh: SimMachineState = {
+      device: true,
+      suspended: false,
+      exported: true,
+      header: true,
+      exceptions: 0,
+      health: "ok",
+      online: false,
+      writeKiBs: 0,
+      pendingChunks: 0,
+    };
+    if (this.opts.scenario === "fresh") return fresh;
+    // Demo room: most PCs running and written to a varying degree, one close to full.
+    const online = m.id % 5 !== 0;
+    const fraction = m.id === 7 ? 0.86 : online ? 0.03 + ((m.id * 37) % 100) / 260 : 0.01 * (m.id % 3);
+    return {
+      ...fresh,
+      online,
+      exceptions: exceptionsForFraction(fraction, this.geometry(m)),
+      writeKiBs: online ? (m.id === 7 ? 40 : 60 + ((m.id * 53) % 240)) : 0,
+    };
+  }
+
+  private sim(id: number): SimMachineState {
+    const s = this.state.machines[id];
+    if (!s) throw new Error(`unknown machine ${id}`);
+    return s;
+  }
+
+  /** Test and demo control: make the next reset(s) of a PC fail at a named step. */
+  injectFault(id: number, step: string, times = 1, message?: string): void {
+    const list = this.faults.get(id) ?? [];
+    list.push({ step, remaining: times, message: message ?? `simulated failure in ${step}` });
+    this.faults.set(id, list);
+  }
+
+  clearFaults(): void {
+    this.faults.clear();
+  }
+
+  /** Test control: put a PC into a given condition. */
+  setMachine(id: number, patch: Partial<SimMachineState> & { fraction?: number }): void {
+    const s = this.sim(id);
+    const { fraction, ...rest } = patch;
+    if (fraction !== undefined) s.exceptions = exceptionsForFraction(fraction, this.geometry(this.byId.get(id)!));
+    Object.assign(s, rest);
+    this.dirty = true;
+  }
+
+  /** Simulates a PC writing n sectors of new data (all to chunks not yet remapped). */
+  write(id: number, sectors: number): void {
+    const m = this.byId.get(id)!;
+    this.addExceptions(m, this.sim(id), Math.ceil(sectors / m.chunkSectors));
+  }
+
+  private addExceptions(m: Machine, s: SimMachineState, n: number): void {
+    if (!s.device || s.health !== "ok" || n <= 0) return;
+    const g = this.geometry(m);
+    for (let i = 0; i < n; i++) {
+      if (!canAllocate(s.exceptions, g)) {
+        s.health = m.mode === "PO" ? "overflow" : "invalid";
+        break;
+      }
+      s.exceptions++;
+    }
+    this.dirty = true;
+  }
+
+  /** Moves the room forward to now: writes by running PCs, sessions coming and going. */
+  private advance(): void {
+    const now = this.now();
+    const dtMs = Math.min(MAX_ADVANCE_MS, Math.max(0, now - this.state.advancedAt));
+    this.state.advancedAt = now;
+    if (!this.opts.activity || dtMs === 0) return;
+    const dt = dtMs / 1000;
+    for (const m of this.machines) {
+      const s = this.sim(m.id);
+      // Sessions flap rarely: about one change per PC every ~20 minutes.
+      if (this.random() < dt / 1200) {
+        s.online = !s.online;
+        s.writeKiBs = s.online ? 50 + this.random() * 200 : 0;
+        this.dirty = true;
+      }
+      if (!s.online || !s.device || s.suspended || !s.exported) continue;
+      // Random walk with occasional bursts (installers, defrag) the write-up warns about.
+      s.writeKiBs = Math.max(0, Math.min(2048, s.writeKiBs * (0.9 + this.random() * 0.2) + (this.random() < 0.01 * dt ? 400 : 0)));
+      const chunkKiB = m.chunkSectors / 2;
+      const originChunks = MASTER_SECTORS / m.chunkSectors;
+      const newShare = Math.max(0, 1 - s.exceptions / originChunks);
+      s.pendingChunks += ((s.writeKiBs * dt) / chunkKiB) * newShare;
+      const whole = Math.floor(s.pendingChunks);
+      s.pendingChunks -= whole;
+      this.addExceptions(m, s, whole);
+    }
+  }
+
+  async status(): Promise<HostStatus> {
+    this.advance();
+    const machines: MachineHostStatus[] = this.machines.map((m) => {
+      const s = this.sim(m.id);
+      const base = {
+        id: m.id,
+        online: s.online,
+        initiators: s.online ? [{ iqn: `iqn.1991-05.com.microsoft:${m.name}`, ip: m.ip }] : [],
+        exported: s.exported,
+        suspended: s.device && s.suspended,
+      };
+      if (!s.device) return { ...base, state: "missing" };
+      if (s.health !== "ok") return { ...base, state: s.health };
+      return { ...base, state: "ok", ...usage(s.exceptions, this.geometry(m)) };
+    });
+    return { readAt: this.now(), machines };
+  }
+
+  private async step(id: number, step: string, fn: () => void): Promise<void> {
+    if (this.opts.stepMs > 0) await new Promise((r) => setTimeout(r, this.opts.stepMs));
+    const list = this.faults.get(id);
+    const fault = list?.find((f) => f.step === step && f.remaining > 0);
+    if (fault) {
+      fault.remaining--;
+      throw new Error(fault.message);
+    }
+    fn();
+    this.dirty = true;
+  }
+
+  private ops(m: Machine): ResetOps {
+    const s = this.sim(m.id);
+    return {
+      lunOffline: () => this.step(m.id, "lun-offline", () => void (s.exported = false)),
+      lunOnline: () =>
+        this.step(m.id, "lun-online", () => {
+          if (!s.device) throw new Error(`tgtadm: can't find the backing store /dev/mapper/${m.dmName}`);
+          s.exported = true;
+        }),
+      lunExported: async () => s.exported,
+      dmRemove: () =>
+        this.step(m.id, "dm-remove", () => {
+          // tgtd keeps the device open while the LUN is exported: the kernel says busy.
+          if (s.exported) throw new Error(`device-mapper: remove ioctl on ${m.dmName} failed: Device or resource busy`);
+          if (!s.device) throw new Error(`Device ${m.dmName} not found`);
+          s.device = false;
+          s.suspended = false;
+        }),
+      dmCreate: () =>
+        this.step(m.id, "dm-create", () => {
+          if (s.device) throw new Error(`device-mapper: create ioctl on ${m.dmName} failed: Device or resource busy`);
+          s.device = true;
+          s.suspended = false;
+          if (!s.header) {
+            // Zeroed header: the kernel starts a fresh, empty exception store.
+            s.exceptions = 0;
+            s.health = "ok";
+            s.header = true;
+            s.pendingChunks = 0;
+          }
+        }),
+      dmExists: async () => s.device,
+      dmSuspended: async () => s.device && s.suspended,
+      dmResume: () => this.step(m.id, "dm-resume", () => void (s.suspended = false)),
+      cowZero: () => this.step(m.id, "cow-zero", () => void (s.header = false)),
+    };
+  }
+
+  async reset(id: number, onStep?: (step: string) => void): Promise<ResetReport> {
+    const m = this.byId.get(id);
+    if (!m) throw new Error(`unknown machine ${id}`);
+    this.advance();
+    const report = await runReset(id, this.ops(m), onStep);
+    this.persist();
+    return report;
+  }
+
+  /** Writes state if anything changed; called by the scheduler and after resets. */
+  persist(): void {
+    if (!this.dirty || !this.opts.stateFile) return;
+    this.advance();
+    writeSimState(this.opts.stateFile, this.state);
+    this.dirty = false;
+  }
+}

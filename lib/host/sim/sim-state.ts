@@ -1,0 +1,42 @@
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import path from "node:path";
+
+export interface SimMachineState {
+  /** Device-mapper device exists. */
+  device: boolean;
+  suspended: boolean;
+  exported: boolean;
+  /** COW header magic present: a re-created snapshot keeps its exceptions. */
+  header: boolean;
+  exceptions: number;
+  /** The kernel's verdict once the COW filled up ("ok" otherwise). */
+  health: "ok" | "invalid" | "overflow";
+  online: boolean;
+  /** Current write rate of the running PC in KiB/s (drifts). */
+  writeKiBs: number;
+  /** Fractional chunk accumulator so slow writers still progress. */
+  pendingChunks: number;
+}
+
+export interface SimState {
+  version: 1;
+  advancedAt: number;
+  machines: Record<string, SimMachineState>;
+}
+
+export function readSimState(file: string): SimState | null {
+  try {
+    const parsed = JSON.parse(readFileSync(file, "utf8")) as SimState;
+    return parsed && parsed.version === 1 && typeof parsed.machines === "object" ? parsed : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Atomic replace so a crash mid-write never leaves a torn state file. */
+export function writeSimState(file: string, state: SimState): void {
+  mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify(state));
+  renameSync(tmp, file);
+}

@@ -1,0 +1,22 @@
+import type { MachineHostStatus } from "../host/types";
+
+/** Bodies exactly as the 2010 CGI printed them (Python's print adds the newline). */
+export const LEGACY = {
+  notMachine: "ERR Not a RetroLAN Machine\n",
+  noNumbers: "ERR Problem getting parsing information\n",
+  ok: (used: number, total: number) => `OK ${used} ${total}\n`,
+  contentType: "text/plain",
+} as const;
+
+export function legacyStatusBody(status: MachineHostStatus | undefined): string {
+  if (!status || status.state !== "ok" || status.usedSectors === undefined || status.totalSectors === undefined) return LEGACY.noNumbers;
+  return LEGACY.ok(status.usedSectors, status.totalSectors);
+}
+
+/** gPXE scripts for the self-reset route. Only plain echo lines plus one chain to a configured URL. */
+export const bootScript = {
+  contentType: "text/plain",
+  reset: (name: string, rebootUrl: string) =>
+    `#!gpxe\necho Cowherd: ${name} has a clean disk again, rebooting\nchain ${rebootUrl}\n`,
+  error: (message: string) => `#!gpxe\necho Cowherd: ${message.replace(/[^A-Za-z0-9 .,:()'-]/g, "?")}\n`,
+};

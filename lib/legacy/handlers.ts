@@ -1,0 +1,48 @@
+import type { Machine } from "../config/schema";
+import type { Runtime } from "../runtime";
+import { isAppError } from "../api/errors";
+import { errorText } from "../host/reset-sequence";
+import { bootScript, LEGACY, legacyStatusBody } from "./cgi";
+import { clientAddress, machineIndex } from "./peer";
+
+const indexes = new WeakMap<object, Map<string, Machine>>();
+
+/** The PC behind this connection, by its configured IP; X-Forwarded-For only via trusted proxies. */
+export function callerMachine(rt: Runtime, peer: string | undefined, forwardedFor: string | undefined): { addr: string | null; machine?: Machine } {
+  let index = indexes.get(rt.config);
+  if (!index) indexes.set(rt.config, (index = machineIndex(rt.config.machines)));
+  const addr = clientAddress(peer, forwardedFor, rt.config.legacy.trustedProxies);
+  return { addr, machine: addr ? index.get(addr) : undefined };
+}
+
+/** CowBell's status answer for the caller's own PC, byte for byte as the 2010 CGI. */
+export async function legacyStatus(rt: Runtime, peer: string | undefined, forwardedFor: string | undefined): Promise<string> {
+  const { machine } = callerMachine(rt, peer, forwardedFor);
+  if (!machine) return LEGACY.notMachine;
+  try {
+    const status = await rt.status.get();
+    return legacyStatusBody(status.machines.find((s) => s.id === machine.id));
+  } catch {
+    return LEGACY.noNumbers;
+  }
+}
+
+/** The boot-time self-reset: resets the caller's own PC and answers with a gPXE script. */
+export async function bootReset(rt: Runtime, peer: string | undefined, forwardedFor: string | undefined): Promise<{ status: number; body: string }> {
+  const cfg = rt.config.boot;
+  if (!cfg.enabled) return { status: 404, body: bootScript.error("self-reset is disabled on this server") };
+  const { addr, machine } = callerMachine(rt, peer, forwardedFor);
+  if (!machine) return { status: 403, body: bootScript.error("Not a RetroLAN Machine") };
+  const last = rt.history.lastBySource(machine.id, "boot");
+  const ago = last ? Math.floor((Date.now() - last.startedAt) / 1000) : Infinity;
+  if (ago < cfg.minIntervalSeconds) {
+    return { status: 429, body: bootScript.error(`${machine.name} was reset ${ago} s ago; not resetting again yet`) };
+  }
+  try {
+    const r = await rt.orchestrator.resetOne(machine.id, { source: "boot", requestedBy: addr });
+    if (r.ok) return { status: 200, body: bootScript.reset(machine.name, cfg.rebootImageUrl) };
+    return { status: 500, body: bootScript.error(`reset of ${machine.name} failed at ${r.failedStep}`) };
+  } catch (e) {
+    return { status: isAppError(e) ? e.status : 500, body: bootScript.error(errorText(e)) };
+  }
+}

@@ -1,0 +1,91 @@
+import path from "node:path";
+import type Database from "better-sqlite3";
+import { loadConfig } from "./config/load";
+import type { Config } from "./config/schema";
+import { openDatabase } from "./db/open";
+import { HistoryRepo } from "./db/history";
+import { createHost } from "./host/create-host";
+import type { Host } from "./host/types";
+import { SimHost } from "./host/sim/sim-host";
+import { ResetOrchestrator } from "./reset/orchestrator";
+import { StatusService } from "./status/status-service";
+import { buildMachinesView, type MachinesView } from "./status/machines-view";
+import { SessionRepo } from "./auth/sessions";
+import { UserRepo, ensureAdmin } from "./auth/users";
+import { Scheduler } from "./scheduler";
+
+export interface Runtime {
+  config: Config;
+  dataDir: string;
+  db: Database.Database;
+  host: Host;
+  status: StatusService;
+  history: HistoryRepo;
+  orchestrator: ResetOrchestrator;
+  users: UserRepo;
+  sessions: SessionRepo;
+  scheduler: Scheduler;
+  machinesView(): Promise<MachinesView>;
+  close(): void;
+}
+
+export async function createRuntime(env: NodeJS.ProcessEnv = process.env, log: (line: string) => void = console.log): Promise<Runtime> {
+  const config = loadConfig(env);
+  const dataDir = path.resolve(/*turbopackIgnore: true*/ env.COWHERD_DATA_DIR ?? "data");
+  const db = openDatabase(path.join(/*turbopackIgnore: true*/ dataDir, "cowherd.sqlite"));
+  const history = new HistoryRepo(db);
+  const interrupted = history.markInterrupted(Date.now());
+  if (interrupted) log(`cowherd: marked ${interrupted} reset(s) left running by a previous process as interrupted`);
+  const host = createHost(config, dataDir, env);
+  const status = new StatusService(host, config.statusCacheMs);
+  const orchestrator = new ResetOrchestrator(config, host, history, status);
+  const users = new UserRepo(db);
+  const sessions = new SessionRepo(db, {
+    idleMs: config.session.idleMinutes * 60_000,
+    absoluteMs: config.session.absoluteHours * 3_600_000,
+  });
+  await ensureAdmin(users, env, log);
+  const scheduler = new Scheduler();
+  scheduler.start([
+    { name: "sim-persist", everyMs: 5_000, run: () => (host instanceof SimHost ? host.persist() : undefined) },
+    { name: "session-prune", everyMs: 10 * 60_000, run: () => void sessions.prune() },
+  ]);
+  return {
+    config,
+    dataDir,
+    db,
+    host,
+    status,
+    history,
+    orchestrator,
+    users,
+    sessions,
+    scheduler,
+    async machinesView() {
+      const s = await status.get();
+      return buildMachinesView(config, s, history.latestByMachine(), history.lastOkByMachine(), orchestrator.progress());
+    },
+    close() {
+      scheduler.stop();
+      if (host instanceof SimHost) host.persist();
+      db.close();
+    },
+  };
+}
+
+const KEY = Symbol.for("cowherd.runtime");
+type Holder = { [KEY]?: Promise<Runtime> };
+
+/**
+ * The process-wide runtime. The custom server creates it at start; Next's route bundle has its own
+ * copy of this module, so the instance lives on globalThis rather than in a module variable.
+ */
+export function runtime(): Promise<Runtime> {
+  const g = globalThis as Holder;
+  g[KEY] ??= createRuntime();
+  return g[KEY];
+}
+
+export function setRuntime(r: Promise<Runtime>): void {
+  (globalThis as Holder)[KEY] = r;
+}

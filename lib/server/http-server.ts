@@ -1,0 +1,55 @@
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { Runtime } from "../runtime";
+import { PEER_HEADER } from "../api/route";
+import { LEGACY } from "../legacy/cgi";
+import { bootReset, legacyStatus } from "../legacy/handlers";
+
+type NextHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v.join(",") : v;
+}
+
+function send(res: ServerResponse, status: number, contentType: string, body: string, head: boolean) {
+  res.writeHead(status, { "Content-Type": contentType, "Content-Length": Buffer.byteLength(body), "Cache-Control": "no-store" });
+  res.end(head ? undefined : body);
+}
+
+/**
+ * The HTTP front: legacy CowBell and gPXE routes are answered here directly (they need the socket's
+ * peer address, and CowBell rooms poll hard), everything else goes to Next with the peer address in
+ * a header that clients cannot set.
+ */
+export function createHttpServer(rt: Runtime, nextHandler: NextHandler) {
+  const legacyPaths = new Set(rt.config.legacy.paths);
+  const bootPath = rt.config.boot.path;
+  return createServer((req, res) => {
+    const path = (req.url ?? "/").split("?")[0]!;
+    const peer = req.socket.remoteAddress;
+    const head = req.method === "HEAD";
+    if (legacyPaths.has(path)) {
+      legacyStatus(rt, peer, header(req, "x-forwarded-for")).then(
+        (body) => send(res, 200, LEGACY.contentType, body, head),
+        () => send(res, 200, LEGACY.contentType, LEGACY.noNumbers, head),
+      );
+      return;
+    }
+    if (path === bootPath) {
+      bootReset(rt, peer, header(req, "x-forwarded-for")).then(
+        (r) => send(res, r.status, "text/plain", r.body, head),
+        (e) => {
+          console.error("cowherd: boot reset failed:", e);
+          send(res, 500, "text/plain", "#!gpxe\necho Cowherd: internal error\n", head);
+        },
+      );
+      return;
+    }
+    req.headers[PEER_HEADER] = peer ?? "";
+    nextHandler(req, res).catch((e) => {
+      console.error("cowherd: request failed:", e);
+      if (!res.headersSent) send(res, 500, "text/plain", "Internal error\n", head);
+      else res.destroy();
+    });
+  });
+}

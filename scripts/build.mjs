@@ -1,0 +1,27 @@
+#!/usr/bin/env node
+// Builds the Next app (.next/), the custom server and the privileged helper (dist/).
+import { spawnSync } from "node:child_process";
+import { build } from "esbuild";
+
+const step = (cmd, args) => {
+  const r = spawnSync(cmd, args, { stdio: "inherit" });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+};
+
+export async function buildBundles() {
+  const common = { bundle: true, platform: "node", target: "node20", format: "esm", sourcemap: true, logLevel: "warning" };
+  await build({ ...common, entryPoints: ["scripts/server.ts"], outfile: "dist/server.mjs", packages: "external" });
+  // The helper must run as root with nothing but Node: bundle everything it uses, depend on no node_modules.
+  await build({
+    ...common,
+    entryPoints: ["helper/main.ts"],
+    outfile: "dist/cowherd-helper",
+    sourcemap: false,
+    banner: { js: "#!/usr/bin/env node" },
+  });
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  await buildBundles();
+  if (!process.argv.includes("--bundles-only")) step(process.execPath, ["node_modules/next/dist/bin/next", "build"]);
+}

@@ -1,0 +1,59 @@
+// The admin's shell tool: `npm run cowherd -- <command>`. Works on the same data dir as the server.
+import { createInterface } from "node:readline/promises";
+import path from "node:path";
+import { loadConfig } from "../lib/config/load";
+import { openDatabase } from "../lib/db/open";
+import { UserRepo } from "../lib/auth/users";
+
+const USAGE = `usage: npm run cowherd -- <command>
+  passwd <user>     set a user's password (from COWHERD_NEW_PASSWORD or a prompt) and log out all its sessions
+  config-check      validate COWHERD_CONFIG (or the demo config) and print the machines`;
+
+async function readPassword(): Promise<string> {
+  if (process.env.COWHERD_NEW_PASSWORD) return process.env.COWHERD_NEW_PASSWORD;
+  const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: process.stdin.isTTY });
+  const pw = await rl.question("New password: ");
+  rl.close();
+  return pw.trim();
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [cmd, ...args] = argv;
+  const dataDir = path.resolve(process.env.COWHERD_DATA_DIR ?? "data");
+  switch (cmd) {
+    case "passwd": {
+      const user = args[0];
+      if (!user) break;
+      const pw = await readPassword();
+      if (pw.length < 8) {
+        console.error("cowherd: password must be at least 8 characters");
+        return 2;
+      }
+      const db = openDatabase(path.join(dataDir, "cowherd.sqlite"));
+      const ok = await new UserRepo(db).setPassword(user, pw);
+      db.close();
+      if (!ok) {
+        console.error(`cowherd: no user ${user}`);
+        return 1;
+      }
+      console.log(`cowherd: password of ${user} changed; its sessions were logged out`);
+      return 0;
+    }
+    case "config-check": {
+      const cfg = loadConfig();
+      for (const m of cfg.machines) console.log(`${m.id}\t${m.name}\t${m.ip}\t${m.dmName}\t${m.cowSizeMiB} MiB\t${m.mode} ${m.chunkSectors}\t${m.cowPath}`);
+      console.log(`cowherd: config OK (${cfg.machines.length} machines, ${cfg.host} host)`);
+      return 0;
+    }
+  }
+  console.error(USAGE);
+  return 2;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e) => {
+    console.error(e instanceof Error ? e.message : e);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,39 @@
+import path from "node:path";
+import next from "next";
+import { createRuntime, setRuntime } from "../lib/runtime";
+import { createHttpServer } from "../lib/server/http-server";
+
+const dev = process.argv.includes("--dev");
+const port = Number(process.env.PORT ?? 3000);
+const host = process.env.HOST ?? "::";
+
+async function main() {
+  const runtimePromise = createRuntime();
+  setRuntime(runtimePromise);
+  const rt = await runtimePromise;
+  const app = next({ dev, dir: path.resolve("."), port });
+  await app.prepare();
+  const server = createHttpServer(rt, app.getRequestHandler());
+  server.keepAliveTimeout = 65_000;
+  server.listen(port, host, () => {
+    const shown = host === "::" || host === "0.0.0.0" ? "localhost" : host;
+    console.log(`cowherd: ${rt.config.lanName} (${rt.config.machines.length} PCs, ${rt.host.kind} host) on http://${shown}:${port}`);
+  });
+  let closing = false;
+  const stop = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    console.log(`cowherd: ${signal}, shutting down`);
+    server.close();
+    server.closeAllConnections();
+    rt.close();
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => stop("SIGTERM"));
+  process.on("SIGINT", () => stop("SIGINT"));
+}
+
+main().catch((e) => {
+  console.error(e instanceof Error && e.name === "ConfigError" ? e.message : e);
+  process.exit(1);
+});
