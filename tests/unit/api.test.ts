@@ -1,0 +1,148 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { GET as machinesGet } from "@/app/api/machines/route";
+import { POST as resetPost } from "@/app/api/machines/[id]/reset/route";
+import { POST as bulkPost } from "@/app/api/resets/route";
+import { GET as historyGet } from "@/app/api/history/route";
+import { POST as loginPost } from "@/app/api/auth/login/route";
+import { POST as logoutPost } from "@/app/api/auth/logout/route";
+import { GET as metricsGet } from "@/app/metrics/route";
+import { GET as unknownGet } from "@/app/api/[...rest]/route";
+import { adminCookie, call } from "../helpers/routes";
+import { testRuntime } from "../helpers/runtime";
+
+let ctx: Awaited<ReturnType<typeof testRuntime>>;
+let cookie: string;
+let hostCalls: ReturnType<typeof vi.fn>;
+
+beforeEach(async () => {
+  ctx = await testRuntime();
+  cookie = await adminCookie();
+  hostCalls = vi.fn();
+  const reset = ctx.sim.reset.bind(ctx.sim);
+  ctx.sim.reset = (id, onStep) => {
+    hostCalls(id);
+    return reset(id, onStep);
+  };
+});
+afterEach(() => ctx.cleanup());
+
+const errorShape = { error: { code: expect.any(String), message: expect.any(String) } };
+
+describe("API", () => {
+  it("GET /api/machines lists 14 PCs with the documented fields", async () => {
+    const r = await call(machinesGet, { cookie });
+    expect(r.status).toBe(200);
+    expect(r.json.machines).toHaveLength(14);
+    expect(r.json.machines[0]).toMatchObject({
+      id: 1, name: "retro-01", ip: "127.0.0.41", state: "ok", usedSectors: 128, totalSectors: 409600, percent: 0, online: false, lastResetAt: null,
+    });
+  });
+
+  it.each([
+    ["GET /api/machines", () => call(machinesGet)],
+    ["POST reset", () => call(resetPost, { method: "POST", params: { id: "1" } })],
+    ["POST /api/resets", () => call(bulkPost, { body: { machines: "all" } })],
+    ["GET /api/history", () => call(historyGet)],
+    ["POST logout", () => call(logoutPost, { method: "POST" })],
+    ["unknown API path", () => call(unknownGet, { url: "/api/nope" })],
+  ])("%s without a session is 401 in the standard shape", async (_n, fn) => {
+    const r = await fn();
+    expect(r.status).toBe(401);
+    expect(r.json).toEqual(errorShape);
+    expect(hostCalls).not.toHaveBeenCalled();
+  });
+
+  it("a forged or stale cookie is 401", async () => {
+    expect((await call(machinesGet, { cookie: "cowherd_session=forged" })).status).toBe(401);
+    await call(logoutPost, { method: "POST", cookie });
+    expect((await call(machinesGet, { cookie })).status).toBe(401);
+  });
+
+  it("login: wrong password and unknown user give the same 401; session cookie is httpOnly + SameSite=Strict", async () => {
+    const wrong = await call(loginPost, { body: { username: "admin", password: "nope" } });
+    const nouser = await call(loginPost, { body: { username: "ghost", password: "nope" } });
+    expect(wrong.status).toBe(401);
+    expect(nouser.json).toEqual(wrong.json);
+    const ok = await call(loginPost, { body: { username: "admin", password: "test-admin-password" } });
+    const set = ok.headers.get("set-cookie")!;
+    expect(set).toMatch(/HttpOnly/);
+    expect(set).toMatch(/SameSite=Strict/);
+  });
+
+  it.each(["0", "15", "-1", "1;reboot", "01", "1e3", " 1", "abc", "1.0", "9999"])("reset with bad id %j is 400/404 and never touches the host", async (id) => {
+    const r = await call(resetPost, { method: "POST", params: { id }, cookie });
+    expect([400, 404]).toContain(r.status);
+    expect(r.json).toEqual(errorShape);
+    expect(hostCalls).not.toHaveBeenCalled();
+  });
+
+  it("POST /api/machines/3/reset resets and writes history", async () => {
+    ctx.sim.write(3, 10_000);
+    const r = await call(resetPost, { method: "POST", params: { id: "3" }, cookie });
+    expect(r.status).toBe(200);
+    expect(r.json.result).toMatchObject({ machineId: 3, ok: true });
+    const h = await call(historyGet, { url: "/api/history?machine=3", cookie });
+    expect(h.json.resets[0]).toMatchObject({ machineId: 3, source: "dashboard", requestedBy: "admin", result: "ok", usedBefore: 10_048 + 128 });
+  });
+
+  it("a failing reset answers 500 with the failing step and a completed history row", async () => {
+    ctx.sim.injectFault(2, "dm-remove", 1, "Device or resource busy");
+    const r = await call(resetPost, { method: "POST", params: { id: "2" }, cookie });
+    expect(r.status).toBe(500);
+    expect(r.json.result).toMatchObject({ ok: false, failedStep: "dm-remove", error: "Device or resource busy", outcome: "kept-old" });
+  });
+
+  it.each([
+    ["malformed JSON", { rawBody: "{nope" }],
+    ["wrong type", { body: { machines: "some" } }],
+    ["unknown field", { body: { machines: [1], force: true } }],
+    ["ids as strings", { body: { machines: ["1"] } }],
+    ["empty list", { body: { machines: [] } }],
+    ["not JSON content type", { rawBody: "machines=all", contentType: "application/x-www-form-urlencoded" }],
+    ["huge body", { rawBody: JSON.stringify({ machines: [1], pad: "x".repeat(100_000) }) }],
+  ])("bulk reset with %s is 400 and the host is never called", async (_n, o) => {
+    const r = await call(bulkPost, { ...o, cookie });
+    expect(r.status).toBe(400);
+    expect(r.json).toEqual(errorShape);
+    expect(hostCalls).not.toHaveBeenCalled();
+  });
+
+  it("bulk reset with an unknown id is 404 before any PC is touched", async () => {
+    const r = await call(bulkPost, { body: { machines: [1, 2, 77] }, cookie });
+    expect(r.status).toBe(404);
+    expect(hostCalls).not.toHaveBeenCalled();
+  });
+
+  it('bulk reset "all" resets every PC', async () => {
+    const r = await call(bulkPost, { body: { machines: "all" }, cookie });
+    expect(r.status).toBe(200);
+    expect(r.json.summary).toEqual({ requested: 14, ok: 14, failed: 0 });
+    expect(hostCalls).toHaveBeenCalledTimes(14);
+  });
+
+  it("history filters by PC and result, newest first, paged", async () => {
+    ctx.sim.injectFault(1, "lun-offline");
+    for (const id of [1, 2, 1, 3]) await call(resetPost, { method: "POST", params: { id: String(id) }, cookie });
+    const all = await call(historyGet, { url: "/api/history?pageSize=2", cookie });
+    expect(all.json.total).toBe(4);
+    expect(all.json.resets.map((r: { machineId: number }) => r.machineId)).toEqual([3, 1]);
+    const page2 = await call(historyGet, { url: "/api/history?pageSize=2&page=2", cookie });
+    expect(page2.json.resets.map((r: { machineId: number }) => r.machineId)).toEqual([2, 1]);
+    const failed = await call(historyGet, { url: "/api/history?result=failed", cookie });
+    expect(failed.json.resets).toHaveLength(1);
+    expect(failed.json.resets[0]).toMatchObject({ machineId: 1, failedStep: "lun-offline" });
+    expect((await call(historyGet, { url: "/api/history?machine=1", cookie })).json.total).toBe(2);
+    expect((await call(historyGet, { url: "/api/history?result=bogus", cookie })).status).toBe(400);
+    expect((await call(historyGet, { url: "/api/history?page=0", cookie })).status).toBe(400);
+  });
+
+  it("metrics: open from loopback, login needed from elsewhere; counts status reads", async () => {
+    const far = await call(metricsGet, { url: "/metrics", headers: { "x-cowherd-peer": "10.9.8.7" } });
+    expect(far.status).toBe(401);
+    const r = await call(metricsGet, { url: "/metrics", headers: { "x-cowherd-peer": "::ffff:127.0.0.1" } });
+    expect(r.status).toBe(200);
+    expect(r.text).toContain('cowherd_cow_used_sectors{machine="retro-01",ip="127.0.0.41"} 128');
+    expect(r.text).toContain('cowherd_machine_state{machine="retro-01",ip="127.0.0.41",state="ok"} 1');
+    expect(r.text).toMatch(/^cowherd_host_status_reads_total \d+$/m);
+  });
+});

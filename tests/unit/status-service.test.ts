@@ -1,0 +1,71 @@
+import { describe, expect, it } from "vitest";
+import { StatusService } from "@/lib/status/status-service";
+import type { Host, HostStatus } from "@/lib/host/types";
+
+function countingHost(delayMs = 5) {
+  let reads = 0;
+  const host: Host = {
+    kind: "sim",
+    async status(): Promise<HostStatus> {
+      const n = ++reads;
+      await new Promise((r) => setTimeout(r, delayMs));
+      return { readAt: n, machines: [] };
+    },
+    async reset() {
+      throw new Error("unused");
+    },
+  };
+  return { host, reads: () => reads };
+}
+
+describe("single-flight status", () => {
+  it("shares one read among 200 concurrent callers", async () => {
+    const h = countingHost();
+    const s = new StatusService(h.host, 1000);
+    const results = await Promise.all(Array.from({ length: 200 }, () => s.get()));
+    expect(h.reads()).toBe(1);
+    expect(s.reads).toBe(1);
+    expect(new Set(results.map((r) => r.readAt)).size).toBe(1);
+  });
+
+  it("serves from cache within the TTL and reads again after it", async () => {
+    let now = 0;
+    const h = countingHost(0);
+    const s = new StatusService(h.host, 1000, () => now);
+    await s.get();
+    now = 999;
+    await s.get();
+    expect(h.reads()).toBe(1);
+    now = 1000;
+    await s.get();
+    expect(h.reads()).toBe(2);
+  });
+
+  it("after invalidate, callers get a new read instead of joining the older one in flight", async () => {
+    const h = countingHost(10);
+    const s = new StatusService(h.host, 1000);
+    const old = s.get();
+    s.invalidate();
+    const fresh = await s.get();
+    expect((await old).readAt).toBe(1);
+    expect(fresh.readAt).toBe(2);
+  });
+
+  it("does not cache a failed read", async () => {
+    let fail = true;
+    const host: Host = {
+      kind: "sim",
+      status: async () => {
+        if (fail) throw new Error("dmsetup gone");
+        return { readAt: 1, machines: [] };
+      },
+      reset: async () => {
+        throw new Error("unused");
+      },
+    };
+    const s = new StatusService(host, 1000);
+    await expect(s.get()).rejects.toThrow("dmsetup gone");
+    fail = false;
+    await expect(s.get()).resolves.toMatchObject({ readAt: 1 });
+  });
+});
