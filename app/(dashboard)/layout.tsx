@@ -1,6 +1,7 @@
 import Link from "next/link";
 import { requireUser } from "@/lib/auth/current-user";
 import { LogoutButton } from "@/components/auth/logout-button";
+import { Logo } from "@/components/ui/logo";
 
 export const dynamic = "force-dynamic";
 
@@ -10,8 +11,9 @@ export default async function DashboardLayout({ children }: { children: React.Re
     <div className="min-h-screen">
       <header className="bg-slate-900 text-slate-100">
         <div className="mx-auto flex max-w-7xl flex-wrap items-center gap-x-6 gap-y-2 px-4 py-3">
-          <Link href="/" className="text-lg font-semibold tracking-tight">
-            🐄 Cowherd
+          <Link href="/" className="flex items-center gap-2 text-lg font-semibold tracking-tight">
+            <Logo />
+            Cowherd
           </Link>
           <nav aria-label="Main" className="flex gap-4 text-sm">
             <Link href="/" className="hover:text-white text-slate-300">Dashboard</Link>

@@ -2,7 +2,7 @@
 
 import type { MachineView } from "@/lib/status/machines-view";
 import { cn } from "@/components/ui/cn";
-import { ago } from "@/components/ui/format";
+import { ago, mib } from "@/components/ui/format";
 import { LEVEL_HELP, LEVEL_STYLE } from "./levels";
 import { UsageBar } from "./usage-bar";
 
@@ -68,7 +68,8 @@ export function MachineCard({ m, now, warnPercent, dangerPercent, canReset, sele
           {label}
         </span>
         <span className="truncate text-slate-500" title={LEVEL_HELP[m.level]}>
-          {LEVEL_HELP[m.level] || `Last reset ${ago(m.lastResetAt, now)}`}
+          {LEVEL_HELP[m.level] ||
+            (m.totalSectors !== null && m.usedSectors !== null ? `${mib(m.totalSectors - m.usedSectors)} MiB free` : "")}
         </span>
       </div>
 

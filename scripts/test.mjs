@@ -1,0 +1,68 @@
+#!/usr/bin/env node
+// `npm test`: the whole suite. Installs what the tests need when it is missing (Debian's Chromium
+// for the browser tests, QEMU and the guest's Debian packages for the system test), says so, then
+// runs typecheck, unit/API tests, a production build, browser tests and the real-kernel system test.
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+
+const results = [];
+const run = (label, cmd, args, opts = {}) => {
+  console.log(`\n── ${label} ──`);
+  const r = spawnSync(cmd, args, { stdio: "inherit", ...opts });
+  return r.status === 0;
+};
+
+function ensureDebianPackages(pkgs, why) {
+  const missing = pkgs.filter(([, file]) => !existsSync(file)).map(([pkg]) => pkg);
+  if (!missing.length) return true;
+  if (process.getuid?.() !== 0) {
+    console.error(`cowherd: ${why} needs ${missing.join(", ")}; run: sudo apt-get install -y --no-install-recommends ${missing.join(" ")}`);
+    return false;
+  }
+  console.log(`cowherd: installing ${missing.join(", ")} for ${why} (apt-get)…`);
+  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+  spawnSync("apt-get", ["update", "-qq"], { stdio: "inherit", env });
+  return run(`apt-get install ${missing.join(" ")}`, "apt-get", ["install", "-y", "-qq", "--no-install-recommends", ...missing], { env });
+}
+
+function vitest(label, config) {
+  mkdirSync("test-results", { recursive: true });
+  const out = `test-results/${label}.json`;
+  const ok = run(label, process.execPath, ["node_modules/vitest/vitest.mjs", "run", "-c", config, "--reporter=default", "--reporter=json", `--outputFile.json=${out}`]);
+  let passed = 0;
+  let failed = ok ? 0 : 1;
+  if (existsSync(out)) {
+    const j = JSON.parse(readFileSync(out, "utf8"));
+    passed = j.numPassedTests;
+    failed = j.numFailedTests + (ok || j.numFailedTests ? 0 : 1);
+  }
+  results.push({ label, passed, failed });
+}
+
+const only = process.argv.slice(2);
+const want = (part) => only.length === 0 || only.includes(part);
+
+if (want("unit")) {
+  const typed = run("typecheck", process.execPath, ["node_modules/typescript/bin/tsc", "--noEmit"]);
+  results.push({ label: "typecheck", passed: typed ? 1 : 0, failed: typed ? 0 : 1 });
+  vitest("unit", "vitest.config.mts");
+}
+if (want("e2e")) {
+  const built = run("build", process.execPath, ["scripts/build.mjs"]);
+  const browser = ensureDebianPackages([["chromium", "/usr/bin/chromium"]], "the browser tests");
+  if (built && browser) vitest("e2e", "vitest.e2e.config.mts");
+  else results.push({ label: "e2e", passed: 0, failed: 1 });
+}
+if (want("system")) {
+  const ok = run("system test (QEMU guest, real kernel)", process.execPath, ["scripts/system-test.mjs"]);
+  let counts = { passed: ok ? 1 : 0, failed: ok ? 0 : 1 };
+  if (existsSync("test-results/system.json")) counts = JSON.parse(readFileSync("test-results/system.json", "utf8"));
+  results.push({ label: "system", ...counts, failed: counts.failed + (ok || counts.failed ? 0 : 1) });
+}
+
+console.log("\n── summary ──");
+for (const r of results) console.log(`${r.label.padEnd(10)} ${r.passed} passed, ${r.failed} failed`);
+const passed = results.reduce((a, r) => a + r.passed, 0);
+const failed = results.reduce((a, r) => a + r.failed, 0);
+console.log(`cowherd: ${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
