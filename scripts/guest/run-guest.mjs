@@ -1,0 +1,154 @@
+// Boots the guest with a per-run overlay (init, this project's helper, a scenario) and streams its
+// serial console. No network at all (-nic none): the iSCSI initiator talks to the guest's own 127.0.0.1.
+import { spawn, spawnSync } from "node:child_process";
+import { closeSync, copyFileSync, openSync, readFileSync, readSync, writeSync, statSync } from "node:fs";
+import path from "node:path";
+import { CpioWriter } from "./cpio.mjs";
+
+const INIT = `#!/bin/sh
+export PATH=/usr/sbin:/usr/bin HOME=/root DM_DISABLE_UDEV=1 LC_ALL=C
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+mkdir -p /dev/pts /dev/shm
+mount -t devpts devpts /dev/pts
+mount -t tmpfs -o size=512m tmp /tmp
+mount -t tmpfs run /run
+mount -t tmpfs -o size=3g store /store
+ip link set lo up
+for m in $(cat /modules/order); do insmod /modules/$m.ko || echo "COWHERD-WARN insmod $m failed"; done
+echo COWHERD-BOOTED
+scenario=$(sed -n 's/.*cowherd=\\([a-z-]*\\).*/\\1/p' /proc/cmdline)
+/usr/bin/node /cowherd/scenario.mjs "$scenario"
+echo "COWHERD-EXIT $?"
+poweroff -f
+`;
+
+function overlay(file, files) {
+  const cpio = new CpioWriter(file);
+  cpio.file("init", INIT, 0o755);
+  for (const [dest, { data, perm }] of Object.entries(files)) cpio.file(dest, data, perm ?? 0o644);
+  cpio.close();
+}
+
+/** Base archive + overlay in one file: the kernel unpacks concatenated newc archives in order. */
+function combine(base, extra, out) {
+  copyFileSync(base, out);
+  const fd = openSync(out, "a");
+  const src = openSync(extra, "r");
+  const buf = Buffer.alloc(1 << 20);
+  let n;
+  while ((n = readSync(src, buf, 0, buf.length, null)) > 0) writeSync(fd, buf, 0, n);
+  closeSync(src);
+  closeSync(fd);
+}
+
+function qemuArgs(guest, initrd, accel, scenario, smp, memMiB) {
+  return [
+    ...(accel === "kvm" ? ["-accel", "kvm", "-cpu", "host"] : ["-accel", "tcg"]),
+    "-M", "pc", "-smp", String(smp), "-m", String(memMiB),
+    "-nographic", "-no-reboot", "-nic", "none", "-nodefaults", "-serial", "stdio",
+    "-kernel", guest.vmlinux, "-initrd", initrd,
+    "-append", `console=ttyS0 quiet panic=-1 cowherd=${scenario}`,
+  ];
+}
+
+let accelChoice;
+
+function boot(args, { timeoutMs, onLine, bootTimeoutMs }) {
+  return new Promise((resolve) => {
+    const child = spawn("qemu-system-x86_64", args, { stdio: ["ignore", "pipe", "pipe"] });
+    let buf = "";
+    let all = "";
+    let booted = false;
+    const finish = (reason) => {
+      clearTimeout(total);
+      clearTimeout(bootTimer);
+      if (child.exitCode === null) child.kill("SIGKILL");
+      resolve({ booted, log: all, reason });
+    };
+    const total = setTimeout(() => finish("timeout"), timeoutMs);
+    const bootTimer = setTimeout(() => !booted && finish("boot-timeout"), bootTimeoutMs);
+    const feed = (d) => {
+      const s = d.toString();
+      all += s;
+      buf += s;
+      let nl;
+      while ((nl = buf.indexOf("\n")) >= 0) {
+        const line = buf.slice(0, nl).replace(/\r$/, "");
+        buf = buf.slice(nl + 1);
+        if (line.includes("COWHERD-BOOTED")) booted = true;
+        onLine?.(line);
+      }
+    };
+    child.stdout.on("data", feed);
+    child.stderr.on("data", feed);
+    child.on("exit", () => setTimeout(() => finish("exit"), 50));
+  });
+}
+
+/**
+ * Runs a scenario in the guest; returns every "COWHERD-<TAG> <json>" line it printed.
+ * KVM is tried first with a short boot timeout (nested KVM here cannot boot a stock kernel), then TCG.
+ */
+export async function runGuest(guest, { scenario, files, workDir, timeoutMs = 20 * 60_000, smp = 1, memMiB = 3072, echo = true }) {
+  const extra = path.join(workDir, "overlay.cpio");
+  const initrd = path.join(workDir, "initrd.cpio");
+  overlay(extra, files);
+  combine(guest.base, extra, initrd);
+  const onLine = (line) => {
+    if (echo && !/^\s*$/.test(line)) console.log(`  guest| ${line}`);
+  };
+  const t0 = Date.now();
+  let res;
+  if (accelChoice !== "tcg" && statSafe("/dev/kvm")) {
+    res = await boot(qemuArgs(guest, initrd, "kvm", scenario, smp, memMiB), { timeoutMs, onLine, bootTimeoutMs: 15_000 });
+    if (res.booted) accelChoice = "kvm";
+    else {
+      console.log(`guest: KVM did not boot (${res.reason}); using TCG`);
+      accelChoice = "tcg";
+    }
+  }
+  if (!res?.booted) {
+    accelChoice = "tcg";
+    res = await boot(qemuArgs(guest, initrd, "tcg", scenario, smp, memMiB), { timeoutMs, onLine, bootTimeoutMs: 120_000 });
+  }
+  const tagged = [];
+  for (const line of res.log.split("\n")) {
+    const m = /(COWHERD-[A-Z]+) ?(.*)$/.exec(line.replace(/\r$/, ""));
+    if (!m) continue;
+    let data = m[2];
+    try {
+      data = JSON.parse(m[2]);
+    } catch {
+      /* plain text */
+    }
+    tagged.push({ tag: m[1], data });
+  }
+  const exit = tagged.find((t) => t.tag === "COWHERD-EXIT");
+  return { accel: accelChoice, seconds: (Date.now() - t0) / 1000, reason: res.reason, booted: res.booted, exitCode: exit ? Number(exit.data) : null, tagged, log: res.log };
+}
+
+function statSafe(p) {
+  try {
+    return statSync(p);
+  } catch {
+    return null;
+  }
+}
+
+export function ensureQemu() {
+  if (spawnSync("qemu-system-x86_64", ["--version"]).status === 0) return true;
+  if (process.getuid?.() !== 0) {
+    console.error("cowherd: the system test needs QEMU: sudo apt-get install -y --no-install-recommends qemu-system-x86");
+    return false;
+  }
+  console.log("cowherd: installing qemu-system-x86 for the system test (apt-get)…");
+  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+  spawnSync("apt-get", ["update", "-qq"], { stdio: "inherit", env });
+  return spawnSync("apt-get", ["install", "-y", "-qq", "--no-install-recommends", "qemu-system-x86"], { stdio: "inherit", env }).status === 0;
+}
+
+export function readText(p) {
+  return readFileSync(p);
+}

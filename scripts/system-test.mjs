@@ -1,0 +1,42 @@
+#!/usr/bin/env node
+// `npm run test:system`: proves the helper on a real kernel. Installs QEMU if missing, builds (or
+// reuses) the Debian guest, boots it with this project's helper and runs tests/system/scenario.mjs.
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { buildBundles } from "./build.mjs";
+import { buildGuest } from "./guest/build-guest.mjs";
+import { ensureQemu, runGuest } from "./guest/run-guest.mjs";
+
+export async function prepareGuest() {
+  if (!ensureQemu()) process.exit(1);
+  await buildBundles();
+  const cacheDir = path.resolve(process.env.COWHERD_CACHE_DIR ?? ".cache", "guest");
+  mkdirSync(cacheDir, { recursive: true });
+  const guest = buildGuest(cacheDir);
+  const files = {
+    "cowherd/cowherd-helper": { data: readFileSync("dist/cowherd-helper"), perm: 0o755 },
+    "cowherd/scenario.mjs": { data: readFileSync("tests/system/scenario.mjs") },
+    "cowherd/guest-lib.mjs": { data: readFileSync("tests/system/guest-lib.mjs") },
+    "cowherd/bench-scenario.mjs": { data: readFileSync("tests/system/bench-scenario.mjs") },
+  };
+  return { guest, files, cacheDir };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { guest, files, cacheDir } = await prepareGuest();
+  const res = await runGuest(guest, { scenario: "system", files, workDir: cacheDir });
+  const checks = res.tagged.filter((t) => t.tag === "COWHERD-CHECK").map((t) => t.data);
+  for (const c of checks) console.log(`${c.ok ? "  ✓" : "  ✗"} ${c.name}${c.ok ? "" : `\n      ${JSON.stringify(c.detail).slice(0, 1500)}`}`);
+  const passed = checks.filter((c) => c.ok).length;
+  let failed = checks.length - passed;
+  const summary = res.tagged.find((t) => t.tag === "COWHERD-SUMMARY");
+  if (!summary || res.exitCode !== 0) {
+    console.log(`system test did not finish cleanly (accel ${res.accel}, ${res.reason}, exit ${res.exitCode}); last console lines:\n${res.log.split("\n").slice(-30).join("\n")}`);
+    failed += 1;
+  }
+  console.log(`system test: ${res.accel}, ${res.seconds.toFixed(1)} s in the guest`);
+  mkdirSync("test-results", { recursive: true });
+  writeFileSync("test-results/system.json", JSON.stringify({ passed, failed }));
+  console.log(`system: ${passed} passed, ${failed} failed`);
+  process.exit(failed ? 1 : 0);
+}
