@@ -1,3 +1,4 @@
+import type { Env } from "./config/env";
 import path from "node:path";
 import type Database from "better-sqlite3";
 import { loadConfig } from "./config/load";
@@ -29,7 +30,7 @@ export interface Runtime {
   close(): void;
 }
 
-export async function createRuntime(env: NodeJS.ProcessEnv = process.env, log: (line: string) => void = console.log): Promise<Runtime> {
+export async function createRuntime(env: Env = process.env, log: (line: string) => void = console.log): Promise<Runtime> {
   const config = loadConfig(env);
   const dataDir = path.resolve(/*turbopackIgnore: true*/ env.COWHERD_DATA_DIR ?? "data");
   const db = openDatabase(path.join(/*turbopackIgnore: true*/ dataDir, "cowherd.sqlite"));

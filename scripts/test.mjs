@@ -43,6 +43,7 @@ const only = process.argv.slice(2);
 const want = (part) => only.length === 0 || only.includes(part);
 
 if (want("unit")) {
+  ensureDebianPackages([["sudo", "/usr/sbin/visudo"]], "the sudoers check");
   const typed = run("typecheck", process.execPath, ["node_modules/typescript/bin/tsc", "--noEmit"]);
   results.push({ label: "typecheck", passed: typed ? 1 : 0, failed: typed ? 0 : 1 });
   vitest("unit", "vitest.config.mts");

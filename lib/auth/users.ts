@@ -1,3 +1,4 @@
+import type { Env } from "../config/env";
 import type Database from "better-sqlite3";
 import { generatePassword, hashPassword } from "./password";
 
@@ -46,7 +47,7 @@ export class UserRepo {
  * First start: create `admin` with COWHERD_ADMIN_PASSWORD, or a generated password printed once.
  * Returns the generated password (null when none was generated).
  */
-export async function ensureAdmin(users: UserRepo, env: NodeJS.ProcessEnv, log: (line: string) => void): Promise<string | null> {
+export async function ensureAdmin(users: UserRepo, env: Env, log: (line: string) => void): Promise<string | null> {
   if (users.count() > 0) return null;
   const fromEnv = env.COWHERD_ADMIN_PASSWORD;
   if (fromEnv !== undefined && fromEnv.length < 8) throw new Error("COWHERD_ADMIN_PASSWORD must be at least 8 characters");

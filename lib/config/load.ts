@@ -1,3 +1,4 @@
+import type { Env } from "./env";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { configSchema, type Config, type RawConfig } from "./schema";
@@ -49,6 +50,6 @@ export function loadConfigFile(file: string): Config {
 }
 
 /** COWHERD_CONFIG names the JSON file; without it the built-in demo LAN is used. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+export function loadConfig(env: Env = process.env): Config {
   return env.COWHERD_CONFIG ? loadConfigFile(env.COWHERD_CONFIG) : parseConfig(demoConfig(), "demo config");
 }

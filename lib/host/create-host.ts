@@ -1,3 +1,4 @@
+import type { Env } from "../config/env";
 import path from "node:path";
 import type { Config } from "../config/schema";
 import type { Host } from "./types";
@@ -5,7 +6,7 @@ import { SimHost, parseFaultSpec } from "./sim/sim-host";
 import type { SimMachineState } from "./sim/sim-state";
 import { RealHost } from "./real-host";
 
-export function createSimHost(config: Config, dataDir: string, env: NodeJS.ProcessEnv): SimHost {
+export function createSimHost(config: Config, dataDir: string, env: Env): SimHost {
   const sim = new SimHost(config.machines, {
     stateFile: path.join(dataDir, "sim-state.json"),
     activity: env.COWHERD_SIM_ACTIVITY !== "0",
@@ -21,6 +22,6 @@ export function createSimHost(config: Config, dataDir: string, env: NodeJS.Proce
   return sim;
 }
 
-export function createHost(config: Config, dataDir: string, env: NodeJS.ProcessEnv): Host {
+export function createHost(config: Config, dataDir: string, env: Env): Host {
   return config.host === "real" ? new RealHost(config) : createSimHost(config, dataDir, env);
 }

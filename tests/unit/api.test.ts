@@ -12,12 +12,12 @@ import { testRuntime } from "../helpers/runtime";
 
 let ctx: Awaited<ReturnType<typeof testRuntime>>;
 let cookie: string;
-let hostCalls: ReturnType<typeof vi.fn>;
+let hostCalls: ReturnType<typeof vi.fn<(id: number) => void>>;
 
 beforeEach(async () => {
   ctx = await testRuntime();
   cookie = await adminCookie();
-  hostCalls = vi.fn();
+  hostCalls = vi.fn<(id: number) => void>();
   const reset = ctx.sim.reset.bind(ctx.sim);
   ctx.sim.reset = (id, onStep) => {
     hostCalls(id);

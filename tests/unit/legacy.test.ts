@@ -34,7 +34,7 @@ function seedAnswer(remoteAddr: string, dmLine: string): string {
   const stub = path.join(dir, "dmsetup");
   writeFileSync(stub, `#!/bin/sh\nprintf '%s\\n' '${dmLine}'\n`);
   chmodSync(stub, 0o755);
-  const r = spawnSync("python3", [path.resolve("tests/fixtures/seed-cowstatus.py")], { env: { REMOTE_ADDR: remoteAddr, DMSETUP: stub }, encoding: "latin1" });
+  const r = spawnSync("python3", [path.resolve("tests/fixtures/seed-cowstatus.py")], { env: { REMOTE_ADDR: remoteAddr, DMSETUP: stub } as unknown as NodeJS.ProcessEnv, encoding: "latin1" });
   return r.stdout.split("\r\n\r\n")[1]!;
 }
 

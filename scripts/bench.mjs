@@ -1,0 +1,149 @@
+#!/usr/bin/env node
+// `npm run bench`: speed goals as ratios against baselines measured in the same run.
+//   1. legacy route: throughput and p99 at 50 concurrent clients vs a process-per-request CGI (seed)
+//   2. host status reads per second with 1, 10 and 200 polling clients (should stay flat)
+//   3. (guest) reset time for a 16 MiB vs a 1 GiB COW, 14 PCs in parallel vs one, vs the seed's dd
+// Everything talks to loopback or to the QEMU guest (no network). --no-guest skips part 3.
+import { spawn } from "node:child_process";
+import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import http from "node:http";
+import os from "node:os";
+import path from "node:path";
+
+const args = new Set(process.argv.slice(2));
+const seconds = Number(process.env.BENCH_SECONDS ?? 5);
+
+async function load({ port, path: urlPath, concurrency, durationMs, from, headers }) {
+  const agents = from.map((addr) => new http.Agent({ keepAlive: true, maxSockets: concurrency, localAddress: addr }));
+  const lat = [];
+  let errors = 0;
+  const end = Date.now() + durationMs;
+  const one = (i) =>
+    new Promise((resolve) => {
+      const t0 = process.hrtime.bigint();
+      const req = http.get({ host: "127.0.0.1", port, path: urlPath, agent: agents[i % agents.length], headers }, (res) => {
+        res.resume();
+        res.on("end", () => {
+          if (res.statusCode !== 200) errors++;
+          lat.push(Number(process.hrtime.bigint() - t0) / 1e6);
+          resolve();
+        });
+      });
+      req.on("error", () => {
+        errors++;
+        resolve();
+      });
+    });
+  const t0 = Date.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async (_, i) => {
+      while (Date.now() < end) await one(i);
+    }),
+  );
+  const elapsed = (Date.now() - t0) / 1000;
+  agents.forEach((a) => a.destroy());
+  lat.sort((a, b) => a - b);
+  const q = (p) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))] ?? NaN;
+  return { requests: lat.length, rps: lat.length / elapsed, p50: q(0.5), p99: q(0.99), errors };
+}
+
+/** The seed's way: one CGI process per request, which itself spawns dmsetup (a stub here). */
+async function startSeedCgi() {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "seed-cgi-"));
+  const stub = path.join(dir, "dmsetup");
+  writeFileSync(stub, "#!/bin/sh\necho '0 8388608 snapshot 55296/409600 16'\n");
+  chmodSync(stub, 0o755);
+  const script = path.resolve("tests/fixtures/seed-cowstatus.py");
+  const server = http.createServer((req, res) => {
+    const remote = (req.socket.remoteAddress ?? "").replace(/^::ffff:/, "");
+    const child = spawn("python3", [script], { env: { REMOTE_ADDR: remote, DMSETUP: stub } });
+    let out = "";
+    child.stdout.on("data", (d) => (out += d));
+    child.on("close", () => {
+      const body = out.split("\r\n\r\n")[1] ?? "";
+      res.writeHead(200, { "Content-Type": "text/plain", "Content-Length": Buffer.byteLength(body) });
+      res.end(body);
+    });
+  });
+  await new Promise((r) => server.listen(0, "127.0.0.1", r));
+  return { port: server.address().port, close: () => new Promise((r) => server.close(r)) };
+}
+
+async function metric(port, name) {
+  const text = await new Promise((resolve, reject) =>
+    http.get({ host: "127.0.0.1", port, path: "/metrics" }, (res) => {
+      let s = "";
+      res.on("data", (d) => (s += d));
+      res.on("end", () => resolve(s));
+    }).on("error", reject),
+  );
+  return Number(new RegExp(`^${name} (\\d+)`, "m").exec(text)?.[1]);
+}
+
+const pcs = Array.from({ length: 14 }, (_, i) => `127.0.0.${41 + i}`);
+const fmt = (n, d = 0) => (Number.isFinite(n) ? n.toFixed(d) : "–");
+
+async function main() {
+  console.log(`cowherd bench on ${os.cpus().length}× ${os.cpus()[0]?.model ?? "cpu"}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}\n`);
+  const { spawnSync } = await import("node:child_process");
+  spawnSync(process.execPath, ["scripts/build.mjs"], { stdio: "inherit" });
+  const { startServer } = await import("../tests/helpers/server.ts");
+  const server = await startServer({ COWHERD_ADMIN_PASSWORD: "bench-password", COWHERD_SIM_ACTIVITY: "0" });
+  const out = {};
+  try {
+    await load({ port: server.port, path: "/cgi/status", concurrency: 50, durationMs: 1000, from: pcs }); // warm-up
+    const cow = await load({ port: server.port, path: "/cgi/status", concurrency: 50, durationMs: seconds * 1000, from: pcs });
+    const seed = await startSeedCgi();
+    const base = await load({ port: seed.port, path: "/cgi/status", concurrency: 50, durationMs: seconds * 1000, from: ["127.0.0.45"] });
+    await seed.close();
+    out.legacy = { cow, base, ratio: cow.rps / base.rps };
+    console.log("legacy route, 50 concurrent clients (keep-alive), " + seconds + " s each");
+    console.log(`  cowherd     ${fmt(cow.rps)} req/s   p50 ${fmt(cow.p50, 1)} ms   p99 ${fmt(cow.p99, 1)} ms   errors ${cow.errors}`);
+    console.log(`  seed CGI    ${fmt(base.rps)} req/s   p50 ${fmt(base.p50, 1)} ms   p99 ${fmt(base.p99, 1)} ms   errors ${base.errors}  (process per request)`);
+    console.log(`  ratio       ${fmt(out.legacy.ratio, 1)}× throughput (target ≥ 30×), p99 ${fmt(base.p99 / cow.p99, 1)}× lower\n`);
+
+    console.log("host status reads with N clients polling the legacy route as fast as they can");
+    out.reads = [];
+    for (const n of [1, 10, 200]) {
+      const before = await metric(server.port, "cowherd_host_status_reads_total");
+      const r = await load({ port: server.port, path: "/cgi/status", concurrency: n, durationMs: 3000, from: pcs });
+      const after = await metric(server.port, "cowherd_host_status_reads_total");
+      const perSec = (after - before) / 3;
+      out.reads.push({ clients: n, readsPerSec: perSec, rps: r.rps });
+      console.log(`  ${String(n).padStart(3)} clients: ${fmt(r.rps).padStart(6)} req/s → ${fmt(perSec, 2)} host status reads/s`);
+    }
+    const flat = out.reads[2].readsPerSec / out.reads[0].readsPerSec;
+    console.log(`  reads at 200 clients / at 1 client: ${fmt(flat, 2)} (target: flat ≈ 1)\n`);
+  } finally {
+    await server.stop();
+  }
+
+  if (!args.has("--no-guest")) {
+    const { prepareGuest } = await import("./system-test.mjs");
+    const { runGuest } = await import("./guest/run-guest.mjs");
+    const { guest, files, cacheDir } = await prepareGuest();
+    console.log("real kernel (QEMU guest, 2 vCPUs): resets through cowherd-helper");
+    const res = await runGuest(guest, { scenario: "bench", files, workDir: cacheDir, smp: 2, echo: false });
+    const b = res.tagged.find((t) => t.tag === "COWHERD-BENCH")?.data;
+    if (!b) {
+      console.log(`  guest bench failed (${res.reason}):\n${res.log.split("\n").slice(-20).join("\n")}`);
+      process.exitCode = 1;
+    } else {
+      out.guest = { accel: res.accel, ...b };
+      console.log(`  accel ${res.accel}; medians of ${b.reps}; wall = the whole helper call (node start-up included), steps = the five reset steps`);
+      console.log(`  reset 16 MiB COW   wall ${fmt(b.resetSmallWallMs)} ms   steps ${fmt(b.resetSmallStepsMs)} ms`);
+      console.log(`  reset 1 GiB COW    wall ${fmt(b.resetBigWallMs)} ms   steps ${fmt(b.resetBigStepsMs)} ms`);
+      console.log(`  ratio 1 GiB / 16 MiB: ${fmt(b.resetBigWallMs / b.resetSmallWallMs, 2)} wall, ${fmt(b.resetBigStepsMs / b.resetSmallStepsMs, 2)} steps (target ≤ 1.2)`);
+      console.log(`  seed dd method     16 MiB ${fmt(b.seedSmallMs)} ms, 1 GiB ${fmt(b.seedBigMs)} ms → ratio ${fmt(b.seedBigMs / b.seedSmallMs, 1)}`);
+      console.log(`  14 PCs in parallel ${fmt(b.resetFourteenWallMs)} ms vs one ${fmt(b.resetOneWallMs)} ms → ratio ${fmt(b.resetFourteenWallMs / b.resetOneWallMs, 2)} (target ≤ 1.5)`);
+      console.log(`  (the seed's method would reset 14 PCs one after another: ≈ 14 × ${fmt(b.seedSmallMs)} ms for 16 MiB COWs)`);
+    }
+  }
+  mkdirSync("test-results", { recursive: true });
+  writeFileSync("test-results/bench.json", JSON.stringify(out, null, 2));
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

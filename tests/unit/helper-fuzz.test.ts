@@ -1,0 +1,92 @@
+import { describe, expect, it } from "vitest";
+import { parseConfig } from "@/lib/config/load";
+import { runHelper } from "@/helper/run-helper";
+import { HELPER_EXIT } from "@/lib/host/helper-protocol";
+import { FakeStorage } from "../helpers/fake-storage";
+
+const config = parseConfig({
+  host: "real",
+  machines: Array.from({ length: 14 }, (_, i) => ({ id: i + 1, name: `pc${i + 1}`, ip: `10.0.0.${41 + i}`, dmName: `retrocow${i + 1}` })),
+  storage: { master: "/store/master.img" },
+});
+
+function io(fake: FakeStorage) {
+  return { config: () => config, run: fake.runner, fs: fake.fs, stateDir: "/run/cowherd", event: () => undefined };
+}
+
+/** Independent oracle: what the helper must accept. */
+function valid(argv: string[]): boolean {
+  const id = (s: string) => /^[1-9][0-9]{0,2}$/.test(s) && Number(s) <= 14;
+  const [verb, ...rest] = argv;
+  switch (verb) {
+    case "status":
+    case "version":
+    case "repair":
+      return rest.length === 0;
+    case "reset":
+    case "down":
+      return rest.length > 0 && rest.every(id);
+    case "up":
+      return rest.every(id);
+    case "grow":
+      return rest.length === 2 && id(rest[0]!) && /^[1-9][0-9]{0,6}$/.test(rest[1]!);
+    default:
+      return false;
+  }
+}
+
+// Deterministic PRNG so a failure reproduces.
+function rng(seed: number) {
+  return () => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed / 0x7fffffff;
+  };
+}
+
+const NASTY = ["1;reboot", "-1", "0", "015", "1e3", " 1", "1 ", "../1", "--help", "-h", "", "1\n", "１", "٣", "0x1", "+1", "1.0", "999", "15", "1000", "$(reboot)", "`id`", "1|id", "x".repeat(5000), "\u0000", "é", "1,2", "status", "reset"];
+const VERBS = ["status", "reset", "up", "down", "grow", "repair", "version", "Reset", "RESET", "reset ", "", "--help", "sh", "-c"];
+
+function randomArg(r: () => number): string {
+  const k = r();
+  if (k < 0.35) return NASTY[Math.floor(r() * NASTY.length)]!;
+  if (k < 0.6) return String(Math.floor(r() * 20));
+  const alphabet = "0123456789;-/ .e\n\t$`|&<>*?~abcxyz\u00e9\u0661\uff11";
+  return Array.from({ length: Math.floor(r() * 8) }, () => alphabet[Math.floor(r() * alphabet.length)]).join("");
+}
+
+describe("helper boundary", () => {
+  it.each([["1;reboot"], ["-1"], ["0"], ["015"], ["1e3"], [" 1"], ["../1"], ["--help"], ["x".repeat(100_000)], ["１"], [""]])(
+    "reset %j: exit 2, no command run",
+    async (bad) => {
+      const fake = new FakeStorage();
+      const r = await runHelper(["reset", bad], io(fake));
+      expect(r.code).toBe(HELPER_EXIT.usage);
+      expect(fake.calls).toEqual([]);
+    },
+  );
+
+  it("runs commands for valid input (the runner is observable)", async () => {
+    const fake = new FakeStorage();
+    const r = await runHelper(["status"], io(fake));
+    expect(r.code).toBe(0);
+    expect(fake.calls.length).toBe(3);
+  });
+
+  it("5000 generated argv vectors: every invalid one exits 2 and runs nothing; valid ones are never refused as usage errors", async () => {
+    const r = rng(20261125);
+    let invalid = 0;
+    for (let i = 0; i < 5000; i++) {
+      const argv = [VERBS[Math.floor(r() * VERBS.length)]!, ...Array.from({ length: Math.floor(r() * 4) }, () => randomArg(r))];
+      if (r() < 0.02) argv.push(...Array.from({ length: 1200 }, () => "1"));
+      const fake = new FakeStorage();
+      const res = await runHelper(argv, io(fake));
+      if (!valid(argv) || argv.length > 1000) {
+        invalid++;
+        expect({ argv: argv.slice(0, 5), code: res.code, calls: fake.calls }).toEqual({ argv: argv.slice(0, 5), code: HELPER_EXIT.usage, calls: [] });
+      } else {
+        expect(res.code).not.toBe(HELPER_EXIT.usage);
+      }
+    }
+    expect(invalid).toBeGreaterThan(3000);
+  });
+});
