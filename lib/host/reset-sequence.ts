@@ -82,7 +82,11 @@ export async function ensureExported(ops: ResetOps, records: StepRecord[] = []):
   return { exported: exported && !(await safe(() => ops.dmSuspended(), false)), records };
 }
 
-export async function runReset(id: number, ops: ResetOps, onStep?: (step: string) => void): Promise<ResetReport> {
+/**
+ * `ops` may answer its checks from one read taken before the reset (cheap on a busy host);
+ * `recoveryOps` must look afresh, since after a failure nothing about the PC can be assumed.
+ */
+export async function runReset(id: number, ops: ResetOps, onStep?: (step: string) => void, recoveryOps: ResetOps = ops): Promise<ResetReport> {
   const steps: StepRecord[] = [];
   const run = (step: string, fn: () => Promise<void>) => {
     onStep?.(step);
@@ -98,7 +102,7 @@ export async function runReset(id: number, ops: ResetOps, onStep?: (step: string
   } catch (e) {
     if (!(e instanceof StepFailure)) throw e;
     onStep?.("recover");
-    const { exported, records } = await ensureExported(ops);
+    const { exported, records } = await ensureExported(recoveryOps);
     const zeroed = steps.some((s) => s.step === "cow-zero" && s.ok);
     return {
       id,

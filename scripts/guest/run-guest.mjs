@@ -101,7 +101,7 @@ export async function runGuest(guest, { scenario, files, workDir, timeoutMs = 20
   };
   const t0 = Date.now();
   let res;
-  if (accelChoice !== "tcg" && statSafe("/dev/kvm")) {
+  if (accelChoice !== "tcg" && process.env.COWHERD_NO_KVM !== "1" && statSafe("/dev/kvm")) {
     res = await boot(qemuArgs(guest, initrd, "kvm", scenario, smp, memMiB), { timeoutMs, onLine, bootTimeoutMs: 15_000 });
     if (res.booted) accelChoice = "kvm";
     else {

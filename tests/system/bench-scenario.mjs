@@ -1,5 +1,5 @@
 // Reset timings on the real kernel, run inside the guest by scripts/bench.mjs.
-import { emit, helper, qemuIo, sh, startTgtd, writeConfig, writeMaster } from "./guest-lib.mjs";
+import { cowLoopOf, emit, helper, qemuIo, sh, startTgtd, writeConfig, writeMaster } from "./guest-lib.mjs";
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const now = () => Number(process.hrtime.bigint()) / 1e6;
@@ -17,7 +17,7 @@ function timedReset(...ids) {
 function seedReset(id, dm) {
   const tgt = (...a) => sh("/usr/sbin/tgtadm", ["--lld", "iscsi", ...a]);
   const table = sh("/usr/sbin/dmsetup", ["table", dm]).stdout.trim();
-  const cow = table.split(" ")[4];
+  const cow = cowLoopOf(dm);
   const t0 = now();
   tgt("--op", "delete", "--mode", "logicalunit", "--tid", String(id), "--lun", "1");
   sh("/usr/sbin/dmsetup", ["suspend", dm]);

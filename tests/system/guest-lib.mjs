@@ -44,6 +44,7 @@ let tgtd = null;
 export async function startTgtd() {
   mkdirSync("/run/tgtd", { recursive: true });
   tgtd = spawn("/usr/sbin/tgtd", ["-f"], { stdio: "ignore", env: { PATH: "/usr/sbin:/usr/bin" } });
+  tgtd.unref(); // the scenario's end must not wait for the daemon
   for (let i = 0; i < 100; i++) {
     if (sh("/usr/sbin/tgtadm", ["--op", "show", "--mode", "sys"]).code === 0) return;
     await sleep(100);
@@ -85,4 +86,11 @@ export function writeConfig(machines, defaults = { cowSizeMiB: 16, chunkSectors:
 
 export function emit(tag, data) {
   process.stdout.write(`COWHERD-${tag} ${JSON.stringify(data)}\n`);
+}
+
+/** The loop device behind a PC's COW file ("dmsetup table" shows only major:minor). */
+export function cowLoopOf(dm) {
+  const out = sh("/usr/sbin/losetup", ["-j", `/store/${dm}.cow`, "-O", "NAME", "-n"]).stdout.trim().split("\n")[0];
+  if (!out || !out.startsWith("/dev/loop")) throw new Error(`no loop device for /store/${dm}.cow`);
+  return out;
 }

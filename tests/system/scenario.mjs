@@ -2,7 +2,7 @@
 // COWHERD-CHECK line; the host turns them into test results.
 import { closeSync, openSync, writeFileSync } from "node:fs";
 import { spawn } from "node:child_process";
-import { compareWithMaster, emit, helper, iqn, qemuIo, sh, sleep, startTgtd, stopTgtd, writeConfig, writeMaster } from "./guest-lib.mjs";
+import { compareWithMaster, cowLoopOf, emit, helper, iqn, qemuIo, sh, sleep, startTgtd, stopTgtd, writeConfig, writeMaster } from "./guest-lib.mjs";
 
 const checks = [];
 function check(name, ok, detail = {}) {
@@ -138,7 +138,7 @@ async function system() {
 
   // 8. regression: the 2010 reload recipe does not reset a snapshot on this kernel
   const table = sh("/usr/sbin/dmsetup", ["table", "retrocow2"]).stdout.trim();
-  const cowLoop = table.split(" ")[4];
+  const cowLoop = cowLoopOf("retrocow2");
   sh("/usr/sbin/tgtadm", ["--lld", "iscsi", "--op", "delete", "--mode", "logicalunit", "--tid", "2", "--lun", "1"]);
   sh("/usr/sbin/dmsetup", ["suspend", "retrocow2"]);
   sh("/usr/bin/dd", ["if=/dev/zero", `of=${cowLoop}`, "bs=1M", "oflag=direct", "status=none"]);
@@ -165,3 +165,4 @@ try {
   emit("CHECK", { name: `scenario ${which} crashed`, ok: false, detail: String(e?.stack ?? e) });
   process.exitCode = 1;
 }
+process.exit(process.exitCode ?? 0);

@@ -4,7 +4,7 @@
  * through a Runner and an FsPort, so tests see exactly which commands would run.
  */
 import type { Config, Machine } from "../../config/schema";
-import { check, CommandError, type Runner } from "../commands/command";
+import { check, CommandError, type Command, type Runner } from "../commands/command";
 import { dmsetup, parseDmInfo, snapshotTable, type DmInfo } from "../commands/dmsetup";
 import { losetup, parseLosetupList, type LoopDevice } from "../commands/losetup";
 import { allocate, zeroHeader } from "../commands/misc";
@@ -34,6 +34,12 @@ export interface UpResult {
   actions: string[];
   error?: string;
   step?: string;
+}
+
+export interface HostSnapshot {
+  loops: LoopDevice[];
+  info: Map<string, DmInfo>;
+  view: IscsiView;
 }
 
 class StepError extends Error {
@@ -76,24 +82,39 @@ export class StorageHost {
   }
 
   // ── one-pass reads ──────────────────────────────────────────────────────────────────────────
+  /**
+   * Listing every device races with another process removing one ("Device does not exist" between
+   * dmsetup's list and its per-device query): a read that fails is tried again, twice.
+   */
+  private async read(cmd: Command): Promise<string> {
+    for (let i = 0; ; i++) {
+      try {
+        return (await check(this.d.run, cmd)).stdout;
+      } catch (e) {
+        if (i >= 2) throw e;
+        await new Promise((r) => setTimeout(r, 50 * (i + 1)));
+      }
+    }
+  }
+
   async loops(): Promise<LoopDevice[]> {
-    return parseLosetupList((await check(this.d.run, losetup.list())).stdout);
+    return parseLosetupList(await this.read(losetup.list()));
   }
 
   async dmInfo(): Promise<Map<string, DmInfo>> {
-    return parseDmInfo((await check(this.d.run, dmsetup.infoAll())).stdout);
+    return parseDmInfo(await this.read(dmsetup.infoAll()));
   }
 
   async iscsi(): Promise<IscsiView> {
     const read = this.backend.read;
-    if (read.kind === "command") return this.backend.parse((await check(this.d.run, read.cmd)).stdout);
+    if (read.kind === "command") return this.backend.parse(await this.read(read.cmd));
     const files = new Map(read.paths(this.specs()).map((p) => [p, this.d.fs.read(p)] as const));
     return this.backend.parse(files);
   }
 
   async status(): Promise<MachineHostStatus[]> {
-    const [statusOut, info, view] = await Promise.all([check(this.d.run, dmsetup.statusAll()), this.dmInfo(), this.iscsi()]);
-    const dm = parseDmStatusAll(statusOut.stdout);
+    const [statusOut, info, view] = await Promise.all([this.read(dmsetup.statusAll()), this.dmInfo(), this.iscsi()]);
+    const dm = parseDmStatusAll(statusOut);
     return this.d.config.machines.map((m) => {
       const dev = dm.get(m.dmName);
       const target = view.get(m.iqn);
@@ -126,8 +147,8 @@ export class StorageHost {
     return Math.floor(size / 512);
   }
 
-  private async table(m: Machine): Promise<string> {
-    const loops = await this.loops();
+  private async table(m: Machine, known?: LoopDevice[]): Promise<string> {
+    const loops = known ?? (await this.loops());
     const master = this.masterLoop(loops);
     if (!master) throw new StepError("master", `master ${this.d.config.storage.master} is not attached read-only: run 'cowherd-helper up'`);
     const cow = this.cowLoop(loops, m);
@@ -139,11 +160,21 @@ export class StorageHost {
     for (const c of cmds) await check(this.d.run, c);
   }
 
-  opsFor(m: Machine): ResetOps {
+  /** One read of loops, dm devices and the target, shared by every PC of one helper call. */
+  async snapshot(): Promise<HostSnapshot> {
+    const [loops, info, view] = await Promise.all([this.loops(), this.dmInfo(), this.iscsi()]);
+    return { loops, info, view };
+  }
+
+  /**
+   * The reset primitives for one PC. With a snapshot, each check is answered from it: in the reset
+   * sequence every check precedes the one command that changes what it checked, so it is still true.
+   */
+  opsFor(m: Machine, snap?: HostSnapshot): ResetOps {
     const s = this.spec(m);
-    const exists = async () => (await this.dmInfo()).has(m.dmName);
-    const targetExists = async () => (await this.iscsi()).has(m.iqn);
-    const lunExported = async () => (await this.iscsi()).get(m.iqn)?.luns.has(this.backend.lun) ?? false;
+    const exists = async () => (snap ? snap.info : await this.dmInfo()).has(m.dmName);
+    const targetExists = async () => (snap ? snap.view : await this.iscsi()).has(m.iqn);
+    const lunExported = async () => (snap ? snap.view : await this.iscsi()).get(m.iqn)?.luns.has(this.backend.lun) ?? false;
     return {
       lunOffline: async () => {
         if (await lunExported()) await this.runAll(this.backend.lunOffline(s));
@@ -157,13 +188,13 @@ export class StorageHost {
         if (await exists()) await check(this.d.run, dmsetup.remove(m.dmName));
       },
       dmCreate: async () => {
-        await check(this.d.run, dmsetup.create(m.dmName, await this.table(m)));
+        await check(this.d.run, dmsetup.create(m.dmName, await this.table(m, snap?.loops)));
       },
       dmExists: exists,
       dmSuspended: async () => (await this.dmInfo()).get(m.dmName)?.suspended ?? false,
       dmResume: async () => void (await check(this.d.run, dmsetup.resume(m.dmName))),
       cowZero: async () => {
-        const cow = this.cowLoop(await this.loops(), m);
+        const cow = this.cowLoop(snap?.loops ?? (await this.loops()), m);
         if (!cow) throw new Error(`COW ${m.cowPath} is not attached to a loop device`);
         await check(this.d.run, zeroHeader(cow.name));
       },
@@ -222,6 +253,12 @@ export class StorageHost {
 
   // ── verbs ───────────────────────────────────────────────────────────────────────────────────
   async reset(ids: number[]): Promise<ResetReport[]> {
+    let snap: HostSnapshot | undefined;
+    try {
+      snap = await this.snapshot();
+    } catch {
+      snap = undefined; // e.g. tgtd down: each step then looks for itself and fails where it must
+    }
     return Promise.all(
       ids.map(async (id): Promise<ResetReport> => {
         const m = this.machine(id);
@@ -231,7 +268,7 @@ export class StorageHost {
           return { id, ok: false, failedStep: e instanceof StepError ? e.step : "lock", error: errorText(e), steps: [], recovery: [], outcome: "kept-old" };
         }
         try {
-          return await runReset(id, this.opsFor(m), (step) => this.d.onStep?.(id, step));
+          return await runReset(id, this.opsFor(m, snap), (step) => this.d.onStep?.(id, step), this.opsFor(m));
         } finally {
           this.release(m);
         }
