@@ -14,6 +14,9 @@ import { buildMachinesView, type MachinesView } from "./status/machines-view";
 import { SessionRepo } from "./auth/sessions";
 import { UserRepo, ensureAdmin } from "./auth/users";
 import { Scheduler } from "./scheduler";
+import { AuditRepo } from "./db/audit";
+import { TokenRepo } from "./auth/tokens";
+import { LoginLimiter } from "./auth/login-limiter";
 
 export interface Runtime {
   config: Config;
@@ -26,6 +29,9 @@ export interface Runtime {
   users: UserRepo;
   sessions: SessionRepo;
   scheduler: Scheduler;
+  audit: AuditRepo;
+  tokens: TokenRepo;
+  limiter: LoginLimiter;
   machinesView(): Promise<MachinesView>;
   close(): void;
 }
@@ -46,10 +52,18 @@ export async function createRuntime(env: Env = process.env, log: (line: string) 
     absoluteMs: config.session.absoluteHours * 3_600_000,
   });
   await ensureAdmin(users, env, log);
+  const audit = new AuditRepo(db);
+  const tokens = new TokenRepo(db);
+  const limiter = new LoginLimiter({
+    free: config.login.freeAttempts,
+    maxDelayMs: config.login.maxDelaySeconds * 1000,
+    windowMs: config.login.windowMinutes * 60_000,
+  });
   const scheduler = new Scheduler();
   scheduler.start([
     { name: "sim-persist", everyMs: 5_000, run: () => (host instanceof SimHost ? host.persist() : undefined) },
     { name: "session-prune", everyMs: 10 * 60_000, run: () => void sessions.prune() },
+    { name: "login-limiter-prune", everyMs: 10 * 60_000, run: () => limiter.prune() },
   ]);
   return {
     config,
@@ -62,6 +76,9 @@ export async function createRuntime(env: Env = process.env, log: (line: string) 
     users,
     sessions,
     scheduler,
+    audit,
+    tokens,
+    limiter,
     async machinesView() {
       const s = await status.get();
       return buildMachinesView(config, s, history.latestByMachine(), history.lastOkByMachine(), orchestrator.progress());

@@ -13,7 +13,7 @@ async function main() {
   const rt = await runtimePromise;
   const app = next({ dev, dir: path.resolve("."), port });
   await app.prepare();
-  const server = createHttpServer(rt, app.getRequestHandler());
+  const server = createHttpServer(rt, app.getRequestHandler(), dev);
   server.keepAliveTimeout = 65_000;
   server.listen(port, host, () => {
     const shown = host === "::" || host === "0.0.0.0" ? "localhost" : host;

@@ -2,17 +2,28 @@ import type { NextRequest } from "next/server";
 import type { z } from "zod";
 import { runtime, type Runtime } from "../runtime";
 import { SESSION_COOKIE } from "../auth/sessions";
-import type { User } from "../auth/users";
+import type { Role } from "../auth/users";
+import type { ActorKind, AuditOutcome } from "../db/audit";
+import { normalizeIp } from "../legacy/peer";
 import { errors, isAppError } from "./errors";
 
 export const PEER_HEADER = "x-cowherd-peer";
 const MAX_BODY = 64 * 1024;
 
+/** Who is asking: a logged-in user (cookie) or an API token (Authorization: Bearer). */
+export interface Principal {
+  kind: "user" | "token";
+  id: number;
+  name: string;
+  role: Role;
+}
+
 export interface Ctx {
   req: NextRequest;
   rt: Runtime;
-  user: User | null;
+  principal: Principal | null;
   peer: string | null;
+  audit(action: string, outcome: AuditOutcome, target?: string | null, detail?: string | null): void;
 }
 
 export function json(body: unknown, status = 200, headers: HeadersInit = {}): Response {
@@ -23,7 +34,13 @@ export function json(body: unknown, status = 200, headers: HeadersInit = {}): Re
 }
 
 export function errorResponse(e: unknown): Response {
-  if (isAppError(e)) return json({ error: { code: e.code, message: e.message, ...(e.details ? { details: e.details } : {}) } }, e.status);
+  if (isAppError(e)) {
+    const headers: Record<string, string> = {};
+    if (e.code === "rate_limited" && typeof e.details === "object" && e.details && "retryAfterSeconds" in e.details) {
+      headers["retry-after"] = String((e.details as { retryAfterSeconds: number }).retryAfterSeconds);
+    }
+    return json({ error: { code: e.code, message: e.message, ...(e.details ? { details: e.details } : {}) } }, e.status, headers);
+  }
   console.error("cowherd: unhandled error in route:", e);
   return json({ error: { code: "internal", message: "Internal error (logged on the server)" } }, 500);
 }
@@ -55,17 +72,71 @@ export async function readJson<S extends z.ZodType>(req: Request, schema: S): Pr
   return parseWith(schema, value, "body");
 }
 
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/**
+ * CSRF: a state-changing request must come from this app's own origin (Origin, else Referer).
+ * Requests carrying neither are non-browser clients; they may only act with a Bearer token.
+ */
+function originVerdict(req: NextRequest, rt: Runtime): "same" | "cross" | "none" {
+  const host = req.headers.get("host");
+  const allowed = new Set(rt.config.allowedOrigins.map((o) => new URL(o).host));
+  if (host) allowed.add(host);
+  const source = req.headers.get("origin") ?? req.headers.get("referer");
+  if (!source) return "none";
+  try {
+    return allowed.has(new URL(source).host) ? "same" : "cross";
+  } catch {
+    return "cross"; // "null" or garbage
+  }
+}
+
+function authenticate(req: NextRequest, rt: Runtime): Principal | null {
+  const authz = req.headers.get("authorization");
+  if (authz) {
+    const m = /^Bearer\s+(\S+)$/i.exec(authz);
+    const row = m ? rt.tokens.validate(m[1]!) : undefined;
+    if (!row) throw errors.unauthorized("Invalid or revoked API token");
+    return { kind: "token", id: row.id, name: `token:${row.name}`, role: row.scope === "admin" ? "admin" : "viewer" };
+  }
+  const user = rt.sessions.validate(req.cookies.get(SESSION_COOKIE)?.value);
+  return user ? { kind: "user", id: user.id, name: user.username, role: user.role } : null;
+}
+
 type Auth = "none" | "user" | "admin";
 
-/** Wraps a route: runtime, session, role check, and one error shape for everything thrown. */
+/** Wraps a route: runtime, CSRF, principal, role check, audit helper, one error shape for everything thrown. */
 export function route<P = Record<string, string>>(auth: Auth, fn: (ctx: Ctx, params: P) => Promise<Response>) {
   return async (req: NextRequest, context: { params: Promise<P> }): Promise<Response> => {
+    let rt: Runtime | undefined;
+    const peer = normalizeIp(req.headers.get(PEER_HEADER));
+    let principal: Principal | null = null;
+    const audit = (action: string, outcome: AuditOutcome, target: string | null = null, detail: string | null = null) =>
+      rt?.audit.record({
+        actor: principal?.name ?? null,
+        actorKind: (principal?.kind ?? "anonymous") as ActorKind,
+        address: peer,
+        action,
+        target,
+        outcome,
+        detail,
+      });
     try {
-      const rt = await runtime();
-      const user = rt.sessions.validate(req.cookies.get(SESSION_COOKIE)?.value) ?? null;
-      if (auth !== "none" && !user) throw errors.unauthorized();
-      if (auth === "admin" && user?.role !== "admin") throw errors.forbidden("Only admins can do this");
-      return await fn({ req, rt, user, peer: req.headers.get(PEER_HEADER) }, await context.params);
+      rt = await runtime();
+      principal = authenticate(req, rt);
+      if (!SAFE_METHODS.has(req.method)) {
+        const verdict = originVerdict(req, rt);
+        if (verdict === "cross" || (verdict === "none" && principal?.kind !== "token" && auth !== "none")) {
+          audit("csrf.refused", "denied", req.nextUrl.pathname, req.headers.get("origin") ?? req.headers.get("referer") ?? "no Origin/Referer");
+          throw errors.forbidden("Cross-origin request refused");
+        }
+      }
+      if (auth !== "none" && !principal) throw errors.unauthorized();
+      if (auth === "admin" && principal?.role !== "admin") {
+        audit("access.denied", "denied", `${req.method} ${req.nextUrl.pathname}`);
+        throw errors.forbidden("Only admins can do this");
+      }
+      return await fn({ req, rt, principal, peer, audit }, await context.params);
     } catch (e) {
       return errorResponse(e);
     }

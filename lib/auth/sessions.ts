@@ -51,6 +51,10 @@ export class SessionRepo {
     if (token) this.db.prepare("DELETE FROM sessions WHERE token_hash = ?").run(sha256(token));
   }
 
+  destroyAllOf(userId: number): number {
+    return this.db.prepare("DELETE FROM sessions WHERE user_id = ?").run(userId).changes;
+  }
+
   prune(): number {
     const t = this.now();
     return this.db

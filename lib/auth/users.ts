@@ -31,6 +31,31 @@ export class UserRepo {
     return { id: Number(info.lastInsertRowid), username, role };
   }
 
+  list(): (User & { createdAt: number })[] {
+    return this.db.prepare("SELECT id, username, role, created_at AS createdAt FROM users ORDER BY username").all() as (User & { createdAt: number })[];
+  }
+
+  get(id: number): User | undefined {
+    return this.db.prepare("SELECT id, username, role FROM users WHERE id = ?").get(id) as User | undefined;
+  }
+
+  /** Changes a role or removes a user, refusing to leave the system without an admin. */
+  update(id: number, change: { role: Role } | { delete: true }): "ok" | "not-found" | "last-admin" {
+    return this.db.transaction(() => {
+      const user = this.get(id);
+      if (!user) return "not-found" as const;
+      const admins = this.db.prepare("SELECT COUNT(*) FROM users WHERE role = 'admin'").pluck().get() as number;
+      const demotes = user.role === "admin" && ("delete" in change || change.role !== "admin");
+      if (demotes && admins <= 1) return "last-admin" as const;
+      if ("delete" in change) this.db.prepare("DELETE FROM users WHERE id = ?").run(id);
+      else {
+        this.db.prepare("UPDATE users SET role = ? WHERE id = ?").run(change.role, id);
+        this.db.prepare("DELETE FROM sessions WHERE user_id = ?").run(id); // new rights take effect at next login
+      }
+      return "ok" as const;
+    })();
+  }
+
   async setPassword(username: string, password: string): Promise<boolean> {
     const hash = await hashPassword(password);
     const user = this.findByName(username);

@@ -85,6 +85,16 @@ export const configSchema = z
       })
       .strict()
       .default({ idleMinutes: 12 * 60, absoluteHours: 7 * 24 }),
+    login: z
+      .object({
+        freeAttempts: z.number().int().min(1).max(100).default(5),
+        maxDelaySeconds: z.number().int().min(1).max(86_400).default(900),
+        windowMinutes: z.number().int().min(1).max(1440).default(15),
+      })
+      .strict()
+      .default({ freeAttempts: 5, maxDelaySeconds: 900, windowMinutes: 15 }),
+    /** Extra origins allowed to POST (a reverse proxy's public name); the request's own Host always is. */
+    allowedOrigins: z.array(z.string().regex(/^https?:\/\/[A-Za-z0-9.:\[\]-]+$/)).default([]),
   })
   .strict()
   .superRefine((cfg, ctx) => {

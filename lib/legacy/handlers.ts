@@ -36,13 +36,18 @@ export async function bootReset(rt: Runtime, peer: string | undefined, forwarded
   const last = rt.history.lastBySource(machine.id, "boot");
   const ago = last ? Math.floor((Date.now() - last.startedAt) / 1000) : Infinity;
   if (ago < cfg.minIntervalSeconds) {
+    rt.audit.record({ actor: machine.name, actorKind: "pc", address: addr, action: "reset.boot", target: machine.name, outcome: "denied", detail: `rate limited (${ago} s since last)` });
     return { status: 429, body: bootScript.error(`${machine.name} was reset ${ago} s ago; not resetting again yet`) };
   }
+  const audit = (outcome: "ok" | "failed" | "denied", detail: string | null) =>
+    rt.audit.record({ actor: machine.name, actorKind: "pc", address: addr, action: "reset.boot", target: machine.name, outcome, detail });
   try {
     const r = await rt.orchestrator.resetOne(machine.id, { source: "boot", requestedBy: addr });
+    audit(r.ok ? "ok" : "failed", r.ok ? null : `${r.failedStep}: ${r.error}`);
     if (r.ok) return { status: 200, body: bootScript.reset(machine.name, cfg.rebootImageUrl) };
     return { status: 500, body: bootScript.error(`reset of ${machine.name} failed at ${r.failedStep}`) };
   } catch (e) {
+    audit("failed", errorText(e));
     return { status: isAppError(e) ? e.status : 500, body: bootScript.error(errorText(e)) };
   }
 }

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { Runtime } from "../runtime";
 import { PEER_HEADER } from "../api/route";
@@ -12,7 +13,12 @@ function header(req: IncomingMessage, name: string): string | undefined {
 }
 
 function send(res: ServerResponse, status: number, contentType: string, body: string, head: boolean) {
-  res.writeHead(status, { "Content-Type": contentType, "Content-Length": Buffer.byteLength(body), "Cache-Control": "no-store" });
+  res.writeHead(status, {
+    "Content-Type": contentType,
+    "Content-Length": Buffer.byteLength(body),
+    "Cache-Control": "no-store",
+    "X-Content-Type-Options": "nosniff",
+  });
   res.end(head ? undefined : body);
 }
 
@@ -21,7 +27,37 @@ function send(res: ServerResponse, status: number, contentType: string, body: st
  * peer address, and CowBell rooms poll hard), everything else goes to Next with the peer address in
  * a header that clients cannot set.
  */
-export function createHttpServer(rt: Runtime, nextHandler: NextHandler) {
+/**
+ * Security headers for every page and API answer. Scripts run only with this request's nonce
+ * (Next reads it from the request's CSP header and stamps its own scripts); inline style
+ * attributes (usage bar widths) need 'unsafe-inline' for styles only.
+ */
+export function contentSecurityPolicy(nonce: string, dev: boolean): string {
+  return [
+    "default-src 'self'",
+    `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'${dev ? " 'unsafe-eval'" : ""}`,
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    `connect-src 'self'${dev ? " ws:" : ""}`,
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join("; ");
+}
+
+function applySecurityHeaders(req: IncomingMessage, res: ServerResponse, dev: boolean) {
+  const csp = contentSecurityPolicy(randomBytes(16).toString("base64"), dev);
+  req.headers["content-security-policy"] = csp;
+  res.setHeader("Content-Security-Policy", csp);
+  res.setHeader("X-Content-Type-Options", "nosniff");
+  res.setHeader("Referrer-Policy", "same-origin");
+  res.setHeader("X-Frame-Options", "DENY");
+  res.setHeader("Permissions-Policy", "camera=(), microphone=(), geolocation=()");
+}
+
+export function createHttpServer(rt: Runtime, nextHandler: NextHandler, dev = false) {
   const legacyPaths = new Set(rt.config.legacy.paths);
   const bootPath = rt.config.boot.path;
   return createServer((req, res) => {
@@ -46,6 +82,7 @@ export function createHttpServer(rt: Runtime, nextHandler: NextHandler) {
       return;
     }
     req.headers[PEER_HEADER] = peer ?? "";
+    applySecurityHeaders(req, res, dev);
     nextHandler(req, res).catch((e) => {
       console.error("cowherd: request failed:", e);
       if (!res.headersSent) send(res, 500, "text/plain", "Internal error\n", head);

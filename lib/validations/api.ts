@@ -19,3 +19,24 @@ export const historyQuery = z
     pageSize: z.string().regex(/^[1-9][0-9]{0,2}$/).transform(Number).pipe(z.number().max(200)).default(25),
   })
   .strict();
+
+export const idParam = z.string().regex(/^[1-9][0-9]{0,8}$/, "id must be a positive integer").transform(Number);
+const username = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$/, "letters, digits, '_', '.', '-' (max 32)");
+const password = z.string().min(10, "at least 10 characters").max(256);
+export const role = z.enum(["admin", "viewer"]);
+
+export const createUserBody = z.object({ username, password, role }).strict();
+export const updateUserBody = z
+  .object({ role: role.optional(), password: password.optional() })
+  .strict()
+  .refine((b) => b.role !== undefined || b.password !== undefined, "give role or password");
+export const createTokenBody = z.object({ name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9 _.-]{0,47}$/), scope: z.enum(["read", "admin"]) }).strict();
+export const auditQuery = z
+  .object({
+    action: z.string().regex(/^[a-z.]{1,40}$/).optional(),
+    actor: z.string().min(1).max(100).optional(),
+    outcome: z.enum(["ok", "failed", "denied"]).optional(),
+    page: z.string().regex(/^[1-9][0-9]{0,5}$/).transform(Number).default(1),
+    pageSize: z.string().regex(/^[1-9][0-9]{0,2}$/).transform(Number).pipe(z.number().max(200)).default(50),
+  })
+  .strict();

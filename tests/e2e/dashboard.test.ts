@@ -106,7 +106,7 @@ describe("dashboard in a browser", () => {
     expect(before).toBeGreaterThan(0);
     const cookie = (await page.context().cookies()).map((c) => `${c.name}=${c.value}`).join("; ");
     // Another admin (another client) resets retro-13 through the API.
-    const r = await fetch(server.url + "/api/machines/13/reset", { method: "POST", headers: { cookie } });
+    const r = await fetch(server.url + "/api/machines/13/reset", { method: "POST", headers: { cookie, origin: server.url } });
     expect(r.status).toBe(200);
     const t0 = Date.now();
     await page.waitForFunction(() => document.querySelector('article[aria-label="retro-13"] [role=meter]')?.getAttribute("aria-valuenow") === "0", null, { timeout: 3000 });

@@ -56,6 +56,7 @@ export async function stopTgtd() {
   if (!tgtd) return;
   const t = tgtd;
   tgtd = null;
+  t.ref(); // keep the event loop alive until its exit arrives
   t.kill("SIGKILL");
   await new Promise((r) => (t.exitCode !== null ? r() : t.once("exit", r)));
   await sleep(200);

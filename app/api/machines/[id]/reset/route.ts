@@ -3,8 +3,9 @@ import { machineIdParam } from "@/lib/validations/api";
 
 export const dynamic = "force-dynamic";
 
-export const POST = route<{ id: string }>("admin", async ({ rt, user }, params) => {
+export const POST = route<{ id: string }>("admin", async ({ rt, principal, audit }, params) => {
   const id = parseWith(machineIdParam, params.id, "machine id");
-  const result = await rt.orchestrator.resetOne(id, { source: "dashboard", requestedBy: user!.username });
+  const result = await rt.orchestrator.resetOne(id, { source: "dashboard", requestedBy: principal!.name });
+  audit("reset", result.ok ? "ok" : "failed", result.name, result.ok ? null : `${result.failedStep}: ${result.error}`);
   return json({ result }, result.ok ? 200 : 500);
 });

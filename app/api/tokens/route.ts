@@ -1,0 +1,14 @@
+import { json, readJson, route } from "@/lib/api/route";
+import { createTokenBody } from "@/lib/validations/api";
+
+export const dynamic = "force-dynamic";
+
+export const GET = route("admin", async ({ rt }) => json({ tokens: rt.tokens.list() }));
+
+/** The secret is in this response only; the database keeps its hash. */
+export const POST = route("admin", async ({ req, rt, principal, audit }) => {
+  const body = await readJson(req, createTokenBody);
+  const { token, row } = rt.tokens.create(body.name, body.scope, principal!.name);
+  audit("token.create", "ok", row.name, `scope ${row.scope}`);
+  return json({ token, info: row }, 201);
+});

@@ -1,0 +1,36 @@
+import { json, parseWith, readJson, route } from "@/lib/api/route";
+import { errors } from "@/lib/api/errors";
+import { idParam, updateUserBody } from "@/lib/validations/api";
+import type { Runtime } from "@/lib/runtime";
+
+export const dynamic = "force-dynamic";
+
+function apply(rt: Runtime, id: number, change: Parameters<Runtime["users"]["update"]>[1]) {
+  const r = rt.users.update(id, change);
+  if (r === "not-found") throw errors.notFound(`No user with id ${id}`);
+  if (r === "last-admin") throw errors.conflict("last_admin", "At least one admin must remain");
+}
+
+export const PATCH = route<{ id: string }>("admin", async ({ req, rt, audit }, params) => {
+  const id = parseWith(idParam, params.id, "user id");
+  const body = await readJson(req, updateUserBody);
+  const user = rt.users.get(id);
+  if (!user) throw errors.notFound(`No user with id ${id}`);
+  if (body.role && body.role !== user.role) {
+    apply(rt, id, { role: body.role });
+    audit("user.role", "ok", user.username, `${user.role} → ${body.role}`);
+  }
+  if (body.password) {
+    await rt.users.setPassword(user.username, body.password);
+    audit("user.password", "ok", user.username, "sessions ended");
+  }
+  return json({ user: rt.users.get(id) });
+});
+
+export const DELETE = route<{ id: string }>("admin", async ({ rt, audit }, params) => {
+  const id = parseWith(idParam, params.id, "user id");
+  const user = rt.users.get(id);
+  apply(rt, id, { delete: true });
+  audit("user.delete", "ok", user?.username ?? String(id));
+  return json({ ok: true });
+});
