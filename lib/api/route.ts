@@ -82,7 +82,7 @@ function originVerdict(req: NextRequest, rt: Runtime): "same" | "cross" | "none"
   const host = req.headers.get("host");
   const allowed = new Set(rt.config.allowedOrigins.map((o) => new URL(o).host));
   if (host) allowed.add(host);
-  const source = req.headers.get("origin") ?? req.headers.get("referer");
+  const source = req.headers.get("origin") || req.headers.get("referer");
   if (!source) return "none";
   try {
     return allowed.has(new URL(source).host) ? "same" : "cross";
