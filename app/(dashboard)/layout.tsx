@@ -18,6 +18,12 @@ export default async function DashboardLayout({ children }: { children: React.Re
           <nav aria-label="Main" className="flex gap-4 text-sm">
             <Link href="/" className="hover:text-white text-slate-300">Dashboard</Link>
             <Link href="/history" className="hover:text-white text-slate-300">History</Link>
+            {user.role === "admin" && (
+              <>
+                <Link href="/audit" className="hover:text-white text-slate-300">Audit</Link>
+                <Link href="/settings" className="hover:text-white text-slate-300">Settings</Link>
+              </>
+            )}
           </nav>
           <div className="ml-auto flex items-center gap-3 text-sm">
             <span className="text-slate-300">

@@ -3,7 +3,8 @@ import { LoginForm } from "@/components/auth/login-form";
 
 export const dynamic = "force-dynamic";
 
-export default function LoginPage() {
+export default async function LoginPage({ searchParams }: { searchParams: Promise<{ error?: string | string[] }> }) {
+  const { error } = await searchParams;
   return (
     <main className="flex min-h-screen items-center justify-center px-4">
       <div className="w-full max-w-sm rounded-xl bg-white p-6 shadow-sm ring-1 ring-slate-200">
@@ -11,7 +12,7 @@ export default function LoginPage() {
           <Logo className="text-slate-900" /> Cowherd
         </h1>
         <p className="mb-5 text-sm text-slate-500">Log in to manage the room&apos;s PCs.</p>
-        <LoginForm />
+        <LoginForm serverError={typeof error === "string" ? error : undefined} />
       </div>
     </main>
   );

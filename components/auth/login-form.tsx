@@ -3,11 +3,18 @@
 import { useState } from "react";
 import { ApiError, postJson } from "@/lib/client/fetcher";
 
-export function LoginForm() {
-  const [error, setError] = useState<string | null>(null);
+const SERVER_ERRORS: Record<string, string> = {
+  wrong: "Wrong user name or password",
+  limited: "Too many failed logins: wait a moment and try again",
+};
+
+export function LoginForm({ serverError }: { serverError?: string }) {
+  const [error, setError] = useState<string | null>(serverError ? (SERVER_ERRORS[serverError] ?? null) : null);
   const [busy, setBusy] = useState(false);
   return (
     <form
+      method="post"
+      action="/api/auth/login"
       className="space-y-4"
       onSubmit={async (e) => {
         e.preventDefault();

@@ -12,3 +12,10 @@ export async function requireUser(): Promise<User> {
   if (!user) redirect("/login");
   return user;
 }
+
+/** For admin-only pages: non-admins are sent back to the dashboard. */
+export async function requireAdmin(): Promise<User> {
+  const user = await requireUser();
+  if (user.role !== "admin") redirect("/");
+  return user;
+}

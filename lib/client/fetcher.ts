@@ -11,7 +11,8 @@ export class ApiError extends Error {
 
 async function parse<T>(res: Response): Promise<T> {
   const body = (await res.json().catch(() => null)) as { error?: { code: string; message: string } } | null;
-  if (res.status === 401 && typeof window !== "undefined") window.location.assign("/login");
+  // An expired session sends the browser to the login page (not for the login request itself).
+  if (res.status === 401 && typeof window !== "undefined" && !res.url.endsWith("/api/auth/login")) window.location.assign("/login");
   if (!res.ok && body?.error) throw new ApiError(res.status, body.error.code, body.error.message);
   if (!res.ok && !body) throw new ApiError(res.status, "http", `HTTP ${res.status}`);
   return body as T;
@@ -33,4 +34,15 @@ export async function postJson<T>(url: string, body?: unknown): Promise<{ status
     throw new ApiError(500, data?.error?.code ?? "internal", data?.error?.message ?? "Internal error");
   }
   return { status: res.status, data: await parse<T>(res) };
+}
+
+/** Any JSON request for the settings forms; throws ApiError with the server's message on failure. */
+export async function requestJson<T>(method: "POST" | "PATCH" | "DELETE", url: string, body?: unknown): Promise<T> {
+  const res = await fetch(url, {
+    method,
+    credentials: "same-origin",
+    headers: body === undefined ? {} : { "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return parse<T>(res);
 }

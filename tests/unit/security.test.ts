@@ -201,3 +201,18 @@ describe("audit log", () => {
     expect((await call(auditGet, { url: "/api/audit?action=DROP%20TABLE", cookie: admin })).status).toBe(400);
   });
 });
+
+describe("login form without JavaScript", () => {
+  it("a plain form POST logs in with a redirect, and a wrong password redirects back without echoing it", async () => {
+    const ok = await call(loginPost, { rawBody: `username=admin&password=${ADMIN_PASSWORD}`, contentType: "application/x-www-form-urlencoded" });
+    expect(ok.status).toBe(303);
+    expect(ok.headers.get("location")).toBe("/");
+    expect(ok.headers.get("set-cookie")).toMatch(/^cowherd_session=.+HttpOnly/);
+    const bad = await call(loginPost, { rawBody: "username=admin&password=hunter2hunter2", contentType: "application/x-www-form-urlencoded" });
+    expect(bad.status).toBe(303);
+    expect(bad.headers.get("location")).toBe("/login?error=wrong");
+    expect(bad.headers.get("set-cookie")).toBeNull();
+    const cross = await call(loginPost, { rawBody: `username=admin&password=${ADMIN_PASSWORD}`, contentType: "application/x-www-form-urlencoded", headers: { origin: "http://evil.example" } });
+    expect(cross.status).toBe(403);
+  });
+});

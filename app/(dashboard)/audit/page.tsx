@@ -1,0 +1,58 @@
+import { requireAdmin } from "@/lib/auth/current-user";
+import { runtime } from "@/lib/runtime";
+import { auditQuery } from "@/lib/validations/api";
+import { AuditTable } from "@/components/audit/audit-table";
+
+export const dynamic = "force-dynamic";
+
+export default async function AuditPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  await requireAdmin();
+  const rt = await runtime();
+  const raw = Object.fromEntries(Object.entries(await searchParams).filter(([, v]) => typeof v === "string" && v !== "")) as Record<string, string>;
+  const parsed = auditQuery.safeParse(raw);
+  const q = parsed.success ? parsed.data : { page: 1, pageSize: 50 };
+  const { rows, total } = rt.audit.list(q);
+  const pages = Math.max(1, Math.ceil(total / q.pageSize));
+  const link = (page: number) => `/audit?${new URLSearchParams({ ...raw, page: String(page) }).toString()}`;
+  const select = "mt-1 block rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm";
+  return (
+    <div className="space-y-4">
+      <h1 className="text-xl font-semibold">Audit log</h1>
+      {!parsed.success && <p role="alert" className="rounded bg-amber-100 px-3 py-2 text-sm text-amber-900">Ignored an invalid filter in the address.</p>}
+      <form method="get" action="/audit" className="flex flex-wrap items-end gap-3 rounded-xl bg-white px-4 py-3 shadow-sm ring-1 ring-slate-200">
+        <label className="text-sm font-medium">
+          Action
+          <select name="action" defaultValue={"action" in q ? (q.action ?? "") : ""} className={select}>
+            <option value="">Any action</option>
+            {rt.audit.actions().map((a) => (
+              <option key={a} value={a}>{a}</option>
+            ))}
+          </select>
+        </label>
+        <label className="text-sm font-medium">
+          Actor
+          <input name="actor" defaultValue={"actor" in q ? (q.actor ?? "") : ""} className={select} />
+        </label>
+        <label className="text-sm font-medium">
+          Outcome
+          <select name="outcome" defaultValue={"outcome" in q ? (q.outcome ?? "") : ""} className={select}>
+            <option value="">Any outcome</option>
+            <option value="ok">ok</option>
+            <option value="failed">failed</option>
+            <option value="denied">denied</option>
+          </select>
+        </label>
+        <button type="submit" className="rounded-md bg-slate-900 px-3 py-1.5 text-sm font-medium text-white hover:bg-slate-700">Filter</button>
+        <a href="/audit" className="px-2 py-1.5 text-sm text-slate-600 hover:underline">Clear</a>
+      </form>
+      <AuditTable rows={rows} />
+      <nav aria-label="Pages" className="flex items-center justify-between text-sm">
+        <span className="text-slate-600">{total} entries · page {q.page} of {pages}</span>
+        <span className="flex gap-2">
+          {q.page > 1 && <a className="rounded-md px-3 py-1.5 ring-1 ring-slate-300 hover:bg-white" href={link(q.page - 1)}>Newer</a>}
+          {q.page < pages && <a className="rounded-md px-3 py-1.5 ring-1 ring-slate-300 hover:bg-white" href={link(q.page + 1)}>Older</a>}
+        </span>
+      </nav>
+    </div>
+  );
+}

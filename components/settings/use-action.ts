@@ -1,0 +1,27 @@
+"use client";
+
+import { useRouter } from "next/navigation";
+import { useState } from "react";
+import { ApiError } from "@/lib/client/fetcher";
+
+/** Runs a settings action, shows its error, and refreshes the server-rendered lists on success. */
+export function useAction() {
+  const router = useRouter();
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const run = async <T,>(fn: () => Promise<T>): Promise<T | undefined> => {
+    setBusy(true);
+    setError(null);
+    try {
+      const r = await fn();
+      router.refresh();
+      return r;
+    } catch (e) {
+      setError(e instanceof ApiError ? e.message : "Cannot reach the server");
+      return undefined;
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { run, error, busy };
+}

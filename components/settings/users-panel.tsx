@@ -1,0 +1,111 @@
+"use client";
+
+import { requestJson } from "@/lib/client/fetcher";
+import { dateTime } from "@/components/ui/format";
+import { button, input, Panel, subtle } from "./panel";
+import { useAction } from "./use-action";
+
+interface UserRow {
+  id: number;
+  username: string;
+  role: "admin" | "viewer";
+  createdAt: number;
+}
+
+export function UsersPanel({ users, me }: { users: UserRow[]; me: number }) {
+  const { run, error, busy } = useAction();
+  return (
+    <Panel title="Users" description="Admins reset PCs and manage users and tokens; viewers see the grid and the history.">
+      <table className="mb-4 w-full text-left text-sm">
+        <thead className="text-xs uppercase text-slate-500">
+          <tr>
+            <th className="py-1">User</th>
+            <th className="py-1">Role</th>
+            <th className="py-1">Created</th>
+            <th className="py-1 text-right">Actions</th>
+          </tr>
+        </thead>
+        <tbody className="divide-y divide-slate-100">
+          {users.map((u) => (
+            <tr key={u.id}>
+              <td className="py-1.5 font-medium">
+                {u.username}
+                {u.id === me && <span className="text-slate-400"> (you)</span>}
+              </td>
+              <td className="py-1.5">
+                <select
+                  aria-label={`Role of ${u.username}`}
+                  value={u.role}
+                  disabled={busy}
+                  onChange={(e) => run(() => requestJson("PATCH", `/api/users/${u.id}`, { role: e.target.value }))}
+                  className="rounded border border-slate-300 px-1 py-0.5"
+                >
+                  <option value="admin">admin</option>
+                  <option value="viewer">viewer</option>
+                </select>
+              </td>
+              <td className="py-1.5 text-slate-500">{dateTime(u.createdAt)}</td>
+              <td className="space-x-2 py-1.5 text-right">
+                <button
+                  type="button"
+                  className={subtle}
+                  disabled={busy}
+                  aria-label={`Set password of ${u.username}`}
+                  onClick={() => {
+                    const pw = window.prompt(`New password for ${u.username} (at least 10 characters):`);
+                    if (pw) void run(() => requestJson("PATCH", `/api/users/${u.id}`, { password: pw }));
+                  }}
+                >
+                  Password…
+                </button>
+                <button
+                  type="button"
+                  className={subtle}
+                  disabled={busy}
+                  aria-label={`Delete ${u.username}`}
+                  onClick={() => window.confirm(`Delete user ${u.username}?`) && run(() => requestJson("DELETE", `/api/users/${u.id}`))}
+                >
+                  Delete
+                </button>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <form
+        className="grid gap-2 sm:grid-cols-[1fr_1fr_auto_auto] sm:items-end"
+        onSubmit={async (e) => {
+          e.preventDefault();
+          const form = e.currentTarget;
+          const f = new FormData(form);
+          const ok = await run(() => requestJson("POST", "/api/users", { username: f.get("username"), password: f.get("password"), role: f.get("role") }));
+          if (ok) form.reset();
+        }}
+      >
+        <label className="text-sm font-medium">
+          New user name
+          <input name="username" required className={input} />
+        </label>
+        <label className="text-sm font-medium">
+          Password
+          <input name="password" type="password" required minLength={10} autoComplete="new-password" className={input} />
+        </label>
+        <label className="text-sm font-medium">
+          Role
+          <select name="role" defaultValue="viewer" className={input}>
+            <option value="viewer">viewer</option>
+            <option value="admin">admin</option>
+          </select>
+        </label>
+        <button type="submit" disabled={busy} className={button}>
+          Add user
+        </button>
+      </form>
+      {error && (
+        <p role="alert" className="mt-2 text-sm text-red-700">
+          {error}
+        </p>
+      )}
+    </Panel>
+  );
+}
