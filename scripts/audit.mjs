@@ -13,7 +13,7 @@ try {
 }
 const v = report?.metadata?.vulnerabilities;
 if (!v) {
-  const why = report?.error?.summary ?? report?.message ?? (r.stderr || "no answer").split("\n").find((l) => l.trim()) ?? "unknown";
+  const why = report?.error?.summary || report?.message || (r.stderr || "no answer").split("\n").find((l) => l.trim()) || "unknown";
   console.log(`npm audit: NOT CHECKED (audit endpoint unavailable: ${why.trim()})`);
   process.exit(0);
 }
