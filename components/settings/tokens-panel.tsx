@@ -3,7 +3,7 @@
 import { useState } from "react";
 import { requestJson } from "@/lib/client/fetcher";
 import { dateTime } from "@/components/ui/format";
-import { button, input, Panel, subtle } from "./panel";
+import { button, FormError, input, Panel, subtle } from "./panel";
 import { useAction } from "./use-action";
 
 interface TokenRow {
@@ -97,11 +97,7 @@ export function TokensPanel({ tokens }: { tokens: TokenRow[] }) {
           Create token
         </button>
       </form>
-      {error && (
-        <p role="alert" className="mt-2 text-sm text-red-700">
-          {error}
-        </p>
-      )}
+      <FormError error={error} />
     </Panel>
   );
 }

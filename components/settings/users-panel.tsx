@@ -2,7 +2,7 @@
 
 import { requestJson } from "@/lib/client/fetcher";
 import { dateTime } from "@/components/ui/format";
-import { button, input, Panel, subtle } from "./panel";
+import { button, FormError, input, Panel, subtle } from "./panel";
 import { useAction } from "./use-action";
 
 interface UserRow {
@@ -101,11 +101,7 @@ export function UsersPanel({ users, me }: { users: UserRow[]; me: number }) {
           Add user
         </button>
       </form>
-      {error && (
-        <p role="alert" className="mt-2 text-sm text-red-700">
-          {error}
-        </p>
-      )}
+      <FormError error={error} />
     </Panel>
   );
 }

@@ -2,7 +2,22 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { createRuntime, setRuntime, type Runtime } from "@/lib/runtime";
+import { expect, vi } from "vitest";
 import type { SimHost } from "@/lib/host/sim/sim-host";
+
+/** The standard API error body. */
+export const errorShape = { error: { code: expect.any(String), message: expect.any(String) } };
+
+/** Records every reset that reaches the host, so tests can prove bad input never got there. */
+export function spyOnResets(sim: SimHost) {
+  const calls = vi.fn<(id: number) => void>();
+  const reset = sim.reset.bind(sim);
+  sim.reset = (id, onStep) => {
+    calls(id);
+    return reset(id, onStep);
+  };
+  return calls;
+}
 
 export const ADMIN_PASSWORD = "test-admin-password";
 

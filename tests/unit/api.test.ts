@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { GET as machinesGet } from "@/app/api/machines/route";
 import { POST as resetPost } from "@/app/api/machines/[id]/reset/route";
 import { POST as bulkPost } from "@/app/api/resets/route";
@@ -8,25 +8,19 @@ import { POST as logoutPost } from "@/app/api/auth/logout/route";
 import { GET as metricsGet } from "@/app/metrics/route";
 import { GET as unknownGet } from "@/app/api/[...rest]/route";
 import { adminCookie, call } from "../helpers/routes";
-import { testRuntime } from "../helpers/runtime";
+import { errorShape, spyOnResets, testRuntime } from "../helpers/runtime";
 
 let ctx: Awaited<ReturnType<typeof testRuntime>>;
 let cookie: string;
-let hostCalls: ReturnType<typeof vi.fn<(id: number) => void>>;
+let hostCalls: ReturnType<typeof spyOnResets>;
 
 beforeEach(async () => {
   ctx = await testRuntime();
   cookie = await adminCookie();
-  hostCalls = vi.fn<(id: number) => void>();
-  const reset = ctx.sim.reset.bind(ctx.sim);
-  ctx.sim.reset = (id, onStep) => {
-    hostCalls(id);
-    return reset(id, onStep);
-  };
+  hostCalls = spyOnResets(ctx.sim);
 });
 afterEach(() => ctx.cleanup());
 
-const errorShape = { error: { code: expect.any(String), message: expect.any(String) } };
 
 describe("API", () => {
   it("GET /api/machines lists 14 PCs with the documented fields", async () => {

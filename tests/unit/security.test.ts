@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { GET as machinesGet } from "@/app/api/machines/route";
 import { POST as resetPost } from "@/app/api/machines/[id]/reset/route";
 import { POST as bulkPost } from "@/app/api/resets/route";
@@ -11,25 +11,19 @@ import { GET as tokensGet, POST as tokensPost } from "@/app/api/tokens/route";
 import { DELETE as tokenDelete } from "@/app/api/tokens/[id]/route";
 import { GET as auditGet } from "@/app/api/audit/route";
 import { adminCookie, call } from "../helpers/routes";
-import { ADMIN_PASSWORD, testRuntime } from "../helpers/runtime";
+import { ADMIN_PASSWORD, errorShape, spyOnResets, testRuntime } from "../helpers/runtime";
 
 let ctx: Awaited<ReturnType<typeof testRuntime>>;
 let admin: string;
-let hostCalls: ReturnType<typeof vi.fn<(id: number) => void>>;
+let hostCalls: ReturnType<typeof spyOnResets>;
 
 beforeEach(async () => {
   ctx = await testRuntime();
   admin = await adminCookie();
-  hostCalls = vi.fn<(id: number) => void>();
-  const reset = ctx.sim.reset.bind(ctx.sim);
-  ctx.sim.reset = (id, onStep) => {
-    hostCalls(id);
-    return reset(id, onStep);
-  };
+  hostCalls = spyOnResets(ctx.sim);
 });
 afterEach(() => ctx.cleanup());
 
-const errorShape = { error: { code: expect.any(String), message: expect.any(String) } };
 
 async function viewerCookie(): Promise<string> {
   expect((await call(usersPost, { body: { username: "watcher", password: "watcher-password", role: "viewer" }, cookie: admin })).status).toBe(201);

@@ -2,18 +2,18 @@ import { requireAdmin } from "@/lib/auth/current-user";
 import { runtime } from "@/lib/runtime";
 import { auditQuery } from "@/lib/validations/api";
 import { AuditTable } from "@/components/audit/audit-table";
+import { Pager } from "@/components/ui/pager";
+import { plainParams } from "@/lib/validations/search-params";
 
 export const dynamic = "force-dynamic";
 
 export default async function AuditPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   await requireAdmin();
   const rt = await runtime();
-  const raw = Object.fromEntries(Object.entries(await searchParams).filter(([, v]) => typeof v === "string" && v !== "")) as Record<string, string>;
+  const raw = plainParams(await searchParams);
   const parsed = auditQuery.safeParse(raw);
   const q = parsed.success ? parsed.data : { page: 1, pageSize: 50 };
   const { rows, total } = rt.audit.list(q);
-  const pages = Math.max(1, Math.ceil(total / q.pageSize));
-  const link = (page: number) => `/audit?${new URLSearchParams({ ...raw, page: String(page) }).toString()}`;
   const select = "mt-1 block rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm";
   return (
     <div className="space-y-4">
@@ -46,13 +46,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         <a href="/audit" className="px-2 py-1.5 text-sm text-slate-600 hover:underline">Clear</a>
       </form>
       <AuditTable rows={rows} />
-      <nav aria-label="Pages" className="flex items-center justify-between text-sm">
-        <span className="text-slate-600">{total} entries · page {q.page} of {pages}</span>
-        <span className="flex gap-2">
-          {q.page > 1 && <a className="rounded-md px-3 py-1.5 ring-1 ring-slate-300 hover:bg-white" href={link(q.page - 1)}>Newer</a>}
-          {q.page < pages && <a className="rounded-md px-3 py-1.5 ring-1 ring-slate-300 hover:bg-white" href={link(q.page + 1)}>Older</a>}
-        </span>
-      </nav>
+      <Pager base="/audit" params={raw} page={q.page} pageSize={q.pageSize} total={total} noun="entries" />
     </div>
   );
 }
