@@ -7,7 +7,23 @@ import { UserRepo } from "../lib/auth/users";
 
 const USAGE = `usage: npm run cowherd -- <command>
   passwd <user>     set a user's password (from COWHERD_NEW_PASSWORD or a prompt) and log out all its sessions
-  config-check      validate COWHERD_CONFIG (or the demo config) and print the machines`;
+  config-check      validate COWHERD_CONFIG (or the demo config) and print the machines
+  status            the grid as text            } from the running server: COWHERD_URL (default
+  reset <id>|all    reset PCs (source "cli")    } http://127.0.0.1:3000) and COWHERD_TOKEN (an API token)`;
+
+async function api(method: "GET" | "POST", path: string, body?: unknown): Promise<{ status: number; data: any }> {
+  const base = process.env.COWHERD_URL ?? "http://127.0.0.1:3000";
+  const token = process.env.COWHERD_TOKEN;
+  if (!token) throw new Error("set COWHERD_TOKEN to an API token (Settings → API tokens)");
+  const res = await fetch(base + path, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body ? { "content-type": "application/json" } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const data = await res.json().catch(() => null);
+  if (res.status >= 400 && res.status !== 500) throw new Error(data?.error?.message ?? `HTTP ${res.status}`);
+  return { status: res.status, data };
+}
 
 async function readPassword(): Promise<string> {
   if (process.env.COWHERD_NEW_PASSWORD) return process.env.COWHERD_NEW_PASSWORD;
@@ -38,6 +54,22 @@ async function main(argv: string[]): Promise<number> {
       }
       console.log(`cowherd: password of ${user} changed; its sessions were logged out`);
       return 0;
+    }
+    case "status": {
+      const { data } = await api("GET", "/api/machines");
+      for (const m of data.machines) {
+        const pct = m.percent === null ? "   –  " : `${m.percent.toFixed(1).padStart(5)}%`;
+        console.log(`${m.name.padEnd(10)} ${m.ip.padEnd(15)} ${pct}  ${m.level.padEnd(8)} ${m.online ? "online " : "offline"}`);
+      }
+      return 0;
+    }
+    case "reset": {
+      if (!args.length) break;
+      const machines = args[0] === "all" ? "all" : args.map((a) => (/^[1-9][0-9]{0,2}$/.test(a) ? Number(a) : NaN));
+      if (machines !== "all" && machines.some(Number.isNaN)) break;
+      const { data } = await api("POST", "/api/resets", { machines });
+      for (const r of data.results) console.log(`${r.name.padEnd(10)} ${r.ok ? "ok" : `FAILED ${r.failedStep ?? ""}: ${r.error}`}`);
+      return data.summary.failed ? 1 : 0;
     }
     case "config-check": {
       const cfg = loadConfig();

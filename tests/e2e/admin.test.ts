@@ -58,7 +58,7 @@ describe("admin pages and roles in a browser", () => {
     await page.getByRole("button", { name: "Create token" }).click();
     const shown = await page.getByRole("status").filter({ hasText: "not shown again" }).textContent();
     expect(shown).toMatch(/cwh_[A-Za-z0-9_-]{20,}/);
-    await page.getByRole("cell", { name: "nightly" }).waitFor();
+    await page.getByRole("cell", { name: "nightly", exact: true }).waitFor();
     await page.screenshot({ path: `${SHOTS}/settings-laptop.png`, fullPage: true });
     await page.reload();
     expect(await page.content()).not.toContain(shown!.match(/cwh_[A-Za-z0-9_-]+/)![0]);
