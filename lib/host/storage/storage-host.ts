@@ -278,7 +278,9 @@ export class StorageHost {
 
   async up(ids: number[]): Promise<UpResult[]> {
     const actions = new Map<number, string[]>(ids.map((id) => [id, []]));
-    let loops = await this.loops();
+    // One read of everything; each PC's entries change only through this loop's own commands.
+    const snap = await this.snapshot();
+    let loops = snap.loops;
     const storage = this.d.config.storage;
     try {
       if (!this.d.fs.exists(storage.master)) throw new StepError("master", `master image ${storage.master} not found`);
@@ -312,9 +314,9 @@ export class StorageHost {
           loops = await this.loops();
           done.push("cow-loop-attached");
         }
-        const ops = this.opsFor(m);
+        const ops = this.opsFor(m, { ...snap, loops });
         step = "dm-create";
-        const info = (await this.dmInfo()).get(m.dmName);
+        const info = snap.info.get(m.dmName);
         if (!info) {
           await ops.dmCreate();
           done.push("dm-created");
@@ -324,7 +326,7 @@ export class StorageHost {
           done.push("dm-resumed");
         }
         step = "lun-online";
-        const view = await this.iscsi();
+        const view = snap.view;
         if (!view.has(m.iqn)) {
           await this.runAll(this.backend.createTarget(this.spec(m)));
           done.push("target-created");
