@@ -15,6 +15,14 @@ async function main() {
   await app.prepare();
   const server = createHttpServer(rt, app.getRequestHandler(), dev);
   server.keepAliveTimeout = 65_000;
+  server.on("error", (e: NodeJS.ErrnoException) => {
+    // A kernel without IPv6 cannot bind "::": fall back to every IPv4 address.
+    if (e.code === "EAFNOSUPPORT" && host === "::") server.listen(port, "0.0.0.0");
+    else {
+      console.error(`cowherd: cannot listen on ${host}:${port}: ${e.message}`);
+      process.exit(1);
+    }
+  });
   server.listen(port, host, () => {
     const shown = host === "::" || host === "0.0.0.0" ? "localhost" : host;
     console.log(`cowherd: ${rt.config.lanName} (${rt.config.machines.length} PCs, ${rt.host.kind} host) on http://${shown}:${port}`);
