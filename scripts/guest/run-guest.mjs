@@ -137,16 +137,21 @@ function statSafe(p) {
   }
 }
 
+/** QEMU to boot the guest, xz to unpack Debian's kernel image: installed with apt-get when missing. */
 export function ensureQemu() {
-  if (spawnSync("qemu-system-x86_64", ["--version"]).status === 0) return true;
+  const missing = [
+    ["qemu-system-x86", "qemu-system-x86_64"],
+    ["xz-utils", "xz"],
+  ].filter(([, bin]) => spawnSync(bin, ["--version"]).status !== 0).map(([pkg]) => pkg);
+  if (!missing.length) return true;
   if (process.getuid?.() !== 0) {
-    console.error("cowherd: the system test needs QEMU: sudo apt-get install -y --no-install-recommends qemu-system-x86");
+    console.error(`cowherd: the system test needs: sudo apt-get install -y --no-install-recommends ${missing.join(" ")}`);
     return false;
   }
-  console.log("cowherd: installing qemu-system-x86 for the system test (apt-get)…");
+  console.log(`cowherd: installing ${missing.join(", ")} for the system test (apt-get)…`);
   const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
   spawnSync("apt-get", ["update", "-qq"], { stdio: "inherit", env });
-  return spawnSync("apt-get", ["install", "-y", "-qq", "--no-install-recommends", "qemu-system-x86"], { stdio: "inherit", env }).status === 0;
+  return spawnSync("apt-get", ["install", "-y", "-qq", "--no-install-recommends", ...missing], { stdio: "inherit", env }).status === 0;
 }
 
 export function readText(p) {
