@@ -53,6 +53,16 @@ export async function createRuntime(env: Env = process.env, log: (line: string) 
   });
   await ensureAdmin(users, env, log);
   const audit = new AuditRepo(db);
+  // Config changes take effect at start: record what this process runs with.
+  audit.record({
+    actor: null,
+    actorKind: "system",
+    address: null,
+    action: "server.start",
+    target: env.COWHERD_CONFIG ?? "demo config",
+    outcome: "ok",
+    detail: `${config.host} host, ${config.machines.length} PCs, boot self-reset ${config.boot.enabled ? "on" : "off"}, legacy paths ${config.legacy.paths.join(" ")}`,
+  });
   const tokens = new TokenRepo(db);
   const limiter = new LoginLimiter({
     free: config.login.freeAttempts,

@@ -4,6 +4,7 @@ import path from "node:path";
 import { loadConfig } from "../lib/config/load";
 import { openDatabase } from "../lib/db/open";
 import { UserRepo } from "../lib/auth/users";
+import { AuditRepo } from "../lib/db/audit";
 
 const USAGE = `usage: npm run cowherd -- <command>
   passwd <user>     set a user's password (from COWHERD_NEW_PASSWORD or a prompt) and log out all its sessions
@@ -47,6 +48,7 @@ async function main(argv: string[]): Promise<number> {
       }
       const db = openDatabase(path.join(dataDir, "cowherd.sqlite"));
       const ok = await new UserRepo(db).setPassword(user, pw);
+      new AuditRepo(db).record({ actor: process.env.USER ?? "shell", actorKind: "system", address: null, action: "user.password", target: user, outcome: ok ? "ok" : "failed", detail: "from the shell (npm run cowherd -- passwd)" });
       db.close();
       if (!ok) {
         console.error(`cowherd: no user ${user}`);
