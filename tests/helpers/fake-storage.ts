@@ -13,6 +13,8 @@ export class FakeStorage {
   files = new Map<string, number>();
   failWhen: ((argv: string) => string | null)[] = [];
   tgtdDown = false;
+  /** Devices some other process holds open (dmsetup remove fails with EBUSY). */
+  held = new Set<string>();
 
   runner: Runner = async (cmd: Command) => this.exec(cmd);
 
@@ -33,6 +35,9 @@ export class FakeStorage {
       return true;
     },
     remove: (p) => void this.files.delete(p),
+    zeroHeader: (dev) => {
+      this.calls.push(`zero-header ${dev}`);
+    },
   };
 
   private ok(stdout = ""): CommandResult {
@@ -62,13 +67,26 @@ export class FakeStorage {
       if (a[0] === "status") return this.ok([...this.dm.keys()].map((n) => `${n}: 0 131072 snapshot 16/32768 16`).join("\n") || "No devices found\n");
       if (a[0] === "info") return this.ok([...this.dm].map(([n, d]) => `${n}:${d.suspended ? "Suspended" : "Active"}:0`).join("\n") || "No devices found\n");
       const name = a[1]!;
+      if (a[0] === "create" && a[1] === "--concise") {
+        // Like dmsetup: devices in order, stopping at the first failure.
+        for (const spec of a[2]!.split(";")) {
+          const [n, , , , table] = spec.split(",");
+          if (this.dm.has(n!)) return { code: 1, stdout: "", stderr: "device-mapper: create ioctl failed: Device or resource busy" };
+          this.dm.set(n!, { table: table!, suspended: false });
+        }
+        return this.ok();
+      }
       if (a[0] === "create") {
         if (this.dm.has(name)) return { code: 1, stdout: "", stderr: "device-mapper: create ioctl failed: Device or resource busy" };
         this.dm.set(name, { table: a[3]!, suspended: false });
       }
       if (a[0] === "remove") {
-        if ([...this.targets.values()].some((t) => t.lun1 === `/dev/mapper/${name}`)) return { code: 1, stdout: "", stderr: `device-mapper: remove ioctl on ${name} failed: Device or resource busy` };
-        this.dm.delete(name);
+        let failed = "";
+        for (const n of a.slice(1)) {
+          if ([...this.targets.values()].some((t) => t.lun1 === `/dev/mapper/${n}`) || this.held.has(n)) failed += `device-mapper: remove ioctl on ${n} failed: Device or resource busy\n`;
+          else this.dm.delete(n);
+        }
+        if (failed) return { code: 1, stdout: "", stderr: failed };
       }
       if (a[0] === "suspend") this.dm.get(name)!.suspended = true;
       if (a[0] === "resume") this.dm.get(name)!.suspended = false;

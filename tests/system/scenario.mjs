@@ -95,11 +95,15 @@ async function system() {
   check("grow to a smaller size is refused", gs.code === 2, gs.json);
 
   // 6a. fault: dm device held open -> dm-remove fails; PC stays exported with its old data
+  // (reset together with pc3: the batched dmsetup remove must fail only the busy PC)
+  qemuIo("retrocow3", "write -P 0xee 1M 1M");
   const fd = openSync("/dev/mapper/retrocow2", "r");
-  const busy = helper("reset", "2");
+  const busy = helper("reset", "2", "3");
   closeSync(fd);
-  const br = busy.json?.reports?.[0];
+  const br = busy.json?.reports?.find((r) => r.id === 2);
+  const b3 = busy.json?.reports?.find((r) => r.id === 3);
   check("busy device: reset fails at dm-remove, exit 1", busy.code === 1 && br?.failedStep === "dm-remove" && br?.outcome === "kept-old", busy.json);
+  check("busy device: pc3 in the same call is reset anyway", b3?.ok && compareWithMaster("retrocow3").identical, b3);
   s = status();
   check("busy device: pc2 still exported, resumed, with its data", s[2]?.exported && !s[2].suspended && qemuIo("retrocow2", "read -P 0xbb 4M 2M").ok, s[2]);
 

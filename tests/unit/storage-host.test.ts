@@ -45,7 +45,7 @@ describe("helper storage host (commands as argv arrays)", () => {
     expect(fake.mutations()).toEqual([]);
   });
 
-  it("reset: LUN offline, remove, zero 4 KiB with O_DIRECT, create, LUN online — in that order", async () => {
+  it("reset: LUN offline, remove, zero the 4 KiB header, create, LUN online — in that order", async () => {
     await host.up([1, 2]);
     fake.calls = [];
     const [r] = await host.reset([1]);
@@ -53,11 +53,43 @@ describe("helper storage host (commands as argv arrays)", () => {
     expect(fake.mutations()).toEqual([
       "/usr/sbin/tgtadm --lld iscsi --op delete --mode logicalunit --tid 1 --lun 1",
       "/usr/sbin/dmsetup remove retrocow1",
-      "/usr/bin/dd if=/dev/zero of=/dev/loop1 bs=4096 count=1 oflag=direct conv=notrunc,fsync status=none",
+      "zero-header /dev/loop1",
       "/usr/sbin/dmsetup create retrocow1 --table 0 131072 snapshot /dev/loop0 /dev/loop1 P 8",
       "/usr/sbin/tgtadm --lld iscsi --op new --mode logicalunit --tid 1 --lun 1 -b /dev/mapper/retrocow1 --bsoflags direct",
     ]);
     expect(fake.files.has("/run/cowherd/reset-1.pid")).toBe(false);
+  });
+
+  it("several PCs in one call: one dmsetup remove and one dmsetup create for all of them", async () => {
+    await host.up([1, 2]);
+    fake.calls = [];
+    const reports = await host.reset([1, 2]);
+    expect(reports.map((r) => [r.ok, r.outcome])).toEqual([[true, "fresh"], [true, "fresh"]]);
+    const m = fake.mutations();
+    expect(m.filter((c) => c.includes("dmsetup remove"))).toEqual(["/usr/sbin/dmsetup remove retrocow1 retrocow2"]);
+    expect(m.filter((c) => c.includes("dmsetup create"))).toEqual([
+      "/usr/sbin/dmsetup create --concise retrocow1,,,rw,0 131072 snapshot /dev/loop0 /dev/loop1 P 8;retrocow2,,,rw,0 131072 snapshot /dev/loop0 /dev/loop2 PO 8",
+    ]);
+    expect(m.filter((c) => c.startsWith("zero-header"))).toEqual(["zero-header /dev/loop1", "zero-header /dev/loop2"]);
+  });
+
+  it("in a batch, a busy PC fails alone with its own error; the others are reset", async () => {
+    await host.up([1, 2]);
+    fake.held.add("retrocow1");
+    const [r1, r2] = await host.reset([1, 2]);
+    expect(r1).toMatchObject({ ok: false, failedStep: "dm-remove", outcome: "kept-old" });
+    expect(r1!.error).toContain("retrocow1");
+    expect(r1!.error).not.toContain("retrocow2");
+    expect(r2).toMatchObject({ ok: true, outcome: "fresh" });
+    expect(fake.targets.get(1)!.lun1).toBe("/dev/mapper/retrocow1"); // re-exported by recovery
+  });
+
+  it("in a batch, a PC failing before dm-remove does not hold the others up", async () => {
+    await host.up([1, 2]);
+    fake.failWhen.push((c) => (c.includes("logicalunit --tid 2 --lun 1") && c.includes("delete") ? "tgtadm: device busy" : null));
+    const [r1, r2] = await host.reset([1, 2]);
+    expect(r1).toMatchObject({ ok: true });
+    expect(r2).toMatchObject({ ok: false, failedStep: "lun-offline" });
   });
 
   it("a failing dm-create is retried in recovery; two failures leave the report saying not-exported", async () => {

@@ -1,4 +1,4 @@
-import { closeSync, existsSync, ftruncateSync, mkdirSync, openSync, readFileSync, readdirSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, readdirSync, statSync, unlinkSync, writeFileSync, writeSync } from "node:fs";
 
 /** The few file operations the helper needs, behind a port so tests can observe and fake them. */
 export interface FsPort {
@@ -15,6 +15,11 @@ export interface FsPort {
   /** Exclusive create: false when the file already exists. */
   createExclusive(path: string, content: string): boolean;
   remove(path: string): void;
+  /**
+   * Zeroes the first 4 KiB of a block device and fsyncs it, so the loop device's backing file holds
+   * zeros before the snapshot is created again (the kernel reads the header through the loop driver).
+   */
+  zeroHeader(device: string): void;
 }
 
 export const nodeFs: FsPort = {
@@ -71,6 +76,15 @@ export const nodeFs: FsPort = {
       unlinkSync(p);
     } catch {
       /* already gone */
+    }
+  },
+  zeroHeader: (device) => {
+    const fd = openSync(device, "r+");
+    try {
+      if (writeSync(fd, Buffer.alloc(4096), 0, 4096, 0) !== 4096) throw new Error(`short write to ${device}`);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
     }
   },
 };

@@ -7,7 +7,8 @@ import type { Config, Machine } from "../../config/schema";
 import { check, CommandError, type Command, type Runner } from "../commands/command";
 import { dmsetup, parseDmInfo, snapshotTable, type DmInfo } from "../commands/dmsetup";
 import { losetup, parseLosetupList, type LoopDevice } from "../commands/losetup";
-import { allocate, zeroHeader } from "../commands/misc";
+import { allocate } from "../commands/misc";
+import { StepBatch } from "./step-batch";
 import { parseDmStatusAll } from "../dm-status";
 import type { ExportSpec, IscsiBackend, IscsiView } from "../iscsi/backend";
 import { ietBackend } from "../iscsi/iet";
@@ -34,6 +35,27 @@ export interface UpResult {
   actions: string[];
   error?: string;
   step?: string;
+}
+
+interface ResetBatches {
+  remove: StepBatch;
+  create: StepBatch;
+}
+
+function leaveOnFailure(ops: ResetOps, leave: () => void): ResetOps {
+  const wrapped = {} as ResetOps;
+  for (const key of Object.keys(ops) as (keyof ResetOps)[]) {
+    const fn = ops[key] as () => Promise<unknown>;
+    (wrapped as unknown as Record<string, () => Promise<unknown>>)[key] = async () => {
+      try {
+        return await fn();
+      } catch (e) {
+        leave();
+        throw e;
+      }
+    };
+  }
+  return wrapped;
 }
 
 export interface HostSnapshot {
@@ -170,7 +192,7 @@ export class StorageHost {
    * The reset primitives for one PC. With a snapshot, each check is answered from it: in the reset
    * sequence every check precedes the one command that changes what it checked, so it is still true.
    */
-  opsFor(m: Machine, snap?: HostSnapshot): ResetOps {
+  opsFor(m: Machine, snap?: HostSnapshot, batch?: ResetBatches): ResetOps {
     const s = this.spec(m);
     const exists = async () => (snap ? snap.info : await this.dmInfo()).has(m.dmName);
     const targetExists = async () => (snap ? snap.view : await this.iscsi()).has(m.iqn);
@@ -185,10 +207,13 @@ export class StorageHost {
       },
       lunExported,
       dmRemove: async () => {
-        if (await exists()) await check(this.d.run, dmsetup.remove(m.dmName));
+        if (!(await exists())) return batch?.remove.leave(m.id);
+        if (batch) await batch.remove.join(m.id);
+        else await check(this.d.run, dmsetup.remove(m.dmName));
       },
       dmCreate: async () => {
-        await check(this.d.run, dmsetup.create(m.dmName, await this.table(m, snap?.loops)));
+        if (batch) await batch.create.join(m.id);
+        else await check(this.d.run, dmsetup.create(m.dmName, await this.table(m, snap?.loops)));
       },
       dmExists: exists,
       dmSuspended: async () => (await this.dmInfo()).get(m.dmName)?.suspended ?? false,
@@ -196,7 +221,7 @@ export class StorageHost {
       cowZero: async () => {
         const cow = this.cowLoop(snap?.loops ?? (await this.loops()), m);
         if (!cow) throw new Error(`COW ${m.cowPath} is not attached to a loop device`);
-        await check(this.d.run, zeroHeader(cow.name));
+        this.d.fs.zeroHeader(cow.name);
       },
     };
   }
@@ -252,6 +277,43 @@ export class StorageHost {
   }
 
   // ── verbs ───────────────────────────────────────────────────────────────────────────────────
+  /**
+   * One command for all PCs' device removals and one for their creations. A device left behind by
+   * the batch is retried alone, so one busy PC never fails the others and its error is its own.
+   */
+  private batches(ids: number[], snap: HostSnapshot): ResetBatches {
+    const names = new Map(ids.map((id) => [id, this.machine(id).dmName]));
+    const settle = async (batchIds: number[], wanted: boolean, single: (id: number) => Promise<unknown>) => {
+      const info = await this.dmInfo().catch(() => new Map<string, DmInfo>());
+      const out = new Map<number, Error | null>();
+      for (const id of batchIds) {
+        if (info.has(names.get(id)!) === wanted) {
+          out.set(id, null);
+          continue;
+        }
+        try {
+          await single(id);
+          out.set(id, null);
+        } catch (e) {
+          out.set(id, e instanceof Error ? e : new Error(String(e)));
+        }
+      }
+      return out;
+    };
+    return {
+      remove: new StepBatch(ids, async (batchIds) => {
+        await this.d.run(dmsetup.removeMany(batchIds.map((id) => names.get(id)!)));
+        return settle(batchIds, false, (id) => check(this.d.run, dmsetup.remove(names.get(id)!)));
+      }),
+      create: new StepBatch(ids, async (batchIds) => {
+        const tables = new Map<number, string>();
+        for (const id of batchIds) tables.set(id, await this.table(this.machine(id), snap.loops));
+        if (batchIds.length > 1) await this.d.run(dmsetup.createMany(batchIds.map((id) => ({ name: names.get(id)!, table: tables.get(id)! }))));
+        return settle(batchIds, true, (id) => check(this.d.run, dmsetup.create(names.get(id)!, tables.get(id)!)));
+      }),
+    };
+  }
+
   async reset(ids: number[]): Promise<ResetReport[]> {
     let snap: HostSnapshot | undefined;
     try {
@@ -259,17 +321,26 @@ export class StorageHost {
     } catch {
       snap = undefined; // e.g. tgtd down: each step then looks for itself and fails where it must
     }
+    const batch = snap && ids.length > 1 ? this.batches(ids, snap) : undefined;
+    const leave = (id: number) => {
+      batch?.remove.leave(id);
+      batch?.create.leave(id);
+    };
     return Promise.all(
       ids.map(async (id): Promise<ResetReport> => {
         const m = this.machine(id);
         try {
           await this.claim(m);
         } catch (e) {
+          leave(id);
           return { id, ok: false, failedStep: e instanceof StepError ? e.step : "lock", error: errorText(e), steps: [], recovery: [], outcome: "kept-old" };
         }
         try {
-          return await runReset(id, this.opsFor(m, snap), (step) => this.d.onStep?.(id, step), this.opsFor(m));
+          // A PC whose step fails goes to recovery and will not join later batches.
+          const primary = leaveOnFailure(this.opsFor(m, snap, batch), () => leave(id));
+          return await runReset(id, primary, (step) => this.d.onStep?.(id, step), this.opsFor(m));
         } finally {
+          leave(id);
           this.release(m);
         }
       }),
