@@ -1,7 +1,7 @@
 // Boots the guest with a per-run overlay (init, this project's helper, a scenario) and streams its
 // serial console. No network at all (-nic none): the iSCSI initiator talks to the guest's own 127.0.0.1.
 import { spawn, spawnSync } from "node:child_process";
-import { closeSync, copyFileSync, openSync, readFileSync, readSync, writeSync, statSync } from "node:fs";
+import { closeSync, copyFileSync, openSync, readSync, writeSync, statSync } from "node:fs";
 import path from "node:path";
 import { CpioWriter } from "./cpio.mjs";
 
@@ -152,8 +152,4 @@ export function ensureQemu() {
   const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
   spawnSync("apt-get", ["update", "-qq"], { stdio: "inherit", env });
   return spawnSync("apt-get", ["install", "-y", "-qq", "--no-install-recommends", ...missing], { stdio: "inherit", env }).status === 0;
-}
-
-export function readText(p) {
-  return readFileSync(p);
 }

@@ -15,9 +15,7 @@ export const dmsetup = {
   removeMany: (names: string[]) => cmd("remove", ...names),
   /** Several devices in one call: "name,uuid,minor,flags,table;…" (dmsetup ≥ 1.02.147). */
   createMany: (devices: { name: string; table: string }[]) => cmd("create", "--concise", devices.map((d) => `${d.name},,,rw,${d.table}`).join(";")),
-  suspend: (name: string) => cmd("suspend", name),
   resume: (name: string) => cmd("resume", name),
-  reload: (name: string, table: string) => cmd("reload", name, "--table", table),
 };
 
 export interface DmInfo {

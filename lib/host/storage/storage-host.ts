@@ -4,7 +4,7 @@
  * through a Runner and an FsPort, so tests see exactly which commands would run.
  */
 import type { Config, Machine } from "../../config/schema";
-import { check, CommandError, type Command, type Runner } from "../commands/command";
+import { check, type Command, type Runner } from "../commands/command";
 import { dmsetup, parseDmInfo, snapshotTable, type DmInfo } from "../commands/dmsetup";
 import { losetup, parseLosetupList, type LoopDevice } from "../commands/losetup";
 import { allocate } from "../commands/misc";
@@ -476,4 +476,4 @@ export class StorageHost {
   }
 }
 
-export { StepError, CommandError };
+export { StepError };
