@@ -58,9 +58,15 @@ export class RealHost implements Host {
   }
 
   async reset(id: number, onStep?: (step: string) => void): Promise<ResetReport> {
-    if (!Number.isSafeInteger(id) || id < 1) throw new HostError(`invalid machine id ${id}`, "validate");
-    const out = await this.run(["reset", String(id)], (e) => e.id === id && onStep?.(e.step));
-    if (!("verb" in out) || out.verb !== "reset" || out.reports.length !== 1) throw new HostError("cowherd-helper reset: unexpected answer", "helper");
-    return out.reports[0]!;
+    const [report] = await this.resetMany([id], (_, step) => onStep?.(step));
+    return report!;
+  }
+
+  /** One helper call for all: it batches the device-mapper work across the PCs. */
+  async resetMany(ids: number[], onStep?: (id: number, step: string) => void): Promise<ResetReport[]> {
+    for (const id of ids) if (!Number.isSafeInteger(id) || id < 1) throw new HostError(`invalid machine id ${id}`, "validate");
+    const out = await this.run(["reset", ...ids.map(String)], (e) => onStep?.(e.id, e.step));
+    if (!("verb" in out) || out.verb !== "reset" || out.reports.length !== ids.length) throw new HostError("cowherd-helper reset: unexpected answer", "helper");
+    return out.reports;
   }
 }

@@ -56,6 +56,8 @@ export interface Host {
   /** Every PC in one pass (one dmsetup status, one session listing). */
   status(): Promise<HostStatus>;
   reset(id: number, onStep?: (step: string) => void): Promise<ResetReport>;
+  /** Several PCs in one go, where the host can do that more cheaply than one by one. */
+  resetMany?(ids: number[], onStep?: (id: number, step: string) => void): Promise<ResetReport[]>;
 }
 
 /** The host itself could not be asked (helper missing, sudo refused, timeout): not a step failure. */

@@ -107,6 +107,35 @@ describe("reset orchestration on the simulator", () => {
     rt.close();
   });
 
+  it("bulk reset on a host that batches: one host call per group of resetConcurrency PCs, a row per PC", async () => {
+    const groups: number[][] = [];
+    ctx.sim.resetMany = async (ids, onStep) => {
+      groups.push(ids);
+      return Promise.all(ids.map((id) => ctx.sim.reset(id, (s) => onStep?.(id, s))));
+    };
+    ctx.sim.injectFault(6, "cow-zero");
+    const batch = await ctx.rt.orchestrator.resetMany([1, 2, 3, 4, 5, 6, 7, 8], { source: "bulk", requestedBy: "x" }, 4);
+    expect(groups).toEqual([[1, 2, 3, 4], [5, 6, 7, 8]]);
+    expect(batch.summary).toEqual({ requested: 8, ok: 7, failed: 1 });
+    const rows = ctx.rt.history.list({ page: 1, pageSize: 50 }).rows;
+    expect(rows).toHaveLength(8);
+    expect(rows.every((r) => r.result !== "running" && r.batchId === batch.batchId)).toBe(true);
+    expect(rows.find((r) => r.machineId === 6)).toMatchObject({ result: "failed", failedStep: "cow-zero" });
+  });
+
+  it("a host that cannot be asked at all fails every PC of the group with its error, rows completed", async () => {
+    ctx.sim.resetMany = async () => {
+      throw Object.assign(new Error("sudo: a password is required"), { step: "helper" });
+    };
+    const batch = await ctx.rt.orchestrator.resetMany([1, 2], { source: "bulk", requestedBy: "x" });
+    expect(batch.summary.failed).toBe(2);
+    const rows = ctx.rt.history.list({ page: 1, pageSize: 5 }).rows;
+    expect(rows.map((r) => [r.result, r.failedStep, r.error])).toEqual([
+      ["failed", "helper", "sudo: a password is required"],
+      ["failed", "helper", "sudo: a password is required"],
+    ]);
+  });
+
   it("marks rows left running by a dead process as interrupted at start", async () => {
     const id = ctx.rt.history.start({
       machineId: 1, machineName: "retro-01", source: "dashboard", requestedBy: null, batchId: null,

@@ -44,6 +44,19 @@ describe("RealHost runs the helper through sudo -n", () => {
     expect(call).toBe(`-n ${path.join(dir, "helper")} reset 3 | PATH=/usr/sbin:/usr/bin:/sbin:/bin | SECRET=unset`);
   });
 
+  it("resets several PCs in one helper call and routes each step event to its PC", async () => {
+    const host = setup(`
+      const ids = process.argv.slice(3).map(Number);
+      for (const id of ids) process.stderr.write(JSON.stringify({ event: "step", id, step: "dm-create" }) + "\\n");
+      console.log(JSON.stringify({ ok: false, verb: "reset", reports: ids.map((id) => ({ id, ok: id !== 4, ...(id === 4 ? { failedStep: "dm-remove", error: "busy" } : {}), steps: [], recovery: [], outcome: id === 4 ? "kept-old" : "fresh" })) }));
+      process.exit(1);`);
+    const seen: string[] = [];
+    const reports = await host.resetMany([3, 4], (id, step) => seen.push(`${id}:${step}`));
+    expect(reports.map((r) => [r.id, r.ok, r.failedStep])).toEqual([[3, true, undefined], [4, false, "dm-remove"]]);
+    expect(seen.sort()).toEqual(["3:dm-create", "4:dm-create"]);
+    expect(readFileSync(log, "utf8")).toContain(" reset 3 4 |");
+  });
+
   it("maps a structured helper error to a HostError with its step", async () => {
     const host = setup(`console.log(JSON.stringify({ ok: false, error: { code: "host", message: "tgtadm: not connected", step: "lun-offline" } })); process.exit(4);`);
     await expect(host.status()).rejects.toMatchObject({ name: "HostError", message: "tgtadm: not connected", step: "lun-offline" });

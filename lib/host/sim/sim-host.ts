@@ -45,6 +45,8 @@ export function parseFaultSpec(spec: string | undefined): { id: number; step: st
  */
 export class SimHost implements Host {
   readonly kind = "sim" as const;
+  /** The simulator resets PCs one by one; tests may install a batching variant. */
+  resetMany?: Host["resetMany"];
   private state: SimState;
   private faults = new Map<number, Fault[]>();
   private dirty = false;
