@@ -120,6 +120,17 @@ describe("helper storage host (commands as argv arrays)", () => {
     expect(fake.targets.get(1)!.lun1).toBe("/dev/mapper/retrocow1");
   });
 
+  it("a reset that finds a dead helper's half-done reset repairs it first, then resets from the repaired state", async () => {
+    await host.up([1, 2]);
+    fake.files.set("/run/cowherd/reset-1.pid", 4242); // dead
+    delete fake.targets.get(1)!.lun1;
+    fake.dm.delete("retrocow1");
+    const [r] = await host.reset([1]);
+    expect(r).toMatchObject({ ok: true, outcome: "fresh" });
+    expect(fake.dm.has("retrocow1")).toBe(true);
+    expect(fake.targets.get(1)!.lun1).toBe("/dev/mapper/retrocow1");
+  });
+
   it("status combines one dmsetup status, one dmsetup info and one target listing", async () => {
     await host.up([1]);
     fake.calls = [];

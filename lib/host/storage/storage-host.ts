@@ -315,36 +315,45 @@ export class StorageHost {
   }
 
   async reset(ids: number[]): Promise<ResetReport[]> {
-    let snap: HostSnapshot | undefined;
-    try {
-      snap = await this.snapshot();
-    } catch {
-      snap = undefined; // e.g. tgtd down: each step then looks for itself and fails where it must
+    const reports = new Map<number, ResetReport>();
+    const claimed: Machine[] = [];
+    // Claim first (a crashed helper's half-done reset is repaired here), then look at the host.
+    for (const id of ids) {
+      const m = this.machine(id);
+      try {
+        await this.claim(m);
+        claimed.push(m);
+      } catch (e) {
+        reports.set(id, { id, ok: false, failedStep: e instanceof StepError ? e.step : "lock", error: errorText(e), steps: [], recovery: [], outcome: "kept-old" });
+      }
     }
-    const batch = snap && ids.length > 1 ? this.batches(ids, snap) : undefined;
-    const leave = (id: number) => {
-      batch?.remove.leave(id);
-      batch?.create.leave(id);
-    };
-    return Promise.all(
-      ids.map(async (id): Promise<ResetReport> => {
-        const m = this.machine(id);
-        try {
-          await this.claim(m);
-        } catch (e) {
-          leave(id);
-          return { id, ok: false, failedStep: e instanceof StepError ? e.step : "lock", error: errorText(e), steps: [], recovery: [], outcome: "kept-old" };
-        }
-        try {
-          // A PC whose step fails goes to recovery and will not join later batches.
-          const primary = leaveOnFailure(this.opsFor(m, snap, batch), () => leave(id));
-          return await runReset(id, primary, (step) => this.d.onStep?.(id, step), this.opsFor(m));
-        } finally {
-          leave(id);
-          this.release(m);
-        }
-      }),
-    );
+    try {
+      let snap: HostSnapshot | undefined;
+      try {
+        snap = await this.snapshot();
+      } catch {
+        snap = undefined; // e.g. tgtd down: each step then looks for itself and fails where it must
+      }
+      const batch = snap && claimed.length > 1 ? this.batches(claimed.map((m) => m.id), snap) : undefined;
+      const leave = (id: number) => {
+        batch?.remove.leave(id);
+        batch?.create.leave(id);
+      };
+      await Promise.all(
+        claimed.map(async (m) => {
+          try {
+            // A PC whose step fails goes to recovery and will not join later batches.
+            const primary = leaveOnFailure(this.opsFor(m, snap, batch), () => leave(m.id));
+            reports.set(m.id, await runReset(m.id, primary, (step) => this.d.onStep?.(m.id, step), this.opsFor(m)));
+          } finally {
+            leave(m.id);
+          }
+        }),
+      );
+    } finally {
+      claimed.forEach((m) => this.release(m));
+    }
+    return ids.map((id) => reports.get(id)!);
   }
 
   async up(ids: number[]): Promise<UpResult[]> {
