@@ -28,6 +28,13 @@ afterEach(async () => {
   ctx.cleanup();
 });
 
+/** Writes a config to a temp file and returns its path. */
+function configFile(config: object): string {
+  const file = path.join(mkdtempSync(path.join(tmpdir(), "cfg-")), "config.json");
+  writeFileSync(file, JSON.stringify(config));
+  return file;
+}
+
 /** What the 2010 CGI answers for a caller, given the `dmsetup status` line its stub prints. */
 function seedAnswer(remoteAddr: string, dmLine: string): string {
   const dir = mkdtempSync(path.join(tmpdir(), "seed-"));
@@ -103,16 +110,10 @@ describe("legacy CowBell route", () => {
 
 describe("legacy route with extra paths and a trusted proxy", () => {
   it("serves the configured CowBell path and honours X-Forwarded-For from the proxy only", async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), "cfg-"));
-    const cfg = path.join(dir, "c.json");
-    writeFileSync(
-      cfg,
-      JSON.stringify({
+    await start({ COWHERD_CONFIG: configFile({
         machines: [{ id: 1, name: "pc1", ip: "127.0.0.41", dmName: "retrocow1" }],
         legacy: { paths: ["/cgi/status", "/cgi-bin/cowstatus.py"], trustedProxies: ["127.0.0.1"] },
-      }),
-    );
-    await start({ COWHERD_CONFIG: cfg });
+      }) });
     expect((await get(port, "/cgi-bin/cowstatus.py", { from: "127.0.0.41" })).body).toBe("OK 128 409600\n");
     expect((await get(port, "/cgi/status", { from: "127.0.0.1", headers: { "x-forwarded-for": "127.0.0.41" } })).body).toBe("OK 128 409600\n");
     expect((await get(port, "/cgi/status", { from: "127.0.0.2", headers: { "x-forwarded-for": "127.0.0.41" } })).body).toBe("ERR Not a RetroLAN Machine\n");
@@ -121,19 +122,13 @@ describe("legacy route with extra paths and a trusted proxy", () => {
 
 describe("boot self-reset route", () => {
   it("resets the caller's own PC, answers a gPXE script chaining the reboot image, records source boot, and rate-limits", async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), "cfg-"));
-    const cfg = path.join(dir, "c.json");
-    writeFileSync(
-      cfg,
-      JSON.stringify({
+    await start({ COWHERD_CONFIG: configFile({
         machines: [
           { id: 1, name: "pc1", ip: "127.0.0.41", dmName: "retrocow1" },
           { id: 2, name: "pc2", ip: "127.0.0.42", dmName: "retrocow2" },
         ],
         boot: { enabled: true, rebootImageUrl: "http://127.0.0.1/reboot.com", minIntervalSeconds: 60 },
-      }),
-    );
-    await start({ COWHERD_CONFIG: cfg });
+      }) });
     ctx.sim.write(1, 8000);
     ctx.sim.write(2, 8000);
     const r = await get(port, "/cgi/reset", { from: "127.0.0.41" });
