@@ -101,19 +101,18 @@ export async function createRuntime(env: Env = process.env, log: (line: string) 
   };
 }
 
-const KEY = Symbol.for("cowherd.runtime");
-type Holder = { [KEY]?: Promise<Runtime> };
+let current: Promise<Runtime> | undefined;
 
 /**
- * The process-wide runtime. The custom server creates it at start; Next's route bundle has its own
- * copy of this module, so the instance lives on globalThis rather than in a module variable.
+ * The process-wide runtime, created on first use. A plain module variable is enough: the HTTP front
+ * and Next's routes load this module once, through @cowherd/core (lib/core.ts).
  */
 export function runtime(): Promise<Runtime> {
-  const g = globalThis as Holder;
-  g[KEY] ??= createRuntime();
-  return g[KEY];
+  current ??= createRuntime();
+  return current;
 }
 
+/** Tests: make routes use a runtime made for the test. */
 export function setRuntime(r: Promise<Runtime>): void {
-  (globalThis as Holder)[KEY] = r;
+  current = r;
 }

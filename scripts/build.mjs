@@ -10,6 +10,9 @@ const step = (cmd, args) => {
 
 export async function buildBundles() {
   const common = { bundle: true, platform: "node", target: "node20", format: "esm", sourcemap: true, logLevel: "warning" };
+  // The server side as one module: the front (dist/server.mjs) and Next (serverExternalPackages) both
+  // load it through node_modules/@cowherd/core, so there is one runtime in the process.
+  await build({ ...common, entryPoints: ["lib/core.ts"], outfile: "dist/core.mjs", packages: "external" });
   await build({ ...common, entryPoints: ["scripts/server.ts"], outfile: "dist/server.mjs", packages: "external" });
   // The helper must run as root with nothing but Node: bundle everything it uses, depend on no node_modules.
   await build({

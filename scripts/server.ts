@@ -1,16 +1,13 @@
 import path from "node:path";
 import next from "next";
-import { createRuntime, setRuntime } from "../lib/runtime";
-import { createHttpServer } from "../lib/server/http-server";
+import { ConfigError, createHttpServer, runtime } from "@cowherd/core";
 
 const dev = process.argv.includes("--dev");
 const port = Number(process.env.PORT ?? 3000);
 const host = process.env.HOST ?? "::";
 
 async function main() {
-  const runtimePromise = createRuntime();
-  setRuntime(runtimePromise);
-  const rt = await runtimePromise;
+  const rt = await runtime();
   const app = next({ dev, dir: path.resolve("."), port });
   await app.prepare();
   const server = createHttpServer(rt, app.getRequestHandler(), dev);
@@ -42,6 +39,6 @@ async function main() {
 }
 
 main().catch((e) => {
-  console.error(e instanceof Error && e.name === "ConfigError" ? e.message : e);
+  console.error(e instanceof ConfigError ? e.message : e);
   process.exit(1);
 });

@@ -3,7 +3,8 @@
 import { existsSync } from "node:fs";
 import { spawn, spawnSync } from "node:child_process";
 
-const built = existsSync(".next/BUILD_ID") && existsSync("dist/server.mjs");
+// node_modules/@cowherd/core (npm install) points at dist/core.mjs; Next and the front both load it.
+const built = [".next/BUILD_ID", "dist/server.mjs", "dist/core.mjs"].every((f) => existsSync(f));
 if (!built || process.argv.includes("--rebuild")) {
   console.log("cowherd: no build found, building first (about a minute)…");
   const r = spawnSync(process.execPath, ["scripts/build.mjs"], { stdio: "inherit" });

@@ -1,5 +1,5 @@
-import { requireUser } from "@/lib/auth/current-user";
-import { runtime } from "@/lib/runtime";
+import { runtime } from "@cowherd/core";
+import { requireUser } from "@/lib/next/current-user";
 import { MachineGrid } from "@/components/grid/machine-grid";
 
 export const dynamic = "force-dynamic";

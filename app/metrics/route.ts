@@ -1,7 +1,4 @@
-import { route } from "@/lib/api/route";
-import { errors } from "@/lib/api/errors";
-import { isLoopback } from "@/lib/legacy/peer";
-import { renderMetrics } from "@/lib/metrics/prometheus";
+import { errors, isLoopback, renderMetrics, route } from "@cowherd/core";
 
 export const dynamic = "force-dynamic";
 

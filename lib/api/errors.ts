@@ -1,11 +1,5 @@
-/**
- * The one error type routes map to `{ "error": { "code", "message" } }`. Branded rather than checked
- * with instanceof: the custom server and Next's route bundle each load their own copy of lib/.
- */
-const BRAND = Symbol.for("cowherd.AppError");
-
+/** The one error type routes map to `{ "error": { "code", "message" } }`. */
 export class AppError extends Error {
-  readonly [BRAND] = true;
   override name = "AppError";
   constructor(
     readonly code: string,
@@ -15,10 +9,6 @@ export class AppError extends Error {
   ) {
     super(message);
   }
-}
-
-export function isAppError(e: unknown): e is AppError {
-  return typeof e === "object" && e !== null && (e as Record<symbol, unknown>)[BRAND] === true;
 }
 
 export const errors = {

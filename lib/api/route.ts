@@ -5,7 +5,7 @@ import { SESSION_COOKIE } from "../auth/sessions";
 import type { Role } from "../auth/users";
 import type { ActorKind, AuditOutcome } from "../db/audit";
 import { normalizeIp } from "../legacy/peer";
-import { errors, isAppError } from "./errors";
+import { AppError, errors } from "./errors";
 
 export const PEER_HEADER = "x-cowherd-peer";
 const MAX_BODY = 64 * 1024;
@@ -34,7 +34,7 @@ export function json(body: unknown, status = 200, headers: HeadersInit = {}): Re
 }
 
 export function errorResponse(e: unknown): Response {
-  if (isAppError(e)) {
+  if (e instanceof AppError) {
     const headers: Record<string, string> = {};
     if (e.code === "rate_limited" && typeof e.details === "object" && e.details && "retryAfterSeconds" in e.details) {
       headers["retry-after"] = String((e.details as { retryAfterSeconds: number }).retryAfterSeconds);

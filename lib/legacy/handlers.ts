@@ -1,6 +1,6 @@
 import type { Machine } from "../config/schema";
 import type { Runtime } from "../runtime";
-import { isAppError } from "../api/errors";
+import { AppError } from "../api/errors";
 import { errorText } from "../host/reset-sequence";
 import { bootScript, LEGACY, legacyStatusBody } from "./cgi";
 import { clientAddress, machineIndex } from "./peer";
@@ -48,6 +48,6 @@ export async function bootReset(rt: Runtime, peer: string | undefined, forwarded
     return { status: 500, body: bootScript.error(`reset of ${machine.name} failed at ${r.failedStep}`) };
   } catch (e) {
     audit("failed", errorText(e));
-    return { status: isAppError(e) ? e.status : 500, body: bootScript.error(errorText(e)) };
+    return { status: e instanceof AppError ? e.status : 500, body: bootScript.error(errorText(e)) };
   }
 }

@@ -13,7 +13,7 @@ export interface RunningServer {
 
 /** Builds once if needed, then runs the production server on a free port with a fresh data dir. */
 export async function startServer(env: Record<string, string> = {}): Promise<RunningServer> {
-  if (!existsSync(".next/BUILD_ID") || !existsSync("dist/server.mjs")) {
+  if (![".next/BUILD_ID", "dist/server.mjs", "dist/core.mjs"].every((f) => existsSync(f))) {
     const r = spawnSync(process.execPath, ["scripts/build.mjs"], { stdio: "inherit" });
     if (r.status !== 0) throw new Error("build failed");
   }

@@ -1,5 +1,5 @@
-import { requireAdmin } from "@/lib/auth/current-user";
-import { runtime } from "@/lib/runtime";
+import { runtime } from "@cowherd/core";
+import { requireAdmin } from "@/lib/next/current-user";
 import { auditQuery } from "@/lib/validations/api";
 import { AuditTable } from "@/components/audit/audit-table";
 import { Pager } from "@/components/ui/pager";

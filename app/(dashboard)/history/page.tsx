@@ -1,5 +1,5 @@
-import { requireUser } from "@/lib/auth/current-user";
-import { runtime } from "@/lib/runtime";
+import { runtime } from "@cowherd/core";
+import { requireUser } from "@/lib/next/current-user";
 import { historyQuery } from "@/lib/validations/api";
 import { HistoryTable } from "@/components/history/history-table";
 import { HistoryFilters } from "@/components/history/history-filters";

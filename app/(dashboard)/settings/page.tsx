@@ -1,5 +1,5 @@
-import { requireAdmin } from "@/lib/auth/current-user";
-import { runtime } from "@/lib/runtime";
+import { runtime } from "@cowherd/core";
+import { requireAdmin } from "@/lib/next/current-user";
 import { UsersPanel } from "@/components/settings/users-panel";
 import { TokensPanel } from "@/components/settings/tokens-panel";
 import { SessionsPanel } from "@/components/settings/sessions-panel";

@@ -1,5 +1,4 @@
-import { route } from "@/lib/api/route";
-import { errors } from "@/lib/api/errors";
+import { errors, route } from "@cowherd/core";
 
 export const dynamic = "force-dynamic";
 

@@ -1,4 +1,4 @@
-import { json, route } from "@/lib/api/route";
+import { json, route } from "@cowherd/core";
 
 export const dynamic = "force-dynamic";
 

@@ -1,4 +1,4 @@
-import { json, readJson, route } from "@/lib/api/route";
+import { json, readJson, route } from "@cowherd/core";
 import { bulkResetBody } from "@/lib/validations/api";
 
 export const dynamic = "force-dynamic";

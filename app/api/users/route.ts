@@ -1,5 +1,4 @@
-import { json, readJson, route } from "@/lib/api/route";
-import { errors } from "@/lib/api/errors";
+import { errors, json, readJson, route } from "@cowherd/core";
 import { createUserBody } from "@/lib/validations/api";
 
 export const dynamic = "force-dynamic";

@@ -1,7 +1,4 @@
-import { json, readJson, route } from "@/lib/api/route";
-import { isAppError } from "@/lib/api/errors";
-import { login, sessionCookie } from "@/lib/auth/login";
-import { SESSION_COOKIE } from "@/lib/auth/sessions";
+import { AppError, SESSION_COOKIE, json, login, readJson, route, sessionCookie } from "@cowherd/core";
 import { loginBody } from "@/lib/validations/api";
 
 export const dynamic = "force-dynamic";
@@ -23,7 +20,7 @@ export const POST = route("none", async (ctx) => {
       rt.sessions.destroy(req.cookies.get(SESSION_COOKIE)?.value);
       return new Response(null, { status: 303, headers: { location: "/", "set-cookie": sessionCookie(token, rt, secure) } });
     } catch (e) {
-      const reason = isAppError(e) && e.code === "rate_limited" ? "limited" : "wrong";
+      const reason = e instanceof AppError && e.code === "rate_limited" ? "limited" : "wrong";
       return new Response(null, { status: 303, headers: { location: `/login?error=${reason}` } });
     }
   }

@@ -1,6 +1,4 @@
-import { json, route } from "@/lib/api/route";
-import { errors } from "@/lib/api/errors";
-import { clearedSessionCookie } from "@/lib/auth/login";
+import { clearedSessionCookie, errors, json, route } from "@cowherd/core";
 
 export const dynamic = "force-dynamic";
 

@@ -1,6 +1,4 @@
-import { json, route } from "@/lib/api/route";
-import { SESSION_COOKIE } from "@/lib/auth/sessions";
-import { clearedSessionCookie } from "@/lib/auth/login";
+import { SESSION_COOKIE, clearedSessionCookie, json, route } from "@cowherd/core";
 
 export const dynamic = "force-dynamic";
 

@@ -1,5 +1,4 @@
-import { json, parseWith, route } from "@/lib/api/route";
-import { errors } from "@/lib/api/errors";
+import { errors, json, parseWith, route } from "@cowherd/core";
 import { idParam } from "@/lib/validations/api";
 
 export const dynamic = "force-dynamic";

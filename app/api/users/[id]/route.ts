@@ -1,7 +1,5 @@
-import { json, parseWith, readJson, route } from "@/lib/api/route";
-import { errors } from "@/lib/api/errors";
+import { errors, json, parseWith, readJson, route, type Runtime } from "@cowherd/core";
 import { idParam, updateUserBody } from "@/lib/validations/api";
-import type { Runtime } from "@/lib/runtime";
 
 export const dynamic = "force-dynamic";
 

@@ -1,4 +1,4 @@
-import { json, parseWith, route } from "@/lib/api/route";
+import { json, parseWith, route } from "@cowherd/core";
 import { machineIdParam } from "@/lib/validations/api";
 
 export const dynamic = "force-dynamic";

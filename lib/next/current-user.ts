@@ -1,8 +1,7 @@
 import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
-import { runtime } from "../runtime";
-import { SESSION_COOKIE } from "./sessions";
-import type { User } from "./users";
+import { runtime, SESSION_COOKIE } from "@cowherd/core";
+import type { User } from "../auth/users";
 
 /** For server components: the logged-in user, or a redirect to the login page. */
 export async function requireUser(): Promise<User> {

@@ -1,0 +1,19 @@
+/**
+ * @cowherd/core: Cowherd's server side as ONE module graph. Node loads it once (dist/core.mjs): the
+ * HTTP front imports it, and Next loads it as an external package (serverExternalPackages), so the
+ * front and every route share one runtime, one instance of each class (instanceof works across
+ * them) and one of every module-level singleton.
+ *
+ * Rule (checked by tests/unit/module-graph.test.ts): code that Next bundles (app/, components/,
+ * lib/next/) takes runtime values from here only; from the rest of lib/ it may import types and the
+ * stateless modules in lib/validations/ and lib/client/.
+ */
+export { runtime, createRuntime, setRuntime, type Runtime } from "./runtime";
+export { AppError, errors } from "./api/errors";
+export { route, json, readJson, parseWith, PEER_HEADER, type Ctx, type Principal } from "./api/route";
+export { login, sessionCookie, clearedSessionCookie } from "./auth/login";
+export { SESSION_COOKIE } from "./auth/sessions";
+export { isLoopback } from "./legacy/peer";
+export { renderMetrics } from "./metrics/prometheus";
+export { createHttpServer } from "./server/http-server";
+export { ConfigError } from "./config/load";

@@ -1,0 +1,47 @@
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+
+// Next bundles app/, components/ and lib/next/; the server side reaches them only through
+// @cowherd/core, which Node loads once. A value import of any other lib/ module from bundled code
+// would give that code a second copy (a second runtime, classes that fail instanceof).
+const BUNDLED = ["app", "components", "lib/next"];
+const STATELESS = /^@\/lib\/(validations|client|next)\//;
+
+function files(dir: string): string[] {
+  return readdirSync(dir).flatMap((f) => {
+    const p = path.join(dir, f);
+    return statSync(p).isDirectory() ? files(p) : /\.tsx?$/.test(f) ? [p] : [];
+  });
+}
+
+function valueImports(file: string): string[] {
+  const src = readFileSync(file, "utf8");
+  return [...src.matchAll(/^import\s+(?!type\b)[^;]*?from\s+"([^"]+)"/gm)].map((m) => m[1]!);
+}
+
+describe("one module graph", () => {
+  it("bundled code takes server values only from @cowherd/core", () => {
+    const offenders: string[] = [];
+    for (const file of BUNDLED.flatMap(files)) {
+      for (const spec of valueImports(file)) {
+        const intoLib = spec.startsWith("@/lib/") || (spec.startsWith(".") && path.resolve(path.dirname(file), spec).startsWith(path.resolve("lib")) && !file.startsWith("lib/next"));
+        if (intoLib && !STATELESS.test(spec)) offenders.push(`${file}: ${spec}`);
+      }
+    }
+    expect(offenders).toEqual([]);
+  });
+
+  it("the core never imports Next (it runs outside Next's bundles)", () => {
+    const core = files("lib").filter((f) => !f.startsWith("lib/next"));
+    const offenders = core.flatMap((f) => valueImports(f).filter((s) => s === "next" || s.startsWith("next/")).map((s) => `${f}: ${s}`));
+    expect(offenders).toEqual([]);
+  });
+
+  it("the @cowherd/core package points at lib/core.ts's build", () => {
+    const pkg = JSON.parse(readFileSync("lib/core-package/package.json", "utf8"));
+    expect(pkg.name).toBe("@cowherd/core");
+    expect(readFileSync("lib/core-package/index.mjs", "utf8")).toContain("../../../dist/core.mjs");
+    expect(readFileSync("next.config.js", "utf8")).toMatch(/serverExternalPackages:[^\]]*"@cowherd\/core"/);
+  });
+});
