@@ -2,11 +2,16 @@
  * The helper's whole input surface: a verb from an allow-list and machine ids that are plain
  * decimals present in its own config. Anything else is refused before any command runs.
  */
-export const VERBS = ["status", "reset", "up", "down", "grow", "repair", "version"] as const;
+import { MACHINE_ID_MAX, MACHINE_ID_PATTERN } from "../lib/constants";
+
+export const VERBS = ["status", "reset", "up", "down", "grow", "repair", "version", "serve"] as const;
 export type Verb = (typeof VERBS)[number];
 
 export type Parsed =
-  | { verb: "status" | "version" | "repair" }
+  | { verb: "status" }
+  | { verb: "version" }
+  | { verb: "repair" }
+  | { verb: "serve" }
   | { verb: "reset" | "down"; ids: number[] }
   | { verb: "up"; ids: number[] | "all" }
   | { verb: "grow"; id: number; mib: number };
@@ -15,11 +20,11 @@ export class UsageError extends Error {
   override name = "UsageError";
 }
 
-const ID = /^[1-9][0-9]{0,2}$/;
+const ID = MACHINE_ID_PATTERN;
 const MIB = /^[1-9][0-9]{0,6}$/;
 const MAX_ARGS = 1000;
 
-export const USAGE = `usage: cowherd-helper status | reset <id>... | up [<id>...] | down <id>... | grow <id> <MiB> | repair | version`;
+export const USAGE = `usage: cowherd-helper status | reset <id>... | up [<id>...] | down <id>... | grow <id> <MiB> | repair | version | serve`;
 
 export function parseHelperArgs(argv: readonly string[], knownIds: ReadonlySet<number>): Parsed {
   if (argv.length === 0) throw new UsageError(USAGE);
@@ -29,7 +34,7 @@ export function parseHelperArgs(argv: readonly string[], knownIds: ReadonlySet<n
   const ids = () => {
     const out: number[] = [];
     for (const a of rest) {
-      if (!ID.test(a)) throw new UsageError(`invalid machine id ${JSON.stringify(a.slice(0, 40))}: want a plain integer 1-999`);
+      if (!ID.test(a)) throw new UsageError(`invalid machine id ${JSON.stringify(a.slice(0, 40))}: want a plain integer 1-${MACHINE_ID_MAX}`);
       const id = Number(a);
       if (!knownIds.has(id)) throw new UsageError(`no machine ${id} in the helper's config`);
       if (!out.includes(id)) out.push(id);
@@ -40,8 +45,9 @@ export function parseHelperArgs(argv: readonly string[], knownIds: ReadonlySet<n
     case "status":
     case "version":
     case "repair":
+    case "serve":
       if (rest.length) throw new UsageError(`${verb} takes no arguments`);
-      return { verb: verb as "status" | "version" | "repair" };
+      return { verb } as Parsed;
     case "reset":
     case "down": {
       const list = ids();

@@ -1,7 +1,8 @@
-// cowherd-helper: the one program the web app may run as root (through sudo -n).
+// cowherd-helper: the one program the web app may run as root (through sudo -n, or over ssh).
 import { loadConfigFile } from "../lib/config/load";
-import { nodeFs } from "../lib/host/storage/fs-port";
-import { nodeRunner } from "./node-runner";
+import { DmWorker } from "./storage/dm-worker";
+import { nodeFs } from "./storage/fs-port";
+import { nodeRunner, RUN_ENV } from "./node-runner";
 import { runHelper } from "./run-helper";
 
 // Fixed at build/install time, never taken from the caller (sudo resets the environment anyway).
@@ -9,15 +10,33 @@ const CONFIG_PATH = "/etc/cowherd/config.json";
 const STATE_DIR = "/run/cowherd";
 
 async function main(): Promise<number> {
-  const { code, output } = await runHelper(process.argv.slice(2), {
-    config: () => loadConfigFile(CONFIG_PATH),
-    run: nodeRunner(),
-    fs: nodeFs,
-    stateDir: STATE_DIR,
-    event: (line) => process.stderr.write(line + "\n"),
-  });
-  process.stdout.write(JSON.stringify(output) + "\n");
-  return code;
+  let worker: DmWorker | null = null;
+  try {
+    const { code, output } = await runHelper(process.argv.slice(2), {
+      config: () => loadConfigFile(CONFIG_PATH),
+      run: nodeRunner(),
+      fs: nodeFs,
+      stateDir: STATE_DIR,
+      dm: () => {
+        nodeFs.mkdirp(STATE_DIR);
+        worker = new DmWorker(RUN_ENV);
+        const w = worker;
+        return {
+          wipe: (name, sectors) => w.ask(`wipe ${name} ${sectors}`).then(() => undefined),
+          load: (name, table) => w.ask(`load ${name} ${table.replace(/^0 /, "")}`).then(() => undefined),
+          resume: (name) => w.ask(`resume ${name}`).then(() => undefined),
+          lock: (path) => w.ask(`lock ${path}`).then((a) => a !== "busy"),
+          unlock: (path) => w.ask(`unlock ${path}`).then(() => undefined),
+        };
+      },
+      event: (line) => process.stderr.write(line + "\n"),
+      agent: { input: process.stdin, write: (line) => process.stdout.write(line + "\n") },
+    });
+    if (output) process.stdout.write(JSON.stringify(output) + "\n");
+    return code;
+  } finally {
+    (worker as DmWorker | null)?.close();
+  }
 }
 
 main().then(

@@ -4,11 +4,17 @@ import type { Command, CommandResult, Runner } from "../lib/host/commands/comman
 
 const MAX_OUTPUT = 4 * 1024 * 1024;
 
+/** The fixed environment every command runs with. */
+export const RUN_ENV: Record<string, string> = {
+  PATH: "/usr/sbin:/usr/bin:/sbin:/bin",
+  LC_ALL: "C",
+  // Without udev (containers, the test guest) libdevmapper must create /dev/mapper nodes itself.
+  ...(existsSync("/run/udev/control") ? {} : { DM_DISABLE_UDEV: "1" }),
+};
+
 /** spawn with an argv array (never a shell), a fixed minimal environment and a hard timeout. */
 export function nodeRunner(): Runner {
-  const env = { PATH: "/usr/sbin:/usr/bin:/sbin:/bin", LC_ALL: "C" };
-  // Without udev (containers, the test guest) libdevmapper must create /dev/mapper nodes itself.
-  if (!existsSync("/run/udev/control")) Object.assign(env, { DM_DISABLE_UDEV: "1" });
+  const env = RUN_ENV;
   return (cmd: Command) =>
     new Promise<CommandResult>((resolve) => {
       const child = spawn(cmd.file, cmd.args, { env: env as unknown as NodeJS.ProcessEnv, stdio: ["ignore", "pipe", "pipe"], shell: false });

@@ -5,11 +5,10 @@ import { loadConfig } from "./config/load";
 import type { Config } from "./config/schema";
 import { openDatabase } from "./db/open";
 import { HistoryRepo } from "./db/history";
-import { createHost } from "./host/create-host";
-import type { Host } from "./host/types";
+import { createHosts } from "./host/create-hosts";
 import { SimHost } from "./host/sim/sim-host";
 import { ResetOrchestrator } from "./reset/orchestrator";
-import { StatusService } from "./status/status-service";
+import { Room } from "./status/room";
 import { buildMachinesView, type MachinesView } from "./status/machines-view";
 import { SessionRepo } from "./auth/sessions";
 import { UserRepo, ensureAdmin } from "./auth/users";
@@ -22,8 +21,8 @@ export interface Runtime {
   config: Config;
   dataDir: string;
   db: Database.Database;
-  host: Host;
-  status: StatusService;
+  /** The storage hosts and their status reads. */
+  room: Room;
   history: HistoryRepo;
   orchestrator: ResetOrchestrator;
   users: UserRepo;
@@ -43,9 +42,8 @@ export async function createRuntime(env: Env = process.env, log: (line: string) 
   const history = new HistoryRepo(db);
   const interrupted = history.markInterrupted(Date.now());
   if (interrupted) log(`cowherd: marked ${interrupted} reset(s) left running by a previous process as interrupted`);
-  const host = createHost(config, dataDir, env);
-  const status = new StatusService(host, config.statusCacheMs);
-  const orchestrator = new ResetOrchestrator(config, host, history, status);
+  const room = new Room(config, createHosts(config, dataDir, env, log));
+  const orchestrator = new ResetOrchestrator(config, room, history);
   const users = new UserRepo(db);
   const sessions = new SessionRepo(db, {
     idleMs: config.session.idleMinutes * 60_000,
@@ -61,7 +59,7 @@ export async function createRuntime(env: Env = process.env, log: (line: string) 
     action: "server.start",
     target: env.COWHERD_CONFIG ?? "demo config",
     outcome: "ok",
-    detail: `${config.host} host, ${config.machines.length} PCs, boot self-reset ${config.boot.enabled ? "on" : "off"}, legacy paths ${config.legacy.paths.join(" ")}`,
+    detail: `${config.host === "sim" ? "simulated" : "real"} storage (${config.hosts.map((h) => `${h.name} via ${config.host === "sim" ? "sim" : h.transport}`).join(", ")}), ${config.machines.length} PCs, boot self-reset ${config.boot.enabled ? "on" : "off"}, legacy paths ${config.legacy.paths.join(" ")}`,
   });
   const tokens = new TokenRepo(db);
   const limiter = new LoginLimiter({
@@ -71,7 +69,7 @@ export async function createRuntime(env: Env = process.env, log: (line: string) 
   });
   const scheduler = new Scheduler();
   scheduler.start([
-    { name: "sim-persist", everyMs: 5_000, run: () => (host instanceof SimHost ? host.persist() : undefined) },
+    { name: "sim-persist", everyMs: 5_000, run: () => room.hosts().forEach((h) => h instanceof SimHost && h.persist()) },
     { name: "session-prune", everyMs: 10 * 60_000, run: () => void sessions.prune() },
     { name: "login-limiter-prune", everyMs: 10 * 60_000, run: () => limiter.prune() },
   ]);
@@ -79,8 +77,7 @@ export async function createRuntime(env: Env = process.env, log: (line: string) 
     config,
     dataDir,
     db,
-    host,
-    status,
+    room,
     history,
     orchestrator,
     users,
@@ -90,12 +87,12 @@ export async function createRuntime(env: Env = process.env, log: (line: string) 
     tokens,
     limiter,
     async machinesView() {
-      const s = await status.get();
-      return buildMachinesView(config, s, history.latestByMachine(), history.lastOkByMachine(), orchestrator.progress());
+      const readings = await room.read();
+      return buildMachinesView(config, readings, history.latestByMachine(), history.lastOkByMachine(), orchestrator.progress(), Date.now());
     },
     close() {
       scheduler.stop();
-      if (host instanceof SimHost) host.persist();
+      room.close();
       db.close();
     },
   };

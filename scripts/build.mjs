@@ -1,11 +1,22 @@
 #!/usr/bin/env node
 // Builds the Next app (.next/), the custom server and the privileged helper (dist/).
 import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { build } from "esbuild";
 
 const step = (cmd, args) => {
   const r = spawnSync(cmd, args, { stdio: "inherit" });
   if (r.status !== 0) process.exit(r.status ?? 1);
+};
+
+/** `import text from "./file?raw"`: the file's text, as Vite (and so Vitest) does it. */
+const rawText = {
+  name: "raw-text",
+  setup(b) {
+    b.onResolve({ filter: /\?raw$/ }, (a) => ({ path: path.resolve(a.resolveDir, a.path.slice(0, -4)), namespace: "raw" }));
+    b.onLoad({ filter: /.*/, namespace: "raw" }, (a) => ({ contents: readFileSync(a.path, "utf8"), loader: "text" }));
+  },
 };
 
 export async function buildBundles() {
@@ -18,6 +29,7 @@ export async function buildBundles() {
   await build({
     ...common,
     entryPoints: ["helper/main.ts"],
+    plugins: [rawText],
     outfile: "dist/cowherd-helper",
     sourcemap: false,
     banner: { js: "#!/usr/bin/env node" },

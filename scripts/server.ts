@@ -22,7 +22,7 @@ async function main() {
   });
   server.listen(port, host, () => {
     const shown = host === "::" || host === "0.0.0.0" ? "localhost" : host;
-    console.log(`cowherd: ${rt.config.lanName} (${rt.config.machines.length} PCs, ${rt.host.kind} host) on http://${shown}:${port}`);
+    console.log(`cowherd: ${rt.config.lanName} (${rt.config.machines.length} PCs, ${rt.config.host === "sim" ? "simulated" : "real"} storage on ${rt.config.hosts.map((h) => h.name).join(", ")}) on http://${shown}:${port}`);
   });
   let closing = false;
   const stop = (signal: string) => {

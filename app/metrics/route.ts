@@ -7,6 +7,6 @@ export const GET = route("none", async ({ rt, principal, peer }) => {
   if (allow === "login" || (allow === "loopback" && !isLoopback(peer))) {
     if (!principal) throw errors.unauthorized("Metrics need a login from this address");
   }
-  const body = renderMetrics(await rt.machinesView(), rt.history.countsByResult(), rt.status.reads);
+  const body = renderMetrics(await rt.machinesView(), rt.history.countsByResult(), rt.room.reads);
   return new Response(body, { headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8", "cache-control": "no-store" } });
 });

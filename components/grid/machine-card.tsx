@@ -5,11 +5,7 @@ import { cn } from "@/components/ui/cn";
 import { ago, mib } from "@/components/ui/format";
 import { LEVEL_HELP, LEVEL_STYLE } from "./levels";
 import { UsageBar } from "./usage-bar";
-
-export interface CardOutcome {
-  ok: boolean;
-  text: string;
-}
+import { describeFailure } from "./reset-text";
 
 interface Props {
   m: MachineView;
@@ -17,17 +13,23 @@ interface Props {
   warnPercent: number;
   dangerPercent: number;
   canReset: boolean;
+  /** The server answers: while it does not, nothing can be reset from here. */
+  reachable: boolean;
   selected: boolean;
-  pending: boolean;
-  outcome?: CardOutcome;
+  /** The reset request is on its way to the server. */
+  sending: boolean;
+  /** The server refused the request (e.g. already resetting). */
+  requestError?: string;
   onSelect(checked: boolean): void;
   onReset(): void;
 }
 
-export function MachineCard({ m, now, warnPercent, dangerPercent, canReset, selected, pending, outcome, onSelect, onReset }: Props) {
+export function MachineCard({ m, now, warnPercent, dangerPercent, canReset, reachable, selected, sending, requestError, onSelect, onReset }: Props) {
   const style = LEVEL_STYLE[m.level];
   const label = m.level === "warn" ? `≥ ${warnPercent} %` : m.level === "danger" ? `≥ ${dangerPercent} %` : style.label;
-  const busy = pending || m.reset !== null;
+  const busy = sending || m.reset !== null;
+  const last = m.lastReset;
+  const lastFailed = last !== null && last.result === "failed";
   return (
     <article
       aria-label={m.name}
@@ -74,27 +76,32 @@ export function MachineCard({ m, now, warnPercent, dangerPercent, canReset, sele
       </div>
 
       <div className="mt-auto flex items-center gap-2 border-t border-slate-100 pt-3">
-        <p role="status" aria-live="polite" className="min-w-0 flex-1 truncate text-xs" title={outcome?.text}>
+        <p role="status" aria-live="polite" className="min-w-0 flex-1 truncate text-xs" title={lastFailed && !busy ? `Last reset ${describeFailure(last)}` : requestError}>
           {busy ? (
             <span className="text-sky-700">
               <span aria-hidden className="mr-1 inline-block size-2 animate-pulse rounded-full bg-sky-500" />
-              Resetting… {m.reset?.step ?? "starting"}
+              {m.reset?.state === "running" ? `Resetting… ${m.reset.step ?? "starting"}` : "Queued for reset"}
             </span>
-          ) : outcome ? (
-            <span className={outcome.ok ? "text-emerald-700" : "font-medium text-red-700"}>{outcome.text}</span>
+          ) : requestError ? (
+            <span className="font-medium text-red-700">{requestError}</span>
+          ) : lastFailed ? (
+            <span className="font-medium text-red-700">Last reset {describeFailure(last)}</span>
           ) : m.suspended ? (
             <span className="font-medium text-red-700">Device suspended</span>
           ) : !m.exported && m.state !== "missing" ? (
             <span className="font-medium text-red-700">LUN not exported</span>
           ) : (
-            <span className="text-slate-400">Last reset {ago(m.lastResetAt, now)}</span>
+            <span className="text-slate-500">
+              Last reset {ago(m.lastResetAt, now)}
+              {last?.result === "ok" && last.endedAt !== null && ` (${((last.endedAt - last.at) / 1000).toFixed(1)} s)`}
+            </span>
           )}
         </p>
         {canReset && (
           <button
             type="button"
             aria-label={`Reset ${m.name}`}
-            disabled={busy}
+            disabled={busy || !reachable}
             onClick={onReset}
             className="shrink-0 rounded-md bg-slate-900 px-3 py-1.5 text-sm font-medium text-white hover:bg-slate-700 disabled:cursor-not-allowed disabled:opacity-50"
           >

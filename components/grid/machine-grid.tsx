@@ -3,19 +3,15 @@
 import { useCallback, useMemo, useState } from "react";
 import useSWR from "swr";
 import type { MachinesView, MachineView } from "@/lib/status/machines-view";
-import type { BulkItem, ResetOutcome } from "@/lib/reset/orchestrator";
+import type { Job } from "@/lib/reset/jobs";
 import { ApiError, fetcher, postJson } from "@/lib/client/fetcher";
-import { MachineCard, type CardOutcome } from "./machine-card";
+import { MachineCard } from "./machine-card";
 import { ConfirmResetDialog } from "./confirm-reset-dialog";
 import { SummaryBar } from "./summary-bar";
+import { HostBanner } from "./host-banner";
+import { JobBanner } from "./job-banner";
 
 const POLL_MS = 1500;
-
-function describe(r: ResetOutcome | BulkItem): CardOutcome {
-  if (r.ok) return { ok: true, text: `Reset OK in ${((r as ResetOutcome).durationMs / 1000).toFixed(1)} s` };
-  if ("refused" in r) return { ok: false, text: r.error };
-  return { ok: false, text: `Failed at ${r.failedStep}: ${r.error}${r.outcome === "not-exported" ? " (PC NOT exported)" : ""}` };
-}
 
 export function MachineGrid({ initial, canReset }: { initial: MachinesView; canReset: boolean }) {
   const { data, error, mutate } = useSWR<MachinesView>("/api/machines", fetcher, {
@@ -25,60 +21,49 @@ export function MachineGrid({ initial, canReset }: { initial: MachinesView; canR
   });
   const view = data ?? initial;
   const [selected, setSelected] = useState<Set<number>>(new Set());
-  const [pending, setPending] = useState<Set<number>>(new Set());
-  const [outcomes, setOutcomes] = useState<Record<number, CardOutcome>>({});
+  /** PCs whose request is on its way: shown as queued until the grid's poll shows their job. */
+  const [sending, setSending] = useState<Set<number>>(new Set());
+  const [requestErrors, setRequestErrors] = useState<Record<number, string>>({});
   const [confirm, setConfirm] = useState<{ ids: number[]; bulk: boolean } | null>(null);
-  const [bulkSummary, setBulkSummary] = useState<{ ok: number; failed: number; failures: string[] } | null>(null);
+  const [bulkJob, setBulkJob] = useState<Job | null>(null);
 
   const byId = useMemo(() => new Map(view.machines.map((m) => [m.id, m])), [view]);
   const targets: MachineView[] | null = confirm ? confirm.ids.map((id) => byId.get(id)).filter((m): m is MachineView => !!m) : null;
-
-  const mark = (ids: number[], on: boolean) =>
-    setPending((prev) => {
-      const next = new Set(prev);
-      ids.forEach((id) => (on ? next.add(id) : next.delete(id)));
-      return next;
-    });
+  const reachable = !error;
 
   const run = useCallback(
     async (ids: number[], bulk: boolean) => {
       setConfirm(null);
-      mark(ids, true);
-      setOutcomes((o) => {
-        const next = { ...o };
-        ids.forEach((id) => delete next[id]);
-        return next;
-      });
+      setSending((prev) => new Set([...prev, ...ids]));
+      setRequestErrors((prev) => Object.fromEntries(Object.entries(prev).filter(([id]) => !ids.includes(Number(id)))));
       try {
-        if (!bulk) {
-          const { data } = await postJson<{ result: ResetOutcome }>(`/api/machines/${ids[0]}/reset`);
-          setOutcomes((o) => ({ ...o, [ids[0]!]: describe(data.result) }));
-        } else {
-          setBulkSummary(null);
-          const { data } = await postJson<{ results: BulkItem[]; summary: { ok: number; failed: number } }>("/api/resets", { machines: ids });
-          setOutcomes((o) => ({ ...o, ...Object.fromEntries(data.results.map((r) => [r.machineId, describe(r)])) }));
-          setBulkSummary({
-            ...data.summary,
-            failures: data.results.filter((r) => !r.ok).map((r) => `${r.name}: ${describe(r).text}`),
-          });
+        const { job } = bulk
+          ? await postJson<{ job: Job }>("/api/resets", { machines: ids })
+          : await postJson<{ job: Job }>(`/api/machines/${ids[0]}/reset`);
+        if (bulk) {
+          setBulkJob(job);
           setSelected(new Set());
         }
       } catch (e) {
         const text = e instanceof ApiError ? e.message : "Cannot reach the server";
-        setOutcomes((o) => ({ ...o, ...Object.fromEntries(ids.map((id) => [id, { ok: false, text }])) }));
+        setRequestErrors((prev) => ({ ...prev, ...Object.fromEntries(ids.map((id) => [id, text])) }));
       } finally {
-        mark(ids, false);
-        void mutate();
+        await mutate();
+        setSending((prev) => new Set([...prev].filter((id) => !ids.includes(id))));
       }
     },
     [mutate],
   );
 
   const allSelected = view.machines.length > 0 && selected.size === view.machines.length;
+  const groups = view.hosts.length > 1 ? view.hosts.map((h) => ({ host: h, machines: view.machines.filter((m) => m.host === h.name) })) : [{ host: null, machines: view.machines }];
 
   return (
     <div className="space-y-4">
-      <SummaryBar view={view} stale={!!error} />
+      <SummaryBar view={view} stale={!reachable} />
+      {view.hosts.map((h) => (
+        <HostBanner key={h.name} host={h} now={view.readAt} />
+      ))}
       {canReset && (
         <div className="flex flex-wrap items-center gap-3 rounded-xl bg-white px-4 py-3 shadow-sm ring-1 ring-slate-200">
           <label className="flex items-center gap-2 text-sm font-medium">
@@ -94,7 +79,7 @@ export function MachineGrid({ initial, canReset }: { initial: MachinesView; canR
           <span className="text-sm text-slate-500">{selected.size} selected</span>
           <button
             type="button"
-            disabled={selected.size === 0}
+            disabled={selected.size === 0 || !reachable}
             onClick={() => setConfirm({ ids: [...selected].sort((a, b) => a - b), bulk: true })}
             className="ml-auto rounded-md bg-red-700 px-3 py-1.5 text-sm font-semibold text-white hover:bg-red-800 disabled:cursor-not-allowed disabled:opacity-40"
           >
@@ -102,47 +87,41 @@ export function MachineGrid({ initial, canReset }: { initial: MachinesView; canR
           </button>
         </div>
       )}
-      {bulkSummary && (
-        <div
-          role="status"
-          className={`rounded-xl px-4 py-3 text-sm ring-1 ${bulkSummary.failed ? "bg-red-50 text-red-900 ring-red-200" : "bg-emerald-50 text-emerald-900 ring-emerald-200"}`}
-        >
-          <strong>
-            Bulk reset: {bulkSummary.ok} of {bulkSummary.ok + bulkSummary.failed} succeeded
-          </strong>
-          {bulkSummary.failures.length > 0 && (
-            <ul className="mt-1 list-disc pl-5">
-              {bulkSummary.failures.map((f) => (
-                <li key={f}>{f}</li>
-              ))}
-            </ul>
+      {bulkJob && <JobBanner job={bulkJob} onDone={() => void mutate()} onDismiss={() => setBulkJob(null)} />}
+      {groups.map(({ host, machines }) => (
+        <section key={host?.name ?? "all"} aria-label={host ? `PCs on ${host.name}` : "PCs"} className="space-y-2">
+          {host && (
+            <h2 className="text-sm font-semibold uppercase tracking-wide text-slate-500">
+              Storage host {host.name} <span className="font-normal normal-case">· {host.machines} PCs</span>
+            </h2>
           )}
-        </div>
-      )}
-      <section aria-label="PCs" className="grid grid-cols-1 gap-3 sm:grid-cols-2 lg:grid-cols-3 xl:grid-cols-4">
-        {view.machines.map((m) => (
-          <MachineCard
-            key={m.id}
-            m={m}
-            now={view.readAt}
-            warnPercent={view.warnPercent}
-            dangerPercent={view.dangerPercent}
-            canReset={canReset}
-            selected={selected.has(m.id)}
-            pending={pending.has(m.id)}
-            outcome={outcomes[m.id]}
-            onSelect={(checked) =>
-              setSelected((prev) => {
-                const next = new Set(prev);
-                if (checked) next.add(m.id);
-                else next.delete(m.id);
-                return next;
-              })
-            }
-            onReset={() => setConfirm({ ids: [m.id], bulk: false })}
-          />
-        ))}
-      </section>
+          <div className="grid grid-cols-1 gap-3 sm:grid-cols-2 lg:grid-cols-3 xl:grid-cols-4">
+            {machines.map((m) => (
+              <MachineCard
+                key={m.id}
+                m={m}
+                now={view.readAt}
+                warnPercent={view.warnPercent}
+                dangerPercent={view.dangerPercent}
+                canReset={canReset}
+                reachable={reachable}
+                selected={selected.has(m.id)}
+                sending={sending.has(m.id)}
+                requestError={requestErrors[m.id]}
+                onSelect={(checked) =>
+                  setSelected((prev) => {
+                    const next = new Set(prev);
+                    if (checked) next.add(m.id);
+                    else next.delete(m.id);
+                    return next;
+                  })
+                }
+                onReset={() => setConfirm({ ids: [m.id], bulk: false })}
+              />
+            ))}
+          </div>
+        </section>
+      ))}
       <ConfirmResetDialog targets={targets} onCancel={() => setConfirm(null)} onConfirm={() => confirm && run(confirm.ids, confirm.bulk)} />
     </div>
   );

@@ -1,5 +1,6 @@
 import type { Env } from "../config/env";
 import type Database from "better-sqlite3";
+import { PASSWORD_MIN_LENGTH } from "../constants";
 import { generatePassword, hashPassword } from "./password";
 
 export type Role = "admin" | "viewer";
@@ -75,7 +76,7 @@ export class UserRepo {
 export async function ensureAdmin(users: UserRepo, env: Env, log: (line: string) => void): Promise<string | null> {
   if (users.count() > 0) return null;
   const fromEnv = env.COWHERD_ADMIN_PASSWORD;
-  if (fromEnv !== undefined && fromEnv.length < 8) throw new Error("COWHERD_ADMIN_PASSWORD must be at least 8 characters");
+  if (fromEnv !== undefined && fromEnv.length < PASSWORD_MIN_LENGTH) throw new Error(`COWHERD_ADMIN_PASSWORD must be at least ${PASSWORD_MIN_LENGTH} characters`);
   const password = fromEnv ?? generatePassword();
   await users.create("admin", password, "admin");
   if (fromEnv) {

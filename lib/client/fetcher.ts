@@ -20,20 +20,9 @@ async function parse<T>(res: Response): Promise<T> {
 
 export const fetcher = <T,>(url: string): Promise<T> => fetch(url, { credentials: "same-origin" }).then((r) => parse<T>(r));
 
-/** POST JSON; resolves with the body even on a non-2xx that carries a result (a failed reset). */
-export async function postJson<T>(url: string, body?: unknown): Promise<{ status: number; data: T }> {
-  const res = await fetch(url, {
-    method: "POST",
-    credentials: "same-origin",
-    headers: body === undefined ? {} : { "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (res.status === 500) {
-    const data = (await res.json().catch(() => null)) as (T & { error?: { code: string; message: string } }) | null;
-    if (data && !data.error) return { status: res.status, data };
-    throw new ApiError(500, data?.error?.code ?? "internal", data?.error?.message ?? "Internal error");
-  }
-  return { status: res.status, data: await parse<T>(res) };
+/** POST JSON (or nothing); throws ApiError with the server's message on a non-2xx answer. */
+export async function postJson<T>(url: string, body?: unknown): Promise<T> {
+  return requestJson<T>("POST", url, body);
 }
 
 /** Any JSON request for the settings forms; throws ApiError with the server's message on failure. */

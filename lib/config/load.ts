@@ -23,6 +23,7 @@ export function resolveConfig(raw: RawConfig): Config {
       mode: m.mode ?? raw.defaults.mode,
       cowPath: m.cowPath ?? path.posix.join(raw.storage.cowDir, `${m.dmName}.cow`),
       iqn: m.iqn ?? `${raw.storage.iqnPrefix}:${m.dmName}`,
+      host: m.host ?? raw.hosts[0]!.name,
     })),
   };
 }
@@ -51,5 +52,5 @@ export function loadConfigFile(file: string): Config {
 
 /** COWHERD_CONFIG names the JSON file; without it the built-in demo LAN is used. */
 export function loadConfig(env: Env = process.env): Config {
-  return env.COWHERD_CONFIG ? loadConfigFile(env.COWHERD_CONFIG) : parseConfig(demoConfig(), "demo config");
+  return env.COWHERD_CONFIG ? loadConfigFile(env.COWHERD_CONFIG) : parseConfig(demoConfig(env), "demo config");
 }

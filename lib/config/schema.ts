@@ -1,14 +1,18 @@
 import { z } from "zod";
+import { HOST_NAME_PATTERN, MACHINE_ID_MAX } from "../constants";
 
 // Names end up in argv for dmsetup/tgtadm/targetcli; keep them to a charset no tool treats specially.
 const dmName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, "letters, digits, '_', '.', '-' (max 64)");
 const ip = z.union([z.ipv4(), z.ipv6()], { error: "must be an IPv4 or IPv6 address" });
 const absPath = z.string().regex(/^\/[^\0]*$/, "must be an absolute path");
+const hostName = z.string().regex(HOST_NAME_PATTERN, "lower-case letters, digits and '-' (max 32)");
+// Handed to ssh as the remote command: plain words only, so no remote shell can read anything into them.
+const remoteWord = z.string().regex(/^[A-Za-z0-9_./=:-]+$/, "letters, digits and _ . / = : - only");
 const iqn = z.string().regex(/^iqn\.\d{4}-\d{2}\.[a-z0-9.-]+(:[A-Za-z0-9_.:-]+)?$/, "must look like iqn.YYYY-MM.reversed.domain[:name]");
 
 export const machineSchema = z
   .object({
-    id: z.number().int().min(1).max(999),
+    id: z.number().int().min(1).max(MACHINE_ID_MAX),
     name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$/),
     ip,
     dmName,
@@ -19,14 +23,43 @@ export const machineSchema = z
     mode: z.enum(["P", "PO"]).optional(),
     cowPath: absPath.optional(),
     iqn: iqn.optional(),
+    /** The storage host (hosts[].name) that holds this PC's COW and exports its LUN; default: the first. */
+    host: hostName.optional(),
   })
   .strict();
+
+const sshSchema = z
+  .object({
+    /** Host name or address of the storage host's sshd. */
+    host: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9.:-]{0,252}$/, "a host name or IP address"),
+    port: z.number().int().min(1).max(65535).default(22),
+    user: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/, "a Unix user name").default("cowherd"),
+    /** Private key of the web app's user; the remote account should force the agent command. */
+    identityFile: absPath,
+    /** Strict host keys: the storage host's key must already be in this file. */
+    knownHostsFile: absPath,
+    command: z.array(remoteWord).min(1).max(16).default(["sudo", "-n", "/usr/local/sbin/cowherd-helper", "serve"]),
+    connectTimeoutSeconds: z.number().int().min(1).max(120).default(10),
+  })
+  .strict();
+
+export const storageHostSchema = z
+  .object({
+    name: hostName,
+    /** local: the agent runs here through sudo -n; ssh: on another machine through OpenSSH. */
+    transport: z.enum(["local", "ssh"]).default("local"),
+    ssh: sshSchema.optional(),
+  })
+  .strict()
+  .refine((h) => h.transport !== "ssh" || h.ssh, { message: "transport ssh needs an ssh block", path: ["ssh"] });
 
 export const configSchema = z
   .object({
     lanName: z.string().min(1).max(64).default("RetroLAN"),
     host: z.enum(["sim", "real"]).default("sim"),
-    machines: z.array(machineSchema).min(1).max(999),
+    machines: z.array(machineSchema).min(1).max(MACHINE_ID_MAX),
+    /** Storage hosts; without it one local host holds every PC (configs from before hosts keep working). */
+    hosts: z.array(storageHostSchema).min(1).max(64).default([{ name: "local", transport: "local" }]),
     defaults: z
       .object({
         cowSizeMiB: z.number().int().min(1).max(1024 * 1024).default(200),
@@ -43,21 +76,25 @@ export const configSchema = z
         backend: z.enum(["tgt", "lio", "iet"]).default("tgt"),
         /** Initiator addresses allowed on each target: "machine" binds a PC's target to its own IP. */
         access: z.enum(["machine", "all"]).default("machine"),
+        /** Free space on the COW store no COW is ever created or grown into: a full store kills every snapshot. */
+        reserveMiB: z.number().int().min(0).max(16 * 1024 * 1024).default(1024),
       })
       .strict()
-      .default({ master: "/store/master.img", cowDir: "/store", iqnPrefix: "iqn.2010-01.lan.retrolan", backend: "tgt", access: "machine" }),
+      .default({ master: "/store/master.img", cowDir: "/store", iqnPrefix: "iqn.2010-01.lan.retrolan", backend: "tgt", access: "machine", reserveMiB: 1024 }),
     helper: z
       .object({
         path: absPath.default("/usr/local/sbin/cowherd-helper"),
         sudo: absPath.default("/usr/bin/sudo"),
+        ssh: absPath.default("/usr/bin/ssh"),
         timeoutMs: z.number().int().min(1000).max(600_000).default(120_000),
       })
       .strict()
-      .default({ path: "/usr/local/sbin/cowherd-helper", sudo: "/usr/bin/sudo", timeoutMs: 120_000 }),
+      .default({ path: "/usr/local/sbin/cowherd-helper", sudo: "/usr/bin/sudo", ssh: "/usr/bin/ssh", timeoutMs: 120_000 }),
     warnPercent: z.number().min(1).max(100).default(75),
     dangerPercent: z.number().min(1).max(100).default(90),
     statusCacheMs: z.number().int().min(100).max(60_000).default(1000),
-    resetConcurrency: z.number().int().min(1).max(64).default(4),
+    /** PCs per host in one reset run; larger bulk resets go in runs of this size. */
+    resetConcurrency: z.number().int().min(1).max(256).default(16),
     legacy: z
       .object({
         paths: z.array(z.string().regex(/^\/[A-Za-z0-9_.\/-]*$/)).min(1).default(["/cgi/status"]),
@@ -99,6 +136,11 @@ export const configSchema = z
   .strict()
   .superRefine((cfg, ctx) => {
     const seen = { id: new Set<number>(), name: new Set<string>(), ip: new Set<string>(), dmName: new Set<string>() };
+    const hostNames = new Set<string>();
+    cfg.hosts.forEach((h, i) => {
+      if (hostNames.has(h.name)) ctx.addIssue({ code: "custom", path: ["hosts", i, "name"], message: `duplicate host name ${h.name}` });
+      hostNames.add(h.name);
+    });
     cfg.machines.forEach((m, i) => {
       for (const key of ["id", "name", "ip", "dmName"] as const) {
         const value = m[key] as never;
@@ -106,6 +148,7 @@ export const configSchema = z
         if (set.has(value)) ctx.addIssue({ code: "custom", path: ["machines", i, key], message: `duplicate ${key} ${String(value)}` });
         set.add(value);
       }
+      if (m.host !== undefined && !hostNames.has(m.host)) ctx.addIssue({ code: "custom", path: ["machines", i, "host"], message: `no storage host named ${m.host} in hosts` });
     });
     if (cfg.dangerPercent < cfg.warnPercent) ctx.addIssue({ code: "custom", path: ["dangerPercent"], message: "must be ≥ warnPercent" });
     if (cfg.legacy.paths.includes(cfg.boot.path)) ctx.addIssue({ code: "custom", path: ["boot", "path"], message: "must differ from the legacy status paths" });
@@ -126,6 +169,8 @@ export interface Machine {
   mode: "P" | "PO";
   cowPath: string;
   iqn: string;
+  host: string;
 }
 
 export type Config = Omit<RawConfig, "machines"> & { machines: Machine[] };
+export type StorageHostConfig = RawConfig["hosts"][number];

@@ -1,10 +1,7 @@
 import type Database from "better-sqlite3";
 import type { StepRecord } from "../host/types";
 
-export const RESET_SOURCES = ["dashboard", "bulk", "boot", "cli", "legacy"] as const;
-export type ResetSource = (typeof RESET_SOURCES)[number];
-export const RESET_RESULTS = ["running", "ok", "failed", "interrupted"] as const;
-export type ResetResult = (typeof RESET_RESULTS)[number];
+import type { ResetResult, ResetSource } from "../constants";
 
 export interface ResetRow {
   id: number;
@@ -137,6 +134,11 @@ export class HistoryRepo {
 
   lastOkByMachine(): Map<number, number> {
     return new Map((this.lastOkPerMachine.all() as { id: number; at: number }[]).map((r) => [r.id, r.at]));
+  }
+
+  /** The rows of one reset job (batch_id is the job id). */
+  byBatch(batchId: string): ResetRow[] {
+    return (this.db.prepare("SELECT * FROM resets WHERE batch_id = ? ORDER BY machine_id").all(batchId) as DbRow[]).map(toRow);
   }
 
   lastBySource(machineId: number, source: ResetSource): ResetRow | undefined {

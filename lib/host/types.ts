@@ -1,3 +1,4 @@
+import { StepError } from "./step-error";
 import type { SnapshotState } from "./dm-status";
 
 /** Kernel states plus "missing": no dm device set up for the PC. */
@@ -28,7 +29,11 @@ export interface HostStatus {
   machines: MachineHostStatus[];
 }
 
-export const RESET_STEPS = ["lun-offline", "dm-remove", "cow-zero", "dm-create", "lun-online"] as const;
+/**
+ * A reset, in place: the dm device and its LUN stay; the snapshot is swapped out for an error
+ * table (releasing the COW), the COW header zeroed, and the snapshot table loaded and resumed again.
+ */
+export const RESET_STEPS = ["check", "dm-error", "cow-zero", "dm-load", "dm-resume"] as const;
 export type ResetStep = (typeof RESET_STEPS)[number];
 
 export interface StepRecord {
@@ -37,6 +42,13 @@ export interface StepRecord {
   ms: number;
   error?: string;
 }
+
+/**
+ * Where a PC ended after a reset: a fresh snapshot, its old one kept (the reset stopped before the
+ * header was zeroed), down (its device serves no snapshot: I/O fails until repaired), or unknown
+ * (the host could not say).
+ */
+export type ResetOutcome = "fresh" | "kept-old" | "down" | "unknown";
 
 /** What one PC's reset did. A step failure is a report, not an exception: recovery has already run. */
 export interface ResetReport {
@@ -47,26 +59,38 @@ export interface ResetReport {
   steps: StepRecord[];
   /** Recovery actions taken after a failure, in order. */
   recovery: StepRecord[];
-  /** Where the PC ended: a fresh snapshot, the old one kept, or not exported at all. */
-  outcome: "fresh" | "kept-old" | "not-exported";
+  outcome: ResetOutcome;
 }
 
+/** Whether a storage host can be asked right now (an agent process that is up, or the simulator). */
+export interface HostHealth {
+  state: "up" | "connecting" | "down";
+  /** When the host entered this state. */
+  since: number;
+  /** Why it is down (or why the last connection attempt failed). */
+  error?: string;
+}
+
+/** One storage host: the PCs whose COWs and LUNs live on it. */
 export interface Host {
-  readonly kind: "sim" | "real";
-  /** Every PC in one pass (one dmsetup status, one session listing). */
+  readonly name: string;
+  readonly kind: "sim" | "agent";
+  /** Every PC of this host in one pass. Never changes anything. */
   status(): Promise<HostStatus>;
-  reset(id: number, onStep?: (step: string) => void): Promise<ResetReport>;
-  /** Several PCs in one go, where the host can do that more cheaply than one by one. */
-  resetMany?(ids: number[], onStep?: (id: number, step: string) => void): Promise<ResetReport[]>;
+  /**
+   * Resets a set of PCs in one ordered run (all PCs through each step; a PC whose step fails drops
+   * into its own recovery). A step failure is a report, not an exception; an exception means the
+   * host could not be asked at all.
+   */
+  reset(ids: number[], onStep?: (id: number, step: string) => void): Promise<ResetReport[]>;
+  health(): HostHealth;
+  close(): void;
 }
 
-/** The host itself could not be asked (helper missing, sudo refused, timeout): not a step failure. */
-export class HostError extends Error {
+/** The host itself could not be asked (agent down, sudo refused, timeout): no PC's step ran. */
+export class HostError extends StepError {
   override name = "HostError";
-  constructor(
-    message: string,
-    readonly step?: string,
-  ) {
-    super(message);
+  constructor(message: string, step = "host") {
+    super(step, message);
   }
 }

@@ -1,7 +1,7 @@
 import type { Machine } from "../config/schema";
 import type { Runtime } from "../runtime";
 import { AppError } from "../api/errors";
-import { errorText } from "../host/reset-sequence";
+import { errorText } from "../host/step-error";
 import { bootScript, LEGACY, legacyStatusBody } from "./cgi";
 import { clientAddress, machineIndex } from "./peer";
 
@@ -20,8 +20,7 @@ export async function legacyStatus(rt: Runtime, peer: string | undefined, forwar
   const { machine } = callerMachine(rt, peer, forwardedFor);
   if (!machine) return LEGACY.notMachine;
   try {
-    const status = await rt.status.get();
-    return legacyStatusBody(status.machines.find((s) => s.id === machine.id));
+    return legacyStatusBody(await rt.room.machine(machine.id));
   } catch {
     return LEGACY.noNumbers;
   }
@@ -33,7 +32,7 @@ export async function bootReset(rt: Runtime, peer: string | undefined, forwarded
   if (!cfg.enabled) return { status: 404, body: bootScript.error("self-reset is disabled on this server") };
   const { addr, machine } = callerMachine(rt, peer, forwardedFor);
   if (!machine) return { status: 403, body: bootScript.error("Not a RetroLAN Machine") };
-  const last = rt.history.lastBySource(machine.id, "boot");
+  const last = rt.history.lastBySource(machine.id, "legacy");
   const ago = last ? Math.floor((Date.now() - last.startedAt) / 1000) : Infinity;
   if (ago < cfg.minIntervalSeconds) {
     rt.audit.record({ actor: machine.name, actorKind: "pc", address: addr, action: "reset.boot", target: machine.name, outcome: "denied", detail: `rate limited (${ago} s since last)` });
@@ -42,7 +41,8 @@ export async function bootReset(rt: Runtime, peer: string | undefined, forwarded
   const audit = (outcome: "ok" | "failed" | "denied", detail: string | null) =>
     rt.audit.record({ actor: machine.name, actorKind: "pc", address: addr, action: "reset.boot", target: machine.name, outcome, detail });
   try {
-    const r = await rt.orchestrator.resetOne(machine.id, { source: "boot", requestedBy: addr });
+    const job = await rt.orchestrator.wait(rt.orchestrator.submit([machine.id], { source: "legacy", requestedBy: addr }).id);
+    const r = job.machines[0]!;
     audit(r.ok ? "ok" : "failed", r.ok ? null : `${r.failedStep}: ${r.error}`);
     if (r.ok) return { status: 200, body: bootScript.reset(machine.name, cfg.rebootImageUrl) };
     return { status: 500, body: bootScript.error(`reset of ${machine.name} failed at ${r.failedStep}`) };

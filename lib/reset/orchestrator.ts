@@ -1,58 +1,51 @@
 import { randomUUID } from "node:crypto";
 import type { Config, Machine } from "../config/schema";
+import type { ResetSource } from "../constants";
 import { errors } from "../api/errors";
-import type { HistoryRepo, ResetSource } from "../db/history";
-import { errorText } from "../host/reset-sequence";
-import type { Host, MachineHostStatus, ResetReport } from "../host/types";
-import type { StatusService } from "../status/status-service";
+import type { HistoryRepo, ResetRow } from "../db/history";
+import { errorText, stepOf } from "../host/step-error";
+import type { MachineHostStatus, ResetReport } from "../host/types";
+import type { Room } from "../status/room";
+import { summarize, type Job, type JobMachine } from "./jobs";
 
 export interface ResetRequest {
   source: ResetSource;
   requestedBy: string | null;
-  batchId?: string | null;
 }
 
+/** What the grid shows for a PC that is part of an unfinished job. */
 export interface ResetProgress {
-  step: string;
+  jobId: string;
+  state: "queued" | "running";
+  step: string | null;
   startedAt: number;
-  historyId: number | null;
   source: ResetSource;
 }
 
-export interface ResetOutcome {
-  machineId: number;
-  name: string;
-  historyId: number;
-  ok: boolean;
-  outcome: ResetReport["outcome"] | "unknown";
-  failedStep: string | null;
-  error: string | null;
-  durationMs: number;
-  usedBefore: number | null;
-}
-
-export type BulkItem = ResetOutcome | { machineId: number; name: string; ok: false; refused: true; error: string };
+const KEEP_FINISHED_JOBS = 200;
 
 /**
- * Drives resets: one at a time per PC, history row written before the host is touched and
- * completed afterwards whatever happened, status cache invalidated when done.
+ * Runs resets as jobs: a request is answered at once with a job; the job resets its PCs one host
+ * at a time per host (hosts in parallel), in runs of `resetConcurrency` PCs, each run one call to
+ * the host. One job per PC at a time; every PC's history row is written before its host is
+ * touched and completed afterwards, whatever happened.
  */
 export class ResetOrchestrator {
-  private readonly running = new Map<number, ResetProgress>();
+  private readonly active = new Map<number, ResetProgress>();
+  private readonly jobs = new Map<string, { job: Job; done: Promise<Job> }>();
   private readonly byId: Map<number, Machine>;
 
   constructor(
     private readonly config: Config,
-    private readonly host: Host,
+    private readonly room: Room,
     private readonly history: HistoryRepo,
-    private readonly status: StatusService,
     private readonly now: () => number = Date.now,
   ) {
     this.byId = new Map(config.machines.map((m) => [m.id, m]));
   }
 
   progress(): ReadonlyMap<number, ResetProgress> {
-    return this.running;
+    return this.active;
   }
 
   machine(id: number): Machine {
@@ -61,141 +54,211 @@ export class ResetOrchestrator {
     return m;
   }
 
-  async resetOne(id: number, req: ResetRequest): Promise<ResetOutcome> {
-    const [item] = await this.resetGroup([id], req);
-    if ("refused" in item!) throw errors.conflict("reset_in_progress", item.error);
-    return item!;
+  /**
+   * Starts a job for these PCs. Unknown ids fail the request before anything happens; a PC already
+   * in a job is refused (in the job); when every PC is refused the request fails with 409.
+   */
+  submit(ids: number[], req: ResetRequest): Job {
+    const unique = [...new Set(ids)];
+    const machines = unique.map((id) => this.machine(id));
+    const createdAt = this.now();
+    const job: Job = {
+      id: randomUUID(),
+      kind: "reset",
+      source: req.source,
+      requestedBy: req.requestedBy,
+      createdAt,
+      finishedAt: null,
+      machines: machines.map((m) => ({
+        id: m.id,
+        name: m.name,
+        host: m.host,
+        state: this.active.has(m.id) ? "refused" : "queued",
+        step: null,
+        historyId: null,
+        ok: null,
+        outcome: null,
+        failedStep: null,
+        error: this.active.has(m.id) ? `${m.name} is already being reset` : null,
+        usedBefore: null,
+        startedAt: null,
+        endedAt: null,
+      })),
+      summary: summarize([]),
+    };
+    const claimed = job.machines.filter((m) => m.state === "queued");
+    if (!claimed.length) {
+      throw errors.conflict("reset_in_progress", machines.length === 1 ? `${machines[0]!.name} is already being reset` : "All of these PCs are already being reset");
+    }
+    for (const m of claimed) this.active.set(m.id, { jobId: job.id, state: "queued", step: null, startedAt: createdAt, source: req.source });
+    job.summary = summarize(job.machines);
+    const done = this.run(job, claimed).catch((e: unknown) => {
+      // Only a broken database gets here (rows could not be completed): say so on every PC left.
+      console.error("cowherd: reset job failed:", e);
+      for (const m of job.machines) if (m.state === "queued" || m.state === "running") Object.assign(m, { state: "done", ok: false, outcome: "unknown", failedStep: m.failedStep ?? "internal", error: errorText(e) });
+      for (const m of claimed) this.active.delete(m.id);
+      job.finishedAt = this.now();
+      return structuredClone(job);
+    });
+    this.jobs.set(job.id, { job, done });
+    this.forgetOldJobs();
+    return structuredClone(job);
   }
 
-  /**
-   * Resets a group of PCs together: each is claimed (or refused when already being reset), its
-   * history row written before the host is touched, then the host resets them — in one helper call
-   * when the host can batch — and every row is completed whatever happened.
-   */
-  private async resetGroup(ids: number[], req: ResetRequest): Promise<BulkItem[]> {
-    ids.forEach((id) => this.machine(id)); // unknown ids: nothing claimed, nothing written
-    const claimed: number[] = [];
-    const refused = new Map<number, BulkItem>();
-    for (const id of ids) {
-      const m = this.machine(id);
-      if (this.running.has(id)) refused.set(id, { machineId: id, name: m.name, ok: false, refused: true, error: `${m.name} is already being reset` });
-      else {
-        this.running.set(id, { step: "starting", startedAt: this.now(), historyId: null, source: req.source });
-        claimed.push(id);
-      }
-    }
+  private async run(job: Job, claimed: JobMachine[]): Promise<Job> {
+    const byHost = new Map<string, JobMachine[]>();
+    for (const m of claimed) byHost.set(m.host, [...(byHost.get(m.host) ?? []), m]);
+    const size = this.config.resetConcurrency;
+    await Promise.all(
+      [...byHost].map(async ([host, ms]) => {
+        for (let i = 0; i < ms.length; i += size) await this.runOnHost(job, host, ms.slice(i, i + size));
+      }),
+    );
+    job.finishedAt = this.now();
+    job.summary = summarize(job.machines);
+    return structuredClone(job);
+  }
+
+  /** One call to one host for a run of PCs; whatever happens, every row is completed. */
+  private async runOnHost(job: Job, hostName: string, ms: JobMachine[]): Promise<void> {
+    const service = this.room.services.get(hostName)!;
     try {
-      let before: Map<number, MachineHostStatus> = new Map();
+      let before = new Map<number, MachineHostStatus>();
       try {
-        before = new Map((await this.status.get()).machines.map((s) => [s.id, s]));
+        before = new Map((await service.get()).machines.map((s) => [s.id, s]));
       } catch {
         // the reset may be exactly what fixes a host that cannot report
       }
       const startedAt = this.now();
-      // Written before the host is touched: a reset that cannot be recorded does not run.
-      try {
-        for (const id of claimed) {
-          const b = before.get(id);
-          this.running.get(id)!.historyId = this.history.start({
-            machineId: id,
-            machineName: this.machine(id).name,
-            source: req.source,
-            requestedBy: req.requestedBy,
-            batchId: req.batchId ?? null,
+      const started: JobMachine[] = [];
+      for (const m of ms) {
+        const b = before.get(m.id);
+        try {
+          m.historyId = this.history.start({
+            machineId: m.id,
+            machineName: m.name,
+            source: job.source,
+            requestedBy: job.requestedBy,
+            batchId: job.id,
             startedAt,
             stateBefore: b?.state ?? null,
             usedBefore: b?.usedSectors ?? null,
             totalBefore: b?.totalSectors ?? null,
           });
+        } catch (e) {
+          // Not recorded, so not run.
+          this.finish(m, { ok: false, outcome: "kept-old", failedStep: "history", error: `not run: ${errorText(e)}` }, startedAt);
+          continue;
         }
-      } catch (e) {
-        for (const id of claimed) {
-          const historyId = this.running.get(id)?.historyId;
-          if (historyId != null) {
-            this.finishHistory(historyId, { endedAt: this.now(), result: "failed", outcome: "kept-old", failedStep: "history", error: `not run: ${errorText(e)}`, steps: [] });
-          }
-        }
-        throw e;
+        Object.assign(m, { state: "running", startedAt, usedBefore: b?.usedSectors ?? null });
+        this.active.set(m.id, { ...this.active.get(m.id)!, state: "running", step: "starting", startedAt });
+        started.push(m);
       }
-      const reports = new Map<number, ResetReport>();
-      let hostError: { step: string; message: string } | undefined;
-      const onStep = (id: number, step: string) => {
-        const p = this.running.get(id);
-        if (p) p.step = step;
-      };
+      if (!started.length) return;
+      let reports = new Map<number, ResetReport>();
+      let hostError: { step: string; message: string } | null = null;
       try {
-        if (claimed.length > 1 && this.host.resetMany) {
-          for (const r of await this.host.resetMany(claimed, onStep)) reports.set(r.id, r);
-        } else {
-          await Promise.all(
-            claimed.map(async (id) => {
-              try {
-                reports.set(id, await this.host.reset(id, (step) => onStep(id, step)));
-              } catch (e) {
-                hostError = { step: (e as { step?: string }).step ?? "host", message: errorText(e) };
-              }
-            }),
-          );
-        }
+        const rs = await service.host.reset(
+          started.map((m) => m.id),
+          (id, step) => {
+            const p = this.active.get(id);
+            if (p) p.step = step;
+            const jm = started.find((m) => m.id === id);
+            if (jm) jm.step = step;
+          },
+        );
+        reports = new Map(rs.map((r) => [r.id, r]));
       } catch (e) {
-        hostError = { step: (e as { step?: string }).step ?? "host", message: errorText(e) };
+        hostError = { step: stepOf(e, "host"), message: errorText(e) };
       }
-      const endedAt = this.now();
-      const done = new Map<number, BulkItem>(refused);
-      for (const id of claimed) {
-        const report = reports.get(id);
-        const result = {
-          endedAt,
-          result: report?.ok ? ("ok" as const) : ("failed" as const),
-          outcome: (report?.outcome ?? "unknown") as ResetOutcome["outcome"],
-          failedStep: report?.failedStep ?? hostError?.step ?? (report ? null : "host"),
-          error: report?.error ?? hostError?.message ?? (report ? null : "the host gave no report for this PC"),
-          steps: report ? [...report.steps, ...report.recovery] : [],
-        };
-        const historyId = this.running.get(id)!.historyId!;
-        this.finishHistory(historyId, result);
-        done.set(id, {
-          machineId: id,
-          name: this.machine(id).name,
-          historyId,
-          ok: result.result === "ok",
-          outcome: result.outcome,
-          failedStep: result.failedStep,
-          error: result.error,
-          durationMs: endedAt - startedAt,
-          usedBefore: before.get(id)?.usedSectors ?? null,
-        });
+      for (const m of started) {
+        const r = reports.get(m.id);
+        this.finish(
+          m,
+          r
+            ? { ok: r.ok, outcome: r.outcome, failedStep: r.failedStep ?? null, error: r.error ?? null, steps: [...r.steps, ...r.recovery] }
+            : { ok: false, outcome: "unknown", failedStep: hostError?.step ?? "host", error: hostError?.message ?? "the host gave no report for this PC" },
+          startedAt,
+        );
       }
-      return ids.map((id) => done.get(id)!);
     } finally {
-      claimed.forEach((id) => this.running.delete(id));
-      this.status.invalidate();
+      for (const m of ms) this.active.delete(m.id);
+      this.room.invalidate(hostName);
     }
   }
 
-  private finishHistory(id: number, r: Parameters<HistoryRepo["finish"]>[1]): void {
-    try {
-      this.history.finish(id, r);
-    } catch (e) {
-      // One retry (SQLITE_BUSY beyond busy_timeout); a row still 'running' is marked interrupted at next start.
-      console.error(`cowherd: could not complete history row ${id}: ${errorText(e)}; retrying`);
-      this.history.finish(id, r);
+  private finish(
+    m: JobMachine,
+    r: { ok: boolean; outcome: JobMachine["outcome"]; failedStep: string | null; error: string | null; steps?: ResetReport["steps"] },
+    startedAt: number,
+  ): void {
+    const endedAt = this.now();
+    if (m.historyId !== null) {
+      const row = { endedAt, result: r.ok ? ("ok" as const) : ("failed" as const), outcome: r.outcome, failedStep: r.failedStep, error: r.error, steps: r.steps ?? [] };
+      try {
+        this.history.finish(m.historyId, row);
+      } catch (e) {
+        // One retry (SQLITE_BUSY beyond busy_timeout); a row still 'running' is marked interrupted at next start.
+        console.error(`cowherd: could not complete history row ${m.historyId}: ${errorText(e)}; retrying`);
+        this.history.finish(m.historyId, row);
+      }
     }
+    Object.assign(m, { state: "done", step: null, ok: r.ok, outcome: r.outcome, failedStep: r.failedStep, error: r.error, startedAt: m.startedAt ?? startedAt, endedAt });
   }
 
-  /**
-   * Resets many PCs, at most `concurrency` at a time (each group one batched call on a real host);
-   * a PC already being reset is refused, not queued.
-   */
-  async resetMany(ids: number[], req: Omit<ResetRequest, "batchId">, concurrency = this.config.resetConcurrency) {
-    const unique = [...new Set(ids)];
-    unique.forEach((id) => this.machine(id)); // reject unknown ids before touching anything
-    const batchId = randomUUID();
-    const results: BulkItem[] = [];
-    for (let i = 0; i < unique.length; i += concurrency) {
-      results.push(...(await this.resetGroup(unique.slice(i, i + concurrency), { ...req, batchId })));
-    }
-    const ok = results.filter((r) => r.ok).length;
-    return { batchId, results, summary: { requested: unique.length, ok, failed: unique.length - ok } };
+  private forgetOldJobs(): void {
+    const finished = [...this.jobs.values()].filter((j) => j.job.finishedAt !== null);
+    for (const j of finished.slice(0, Math.max(0, finished.length - KEEP_FINISHED_JOBS))) this.jobs.delete(j.job.id);
   }
+
+  /** A job as it stands; after a restart (or once forgotten) rebuilt from its history rows. */
+  job(id: string): Job | undefined {
+    const live = this.jobs.get(id);
+    if (live) return { ...structuredClone(live.job), summary: summarize(live.job.machines) };
+    const rows = this.history.byBatch(id);
+    if (!rows.length) return undefined;
+    const machines = rows.map((r) => fromRow(r, this.byId.get(r.machineId)?.host ?? "unknown"));
+    const first = rows[0]!;
+    const ends = rows.map((r) => r.endedAt);
+    return {
+      id,
+      kind: "reset",
+      source: first.source,
+      requestedBy: first.requestedBy,
+      createdAt: Math.min(...rows.map((r) => r.startedAt)),
+      finishedAt: ends.every((e) => e !== null) ? Math.max(...(ends as number[])) : null,
+      machines,
+      summary: summarize(machines),
+    };
+  }
+
+  /** Resolves with the finished job (the boot route and tests wait for it). */
+  async wait(id: string): Promise<Job> {
+    const live = this.jobs.get(id);
+    if (!live) {
+      const j = this.job(id);
+      if (!j) throw errors.notFound(`No job ${id}`);
+      return j;
+    }
+    return live.done;
+  }
+}
+
+function fromRow(r: ResetRow, host: string): JobMachine {
+  const done = r.result !== "running";
+  return {
+    id: r.machineId,
+    name: r.machineName,
+    host,
+    state: done ? "done" : "running",
+    step: null,
+    historyId: r.id,
+    ok: done ? r.result === "ok" : null,
+    outcome: (r.outcome as JobMachine["outcome"]) ?? null,
+    failedStep: r.failedStep,
+    error: r.error,
+    usedBefore: r.usedBefore,
+    startedAt: r.startedAt,
+    endedAt: r.endedAt,
+  };
 }

@@ -1,7 +1,8 @@
 import type { Config } from "../config/schema";
 import type { ResetRow } from "../db/history";
-import type { HostStatus, MachineState } from "../host/types";
+import type { HostHealth, MachineState } from "../host/types";
 import type { ResetProgress } from "../reset/orchestrator";
+import type { HostReading } from "./room";
 
 /** What the grid shows: a state a person can act on, derived from the kernel's. */
 export type Level = "normal" | "warn" | "danger" | "invalid" | "overflow" | "missing" | "unknown";
@@ -20,8 +21,22 @@ export interface MachineView {
   exported: boolean;
   suspended: boolean;
   lastResetAt: number | null;
-  lastReset: { id: number; at: number; result: string; failedStep: string | null; error: string | null; source: string } | null;
-  reset: { step: string; startedAt: number } | null;
+  lastReset: { id: number; at: number; endedAt: number | null; result: string; outcome: string | null; failedStep: string | null; error: string | null; source: string } | null;
+  reset: ResetProgress | null;
+  /** The storage host that holds this PC. */
+  host: string;
+  /** When its numbers were read; older than the view's readAt when its host stopped answering. */
+  dataAt: number | null;
+}
+
+/** A storage host as the grid shows it: up, or unreachable since when and why. */
+export interface HostView {
+  name: string;
+  health: HostHealth;
+  /** Set while its reads fail: its PCs show the last good data, marked unknown. */
+  failing: { since: number; message: string } | null;
+  lastReadAt: number | null;
+  machines: number;
 }
 
 export interface MachinesView {
@@ -29,6 +44,7 @@ export interface MachinesView {
   readAt: number;
   warnPercent: number;
   dangerPercent: number;
+  hosts: HostView[];
   machines: MachineView[];
 }
 
@@ -42,25 +58,36 @@ export function levelOf(state: MachineState, percent: number | null, cfg: Pick<C
 
 export function buildMachinesView(
   cfg: Config,
-  status: HostStatus,
+  readings: readonly HostReading[],
   lastResets: ReadonlyMap<number, ResetRow>,
   lastOk: ReadonlyMap<number, number>,
   progress: ReadonlyMap<number, ResetProgress>,
+  now: number,
 ): MachinesView {
-  const byId = new Map(status.machines.map((s) => [s.id, s]));
+  const byId = new Map(readings.flatMap((r) => (r.status?.machines ?? []).map((s) => [s.id, { s, reading: r }] as const)));
+  const byHost = new Map(readings.map((r) => [r.name, r]));
   return {
     lanName: cfg.lanName,
-    readAt: status.readAt,
+    readAt: now,
     warnPercent: cfg.warnPercent,
     dangerPercent: cfg.dangerPercent,
+    hosts: readings.map((r) => ({
+      name: r.name,
+      health: r.health,
+      failing: r.failing,
+      lastReadAt: r.status?.readAt ?? null,
+      machines: cfg.machines.filter((m) => m.host === r.name).length,
+    })),
     machines: cfg.machines.map((m) => {
-      const s = byId.get(m.id);
-      const state: MachineState = s?.state ?? "missing";
+      const found = byId.get(m.id);
+      const s = found?.s;
+      const hostFailing = !!byHost.get(m.host)?.failing;
+      // A host that does not answer: its PCs are unknown, but their last numbers stay on show.
+      const state: MachineState = hostFailing ? "unknown" : (s?.state ?? (byHost.get(m.host)?.status ? "missing" : "unknown"));
       const used = s?.usedSectors ?? null;
       const total = s?.totalSectors ?? null;
       const percent = used !== null && total ? Math.round((used / total) * 1000) / 10 : null;
       const last = lastResets.get(m.id);
-      const running = progress.get(m.id);
       return {
         id: m.id,
         name: m.name,
@@ -71,14 +98,16 @@ export function buildMachinesView(
         usedSectors: used,
         totalSectors: total,
         percent,
-        online: s?.online ?? false,
+        online: !hostFailing && (s?.online ?? false),
         exported: s?.exported ?? false,
         suspended: s?.suspended ?? false,
         lastResetAt: lastOk.get(m.id) ?? null,
         lastReset: last
-          ? { id: last.id, at: last.startedAt, result: last.result, failedStep: last.failedStep, error: last.error, source: last.source }
+          ? { id: last.id, at: last.startedAt, endedAt: last.endedAt, result: last.result, outcome: last.outcome, failedStep: last.failedStep, error: last.error, source: last.source }
           : null,
-        reset: running ? { step: running.step, startedAt: running.startedAt } : null,
+        reset: progress.get(m.id) ?? null,
+        host: m.host,
+        dataAt: found?.reading.status?.readAt ?? null,
       };
     }),
   };

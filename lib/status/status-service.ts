@@ -1,17 +1,23 @@
+import { errorText } from "../host/step-error";
 import type { Host, HostStatus } from "../host/types";
 
 /**
- * One host status read serves every caller within ttlMs; concurrent callers share the read in
- * flight. Host work therefore stays flat however many dashboards and CowBell clients poll.
+ * One host's status: one read serves every caller within ttlMs, and concurrent callers share the
+ * read in flight, so host work stays flat however many dashboards and CowBell clients poll. The
+ * last good read is kept, so a host that stops answering still shows what it last said, and when.
  */
 export class StatusService {
   reads = 0;
   private cached: { at: number; gen: number; value: HostStatus } | undefined;
   private inflight: { gen: number; promise: Promise<HostStatus> } | undefined;
   private gen = 0;
+  /** The newest successful read, whatever its age. */
+  lastGood: HostStatus | null = null;
+  /** Set while reads fail: the first failure's time and the latest reason. */
+  failing: { since: number; message: string } | null = null;
 
   constructor(
-    private readonly host: Host,
+    readonly host: Host,
     private readonly ttlMs: number,
     private readonly now: () => number = Date.now,
   ) {}
@@ -25,7 +31,13 @@ export class StatusService {
     const promise = this.host.status().then(
       (value) => {
         if (gen === this.gen) this.cached = { at: this.now(), gen, value };
+        this.lastGood = value;
+        this.failing = null;
         return value;
+      },
+      (e: unknown) => {
+        this.failing = { since: this.failing?.since ?? this.now(), message: errorText(e) };
+        throw e;
       },
     );
     const entry = { gen, promise };

@@ -1,28 +1,30 @@
 import { z } from "zod";
+import { MACHINE_ID_MAX, MACHINE_ID_PATTERN, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, RESET_RESULTS, RESET_SOURCES } from "../constants";
 
 /** Machine ids as they appear in URLs and bodies: a plain decimal 1-999, nothing else. */
-export const machineIdParam = z.string().regex(/^[1-9][0-9]{0,2}$/, "machine id must be an integer 1-999").transform(Number);
-export const machineId = z.number().int().min(1).max(999);
+export const machineIdParam = z.string().regex(MACHINE_ID_PATTERN, `machine id must be an integer 1-${MACHINE_ID_MAX}`).transform(Number);
+export const machineId = z.number().int().min(1).max(MACHINE_ID_MAX);
 
 export const loginBody = z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(256) }).strict();
 
 export const bulkResetBody = z
-  .object({ machines: z.union([z.literal("all"), z.array(machineId).min(1).max(999)]) })
+  .object({ machines: z.union([z.literal("all"), z.array(machineId).min(1).max(MACHINE_ID_MAX)]) })
   .strict();
 
 export const historyQuery = z
   .object({
     machine: machineIdParam.optional(),
-    result: z.enum(["running", "ok", "failed", "interrupted"]).optional(),
-    source: z.enum(["dashboard", "bulk", "boot", "cli", "legacy"]).optional(),
+    result: z.enum(RESET_RESULTS).optional(),
+    source: z.enum(RESET_SOURCES).optional(),
     page: z.string().regex(/^[1-9][0-9]{0,5}$/).transform(Number).default(1),
     pageSize: z.string().regex(/^[1-9][0-9]{0,2}$/).transform(Number).pipe(z.number().max(200)).default(25),
   })
   .strict();
 
+export const jobIdParam = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, "job id must be a UUID");
 export const idParam = z.string().regex(/^[1-9][0-9]{0,8}$/, "id must be a positive integer").transform(Number);
 const username = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$/, "letters, digits, '_', '.', '-' (max 32)");
-const password = z.string().min(10, "at least 10 characters").max(256);
+const password = z.string().min(PASSWORD_MIN_LENGTH, `at least ${PASSWORD_MIN_LENGTH} characters`).max(PASSWORD_MAX_LENGTH);
 export const role = z.enum(["admin", "viewer"]);
 
 export const createUserBody = z.object({ username, password, role }).strict();

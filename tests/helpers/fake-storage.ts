@@ -1,95 +1,165 @@
 import type { Command, CommandResult, Runner } from "@/lib/host/commands/command";
-import type { FsPort } from "@/lib/host/storage/fs-port";
+import type { FsPort } from "@/helper/storage/fs-port";
+import type { LockHolder } from "@/helper/storage/locks";
+import type { DmOps } from "@/helper/storage/reset-plan";
+
+interface FakeDevice {
+  live: string | null;
+  inactive: string | null;
+  suspended: boolean;
+}
 
 /**
- * A tiny stand-in for losetup/dmsetup/tgtadm/dd that keeps enough state to answer the helper's
- * reads. Every command is recorded; `failWhen` makes chosen commands fail like the real tools.
+ * A tiny stand-in for losetup/dmsetup/tgtadm, the dm worker and the filesystem that keeps enough
+ * state to answer the helper's reads. Every command is recorded; `failWhen` makes chosen commands
+ * (and worker requests, written "worker <op> <name>") fail like the real tools.
  */
 export class FakeStorage {
   calls: string[] = [];
-  loops: { name: string; backFile: string; ro: boolean }[] = [];
-  dm = new Map<string, { table: string; suspended: boolean }>();
+  loops: { name: string; backFile: string; ro: boolean; ino: number; deleted?: boolean }[] = [];
+  dm = new Map<string, FakeDevice>();
   targets = new Map<number, { iqn: string; lun1?: string }>();
-  files = new Map<string, number>();
+  files = new Map<string, { size: number; ino: number; text?: string }>();
   failWhen: ((argv: string) => string | null)[] = [];
   tgtdDown = false;
+  freeBytes = 100 * 1024 ** 3;
   /** Devices some other process holds open (dmsetup remove fails with EBUSY). */
   held = new Set<string>();
+  /** Lock files another process holds. */
+  lockedElsewhere = new Set<string>();
+  locks = new Set<string>();
+  private nextIno = 100;
 
   runner: Runner = async (cmd: Command) => this.exec(cmd);
 
+  addFile(path: string, size: number): void {
+    this.files.set(path, { size, ino: this.nextIno++ });
+  }
+
   fs: FsPort = {
     exists: (p) => this.files.has(p),
-    read: (p) => (this.files.has(p) ? String(this.files.get(p)) : null),
-    size: (p) => this.files.get(p) ?? null,
+    read: (p) => this.files.get(p)?.text ?? (this.files.has(p) ? "" : null),
+    size: (p) => this.files.get(p)?.size ?? null,
+    stat: (p) => {
+      const f = this.files.get(p);
+      return f ? { ino: f.ino, size: f.size } : null;
+    },
+    freeBytes: () => this.freeBytes,
     createSized: (p, b) => {
       if (this.files.has(p)) throw new Error("EEXIST");
-      this.files.set(p, b);
+      this.addFile(p, b);
     },
-    extend: (p, b) => void this.files.set(p, b),
+    truncate: (p, b) => void (this.files.get(p)!.size = b),
     mkdirp: () => undefined,
     list: (d) => [...this.files.keys()].filter((f) => f.startsWith(d + "/")).map((f) => f.slice(d.length + 1)),
-    createExclusive: (p, c) => {
-      if (this.files.has(p)) return false;
-      this.files.set(p, Number(c));
-      return true;
-    },
+    writeAtomic: (p, c) => void this.files.set(p, { size: c.length, ino: this.files.get(p)?.ino ?? this.nextIno++, text: c }),
     remove: (p) => void this.files.delete(p),
-    zeroHeader: (dev) => {
-      this.calls.push(`zero-header ${dev}`);
+    zeroHeader: (path, ino) => {
+      const f = this.files.get(path);
+      if (!f || f.ino !== ino) throw new Error(`${path} is no longer the COW file in use (inode changed): not zeroing it`);
+      this.calls.push(`zero-header ${path}`);
     },
   };
+
+  private fail(argv: string): string | null {
+    for (const f of this.failWhen) {
+      const msg = f(argv);
+      if (msg) return msg;
+    }
+    return null;
+  }
+
+  private device(name: string): FakeDevice {
+    const d = this.dm.get(name);
+    if (!d) throw new Error(`No such device or address`);
+    return d;
+  }
+
+  /** The dm worker's requests. */
+  worker: DmOps & LockHolder = {
+    wipe: async (name, sectors) => this.workerOp(`wipe ${name} ${sectors}`, () => Object.assign(this.device(name), { live: `0 ${sectors} error`, inactive: null, suspended: false })),
+    load: async (name, table) => this.workerOp(`load ${name} ${table}`, () => void (this.device(name).inactive = table)),
+    resume: async (name) =>
+      this.workerOp(`resume ${name}`, () => {
+        const d = this.device(name);
+        if (d.inactive) Object.assign(d, { live: d.inactive, inactive: null });
+        d.suspended = false;
+      }),
+    lock: async (path) => {
+      if (this.lockedElsewhere.has(path)) return false;
+      this.locks.add(path);
+      return true;
+    },
+    unlock: async (path) => void this.locks.delete(path),
+  };
+
+  private workerOp(line: string, fn: () => void): void {
+    this.calls.push(`worker ${line}`);
+    const msg = this.fail(`worker ${line}`);
+    if (msg) throw new Error(msg);
+    fn();
+  }
 
   private ok(stdout = ""): CommandResult {
     return { code: 0, stdout, stderr: "" };
   }
 
+  private loopOf(majMin: string) {
+    return this.loops.find((l) => `7:${l.name.replace("/dev/loop", "")}` === majMin);
+  }
+
   private exec(cmd: Command): CommandResult {
     const argv = [cmd.file, ...cmd.args].join(" ");
     this.calls.push(argv);
-    for (const f of this.failWhen) {
-      const msg = f(argv);
-      if (msg) return { code: 1, stdout: "", stderr: msg };
-    }
+    const msg = this.fail(argv);
+    if (msg) return { code: 1, stdout: "", stderr: msg };
     const a = cmd.args;
     const tool = cmd.file.split("/").pop();
     if (tool === "losetup") {
-      if (a[0] === "--list") return this.ok(JSON.stringify({ loopdevices: this.loops.map((l) => ({ name: l.name, "back-file": l.backFile, ro: l.ro })) }));
+      if (a[0] === "--list")
+        return this.ok(
+          JSON.stringify({
+            loopdevices: this.loops.map((l) => ({
+              name: l.name,
+              "back-file": l.backFile + (l.deleted ? " (deleted)" : ""),
+              "back-ino": l.ino,
+              "maj:min": `7:${l.name.replace("/dev/loop", "")}`,
+              ro: l.ro,
+            })),
+          }),
+        );
       if (a[0] === "--find") {
-        const name = `/dev/loop${this.loops.length}`;
-        this.loops.push({ name, backFile: a[a.length - 1]!, ro: a.includes("--read-only") });
-        return this.ok(name + "\n");
+        const used = new Set(this.loops.map((l) => l.name));
+        let n = 0;
+        while (used.has(`/dev/loop${n}`)) n++;
+        const file = a[a.length - 1]!;
+        this.loops.push({ name: `/dev/loop${n}`, backFile: file, ro: a.includes("--read-only"), ino: this.files.get(file)?.ino ?? 0 });
+        return this.ok(`/dev/loop${n}\n`);
       }
       if (a[0] === "--detach") this.loops = this.loops.filter((l) => l.name !== a[1]);
       return this.ok();
     }
     if (tool === "dmsetup") {
-      if (a[0] === "status") return this.ok([...this.dm.keys()].map((n) => `${n}: 0 131072 snapshot 16/32768 16`).join("\n") || "No devices found\n");
-      if (a[0] === "info") return this.ok([...this.dm].map(([n, d]) => `${n}:${d.suspended ? "Suspended" : "Active"}:0`).join("\n") || "No devices found\n");
+      const lines = (f: (n: string, d: FakeDevice) => string | null) =>
+        [...this.dm].map(([n, d]) => f(n, d)).filter((l) => l !== null).join("\n") || "No devices found\n";
+      if (a[0] === "status")
+        return this.ok(lines((n, d) => (d.live === null ? null : d.live.includes(" snapshot ") ? `${n}: ${d.live.split(" ").slice(0, 3).join(" ")} 16/32768 16` : `${n}: ${d.live}`)));
+      if (a[0] === "table") return this.ok(lines((n, d) => (d.live === null ? null : `${n}: ${d.live}`)));
+      if (a[0] === "info") return this.ok(lines((n, d) => `${n}:${d.live ? "L" : "-"}${d.inactive ? "I" : "-"}${d.suspended ? "s" : "-"}w:0`));
       const name = a[1]!;
-      if (a[0] === "create" && a[1] === "--concise") {
-        // Like dmsetup: devices in order, stopping at the first failure.
-        for (const spec of a[2]!.split(";")) {
-          const [n, , , , table] = spec.split(",");
-          if (this.dm.has(n!)) return { code: 1, stdout: "", stderr: "device-mapper: create ioctl failed: Device or resource busy" };
-          this.dm.set(n!, { table: table!, suspended: false });
-        }
-        return this.ok();
-      }
       if (a[0] === "create") {
         if (this.dm.has(name)) return { code: 1, stdout: "", stderr: "device-mapper: create ioctl failed: Device or resource busy" };
-        this.dm.set(name, { table: a[3]!, suspended: false });
+        const table = a[3]!;
+        const [, , , origin, cow] = table.split(" ");
+        if (!this.loopOf(origin!) || !this.loopOf(cow!)) return { code: 1, stdout: "", stderr: "device-mapper: reload ioctl failed: No such device or address" };
+        this.dm.set(name, { live: table, inactive: null, suspended: false });
       }
       if (a[0] === "remove") {
-        let failed = "";
-        for (const n of a.slice(1)) {
-          if ([...this.targets.values()].some((t) => t.lun1 === `/dev/mapper/${n}`) || this.held.has(n)) failed += `device-mapper: remove ioctl on ${n} failed: Device or resource busy\n`;
-          else this.dm.delete(n);
-        }
-        if (failed) return { code: 1, stdout: "", stderr: failed };
+        if ([...this.targets.values()].some((t) => t.lun1 === `/dev/mapper/${name}`) || this.held.has(name))
+          return { code: 1, stdout: "", stderr: `device-mapper: remove ioctl on ${name} failed: Device or resource busy` };
+        this.dm.delete(name);
       }
-      if (a[0] === "suspend") this.dm.get(name)!.suspended = true;
-      if (a[0] === "resume") this.dm.get(name)!.suspended = false;
+      if (a[0] === "resume") this.device(name).suspended = false;
       return this.ok();
     }
     if (tool === "tgtadm") {
@@ -112,8 +182,8 @@ export class FakeStorage {
     return this.ok();
   }
 
-  /** Mutating commands only (reads filtered out), for asserting sequences. */
+  /** Mutating commands and worker requests only (reads filtered out), for asserting sequences. */
   mutations(): string[] {
-    return this.calls.filter((c) => !/--list|dmsetup status|dmsetup info|--op show/.test(c));
+    return this.calls.filter((c) => !/--list|dmsetup status|dmsetup info|dmsetup table|--op show/.test(c));
   }
 }

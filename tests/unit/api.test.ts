@@ -3,6 +3,7 @@ import { GET as machinesGet } from "@/app/api/machines/route";
 import { POST as resetPost } from "@/app/api/machines/[id]/reset/route";
 import { POST as bulkPost } from "@/app/api/resets/route";
 import { GET as historyGet } from "@/app/api/history/route";
+import { GET as jobGet } from "@/app/api/jobs/[id]/route";
 import { POST as loginPost } from "@/app/api/auth/login/route";
 import { POST as logoutPost } from "@/app/api/auth/logout/route";
 import { GET as metricsGet } from "@/app/metrics/route";
@@ -37,6 +38,7 @@ describe("API", () => {
     ["POST reset", () => call(resetPost, { method: "POST", params: { id: "1" } })],
     ["POST /api/resets", () => call(bulkPost, { body: { machines: "all" } })],
     ["GET /api/history", () => call(historyGet)],
+    ["GET /api/jobs/{id}", () => call(jobGet, { params: { id: "00000000-0000-4000-8000-000000000000" } })],
     ["POST logout", () => call(logoutPost, { method: "POST" })],
     ["unknown API path", () => call(unknownGet, { url: "/api/nope" })],
   ])("%s without a session is 401 in the standard shape", async (_n, fn) => {
@@ -70,20 +72,55 @@ describe("API", () => {
     expect(hostCalls).not.toHaveBeenCalled();
   });
 
-  it("POST /api/machines/3/reset resets and writes history", async () => {
+  /** Polls GET /api/jobs/{id} as the dashboard and the CLI do, until the job is finished. */
+  async function finished(jobId: string) {
+    for (;;) {
+      const r = await call(jobGet, { url: `/api/jobs/${jobId}`, params: { id: jobId }, cookie });
+      expect(r.status).toBe(200);
+      if (r.json.job.finishedAt !== null) return r.json.job;
+      await new Promise((res) => setTimeout(res, 5));
+    }
+  }
+
+  it("POST /api/machines/3/reset answers 202 with a job; the job ends fresh, and the history row says so", async () => {
     ctx.sim.write(3, 10_000);
     const r = await call(resetPost, { method: "POST", params: { id: "3" }, cookie });
-    expect(r.status).toBe(200);
-    expect(r.json.result).toMatchObject({ machineId: 3, ok: true });
+    expect(r.status).toBe(202);
+    expect(r.headers.get("location")).toBe(`/api/jobs/${r.json.job.id}`);
+    expect(r.json.job.machines).toEqual([expect.objectContaining({ id: 3, state: "queued" })]);
+    const job = await finished(r.json.job.id);
+    expect(job.machines[0]).toMatchObject({ id: 3, state: "done", ok: true, outcome: "fresh" });
     const h = await call(historyGet, { url: "/api/history?machine=3", cookie });
-    expect(h.json.resets[0]).toMatchObject({ machineId: 3, source: "dashboard", requestedBy: "admin", result: "ok", usedBefore: 10_048 + 128 });
+    expect(h.json.resets[0]).toMatchObject({ machineId: 3, source: "dashboard", requestedBy: "admin", result: "ok", usedBefore: 10_048 + 128, batchId: job.id });
+    expect((await ctx.sim.status()).machines.find((m) => m.id === 3)!.usedSectors).toBe(128);
   });
 
-  it("a failing reset answers 500 with the failing step and a completed history row", async () => {
-    ctx.sim.injectFault(2, "dm-remove", 1, "Device or resource busy");
+  it("a failing reset is a job result (never an HTTP error): the step, the message, where the PC ended", async () => {
+    ctx.sim.injectFault(2, "dm-error", 1, "Device or resource busy");
     const r = await call(resetPost, { method: "POST", params: { id: "2" }, cookie });
-    expect(r.status).toBe(500);
-    expect(r.json.result).toMatchObject({ ok: false, failedStep: "dm-remove", error: "Device or resource busy", outcome: "kept-old" });
+    expect(r.status).toBe(202);
+    const job = await finished(r.json.job.id);
+    expect(job.summary).toMatchObject({ ok: 0, failed: 1 });
+    expect(job.machines[0]).toMatchObject({ ok: false, failedStep: "dm-error", error: "Device or resource busy", outcome: "kept-old" });
+    const h = await call(historyGet, { url: "/api/history?machine=2", cookie });
+    expect(h.json.resets[0]).toMatchObject({ result: "failed", failedStep: "dm-error", outcome: "kept-old" });
+  });
+
+  it("a reset of a PC that is already resetting is 409 and starts nothing", async () => {
+    ctx.cleanup();
+    ctx = await testRuntime({ COWHERD_SIM_STEP_MS: "30" });
+    cookie = await adminCookie();
+    const first = await call(resetPost, { method: "POST", params: { id: "4" }, cookie });
+    const second = await call(resetPost, { method: "POST", params: { id: "4" }, cookie });
+    expect(second.status).toBe(409);
+    expect(second.json.error.code).toBe("reset_in_progress");
+    await finished(first.json.job.id);
+    expect((await call(historyGet, { url: "/api/history?machine=4", cookie })).json.total).toBe(1);
+  });
+
+  it("GET /api/jobs/{id}: 400 for a malformed id, 404 for an unknown one", async () => {
+    expect((await call(jobGet, { url: "/api/jobs/x", params: { id: "1;drop" }, cookie })).status).toBe(400);
+    expect((await call(jobGet, { url: "/api/jobs/x", params: { id: "00000000-0000-4000-8000-000000000000" }, cookie })).status).toBe(404);
   });
 
   it.each([
@@ -107,16 +144,20 @@ describe("API", () => {
     expect(hostCalls).not.toHaveBeenCalled();
   });
 
-  it('bulk reset "all" resets every PC', async () => {
+  it('bulk reset "all" resets every PC in one host call', async () => {
     const r = await call(bulkPost, { body: { machines: "all" }, cookie });
-    expect(r.status).toBe(200);
-    expect(r.json.summary).toEqual({ requested: 14, ok: 14, failed: 0 });
-    expect(hostCalls).toHaveBeenCalledTimes(14);
+    expect(r.status).toBe(202);
+    const job = await finished(r.json.job.id);
+    expect(job.summary).toEqual({ requested: 14, ok: 14, failed: 0, refused: 0, pending: 0 });
+    expect(hostCalls).toHaveBeenCalledTimes(1);
+    expect(hostCalls).toHaveBeenCalledWith(Array.from({ length: 14 }, (_, i) => i + 1));
+    const h = await call(historyGet, { url: "/api/history?pageSize=50", cookie });
+    expect(h.json.resets.map((x: { source: string; batchId: string }) => [x.source, x.batchId])).toEqual(Array(14).fill(["bulk", job.id]));
   });
 
   it("history filters by PC and result, newest first, paged", async () => {
-    ctx.sim.injectFault(1, "lun-offline");
-    for (const id of [1, 2, 1, 3]) await call(resetPost, { method: "POST", params: { id: String(id) }, cookie });
+    ctx.sim.injectFault(1, "dm-load");
+    for (const id of [1, 2, 1, 3]) await finished((await call(resetPost, { method: "POST", params: { id: String(id) }, cookie })).json.job.id);
     const all = await call(historyGet, { url: "/api/history?pageSize=2", cookie });
     expect(all.json.total).toBe(4);
     expect(all.json.resets.map((r: { machineId: number }) => r.machineId)).toEqual([3, 1]);
@@ -124,7 +165,7 @@ describe("API", () => {
     expect(page2.json.resets.map((r: { machineId: number }) => r.machineId)).toEqual([2, 1]);
     const failed = await call(historyGet, { url: "/api/history?result=failed", cookie });
     expect(failed.json.resets).toHaveLength(1);
-    expect(failed.json.resets[0]).toMatchObject({ machineId: 1, failedStep: "lun-offline" });
+    expect(failed.json.resets[0]).toMatchObject({ machineId: 1, failedStep: "dm-load" });
     expect((await call(historyGet, { url: "/api/history?machine=1", cookie })).json.total).toBe(2);
     expect((await call(historyGet, { url: "/api/history?result=bogus", cookie })).status).toBe(400);
     expect((await call(historyGet, { url: "/api/history?page=0", cookie })).status).toBe(400);

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "@/lib/config/load";
 import { runHelper } from "@/helper/run-helper";
-import { HELPER_EXIT } from "@/lib/host/helper-protocol";
+import { Readable } from "node:stream";
+import { HELPER_EXIT, type AgentResponse } from "@/lib/host/protocol";
 import { FakeStorage } from "../helpers/fake-storage";
 
 const config = parseConfig({
@@ -10,8 +11,16 @@ const config = parseConfig({
   storage: { master: "/store/master.img" },
 });
 
-function io(fake: FakeStorage) {
-  return { config: () => config, run: fake.runner, fs: fake.fs, stateDir: "/run/cowherd", event: () => undefined };
+function io(fake: FakeStorage, lines: string[] = [], out: string[] = []) {
+  return {
+    config: () => config,
+    run: fake.runner,
+    fs: fake.fs,
+    dm: () => fake.worker,
+    stateDir: "/run/cowherd",
+    event: () => undefined,
+    agent: { input: Readable.from(lines.map((l) => l + "\n")), write: (l: string) => void out.push(l) },
+  };
 }
 
 /** Independent oracle: what the helper must accept. */
@@ -22,6 +31,7 @@ function valid(argv: string[]): boolean {
     case "status":
     case "version":
     case "repair":
+    case "serve":
       return rest.length === 0;
     case "reset":
     case "down":
@@ -69,7 +79,7 @@ describe("helper boundary", () => {
     const fake = new FakeStorage();
     const r = await runHelper(["status"], io(fake));
     expect(r.code).toBe(0);
-    expect(fake.calls.length).toBe(3);
+    expect(fake.calls.length).toBe(5);
   });
 
   it("5000 generated argv vectors: every invalid one exits 2 and runs nothing; valid ones are never refused as usage errors", async () => {
@@ -88,5 +98,29 @@ describe("helper boundary", () => {
       }
     }
     expect(invalid).toBeGreaterThan(3000);
+  });
+
+  it("the agent applies the same rules to every request: 3000 generated requests, invalid ones answered 2 with nothing run", async () => {
+    const r = rng(20261126);
+    const requests: { id: number; args: string[] }[] = [];
+    for (let i = 0; i < 3000; i++) {
+      const args = [VERBS[Math.floor(r() * VERBS.length)]!, ...Array.from({ length: Math.floor(r() * 4) }, () => randomArg(r))];
+      // Only the verbs that change nothing may pass, so "nothing ran" stays checkable.
+      if (valid(args) && !["status", "version"].includes(args[0]!)) continue;
+      requests.push({ id: i + 1, args });
+    }
+    const lines = [...requests.map((q) => JSON.stringify(q)), "not json", JSON.stringify({ id: 9001, args: "reset 1" }), JSON.stringify({ id: 9002, args: ["reset", "1"], extra: true }), "x".repeat(200_000)];
+    const out: string[] = [];
+    const fake = new FakeStorage();
+    const res = await runHelper(["serve"], io(fake, lines, out));
+    expect(res.code).toBe(0);
+    const answers = new Map(out.slice(1).map((l) => JSON.parse(l) as AgentResponse).map((a) => [a.id, a]));
+    for (const q of requests) {
+      expect({ args: q.args.slice(0, 3), code: answers.get(q.id)?.code }).toEqual({ args: q.args.slice(0, 3), code: valid(q.args) ? 0 : HELPER_EXIT.usage });
+    }
+    expect(answers.get(9001)?.code).toBe(HELPER_EXIT.usage);
+    expect(answers.get(9002)?.code).toBe(HELPER_EXIT.usage);
+    expect(fake.mutations()).toEqual([]);
+    expect(JSON.parse(out[0]!).hello).toMatchObject({ agent: "cowherd-helper", machines: Array.from({ length: 14 }, (_, i) => i + 1) });
   });
 });

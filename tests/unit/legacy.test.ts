@@ -51,7 +51,7 @@ describe("legacy CowBell route", () => {
   it("answers a PC with its own usage, byte for byte as the 2010 CGI", async () => {
     ctx.sim.write(5, 55_168);
     const r = await get(port, "/cgi/status", { from: "127.0.0.45" });
-    const s = (await ctx.rt.host.status()).machines.find((m) => m.id === 5)!;
+    const s = (await ctx.sim.status()).machines.find((m) => m.id === 5)!;
     expect(r.status).toBe(200);
     expect(r.headers["content-type"]).toBe("text/plain");
     expect(r.body).toBe(`OK ${s.usedSectors} ${s.totalSectors}\n`);
@@ -85,7 +85,7 @@ describe("legacy CowBell route", () => {
     expect(r.body).toBe("ERR Not a RetroLAN Machine\n");
     const r2 = await get(port, "/cgi/status", { from: "127.0.0.46", headers: { "x-forwarded-for": "127.0.0.45" } });
     expect(r2.body).toMatch(/^OK \d+ 409600\n$/);
-    const own = (await ctx.rt.host.status()).machines.find((m) => m.id === 6)!;
+    const own = (await ctx.sim.status()).machines.find((m) => m.id === 6)!;
     expect(r2.body).toBe(`OK ${own.usedSectors} 409600\n`);
   });
 
@@ -121,7 +121,7 @@ describe("legacy route with extra paths and a trusted proxy", () => {
 });
 
 describe("boot self-reset route", () => {
-  it("resets the caller's own PC, answers a gPXE script chaining the reboot image, records source boot, and rate-limits", async () => {
+  it("resets the caller's own PC, answers a gPXE script chaining the reboot image, records source legacy, and rate-limits", async () => {
     await start({ COWHERD_CONFIG: configFile({
         machines: [
           { id: 1, name: "pc1", ip: "127.0.0.41", dmName: "retrocow1" },
@@ -134,10 +134,10 @@ describe("boot self-reset route", () => {
     const r = await get(port, "/cgi/reset", { from: "127.0.0.41" });
     expect(r.status).toBe(200);
     expect(r.body).toBe("#!gpxe\necho Cowherd: pc1 has a clean disk again, rebooting\nchain http://127.0.0.1/reboot.com\n");
-    const st = (await ctx.rt.host.status()).machines;
+    const st = (await ctx.sim.status()).machines;
     expect(st.find((m) => m.id === 1)!.usedSectors).toBe(128);
     expect(st.find((m) => m.id === 2)!.usedSectors).toBeGreaterThan(8000);
-    expect(ctx.rt.history.list({ page: 1, pageSize: 5 }).rows[0]).toMatchObject({ machineId: 1, source: "boot", result: "ok", requestedBy: "::ffff:127.0.0.41".replace("::ffff:", "") });
+    expect(ctx.rt.history.list({ page: 1, pageSize: 5 }).rows[0]).toMatchObject({ machineId: 1, source: "legacy", result: "ok", requestedBy: "::ffff:127.0.0.41".replace("::ffff:", "") });
     const again = await get(port, "/cgi/reset", { from: "127.0.0.41" });
     expect(again.status).toBe(429);
     expect(again.body).not.toMatch(/chain/);

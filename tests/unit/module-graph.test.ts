@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 // @cowherd/core, which Node loads once. A value import of any other lib/ module from bundled code
 // would give that code a second copy (a second runtime, classes that fail instanceof).
 const BUNDLED = ["app", "components", "lib/next"];
-const STATELESS = /^@\/lib\/(validations|client|next)\//;
+const STATELESS = /^@\/lib\/(validations\/|client\/|next\/|constants$)/;
 
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((f) => {

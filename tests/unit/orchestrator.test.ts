@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { RESET_STEPS } from "@/lib/host/types";
+import { HostError } from "@/lib/host/types";
+import type { SimHost } from "@/lib/host/sim/sim-host";
 import { testRuntime } from "../helpers/runtime";
 
 let ctx: Awaited<ReturnType<typeof testRuntime>>;
@@ -8,132 +10,154 @@ beforeEach(async () => {
 });
 afterEach(() => ctx.cleanup());
 
-async function machine(id: number) {
-  return (await ctx.rt.host.status()).machines.find((m) => m.id === id)!;
+async function machine(id: number, sim: SimHost = ctx.sim) {
+  return (await sim.status()).machines.find((m) => m.id === id)!;
 }
 
-describe("reset orchestration on the simulator", () => {
-  it("resets a used PC to the fresh usage and records a completed history row", async () => {
+/** Submits a job and waits for it to finish. */
+async function reset(ids: number[], rt = ctx.rt, source: "dashboard" | "bulk" | "cli" = "dashboard") {
+  return rt.orchestrator.wait(rt.orchestrator.submit(ids, { source, requestedBy: "admin" }).id);
+}
+
+describe("reset jobs on the simulator", () => {
+  it("a job is answered at once (queued), then resets the PC to fresh usage with a completed history row", async () => {
     ctx.sim.write(3, 50_000);
     const before = await machine(3);
     expect(before.usedSectors).toBeGreaterThan(50_000);
-    const r = await ctx.rt.orchestrator.resetOne(3, { source: "dashboard", requestedBy: "admin" });
-    expect(r).toMatchObject({ ok: true, outcome: "fresh", failedStep: null });
-    const after = await machine(3);
-    expect(after).toMatchObject({ state: "ok", usedSectors: 128, totalSectors: 409600, exported: true, suspended: false });
-    const row = ctx.rt.history.get(r.historyId)!;
-    expect(row).toMatchObject({ machineId: 3, source: "dashboard", requestedBy: "admin", result: "ok", usedBefore: before.usedSectors });
+    const job = ctx.rt.orchestrator.submit([3], { source: "dashboard", requestedBy: "admin" });
+    expect(job.machines[0]).toMatchObject({ id: 3, state: "queued" });
+    expect(ctx.rt.orchestrator.progress().get(3)).toMatchObject({ jobId: job.id });
+    const done = await ctx.rt.orchestrator.wait(job.id);
+    expect(done.finishedAt).not.toBeNull();
+    expect(done.summary).toEqual({ requested: 1, ok: 1, failed: 0, refused: 0, pending: 0 });
+    const m = done.machines[0]!;
+    expect(m).toMatchObject({ state: "done", ok: true, outcome: "fresh", failedStep: null, usedBefore: before.usedSectors });
+    expect(await machine(3)).toMatchObject({ state: "ok", usedSectors: 128, totalSectors: 409600, exported: true, suspended: false });
+    const row = ctx.rt.history.get(m.historyId!)!;
+    expect(row).toMatchObject({ machineId: 3, source: "dashboard", requestedBy: "admin", result: "ok", usedBefore: before.usedSectors, batchId: job.id });
     expect(row.endedAt).not.toBeNull();
     expect(row.steps.map((s) => s.step)).toEqual([...RESET_STEPS]);
+    expect(ctx.rt.orchestrator.progress().size).toBe(0);
+    // The same job from its history rows (after a restart, or once forgotten).
+    expect(ctx.rt.history.byBatch(job.id)).toHaveLength(1);
   });
 
   it("brings an Invalid snapshot back", async () => {
     ctx.sim.setMachine(2, { fraction: 1 });
     ctx.sim.write(2, 1_000_000);
     expect((await machine(2)).state).toBe("invalid");
-    expect((await ctx.rt.orchestrator.resetOne(2, { source: "cli", requestedBy: null })).ok).toBe(true);
+    expect((await reset([2])).machines[0]!.ok).toBe(true);
     expect((await machine(2)).state).toBe("ok");
   });
 
   describe.each(RESET_STEPS)("a failure in %s", (step) => {
-    it("is reported with its step, recovered, and leaves the PC exported and resumed", async () => {
+    it("is reported with its step, recovered, and leaves the PC serving its disk", async () => {
       ctx.sim.write(4, 20_000);
       const usedBefore = (await machine(4)).usedSectors!;
       ctx.sim.injectFault(4, step, 1, `boom in ${step}`);
-      const r = await ctx.rt.orchestrator.resetOne(4, { source: "dashboard", requestedBy: "admin" });
-      expect(r.ok).toBe(false);
-      expect(r.failedStep).toBe(step);
-      expect(r.error).toBe(`boom in ${step}`);
+      const m = (await reset([4])).machines[0]!;
+      expect(m).toMatchObject({ ok: false, failedStep: step, error: `boom in ${step}` });
       const after = await machine(4);
       expect(after).toMatchObject({ state: "ok", exported: true, suspended: false });
       // Before the header is zeroed the old snapshot survives; after it, the PC is fresh.
       const zeroed = RESET_STEPS.indexOf(step) > RESET_STEPS.indexOf("cow-zero");
       expect(after.usedSectors).toBe(zeroed ? 128 : usedBefore);
-      expect(r.outcome).toBe(zeroed ? "fresh" : "kept-old");
-      const row = ctx.rt.history.get(r.historyId)!;
-      expect(row).toMatchObject({ result: "failed", failedStep: step, error: `boom in ${step}` });
+      expect(m.outcome).toBe(zeroed ? "fresh" : "kept-old");
+      const row = ctx.rt.history.get(m.historyId!)!;
+      expect(row).toMatchObject({ result: "failed", failedStep: step, error: `boom in ${step}`, outcome: m.outcome });
       expect(row.endedAt).not.toBeNull();
     });
   });
 
-  it("reports a PC it could not re-export as not-exported", async () => {
-    ctx.sim.injectFault(5, "dm-create", Infinity, "no memory");
-    const r = await ctx.rt.orchestrator.resetOne(5, { source: "dashboard", requestedBy: "admin" });
-    expect(r).toMatchObject({ ok: false, failedStep: "dm-create", outcome: "not-exported" });
-    expect((await machine(5)).state).toBe("missing");
-    ctx.sim.clearFaults();
-    // The next reset repairs it.
-    expect((await ctx.rt.orchestrator.resetOne(5, { source: "dashboard", requestedBy: "admin" })).ok).toBe(true);
+  it("reports a PC whose snapshot could not be brought back as down; the next reset repairs it", async () => {
+    ctx.sim.injectFault(5, "dm-load", 1, "no memory");
+    ctx.sim.injectFault(5, "recover:dm-load", 2, "no memory");
+    const m = (await reset([5])).machines[0]!;
+    expect(m).toMatchObject({ ok: false, failedStep: "dm-load", outcome: "down" });
+    expect((await machine(5)).state).toBe("unknown");
+    expect((await reset([5])).machines[0]!.ok).toBe(true);
     expect(await machine(5)).toMatchObject({ state: "ok", exported: true });
   });
 
-  it("never interleaves two resets of one PC: the second is refused with 409", async () => {
-    const { rt } = await testRuntime({ COWHERD_SIM_STEP_MS: "20" });
-    const first = rt.orchestrator.resetOne(1, { source: "dashboard", requestedBy: "a" });
-    await expect(rt.orchestrator.resetOne(1, { source: "dashboard", requestedBy: "b" })).rejects.toMatchObject({ code: "reset_in_progress", status: 409 });
-    expect((await first).ok).toBe(true);
-    expect(rt.history.list({ page: 1, pageSize: 10 }).total).toBe(1);
-    // Other PCs are not blocked meanwhile.
-    const [a, b] = await Promise.all([
-      rt.orchestrator.resetOne(1, { source: "dashboard", requestedBy: "a" }),
-      rt.orchestrator.resetOne(2, { source: "dashboard", requestedBy: "a" }),
-    ]);
-    expect(a.ok && b.ok).toBe(true);
-    rt.close();
+  it("one job per PC at a time: a second request is refused with 409, other PCs are not blocked", async () => {
+    const { rt, cleanup } = await testRuntime({ COWHERD_SIM_STEP_MS: "20" });
+    const first = rt.orchestrator.submit([1], { source: "dashboard", requestedBy: "a" });
+    expect(() => rt.orchestrator.submit([1], { source: "dashboard", requestedBy: "b" })).toThrow(expect.objectContaining({ code: "reset_in_progress", status: 409 }));
+    // In a bulk request the busy PC is refused inside the job; the others run.
+    const bulk = rt.orchestrator.submit([1, 2], { source: "bulk", requestedBy: "b" });
+    expect(bulk.machines.map((m) => [m.id, m.state])).toEqual([[1, "refused"], [2, "queued"]]);
+    expect((await rt.orchestrator.wait(first.id)).summary.ok).toBe(1);
+    const b = await rt.orchestrator.wait(bulk.id);
+    expect(b.summary).toEqual({ requested: 2, ok: 1, failed: 0, refused: 1, pending: 0 });
+    expect(rt.history.list({ page: 1, pageSize: 10 }).total).toBe(2);
+    cleanup();
   });
 
-  it("bulk reset: bounded concurrency, one batch id, summary, unknown ids rejected before anything runs", async () => {
-    const { rt, sim } = await testRuntime({ COWHERD_SIM_STEP_MS: "10" });
-    let inFlight = 0;
-    let peak = 0;
+  it("a bulk job: runs of resetConcurrency PCs, one host call per run, one batch id, unknown ids refused before anything runs", async () => {
+    const { rt, sim, cleanup } = await testRuntime({ COWHERD_SIM_STEP_MS: "5" }, { resetConcurrency: 3 });
+    const calls: number[][] = [];
     const orig = sim.reset.bind(sim);
-    sim.reset = async (id, onStep) => {
-      peak = Math.max(peak, ++inFlight);
-      try {
-        return await orig(id, onStep);
-      } finally {
-        inFlight--;
-      }
+    sim.reset = (ids, onStep) => {
+      calls.push(ids);
+      return orig(ids, onStep);
     };
-    await expect(rt.orchestrator.resetMany([1, 99], { source: "bulk", requestedBy: "x" })).rejects.toMatchObject({ status: 404 });
+    expect(() => rt.orchestrator.submit([1, 99], { source: "bulk", requestedBy: "x" })).toThrow(expect.objectContaining({ status: 404 }));
     expect(rt.history.list({ page: 1, pageSize: 10 }).total).toBe(0);
-    sim.injectFault(6, "lun-online");
-    const batch = await rt.orchestrator.resetMany([1, 2, 3, 4, 5, 6, 7, 8], { source: "bulk", requestedBy: "x" }, 3);
-    expect(peak).toBe(3);
-    expect(batch.summary).toEqual({ requested: 8, ok: 7, failed: 1 });
+    sim.injectFault(6, "dm-resume");
+    const job = await reset([1, 2, 3, 4, 5, 6, 7, 8], rt, "bulk");
+    expect(calls).toEqual([[1, 2, 3], [4, 5, 6], [7, 8]]);
+    expect(job.summary).toEqual({ requested: 8, ok: 7, failed: 1, refused: 0, pending: 0 });
     const rows = rt.history.list({ page: 1, pageSize: 50 }).rows;
-    expect(new Set(rows.map((r) => r.batchId))).toEqual(new Set([batch.batchId]));
-    expect(rows.find((r) => r.machineId === 6)).toMatchObject({ result: "failed", failedStep: "lun-online" });
-    rt.close();
+    expect(new Set(rows.map((r) => r.batchId))).toEqual(new Set([job.id]));
+    expect(rows.find((r) => r.machineId === 6)).toMatchObject({ result: "failed", failedStep: "dm-resume" });
+    cleanup();
   });
 
-  it("bulk reset on a host that batches: one host call per group of resetConcurrency PCs, a row per PC", async () => {
-    const groups: number[][] = [];
-    ctx.sim.resetMany = async (ids, onStep) => {
-      groups.push(ids);
-      return Promise.all(ids.map((id) => ctx.sim.reset(id, (s) => onStep?.(id, s))));
+  it("a host that cannot be asked at all fails every PC of the run with its error; rows completed", async () => {
+    ctx.sim.reset = async () => {
+      throw new HostError("storage host local: sudo: a password is required", "helper");
     };
-    ctx.sim.injectFault(6, "cow-zero");
-    const batch = await ctx.rt.orchestrator.resetMany([1, 2, 3, 4, 5, 6, 7, 8], { source: "bulk", requestedBy: "x" }, 4);
-    expect(groups).toEqual([[1, 2, 3, 4], [5, 6, 7, 8]]);
-    expect(batch.summary).toEqual({ requested: 8, ok: 7, failed: 1 });
-    const rows = ctx.rt.history.list({ page: 1, pageSize: 50 }).rows;
-    expect(rows).toHaveLength(8);
-    expect(rows.every((r) => r.result !== "running" && r.batchId === batch.batchId)).toBe(true);
-    expect(rows.find((r) => r.machineId === 6)).toMatchObject({ result: "failed", failedStep: "cow-zero" });
-  });
-
-  it("a host that cannot be asked at all fails every PC of the group with its error, rows completed", async () => {
-    ctx.sim.resetMany = async () => {
-      throw Object.assign(new Error("sudo: a password is required"), { step: "helper" });
-    };
-    const batch = await ctx.rt.orchestrator.resetMany([1, 2], { source: "bulk", requestedBy: "x" });
-    expect(batch.summary.failed).toBe(2);
+    const job = await reset([1, 2], ctx.rt, "bulk");
+    expect(job.summary.failed).toBe(2);
     const rows = ctx.rt.history.list({ page: 1, pageSize: 5 }).rows;
-    expect(rows.map((r) => [r.result, r.failedStep, r.error])).toEqual([
-      ["failed", "helper", "sudo: a password is required"],
-      ["failed", "helper", "sudo: a password is required"],
+    expect(rows.map((r) => [r.result, r.failedStep, r.error, r.outcome])).toEqual([
+      ["failed", "helper", "storage host local: sudo: a password is required", "unknown"],
+      ["failed", "helper", "storage host local: sudo: a password is required", "unknown"],
     ]);
+  });
+
+  it("several storage hosts: a bulk job fans out per host in parallel; a host that is down fails only its PCs", async () => {
+    const { rt, cleanup } = await testRuntime({ COWHERD_SIM_HOSTS: "2", COWHERD_SIM_STEP_MS: "30" });
+    const [a, b] = rt.room.hosts() as SimHost[];
+    expect([a!.name, b!.name]).toEqual(["store-a", "store-b"]);
+    const onA = rt.config.machines.filter((m) => m.host === "store-a").map((m) => m.id);
+    const onB = rt.config.machines.filter((m) => m.host === "store-b").map((m) => m.id);
+    expect(onA.length && onB.length).toBeTruthy();
+    const events: string[] = [];
+    for (const h of [a!, b!]) {
+      const orig = h.reset.bind(h);
+      h.reset = async (ids, onStep) => {
+        events.push(`start ${h.name}`);
+        try {
+          return await orig(ids, onStep);
+        } finally {
+          events.push(`end ${h.name}`);
+        }
+      };
+    }
+    await reset([...onA, ...onB], rt, "bulk");
+    // Both hosts' runs were under way before either ended.
+    expect(events.slice(0, 2).sort()).toEqual(["start store-a", "start store-b"]);
+    b!.setDown("connection refused");
+    const job = await reset([...onA, ...onB], rt, "bulk");
+    expect(job.machines.filter((m) => onA.includes(m.id)).every((m) => m.ok)).toBe(true);
+    expect(job.machines.filter((m) => onB.includes(m.id)).every((m) => !m.ok && m.error?.includes("connection refused"))).toBe(true);
+    // The grid marks store-b's PCs unknown and says since when, without blocking store-a's.
+    const view = await rt.machinesView();
+    expect(view.hosts.find((h) => h.name === "store-b")).toMatchObject({ failing: { message: expect.stringContaining("connection refused") } });
+    expect(view.machines.filter((m) => m.host === "store-b").every((m) => m.level === "unknown")).toBe(true);
+    expect(view.machines.filter((m) => m.host === "store-a").every((m) => m.level === "normal")).toBe(true);
+    cleanup();
   });
 
   it("marks rows left running by a dead process as interrupted at start", async () => {

@@ -5,7 +5,10 @@ import type { Host, HostStatus } from "@/lib/host/types";
 function countingHost(delayMs = 5) {
   let reads = 0;
   const host: Host = {
+    name: "local",
     kind: "sim",
+    health: () => ({ state: "up", since: 0 }),
+    close: () => undefined,
     async status(): Promise<HostStatus> {
       const n = ++reads;
       await new Promise((r) => setTimeout(r, delayMs));
@@ -54,7 +57,10 @@ describe("single-flight status", () => {
   it("does not cache a failed read", async () => {
     let fail = true;
     const host: Host = {
+      name: "local",
       kind: "sim",
+      health: () => ({ state: "up", since: 0 }),
+      close: () => undefined,
       status: async () => {
         if (fail) throw new Error("dmsetup gone");
         return { readAt: 1, machines: [] };
@@ -63,9 +69,16 @@ describe("single-flight status", () => {
         throw new Error("unused");
       },
     };
-    const s = new StatusService(host, 1000);
+    let now = 100;
+    const s = new StatusService(host, 1000, () => now);
     await expect(s.get()).rejects.toThrow("dmsetup gone");
+    expect(s.failing).toEqual({ since: 100, message: "dmsetup gone" });
+    now = 200;
+    await expect(s.get()).rejects.toThrow("dmsetup gone");
+    expect(s.failing).toEqual({ since: 100, message: "dmsetup gone" }); // since the first failure
     fail = false;
     await expect(s.get()).resolves.toMatchObject({ readAt: 1 });
+    expect(s.failing).toBeNull();
+    expect(s.lastGood).toMatchObject({ readAt: 1 });
   });
 });

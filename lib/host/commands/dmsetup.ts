@@ -8,17 +8,22 @@ export function snapshotTable(originSectors: number, origin: string, cow: string
 
 export const dmsetup = {
   statusAll: () => cmd("status"),
-  /** name:suspended:open for every device; suspended reads "Suspended" or "Active". */
-  infoAll: () => cmd("info", "-c", "--noheadings", "--separator", ":", "-o", "name,suspended,open"),
+  /** Every device's live table, "name: 0 <len> <target> <params>" (devices as major:minor). */
+  tableAll: () => cmd("table"),
+  /** name:attr:open for every device; attr is (L)ive, (I)nactive, (s)uspended, (r)ead-only / (w)rite. */
+  infoAll: () => cmd("info", "-c", "--noheadings", "--separator", ":", "-o", "name,attr,open"),
   create: (name: string, table: string) => cmd("create", name, "--table", table),
   remove: (name: string) => cmd("remove", name),
-  removeMany: (names: string[]) => cmd("remove", ...names),
-  /** Several devices in one call: "name,uuid,minor,flags,table;…" (dmsetup ≥ 1.02.147). */
-  createMany: (devices: { name: string; table: string }[]) => cmd("create", "--concise", devices.map((d) => `${d.name},,,rw,${d.table}`).join(";")),
   resume: (name: string) => cmd("resume", name),
+  /** A device whose table could not be loaded (a kill mid-create leaves one): gone with its name. */
+  clear: (name: string) => cmd("clear", name),
 };
 
 export interface DmInfo {
+  /** A live table is loaded (false: a device left behind with no table at all). */
+  live: boolean;
+  /** A table waits in the inactive slot (loaded, never resumed). */
+  inactive: boolean;
   suspended: boolean;
   open: number;
 }
@@ -30,8 +35,8 @@ export function parseDmInfo(output: string): Map<string, DmInfo> {
     const parts = line.trim().split(":");
     if (parts.length < 3) continue;
     const open = Number(parts.pop());
-    const suspended = parts.pop();
-    out.set(parts.join(":"), { suspended: suspended === "Suspended", open: Number.isFinite(open) ? open : 0 });
+    const attr = parts.pop() ?? "";
+    out.set(parts.join(":"), { live: attr[0] === "L", inactive: attr[1] === "I", suspended: attr[2] === "s", open: Number.isFinite(open) ? open : 0 });
   }
   return out;
 }

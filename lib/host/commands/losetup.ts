@@ -3,7 +3,7 @@ import { BIN, TIMEOUT, type Command } from "./command";
 const cmd = (...args: string[]): Command => ({ file: BIN.losetup, args, timeoutMs: TIMEOUT.quick });
 
 export const losetup = {
-  list: () => cmd("--list", "--json", "--output", "NAME,BACK-FILE,RO,SIZELIMIT,OFFSET"),
+  list: () => cmd("--list", "--json", "--output", "NAME,BACK-FILE,BACK-INO,MAJ:MIN,RO"),
   attach: (file: string, readOnly: boolean) => cmd("--find", "--show", ...(readOnly ? ["--read-only"] : []), file),
   setCapacity: (dev: string) => cmd("--set-capacity", dev),
   detach: (dev: string) => cmd("--detach", dev),
@@ -12,16 +12,28 @@ export const losetup = {
 export interface LoopDevice {
   name: string;
   backFile: string;
+  /** The backing file was unlinked (losetup shows "(deleted)"): the loop still holds the old inode. */
+  deleted: boolean;
+  /** Inode of the backing file the loop holds open. */
+  backIno: number | null;
+  /** "7:3", as device-mapper tables name the device. */
+  majMin: string;
   readOnly: boolean;
 }
 
 export function parseLosetupList(output: string): LoopDevice[] {
   if (!output.trim()) return [];
-  const json = JSON.parse(output) as { loopdevices?: { name: string; "back-file": string | null; ro: boolean | string | number }[] };
-  return (json.loopdevices ?? []).map((d) => ({
-    name: d.name,
-    // losetup appends " (deleted)" when the backing file was unlinked.
-    backFile: (d["back-file"] ?? "").replace(/ \(deleted\)$/, ""),
-    readOnly: d.ro === true || d.ro === "1" || d.ro === 1,
-  }));
+  type Row = { name: string; "back-file": string | null; "back-ino"?: number | string | null; "maj:min"?: string; ro: boolean | string | number };
+  const json = JSON.parse(output) as { loopdevices?: Row[] };
+  return (json.loopdevices ?? []).map((d) => {
+    const file = d["back-file"] ?? "";
+    return {
+      name: d.name,
+      backFile: file.replace(/ \(deleted\)$/, ""),
+      deleted: / \(deleted\)$/.test(file),
+      backIno: d["back-ino"] == null || d["back-ino"] === "" ? null : Number(d["back-ino"]),
+      majMin: d["maj:min"] ?? "",
+      readOnly: d.ro === true || d.ro === "1" || d.ro === 1,
+    };
+  });
 }

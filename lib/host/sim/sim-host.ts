@@ -1,6 +1,6 @@
 import type { Machine } from "../../config/schema";
-import { runReset, type ResetOps } from "../reset-sequence";
-import type { Host, HostStatus, MachineHostStatus, ResetReport } from "../types";
+import { attempt, runReset, type BatchStep, type ResetPlan } from "../reset-run";
+import { HostError, type Host, type HostHealth, type HostStatus, type MachineHostStatus, type ResetReport, type StepRecord } from "../types";
 import { canAllocate, exceptionsForFraction, usage, type SnapshotGeometry } from "./snapshot-model";
 import { readSimState, writeSimState, type SimMachineState, type SimState } from "./sim-state";
 
@@ -25,7 +25,7 @@ interface Fault {
 const MASTER_SECTORS = 4 * 1024 * 1024 * 2; // the 4 GiB XP image of the write-up
 const MAX_ADVANCE_MS = 15_000;
 
-/** Parses COWHERD_SIM_FAIL, e.g. "3:dm-remove,5:lun-online:2,7:dm-create:*". */
+/** Parses COWHERD_SIM_FAIL, e.g. "3:dm-error,5:dm-load:2,7:dm-resume:*". */
 export function parseFaultSpec(spec: string | undefined): { id: number; step: string; times: number }[] {
   if (!spec) return [];
   return spec
@@ -41,15 +41,14 @@ export function parseFaultSpec(spec: string | undefined): { id: number; step: st
 
 /**
  * The built-in storage host: a faithful in-process model of master + per-PC snapshots + iSCSI
- * target, driven through the same reset sequence as the real helper. State persists across restarts.
+ * target, driven through the same reset run as the real helper. State persists across restarts.
  */
 export class SimHost implements Host {
   readonly kind = "sim" as const;
-  /** The simulator resets PCs one by one; tests may install a batching variant. */
-  resetMany?: Host["resetMany"];
   private state: SimState;
   private faults = new Map<number, Fault[]>();
   private dirty = false;
+  private down: { since: number; error: string } | null = null;
   /** No state file was found: the room was just created from the scenario. */
   readonly fresh: boolean;
   private readonly random: () => number;
@@ -57,6 +56,7 @@ export class SimHost implements Host {
   private readonly byId: Map<number, Machine>;
 
   constructor(
+    readonly name: string,
     private readonly machines: Machine[],
     private readonly opts: SimOptions,
   ) {
@@ -70,6 +70,10 @@ export class SimHost implements Host {
     this.fresh = !loaded;
   }
 
+  has(id: number): boolean {
+    return this.byId.has(id);
+  }
+
   private geometry(m: Machine): SnapshotGeometry {
     return { cowSectors: m.cowSizeMiB * 2048, chunkSectors: m.chunkSectors };
   }
@@ -77,6 +81,8 @@ export class SimHost implements Host {
   private initialMachine(m: Machine): SimMachineState {
     const fresh: SimMachineState = {
       device: true,
+      table: "snapshot",
+      loaded: null,
       suspended: false,
       exported: true,
       header: true,
@@ -115,6 +121,11 @@ export class SimHost implements Host {
     this.faults.clear();
   }
 
+  /** Test and demo control: the host stops answering (null: it answers again). */
+  setDown(error: string | null): void {
+    this.down = error === null ? null : { since: this.down?.since ?? this.now(), error };
+  }
+
   /** Test control: put a PC into a given condition. */
   setMachine(id: number, patch: Partial<SimMachineState> & { fraction?: number }): void {
     const s = this.sim(id);
@@ -130,8 +141,12 @@ export class SimHost implements Host {
     this.addExceptions(m, this.sim(id), Math.ceil(sectors / m.chunkSectors));
   }
 
+  private serving(s: SimMachineState): boolean {
+    return s.device && (s.table ?? "snapshot") === "snapshot" && !s.suspended && s.exported;
+  }
+
   private addExceptions(m: Machine, s: SimMachineState, n: number): void {
-    if (!s.device || s.health !== "ok" || n <= 0) return;
+    if (!this.serving(s) || s.health !== "ok" || n <= 0) return;
     const g = this.geometry(m);
     for (let i = 0; i < n; i++) {
       if (!canAllocate(s.exceptions, g)) {
@@ -158,7 +173,7 @@ export class SimHost implements Host {
         s.writeKiBs = s.online ? 50 + this.random() * 200 : 0;
         this.dirty = true;
       }
-      if (!s.online || !s.device || s.suspended || !s.exported) continue;
+      if (!s.online || !this.serving(s)) continue;
       // Random walk with occasional bursts (installers, defrag) the write-up warns about.
       s.writeKiBs = Math.max(0, Math.min(2048, s.writeKiBs * (0.9 + this.random() * 0.2) + (this.random() < 0.01 * dt ? 400 : 0)));
       const chunkKiB = m.chunkSectors / 2;
@@ -172,6 +187,7 @@ export class SimHost implements Host {
   }
 
   async status(): Promise<HostStatus> {
+    if (this.down) throw new HostError(`storage host ${this.name}: ${this.down.error}`);
     this.advance();
     const machines: MachineHostStatus[] = this.machines.map((m) => {
       const s = this.sim(m.id);
@@ -183,69 +199,106 @@ export class SimHost implements Host {
         suspended: s.device && s.suspended,
       };
       if (!s.device) return { ...base, state: "missing" };
+      if ((s.table ?? "snapshot") !== "snapshot") return { ...base, state: "unknown" };
       if (s.health !== "ok") return { ...base, state: s.health };
       return { ...base, state: "ok", ...usage(s.exceptions, this.geometry(m)) };
     });
     return { readAt: this.now(), machines };
   }
 
-  private async step(id: number, step: string, fn: () => void): Promise<void> {
-    if (this.opts.stepMs > 0) await new Promise((r) => setTimeout(r, this.opts.stepMs));
-    const list = this.faults.get(id);
-    const fault = list?.find((f) => f.step === step && f.remaining > 0);
-    if (fault) {
-      fault.remaining--;
-      throw new Error(fault.message);
-    }
-    fn();
-    this.dirty = true;
+  health(): HostHealth {
+    return this.down ? { state: "down", since: this.down.since, error: this.down.error } : { state: "up", since: this.state.advancedAt };
   }
 
-  private ops(m: Machine): ResetOps {
-    const s = this.sim(m.id);
+  /** A step for every PC of the batch at once, after one step's latency (as one real command). */
+  private step(name: string, fn: (s: SimMachineState, m: Machine) => void): BatchStep {
     return {
-      lunOffline: () => this.step(m.id, "lun-offline", () => void (s.exported = false)),
-      lunOnline: () =>
-        this.step(m.id, "lun-online", () => {
-          if (!s.device) throw new Error(`tgtadm: can't find the backing store /dev/mapper/${m.dmName}`);
-          s.exported = true;
-        }),
-      lunExported: async () => s.exported,
-      dmRemove: () =>
-        this.step(m.id, "dm-remove", () => {
-          // tgtd keeps the device open while the LUN is exported: the kernel says busy.
-          if (!s.device) return; // already gone: the real helper checks and skips too
-          if (s.exported) throw new Error(`device-mapper: remove ioctl on ${m.dmName} failed: Device or resource busy`);
-          s.device = false;
-          s.suspended = false;
-        }),
-      dmCreate: () =>
-        this.step(m.id, "dm-create", () => {
-          if (s.device) throw new Error(`device-mapper: create ioctl on ${m.dmName} failed: Device or resource busy`);
-          s.device = true;
-          s.suspended = false;
-          if (!s.header) {
-            // Zeroed header: the kernel starts a fresh, empty exception store.
-            s.exceptions = 0;
-            s.health = "ok";
-            s.header = true;
-            s.pendingChunks = 0;
+      name,
+      run: async (ids) => {
+        if (this.opts.stepMs > 0) await new Promise((r) => setTimeout(r, this.opts.stepMs));
+        const failed = new Map<number, unknown>();
+        for (const id of ids) {
+          try {
+            this.fault(id, name);
+            fn(this.sim(id), this.byId.get(id)!);
+          } catch (e) {
+            failed.set(id, e);
           }
-        }),
-      dmExists: async () => s.device,
-      dmSuspended: async () => s.device && s.suspended,
-      dmResume: () => this.step(m.id, "dm-resume", () => void (s.suspended = false)),
-      cowZero: () => this.step(m.id, "cow-zero", () => void (s.header = false)),
+        }
+        this.dirty = true;
+        return failed;
+      },
     };
   }
 
-  async reset(id: number, onStep?: (step: string) => void): Promise<ResetReport> {
-    const m = this.byId.get(id);
-    if (!m) throw new Error(`unknown machine ${id}`);
+  private fault(id: number, step: string): void {
+    const fault = this.faults.get(id)?.find((f) => f.step === step && f.remaining > 0);
+    if (!fault) return;
+    fault.remaining--;
+    throw new Error(fault.message);
+  }
+
+  private load(s: SimMachineState, m: Machine): void {
+    if (!s.device) throw new Error(`device-mapper: table load on ${m.dmName} failed: No such device or address`);
+    s.loaded = "snapshot";
+  }
+
+  private resume(s: SimMachineState): void {
+    if (s.loaded === "snapshot") {
+      s.table = "snapshot";
+      s.loaded = null;
+      if (!s.header) {
+        // A snapshot constructed over a zeroed header starts a fresh, empty exception store.
+        s.exceptions = 0;
+        s.health = "ok";
+        s.header = true;
+        s.pendingChunks = 0;
+      }
+    }
+    s.suspended = false;
+  }
+
+  /** The same steps the real helper runs; the LUN is never touched. */
+  private plan(): ResetPlan {
+    return {
+      steps: [
+        this.step("check", (s, m) => {
+          if (!s.device) throw new Error(`${m.dmName} is not set up on ${this.name}: run 'cowherd-helper up ${m.id}'`);
+        }),
+        this.step("dm-error", (s) => {
+          s.table = "error";
+          s.loaded = null;
+          s.suspended = false;
+        }),
+        this.step("cow-zero", (s) => void (s.header = false)),
+        this.step("dm-load", (s, m) => this.load(s, m)),
+        this.step("dm-resume", (s) => this.resume(s)),
+      ],
+      recover: async (id, _failedStep, done) => {
+        const s = this.sim(id);
+        const m = this.byId.get(id)!;
+        const records: StepRecord[] = [];
+        if (s.device && ((s.table ?? "snapshot") !== "snapshot" || s.loaded || s.suspended)) {
+          if (s.table !== "snapshot" && !s.loaded) await attempt(records, "recover:dm-load", async () => (this.fault(id, `recover:dm-load`), this.load(s, m)));
+          await attempt(records, "recover:dm-resume", async () => (this.fault(id, `recover:dm-resume`), this.resume(s)));
+        }
+        this.dirty = true;
+        return { records, outcome: !this.serving(s) ? "down" : done.includes("cow-zero") ? "fresh" : "kept-old" };
+      },
+    };
+  }
+
+  async reset(ids: number[], onStep?: (id: number, step: string) => void): Promise<ResetReport[]> {
+    if (this.down) throw new HostError(`storage host ${this.name}: ${this.down.error}`);
+    for (const id of ids) if (!this.byId.has(id)) throw new HostError(`no machine ${id} on ${this.name}`, "validate");
     this.advance();
-    const report = await runReset(id, this.ops(m), onStep);
+    const reports = await runReset(ids, this.plan(), onStep);
     this.persist();
-    return report;
+    return reports;
+  }
+
+  close(): void {
+    this.persist();
   }
 
   /** Writes state if anything changed; called by the scheduler and after resets. */

@@ -4,6 +4,12 @@ import path from "node:path";
 export interface SimMachineState {
   /** Device-mapper device exists. */
   device: boolean;
+  /**
+   * What the device maps now: the PC's snapshot, or an error table (mid-reset: the snapshot is gone,
+   * the COW released, I/O fails). `loaded` is a table waiting in the inactive slot for a resume.
+   */
+  table?: "snapshot" | "error";
+  loaded?: "snapshot" | null;
   suspended: boolean;
   exported: boolean;
   /** COW header magic present: a re-created snapshot keeps its exceptions. */

@@ -3,11 +3,12 @@ import { machineIdParam } from "@/lib/validations/api";
 
 export const dynamic = "force-dynamic";
 
+/** Starts a reset job for one PC: 202 with the job; its progress and outcome come from GET /api/jobs/{id}. */
 export const POST = route<{ id: string }>("admin", async ({ rt, principal, audit }, params) => {
   const id = parseWith(machineIdParam, params.id, "machine id");
   // Scripts and the shell tool authenticate with tokens; people use the dashboard.
   const source = principal!.kind === "token" ? "cli" : "dashboard";
-  const result = await rt.orchestrator.resetOne(id, { source, requestedBy: principal!.name });
-  audit("reset", result.ok ? "ok" : "failed", result.name, result.ok ? null : `${result.failedStep}: ${result.error}`);
-  return json({ result }, result.ok ? 200 : 500);
+  const job = rt.orchestrator.submit([id], { source, requestedBy: principal!.name });
+  audit("reset", "ok", job.machines[0]!.name, `job ${job.id}`);
+  return json({ job }, 202, { location: `/api/jobs/${job.id}` });
 });

@@ -1,0 +1,18 @@
+import type { HostView } from "@/lib/status/machines-view";
+import { ago } from "@/components/ui/format";
+
+/** A storage host that does not answer: since when, why, and how old the numbers shown are. */
+export function HostBanner({ host, now }: { host: HostView; now: number }) {
+  if (!host.failing && host.health.state === "up") return null;
+  if (!host.failing && host.health.state === "connecting") return null;
+  const since = host.failing?.since ?? host.health.since;
+  return (
+    <div role="alert" className="rounded-xl bg-amber-50 px-4 py-3 text-sm text-amber-950 ring-1 ring-amber-300">
+      <strong>Storage host {host.name} unreachable since {ago(since, now)}</strong>
+      <span className="block break-words">{host.failing?.message ?? host.health.error}</span>
+      <span className="block text-amber-800">
+        Its {host.machines} PCs show {host.lastReadAt ? `the last good data, from ${ago(host.lastReadAt, now)}` : "no data yet"}; Cowherd keeps trying to reconnect.
+      </span>
+    </div>
+  );
+}

@@ -1,0 +1,61 @@
+import type { Config } from "../lib/config/schema";
+import { HELPER_EXIT, HELPER_VERSION, type HelperOutput, type PcResult } from "../lib/host/protocol";
+import { errorText, stepOf } from "../lib/host/step-error";
+import type { MachineHostStatus, ResetReport } from "../lib/host/types";
+import type { Parsed } from "./args";
+
+/** What the verbs need from the storage host (helper/storage/), one-shot and agent alike. */
+export interface StorageVerbs {
+  /** Reads only: never changes anything. */
+  status(): Promise<MachineHostStatus[]>;
+  reset(ids: number[], onStep: (id: number, step: string) => void): Promise<ResetReport[]>;
+  up(ids: number[]): Promise<PcResult[]>;
+  down(ids: number[]): Promise<PcResult[]>;
+  grow(id: number, mib: number): Promise<{ totalSectors: number }>;
+  /** Brings PCs left half done by a dead process (or in any half state) back to a consistent one. */
+  repair(ids: number[]): Promise<PcResult[]>;
+}
+
+export interface VerbResult {
+  code: number;
+  output: HelperOutput;
+}
+
+const allOk = (rs: { ok: boolean }[]) => rs.every((r) => r.ok);
+
+/** Runs one parsed verb: the same code for `cowherd-helper <verb>` and an agent request. */
+export async function runVerb(parsed: Exclude<Parsed, { verb: "serve" }>, config: Config, storage: StorageVerbs, onStep: (id: number, step: string) => void): Promise<VerbResult> {
+  const all = () => config.machines.map((m) => m.id);
+  try {
+    switch (parsed.verb) {
+      case "version":
+        return { code: HELPER_EXIT.ok, output: { ok: true, verb: "version", version: HELPER_VERSION } };
+      case "status":
+        return { code: HELPER_EXIT.ok, output: { ok: true, verb: "status", machines: await storage.status() } };
+      case "reset": {
+        const reports = await storage.reset(parsed.ids, onStep);
+        const ok = allOk(reports);
+        return { code: ok ? HELPER_EXIT.ok : HELPER_EXIT.failed, output: { ok, verb: "reset", reports } };
+      }
+      case "repair":
+      case "up":
+      case "down": {
+        const machines =
+          parsed.verb === "repair" ? await storage.repair(all()) : parsed.verb === "down" ? await storage.down(parsed.ids) : await storage.up(parsed.ids === "all" ? all() : parsed.ids);
+        const ok = allOk(machines);
+        return { code: ok ? HELPER_EXIT.ok : HELPER_EXIT.failed, output: { ok, verb: parsed.verb, machines } };
+      }
+      case "grow": {
+        try {
+          const { totalSectors } = await storage.grow(parsed.id, parsed.mib);
+          return { code: HELPER_EXIT.ok, output: { ok: true, verb: "grow", id: parsed.id, totalSectors } };
+        } catch (e) {
+          const step = stepOf(e, "grow");
+          return { code: step === "validate" ? HELPER_EXIT.usage : HELPER_EXIT.failed, output: { ok: false, verb: "grow", id: parsed.id, step, error: errorText(e) } };
+        }
+      }
+    }
+  } catch (e) {
+    return { code: HELPER_EXIT.host, output: { ok: false, error: { code: "host", message: errorText(e), step: stepOf(e, "host") } } };
+  }
+}

@@ -1,0 +1,293 @@
+/**
+ * The storage host as root sees it: loop devices, device-mapper snapshots and an iSCSI target.
+ * Reads go through HostReads (never changing anything); every mutating verb holds the per-PC locks
+ * of the PCs it touches for its whole run; all commands are argv arrays from lib/host/commands.
+ */
+import type { Config, Machine } from "../../lib/config/schema";
+import { check, type Runner } from "../../lib/host/commands/command";
+import { dmsetup } from "../../lib/host/commands/dmsetup";
+import { losetup } from "../../lib/host/commands/losetup";
+import { allocate } from "../../lib/host/commands/misc";
+import type { ExportSpec, IscsiBackend } from "../../lib/host/iscsi/backend";
+import { ietBackend } from "../../lib/host/iscsi/iet";
+import { lioBackend } from "../../lib/host/iscsi/lio";
+import { tgtBackend } from "../../lib/host/iscsi/tgt";
+import type { PcResult } from "../../lib/host/protocol";
+import { runReset } from "../../lib/host/reset-run";
+import { StepError, errorText, stepOf } from "../../lib/host/step-error";
+import type { MachineHostStatus, ResetReport, StepRecord } from "../../lib/host/types";
+import type { StorageVerbs } from "../run-verb";
+import type { FsPort } from "./fs-port";
+import { Journal } from "./journal";
+import { layoutOf, masterLoop } from "./layout";
+import { PcLocks, type LockHolder } from "./locks";
+import { HostReads, type HostView } from "./reads";
+import { ensureSnapshot, inPlaceReset, type DmOps } from "./reset-plan";
+import { statusOf } from "./status";
+
+export interface StorageDeps {
+  config: Config;
+  run: Runner;
+  fs: FsPort;
+  /** Device-mapper table work and the per-PC locks (the dm worker in production). */
+  dm: DmOps & LockHolder;
+  /** Where journals and lock files live (/run/cowherd). */
+  stateDir: string;
+  pid?: number;
+  now?: () => number;
+  lockWaitMs?: number;
+}
+
+const MiB = 1024 * 1024;
+
+export class Storage implements StorageVerbs {
+  readonly backend: IscsiBackend;
+  readonly reads: HostReads;
+  readonly locks: PcLocks;
+  readonly journal: Journal;
+  private readonly byId: Map<number, Machine>;
+
+  constructor(private readonly d: StorageDeps) {
+    const c = d.config;
+    this.byId = new Map(c.machines.map((m) => [m.id, m]));
+    this.backend = c.storage.backend === "tgt" ? tgtBackend : c.storage.backend === "iet" ? ietBackend : lioBackend(() => this.specs());
+    this.reads = new HostReads(d.run, d.fs, this.backend, () => this.specs());
+    this.locks = new PcLocks(d.dm, d.stateDir, d.lockWaitMs);
+    this.journal = new Journal(d.fs, d.stateDir);
+  }
+
+  machine(id: number): Machine {
+    const m = this.byId.get(id);
+    if (!m) throw new StepError("validate", `no machine ${id} in the helper's config`);
+    return m;
+  }
+
+  spec(m: Machine): ExportSpec {
+    return { tid: m.id, iqn: m.iqn, name: m.dmName, device: `/dev/mapper/${m.dmName}`, allow: this.d.config.storage.access === "all" ? "ALL" : m.ip };
+  }
+
+  private specs(): ExportSpec[] {
+    return this.d.config.machines.map((m) => this.spec(m));
+  }
+
+  private async runAll(cmds: ReturnType<IscsiBackend["lunOnline"]>): Promise<void> {
+    for (const c of cmds) await check(this.d.run, c);
+  }
+
+  private now(): number {
+    return (this.d.now ?? Date.now)();
+  }
+
+  // ── reads ──────────────────────────────────────────────────────────────────────────────────
+  async status(): Promise<MachineHostStatus[]> {
+    return statusOf(this.d.config, this.backend, await this.reads.view());
+  }
+
+  // ── reset ──────────────────────────────────────────────────────────────────────────────────
+  async reset(ids: number[], onStep: (id: number, step: string) => void): Promise<ResetReport[]> {
+    ids.forEach((id) => this.machine(id));
+    return this.locks.with(ids, async () => {
+      // A reset a dead process left half done is repaired first, so this one starts from the truth.
+      await this.repairHalfDone(ids);
+      const view = await this.reads.view();
+      const plan = inPlaceReset(
+        { config: this.d.config, fs: this.d.fs, dm: this.d.dm, reads: this.reads, journal: this.journal, machine: (id) => this.machine(id), pid: this.d.pid ?? process.pid, now: () => this.now() },
+        view,
+      );
+      return runReset(ids, plan, onStep);
+    });
+  }
+
+  // ── repair ─────────────────────────────────────────────────────────────────────────────────
+  /**
+   * PCs a dead process left half done (a journal), or whose device is in a half state (no table,
+   * an error table, a table loaded but never resumed, suspended): back to a live snapshot on their
+   * own COW, and exported if a reset had been running. Takes no lock: callers hold them.
+   */
+  private async repairHalfDone(ids: readonly number[]): Promise<PcResult[]> {
+    const journaled = new Set(this.journal.list());
+    const view = await this.reads.view();
+    const out: PcResult[] = [];
+    for (const id of ids) {
+      const m = this.machine(id);
+      const info = view.info.get(m.dmName);
+      const half = !!info && (!info.live || info.inactive || info.suspended || view.tables.get(m.dmName)?.target !== "snapshot");
+      const legacyJournal = this.d.fs.exists(`${this.d.stateDir}/reset-${id}.pid`); // helper 1.x
+      if (!half && !journaled.has(id) && !legacyJournal) continue;
+      const actions: string[] = [];
+      try {
+        if (info) {
+          const records: StepRecord[] = [];
+          const ok = await ensureSnapshot({ dm: this.d.dm, reads: this.reads }, m, layoutOf(this.d.config, this.d.fs, m, view, "repair"), records);
+          actions.push(...records.filter((r) => r.ok).map((r) => r.step.replace(/^recover:/, "")));
+          if (!ok) throw new StepError("repair", records.filter((r) => !r.ok).map((r) => r.error).pop() ?? "the snapshot did not come back");
+        }
+        if ((journaled.has(id) || legacyJournal) && !view.iscsi.get(m.iqn)?.luns.has(this.backend.lun)) {
+          await this.export(m, view);
+          actions.push("lun-online");
+        }
+        this.journal.remove(id);
+        if (legacyJournal) this.d.fs.remove(`${this.d.stateDir}/reset-${id}.pid`);
+        out.push({ id, ok: true, actions });
+      } catch (e) {
+        out.push({ id, ok: false, actions, step: stepOf(e, "repair"), error: errorText(e) });
+      }
+    }
+    return out;
+  }
+
+  async repair(ids: number[]): Promise<PcResult[]> {
+    return this.locks.with(ids, () => this.repairHalfDone(ids));
+  }
+
+  // ── up / down ──────────────────────────────────────────────────────────────────────────────
+  private async export(m: Machine, view: HostView): Promise<string[]> {
+    const done: string[] = [];
+    if (!view.iscsi.has(m.iqn)) {
+      await this.runAll(this.backend.createTarget(this.spec(m)));
+      done.push("target-created");
+    }
+    if (!view.iscsi.get(m.iqn)?.luns.has(this.backend.lun)) {
+      await this.runAll(this.backend.lunOnline(this.spec(m)));
+      done.push("lun-online");
+    }
+    return done;
+  }
+
+  /** Refuses to allocate past the store's reserve: a full store kills every snapshot on it. */
+  private ensureSpace(bytes: number, what: string): void {
+    const { cowDir, reserveMiB } = this.d.config.storage;
+    const free = this.d.fs.freeBytes(cowDir);
+    if (free - bytes < reserveMiB * MiB) {
+      throw new StepError("space", `not enough space for ${what}: ${Math.floor(free / MiB)} MiB free on ${cowDir}, ${Math.ceil(bytes / MiB)} MiB needed plus the ${reserveMiB} MiB reserve (storage.reserveMiB)`);
+    }
+  }
+
+  /** A new, fully allocated COW file; undone when the space is not there after all. */
+  private createCow(m: Machine): void {
+    const bytes = m.cowSizeMiB * MiB;
+    this.ensureSpace(bytes, `${m.name}'s ${m.cowSizeMiB} MiB COW`);
+    this.d.fs.createSized(m.cowPath, bytes);
+  }
+
+  async up(ids: number[]): Promise<PcResult[]> {
+    return this.locks.with(ids, async () => {
+      await this.repairHalfDone(ids);
+      let view = await this.reads.view();
+      const storage = this.d.config.storage;
+      try {
+        if (!masterLoop(this.d.config, view.loops)) {
+          if (!this.d.fs.exists(storage.master)) throw new StepError("master", `master image ${storage.master} not found`);
+          await check(this.d.run, losetup.attach(storage.master, true));
+          view = { ...view, loops: await this.reads.loops() };
+        }
+      } catch (e) {
+        return ids.map((id) => ({ id, ok: false, actions: [], step: stepOf(e, "master"), error: errorText(e) }));
+      }
+      const results: PcResult[] = [];
+      for (const id of ids) {
+        const m = this.machine(id);
+        const done: string[] = [];
+        let step = "cow-file";
+        try {
+          const held = view.loops.find((l) => l.backFile === m.cowPath && !l.readOnly);
+          if (!held) {
+            if (!this.d.fs.exists(m.cowPath)) {
+              this.createCow(m);
+              done.push("cow-created");
+              step = "cow-allocate";
+              try {
+                await check(this.d.run, allocate(m.cowPath, m.cowSizeMiB * MiB));
+              } catch (e) {
+                this.d.fs.remove(m.cowPath); // the space was not there after all: leave nothing behind
+                throw new StepError("cow-allocate", `cannot allocate ${m.cowSizeMiB} MiB for ${m.cowPath}: ${errorText(e)}`);
+              }
+            }
+            step = "cow-loop";
+            await check(this.d.run, losetup.attach(m.cowPath, false));
+            view = { ...view, loops: await this.reads.loops() };
+            done.push("cow-loop-attached");
+          }
+          step = "dm-create";
+          const l = layoutOf(this.d.config, this.d.fs, m, view, "check");
+          if (!view.info.has(m.dmName)) {
+            await check(this.d.run, dmsetup.create(m.dmName, l.table));
+            done.push("dm-created");
+          }
+          step = "lun-online";
+          done.push(...(await this.export(m, view)));
+          results.push({ id, ok: true, actions: done });
+        } catch (e) {
+          results.push({ id, ok: false, actions: done, step: stepOf(e, step), error: errorText(e) });
+        }
+      }
+      return results;
+    });
+  }
+
+  async down(ids: number[]): Promise<PcResult[]> {
+    return this.locks.with(ids, async () => {
+      const results: PcResult[] = [];
+      for (const id of ids) {
+        const m = this.machine(id);
+        const done: string[] = [];
+        let step = "lun-offline";
+        try {
+          const view = await this.reads.view();
+          if (view.iscsi.get(m.iqn)?.luns.has(this.backend.lun)) {
+            await this.runAll(this.backend.lunOffline(this.spec(m)));
+            done.push("lun-offline");
+          }
+          step = "target-delete";
+          if (view.iscsi.has(m.iqn)) {
+            await this.runAll(this.backend.deleteTarget(this.spec(m)));
+            done.push("target-deleted");
+          }
+          step = "dm-remove";
+          const info = view.info.get(m.dmName);
+          if (info) {
+            if (info.suspended) await check(this.d.run, dmsetup.resume(m.dmName));
+            await check(this.d.run, dmsetup.remove(m.dmName));
+            done.push("dm-removed");
+          }
+          step = "cow-loop";
+          for (const loop of view.loops.filter((l) => l.backFile === m.cowPath && !l.readOnly)) {
+            await check(this.d.run, losetup.detach(loop.name));
+            done.push("cow-loop-detached");
+          }
+          this.journal.remove(id);
+          results.push({ id, ok: true, actions: done });
+        } catch (e) {
+          results.push({ id, ok: false, actions: done, step: stepOf(e, step), error: errorText(e) });
+        }
+      }
+      return results;
+    });
+  }
+
+  // ── grow ───────────────────────────────────────────────────────────────────────────────────
+  async grow(id: number, mib: number): Promise<{ totalSectors: number }> {
+    const m = this.machine(id);
+    return this.locks.with([id], async () => {
+      const view = await this.reads.view();
+      const l = layoutOf(this.d.config, this.d.fs, m, view, "check");
+      const bytes = mib * MiB;
+      const current = this.d.fs.stat(m.cowPath)!.size;
+      if (bytes <= current) throw new StepError("validate", `new size ${mib} MiB is not larger than the current ${Math.floor(current / MiB)} MiB`);
+      this.ensureSpace(bytes - current, `growing ${m.name}'s COW to ${mib} MiB`);
+      try {
+        await check(this.d.run, allocate(m.cowPath, bytes));
+      } catch (e) {
+        this.d.fs.truncate(m.cowPath, current); // fallocate may have extended part way: undo it
+        throw new StepError("cow-allocate", `cannot allocate ${mib} MiB for ${m.cowPath}: ${errorText(e)}`);
+      }
+      await check(this.d.run, losetup.setCapacity(l.cow.name)).catch((e: unknown) => {
+        throw new StepError("set-capacity", errorText(e));
+      });
+      // The persistent store re-reads the COW size per exception; status shows the new total at once.
+      const total = (await this.reads.status()).get(m.dmName)?.snapshot?.totalSectors;
+      if (total !== bytes / 512) throw new StepError("verify", `status shows ${total ?? "no"} total sectors after grow, expected ${bytes / 512}`);
+      return { totalSectors: total };
+    });
+  }
+}

@@ -1,0 +1,53 @@
+import type { HelperOutput } from "../protocol";
+import { HostError, type Host, type HostHealth, type HostStatus, type ResetReport } from "../types";
+import type { AgentConnection } from "./agent-connection";
+
+const STATUS_TIMEOUT_MS = 15_000;
+
+/** A real storage host, reached through its long-lived agent: every read and reset is a message. */
+export class AgentHost implements Host {
+  readonly kind = "agent" as const;
+
+  constructor(
+    private readonly conn: AgentConnection,
+    private readonly resetTimeoutMs: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  get name(): string {
+    return this.conn.name;
+  }
+
+  private async ask<V extends Exclude<HelperOutput, { error: unknown }>["verb"]>(
+    verb: V,
+    args: string[],
+    timeoutMs: number,
+    onStep?: (id: number, step: string) => void,
+  ): Promise<Extract<HelperOutput, { verb: V }>> {
+    const r = await this.conn.request([verb, ...args], timeoutMs, onStep && ((e) => onStep(e.machine, e.step)));
+    const out = r.output;
+    if (!("verb" in out)) throw new HostError(`storage host ${this.name}: ${out.error.message}`, out.error.step ?? `helper-${out.error.code}`);
+    if (out.verb !== verb) throw new HostError(`storage host ${this.name}: answered ${out.verb} to ${verb}`);
+    return out as Extract<HelperOutput, { verb: V }>;
+  }
+
+  async status(): Promise<HostStatus> {
+    const out = await this.ask("status", [], STATUS_TIMEOUT_MS);
+    return { readAt: this.now(), machines: out.machines };
+  }
+
+  async reset(ids: number[], onStep?: (id: number, step: string) => void): Promise<ResetReport[]> {
+    for (const id of ids) if (!Number.isSafeInteger(id) || id < 1) throw new HostError(`invalid machine id ${id}`, "validate");
+    const out = await this.ask("reset", ids.map(String), this.resetTimeoutMs, onStep);
+    if (out.reports.length !== ids.length) throw new HostError(`storage host ${this.name}: ${out.reports.length} reports for ${ids.length} PCs`);
+    return out.reports;
+  }
+
+  health(): HostHealth {
+    return this.conn.health();
+  }
+
+  close(): void {
+    this.conn.close();
+  }
+}

@@ -1,0 +1,75 @@
+import type { Config, Machine } from "../config/schema";
+import type { Host, HostHealth, HostStatus, MachineHostStatus } from "../host/types";
+import { StatusService } from "./status-service";
+
+/** What the room knows of one storage host right now. */
+export interface HostReading {
+  name: string;
+  health: HostHealth;
+  /** The latest good read (possibly old: see `failing`); null before the first one. */
+  status: HostStatus | null;
+  /** Set while this host's reads fail: since when, and why. Its PCs then show as unknown. */
+  failing: { since: number; message: string } | null;
+}
+
+/**
+ * The storage hosts of the room and which PCs each one holds. Status is read per host, in
+ * parallel, each with its own single-flight cache; a host that is down never blocks the others.
+ */
+export class Room {
+  readonly services: Map<string, StatusService>;
+  private readonly hostOf: Map<number, string>;
+
+  constructor(
+    readonly config: Config,
+    hosts: Host[],
+  ) {
+    this.services = new Map(hosts.map((h) => [h.name, new StatusService(h, config.statusCacheMs)]));
+    this.hostOf = new Map(config.machines.map((m) => [m.id, m.host]));
+  }
+
+  host(name: string): Host {
+    const s = this.services.get(name);
+    if (!s) throw new Error(`no storage host ${name}`);
+    return s.host;
+  }
+
+  hosts(): Host[] {
+    return [...this.services.values()].map((s) => s.host);
+  }
+
+  service(machineId: number): StatusService {
+    return this.services.get(this.hostOf.get(machineId)!)!;
+  }
+
+  machinesOn(host: string): Machine[] {
+    return this.config.machines.filter((m) => m.host === host);
+  }
+
+  /** Every host read (or its failure) at once. */
+  async read(): Promise<HostReading[]> {
+    return Promise.all(
+      [...this.services.values()].map(async (s) => {
+        await s.get().catch(() => undefined);
+        return { name: s.host.name, health: s.host.health(), status: s.lastGood, failing: s.failing };
+      }),
+    );
+  }
+
+  /** One PC's status from its own host only (the legacy route); throws when that host cannot say. */
+  async machine(id: number): Promise<MachineHostStatus | undefined> {
+    return (await this.service(id).get()).machines.find((s) => s.id === id);
+  }
+
+  get reads(): number {
+    return [...this.services.values()].reduce((n, s) => n + s.reads, 0);
+  }
+
+  invalidate(hostName: string): void {
+    this.services.get(hostName)?.invalidate();
+  }
+
+  close(): void {
+    for (const s of this.services.values()) s.host.close();
+  }
+}
