@@ -5,25 +5,37 @@ import { loadConfig } from "../lib/config/load";
 import { openDatabase } from "../lib/db/open";
 import { UserRepo } from "../lib/auth/users";
 import { AuditRepo } from "../lib/db/audit";
+import { MACHINE_ID_PATTERN, PASSWORD_MIN_LENGTH } from "../lib/constants";
+import type { Job } from "../lib/reset/jobs";
+import type { MachinesView } from "../lib/status/machines-view";
 
 const USAGE = `usage: npm run cowherd -- <command>
-  passwd <user>     set a user's password (from COWHERD_NEW_PASSWORD or a prompt) and log out all its sessions
-  config-check      validate COWHERD_CONFIG (or the demo config) and print the machines
-  status            the grid as text            } from the running server: COWHERD_URL (default
-  reset <id>|all    reset PCs (source "cli")    } http://127.0.0.1:3000) and COWHERD_TOKEN (an API token)`;
+  passwd <user>               set a user's password (from COWHERD_NEW_PASSWORD or a prompt) and log out all its sessions
+  config-check                validate COWHERD_CONFIG (or the demo config) and print the machines
+  status                      the grid as text          } from the running server: COWHERD_URL (default
+  reset <id|name>...|all      reset PCs, wait for them  } http://127.0.0.1:3000) and COWHERD_TOKEN (an API token)`;
 
-async function api(method: "GET" | "POST", path: string, body?: unknown): Promise<{ status: number; data: any }> {
-  const base = process.env.COWHERD_URL ?? "http://127.0.0.1:3000";
+class CliError extends Error {}
+
+const base = () => (process.env.COWHERD_URL ?? "http://127.0.0.1:3000").replace(/\/$/, "");
+
+async function api<T>(method: "GET" | "POST", urlPath: string, body?: unknown): Promise<T> {
   const token = process.env.COWHERD_TOKEN;
-  if (!token) throw new Error("set COWHERD_TOKEN to an API token (Settings → API tokens)");
-  const res = await fetch(base + path, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body ? { "content-type": "application/json" } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const data = await res.json().catch(() => null);
-  if (res.status >= 400 && res.status !== 500) throw new Error(data?.error?.message ?? `HTTP ${res.status}`);
-  return { status: res.status, data };
+  if (!token) throw new CliError("set COWHERD_TOKEN to an API token (Settings → API tokens in the dashboard)");
+  let res: Response;
+  try {
+    res = await fetch(base() + urlPath, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body ? { "content-type": "application/json" } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+  } catch (e) {
+    const why = (e as { cause?: { code?: string; message?: string } }).cause;
+    throw new CliError(`cannot reach Cowherd at ${base()} (${why?.code ?? why?.message ?? (e as Error).message}): is the server running? Set COWHERD_URL if it runs elsewhere`);
+  }
+  const data = (await res.json().catch(() => null)) as (T & { error?: { message: string } }) | null;
+  if (!res.ok) throw new CliError(data?.error?.message ?? `${base()}${urlPath} answered HTTP ${res.status}`);
+  return data as T;
 }
 
 async function readPassword(): Promise<string> {
@@ -34,6 +46,30 @@ async function readPassword(): Promise<string> {
   return pw.trim();
 }
 
+/** Ids, names (retro-03) or "all", checked against the server's list: a typo names itself. */
+function pick(args: string[], machines: MachinesView["machines"]): number[] | "all" {
+  if (args.length === 1 && args[0] === "all") return "all";
+  return args.map((a) => {
+    const m = MACHINE_ID_PATTERN.test(a) ? machines.find((x) => x.id === Number(a)) : machines.find((x) => x.name === a);
+    if (!m) throw new CliError(`no PC ${JSON.stringify(a)}; known: ${machines.map((x) => `${x.id} ${x.name}`).join(", ")}`);
+    return m.id;
+  });
+}
+
+async function waitFor(job: Job): Promise<Job> {
+  let shown = "";
+  for (;;) {
+    const line = `${job.summary.ok + job.summary.failed} of ${job.summary.requested - job.summary.refused} done`;
+    if (line !== shown && process.stderr.isTTY) process.stderr.write(`\rcowherd: resetting… ${line}  `);
+    shown = line;
+    if (job.finishedAt !== null) break;
+    await new Promise((r) => setTimeout(r, 300));
+    job = (await api<{ job: Job }>("GET", `/api/jobs/${job.id}`)).job;
+  }
+  if (process.stderr.isTTY) process.stderr.write("\n");
+  return job;
+}
+
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...args] = argv;
   const dataDir = path.resolve(process.env.COWHERD_DATA_DIR ?? "data");
@@ -42,41 +78,42 @@ async function main(argv: string[]): Promise<number> {
       const user = args[0];
       if (!user) break;
       const pw = await readPassword();
-      if (pw.length < 8) {
-        console.error("cowherd: password must be at least 8 characters");
-        return 2;
-      }
+      if (pw.length < PASSWORD_MIN_LENGTH) throw new CliError(`password must be at least ${PASSWORD_MIN_LENGTH} characters`);
       const db = openDatabase(path.join(dataDir, "cowherd.sqlite"));
       const ok = await new UserRepo(db).setPassword(user, pw);
       new AuditRepo(db).record({ actor: process.env.USER ?? "shell", actorKind: "system", address: null, action: "user.password", target: user, outcome: ok ? "ok" : "failed", detail: "from the shell (npm run cowherd -- passwd)" });
       db.close();
-      if (!ok) {
-        console.error(`cowherd: no user ${user}`);
-        return 1;
-      }
+      if (!ok) throw new CliError(`no user ${user}`);
       console.log(`cowherd: password of ${user} changed; its sessions were logged out`);
       return 0;
     }
     case "status": {
-      const { data } = await api("GET", "/api/machines");
-      for (const m of data.machines) {
-        const pct = m.percent === null ? "   –  " : `${m.percent.toFixed(1).padStart(5)}%`;
-        console.log(`${m.name.padEnd(10)} ${m.ip.padEnd(15)} ${pct}  ${m.level.padEnd(8)} ${m.online ? "online " : "offline"}`);
+      const view = await api<MachinesView>("GET", "/api/machines");
+      for (const h of view.hosts) if (h.failing) console.log(`storage host ${h.name} UNREACHABLE since ${new Date(h.failing.since).toISOString()}: ${h.failing.message}`);
+      console.log(`${"id".padStart(3)}  ${"name".padEnd(10)} ${"ip".padEnd(15)} ${"used".padStart(6)}  ${"state".padEnd(8)} session`);
+      for (const m of view.machines) {
+        const pct = m.percent === null ? "    – " : `${m.percent.toFixed(1).padStart(5)}%`;
+        const busy = m.reset ? `  (${m.reset.state === "running" ? `resetting: ${m.reset.step}` : "queued"})` : "";
+        console.log(`${String(m.id).padStart(3)}  ${m.name.padEnd(10)} ${m.ip.padEnd(15)} ${pct}  ${m.level.padEnd(8)} ${m.online ? "online " : "offline"}${busy}`);
       }
       return 0;
     }
     case "reset": {
       if (!args.length) break;
-      const machines = args[0] === "all" ? "all" : args.map((a) => (/^[1-9][0-9]{0,2}$/.test(a) ? Number(a) : NaN));
-      if (machines !== "all" && machines.some(Number.isNaN)) break;
-      const { data } = await api("POST", "/api/resets", { machines });
-      for (const r of data.results) console.log(`${r.name.padEnd(10)} ${r.ok ? "ok" : `FAILED ${r.failedStep ?? ""}: ${r.error}`}`);
-      return data.summary.failed ? 1 : 0;
+      const view = await api<MachinesView>("GET", "/api/machines");
+      const machines = pick(args, view.machines);
+      const { job } = await api<{ job: Job }>("POST", "/api/resets", { machines });
+      const done = await waitFor(job);
+      for (const m of done.machines) {
+        const how = m.state === "refused" ? `REFUSED: ${m.error}` : m.ok ? `ok (${m.outcome})` : `FAILED at ${m.failedStep}: ${m.error} (${m.outcome})`;
+        console.log(`${m.name.padEnd(10)} ${how}`);
+      }
+      return done.summary.failed || done.summary.refused ? 1 : 0;
     }
     case "config-check": {
       const cfg = loadConfig();
-      for (const m of cfg.machines) console.log(`${m.id}\t${m.name}\t${m.ip}\t${m.dmName}\t${m.cowSizeMiB} MiB\t${m.mode} ${m.chunkSectors}\t${m.cowPath}`);
-      console.log(`cowherd: config OK (${cfg.machines.length} machines, ${cfg.host} host)`);
+      for (const m of cfg.machines) console.log(`${m.id}\t${m.name}\t${m.ip}\t${m.dmName}\t${m.cowSizeMiB} MiB\t${m.mode} ${m.chunkSectors}\t${m.cowPath}\t${m.host}`);
+      console.log(`cowherd: config OK (${cfg.machines.length} machines on ${cfg.hosts.map((h) => h.name).join(", ")}, ${cfg.host === "sim" ? "simulated" : "real"} storage)`);
       return 0;
     }
   }
@@ -87,7 +124,9 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (e) => {
-    console.error(e instanceof Error ? e.message : e);
-    process.exit(1);
+    // Our own errors and config errors are for people: their message, no stack trace.
+    const known = e instanceof CliError || (e instanceof Error && e.name === "ConfigError");
+    console.error(known ? `cowherd: ${e.message}` : e);
+    process.exit(known && e instanceof CliError ? 1 : 3);
   },
 );

@@ -3,10 +3,11 @@ import next from "next";
 import { ConfigError, createHttpServer, runtime } from "@cowherd/core";
 
 const dev = process.argv.includes("--dev");
-const port = Number(process.env.PORT ?? 3000);
 const host = process.env.HOST ?? "::";
+const port = Number(process.env.PORT ?? 3000);
 
 async function main() {
+  if (!/^\d{1,5}$/.test(process.env.PORT ?? "3000") || port < 1 || port > 65535) throw new ConfigError(`PORT must be a port number from 1 to 65535, not ${JSON.stringify(process.env.PORT)}`);
   const rt = await runtime();
   const app = next({ dev, dir: path.resolve("."), port });
   await app.prepare();
@@ -39,6 +40,6 @@ async function main() {
 }
 
 main().catch((e) => {
-  console.error(e instanceof ConfigError ? e.message : e);
+  console.error(e instanceof ConfigError ? `cowherd: ${e.message}` : e);
   process.exit(1);
 });

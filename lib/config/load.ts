@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { configSchema, type Config, type RawConfig } from "./schema";
 import { demoConfig } from "./demo";
+import { jsonErrorPlace } from "./json-error";
 
 export class ConfigError extends Error {
   override name = "ConfigError";
@@ -10,8 +11,14 @@ export class ConfigError extends Error {
 
 /** Formats zod issues as "key.path: message" lines so a bad config names its key. */
 function formatIssues(issues: { path: PropertyKey[]; message: string }[]): string {
-  return issues.map((i) => `  ${i.path.length ? i.path.map(String).join(".") : "(root)"}: ${i.message}`).join("\n");
+  return issues
+    .map((i) => {
+      const where = i.path.length ? i.path.map(String).join(".") : "(root)";
+      return `  ${where}: ${/received undefined/.test(i.message) ? "missing: this key is required" : i.message}`;
+    })
+    .join("\n");
 }
+
 
 export function resolveConfig(raw: RawConfig): Config {
   return {
@@ -45,7 +52,7 @@ export function loadConfigFile(file: string): Config {
   try {
     json = JSON.parse(text);
   } catch (e) {
-    throw new ConfigError(`Config ${file} is not valid JSON: ${(e as Error).message}`);
+    throw new ConfigError(`Config ${file} is not valid JSON at ${jsonErrorPlace(text)}: ${(e as Error).message.split("\n")[0]}`);
   }
   return parseConfig(json, `config ${file}`);
 }

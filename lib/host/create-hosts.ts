@@ -1,5 +1,6 @@
 import path from "node:path";
 import type { Env } from "../config/env";
+import { ConfigError } from "../config/load";
 import type { Config } from "../config/schema";
 import { AgentConnection, processSpawner } from "./agent/agent-connection";
 import { AgentHost } from "./agent/agent-host";
@@ -23,7 +24,12 @@ export function createSimHost(config: Config, name: string, dataDir: string, env
   );
   // COWHERD_SIM_INIT: per-PC starting conditions for a new data dir, e.g. {"3":{"health":"invalid"}}.
   if (sim.fresh && env.COWHERD_SIM_INIT) {
-    const init = JSON.parse(env.COWHERD_SIM_INIT) as Record<string, Partial<SimMachineState> & { fraction?: number }>;
+    let init: Record<string, Partial<SimMachineState> & { fraction?: number }>;
+    try {
+      init = JSON.parse(env.COWHERD_SIM_INIT) as typeof init;
+    } catch (e) {
+      throw new ConfigError(`COWHERD_SIM_INIT is not valid JSON: ${(e as Error).message}`);
+    }
     for (const [id, patch] of Object.entries(init)) if (sim.has(Number(id))) sim.setMachine(Number(id), patch);
   }
   for (const f of parseFaultSpec(env.COWHERD_SIM_FAIL)) if (sim.has(f.id)) sim.injectFault(f.id, f.step, f.times);

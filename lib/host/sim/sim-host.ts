@@ -1,3 +1,4 @@
+import { ConfigError } from "../../config/load";
 import type { Machine } from "../../config/schema";
 import { attempt, runReset, type BatchStep, type ResetPlan } from "../reset-run";
 import { HostError, type Host, type HostHealth, type HostStatus, type MachineHostStatus, type ResetReport, type StepRecord } from "../types";
@@ -34,7 +35,9 @@ export function parseFaultSpec(spec: string | undefined): { id: number; step: st
     .filter(Boolean)
     .map((s) => {
       const [id, step, times] = s.split(":");
-      if (!id || !/^\d+$/.test(id) || !step) throw new Error(`COWHERD_SIM_FAIL: bad entry "${s}" (want id:step[:count|*])`);
+      if (!id || !/^\d+$/.test(id) || !step || (times && times !== "*" && !/^\d+$/.test(times))) {
+        throw new ConfigError(`COWHERD_SIM_FAIL: bad entry "${s}" (want id:step[:count|*], e.g. 3:dm-load or 5:dm-resume:*)`);
+      }
       return { id: Number(id), step, times: times === "*" ? Infinity : times ? Number(times) : 1 };
     });
 }
