@@ -21,10 +21,16 @@ async function main(): Promise<number> {
         nodeFs.mkdirp(STATE_DIR);
         worker = new DmWorker(RUN_ENV);
         const w = worker;
+        /** One request per device, run at once; the devices that failed, with why. */
+        const all = async (names: string[], lines: string[]) => {
+          const answers = await w.askAll(lines);
+          return new Map(names.flatMap((n, i) => (answers[i] instanceof Error ? [[n, answers[i] as Error] as const] : [])));
+        };
         return {
-          wipe: (name, sectors) => w.ask(`wipe ${name} ${sectors}`).then(() => undefined),
-          load: (name, table) => w.ask(`load ${name} ${table.replace(/^0 /, "")}`).then(() => undefined),
-          resume: (name) => w.ask(`resume ${name}`).then(() => undefined),
+          wipe: (devs) => all(devs.map((d) => d.name), devs.map((d) => `wipe ${d.name} ${d.sectors}`)),
+          // A table line starts "0 <sectors>": the worker's load takes the sectors onwards.
+          load: (devs) => all(devs.map((d) => d.name), devs.map((d) => `load ${d.name} ${d.table.replace(/^0 /, "")}`)),
+          resume: (names) => all(names, names.map((n) => `resume ${n}`)),
           lock: (path) => w.ask(`lock ${path}`).then((a) => a !== "busy"),
           unlock: (path) => w.ask(`unlock ${path}`).then(() => undefined),
         };

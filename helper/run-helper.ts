@@ -46,9 +46,9 @@ export async function runHelper(argv: readonly string[], io: HelperIo): Promise<
     fs: io.fs,
     stateDir: io.stateDir,
     dm: {
-      wipe: (n, s) => lazyDm().wipe(n, s),
-      load: (n, t) => lazyDm().load(n, t),
-      resume: (n) => lazyDm().resume(n),
+      wipe: (devs) => lazyDm().wipe(devs),
+      load: (devs) => lazyDm().load(devs),
+      resume: (names) => lazyDm().resume(names),
       lock: (p) => lazyDm().lock(p),
       unlock: (p) => lazyDm().unlock(p),
     },

@@ -1,7 +1,9 @@
 #!/usr/bin/env node
-// `npm run test:system`: proves the helper on a real kernel. Installs QEMU if missing, builds (or
-// reuses) the Debian guest, boots it with this project's helper and runs tests/system/scenario.mjs.
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+// `npm run test:system`: proves the helper and the app's real host path on a real kernel. Installs
+// QEMU if missing, builds (or reuses) the Debian guest, builds the app when there is no build, boots
+// the guest with the project tree shared read-only and runs tests/system/scenario.mjs in it.
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { buildBundles } from "./build.mjs";
 import { buildGuest } from "./guest/build-guest.mjs";
@@ -9,22 +11,25 @@ import { ensureQemu, runGuest } from "./guest/run-guest.mjs";
 
 export async function prepareGuest() {
   if (!ensureQemu()) process.exit(1);
-  await buildBundles();
+  // The guest runs the app from this tree: the Next build when there is none, the bundles always.
+  if (!existsSync(".next/BUILD_ID")) {
+    console.log("cowherd: no build yet: building the app for the guest (about a minute)…");
+    if (spawnSync(process.execPath, ["scripts/build.mjs"], { stdio: "inherit" }).status !== 0) process.exit(1);
+  } else await buildBundles();
   const cacheDir = path.resolve(process.env.COWHERD_CACHE_DIR ?? ".cache", "guest");
   mkdirSync(cacheDir, { recursive: true });
   const guest = buildGuest(cacheDir);
-  const files = {
-    "cowherd/cowherd-helper": { data: readFileSync("dist/cowherd-helper"), perm: 0o755 },
-    "cowherd/scenario.mjs": { data: readFileSync("tests/system/scenario.mjs") },
-    "cowherd/guest-lib.mjs": { data: readFileSync("tests/system/guest-lib.mjs") },
-    "cowherd/bench-scenario.mjs": { data: readFileSync("tests/system/bench-scenario.mjs") },
-  };
+  const files = Object.fromEntries(
+    readdirSync("tests/system")
+      .filter((f) => f.endsWith(".mjs"))
+      .map((f) => [`cowherd/${f}`, { data: readFileSync(path.join("tests/system", f)) }]),
+  );
   return { guest, files, cacheDir };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const { guest, files, cacheDir } = await prepareGuest();
-  const res = await runGuest(guest, { scenario: "system", files, workDir: cacheDir });
+  const res = await runGuest(guest, { scenario: "system", files, workDir: cacheDir, smp: 2 });
   const checks = res.tagged.filter((t) => t.tag === "COWHERD-CHECK").map((t) => t.data);
   for (const c of checks) console.log(`${c.ok ? "  ✓" : "  ✗"} ${c.name}${c.ok ? "" : `\n      ${JSON.stringify(c.detail).slice(0, 1500)}`}`);
   const passed = checks.filter((c) => c.ok).length;

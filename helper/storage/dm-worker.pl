@@ -11,6 +11,9 @@
 #   wipe <name> <sectors>                       load an error table and resume (dmsetup wipe_table)
 #   table <name>                                the live table: "<start> <len> <target> <params>"
 #   lock <path> | unlock <path>                 flock(LOCK_EX|LOCK_NB) on /run/cowherd/*.lock
+#   batch <n>, then n requests                 one round trip for many devices: n answers in order
+#                                              (run one after another: forking a child per device
+#                                              to overlap the kernel's waits cost more than it saved)
 # Answers: "ok[ <text>]", "busy" (lock held elsewhere) or "err <message>".
 use strict;
 use warnings;
@@ -109,9 +112,19 @@ sub handle {
     die "unknown request\n";
 }
 
+sub answer {
+    my $answer = eval { handle($_[0]) };
+    if (!defined $answer) { my $e = $@ || "failed\n"; chomp $e; $answer = "err $e" }
+    return $answer;
+}
+
 while (my $line = <STDIN>) {
     chomp $line;
-    my $answer = eval { handle($line) };
-    if (!defined $answer) { my $e = $@ || "failed\n"; chomp $e; $answer = "err $e" }
-    print "$answer\n";
+    if ($line =~ /^batch ([1-9][0-9]{0,3})$/) {
+        my @requests;
+        for (1 .. $1) { my $r = <STDIN>; last unless defined $r; chomp $r; push @requests, $r }
+        print answer($_) . "\n" for @requests;
+        next;
+    }
+    print answer($line) . "\n";
 }

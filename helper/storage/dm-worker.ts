@@ -5,6 +5,12 @@ import SCRIPT from "./dm-worker.pl?raw";
 export const PERL = "/usr/bin/perl";
 const TIMEOUT_MS = 60_000;
 
+/** "ok[ text]" → the text; "err msg" → an Error. */
+function result(answer: string): string | Error {
+  if (answer.startsWith("err ")) return new Error(answer.slice(4));
+  return answer === "ok" ? "" : answer.startsWith("ok ") ? answer.slice(3) : answer;
+}
+
 /**
  * The helper's one helper process: a small Perl program (dm-worker.pl) that does device-mapper
  * table loads and resumes through the kernel's ioctls and holds the per-PC flock locks. One is
@@ -13,7 +19,7 @@ const TIMEOUT_MS = 60_000;
  */
 export class DmWorker {
   private readonly child: ChildProcessWithoutNullStreams;
-  private readonly waiting: { resolve(answer: string): void; reject(e: Error): void; timer: NodeJS.Timeout }[] = [];
+  private readonly waiting: { resolve(answer: string): void; reject(e: Error): void }[] = [];
   private dead: Error | null = null;
 
   constructor(env: Record<string, string>) {
@@ -29,25 +35,36 @@ export class DmWorker {
 
   private die(e: Error): void {
     this.dead ??= e;
-    for (const w of this.waiting.splice(0)) {
-      clearTimeout(w.timer);
-      w.reject(this.dead);
+    this.waiting.splice(0).forEach((w) => w.reject(this.dead!));
+  }
+
+  /** Writes `text` and waits for `count` answer lines (the worker answers in order). */
+  private async exchange(text: string, count: number, what: string): Promise<string[]> {
+    if (this.dead) throw this.dead;
+    const answers = Array.from({ length: count }, () => new Promise<string>((resolve, reject) => this.waiting.push({ resolve, reject })));
+    const timer = setTimeout(() => {
+      this.die(new Error(`dm worker did not answer "${what}" within ${TIMEOUT_MS / 1000} s`));
+      this.child.kill("SIGKILL");
+    }, TIMEOUT_MS);
+    this.child.stdin.write(text);
+    try {
+      return await Promise.all(answers);
+    } finally {
+      clearTimeout(timer);
     }
   }
 
-  /** One request line; resolves with the answer after "ok" (or "busy"), rejects on "err". */
+  /** One request; resolves with the text after "ok" (or "busy"), rejects on "err". */
   async ask(line: string): Promise<string> {
-    if (this.dead) throw this.dead;
-    const answer = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.die(new Error(`dm worker did not answer "${line.split(" ")[0]}" within ${TIMEOUT_MS / 1000} s`));
-        this.child.kill("SIGKILL");
-      }, TIMEOUT_MS);
-      this.waiting.push({ resolve: (a) => (clearTimeout(timer), resolve(a)), reject, timer });
-      this.child.stdin.write(line + "\n");
-    });
-    if (answer.startsWith("err ")) throw new Error(answer.slice(4));
-    return answer === "ok" ? "" : answer.startsWith("ok ") ? answer.slice(3) : answer;
+    const r = result((await this.exchange(line + "\n", 1, line.split(" ")[0]!))[0]!);
+    if (r instanceof Error) throw r;
+    return r;
+  }
+
+  /** Many requests in one round trip: each one's answer or its error, in order. */
+  async askAll(lines: string[]): Promise<(string | Error)[]> {
+    if (!lines.length) return [];
+    return (await this.exchange(`batch ${lines.length}\n${lines.join("\n")}\n`, lines.length, lines[0]!.split(" ")[0]!)).map(result);
   }
 
   close(): void {

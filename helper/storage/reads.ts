@@ -14,6 +14,8 @@ export interface HostView {
   tables: Map<string, { length: number; target: string; params: string }>;
   status: Map<string, { target: string; snapshot?: SnapshotStatus }>;
   iscsi: IscsiView;
+  /** Why the target could not be read (a view taken with the target optional). */
+  iscsiError?: string;
 }
 
 /** Read-only access to the host: never changes anything. */
@@ -71,9 +73,13 @@ export class HostReads {
     return this.backend.parse(files);
   }
 
-  /** One read of everything, shared by every PC of one verb. */
-  async view(): Promise<HostView> {
-    const [loops, info, tables, status, iscsi] = await Promise.all([this.loops(), this.info(), this.tables(), this.status(), this.iscsi()]);
-    return { loops, info, tables, status, iscsi };
+  /**
+   * One read of everything, shared by every PC of one verb. A reset never touches the target, so it
+   * reads it as optional: with tgtd down the view's target is empty and says why.
+   */
+  async view(target: "required" | "optional" = "required"): Promise<HostView> {
+    const iscsi = target === "required" ? this.iscsi() : this.iscsi().catch((e: Error) => e);
+    const [loops, info, tables, status, view] = await Promise.all([this.loops(), this.info(), this.tables(), this.status(), iscsi]);
+    return view instanceof Error ? { loops, info, tables, status, iscsi: new Map(), iscsiError: view.message } : { loops, info, tables, status, iscsi: view };
   }
 }

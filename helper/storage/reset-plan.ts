@@ -7,13 +7,22 @@ import { layoutOf, type PcLayout } from "./layout";
 import type { Journal } from "./journal";
 import type { HostReads, HostView } from "./reads";
 
-/** The device-mapper operations a reset needs, for one device each (the dm worker's requests). */
+/**
+ * The device-mapper operations a reset needs, each for many devices in one request to the dm worker
+ * (no process per device); each answers the devices it failed for, with why.
+ */
 export interface DmOps {
   /** Replace the table with an error target and resume (dmsetup wipe_table): the snapshot is gone. */
-  wipe(name: string, sectors: number): Promise<void>;
+  wipe(devs: { name: string; sectors: number }[]): Promise<Map<string, Error>>;
   /** Load a table into the inactive slot. */
-  load(name: string, table: string): Promise<void>;
-  resume(name: string): Promise<void>;
+  load(devs: { name: string; table: string }[]): Promise<Map<string, Error>>;
+  resume(names: string[]): Promise<Map<string, Error>>;
+}
+
+/** One device's operation, throwing its error (recovery goes device by device). */
+async function one(failures: Promise<Map<string, Error>>): Promise<void> {
+  const f = await failures;
+  for (const e of f.values()) throw e;
 }
 
 export interface PlanDeps {
@@ -27,7 +36,7 @@ export interface PlanDeps {
   now(): number;
 }
 
-/** For each PC, in turn (each is one ioctl in the worker: no process per PC); failures by PC. */
+/** For each PC, in turn; failures by PC. */
 async function each(ids: number[], fn: (id: number) => Promise<void> | void): Promise<Map<number, unknown>> {
   const failed = new Map<number, unknown>();
   for (const id of ids) {
@@ -51,9 +60,16 @@ async function each(ids: number[], fn: (id: number) => Promise<void> | void): Pr
 export function inPlaceReset(d: PlanDeps, view: HostView): ResetPlan {
   const layouts = new Map<number, PcLayout>();
   const mark = (id: number, step: string) => d.journal.write(id, { pid: d.pid, startedAt: d.now(), step });
-  const step = (name: string, fn: (id: number, l: PcLayout, m: Machine) => Promise<void> | void): BatchStep => ({
+  /** A dm step for all PCs at once: one batch of worker requests, no process per PC. */
+  const dmStep = (name: string, op: (ms: { m: Machine; l: PcLayout }[]) => Promise<Map<string, Error>>, done?: (id: number) => void): BatchStep => ({
     name,
-    run: (ids) => each(ids, (id) => fn(id, layouts.get(id)!, d.machine(id))),
+    run: async (ids) => {
+      ids.forEach((id) => mark(id, name));
+      const failed = await op(ids.map((id) => ({ m: d.machine(id), l: layouts.get(id)! })));
+      const byId = new Map(ids.filter((id) => failed.has(d.machine(id).dmName)).map((id) => [id, failed.get(d.machine(id).dmName)]));
+      ids.filter((id) => !byId.has(id)).forEach((id) => done?.(id));
+      return byId;
+    },
   });
   return {
     steps: [
@@ -66,23 +82,18 @@ export function inPlaceReset(d: PlanDeps, view: HostView): ResetPlan {
             layouts.set(id, layoutOf(d.config, d.fs, m, view));
           }),
       },
-      step("dm-error", async (id, l, m) => {
-        mark(id, "dm-error");
-        await d.dm.wipe(m.dmName, l.sectors);
-      }),
-      step("cow-zero", (id, l, m) => {
-        mark(id, "cow-zero");
-        d.fs.zeroHeader(m.cowPath, l.cowIno);
-      }),
-      step("dm-load", async (id, l, m) => {
-        mark(id, "dm-load");
-        await d.dm.load(m.dmName, l.table);
-      }),
-      step("dm-resume", async (id, _l, m) => {
-        mark(id, "dm-resume");
-        await d.dm.resume(m.dmName);
-        d.journal.remove(id);
-      }),
+      dmStep("dm-error", (ms) => d.dm.wipe(ms.map(({ m, l }) => ({ name: m.dmName, sectors: l.sectors })))),
+      {
+        name: "cow-zero",
+        run: (ids) =>
+          each(ids, (id) => {
+            mark(id, "cow-zero");
+            d.fs.zeroHeader(d.machine(id).cowPath, layouts.get(id)!.cowIno);
+          }),
+      },
+      dmStep("dm-load", (ms) => d.dm.load(ms.map(({ m, l }) => ({ name: m.dmName, table: l.table })))),
+      // Resumed over its own COW, the PC is consistent again: its journal goes.
+      dmStep("dm-resume", (ms) => d.dm.resume(ms.map(({ m }) => m.dmName)), (id) => d.journal.remove(id)),
     ],
     recover: async (id, failedStep, done) => {
       const m = d.machine(id);
@@ -118,8 +129,8 @@ export async function ensureSnapshot(d: Pick<PlanDeps, "dm" | "reads">, m: Machi
   }
   const tables = await d.reads.tables().catch(() => new Map<string, { target: string }>());
   if (tables.get(m.dmName)?.target !== "snapshot") {
-    if (!(await attempt(records, "recover:dm-load", () => d.dm.load(m.dmName, l.table)))) return false;
+    if (!(await attempt(records, "recover:dm-load", () => one(d.dm.load([{ name: m.dmName, table: l.table }]))))) return false;
   }
-  if (!(await attempt(records, "recover:dm-resume", () => d.dm.resume(m.dmName)))) return false;
+  if (!(await attempt(records, "recover:dm-resume", () => one(d.dm.resume([m.dmName]))))) return false;
   return healthy().catch(() => false);
 }

@@ -88,8 +88,8 @@ export class Storage implements StorageVerbs {
     ids.forEach((id) => this.machine(id));
     return this.locks.with(ids, async () => {
       // A reset a dead process left half done is repaired first, so this one starts from the truth.
-      await this.repairHalfDone(ids);
-      const view = await this.reads.view();
+      let view = await this.reads.view("optional");
+      if ((await this.repairHalfDone(ids, view)).length) view = await this.reads.view("optional");
       const plan = inPlaceReset(
         { config: this.d.config, fs: this.d.fs, dm: this.d.dm, reads: this.reads, journal: this.journal, machine: (id) => this.machine(id), pid: this.d.pid ?? process.pid, now: () => this.now() },
         view,
@@ -104,9 +104,8 @@ export class Storage implements StorageVerbs {
    * an error table, a table loaded but never resumed, suspended): back to a live snapshot on their
    * own COW, and exported if a reset had been running. Takes no lock: callers hold them.
    */
-  private async repairHalfDone(ids: readonly number[]): Promise<PcResult[]> {
+  private async repairHalfDone(ids: readonly number[], view: HostView): Promise<PcResult[]> {
     const journaled = new Set(this.journal.list());
-    const view = await this.reads.view();
     const out: PcResult[] = [];
     for (const id of ids) {
       const m = this.machine(id);
@@ -122,7 +121,7 @@ export class Storage implements StorageVerbs {
           actions.push(...records.filter((r) => r.ok).map((r) => r.step.replace(/^recover:/, "")));
           if (!ok) throw new StepError("repair", records.filter((r) => !r.ok).map((r) => r.error).pop() ?? "the snapshot did not come back");
         }
-        if ((journaled.has(id) || legacyJournal) && !view.iscsi.get(m.iqn)?.luns.has(this.backend.lun)) {
+        if ((journaled.has(id) || legacyJournal) && !view.iscsiError && !view.iscsi.get(m.iqn)?.luns.has(this.backend.lun)) {
           await this.export(m, view);
           actions.push("lun-online");
         }
@@ -137,7 +136,7 @@ export class Storage implements StorageVerbs {
   }
 
   async repair(ids: number[]): Promise<PcResult[]> {
-    return this.locks.with(ids, () => this.repairHalfDone(ids));
+    return this.locks.with(ids, async () => this.repairHalfDone(ids, await this.reads.view()));
   }
 
   // ── up / down ──────────────────────────────────────────────────────────────────────────────
@@ -172,8 +171,8 @@ export class Storage implements StorageVerbs {
 
   async up(ids: number[]): Promise<PcResult[]> {
     return this.locks.with(ids, async () => {
-      await this.repairHalfDone(ids);
       let view = await this.reads.view();
+      if ((await this.repairHalfDone(ids, view)).length) view = await this.reads.view();
       const storage = this.d.config.storage;
       try {
         if (!masterLoop(this.d.config, view.loops)) {

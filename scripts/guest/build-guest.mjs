@@ -7,9 +7,15 @@ import { copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSy
 import path from "node:path";
 import { CpioWriter } from "./cpio.mjs";
 
-const BUILDER_VERSION = "3";
-export const USER_PACKAGES = ["busybox-static", "bash", "coreutils", "dmsetup", "util-linux", "mount", "tgt", "libiscsi-bin", "qemu-utils", "qemu-block-extra"];
-const MODULES = ["loop", "dm-mod", "dm-bufio", "dm-snapshot"];
+const BUILDER_VERSION = "4";
+// Storage: dm, loop, tgt, an iSCSI initiator (libiscsi through qemu-io/qemu-img). The app's real
+// host path: perl-base (the helper's dm worker), sudo with PAM, OpenSSH (the second storage host).
+export const USER_PACKAGES = [
+  "busybox-static", "bash", "coreutils", "dmsetup", "util-linux", "mount", "tgt", "libiscsi-bin", "qemu-utils", "qemu-block-extra",
+  "perl-base", "sudo", "libpam-modules", "openssh-server", "openssh-client",
+];
+// 9p: the project tree shared read-only with the guest (the built app runs from it).
+const MODULES = ["loop", "dm-mod", "dm-bufio", "dm-snapshot", "9pnet_virtio", "9p", "virtio_pci"];
 // Guest path -> names to look for in the extracted packages.
 const BINARIES = {
   "/usr/sbin/dmsetup": "dmsetup",
@@ -26,7 +32,21 @@ const BINARIES = {
   "/usr/bin/iscsi-ls": "iscsi-ls",
   "/usr/bin/bash": "bash",
   "/usr/bin/busybox": "busybox",
+  "/usr/bin/perl": "perl",
+  "/usr/bin/sudo": "sudo",
+  "/usr/sbin/visudo": "visudo",
+  "/usr/bin/setpriv": "setpriv",
+  "/usr/bin/install": "install",
+  "/usr/sbin/sshd": "sshd",
+  "/usr/bin/ssh": "ssh",
+  "/usr/bin/ssh-keygen": "ssh-keygen",
 };
+// Whole directories, with the libraries of every ELF file in them (plugins loaded with dlopen).
+const TREES = ["usr/lib/x86_64-linux-gnu/perl-base", "usr/libexec/sudo"];
+// Single files found in the staging tree (PAM modules sudo's minimal policy uses).
+const EXTRA_FILES = ["lib/x86_64-linux-gnu/security/pam_permit.so", "lib/x86_64-linux-gnu/security/pam_deny.so"];
+// sudo must be setuid root to be sudo at all.
+const MODES = { "/usr/bin/sudo": 0o4755 };
 
 function sh(cmd, args, opts = {}) {
   const r = spawnSync(cmd, args, { encoding: "utf8", maxBuffer: 64 * 1024 * 1024, ...opts });
@@ -189,7 +209,7 @@ export function buildGuest(cacheDir) {
       }
     }
   };
-  for (const d of ["usr/bin", "usr/sbin", "usr/lib/x86_64-linux-gnu/qemu", "usr/lib64", "proc", "sys", "dev", "tmp", "run", "store", "etc/cowherd", "var", "cowherd", "modules"]) mkdirs(d);
+  for (const d of ["usr/bin", "usr/sbin", "usr/lib/x86_64-linux-gnu/qemu", "usr/lib64", "usr/local/sbin", "proc", "sys", "dev", "tmp", "run", "store", "etc/cowherd", "etc/sudoers.d", "etc/pam.d", "etc/ssh", "var/lib", "cowherd", "modules", "project"]) mkdirs(d);
   for (const [link, target] of [["bin", "usr/bin"], ["sbin", "usr/sbin"], ["lib", "usr/lib"], ["lib64", "usr/lib64"], ["var/run", "/run"]]) cpio.symlink(link, target);
   cpio.file("etc/passwd", "root:x:0:0:root:/root:/bin/sh\n");
   cpio.file("etc/group", "root:x:0:\n");
@@ -205,8 +225,33 @@ export function buildGuest(cacheDir) {
     if (!name) continue;
     const src = findIn(staging, name);
     if (!src) throw new Error(`${name} not found in the downloaded packages`);
-    addElf(realpathSync(src), dest);
+    mkdirs(path.dirname(dest).replace(/^\//, ""));
+    addElf(realpathSync(src), dest, MODES[dest] ?? 0o755);
     provided.add(path.basename(dest));
+  }
+  const isElf = (f) => readFileSync(f).subarray(0, 4).equals(Buffer.from([0x7f, 0x45, 0x4c, 0x46]));
+  const addTree = (rel) => {
+    const root = path.join(staging, rel);
+    if (!existsSync(root)) throw new Error(`${rel} not found in the downloaded packages`);
+    const walk = (dir) => {
+      for (const e of readdirSync(dir, { withFileTypes: true })) {
+        const p = path.join(dir, e.name);
+        const dest = path.relative(staging, p);
+        if (e.isDirectory()) walk(p);
+        else if (e.isSymbolicLink()) (mkdirs(path.dirname(dest)), cpio.symlink(dest, readlinkSync(p)));
+        else if (isElf(p)) (mkdirs(path.dirname(dest)), addElf(p, "/" + dest, 0o755));
+        else (mkdirs(path.dirname(dest)), cpio.file(dest, readFileSync(p), 0o644));
+      }
+    };
+    walk(root);
+  };
+  TREES.forEach(addTree);
+  for (const rel of EXTRA_FILES) {
+    const src = path.join(staging, rel);
+    if (!existsSync(src)) throw new Error(`${rel} not found in the downloaded packages`);
+    const dest = rel.replace(/^lib\//, "usr/lib/"); // /lib is a link to /usr/lib in the guest
+    mkdirs(path.dirname(dest));
+    addElf(realpathSync(src), "/" + dest, 0o644);
   }
   addElf(process.execPath, "/usr/bin/node");
   const iscsiModule = path.join(staging, "usr/lib/x86_64-linux-gnu/qemu/block-iscsi.so");

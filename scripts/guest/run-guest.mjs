@@ -17,6 +17,8 @@ mount -t tmpfs run /run
 mount -t tmpfs -o size=3g store /store
 ip link set lo up
 for m in $(cat /modules/order); do insmod /modules/$m.ko || echo "COWHERD-WARN insmod $m failed"; done
+# The project tree, read-only: the built app and the helper come from it.
+mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000,ro project /project || echo "COWHERD-WARN no project share"
 echo COWHERD-BOOTED
 scenario=$(sed -n 's/.*cowherd=\\([a-z-]*\\).*/\\1/p' /proc/cmdline)
 /usr/bin/node /cowherd/scenario.mjs "$scenario"
@@ -43,11 +45,13 @@ function combine(base, extra, out) {
   closeSync(fd);
 }
 
-function qemuArgs(guest, initrd, accel, scenario, smp, memMiB) {
+function qemuArgs(guest, initrd, accel, scenario, smp, memMiB, extra) {
   return [
     ...(accel === "kvm" ? ["-accel", "kvm", "-cpu", "host"] : ["-accel", "tcg"]),
     "-M", "pc", "-smp", String(smp), "-m", String(memMiB),
     "-nographic", "-no-reboot", "-nic", "none", "-nodefaults", "-serial", "stdio",
+    "-virtfs", `local,path=${process.cwd()},mount_tag=project,security_model=none,readonly=on`,
+    ...extra,
     "-kernel", guest.vmlinux, "-initrd", initrd,
     "-append", `console=ttyS0 quiet panic=-1 cowherd=${scenario}`,
   ];
@@ -91,18 +95,21 @@ function boot(args, { timeoutMs, onLine, bootTimeoutMs }) {
  * Runs a scenario in the guest; returns every "COWHERD-<TAG> <json>" line it printed.
  * KVM is tried first with a short boot timeout (nested KVM here cannot boot a stock kernel), then TCG.
  */
-export async function runGuest(guest, { scenario, files, workDir, timeoutMs = 20 * 60_000, smp = 1, memMiB = 3072, echo = true }) {
+export async function runGuest(guest, { scenario, files, workDir, timeoutMs = 20 * 60_000, smp = 1, memMiB = 3072, echo = true, extraArgs = [] }) {
   const extra = path.join(workDir, "overlay.cpio");
   const initrd = path.join(workDir, "initrd.cpio");
   overlay(extra, files);
   combine(guest.base, extra, initrd);
   const onLine = (line) => {
-    if (echo && !/^\s*$/.test(line)) console.log(`  guest| ${line}`);
+    // The console's own control sequences (ESC c, ESC[2J from firmware and the kernel) would clear
+    // the terminal running the tests and hide earlier results: show the text only.
+    const text = printable(line);
+    if (echo && !/^\s*$/.test(text)) console.log(`  guest| ${text}`);
   };
   const t0 = Date.now();
   let res;
   if (accelChoice !== "tcg" && process.env.COWHERD_NO_KVM !== "1" && statSafe("/dev/kvm")) {
-    res = await boot(qemuArgs(guest, initrd, "kvm", scenario, smp, memMiB), { timeoutMs, onLine, bootTimeoutMs: 15_000 });
+    res = await boot(qemuArgs(guest, initrd, "kvm", scenario, smp, memMiB, extraArgs), { timeoutMs, onLine, bootTimeoutMs: 15_000 });
     if (res.booted) accelChoice = "kvm";
     else {
       console.log(`guest: KVM did not boot (${res.reason}); using TCG`);
@@ -111,7 +118,7 @@ export async function runGuest(guest, { scenario, files, workDir, timeoutMs = 20
   }
   if (!res?.booted) {
     accelChoice = "tcg";
-    res = await boot(qemuArgs(guest, initrd, "tcg", scenario, smp, memMiB), { timeoutMs, onLine, bootTimeoutMs: 120_000 });
+    res = await boot(qemuArgs(guest, initrd, "tcg", scenario, smp, memMiB, extraArgs), { timeoutMs, onLine, bootTimeoutMs: 120_000 });
   }
   const tagged = [];
   for (const line of res.log.split("\n")) {
@@ -127,6 +134,15 @@ export async function runGuest(guest, { scenario, files, workDir, timeoutMs = 20
   }
   const exit = tagged.find((t) => t.tag === "COWHERD-EXIT");
   return { accel: accelChoice, seconds: (Date.now() - t0) / 1000, reason: res.reason, booted: res.booted, exitCode: exit ? Number(exit.data) : null, tagged, log: res.log };
+}
+
+/** A console line without terminal control sequences (CSI/OSC/ESC x) or other control characters. */
+export function printable(line) {
+  return line
+    .replace(/\x1b\[[0-9;?]*[ -\/]*[@-~]/g, "")
+    .replace(/\x1b\][^\x07\x1b]*(\x07|\x1b\\)/g, "")
+    .replace(/\x1b[@-_c]/g, "")
+    .replace(/[\x00-\x08\x0b-\x1f\x7f]/g, "");
 }
 
 function statSafe(p) {

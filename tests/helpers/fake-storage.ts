@@ -75,16 +75,22 @@ export class FakeStorage {
     return d;
   }
 
-  /** The dm worker's requests. */
+  /** The dm worker's requests (a batch of devices at once, failures by device). */
   worker: DmOps & LockHolder = {
-    wipe: async (name, sectors) => this.workerOp(`wipe ${name} ${sectors}`, () => Object.assign(this.device(name), { live: `0 ${sectors} error`, inactive: null, suspended: false })),
-    load: async (name, table) => this.workerOp(`load ${name} ${table}`, () => void (this.device(name).inactive = table)),
-    resume: async (name) =>
-      this.workerOp(`resume ${name}`, () => {
-        const d = this.device(name);
-        if (d.inactive) Object.assign(d, { live: d.inactive, inactive: null });
-        d.suspended = false;
-      }),
+    wipe: async (devs) => this.batch(devs.map((d) => [d.name, `wipe ${d.name} ${d.sectors}`, () => Object.assign(this.device(d.name), { live: `0 ${d.sectors} error`, inactive: null, suspended: false })])),
+    load: async (devs) => this.batch(devs.map((d) => [d.name, `load ${d.name} ${d.table}`, () => void (this.device(d.name).inactive = d.table)])),
+    resume: async (names) =>
+      this.batch(
+        names.map((n) => [
+          n,
+          `resume ${n}`,
+          () => {
+            const d = this.device(n);
+            if (d.inactive) Object.assign(d, { live: d.inactive, inactive: null });
+            d.suspended = false;
+          },
+        ]),
+      ),
     lock: async (path) => {
       if (this.lockedElsewhere.has(path)) return false;
       this.locks.add(path);
@@ -93,11 +99,19 @@ export class FakeStorage {
     unlock: async (path) => void this.locks.delete(path),
   };
 
-  private workerOp(line: string, fn: () => void): void {
-    this.calls.push(`worker ${line}`);
-    const msg = this.fail(`worker ${line}`);
-    if (msg) throw new Error(msg);
-    fn();
+  private batch(ops: [string, string, () => void][]): Map<string, Error> {
+    const failed = new Map<string, Error>();
+    for (const [name, line, fn] of ops) {
+      this.calls.push(`worker ${line}`);
+      const msg = this.fail(`worker ${line}`);
+      try {
+        if (msg) throw new Error(msg);
+        fn();
+      } catch (e) {
+        failed.set(name, e as Error);
+      }
+    }
+    return failed;
   }
 
   private ok(stdout = ""): CommandResult {

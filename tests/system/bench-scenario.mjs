@@ -1,17 +1,14 @@
-// Reset timings on the real kernel, run inside the guest by scripts/bench.mjs.
-import { cowLoopOf, emit, helper, qemuIo, sh, startTgtd, writeConfig, writeMaster } from "./guest-lib.mjs";
+// Timings on the real kernel, run inside the guest by scripts/bench.mjs. Everything the bench
+// reports is a ratio of two figures measured here, in the same boot.
+import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { apiSession, APP_USER, cowLoopOf, emit, helper, HELPER, installHelper, qemuIo, setupOs, sh, sleep, startApp, startTgtd, writeConfig, writeMaster } from "./guest-lib.mjs";
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const now = () => Number(process.hrtime.bigint()) / 1e6;
-const stepsMs = (report) => report.steps.reduce((a, s) => a + s.ms, 0);
-
-function timedReset(...ids) {
-  const t0 = now();
-  const r = helper("reset", ...ids);
-  const wall = now() - t0;
-  if (r.code !== 0) throw new Error(`reset ${ids.join(" ")} failed: ${r.stdout}`);
-  return { wall, steps: Math.max(...r.json.reports.map(stepsMs)) };
-}
+/** The kernel's last allocated PID: its growth over a span counts the processes (and threads) started in it. */
+const lastPid = () => Number(readFileSync("/proc/loadavg", "utf8").trim().split(/\s+/).pop());
+const asApp = ["/usr/bin/setpriv", `--reuid=${APP_USER.uid}`, `--regid=${APP_USER.gid}`, "--clear-groups"];
 
 /** The 2010 method: LUN off, suspend, dd the whole COW, reload, resume, LUN on (wrong, but timed). */
 function seedReset(id, dm) {
@@ -28,44 +25,102 @@ function seedReset(id, dm) {
   return now() - t0;
 }
 
+/** Status read cost as the web app's user sees it: a whole `sudo -n cowherd-helper status` process… */
+function processRead() {
+  const t0 = now();
+  const r = sh(asApp[0], [...asApp.slice(1), "/usr/bin/sudo", "-n", HELPER, "status"]);
+  if (r.code !== 0) throw new Error(`sudo helper status: ${r.stderr || r.stdout}`);
+  return now() - t0;
+}
+
+/** …against one status message to a running agent (started once through sudo, as the app does). */
+async function agentReads(n) {
+  const agent = spawn(asApp[0], [...asApp.slice(1), "/usr/bin/sudo", "-n", HELPER, "serve"], { stdio: ["pipe", "pipe", "inherit"] });
+  let buf = "";
+  const waiters = [];
+  agent.stdout.on("data", (d) => {
+    buf += d;
+    let nl;
+    while ((nl = buf.indexOf("\n")) >= 0) {
+      const line = buf.slice(0, nl);
+      buf = buf.slice(nl + 1);
+      waiters.shift()?.(line);
+    }
+  });
+  const next = () => new Promise((r) => waiters.push(r));
+  await next(); // hello
+  const times = [];
+  for (let i = 1; i <= n; i++) {
+    const t0 = now();
+    agent.stdin.write(JSON.stringify({ id: i, args: ["status"] }) + "\n");
+    await next();
+    times.push(now() - t0);
+  }
+  agent.stdin.end();
+  await new Promise((r) => agent.once("exit", r));
+  return times;
+}
+
 export async function bench() {
+  setupOs();
   writeMaster();
   const machines = Array.from({ length: 14 }, (_, i) => ({ id: i + 1, name: `pc${i + 1}`, ip: `127.0.0.${41 + i}`, dmName: `retrocow${i + 1}` }));
   machines.push({ id: 15, name: "big", ip: "127.0.0.60", dmName: "bigcow", cowSizeMiB: 1024 });
-  writeConfig(machines);
+  writeConfig(machines, { statusCacheMs: 100 });
   await startTgtd();
+  if (installHelper().code !== 0) throw new Error("install-helper.sh failed");
   const up = helper("up");
   if (up.code !== 0) throw new Error(`up failed: ${up.stdout}`);
-  const reps = 3;
+  const reps = 5;
+
+  // Status read: a process start per read (the old way) vs a message to the long-lived agent.
+  const proc = [];
+  for (let i = 0; i < reps; i++) proc.push(processRead());
+  const msg = await agentReads(reps * 2);
+
+  // Resets on the app's own path: API → job → agent → kernel, the server already running.
+  const app = await startApp();
+  const api = await apiSession(app.url);
+  for (let i = 0; i < 40 && (await api.get("/api/machines")).json.hosts[0].health.state !== "up"; i++) await sleep(250);
+  const all = machines.slice(0, 14).map((m) => m.id);
+  const one = [];
+  const fourteen = [];
   const small = [];
   const big = [];
+  const pids = { one: [], fourteen: [] };
+  await api.reset([1]); // warm up: the agent's dm worker starts with the first reset
   for (let i = 0; i < reps; i++) {
     qemuIo("retrocow1", "write -P 0x11 0 4M");
     qemuIo("bigcow", "write -P 0x11 0 4M");
-    small.push(timedReset("1"));
-    big.push(timedReset("15"));
+    let p0 = lastPid();
+    const a = await api.reset([1]);
+    pids.one.push(lastPid() - p0);
+    one.push(a.ms);
+    p0 = lastPid();
+    const b = await api.reset(all);
+    pids.fourteen.push(lastPid() - p0);
+    fourteen.push(b.ms);
+    if (a.job.summary.ok !== 1 || b.job.summary.ok !== 14) throw new Error(`a reset failed: ${JSON.stringify([a.job.summary, b.job.summary])}`);
+    small.push((await api.reset([1])).ms);
+    big.push((await api.reset([15])).ms);
   }
-  const one = [];
-  const fourteen = [];
-  const all = machines.slice(0, 14).map((m) => String(m.id));
-  for (let i = 0; i < reps; i++) {
-    one.push(timedReset("1"));
-    fourteen.push(timedReset(...all));
-  }
+  await app.stop();
+
   qemuIo("retrocow1", "write -P 0x22 0 4M");
   qemuIo("bigcow", "write -P 0x22 0 4M");
   const seedSmall = seedReset(1, "retrocow1");
   const seedBig = seedReset(15, "bigcow");
   helper("reset", "1", "15"); // repair what the seed method left behind
-  const m = (xs, k) => median(xs.map((x) => x[k]));
   emit("BENCH", {
     reps,
-    resetSmallWallMs: m(small, "wall"),
-    resetBigWallMs: m(big, "wall"),
-    resetSmallStepsMs: m(small, "steps"),
-    resetBigStepsMs: m(big, "steps"),
-    resetOneWallMs: m(one, "wall"),
-    resetFourteenWallMs: m(fourteen, "wall"),
+    statusProcessMs: median(proc),
+    statusAgentMs: median(msg),
+    resetOneMs: median(one),
+    resetFourteenMs: median(fourteen),
+    pidsPerResetOne: median(pids.one),
+    pidsPerResetFourteen: median(pids.fourteen),
+    resetSmallMs: median(small),
+    resetBigMs: median(big),
     seedSmallMs: seedSmall,
     seedBigMs: seedBig,
   });

@@ -1,14 +1,23 @@
-// Runs inside the QEMU guest (Debian 6.1 kernel, tgt, libiscsi's qemu-io/qemu-img, node).
+// Runs inside the QEMU guest (Debian 6.1 kernel, tgt, libiscsi's qemu-io/qemu-img, node, sudo,
+// OpenSSH). The project tree is mounted read-only at /project.
 import { spawn, spawnSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { connect } from "node:net";
+import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 
-export const HELPER = "/cowherd/cowherd-helper";
+export const PROJECT = "/project";
+export const HELPER = "/usr/local/sbin/cowherd-helper";
+export const CONFIG = "/etc/cowherd/config.json";
 export const MASTER = "/store/master.img";
 export const MASTER_MIB = 64;
+/** The web app's user (and, over ssh, the remote storage host's agent user). */
+export const APP_USER = { name: "cowherd", uid: 990, gid: 990, home: "/var/lib/cowherd" };
+export const SSH_PORT = 2222;
+export const APP_PORT = 3000;
+const ENV = { PATH: "/usr/sbin:/usr/bin", LC_ALL: "C", DM_DISABLE_UDEV: "1" };
 
 export function sh(file, args, opts = {}) {
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(file, args, { encoding: "utf8", timeout: opts.timeoutMs ?? 300_000, env: { PATH: "/usr/sbin:/usr/bin", LC_ALL: "C", DM_DISABLE_UDEV: "1" } });
+  const r = spawnSync(file, args, { encoding: "utf8", timeout: opts.timeoutMs ?? 300_000, env: { ...ENV, ...opts.env }, cwd: opts.cwd, input: opts.input });
   return { code: r.status ?? -1, stdout: r.stdout ?? "", stderr: r.stderr ?? "", ms: Number(process.hrtime.bigint() - t0) / 1e6 };
 }
 
@@ -72,17 +81,20 @@ export function writeMaster(mib = MASTER_MIB) {
   writeFileSync(MASTER, buf);
 }
 
-export function writeConfig(machines, defaults = { cowSizeMiB: 16, chunkSectors: 8, mode: "P" }) {
+/** /etc/cowherd/config.json, root-owned: the helper's (and here also the web app's) config. */
+export function writeConfig(machines, extra = {}) {
   mkdirSync("/etc/cowherd", { recursive: true });
   writeFileSync(
-    "/etc/cowherd/config.json",
+    CONFIG,
     JSON.stringify({
       host: "real",
       machines,
-      defaults,
-      storage: { master: MASTER, cowDir: "/store", iqnPrefix: "iqn.2026-11.test.cowherd", backend: "tgt", access: "all" },
+      defaults: { cowSizeMiB: 16, chunkSectors: 8, mode: "P" },
+      storage: { master: MASTER, cowDir: "/store", iqnPrefix: "iqn.2026-11.test.cowherd", backend: "tgt", access: "all", reserveMiB: 16 },
+      ...extra,
     }),
   );
+  chmodSync(CONFIG, 0o644);
 }
 
 export function emit(tag, data) {
@@ -93,5 +105,157 @@ export function emit(tag, data) {
 export function cowLoopOf(dm) {
   const out = sh("/usr/sbin/losetup", ["-j", `/store/${dm}.cow`, "-O", "NAME", "-n"]).stdout.trim().split("\n")[0];
   if (!out || !out.startsWith("/dev/loop")) throw new Error(`no loop device for /store/${dm}.cow`);
+  return out;
+}
+
+// ── the storage host as an admin sets it up (README "Install on a storage host") ─────────────────
+
+/** Users, sudo (with a PAM stack that allows no password at all) and the app's directories. */
+export function setupOs() {
+  const { name, uid, gid, home } = APP_USER;
+  writeFileSync("/etc/passwd", `root:x:0:0:root:/root:/bin/sh\n${name}:x:${uid}:${gid}:Cowherd:${home}:/bin/sh\nsshd:x:100:65534::/run/sshd:/bin/false\n`);
+  writeFileSync("/etc/group", `root:x:0:\n${name}:x:${gid}:\nnogroup:x:65534:\n`);
+  writeFileSync("/etc/shadow", `root:*:20000:0:99999:7:::\n${name}:*:20000:0:99999:7:::\nsshd:*:20000:0:99999:7:::\n`, { mode: 0o640 });
+  writeFileSync("/etc/sudoers", "Defaults env_reset\nDefaults secure_path=/usr/local/sbin:/usr/sbin:/usr/bin\nroot ALL=(ALL:ALL) ALL\n@includedir /etc/sudoers.d\n", { mode: 0o440 });
+  // No password can ever be given: only NOPASSWD rules (the project's sudoers file) let anything run.
+  writeFileSync("/etc/pam.d/sudo", "auth required pam_deny.so\naccount required pam_permit.so\nsession required pam_permit.so\n");
+  writeFileSync("/etc/hostname", "storage\n");
+  for (const d of [home, `${home}/.ssh`]) {
+    mkdirSync(d, { recursive: true });
+    chownSync(d, uid, gid);
+    chmodSync(d, 0o700);
+  }
+}
+
+/** The project's own install script: root-owned helper in /usr/local/sbin, the sudoers file, visudo-checked. */
+export function installHelper() {
+  return sh("/usr/bin/bash", ["deploy/install-helper.sh"], { cwd: PROJECT });
+}
+
+let sshd = null;
+
+/**
+ * sshd on loopback as the "remote" storage host: the app's key may only run the agent (a forced
+ * command in authorized_keys), the app knows the host key in advance (strict checking).
+ */
+export async function startSshd() {
+  const { uid, gid, home } = APP_USER;
+  mkdirSync("/run/sshd", { recursive: true, mode: 0o755 });
+  mkdirSync("/etc/cowherd/ssh", { recursive: true });
+  if (!existsSync("/etc/ssh/ssh_host_ed25519_key")) sh("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", "/etc/ssh/ssh_host_ed25519_key"]);
+  const key = "/etc/cowherd/ssh/id_ed25519";
+  if (!existsSync(key)) sh("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "cowherd-app", "-f", key]);
+  chownSync(key, uid, gid);
+  chmodSync(key, 0o600);
+  const hostKey = readFileSync("/etc/ssh/ssh_host_ed25519_key.pub", "utf8").split(" ").slice(0, 2).join(" ");
+  writeFileSync("/etc/cowherd/ssh/known_hosts", `[127.0.0.1]:${SSH_PORT} ${hostKey}\n`);
+  const pub = readFileSync(`${key}.pub`, "utf8").trim();
+  writeFileSync(`${home}/.ssh/authorized_keys`, `command="sudo -n ${HELPER} serve",restrict ${pub}\n`, { mode: 0o600 });
+  chownSync(`${home}/.ssh/authorized_keys`, uid, gid);
+  writeFileSync(
+    "/etc/ssh/sshd_config",
+    [`Port ${SSH_PORT}`, "ListenAddress 127.0.0.1", "HostKey /etc/ssh/ssh_host_ed25519_key", "PasswordAuthentication no", "KbdInteractiveAuthentication no", "UsePAM no", "PermitRootLogin no", "AuthorizedKeysFile .ssh/authorized_keys", "StrictModes yes", "LogLevel ERROR"].join("\n") + "\n",
+  );
+  sshd = spawn("/usr/sbin/sshd", ["-D", "-e", "-f", "/etc/ssh/sshd_config"], { stdio: ["ignore", "ignore", "pipe"], env: { PATH: "/usr/sbin:/usr/bin" } });
+  sshd.stderr.on("data", (d) => process.stdout.write(`sshd: ${d}`));
+  sshd.unref();
+  for (let i = 0; i < 100; i++) {
+    if (await listening(SSH_PORT)) return;
+    await sleep(100);
+  }
+  throw new Error("sshd did not come up");
+}
+
+export async function stopSshd() {
+  if (!sshd) return;
+  const s = sshd;
+  sshd = null;
+  s.ref();
+  s.kill("SIGTERM");
+  await new Promise((r) => (s.exitCode !== null ? r() : s.once("exit", r)));
+  // sshd's per-connection children outlive the listener: end the sessions too.
+  for (const p of processes(/^sshd: /)) process.kill(p.pid, "SIGTERM");
+  await sleep(200);
+}
+
+/**
+ * The built web app, run as its own unprivileged user exactly as the systemd unit does: real host,
+ * the config above, the data dir in /var/lib/cowherd, talking to root only through sudo -n.
+ */
+export async function startApp(env = {}) {
+  const { uid, gid, home } = APP_USER;
+  const child = spawn("/usr/bin/setpriv", [`--reuid=${uid}`, `--regid=${gid}`, "--clear-groups", "/usr/bin/node", "dist/server.mjs"], {
+    cwd: PROJECT,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { PATH: "/usr/bin:/usr/sbin", HOME: home, NODE_ENV: "production", PORT: String(APP_PORT), HOST: "127.0.0.1", COWHERD_CONFIG: CONFIG, COWHERD_DATA_DIR: home, COWHERD_ADMIN_PASSWORD: "system-test-password", ...env },
+  });
+  let log = "";
+  const take = (d) => (log += d.toString());
+  child.stdout.on("data", take);
+  child.stderr.on("data", take);
+  const deadline = Date.now() + 240_000;
+  while (!/ on http:\/\//.test(log)) {
+    if (child.exitCode !== null) throw new Error(`the app exited:\n${log}`);
+    if (Date.now() > deadline) throw new Error(`the app did not start:\n${log}`);
+    await sleep(200);
+  }
+  const url = `http://127.0.0.1:${APP_PORT}`;
+  return {
+    url,
+    log: () => log,
+    async stop() {
+      if (child.exitCode !== null) return child.exitCode;
+      child.kill("SIGTERM");
+      return new Promise((r) => child.once("exit", r));
+    },
+  };
+}
+
+/** An admin session against the app's API, as the dashboard makes it (cookie + same Origin). */
+export async function apiSession(url, password = "system-test-password") {
+  const login = await fetch(`${url}/api/auth/login`, { method: "POST", headers: { "content-type": "application/json", origin: url }, body: JSON.stringify({ username: "admin", password }) });
+  if (login.status !== 200) throw new Error(`login: HTTP ${login.status} ${await login.text()}`);
+  const cookie = login.headers.get("set-cookie").split(";")[0];
+  const call = async (method, path, body) => {
+    const r = await fetch(url + path, { method, headers: { cookie, origin: url, ...(body ? { "content-type": "application/json" } : {}) }, body: body ? JSON.stringify(body) : undefined });
+    return { status: r.status, json: await r.json().catch(() => null) };
+  };
+  return {
+    get: (path) => call("GET", path),
+    post: (path, body) => call("POST", path, body),
+    /** Starts a reset job and waits for it, polling as the dashboard does (but every 25 ms). */
+    async reset(ids) {
+      const t0 = process.hrtime.bigint();
+      const r = await call("POST", "/api/resets", { machines: ids });
+      if (r.status !== 202) throw new Error(`POST /api/resets: HTTP ${r.status} ${JSON.stringify(r.json)}`);
+      let job = r.json.job;
+      while (job.finishedAt === null) {
+        await sleep(25);
+        job = (await call("GET", `/api/jobs/${job.id}`)).json.job;
+      }
+      return { job, ms: Number(process.hrtime.bigint() - t0) / 1e6 };
+    },
+  };
+}
+
+export function listening(port) {
+  return new Promise((resolve) => {
+    const s = connect(port, "127.0.0.1");
+    s.once("connect", () => (s.destroy(), resolve(true)));
+    s.once("error", () => resolve(false));
+  });
+}
+
+/** Processes whose command line matches: for counting agents and their helpers. */
+export function processes(pattern) {
+  const out = [];
+  for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ").trim();
+      if (pattern.test(cmd)) out.push({ pid: Number(pid), cmd });
+    } catch {
+      /* gone */
+    }
+  }
   return out;
 }

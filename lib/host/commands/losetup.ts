@@ -32,7 +32,7 @@ export function parseLosetupList(output: string): LoopDevice[] {
       backFile: file.replace(/ \(deleted\)$/, ""),
       deleted: / \(deleted\)$/.test(file),
       backIno: d["back-ino"] == null || d["back-ino"] === "" ? null : Number(d["back-ino"]),
-      majMin: d["maj:min"] ?? "",
+      majMin: (d["maj:min"] ?? "").trim(),
       readOnly: d.ro === true || d.ro === "1" || d.ro === 1,
     };
   });
