@@ -4,6 +4,7 @@ import { HOST_NAME_PATTERN, MACHINE_ID_MAX } from "../constants";
 // Names end up in argv for dmsetup/tgtadm/targetcli; keep them to a charset no tool treats specially.
 const dmName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, "letters, digits, '_', '.', '-' (max 64)");
 const ip = z.union([z.ipv4(), z.ipv6()], { error: "must be an IPv4 or IPv6 address" });
+const ipOrRange = z.union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()], { error: "must be an IPv4 or IPv6 address or CIDR range" });
 const absPath = z.string().regex(/^\/[^\0]*$/, "must be an absolute path");
 const hostName = z.string().regex(HOST_NAME_PATTERN, "lower-case letters, digits and '-' (max 32)");
 // Handed to ssh as the remote command: plain words only, so no remote shell can read anything into them.
@@ -98,7 +99,7 @@ export const configSchema = z
     legacy: z
       .object({
         paths: z.array(z.string().regex(/^\/[A-Za-z0-9_.\/-]*$/)).min(1).default(["/cgi/status"]),
-        trustedProxies: z.array(ip).default([]),
+        trustedProxies: z.array(ipOrRange).default([]),
       })
       .strict()
       .default({ paths: ["/cgi/status"], trustedProxies: [] }),
