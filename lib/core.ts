@@ -10,6 +10,7 @@
  */
 export { runtime, createRuntime, setRuntime, type Runtime } from "./runtime";
 export { AppError, errors } from "./api/errors";
+export { readForm, MAX_BODY } from "./api/body";
 export { route, json, readJson, parseWith, PEER_HEADER, type Ctx, type Principal } from "./api/route";
 export { login, sessionCookie, clearedSessionCookie } from "./auth/login";
 export { SESSION_COOKIE } from "./auth/sessions";

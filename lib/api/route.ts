@@ -5,10 +5,10 @@ import { SESSION_COOKIE } from "../auth/sessions";
 import type { Role } from "../auth/users";
 import type { ActorKind, AuditOutcome } from "../db/audit";
 import { normalizeIp } from "../legacy/peer";
+import { readCappedText } from "./body";
 import { AppError, errors } from "./errors";
 
 export const PEER_HEADER = "x-cowherd-peer";
-const MAX_BODY = 64 * 1024;
 
 /** Who is asking: a logged-in user (cookie) or an API token (Authorization: Bearer). */
 export interface Principal {
@@ -55,14 +55,11 @@ export function parseWith<S extends z.ZodType>(schema: S, value: unknown, what: 
   return r.data;
 }
 
-/** Reads a JSON body with a size cap; malformed JSON is a 400, never a 500. */
+/** Reads a JSON body under the size cap (lib/api/body.ts); malformed JSON is a 400, never a 500. */
 export async function readJson<S extends z.ZodType>(req: Request, schema: S): Promise<z.output<S>> {
   const type = req.headers.get("content-type") ?? "";
   if (!/^application\/json\b/i.test(type)) throw errors.badRequest("Send the body as application/json");
-  const declared = Number(req.headers.get("content-length") ?? "0");
-  if (declared > MAX_BODY) throw errors.badRequest(`Body larger than ${MAX_BODY} bytes`);
-  const text = await req.text();
-  if (text.length > MAX_BODY) throw errors.badRequest(`Body larger than ${MAX_BODY} bytes`);
+  const text = await readCappedText(req);
   let value: unknown;
   try {
     value = JSON.parse(text);

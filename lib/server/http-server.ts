@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { Runtime } from "../runtime";
 import { PEER_HEADER } from "../api/route";
+import { MAX_BODY } from "../api/body";
 import { LEGACY } from "../legacy/cgi";
 import { bootReset, legacyStatus } from "../legacy/handlers";
 
@@ -12,14 +13,22 @@ function header(req: IncomingMessage, name: string): string | undefined {
   return Array.isArray(v) ? v.join(",") : v;
 }
 
-function send(res: ServerResponse, status: number, contentType: string, body: string, head: boolean) {
+function send(res: ServerResponse, status: number, contentType: string, body: string, head: boolean, extra: Record<string, string> = {}) {
   res.writeHead(status, {
     "Content-Type": contentType,
     "Content-Length": Buffer.byteLength(body),
     "Cache-Control": "no-store",
     "X-Content-Type-Options": "nosniff",
+    ...extra,
   });
   res.end(head ? undefined : body);
+}
+
+/** Refuses a request before Next sees it: the API's JSON error shape under /api, plain text elsewhere; the connection is closed. */
+function refuse(res: ServerResponse, path: string, status: number, code: string, message: string, head: boolean) {
+  const close = { Connection: "close" };
+  if (path.startsWith("/api/")) send(res, status, "application/json; charset=utf-8", JSON.stringify({ error: { code, message } }), head, close);
+  else send(res, status, "text/plain; charset=utf-8", `${message}\n`, head, close);
 }
 
 /**
@@ -79,6 +88,13 @@ export function createHttpServer(rt: Runtime, nextHandler: NextHandler, dev = fa
           send(res, 500, "text/plain", "#!gpxe\necho Cowherd: internal error\n", head);
         },
       );
+      return;
+    }
+    // No route takes more than MAX_BODY: a larger declared body is refused before a byte of it is
+    // read (routes cap chunked bodies while they stream, lib/api/body.ts).
+    const declared = req.headers["content-length"];
+    if (declared !== undefined && Number(declared) > MAX_BODY) {
+      refuse(res, path, 413, "payload_too_large", `Body larger than ${MAX_BODY} bytes`, head);
       return;
     }
     req.headers[PEER_HEADER] = peer ?? "";

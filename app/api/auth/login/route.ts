@@ -1,4 +1,4 @@
-import { AppError, SESSION_COOKIE, json, login, readJson, route, sessionCookie } from "@cowherd/core";
+import { AppError, SESSION_COOKIE, json, login, readForm, readJson, route, sessionCookie } from "@cowherd/core";
 import { loginBody } from "@/lib/validations/api";
 
 export const dynamic = "force-dynamic";
@@ -12,7 +12,7 @@ export const POST = route("none", async (ctx) => {
   const isForm = /^application\/x-www-form-urlencoded\b/i.test(req.headers.get("content-type") ?? "");
   const secure = req.nextUrl.protocol === "https:";
   if (isForm) {
-    const form = await req.formData();
+    const form = await readForm(req);
     const body = loginBody.safeParse({ username: String(form.get("username") ?? ""), password: String(form.get("password") ?? "") });
     try {
       if (!body.success) throw new Error("invalid form");
