@@ -1,5 +1,5 @@
 import type { Server } from "node:http";
-import { createHttpServer } from "@/lib/server/http-server";
+import { createHttpServer, type FrontLimits } from "@/lib/server/http-server";
 import * as login from "@/app/api/auth/login/route";
 import * as logout from "@/app/api/auth/logout/route";
 import * as machines from "@/app/api/machines/route";
@@ -26,9 +26,9 @@ const ROUTES = [
 ] as unknown as RouteTable;
 
 /** A test runtime behind the real HTTP front on loopback, with the real route handlers behind it. */
-export async function apiServer(env: Record<string, string> = {}) {
+export async function apiServer(env: Record<string, string> = {}, limits?: Partial<FrontLimits>) {
   const ctx = await testRuntime(env);
-  const server: Server = createHttpServer(ctx.rt, nextLike(ROUTES));
+  const server: Server = createHttpServer(ctx.rt, nextLike(ROUTES), false, limits);
   const port = await listen(server);
   return {
     ...ctx,
