@@ -16,6 +16,7 @@ import { Scheduler } from "./scheduler";
 import { AuditRepo } from "./db/audit";
 import { TokenRepo } from "./auth/tokens";
 import { LoginLimiter } from "./auth/login-limiter";
+import { KnownLogins } from "./auth/known-logins";
 
 export interface Runtime {
   config: Config;
@@ -31,6 +32,7 @@ export interface Runtime {
   audit: AuditRepo;
   tokens: TokenRepo;
   limiter: LoginLimiter;
+  knownLogins: KnownLogins;
   machinesView(): Promise<MachinesView>;
   close(): void;
 }
@@ -67,11 +69,13 @@ export async function createRuntime(env: Env = process.env, log: (line: string) 
     maxDelayMs: config.login.maxDelaySeconds * 1000,
     windowMs: config.login.windowMinutes * 60_000,
   });
+  const knownLogins = new KnownLogins(db, { deviceDays: config.login.knownDeviceDays, addressDays: config.login.knownAddressDays });
   const scheduler = new Scheduler();
   scheduler.start([
     { name: "sim-persist", everyMs: 5_000, run: () => room.hosts().forEach((h) => h instanceof SimHost && h.persist()) },
     { name: "session-prune", everyMs: 10 * 60_000, run: () => void sessions.prune() },
     { name: "login-limiter-prune", everyMs: 10 * 60_000, run: () => limiter.prune() },
+    { name: "known-logins-prune", everyMs: 6 * 3_600_000, run: () => void knownLogins.prune() },
   ]);
   return {
     config,
@@ -86,6 +90,7 @@ export async function createRuntime(env: Env = process.env, log: (line: string) 
     audit,
     tokens,
     limiter,
+    knownLogins,
     async machinesView() {
       const readings = await room.read();
       return buildMachinesView(config, readings, history.latestByMachine(), history.lastOkByMachine(), orchestrator.progress(), Date.now());

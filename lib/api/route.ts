@@ -27,10 +27,10 @@ export interface Ctx {
 }
 
 export function json(body: unknown, status = 200, headers: HeadersInit = {}): Response {
-  return new Response(JSON.stringify(body), {
-    status,
-    headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store", ...headers },
-  });
+  const h = new Headers(headers); // a list of pairs may carry several set-cookie
+  if (!h.has("content-type")) h.set("content-type", "application/json; charset=utf-8");
+  if (!h.has("cache-control")) h.set("cache-control", "no-store");
+  return new Response(JSON.stringify(body), { status, headers: h });
 }
 
 export function errorResponse(e: unknown): Response {

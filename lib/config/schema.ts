@@ -128,9 +128,13 @@ export const configSchema = z
         freeAttempts: z.number().int().min(1).max(100).default(5),
         maxDelaySeconds: z.number().int().min(1).max(86_400).default(900),
         windowMinutes: z.number().int().min(1).max(1440).default(15),
+        /** A browser that logged in to an account stays a known source of it this long after its last login. */
+        knownDeviceDays: z.number().int().min(1).max(3650).default(365),
+        /** The same for an address; 0 trusts no address (behind a NAT shared with strangers, say). */
+        knownAddressDays: z.number().int().min(0).max(3650).default(30),
       })
       .strict()
-      .default({ freeAttempts: 5, maxDelaySeconds: 900, windowMinutes: 15 }),
+      .default({ freeAttempts: 5, maxDelaySeconds: 900, windowMinutes: 15, knownDeviceDays: 365, knownAddressDays: 30 }),
     /** Extra origins allowed to POST (a reverse proxy's public name); the request's own Host always is. */
     allowedOrigins: z.array(z.string().regex(/^https?:\/\/[A-Za-z0-9.:\[\]-]+$/)).default([]),
   })

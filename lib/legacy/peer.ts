@@ -66,6 +66,17 @@ export function clientAddress(peer: string | undefined, forwardedFor: string | u
   return normalizeIp(proxyaddr(req as unknown as Parameters<typeof proxyaddr>[0], trustFunction(trustedProxies)));
 }
 
+/**
+ * The block one party is likely to control, for counting per source: the IPv4 address itself, or
+ * the IPv6 /64 (one host gets a whole /64 and can pick any address in it).
+ */
+export function addressBlock(raw: string | null | undefined): string | null {
+  const ip = parseIp(raw);
+  if (!ip) return null;
+  if (ip.kind() === "ipv4") return ip.toNormalizedString();
+  return `${(ip as ipaddr.IPv6).parts.slice(0, 4).map((p) => p.toString(16)).join(":")}::/64`;
+}
+
 export function machineIndex(machines: readonly Machine[]): Map<string, Machine> {
   return new Map(machines.map((m) => [normalizeIp(m.ip)!, m]));
 }
