@@ -53,6 +53,8 @@ export async function createRuntime(env: Env = process.env, log: (line: string) 
   });
   await ensureAdmin(users, env, log);
   const audit = new AuditRepo(db);
+  audit.setRetentionDays(config.audit.retentionDays);
+  audit.deleteExpired();
   // Config changes take effect at start: record what this process runs with.
   audit.record({
     actor: null,
@@ -76,6 +78,8 @@ export async function createRuntime(env: Env = process.env, log: (line: string) 
     { name: "session-prune", everyMs: 10 * 60_000, run: () => void sessions.prune() },
     { name: "login-limiter-prune", everyMs: 10 * 60_000, run: () => limiter.prune() },
     { name: "known-logins-prune", everyMs: 6 * 3_600_000, run: () => void knownLogins.prune() },
+    { name: "audit-flush", everyMs: 10_000, run: () => audit.flush() },
+    { name: "audit-retention", everyMs: 3_600_000, run: () => void audit.deleteExpired() },
   ]);
   return {
     config,
@@ -97,6 +101,7 @@ export async function createRuntime(env: Env = process.env, log: (line: string) 
     },
     close() {
       scheduler.stop();
+      audit.flush(true);
       room.close();
       db.close();
     },

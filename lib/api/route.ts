@@ -108,29 +108,32 @@ export function route<P = Record<string, string>>(auth: Auth, fn: (ctx: Ctx, par
     let rt: Runtime | undefined;
     const peer = normalizeIp(req.headers.get(PEER_HEADER));
     let principal: Principal | null = null;
+    const entry = (action: string, outcome: AuditOutcome, target: string | null, detail: string | null) => ({
+      actor: principal?.name ?? null,
+      actorKind: (principal?.kind ?? "anonymous") as ActorKind,
+      address: peer,
+      action,
+      target,
+      outcome,
+      detail,
+    });
     const audit = (action: string, outcome: AuditOutcome, target: string | null = null, detail: string | null = null) =>
-      rt?.audit.record({
-        actor: principal?.name ?? null,
-        actorKind: (principal?.kind ?? "anonymous") as ActorKind,
-        address: peer,
-        action,
-        target,
-        outcome,
-        detail,
-      });
+      rt?.audit.record(entry(action, outcome, target, detail));
+    // Refusals a client can repeat at will: one row per source per minute (lib/db/audit.ts).
+    const refused = (action: string, target: string, detail: string | null = null) => rt?.audit.recordRepeated(entry(action, "denied", target, detail));
     try {
       rt = await runtime();
       principal = authenticate(req, rt);
       if (!SAFE_METHODS.has(req.method)) {
         const verdict = originVerdict(req, rt);
         if (verdict === "cross" || (verdict === "none" && principal?.kind !== "token" && auth !== "none")) {
-          audit("csrf.refused", "denied", req.nextUrl.pathname, req.headers.get("origin") ?? req.headers.get("referer") ?? "no Origin/Referer");
+          refused("csrf.refused", req.nextUrl.pathname, req.headers.get("origin") ?? req.headers.get("referer") ?? "no Origin/Referer");
           throw errors.forbidden("Cross-origin request refused");
         }
       }
       if (auth !== "none" && !principal) throw errors.unauthorized();
       if (auth === "admin" && principal?.role !== "admin") {
-        audit("access.denied", "denied", `${req.method} ${req.nextUrl.pathname}`);
+        refused("access.denied", `${req.method} ${req.nextUrl.pathname}`);
         throw errors.forbidden("Only admins can do this");
       }
       return await fn({ req, rt, principal, peer, audit }, await context.params);

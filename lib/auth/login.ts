@@ -35,7 +35,7 @@ export async function login(rt: Runtime, username: string, password: string, fro
   const wait = rt.limiter.retryAfter(keys, !!device || addressTrusted);
   if (wait > 0) {
     const seconds = Math.ceil(wait / 1000);
-    rt.audit.record({ ...entry, outcome: "denied", detail: `rate limited for ${seconds} s` });
+    rt.audit.recordRepeated({ ...entry, outcome: "denied", detail: `rate limited for ${seconds} s` });
     throw new AppError("rate_limited", 429, `Too many failed logins: try again in ${seconds} s`, { retryAfterSeconds: seconds });
   }
   const attempt = rt.limiter.reserve(keys); // counted before the slow check, so parallel guesses cannot all pass

@@ -135,6 +135,13 @@ export const configSchema = z
       })
       .strict()
       .default({ freeAttempts: 5, maxDelaySeconds: 900, windowMinutes: 15, knownDeviceDays: 365, knownAddressDays: 30 }),
+    audit: z
+      .object({
+        /** Rows older than this may be deleted (by the scheduler only; the database refuses younger ones). */
+        retentionDays: z.number().int().min(1).max(36_500).default(180),
+      })
+      .strict()
+      .default({ retentionDays: 180 }),
     /** Extra origins allowed to POST (a reverse proxy's public name); the request's own Host always is. */
     allowedOrigins: z.array(z.string().regex(/^https?:\/\/[A-Za-z0-9.:\[\]-]+$/)).default([]),
   })
