@@ -13,8 +13,12 @@ export const PEER_HEADER = "x-cowherd-peer";
 /** Who is asking: a logged-in user (cookie) or an API token (Authorization: Bearer). */
 export interface Principal {
   kind: "user" | "token";
+  /** The session's user id, or the token's id. */
   id: number;
+  /** The user acting: the session's user, or the token's owner. */
+  userId: number;
   name: string;
+  /** For a token: its scope capped by its owner's current role. */
   role: Role;
 }
 
@@ -92,12 +96,12 @@ function authenticate(req: NextRequest, rt: Runtime): Principal | null {
   const authz = req.headers.get("authorization");
   if (authz) {
     const m = /^Bearer\s+(\S+)$/i.exec(authz);
-    const row = m ? rt.tokens.validate(m[1]!) : undefined;
-    if (!row) throw errors.unauthorized("Invalid or revoked API token");
-    return { kind: "token", id: row.id, name: `token:${row.name}`, role: row.scope === "admin" ? "admin" : "viewer" };
+    const valid = m ? rt.tokens.validate(m[1]!) : undefined;
+    if (!valid) throw errors.unauthorized("Invalid or revoked API token (or its owner no longer exists)");
+    return { kind: "token", id: valid.row.id, userId: valid.ownerId, name: `token:${valid.row.name}`, role: valid.role };
   }
   const user = rt.sessions.validate(req.cookies.get(SESSION_COOKIE)?.value);
-  return user ? { kind: "user", id: user.id, name: user.username, role: user.role } : null;
+  return user ? { kind: "user", id: user.id, userId: user.id, name: user.username, role: user.role } : null;
 }
 
 type Auth = "none" | "user" | "admin";

@@ -48,7 +48,11 @@ export class UserRepo {
       const admins = this.db.prepare("SELECT COUNT(*) FROM users WHERE role = 'admin'").pluck().get() as number;
       const demotes = user.role === "admin" && ("delete" in change || change.role !== "admin");
       if (demotes && admins <= 1) return "last-admin" as const;
-      if ("delete" in change) this.db.prepare("DELETE FROM users WHERE id = ?").run(id);
+      if ("delete" in change) {
+        // Its API tokens die with it (owner_id would become NULL anyway; revoked shows why in Settings).
+        this.db.prepare("UPDATE api_tokens SET revoked_at = ? WHERE owner_id = ? AND revoked_at IS NULL").run(Date.now(), id);
+        this.db.prepare("DELETE FROM users WHERE id = ?").run(id);
+      }
       else {
         this.db.prepare("UPDATE users SET role = ? WHERE id = ?").run(change.role, id);
         this.db.prepare("DELETE FROM sessions WHERE user_id = ?").run(id); // new rights take effect at next login
