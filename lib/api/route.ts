@@ -6,6 +6,7 @@ import type { Role } from "../auth/users";
 import type { ActorKind, AuditOutcome } from "../db/audit";
 import { normalizeIp } from "../legacy/peer";
 import { readCappedText } from "./body";
+import { isAllowedOrigin } from "./origin";
 import { AppError, errors } from "./errors";
 
 export const PEER_HEADER = "x-cowherd-peer";
@@ -76,20 +77,14 @@ export async function readJson<S extends z.ZodType>(req: Request, schema: S): Pr
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 /**
- * CSRF: a state-changing request must come from this app's own origin (Origin, else Referer).
- * Requests carrying neither are non-browser clients; they may only act with a Bearer token.
+ * CSRF and DNS rebinding: a state-changing request must come from an allowed origin (Origin, else
+ * Referer; see lib/api/origin.ts, which never trusts the Host header). Requests carrying neither
+ * are non-browser clients; they may only act with a Bearer token.
  */
 function originVerdict(req: NextRequest, rt: Runtime): "same" | "cross" | "none" {
-  const host = req.headers.get("host");
-  const allowed = new Set(rt.config.allowedOrigins.map((o) => new URL(o).host));
-  if (host) allowed.add(host);
   const source = req.headers.get("origin") || req.headers.get("referer");
   if (!source) return "none";
-  try {
-    return allowed.has(new URL(source).host) ? "same" : "cross";
-  } catch {
-    return "cross"; // "null" or garbage
-  }
+  return isAllowedOrigin(source, rt.config) ? "same" : "cross";
 }
 
 function authenticate(req: NextRequest, rt: Runtime): Principal | null {
@@ -132,7 +127,9 @@ export function route<P = Record<string, string>>(auth: Auth, fn: (ctx: Ctx, par
         const verdict = originVerdict(req, rt);
         if (verdict === "cross" || (verdict === "none" && principal?.kind !== "token" && auth !== "none")) {
           refused("csrf.refused", req.nextUrl.pathname, req.headers.get("origin") ?? req.headers.get("referer") ?? "no Origin/Referer");
-          throw errors.forbidden("Cross-origin request refused");
+          throw errors.forbidden(
+            "Cross-origin request refused: open Cowherd at localhost, 127.0.0.1 or one of this machine's IP addresses, or add the address you use to allowedOrigins",
+          );
         }
       }
       if (auth !== "none" && !principal) throw errors.unauthorized();

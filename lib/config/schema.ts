@@ -142,8 +142,14 @@ export const configSchema = z
       })
       .strict()
       .default({ retentionDays: 180 }),
-    /** Extra origins allowed to POST (a reverse proxy's public name); the request's own Host always is. */
-    allowedOrigins: z.array(z.string().regex(/^https?:\/\/[A-Za-z0-9.:\[\]-]+$/)).default([]),
+    /**
+     * Origins (scheme://host[:port]) allowed to log in and change things, besides loopback and this
+     * machine's own IP addresses: every host NAME people use to reach Cowherd (the Host header is
+     * never trusted, against DNS rebinding).
+     */
+    allowedOrigins: z.array(z.string().regex(/^https?:\/\/[A-Za-z0-9.:\[\]-]+$/, "must be scheme://host[:port]")).default([]),
+    /** The URL people use to reach Cowherd (a reverse proxy's, say); its origin is allowed like allowedOrigins. */
+    publicUrl: z.string().regex(/^https?:\/\/[A-Za-z0-9.:\[\]-]+\/?$/, "must be scheme://host[:port]").optional(),
   })
   .strict()
   .superRefine((cfg, ctx) => {
