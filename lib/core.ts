@@ -18,4 +18,5 @@ export { SESSION_COOKIE } from "./auth/sessions";
 export { isLoopback } from "./legacy/peer";
 export { renderMetrics } from "./metrics/prometheus";
 export { createHttpServer } from "./server/http-server";
+export { listenAndStart } from "./server/listen";
 export { ConfigError } from "./config/load";
