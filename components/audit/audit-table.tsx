@@ -42,7 +42,7 @@ export function AuditTable({ rows }: { rows: AuditRow[] }) {
                   </span>
                 )}
               </td>
-              <td className="max-w-xs px-3 py-2 text-xs text-slate-600">{r.detail}</td>
+              <td className="max-w-xs px-3 wrap-anywhere py-2 text-xs text-slate-600">{r.detail}</td>
             </tr>
           ))}
         </tbody>
