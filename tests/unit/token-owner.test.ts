@@ -2,7 +2,7 @@ import { copyFileSync, mkdtempSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { GET as machinesGet } from "@/app/api/machines/route";
 import { POST as resetPost } from "@/app/api/machines/[id]/reset/route";
 import { POST as loginPost } from "@/app/api/auth/login/route";
@@ -10,22 +10,13 @@ import { POST as usersPost } from "@/app/api/users/route";
 import { DELETE as userDelete, PATCH as userPatch } from "@/app/api/users/[id]/route";
 import { POST as tokensPost } from "@/app/api/tokens/route";
 import { migrate, migrationsDir } from "@/lib/db/migrate";
-import { adminCookie, call } from "../helpers/routes";
-import { spyOnResets, testRuntime } from "../helpers/runtime";
+import { call, eachWithAdmin } from "../helpers/routes";
 
-let ctx: Awaited<ReturnType<typeof testRuntime>>;
-let admin: string;
-let hostCalls: ReturnType<typeof spyOnResets>;
-beforeEach(async () => {
-  ctx = await testRuntime();
-  admin = await adminCookie();
-  hostCalls = spyOnResets(ctx.sim);
-});
-afterEach(() => ctx.cleanup());
+const setup = eachWithAdmin();
 
 /** Creates an admin "ops" and an admin-scope token that ops made for itself. */
 async function opsWithToken(): Promise<{ opsId: number; bearer: (t?: string) => Record<string, string>; token: string; ops: string }> {
-  const created = await call(usersPost, { body: { username: "ops", password: "ops-password-1", role: "admin" }, cookie: admin });
+  const created = await call(usersPost, { body: { username: "ops", password: "ops-password-1", role: "admin" }, cookie: setup.admin });
   const ops = (await call(loginPost, { body: { username: "ops", password: "ops-password-1" } })).headers.get("set-cookie")!.split(";")[0]!;
   const token = (await call(tokensPost, { body: { name: "ops script", scope: "admin" }, cookie: ops })).json.token as string;
   return { opsId: created.json.user.id, ops, token, bearer: (t = token) => ({ authorization: `Bearer ${t}`, origin: "" }) };
@@ -34,7 +25,7 @@ async function opsWithToken(): Promise<{ opsId: number; bearer: (t?: string) => 
 const resetWith = (headers: Record<string, string>) => call(resetPost, { method: "POST", params: { id: "1" }, headers });
 const createUserWith = (headers: Record<string, string>, username: string) =>
   call(usersPost, { body: { username, password: "some-password-1", role: "admin" }, headers });
-const patchUser = (id: number, body: unknown) => call(userPatch, { method: "PATCH", params: { id: String(id) }, body, cookie: admin });
+const patchUser = (id: number, body: unknown) => call(userPatch, { method: "PATCH", params: { id: String(id) }, body, cookie: setup.admin });
 
 describe("API tokens act with at most their owner's current role", () => {
   it("demoting the owner demotes its admin token at once; promoting again restores it", async () => {
@@ -44,8 +35,8 @@ describe("API tokens act with at most their owner's current role", () => {
     expect((await resetWith(bearer())).status).toBe(403);
     expect((await createUserWith(bearer(), "mallory")).status).toBe(403);
     expect((await call(machinesGet, { headers: bearer() })).status).toBe(200); // a viewer may still read
-    expect(hostCalls).toHaveBeenCalledTimes(1);
-    expect(ctx.rt.users.findByName("mallory")).toBeUndefined();
+    expect(setup.hostCalls).toHaveBeenCalledTimes(1);
+    expect(setup.ctx.rt.users.findByName("mallory")).toBeUndefined();
     expect((await patchUser(opsId, { role: "admin" })).status).toBe(200);
     expect((await resetWith(bearer())).status).toBe(200);
   });
@@ -54,15 +45,15 @@ describe("API tokens act with at most their owner's current role", () => {
     const { opsId, bearer } = await opsWithToken();
     const child = (await call(tokensPost, { body: { name: "made by a token", scope: "admin" }, headers: bearer() })).json;
     expect(child.info).toMatchObject({ createdBy: "token:ops script", ownerId: opsId, ownerName: "ops" });
-    const r = await call(userDelete, { method: "DELETE", params: { id: String(opsId) }, cookie: admin });
+    const r = await call(userDelete, { method: "DELETE", params: { id: String(opsId) }, cookie: setup.admin });
     expect(r.status).toBe(200);
     for (const t of [undefined, child.token]) {
       expect((await resetWith(bearer(t))).status).toBe(401);
       expect((await createUserWith(bearer(t), "mallory")).status).toBe(401);
     }
-    expect(hostCalls).not.toHaveBeenCalled();
-    expect(ctx.rt.tokens.list().every((t) => t.revokedAt !== null && t.ownerId === null)).toBe(true);
-    expect(ctx.rt.audit.list({ action: "user.delete", page: 1, pageSize: 1 }).rows[0]!.detail).toBe("2 API token(s) revoked");
+    expect(setup.hostCalls).not.toHaveBeenCalled();
+    expect(setup.ctx.rt.tokens.list().every((t) => t.revokedAt !== null && t.ownerId === null)).toBe(true);
+    expect(setup.ctx.rt.audit.list({ action: "user.delete", page: 1, pageSize: 1 }).rows[0]!.detail).toBe("2 API token(s) revoked");
   });
 
   it("a password change revokes the user's tokens when asked to, and only then", async () => {
@@ -71,9 +62,9 @@ describe("API tokens act with at most their owner's current role", () => {
     expect((await resetWith(bearer())).status).toBe(200);
     expect((await patchUser(opsId, { password: "new-password-2", revokeTokens: true })).status).toBe(200);
     expect((await resetWith(bearer())).status).toBe(401);
-    expect(ctx.rt.audit.list({ action: "user.password", page: 1, pageSize: 1 }).rows[0]!.detail).toBe("sessions ended, 1 API token(s) revoked");
+    expect(setup.ctx.rt.audit.list({ action: "user.password", page: 1, pageSize: 1 }).rows[0]!.detail).toBe("sessions ended, 1 API token(s) revoked");
     // The admin's own tokens were not touched.
-    const mine = (await call(tokensPost, { body: { name: "mine", scope: "admin" }, cookie: admin })).json.token;
+    const mine = (await call(tokensPost, { body: { name: "mine", scope: "admin" }, cookie: setup.admin })).json.token;
     await patchUser(opsId, { password: "new-password-3", revokeTokens: true });
     expect((await resetWith(bearer(mine))).status).toBe(200);
     expect((await patchUser(opsId, { revokeTokens: true })).status).toBe(400);
