@@ -1,6 +1,7 @@
 "use client";
 
 import { useEffect, useRef } from "react";
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "@/lib/constants";
 import { button, input, subtle } from "./panel";
 
 interface Props {
@@ -46,8 +47,8 @@ export function PasswordDialog({ user, liveTokens, busy, onCancel, onSave }: Pro
               New password for {user.username}
             </h2>
             <label className="block text-sm font-medium">
-              Password (at least 10 characters)
-              <input name="password" type="password" required minLength={10} maxLength={256} autoComplete="new-password" autoFocus className={input} />
+              Password (at least {PASSWORD_MIN_LENGTH} characters)
+              <input name="password" type="password" required minLength={PASSWORD_MIN_LENGTH} maxLength={PASSWORD_MAX_LENGTH} autoComplete="new-password" autoFocus className={input} />
             </label>
             <p className="text-sm text-slate-600">All of {user.username}&apos;s sessions end.</p>
             <label className="flex items-start gap-2 text-sm">

@@ -165,6 +165,8 @@ export function createHttpServer(rt: Runtime, nextHandler: NextHandler, dev = fa
       req.headers[PEER_HEADER] = peer ?? "";
       applySecurityHeaders(req, res, dev);
       nextHandler(req, res).catch((e) => {
+        // A client that went away or was dropped (too slow, body over the cap) is not a server error.
+        if (req.destroyed) return void res.destroy();
         console.error("cowherd: request failed:", e);
         if (!res.headersSent) send(res, 500, "text/plain", "Internal error\n", head);
         else res.destroy();
