@@ -10,10 +10,13 @@
  */
 export { runtime, createRuntime, setRuntime, type Runtime } from "./runtime";
 export { AppError, errors } from "./api/errors";
+export { readForm, MAX_BODY } from "./api/body";
 export { route, json, readJson, parseWith, PEER_HEADER, type Ctx, type Principal } from "./api/route";
-export { login, sessionCookie, clearedSessionCookie } from "./auth/login";
+export { login, sessionCookie, deviceCookie, clearedSessionCookie } from "./auth/login";
+export { DEVICE_COOKIE } from "./auth/known-logins";
 export { SESSION_COOKIE } from "./auth/sessions";
 export { isLoopback } from "./legacy/peer";
 export { renderMetrics } from "./metrics/prometheus";
 export { createHttpServer } from "./server/http-server";
+export { listenAndStart } from "./server/listen";
 export { ConfigError } from "./config/load";

@@ -16,6 +16,7 @@ import { Scheduler } from "./scheduler";
 import { AuditRepo } from "./db/audit";
 import { TokenRepo } from "./auth/tokens";
 import { LoginLimiter } from "./auth/login-limiter";
+import { KnownLogins } from "./auth/known-logins";
 
 export interface Runtime {
   config: Config;
@@ -31,17 +32,28 @@ export interface Runtime {
   audit: AuditRepo;
   tokens: TokenRepo;
   limiter: LoginLimiter;
+  knownLogins: KnownLogins;
   machinesView(): Promise<MachinesView>;
+  /**
+   * What a server does once it serves: mark resets left running as interrupted, create the first
+   * admin, apply audit retention, record server.start, start the jobs. Runs once; createRuntime
+   * runs it unless told to defer it (the server, until its port is bound: a start that fails on a
+   * busy port must not print a one-time password nobody can use, nor write into the audit log and
+   * history of the instance already running on the same data dir).
+   */
+  start(): Promise<void>;
   close(): void;
 }
 
-export async function createRuntime(env: Env = process.env, log: (line: string) => void = console.log): Promise<Runtime> {
+export async function createRuntime(
+  env: Env = process.env,
+  log: (line: string) => void = console.log,
+  opts: { deferStart?: boolean } = {},
+): Promise<Runtime> {
   const config = loadConfig(env);
   const dataDir = path.resolve(/*turbopackIgnore: true*/ env.COWHERD_DATA_DIR ?? "data");
   const db = openDatabase(path.join(/*turbopackIgnore: true*/ dataDir, "cowherd.sqlite"));
   const history = new HistoryRepo(db);
-  const interrupted = history.markInterrupted(Date.now());
-  if (interrupted) log(`cowherd: marked ${interrupted} reset(s) left running by a previous process as interrupted`);
   const room = new Room(config, createHosts(config, dataDir, env, log));
   const orchestrator = new ResetOrchestrator(config, room, history);
   const users = new UserRepo(db);
@@ -49,30 +61,42 @@ export async function createRuntime(env: Env = process.env, log: (line: string) 
     idleMs: config.session.idleMinutes * 60_000,
     absoluteMs: config.session.absoluteHours * 3_600_000,
   });
-  await ensureAdmin(users, env, log);
   const audit = new AuditRepo(db);
-  // Config changes take effect at start: record what this process runs with.
-  audit.record({
-    actor: null,
-    actorKind: "system",
-    address: null,
-    action: "server.start",
-    target: env.COWHERD_CONFIG ?? "demo config",
-    outcome: "ok",
-    detail: `${config.host === "sim" ? "simulated" : "real"} storage (${config.hosts.map((h) => `${h.name} via ${config.host === "sim" ? "sim" : h.transport}`).join(", ")}), ${config.machines.length} PCs, boot self-reset ${config.boot.enabled ? "on" : "off"}, legacy paths ${config.legacy.paths.join(" ")}`,
-  });
   const tokens = new TokenRepo(db);
   const limiter = new LoginLimiter({
     free: config.login.freeAttempts,
     maxDelayMs: config.login.maxDelaySeconds * 1000,
     windowMs: config.login.windowMinutes * 60_000,
   });
+  const knownLogins = new KnownLogins(db, { deviceDays: config.login.knownDeviceDays, addressDays: config.login.knownAddressDays });
   const scheduler = new Scheduler();
-  scheduler.start([
-    { name: "sim-persist", everyMs: 5_000, run: () => room.hosts().forEach((h) => h instanceof SimHost && h.persist()) },
-    { name: "session-prune", everyMs: 10 * 60_000, run: () => void sessions.prune() },
-    { name: "login-limiter-prune", everyMs: 10 * 60_000, run: () => limiter.prune() },
-  ]);
+  let started: Promise<void> | undefined;
+  const start = async () => {
+    const interrupted = history.markInterrupted(Date.now());
+    if (interrupted) log(`cowherd: marked ${interrupted} reset(s) left running by a previous process as interrupted`);
+    await ensureAdmin(users, env, log);
+    audit.setRetentionDays(config.audit.retentionDays);
+    audit.deleteExpired();
+    // Config changes take effect at start: record what this process runs with.
+    audit.record({
+      actor: null,
+      actorKind: "system",
+      address: null,
+      action: "server.start",
+      target: env.COWHERD_CONFIG ?? "demo config",
+      outcome: "ok",
+      detail: `${config.host === "sim" ? "simulated" : "real"} storage (${config.hosts.map((h) => `${h.name} via ${config.host === "sim" ? "sim" : h.transport}`).join(", ")}), ${config.machines.length} PCs, boot self-reset ${config.boot.enabled ? "on" : "off"}, legacy paths ${config.legacy.paths.join(" ")}`,
+    });
+    scheduler.start([
+      { name: "sim-persist", everyMs: 5_000, run: () => room.hosts().forEach((h) => h instanceof SimHost && h.persist()) },
+      { name: "session-prune", everyMs: 10 * 60_000, run: () => void sessions.prune() },
+      { name: "login-limiter-prune", everyMs: 10 * 60_000, run: () => limiter.prune() },
+      { name: "known-logins-prune", everyMs: 6 * 3_600_000, run: () => void knownLogins.prune() },
+      { name: "audit-flush", everyMs: 10_000, run: () => audit.flush() },
+      { name: "audit-retention", everyMs: 3_600_000, run: () => void audit.deleteExpired() },
+    ]);
+  };
+  if (!opts.deferStart) await (started = start());
   return {
     config,
     dataDir,
@@ -86,12 +110,17 @@ export async function createRuntime(env: Env = process.env, log: (line: string) 
     audit,
     tokens,
     limiter,
+    knownLogins,
     async machinesView() {
       const readings = await room.read();
       return buildMachinesView(config, readings, history.latestByMachine(), history.lastOkByMachine(), orchestrator.progress(), Date.now());
     },
+    start() {
+      return (started ??= start());
+    },
     close() {
       scheduler.stop();
+      if (started) audit.flush(true);
       room.close();
       db.close();
     },

@@ -1,6 +1,6 @@
 import path from "node:path";
 import next from "next";
-import { ConfigError, createHttpServer, runtime } from "@cowherd/core";
+import { ConfigError, createHttpServer, createRuntime, listenAndStart, setRuntime } from "@cowherd/core";
 
 const dev = process.argv.includes("--dev");
 const host = process.env.HOST ?? "::";
@@ -8,23 +8,19 @@ const port = Number(process.env.PORT ?? 3000);
 
 async function main() {
   if (!/^\d{1,5}$/.test(process.env.PORT ?? "3000") || port < 1 || port > 65535) throw new ConfigError(`PORT must be a port number from 1 to 65535, not ${JSON.stringify(process.env.PORT)}`);
-  const rt = await runtime();
+  // The runtime's start (first admin and its one-time password, server.start in the audit log, jobs)
+  // waits until the port is bound: a start that fails on a busy port leaves no trace.
+  const pending = createRuntime(process.env, console.log, { deferStart: true });
+  setRuntime(pending); // Next's routes get this same runtime through @cowherd/core
+  const rt = await pending;
   const app = next({ dev, dir: path.resolve("."), port });
   await app.prepare();
   const server = createHttpServer(rt, app.getRequestHandler(), dev);
   server.keepAliveTimeout = 65_000;
-  server.on("error", (e: NodeJS.ErrnoException) => {
-    // A kernel without IPv6 cannot bind "::": fall back to every IPv4 address.
-    if (e.code === "EAFNOSUPPORT" && host === "::") server.listen(port, "0.0.0.0");
-    else {
-      console.error(`cowherd: cannot listen on ${host}:${port}: ${e.message}`);
-      process.exit(1);
-    }
-  });
-  server.listen(port, host, () => {
-    const shown = host === "::" || host === "0.0.0.0" ? "localhost" : host;
-    console.log(`cowherd: ${rt.config.lanName} (${rt.config.machines.length} PCs, ${rt.config.host === "sim" ? "simulated" : "real"} storage on ${rt.config.hosts.map((h) => h.name).join(", ")}) on http://${shown}:${port}`);
-  });
+  await listenAndStart(server, rt, port, host);
+  server.on("error", (e) => console.error("cowherd: server error:", e));
+  const shown = host === "::" || host === "0.0.0.0" ? "localhost" : host;
+  console.log(`cowherd: ${rt.config.lanName} (${rt.config.machines.length} PCs, ${rt.config.host === "sim" ? "simulated" : "real"} storage on ${rt.config.hosts.map((h) => h.name).join(", ")}) on http://${shown}:${port}`);
   let closing = false;
   const stop = (signal: string) => {
     if (closing) return;
@@ -40,6 +36,7 @@ async function main() {
 }
 
 main().catch((e) => {
-  console.error(e instanceof ConfigError ? `cowherd: ${e.message}` : e);
+  // Listen errors (lib/server/listen.ts) already start with "cowherd:".
+  console.error(e instanceof ConfigError ? `cowherd: ${e.message}` : e instanceof Error && e.message.startsWith("cowherd:") ? e.message : e);
   process.exit(1);
 });

@@ -36,8 +36,13 @@ export function AuditTable({ rows }: { rows: AuditRow[] }) {
               <td className="max-w-48 truncate px-3 py-2" title={r.target ?? ""}>{r.target ?? "–"}</td>
               <td className="px-3 py-2">
                 <span className={cn("rounded px-1.5 py-0.5 text-xs font-semibold ring-1", OUTCOME[r.outcome])}>{r.outcome}</span>
+                {r.count > 1 && (
+                  <span className="ml-1 whitespace-nowrap text-xs font-semibold text-slate-600" title={`${r.count} times within the minute`}>
+                    ×{r.count}
+                  </span>
+                )}
               </td>
-              <td className="max-w-xs px-3 py-2 text-xs text-slate-600">{r.detail}</td>
+              <td className="max-w-xs px-3 wrap-anywhere py-2 text-xs text-slate-600">{r.detail}</td>
             </tr>
           ))}
         </tbody>

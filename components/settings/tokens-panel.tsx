@@ -14,13 +14,15 @@ interface TokenRow {
   createdAt: number;
   lastUsedAt: number | null;
   revokedAt: number | null;
+  ownerName: string | null;
+  ownerRole: "admin" | "viewer" | null;
 }
 
 export function TokensPanel({ tokens }: { tokens: TokenRow[] }) {
   const { run, error, busy } = useAction();
   const [secret, setSecret] = useState<{ name: string; token: string } | null>(null);
   return (
-    <Panel title="API tokens" description="For scripts: send as Authorization: Bearer <token>. Read tokens see; admin tokens can reset.">
+    <Panel title="API tokens" description="For scripts: send as Authorization: Bearer <token>. Read tokens see; admin tokens can reset. A token never does more than its owner may do now, and dies with its owner.">
       {secret && (
         <div role="status" className="mb-3 rounded-lg bg-amber-50 p-3 text-sm ring-1 ring-amber-300">
           <p className="font-semibold">Token “{secret.name}” — copy it now, it is not shown again:</p>
@@ -49,9 +51,15 @@ export function TokensPanel({ tokens }: { tokens: TokenRow[] }) {
             {tokens.map((t) => (
               <tr key={t.id} className={t.revokedAt ? "text-slate-400" : ""}>
                 <td className="py-1.5 font-medium">{t.name}</td>
-                <td className="py-1.5">{t.scope}</td>
+                <td className="py-1.5">
+                  {t.scope}
+                  {!t.revokedAt && t.scope === "admin" && t.ownerRole === "viewer" && (
+                    <span className="block text-xs text-amber-800">reads only: {t.ownerName} is a viewer</span>
+                  )}
+                </td>
                 <td className="py-1.5 whitespace-nowrap">
                   {dateTime(t.createdAt)} <span className="text-slate-400">by {t.createdBy}</span>
+                  {t.ownerName && t.ownerName !== t.createdBy && <span className="text-slate-400"> for {t.ownerName}</span>}
                 </td>
                 <td className="py-1.5 whitespace-nowrap">{t.lastUsedAt ? dateTime(t.lastUsedAt) : "never"}</td>
                 <td className="py-1.5 text-right">

@@ -1,9 +1,11 @@
 "use client";
 
+import { useState } from "react";
 import { requestJson } from "@/lib/client/fetcher";
 import { dateTime } from "@/components/ui/format";
 import { button, FormError, input, Panel, subtle } from "./panel";
 import { useAction } from "./use-action";
+import { PasswordDialog } from "./password-dialog";
 
 interface UserRow {
   id: number;
@@ -12,8 +14,10 @@ interface UserRow {
   createdAt: number;
 }
 
-export function UsersPanel({ users, me }: { users: UserRow[]; me: number }) {
+/** `liveTokens`: live API tokens per owner id, for the password dialog's "also revoke" choice. */
+export function UsersPanel({ users, me, liveTokens }: { users: UserRow[]; me: number; liveTokens: Record<number, number> }) {
   const { run, error, busy } = useAction();
+  const [passwordFor, setPasswordFor] = useState<UserRow | null>(null);
   return (
     <Panel title="Users" description="Admins reset PCs and manage users and tokens; viewers see the grid and the history.">
       <table className="mb-4 w-full text-left text-sm">
@@ -51,10 +55,7 @@ export function UsersPanel({ users, me }: { users: UserRow[]; me: number }) {
                   className={subtle}
                   disabled={busy}
                   aria-label={`Set password of ${u.username}`}
-                  onClick={() => {
-                    const pw = window.prompt(`New password for ${u.username} (at least 10 characters):`);
-                    if (pw) void run(() => requestJson("PATCH", `/api/users/${u.id}`, { password: pw }));
-                  }}
+                  onClick={() => setPasswordFor(u)}
                 >
                   Password…
                 </button>
@@ -102,6 +103,17 @@ export function UsersPanel({ users, me }: { users: UserRow[]; me: number }) {
         </button>
       </form>
       <FormError error={error} />
+      <PasswordDialog
+        user={passwordFor}
+        liveTokens={passwordFor ? (liveTokens[passwordFor.id] ?? 0) : 0}
+        busy={busy}
+        onCancel={() => setPasswordFor(null)}
+        onSave={async (password, revokeTokens) => {
+          const id = passwordFor!.id;
+          setPasswordFor(null);
+          await run(() => requestJson("PATCH", `/api/users/${id}`, { password, ...(revokeTokens ? { revokeTokens } : {}) }));
+        }}
+      />
     </Panel>
   );
 }

@@ -5,16 +5,21 @@ import { SESSION_COOKIE } from "../auth/sessions";
 import type { Role } from "../auth/users";
 import type { ActorKind, AuditOutcome } from "../db/audit";
 import { normalizeIp } from "../legacy/peer";
+import { readCappedText } from "./body";
+import { isAllowedOrigin } from "./origin";
 import { AppError, errors } from "./errors";
 
 export const PEER_HEADER = "x-cowherd-peer";
-const MAX_BODY = 64 * 1024;
 
 /** Who is asking: a logged-in user (cookie) or an API token (Authorization: Bearer). */
 export interface Principal {
   kind: "user" | "token";
+  /** The session's user id, or the token's id. */
   id: number;
+  /** The user acting: the session's user, or the token's owner. */
+  userId: number;
   name: string;
+  /** For a token: its scope capped by its owner's current role. */
   role: Role;
 }
 
@@ -27,10 +32,10 @@ export interface Ctx {
 }
 
 export function json(body: unknown, status = 200, headers: HeadersInit = {}): Response {
-  return new Response(JSON.stringify(body), {
-    status,
-    headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store", ...headers },
-  });
+  const h = new Headers(headers); // a list of pairs may carry several set-cookie
+  if (!h.has("content-type")) h.set("content-type", "application/json; charset=utf-8");
+  if (!h.has("cache-control")) h.set("cache-control", "no-store");
+  return new Response(JSON.stringify(body), { status, headers: h });
 }
 
 export function errorResponse(e: unknown): Response {
@@ -55,14 +60,11 @@ export function parseWith<S extends z.ZodType>(schema: S, value: unknown, what: 
   return r.data;
 }
 
-/** Reads a JSON body with a size cap; malformed JSON is a 400, never a 500. */
+/** Reads a JSON body under the size cap (lib/api/body.ts); malformed JSON is a 400, never a 500. */
 export async function readJson<S extends z.ZodType>(req: Request, schema: S): Promise<z.output<S>> {
   const type = req.headers.get("content-type") ?? "";
   if (!/^application\/json\b/i.test(type)) throw errors.badRequest("Send the body as application/json");
-  const declared = Number(req.headers.get("content-length") ?? "0");
-  if (declared > MAX_BODY) throw errors.badRequest(`Body larger than ${MAX_BODY} bytes`);
-  const text = await req.text();
-  if (text.length > MAX_BODY) throw errors.badRequest(`Body larger than ${MAX_BODY} bytes`);
+  const text = await readCappedText(req);
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -75,32 +77,26 @@ export async function readJson<S extends z.ZodType>(req: Request, schema: S): Pr
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 /**
- * CSRF: a state-changing request must come from this app's own origin (Origin, else Referer).
- * Requests carrying neither are non-browser clients; they may only act with a Bearer token.
+ * CSRF and DNS rebinding: a state-changing request must come from an allowed origin (Origin, else
+ * Referer; see lib/api/origin.ts, which never trusts the Host header). Requests carrying neither
+ * are non-browser clients; they may only act with a Bearer token.
  */
 function originVerdict(req: NextRequest, rt: Runtime): "same" | "cross" | "none" {
-  const host = req.headers.get("host");
-  const allowed = new Set(rt.config.allowedOrigins.map((o) => new URL(o).host));
-  if (host) allowed.add(host);
   const source = req.headers.get("origin") || req.headers.get("referer");
   if (!source) return "none";
-  try {
-    return allowed.has(new URL(source).host) ? "same" : "cross";
-  } catch {
-    return "cross"; // "null" or garbage
-  }
+  return isAllowedOrigin(source, rt.config) ? "same" : "cross";
 }
 
 function authenticate(req: NextRequest, rt: Runtime): Principal | null {
   const authz = req.headers.get("authorization");
   if (authz) {
     const m = /^Bearer\s+(\S+)$/i.exec(authz);
-    const row = m ? rt.tokens.validate(m[1]!) : undefined;
-    if (!row) throw errors.unauthorized("Invalid or revoked API token");
-    return { kind: "token", id: row.id, name: `token:${row.name}`, role: row.scope === "admin" ? "admin" : "viewer" };
+    const valid = m ? rt.tokens.validate(m[1]!) : undefined;
+    if (!valid) throw errors.unauthorized("Invalid or revoked API token (or its owner no longer exists)");
+    return { kind: "token", id: valid.row.id, userId: valid.ownerId, name: `token:${valid.row.name}`, role: valid.role };
   }
   const user = rt.sessions.validate(req.cookies.get(SESSION_COOKIE)?.value);
-  return user ? { kind: "user", id: user.id, name: user.username, role: user.role } : null;
+  return user ? { kind: "user", id: user.id, userId: user.id, name: user.username, role: user.role } : null;
 }
 
 type Auth = "none" | "user" | "admin";
@@ -111,29 +107,34 @@ export function route<P = Record<string, string>>(auth: Auth, fn: (ctx: Ctx, par
     let rt: Runtime | undefined;
     const peer = normalizeIp(req.headers.get(PEER_HEADER));
     let principal: Principal | null = null;
+    const entry = (action: string, outcome: AuditOutcome, target: string | null, detail: string | null) => ({
+      actor: principal?.name ?? null,
+      actorKind: (principal?.kind ?? "anonymous") as ActorKind,
+      address: peer,
+      action,
+      target,
+      outcome,
+      detail,
+    });
     const audit = (action: string, outcome: AuditOutcome, target: string | null = null, detail: string | null = null) =>
-      rt?.audit.record({
-        actor: principal?.name ?? null,
-        actorKind: (principal?.kind ?? "anonymous") as ActorKind,
-        address: peer,
-        action,
-        target,
-        outcome,
-        detail,
-      });
+      rt?.audit.record(entry(action, outcome, target, detail));
+    // Refusals a client can repeat at will: one row per source per minute (lib/db/audit.ts).
+    const refused = (action: string, target: string, detail: string | null = null) => rt?.audit.recordRepeated(entry(action, "denied", target, detail));
     try {
       rt = await runtime();
       principal = authenticate(req, rt);
       if (!SAFE_METHODS.has(req.method)) {
         const verdict = originVerdict(req, rt);
         if (verdict === "cross" || (verdict === "none" && principal?.kind !== "token" && auth !== "none")) {
-          audit("csrf.refused", "denied", req.nextUrl.pathname, req.headers.get("origin") ?? req.headers.get("referer") ?? "no Origin/Referer");
-          throw errors.forbidden("Cross-origin request refused");
+          refused("csrf.refused", req.nextUrl.pathname, req.headers.get("origin") ?? req.headers.get("referer") ?? "no Origin/Referer");
+          throw errors.forbidden(
+            "Cross-origin request refused: open Cowherd at localhost, 127.0.0.1 or one of this machine's IP addresses, or add the address you use to allowedOrigins",
+          );
         }
       }
       if (auth !== "none" && !principal) throw errors.unauthorized();
       if (auth === "admin" && principal?.role !== "admin") {
-        audit("access.denied", "denied", `${req.method} ${req.nextUrl.pathname}`);
+        refused("access.denied", `${req.method} ${req.nextUrl.pathname}`);
         throw errors.forbidden("Only admins can do this");
       }
       return await fn({ req, rt, principal, peer, audit }, await context.params);

@@ -1,6 +1,7 @@
 import type { Env } from "../config/env";
 import type Database from "better-sqlite3";
 import { PASSWORD_MIN_LENGTH } from "../constants";
+import { errors } from "../api/errors";
 import { generatePassword, hashPassword } from "./password";
 
 export type Role = "admin" | "viewer";
@@ -24,12 +25,18 @@ export class UserRepo {
       .get(username) as (User & { passwordHash: string }) | undefined;
   }
 
+  /** Adds a user; a name taken meanwhile (two requests racing past a lookup) is a 409, not a 500. */
   async create(username: string, password: string, role: Role): Promise<User> {
     const hash = await hashPassword(password);
-    const info = this.db
-      .prepare("INSERT INTO users (username, password_hash, role, created_at) VALUES (?, ?, ?, ?)")
-      .run(username, hash, role, Date.now());
-    return { id: Number(info.lastInsertRowid), username, role };
+    try {
+      const info = this.db
+        .prepare("INSERT INTO users (username, password_hash, role, created_at) VALUES (?, ?, ?, ?)")
+        .run(username, hash, role, Date.now());
+      return { id: Number(info.lastInsertRowid), username, role };
+    } catch (e) {
+      if ((e as { code?: string }).code === "SQLITE_CONSTRAINT_UNIQUE") throw errors.conflict("user_exists", `User ${username} already exists`);
+      throw e;
+    }
   }
 
   list(): (User & { createdAt: number })[] {
@@ -48,7 +55,11 @@ export class UserRepo {
       const admins = this.db.prepare("SELECT COUNT(*) FROM users WHERE role = 'admin'").pluck().get() as number;
       const demotes = user.role === "admin" && ("delete" in change || change.role !== "admin");
       if (demotes && admins <= 1) return "last-admin" as const;
-      if ("delete" in change) this.db.prepare("DELETE FROM users WHERE id = ?").run(id);
+      if ("delete" in change) {
+        // Its API tokens die with it (owner_id would become NULL anyway; revoked shows why in Settings).
+        this.db.prepare("UPDATE api_tokens SET revoked_at = ? WHERE owner_id = ? AND revoked_at IS NULL").run(Date.now(), id);
+        this.db.prepare("DELETE FROM users WHERE id = ?").run(id);
+      }
       else {
         this.db.prepare("UPDATE users SET role = ? WHERE id = ?").run(change.role, id);
         this.db.prepare("DELETE FROM sessions WHERE user_id = ?").run(id); // new rights take effect at next login

@@ -4,6 +4,7 @@ import { HOST_NAME_PATTERN, MACHINE_ID_MAX } from "../constants";
 // Names end up in argv for dmsetup/tgtadm/targetcli; keep them to a charset no tool treats specially.
 const dmName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, "letters, digits, '_', '.', '-' (max 64)");
 const ip = z.union([z.ipv4(), z.ipv6()], { error: "must be an IPv4 or IPv6 address" });
+const ipOrRange = z.union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()], { error: "must be an IPv4 or IPv6 address or CIDR range" });
 const absPath = z.string().regex(/^\/[^\0]*$/, "must be an absolute path");
 const hostName = z.string().regex(HOST_NAME_PATTERN, "lower-case letters, digits and '-' (max 32)");
 // Handed to ssh as the remote command: plain words only, so no remote shell can read anything into them.
@@ -98,7 +99,7 @@ export const configSchema = z
     legacy: z
       .object({
         paths: z.array(z.string().regex(/^\/[A-Za-z0-9_.\/-]*$/)).min(1).default(["/cgi/status"]),
-        trustedProxies: z.array(ip).default([]),
+        trustedProxies: z.array(ipOrRange).default([]),
       })
       .strict()
       .default({ paths: ["/cgi/status"], trustedProxies: [] }),
@@ -127,11 +128,28 @@ export const configSchema = z
         freeAttempts: z.number().int().min(1).max(100).default(5),
         maxDelaySeconds: z.number().int().min(1).max(86_400).default(900),
         windowMinutes: z.number().int().min(1).max(1440).default(15),
+        /** A browser that logged in to an account stays a known source of it this long after its last login. */
+        knownDeviceDays: z.number().int().min(1).max(3650).default(365),
+        /** The same for an address; 0 trusts no address (behind a NAT shared with strangers, say). */
+        knownAddressDays: z.number().int().min(0).max(3650).default(30),
       })
       .strict()
-      .default({ freeAttempts: 5, maxDelaySeconds: 900, windowMinutes: 15 }),
-    /** Extra origins allowed to POST (a reverse proxy's public name); the request's own Host always is. */
-    allowedOrigins: z.array(z.string().regex(/^https?:\/\/[A-Za-z0-9.:\[\]-]+$/)).default([]),
+      .default({ freeAttempts: 5, maxDelaySeconds: 900, windowMinutes: 15, knownDeviceDays: 365, knownAddressDays: 30 }),
+    audit: z
+      .object({
+        /** Rows older than this may be deleted (by the scheduler only; the database refuses younger ones). */
+        retentionDays: z.number().int().min(1).max(36_500).default(180),
+      })
+      .strict()
+      .default({ retentionDays: 180 }),
+    /**
+     * Origins (scheme://host[:port]) allowed to log in and change things, besides loopback and this
+     * machine's own IP addresses: every host NAME people use to reach Cowherd (the Host header is
+     * never trusted, against DNS rebinding).
+     */
+    allowedOrigins: z.array(z.string().regex(/^https?:\/\/[A-Za-z0-9.:\[\]-]+$/, "must be scheme://host[:port]")).default([]),
+    /** The URL people use to reach Cowherd (a reverse proxy's, say); its origin is allowed like allowedOrigins. */
+    publicUrl: z.string().regex(/^https?:\/\/[A-Za-z0-9.:\[\]-]+\/?$/, "must be scheme://host[:port]").optional(),
   })
   .strict()
   .superRefine((cfg, ctx) => {

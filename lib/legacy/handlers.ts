@@ -35,7 +35,7 @@ export async function bootReset(rt: Runtime, peer: string | undefined, forwarded
   const last = rt.history.lastBySource(machine.id, "legacy");
   const ago = last ? Math.floor((Date.now() - last.startedAt) / 1000) : Infinity;
   if (ago < cfg.minIntervalSeconds) {
-    rt.audit.record({ actor: machine.name, actorKind: "pc", address: addr, action: "reset.boot", target: machine.name, outcome: "denied", detail: `rate limited (${ago} s since last)` });
+    rt.audit.recordRepeated({ actor: machine.name, actorKind: "pc", address: addr, action: "reset.boot", target: machine.name, outcome: "denied", detail: `rate limited (${ago} s since last)` });
     return { status: 429, body: bootScript.error(`${machine.name} was reset ${ago} s ago; not resetting again yet`) };
   }
   const audit = (outcome: "ok" | "failed" | "denied", detail: string | null) =>

@@ -1,8 +1,11 @@
 import { randomBytes } from "node:crypto";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { Socket } from "node:net";
 import type { Runtime } from "../runtime";
 import { PEER_HEADER } from "../api/route";
-import { LEGACY } from "../legacy/cgi";
+import { MAX_BODY } from "../api/body";
+import { bootScript, LEGACY } from "../legacy/cgi";
+import { isTrustedProxy, normalizeIp } from "../legacy/peer";
 import { bootReset, legacyStatus } from "../legacy/handlers";
 
 type NextHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
@@ -12,14 +15,22 @@ function header(req: IncomingMessage, name: string): string | undefined {
   return Array.isArray(v) ? v.join(",") : v;
 }
 
-function send(res: ServerResponse, status: number, contentType: string, body: string, head: boolean) {
+function send(res: ServerResponse, status: number, contentType: string, body: string, head: boolean, extra: Record<string, string> = {}) {
   res.writeHead(status, {
     "Content-Type": contentType,
     "Content-Length": Buffer.byteLength(body),
     "Cache-Control": "no-store",
     "X-Content-Type-Options": "nosniff",
+    ...extra,
   });
   res.end(head ? undefined : body);
+}
+
+/** Refuses a request before Next sees it: the API's JSON error shape under /api, plain text elsewhere; the connection is closed. */
+function refuse(res: ServerResponse, path: string, status: number, code: string, message: string, head: boolean) {
+  const close = { Connection: "close" };
+  if (path.startsWith("/api/")) send(res, status, "application/json; charset=utf-8", JSON.stringify({ error: { code, message } }), head, close);
+  else send(res, status, "text/plain; charset=utf-8", `${message}\n`, head, close);
 }
 
 /**
@@ -57,36 +68,111 @@ function applySecurityHeaders(req: IncomingMessage, res: ServerResponse, dev: bo
   res.setHeader("Permissions-Policy", "camera=(), microphone=(), geolocation=()");
 }
 
-export function createHttpServer(rt: Runtime, nextHandler: NextHandler, dev = false) {
-  const legacyPaths = new Set(rt.config.legacy.paths);
-  const bootPath = rt.config.boot.path;
-  return createServer((req, res) => {
-    const path = (req.url ?? "/").split("?")[0]!;
-    const peer = req.socket.remoteAddress;
-    const head = req.method === "HEAD";
-    if (legacyPaths.has(path)) {
-      legacyStatus(rt, peer, header(req, "x-forwarded-for")).then(
-        (body) => send(res, 200, LEGACY.contentType, body, head),
-        () => send(res, 200, LEGACY.contentType, LEGACY.noNumbers, head),
-      );
+/** Limits of the HTTP front against slow and greedy clients. */
+export interface FrontLimits {
+  /** Whole request (headers and body) must arrive within this; Node's default is 5 minutes. */
+  requestTimeoutMs: number;
+  headersTimeoutMs: number;
+  /** How often Node checks those two timeouts (its default, 30 s, would let a slow client stay that long). */
+  timeoutCheckMs: number;
+  /** Open connections one address may hold; trusted proxies (legacy.trustedProxies) are exempt. */
+  maxConnectionsPerAddress: number;
+}
+
+export const DEFAULT_FRONT_LIMITS: FrontLimits = {
+  requestTimeoutMs: 30_000,
+  headersTimeoutMs: 10_000,
+  timeoutCheckMs: 1_000,
+  maxConnectionsPerAddress: 64,
+};
+
+/** True when the path cannot be routed: not origin-form ("*", absolute URLs) or a malformed % escape. */
+function badPath(url: string, path: string): boolean {
+  if (!url.startsWith("/")) return true;
+  try {
+    decodeURIComponent(path);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+/** Counts open connections per address and drops those over the cap at once. */
+function capConnectionsPerAddress(server: Server, max: number, exempt: (addr: string) => boolean) {
+  const open = new Map<string, number>();
+  server.on("connection", (socket: Socket) => {
+    const addr = normalizeIp(socket.remoteAddress) ?? "?";
+    if (exempt(addr)) return;
+    const n = (open.get(addr) ?? 0) + 1;
+    if (n > max) {
+      socket.destroy();
       return;
     }
-    if (path === bootPath) {
-      bootReset(rt, peer, header(req, "x-forwarded-for")).then(
-        (r) => send(res, r.status, "text/plain", r.body, head),
-        (e) => {
-          console.error("cowherd: boot reset failed:", e);
-          send(res, 500, "text/plain", "#!gpxe\necho Cowherd: internal error\n", head);
-        },
-      );
-      return;
-    }
-    req.headers[PEER_HEADER] = peer ?? "";
-    applySecurityHeaders(req, res, dev);
-    nextHandler(req, res).catch((e) => {
-      console.error("cowherd: request failed:", e);
-      if (!res.headersSent) send(res, 500, "text/plain", "Internal error\n", head);
-      else res.destroy();
+    open.set(addr, n);
+    socket.once("close", () => {
+      const left = (open.get(addr) ?? 1) - 1;
+      if (left > 0) open.set(addr, left);
+      else open.delete(addr);
     });
   });
+}
+
+export function createHttpServer(rt: Runtime, nextHandler: NextHandler, dev = false, limits: Partial<FrontLimits> = {}) {
+  const lim = { ...DEFAULT_FRONT_LIMITS, ...limits };
+  const legacyPaths = new Set(rt.config.legacy.paths);
+  const bootPath = rt.config.boot.path;
+  const server = createServer(
+    { requestTimeout: lim.requestTimeoutMs, headersTimeout: lim.headersTimeoutMs, connectionsCheckingInterval: lim.timeoutCheckMs },
+    (req, res) => {
+      const url = req.url ?? "/";
+      const path = url.split("?")[0]!;
+      const peer = req.socket.remoteAddress;
+      const head = req.method === "HEAD";
+      if (badPath(url, path)) {
+        refuse(res, path, 400, "bad_request", "Malformed request path", head);
+        return;
+      }
+      if (legacyPaths.has(path)) {
+        legacyStatus(rt, peer, header(req, "x-forwarded-for")).then(
+          (body) => send(res, 200, LEGACY.contentType, body, head),
+          () => send(res, 200, LEGACY.contentType, LEGACY.noNumbers, head),
+        );
+        return;
+      }
+      if (path === bootPath) {
+        // Only a GET resets (gPXE's); HEAD is answered without side effects, anything else refused.
+        if (req.method !== "GET") {
+          if (head) send(res, rt.config.boot.enabled ? 200 : 404, bootScript.contentType, "", true);
+          else send(res, 405, "text/plain", "Method not allowed\n", false, { Allow: "GET, HEAD" });
+          return;
+        }
+        bootReset(rt, peer, header(req, "x-forwarded-for")).then(
+          (r) => send(res, r.status, bootScript.contentType, r.body, false),
+          (e) => {
+            console.error("cowherd: boot reset failed:", e);
+            send(res, 500, bootScript.contentType, "#!gpxe\necho Cowherd: internal error\n", false);
+          },
+        );
+        return;
+      }
+      // No route takes more than MAX_BODY: a larger declared body is refused before a byte of it is
+      // read (routes cap chunked bodies while they stream, lib/api/body.ts).
+      const declared = req.headers["content-length"];
+      if (declared !== undefined && Number(declared) > MAX_BODY) {
+        refuse(res, path, 413, "payload_too_large", `Body larger than ${MAX_BODY} bytes`, head);
+        return;
+      }
+      req.headers[PEER_HEADER] = peer ?? "";
+      applySecurityHeaders(req, res, dev);
+      nextHandler(req, res).catch((e) => {
+        // A client that went away or was dropped (too slow, body over the cap) is not a server error.
+        if (req.destroyed) return void res.destroy();
+        console.error("cowherd: request failed:", e);
+        if (!res.headersSent) send(res, 500, "text/plain", "Internal error\n", head);
+        else res.destroy();
+      });
+    },
+  );
+  capConnectionsPerAddress(server, lim.maxConnectionsPerAddress, (addr) => isTrustedProxy(addr, rt.config.legacy.trustedProxies));
+  return server;
 }

@@ -29,9 +29,10 @@ export const role = z.enum(["admin", "viewer"]);
 
 export const createUserBody = z.object({ username, password, role }).strict();
 export const updateUserBody = z
-  .object({ role: role.optional(), password: password.optional() })
+  .object({ role: role.optional(), password: password.optional(), revokeTokens: z.boolean().optional() })
   .strict()
-  .refine((b) => b.role !== undefined || b.password !== undefined, "give role or password");
+  .refine((b) => b.role !== undefined || b.password !== undefined, "give role or password")
+  .refine((b) => !b.revokeTokens || b.password !== undefined, "revokeTokens goes with a new password");
 export const createTokenBody = z.object({ name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9 _.-]{0,47}$/), scope: z.enum(["read", "admin"]) }).strict();
 export const auditQuery = z
   .object({

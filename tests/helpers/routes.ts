@@ -1,5 +1,6 @@
 import { NextRequest } from "next/server";
-import { ADMIN_PASSWORD } from "./runtime";
+import { afterEach, beforeEach } from "vitest";
+import { ADMIN_PASSWORD, spyOnResets, testRuntime } from "./runtime";
 import { POST as loginPost } from "@/app/api/auth/login/route";
 
 type Handler<P> = (req: NextRequest, ctx: { params: Promise<P> }) => Promise<Response>;
@@ -37,4 +38,19 @@ export async function adminCookie(password = ADMIN_PASSWORD): Promise<string> {
   const r = await call(loginPost, { url: "/api/auth/login", body: { username: "admin", password } });
   if (r.status !== 200) throw new Error(`login failed: ${r.text}`);
   return r.headers.get("set-cookie")!.split(";")[0]!;
+}
+
+/**
+ * The usual API test setup, fresh for each test: a test runtime, an admin's session cookie, and a
+ * spy on resets that reach the host. Read the fields inside tests (they change per test).
+ */
+export function eachWithAdmin() {
+  const t = {} as { ctx: Awaited<ReturnType<typeof testRuntime>>; admin: string; hostCalls: ReturnType<typeof spyOnResets> };
+  beforeEach(async () => {
+    t.ctx = await testRuntime();
+    t.admin = await adminCookie();
+    t.hostCalls = spyOnResets(t.ctx.sim);
+  });
+  afterEach(() => t.ctx.cleanup());
+  return t;
 }

@@ -8,6 +8,7 @@ import { POST as loginPost } from "@/app/api/auth/login/route";
 import { POST as logoutPost } from "@/app/api/auth/logout/route";
 import { GET as metricsGet } from "@/app/metrics/route";
 import { GET as unknownGet } from "@/app/api/[...rest]/route";
+import { POST as usersPost } from "@/app/api/users/route";
 import { adminCookie, call } from "../helpers/routes";
 import { errorShape, spyOnResets, testRuntime } from "../helpers/runtime";
 
@@ -130,10 +131,16 @@ describe("API", () => {
     ["ids as strings", { body: { machines: ["1"] } }],
     ["empty list", { body: { machines: [] } }],
     ["not JSON content type", { rawBody: "machines=all", contentType: "application/x-www-form-urlencoded" }],
-    ["huge body", { rawBody: JSON.stringify({ machines: [1], pad: "x".repeat(100_000) }) }],
   ])("bulk reset with %s is 400 and the host is never called", async (_n, o) => {
     const r = await call(bulkPost, { ...o, cookie });
     expect(r.status).toBe(400);
+    expect(r.json).toEqual(errorShape);
+    expect(hostCalls).not.toHaveBeenCalled();
+  });
+
+  it("bulk reset with a body over the cap is 413 and the host is never called", async () => {
+    const r = await call(bulkPost, { rawBody: JSON.stringify({ machines: [1], pad: "x".repeat(100_000) }), cookie });
+    expect(r.status).toBe(413);
     expect(r.json).toEqual(errorShape);
     expect(hostCalls).not.toHaveBeenCalled();
   });
@@ -179,5 +186,13 @@ describe("API", () => {
     expect(r.text).toContain('cowherd_cow_used_sectors{machine="retro-01",ip="127.0.0.41"} 128');
     expect(r.text).toContain('cowherd_machine_state{machine="retro-01",ip="127.0.0.41",state="ok"} 1');
     expect(r.text).toMatch(/^cowherd_host_status_reads_total \d+$/m);
+  });
+
+  it("five parallel creations of the same user (names differ in case only): one 201, four 409, no 500", async () => {
+    const answers = await Promise.all(
+      Array.from({ length: 5 }, (_, i) => call(usersPost, { body: { username: i % 2 ? "Twin" : "twin", password: "twin-password-1", role: "viewer" }, cookie })),
+    );
+    expect(answers.map((a) => a.status).sort()).toEqual([201, 409, 409, 409, 409]);
+    expect(answers.filter((a) => a.status === 409).every((a) => a.json.error.code === "user_exists")).toBe(true);
   });
 });

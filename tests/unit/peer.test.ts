@@ -45,4 +45,26 @@ describe("caller address mapping", () => {
     expect(isLoopback("10.0.0.1")).toBe(false);
     expect(isLoopback(null)).toBe(false);
   });
+
+  it("does not take an IPv4-compatible IPv6 address for loopback (::1.2.3.4 is ::102:304)", () => {
+    for (const addr of ["::1.2.3.4", "::102:304", "::127.0.0.1", "[::1.2.3.4]", "::1.2.3.4%eth0"]) expect(isLoopback(addr), addr).toBe(false);
+    expect(normalizeIp("::1.2.3.4")).toBe("0:0:0:0:0:0:102:304");
+    expect(normalizeIp("::1.2.3.4")).not.toBe(normalizeIp("::1"));
+    expect(isLoopback("127.255.0.9")).toBe(true);
+    expect(isLoopback("[::1]")).toBe(true);
+    expect(isLoopback("0:0:0:0:0:0:0:1")).toBe(true);
+    expect(normalizeIp("::ffff:7f00:1")).toBe("127.0.0.1");
+    expect(isLoopback("::0.0.0.1")).toBe(true); // that one is ::1
+  });
+
+  it("accepts only the strict textual forms of IPv4", () => {
+    for (const addr of ["127.1", "0x7f.0.0.1", "0177.0.0.1", "2130706433"]) expect(normalizeIp(addr), addr).toBeNull();
+  });
+
+  it("trusts proxies given as CIDR ranges, IPv4-mapped peers included", () => {
+    expect(clientAddress("::ffff:10.1.2.3", "127.0.0.45", ["10.1.0.0/16"])).toBe("127.0.0.45");
+    expect(clientAddress("10.2.0.1", "127.0.0.45", ["10.1.0.0/16"])).toBe("10.2.0.1");
+    expect(clientAddress("127.0.0.1", "::1.2.3.4", ["127.0.0.1"])).toBe("0:0:0:0:0:0:102:304");
+    expect(clientAddress("127.0.0.1", "127.0.0.41, ::127.0.0.1", ["127.0.0.1"])).toBe("0:0:0:0:0:0:7f00:1");
+  });
 });

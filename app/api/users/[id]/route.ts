@@ -20,7 +20,8 @@ export const PATCH = route<{ id: string }>("admin", async ({ req, rt, audit }, p
   }
   if (body.password) {
     await rt.users.setPassword(user.username, body.password);
-    audit("user.password", "ok", user.username, "sessions ended");
+    const revoked = body.revokeTokens ? rt.tokens.revokeAllOf(id) : 0;
+    audit("user.password", "ok", user.username, body.revokeTokens ? `sessions ended, ${revoked} API token(s) revoked` : "sessions ended");
   }
   return json({ user: rt.users.get(id) });
 });
@@ -28,7 +29,8 @@ export const PATCH = route<{ id: string }>("admin", async ({ req, rt, audit }, p
 export const DELETE = route<{ id: string }>("admin", async ({ rt, audit }, params) => {
   const id = parseWith(idParam, params.id, "user id");
   const user = rt.users.get(id);
+  const tokens = rt.tokens.list().filter((t) => t.ownerId === id && t.revokedAt === null).length;
   apply(rt, id, { delete: true });
-  audit("user.delete", "ok", user?.username ?? String(id));
+  audit("user.delete", "ok", user?.username ?? String(id), tokens ? `${tokens} API token(s) revoked` : null);
   return json({ ok: true });
 });

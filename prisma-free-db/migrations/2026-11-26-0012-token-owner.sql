@@ -1,0 +1,8 @@
+-- An API token acts for the user who owns it: with at most that user's CURRENT role (looked up at
+-- each use) and not at all once the user is gone. created_by stays as the name that created it.
+ALTER TABLE api_tokens ADD COLUMN owner_id INTEGER REFERENCES users(id) ON DELETE SET NULL;
+UPDATE api_tokens SET owner_id = (SELECT id FROM users WHERE users.username = api_tokens.created_by);
+-- A token whose creator cannot be found (deleted, or it was made with another token) has no owner:
+-- it could never be used again, so it is marked revoked.
+UPDATE api_tokens SET revoked_at = CAST(strftime('%s', 'now') AS INTEGER) * 1000 WHERE owner_id IS NULL AND revoked_at IS NULL;
+CREATE INDEX api_tokens_owner ON api_tokens(owner_id);

@@ -1,0 +1,43 @@
+import type { Server } from "node:http";
+import { createHttpServer, type FrontLimits } from "@/lib/server/http-server";
+import * as login from "@/app/api/auth/login/route";
+import * as logout from "@/app/api/auth/logout/route";
+import * as machines from "@/app/api/machines/route";
+import * as machineReset from "@/app/api/machines/[id]/reset/route";
+import * as users from "@/app/api/users/route";
+import * as user from "@/app/api/users/[id]/route";
+import * as tokens from "@/app/api/tokens/route";
+import * as audit from "@/app/api/audit/route";
+import * as unknown from "@/app/api/[...rest]/route";
+import { listen } from "./http";
+import { nextLike, type RouteTable } from "./next-adapter";
+import { testRuntime } from "./runtime";
+
+const ROUTES = [
+  ["/api/auth/login", login],
+  ["/api/auth/logout", logout],
+  ["/api/machines", machines],
+  ["/api/machines/[id]/reset", machineReset],
+  ["/api/users", users],
+  ["/api/users/[id]", user],
+  ["/api/tokens", tokens],
+  ["/api/audit", audit],
+  ["/api/[rest]", unknown],
+] as unknown as RouteTable;
+
+/** A test runtime behind the real HTTP front on loopback, with the real route handlers behind it. */
+export async function apiServer(env: Record<string, string> = {}, limits?: Partial<FrontLimits>) {
+  const ctx = await testRuntime(env);
+  const server: Server = createHttpServer(ctx.rt, nextLike(ROUTES), false, limits);
+  const port = await listen(server);
+  return {
+    ...ctx,
+    server,
+    port,
+    async close() {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+      ctx.cleanup();
+    },
+  };
+}
