@@ -72,7 +72,7 @@ describe("API tokens act with at most their owner's current role", () => {
 });
 
 describe("token owner migration", () => {
-  it("gives existing tokens their creator as owner and revokes those without one", () => {
+  it("gives existing tokens their creator as owner (a token made by a token: that token's owner) and revokes those without one", () => {
     const dir = mkdtempSync(path.join(tmpdir(), "mig-"));
     const all = readdirSync(migrationsDir()).filter((f) => f.endsWith(".sql")).sort();
     const before = all.filter((f) => f < "2026-11-26-0012");
@@ -84,13 +84,15 @@ describe("token owner migration", () => {
     tok.run("a", "h1", "alice");
     tok.run("b", "h2", "token:a");
     tok.run("c", "h3", "gone");
+    tok.run("d", "h4", "token:b");
     for (const f of all) copyFileSync(path.join(migrationsDir(), f), path.join(dir, f));
     expect(migrate(db, dir)).toContain("2026-11-26-0012-token-owner.sql");
     const rows = db.prepare("SELECT name, owner_id AS ownerId, revoked_at IS NOT NULL AS revoked FROM api_tokens ORDER BY name").all();
     expect(rows).toEqual([
       { name: "a", ownerId: 7, revoked: 0 },
-      { name: "b", ownerId: null, revoked: 1 },
+      { name: "b", ownerId: 7, revoked: 0 },
       { name: "c", ownerId: null, revoked: 1 },
+      { name: "d", ownerId: 7, revoked: 0 },
     ]);
     db.close();
   });
