@@ -67,6 +67,8 @@ export class HostReads {
   }
 
   async iscsi(): Promise<IscsiView> {
+    const missing = this.backend.requires.filter((p) => !this.fs.exists(p));
+    if (missing.length) throw new StepError("read-iscsi", `the iSCSI target is configured as ${this.backend.name} (storage.backend), but ${missing.join(" and ")} ${missing.length > 1 ? "are" : "is"} missing: install and start it, or set storage.backend to the one this host runs`);
     const read = this.backend.read;
     if (read.kind === "command") return this.backend.parse(await this.read(read.cmd, "read-iscsi"));
     const files = new Map(read.paths(this.specs()).map((p) => [p, this.fs.read(p)] as const));

@@ -116,21 +116,23 @@ export function inPlaceReset(d: PlanDeps, view: HostView): ResetPlan {
  * over an intact header is the old disk, over a zeroed one a fresh disk. Looks afresh first.
  */
 export async function ensureSnapshot(d: Pick<PlanDeps, "dm" | "reads">, m: Machine, l: PcLayout, records: StepRecord[]): Promise<boolean> {
-  const healthy = async () => {
+  const look = async () => {
     const [info, tables] = await Promise.all([d.reads.info(), d.reads.tables()]);
-    const i = info.get(m.dmName);
-    const t = tables.get(m.dmName);
-    return !!i && i.live && !i.inactive && !i.suspended && t?.target === "snapshot";
+    return { i: info.get(m.dmName), t: tables.get(m.dmName) };
   };
+  const healthy = ({ i, t }: Awaited<ReturnType<typeof look>>) => !!i && i.live && !i.inactive && !i.suspended && t?.target === "snapshot";
+  let now: Awaited<ReturnType<typeof look>> | null = null;
   try {
-    if (await healthy()) return true;
+    now = await look();
+    if (healthy(now)) return true;
   } catch (e) {
     records.push({ step: "recover:read", ok: false, ms: 0, error: errorText(e) });
   }
-  const tables = await d.reads.tables().catch(() => new Map<string, { target: string }>());
-  if (tables.get(m.dmName)?.target !== "snapshot") {
-    if (!(await attempt(records, "recover:dm-load", () => one(d.dm.load([{ name: m.dmName, table: l.table }]))))) return false;
-  }
+  // Only a live snapshot with nothing waiting behind it is merely resumed. Anything else — no table,
+  // an error table, or any table in the inactive slot (an error table a dead reset loaded but never
+  // resumed would otherwise go live) — gets the PC's own snapshot table loaded first.
+  const onlySuspended = now?.i && now.i.live && !now.i.inactive && now.t?.target === "snapshot";
+  if (!onlySuspended && !(await attempt(records, "recover:dm-load", () => one(d.dm.load([{ name: m.dmName, table: l.table }]))))) return false;
   if (!(await attempt(records, "recover:dm-resume", () => one(d.dm.resume([m.dmName]))))) return false;
-  return healthy().catch(() => false);
+  return look().then(healthy, () => false);
 }

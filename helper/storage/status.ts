@@ -1,20 +1,43 @@
 import type { Config } from "../../lib/config/schema";
 import type { IscsiBackend } from "../../lib/host/iscsi/backend";
+import { errorText } from "../../lib/host/step-error";
 import type { MachineHostStatus } from "../../lib/host/types";
+import type { FsPort } from "./fs-port";
+import { layoutOf } from "./layout";
 import type { HostView } from "./reads";
 
-/** Every configured PC's state from one look at the host. */
-export function statusOf(config: Config, backend: IscsiBackend, view: HostView): MachineHostStatus[] {
+/** A half state a dead process (or a kill) can leave a device in, in words; null when none. */
+function halfState(view: HostView, dmName: string): string | null {
+  const i = view.info.get(dmName);
+  if (!i) return null;
+  if (!i.live && !i.inactive) return "the device has no table (a setup was killed half way): run 'cowherd-helper repair'";
+  if (!i.live) return "a table was loaded but never made live: run 'cowherd-helper repair'";
+  if (view.tables.get(dmName)?.target === "error") return "an error table is live (a reset stopped half way): run 'cowherd-helper repair'";
+  if (i.inactive) return "a table waits in the inactive slot (a reload was never finished): run 'cowherd-helper repair'";
+  return null;
+}
+
+/** Every configured PC's state from one look at the host. Reads only. */
+export function statusOf(config: Config, backend: IscsiBackend, view: HostView, fs: FsPort): MachineHostStatus[] {
   return config.machines.map((m) => {
     const dev = view.status.get(m.dmName);
     const info = view.info.get(m.dmName);
     const target = view.iscsi.get(m.iqn);
+    let problem = halfState(view, m.dmName);
+    if (!problem && info) {
+      try {
+        layoutOf(config, fs, m, view, "status");
+      } catch (e) {
+        problem = errorText(e);
+      }
+    }
     const base = {
       id: m.id,
       online: (target?.initiators.length ?? 0) > 0,
       initiators: target?.initiators ?? [],
       exported: target?.luns.has(backend.lun) ?? false,
       suspended: info?.suspended ?? false,
+      ...(problem ? { problem } : {}),
     };
     if (!info) return { ...base, state: "missing" as const };
     // A device with no snapshot live (no table, an error table mid-reset): no numbers to show.

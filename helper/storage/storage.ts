@@ -80,7 +80,7 @@ export class Storage implements StorageVerbs {
 
   // ── reads ──────────────────────────────────────────────────────────────────────────────────
   async status(): Promise<MachineHostStatus[]> {
-    return statusOf(this.d.config, this.backend, await this.reads.view());
+    return statusOf(this.d.config, this.backend, await this.reads.view(), this.d.fs);
   }
 
   // ── reset ──────────────────────────────────────────────────────────────────────────────────

@@ -22,6 +22,12 @@ export interface MachineHostStatus {
   exported: boolean;
   /** The dm device is suspended (a reset was interrupted): I/O hangs until resumed. */
   suspended: boolean;
+  /**
+   * What is wrong with the PC's storage beyond its snapshot's own state: its COW file or the master
+   * deleted or replaced under a running device, a half-done reset (error table, no table, a table
+   * never resumed). A reset refuses such a PC, or repairs the half states first.
+   */
+  problem?: string;
 }
 
 export interface HostStatus {

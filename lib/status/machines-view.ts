@@ -23,6 +23,8 @@ export interface MachineView {
   lastResetAt: number | null;
   lastReset: { id: number; at: number; endedAt: number | null; result: string; outcome: string | null; failedStep: string | null; error: string | null; source: string } | null;
   reset: ResetProgress | null;
+  /** What is wrong with its storage beyond the snapshot's state (from the host), in words. */
+  problem: string | null;
   /** The storage host that holds this PC. */
   host: string;
   /** When its numbers were read; older than the view's readAt when its host stopped answering. */
@@ -106,6 +108,7 @@ export function buildMachinesView(
           ? { id: last.id, at: last.startedAt, endedAt: last.endedAt, result: last.result, outcome: last.outcome, failedStep: last.failedStep, error: last.error, source: last.source }
           : null,
         reset: progress.get(m.id) ?? null,
+        problem: s?.problem ?? null,
         host: m.host,
         dataAt: found?.reading.status?.readAt ?? null,
       };

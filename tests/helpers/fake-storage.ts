@@ -32,6 +32,11 @@ export class FakeStorage {
 
   runner: Runner = async (cmd: Command) => this.exec(cmd);
 
+  constructor() {
+    // The target's admin tool is installed (a test removes it to see the error).
+    this.addFile("/usr/sbin/tgtadm", 1);
+  }
+
   addFile(path: string, size: number): void {
     this.files.set(path, { size, ino: this.nextIno++ });
   }

@@ -258,11 +258,30 @@ describe("helper storage (commands as argv arrays)", () => {
     ]);
   });
 
-  it("a missing iSCSI tool is an error, not 'not exported'", async () => {
+  it("a missing iSCSI tool or a target configured but not running is an error, not 'not exported'", async () => {
     await host.up([1]);
-    fake.failWhen.push((c) => (c.includes("tgtadm") && c.includes("show") ? "spawn /usr/sbin/tgtadm ENOENT" : null));
-    const origRunner = fake.runner;
-    const s = new Storage({ config, run: async (cmd) => (cmd.file.endsWith("tgtadm") ? { code: 127, stdout: "", stderr: "/usr/sbin/tgtadm: spawn ENOENT" } : origRunner(cmd)), fs: fake.fs, dm: fake.worker, stateDir: "/run/cowherd" });
-    await expect(s.status()).rejects.toMatchObject({ step: "read-iscsi" });
+    fake.files.delete("/usr/sbin/tgtadm");
+    await expect(host.status()).rejects.toMatchObject({ step: "read-iscsi", message: expect.stringMatching(/configured as tgt .* \/usr\/sbin\/tgtadm is missing/) });
+    const iet = new Storage({ config: parseConfig({ ...config, machines: config.machines, storage: { ...config.storage, backend: "iet" } }), run: fake.runner, fs: fake.fs, dm: fake.worker, stateDir: "/run/cowherd" });
+    await expect(iet.status()).rejects.toMatchObject({ message: expect.stringMatching(/configured as iet .*\/usr\/sbin\/ietadm and \/proc\/net\/iet are missing/) });
+  });
+
+  it("a table loaded behind a live snapshot (a kill between a reset's two halves) is replaced, never made live", async () => {
+    await host.up([1]);
+    const snap = fake.dm.get("retrocow1")!.live!;
+    fake.dm.get("retrocow1")!.inactive = "0 131072 error";
+    expect((await host.status())[0]!.problem).toMatch(/inactive slot/);
+    expect((await host.repair([1]))[0]).toEqual({ id: 1, ok: true, actions: ["dm-load", "dm-resume"] });
+    expect(fake.dm.get("retrocow1")).toEqual({ live: snap, inactive: null, suspended: false });
+  });
+
+  it("status names what is wrong with a PC's storage (COW deleted under it, a half-done reset)", async () => {
+    await host.up([1, 2]);
+    fake.loops.find((l) => l.backFile === "/store/retrocow2.cow")!.deleted = true;
+    fake.files.delete("/store/retrocow2.cow");
+    fake.dm.get("retrocow1")!.live = "0 131072 error";
+    const [s1, s2] = await host.status();
+    expect(s1).toMatchObject({ state: "unknown", problem: expect.stringMatching(/error table is live/) });
+    expect(s2!.problem).toMatch(/COW file \/store\/retrocow2.cow of pc2 was deleted/);
   });
 });

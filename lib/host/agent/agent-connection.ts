@@ -116,8 +116,8 @@ export class AgentConnection {
     }
     this.proc = proc;
     const hello = setTimeout(() => {
-      if (this.proc === proc && !this.ready) this.fail(proc, `no hello within ${(this.opts.helloTimeoutMs ?? 30_000) / 1000} s`);
-    }, this.opts.helloTimeoutMs ?? 30_000);
+      if (this.proc === proc && !this.ready) this.fail(proc, `no hello within ${(this.opts.helloTimeoutMs ?? 120_000) / 1000} s`);
+    }, this.opts.helloTimeoutMs ?? 120_000);
     hello.unref();
     const lines = new LineSplitter(MAX_RESPONSE_LINE, (line) => this.onLine(proc, line), () => this.fail(proc, "the agent sent an over-long line"));
     proc.onData((c) => lines.push(c));

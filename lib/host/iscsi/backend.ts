@@ -30,6 +30,12 @@ export interface IscsiBackend {
   /** The LUN number disks are exported on (tgt: 1, LUN 0 being the controller; IET/LIO: 0). */
   lun: number;
   read: { kind: "command"; cmd: Command } | { kind: "files"; paths: (specs: ExportSpec[]) => string[] };
+  /**
+   * Paths that exist when this target is installed and running (its admin tool; for the file-read
+   * targets, their /proc or configfs directory). Missing, they make every read an error, so a
+   * configured but absent target never reads as "no LUN exported".
+   */
+  requires: string[];
   parse(input: string | Map<string, string | null>): IscsiView;
   createTarget(s: ExportSpec): Command[];
   deleteTarget(s: ExportSpec): Command[];

@@ -52,6 +52,7 @@ export function parseIet(volume: string, session: string): IscsiView {
 export const ietBackend: IscsiBackend = {
   name: "iet",
   lun: 0,
+  requires: [BIN.ietadm, "/proc/net/iet"],
   read: { kind: "files", paths: () => [IET_VOLUME, IET_SESSION] },
   parse: (input) => {
     const files = typeof input === "string" ? new Map<string, string | null>() : input;

@@ -33,6 +33,7 @@ export function lioBackend(specs: () => ExportSpec[]): IscsiBackend {
   return {
     name: "lio",
     lun: 0,
+    requires: [BIN.targetcli, CONFIGFS],
     read: { kind: "files", paths: (list) => list.flatMap((s) => Object.values(lioPaths(s))) },
     parse: (input) => parseLio(typeof input === "string" ? new Map() : input, specs()),
     createTarget: (s) => [

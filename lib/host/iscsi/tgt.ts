@@ -47,6 +47,7 @@ export function parseTgtShow(output: string): IscsiView {
 export const tgtBackend: IscsiBackend = {
   name: "tgt",
   lun: 1,
+  requires: [BIN.tgtadm],
   read: { kind: "command", cmd: tgtadm("--op", "show", "--mode", "target") },
   parse: (input) => parseTgtShow(typeof input === "string" ? input : ""),
   createTarget: (s: ExportSpec) => [
