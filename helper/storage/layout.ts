@@ -17,44 +17,48 @@ export interface PcLayout {
 }
 
 export function masterLoop(config: Config, loops: LoopDevice[]): LoopDevice | undefined {
-  return loops.find((l) => l.backFile === config.storage.master && l.readOnly);
+  return loops.find((l) => l.backFile === config.storage.master && l.readOnly && !l.deleted);
 }
 
 export function cowLoop(m: Machine, loops: LoopDevice[]): LoopDevice | undefined {
   return loops.find((l) => l.backFile === m.cowPath && !l.readOnly);
 }
 
+/** The loop still holds the file at `path` itself: not deleted, not renamed, not replaced by another inode. */
+function holdsFile(fs: FsPort, loop: LoopDevice, path: string): boolean {
+  const st = fs.stat(path);
+  return !loop.deleted && loop.backFile === path && !!st && st.ino === loop.backIno;
+}
+
 /**
  * Every precondition of building the PC's snapshot, checked before anything is changed: the master
  * attached read-only and its file still the very inode the loop holds, the COW file likewise, and
- * a live snapshot table (if any) sitting on exactly those two devices. Throws a StepError("check")
- * that says what is wrong and what to do.
+ * a live snapshot table (if any) sitting on exactly those two devices. A running PC is judged by the
+ * devices its live table uses, so a master or COW renamed, deleted or replaced under it is noticed.
+ * Throws a StepError (`step`) that says what is wrong and what to do.
  */
 export function layoutOf(config: Config, fs: FsPort, m: Machine, view: HostView, step = "check"): PcLayout {
-  const fail = (msg: string) => {
+  const fail = (msg: string): never => {
     throw new StepError(step, msg);
   };
   const masterPath = config.storage.master;
-  const master = masterLoop(config, view.loops) ?? view.loops.find((l) => l.backFile === masterPath && l.deleted);
-  if (!master) return fail(`master image ${masterPath} is not attached read-only: run 'cowherd-helper up'`);
-  const masterFile = fs.stat(masterPath);
-  if (master.deleted || !masterFile || masterFile.ino !== master.backIno) {
-    return fail(`master image ${masterPath} was deleted or replaced while attached (${master.name} still holds the old one): put it back, or stop the PCs and run 'cowherd-helper down' and 'up'`);
-  }
-  const cow = cowLoop(m, view.loops) ?? view.loops.find((l) => l.backFile === m.cowPath && l.deleted);
-  if (!cow) return fail(`COW ${m.cowPath} of ${m.name} is not attached: run 'cowherd-helper up ${m.id}'`);
-  const cowFile = fs.stat(m.cowPath);
-  if (cow.deleted || !cowFile || cowFile.ino !== cow.backIno) {
-    return fail(`COW file ${m.cowPath} of ${m.name} was deleted or replaced while in use (${cow.name} still holds the old one): ${m.name} is running on a disk that no longer has a file; stop it, then 'cowherd-helper down ${m.id}' and 'up ${m.id}'`);
-  }
   const live = view.tables.get(m.dmName);
-  let sectors = Math.floor(masterFile.size / 512);
-  if (live?.target === "snapshot") {
-    const [origin, cowDev] = live.params.split(" ");
-    if (origin !== master.majMin || cowDev !== cow.majMin) {
-      return fail(`${m.dmName} runs on ${origin} / ${cowDev}, not on the master ${master.name} (${master.majMin}) and its COW ${cow.name} (${cow.majMin}): refusing to touch it; 'cowherd-helper down ${m.id}' and 'up ${m.id}' rebuild it`);
-    }
-    sectors = live.length;
+  const [originDev, cowDev] = live?.target === "snapshot" ? live.params.split(" ") : [];
+  const byDev = (dev: string | undefined) => (dev ? view.loops.find((l) => l.majMin === dev) : undefined);
+  const master = byDev(originDev) ?? masterLoop(config, view.loops);
+  if (!master) return fail(`master image ${masterPath} is not attached read-only: run 'cowherd-helper up'`);
+  if (!holdsFile(fs, master, masterPath)) {
+    const now = master.deleted ? "a deleted file" : master.backFile === masterPath ? "another inode than the file there now" : master.backFile;
+    return fail(`master image ${masterPath} was deleted, renamed or replaced while PCs run on it (${master.name} now holds ${now}): put it back, or stop the PCs and run 'cowherd-helper down' and 'up'`);
   }
-  return { master, cow, cowIno: cowFile.ino, sectors, table: snapshotTable(sectors, master.majMin, cow.majMin, m.mode, m.chunkSectors) };
+  const cow = byDev(cowDev) ?? cowLoop(m, view.loops);
+  if (!cow) return fail(`COW ${m.cowPath} of ${m.name} is not attached: run 'cowherd-helper up ${m.id}'`);
+  if (!holdsFile(fs, cow, m.cowPath)) {
+    return fail(`COW file ${m.cowPath} of ${m.name} was deleted or replaced while in use (${cow.name} still holds the old one): ${m.name} runs on a disk that no longer has its file; stop it, then 'cowherd-helper down ${m.id}' and 'up ${m.id}' give it a new one`);
+  }
+  if (originDev && (originDev !== master.majMin || cowDev !== cow.majMin)) {
+    return fail(`${m.dmName} runs on ${originDev} / ${cowDev}, not on the master ${master.name} (${master.majMin}) and its COW ${cow.name} (${cow.majMin}): refusing to touch it; 'cowherd-helper down ${m.id}' and 'up ${m.id}' rebuild it`);
+  }
+  const sectors = live?.target === "snapshot" ? live.length : Math.floor(fs.stat(masterPath)!.size / 512);
+  return { master, cow, cowIno: cow.backIno!, sectors, table: snapshotTable(sectors, master.majMin, cow.majMin, m.mode, m.chunkSectors) };
 }

@@ -3,6 +3,7 @@
  * Reads go through HostReads (never changing anything); every mutating verb holds the per-PC locks
  * of the PCs it touches for its whole run; all commands are argv arrays from lib/host/commands.
  */
+import path from "node:path";
 import type { Config, Machine } from "../../lib/config/schema";
 import { check, type Runner } from "../../lib/host/commands/command";
 import { dmsetup } from "../../lib/host/commands/dmsetup";
@@ -135,8 +136,29 @@ export class Storage implements StorageVerbs {
     return out;
   }
 
+  /**
+   * Half states (see repairHalfDone), then every PC whose device is there but whose LUN is not
+   * (tgtd restarted, a kill during up) exported again. PCs that are not set up stay that way: that
+   * is `up`'s job.
+   */
   async repair(ids: number[]): Promise<PcResult[]> {
-    return this.locks.with(ids, async () => this.repairHalfDone(ids, await this.reads.view()));
+    return this.locks.with(ids, async () => {
+      const results = new Map((await this.repairHalfDone(ids, await this.reads.view())).map((r) => [r.id, r]));
+      const view = await this.reads.view();
+      for (const id of ids) {
+        const m = this.machine(id);
+        const r = results.get(id) ?? { id, ok: true, actions: [] };
+        if (r.ok && view.info.has(m.dmName)) {
+          try {
+            r.actions.push(...(await this.export(m, view)));
+          } catch (e) {
+            Object.assign(r, { ok: false, step: "lun-online", error: errorText(e) });
+          }
+        }
+        results.set(id, r);
+      }
+      return ids.map((id) => results.get(id)!);
+    });
   }
 
   // ── up / down ──────────────────────────────────────────────────────────────────────────────
@@ -153,19 +175,20 @@ export class Storage implements StorageVerbs {
     return done;
   }
 
-  /** Refuses to allocate past the store's reserve: a full store kills every snapshot on it. */
-  private ensureSpace(bytes: number, what: string): void {
-    const { cowDir, reserveMiB } = this.d.config.storage;
-    const free = this.d.fs.freeBytes(cowDir);
+  /** Refuses to allocate past the reserve of the filesystem holding the COW: a full store kills every snapshot on it. */
+  private ensureSpace(m: Machine, bytes: number, what: string): void {
+    const dir = path.posix.dirname(m.cowPath);
+    const { reserveMiB } = this.d.config.storage;
+    const free = this.d.fs.freeBytes(dir);
     if (free - bytes < reserveMiB * MiB) {
-      throw new StepError("space", `not enough space for ${what}: ${Math.floor(free / MiB)} MiB free on ${cowDir}, ${Math.ceil(bytes / MiB)} MiB needed plus the ${reserveMiB} MiB reserve (storage.reserveMiB)`);
+      throw new StepError("space", `not enough space for ${what}: ${Math.floor(free / MiB)} MiB free on ${dir}, ${Math.ceil(bytes / MiB)} MiB needed plus the ${reserveMiB} MiB reserve (storage.reserveMiB)`);
     }
   }
 
-  /** A new, fully allocated COW file; undone when the space is not there after all. */
+  /** A new COW file of the configured size, after checking the space for it. */
   private createCow(m: Machine): void {
     const bytes = m.cowSizeMiB * MiB;
-    this.ensureSpace(bytes, `${m.name}'s ${m.cowSizeMiB} MiB COW`);
+    this.ensureSpace(m, bytes, `${m.name}'s ${m.cowSizeMiB} MiB COW`);
     this.d.fs.createSized(m.cowPath, bytes);
   }
 
@@ -273,7 +296,7 @@ export class Storage implements StorageVerbs {
       const bytes = mib * MiB;
       const current = this.d.fs.stat(m.cowPath)!.size;
       if (bytes <= current) throw new StepError("validate", `new size ${mib} MiB is not larger than the current ${Math.floor(current / MiB)} MiB`);
-      this.ensureSpace(bytes - current, `growing ${m.name}'s COW to ${mib} MiB`);
+      this.ensureSpace(m, bytes - current, `growing ${m.name}'s COW to ${mib} MiB`);
       try {
         await check(this.d.run, allocate(m.cowPath, bytes));
       } catch (e) {

@@ -89,6 +89,11 @@ export interface Host {
    * host could not be asked at all.
    */
   reset(ids: number[], onStep?: (id: number, step: string) => void): Promise<ResetReport[]>;
+  /**
+   * Grows a PC's COW to `mib` online (file grown, loop capacity raised: the kernel's total rises at
+   * once). Refused (StepError "space") when the store would go below its reserve.
+   */
+  grow(id: number, mib: number): Promise<{ totalSectors: number }>;
   health(): HostHealth;
   close(): void;
 }

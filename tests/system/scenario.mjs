@@ -6,8 +6,10 @@ const scenarios = {
   /** The helper as root runs it (one-shot verbs), then the web app's real host path. */
   async system() {
     const { helperChecks } = await import("./system-helper.mjs");
+    const { faultChecks } = await import("./system-faults.mjs");
     const { appChecks } = await import("./system-app.mjs");
     await helperChecks();
+    await faultChecks();
     await appChecks();
     summary();
   },

@@ -9,6 +9,9 @@ function countingHost(delayMs = 5) {
     kind: "sim",
     health: () => ({ state: "up", since: 0 }),
     close: () => undefined,
+    grow: async () => {
+      throw new Error("unused");
+    },
     async status(): Promise<HostStatus> {
       const n = ++reads;
       await new Promise((r) => setTimeout(r, delayMs));
@@ -61,6 +64,9 @@ describe("single-flight status", () => {
       kind: "sim",
       health: () => ({ state: "up", since: 0 }),
       close: () => undefined,
+      grow: async () => {
+        throw new Error("unused");
+      },
       status: async () => {
         if (fail) throw new Error("dmsetup gone");
         return { readAt: 1, machines: [] };

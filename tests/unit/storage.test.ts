@@ -132,7 +132,7 @@ describe("helper storage (commands as argv arrays)", () => {
     fake.files.set("/store/master.img", { size: 64 * 1048576, ino: 9999 }); // a new file under the old name
     const [r] = await host.reset([1], noSteps);
     expect(r).toMatchObject({ ok: false, failedStep: "check", outcome: "kept-old" });
-    expect(r!.error).toMatch(/master image \/store\/master.img was deleted or replaced/);
+    expect(r!.error).toMatch(/master image \/store\/master.img was deleted, renamed or replaced while PCs run on it \(\/dev\/loop0 now holds another inode/);
     expect(fake.mutations()).toEqual([]);
 
     fake.files.set("/store/master.img", { size: 64 * 1048576, ino: fake.loops[0]!.ino });

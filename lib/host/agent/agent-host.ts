@@ -1,4 +1,5 @@
 import type { HelperOutput } from "../protocol";
+import { StepError } from "../step-error";
 import { HostError, type Host, type HostHealth, type HostStatus, type ResetReport } from "../types";
 import type { AgentConnection } from "./agent-connection";
 
@@ -41,6 +42,12 @@ export class AgentHost implements Host {
     const out = await this.ask("reset", ids.map(String), this.resetTimeoutMs, onStep);
     if (out.reports.length !== ids.length) throw new HostError(`storage host ${this.name}: ${out.reports.length} reports for ${ids.length} PCs`);
     return out.reports;
+  }
+
+  async grow(id: number, mib: number): Promise<{ totalSectors: number }> {
+    const out = await this.ask("grow", [String(id), String(mib)], this.resetTimeoutMs);
+    if (!out.ok || out.totalSectors === undefined) throw new StepError(out.step ?? "grow", `storage host ${this.name}: ${out.error ?? "grow failed"}`);
+    return { totalSectors: out.totalSectors };
   }
 
   health(): HostHealth {

@@ -1,6 +1,7 @@
 import { ConfigError } from "../../config/load";
 import type { Machine } from "../../config/schema";
 import { attempt, runReset, type BatchStep, type ResetPlan } from "../reset-run";
+import { StepError } from "../step-error";
 import { HostError, type Host, type HostHealth, type HostStatus, type MachineHostStatus, type ResetReport, type StepRecord } from "../types";
 import { canAllocate, exceptionsForFraction, usage, type SnapshotGeometry } from "./snapshot-model";
 import { readSimState, writeSimState, type SimMachineState, type SimState } from "./sim-state";
@@ -77,8 +78,9 @@ export class SimHost implements Host {
     return this.byId.has(id);
   }
 
+  /** The COW as it is now: grown online, or back to its configured size after a reset. */
   private geometry(m: Machine): SnapshotGeometry {
-    return { cowSectors: m.cowSizeMiB * 2048, chunkSectors: m.chunkSectors };
+    return { cowSectors: (this.state.machines[m.id]?.cowSizeMiB ?? m.cowSizeMiB) * 2048, chunkSectors: m.chunkSectors };
   }
 
   private initialMachine(m: Machine): SimMachineState {
@@ -251,7 +253,9 @@ export class SimHost implements Host {
       s.table = "snapshot";
       s.loaded = null;
       if (!s.header) {
-        // A snapshot constructed over a zeroed header starts a fresh, empty exception store.
+        // A snapshot constructed over a zeroed header starts a fresh, empty exception store, on a
+        // COW back at its configured size (growth never carries over a reset).
+        delete s.cowSizeMiB;
         s.exceptions = 0;
         s.health = "ok";
         s.header = true;
@@ -298,6 +302,21 @@ export class SimHost implements Host {
     const reports = await runReset(ids, this.plan(), onStep);
     this.persist();
     return reports;
+  }
+
+  /** Grows a PC's COW as the real helper does; the simulated store never runs out of space. */
+  async grow(id: number, mib: number): Promise<{ totalSectors: number }> {
+    if (this.down) throw new HostError(`storage host ${this.name}: ${this.down.error}`);
+    const m = this.byId.get(id);
+    if (!m) throw new HostError(`no machine ${id} on ${this.name}`, "validate");
+    const s = this.sim(id);
+    const current = s.cowSizeMiB ?? m.cowSizeMiB;
+    if (mib <= current) throw new StepError("validate", `new size ${mib} MiB is not larger than the current ${current} MiB`);
+    this.advance();
+    s.cowSizeMiB = mib;
+    this.dirty = true;
+    this.persist();
+    return { totalSectors: mib * 2048 };
   }
 
   close(): void {

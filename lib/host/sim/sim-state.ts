@@ -22,6 +22,8 @@ export interface SimMachineState {
   writeKiBs: number;
   /** Fractional chunk accumulator so slow writers still progress. */
   pendingChunks: number;
+  /** The COW's size when grown online (absent: the configured size). */
+  cowSizeMiB?: number;
 }
 
 export interface SimState {
