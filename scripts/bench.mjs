@@ -133,8 +133,8 @@ async function main() {
       out.guest = { accel: res.accel, ...b };
       console.log(`  accel ${res.accel}; medians of ${b.reps}; each figure from POST to the job's end as a client polling every 25 ms sees it`);
       console.log(`  status read        process start (sudo -n cowherd-helper status) ${fmt(b.statusProcessMs)} ms vs agent message ${fmt(b.statusAgentMs)} ms → ${fmt(b.statusProcessMs / b.statusAgentMs, 1)}× cheaper`);
-      console.log(`  reset 1 PC         ${fmt(b.resetOneMs)} ms    processes started (kernel PIDs) ${fmt(b.pidsPerResetOne)}`);
-      console.log(`  reset 14 PCs       ${fmt(b.resetFourteenMs)} ms    processes started (kernel PIDs) ${fmt(b.pidsPerResetFourteen)}`);
+      console.log(`  reset 1 PC         ${fmt(b.resetOneMs)} ms    processes started ${fmt(b.pidsPerResetOne)}`);
+      console.log(`  reset 14 PCs       ${fmt(b.resetFourteenMs)} ms    processes started ${fmt(b.pidsPerResetFourteen)}`);
       console.log(`  P2 ratio 14 / 1    ${fmt(b.resetFourteenMs / b.resetOneMs, 2)} (target ≤ 1.5)`);
       console.log(`  reset 16 MiB COW ${fmt(b.resetSmallMs)} ms, 1 GiB COW ${fmt(b.resetBigMs)} ms → ratio ${fmt(b.resetBigMs / b.resetSmallMs, 2)} (target ≤ 1.2)`);
       console.log(`  seed dd method     16 MiB ${fmt(b.seedSmallMs)} ms, 1 GiB ${fmt(b.seedBigMs)} ms → ratio ${fmt(b.seedBigMs / b.seedSmallMs, 1)}`);
