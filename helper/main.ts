@@ -31,6 +31,7 @@ async function main(): Promise<number> {
           // A table line starts "0 <sectors>": the worker's load takes the sectors onwards.
           load: (devs) => all(devs.map((d) => d.name), devs.map((d) => `load ${d.name} ${d.table.replace(/^0 /, "")}`)),
           resume: (names) => all(names, names.map((n) => `resume ${n}`)),
+          clear: (names) => all(names, names.map((n) => `clear ${n}`)),
           lock: (path) => w.ask(`lock ${path}`).then((a) => a !== "busy"),
           unlock: (path) => w.ask(`unlock ${path}`).then(() => undefined),
         };

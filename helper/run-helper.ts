@@ -49,6 +49,7 @@ export async function runHelper(argv: readonly string[], io: HelperIo): Promise<
       wipe: (devs) => lazyDm().wipe(devs),
       load: (devs) => lazyDm().load(devs),
       resume: (names) => lazyDm().resume(names),
+      clear: (names) => lazyDm().clear(names),
       lock: (p) => lazyDm().lock(p),
       unlock: (p) => lazyDm().unlock(p),
     },

@@ -9,6 +9,8 @@ import { createHosts } from "./host/create-hosts";
 import { SimHost } from "./host/sim/sim-host";
 import { ResetOrchestrator } from "./reset/orchestrator";
 import { Room } from "./status/room";
+import { BootRepo } from "./db/boots";
+import { BootTracker } from "./boot/tracker";
 import { buildMachinesView, type MachinesView } from "./status/machines-view";
 import { SessionRepo } from "./auth/sessions";
 import { UserRepo, ensureAdmin } from "./auth/users";
@@ -24,6 +26,9 @@ export interface Runtime {
   db: Database.Database;
   /** The storage hosts and their status reads. */
   room: Room;
+  /** Boots through the iPXE script and "reset at next boot" requests. */
+  boots: BootRepo;
+  bootTracker: BootTracker;
   history: HistoryRepo;
   orchestrator: ResetOrchestrator;
   users: UserRepo;
@@ -56,6 +61,8 @@ export async function createRuntime(
   const history = new HistoryRepo(db);
   const room = new Room(config, createHosts(config, dataDir, env, log));
   const orchestrator = new ResetOrchestrator(config, room, history);
+  const boots = new BootRepo(db);
+  const bootTracker = new BootTracker(config, boots);
   const users = new UserRepo(db);
   const sessions = new SessionRepo(db, {
     idleMs: config.session.idleMinutes * 60_000,
@@ -88,6 +95,8 @@ export async function createRuntime(
       detail: `${config.host === "sim" ? "simulated" : "real"} storage (${config.hosts.map((h) => `${h.name} via ${config.host === "sim" ? "sim" : h.transport}`).join(", ")}), ${config.machines.length} PCs, boot self-reset ${config.boot.enabled ? "on" : "off"}, legacy paths ${config.legacy.paths.join(" ")}`,
     });
     scheduler.start([
+      // Sessions come and go whether anyone watches: the room is read on its own, so boots are seen.
+      { name: "room-watch", everyMs: 2_000, run: async () => bootTracker.observe(await room.read()) },
       { name: "sim-persist", everyMs: 5_000, run: () => room.hosts().forEach((h) => h instanceof SimHost && h.persist()) },
       { name: "session-prune", everyMs: 10 * 60_000, run: () => void sessions.prune() },
       { name: "login-limiter-prune", everyMs: 10 * 60_000, run: () => limiter.prune() },
@@ -102,6 +111,8 @@ export async function createRuntime(
     dataDir,
     db,
     room,
+    boots,
+    bootTracker,
     history,
     orchestrator,
     users,
@@ -113,7 +124,11 @@ export async function createRuntime(
     knownLogins,
     async machinesView() {
       const readings = await room.read();
-      return buildMachinesView(config, readings, history.latestByMachine(), history.lastOkByMachine(), orchestrator.progress(), Date.now());
+      return buildMachinesView(config, readings, history.latestByMachine(), history.lastOkByMachine(), orchestrator.progress(), Date.now(), {
+        state: (id) => bootTracker.info(id),
+        lastBoots: boots.latestByMachine(),
+        pending: boots.pending(),
+      });
     },
     start() {
       return (started ??= start());

@@ -8,6 +8,7 @@
 #
 #   load <name> <sectors> <target> <params...>  one-target table into the inactive slot
 #   resume <name> | suspend <name>
+#   clear <name>                                drop the table waiting in the inactive slot
 #   wipe <name> <sectors>                       load an error table and resume (dmsetup wipe_table)
 #   table <name>                                the live table: "<start> <len> <target> <params>"
 #   lock <path> | unlock <path>                 flock(LOCK_EX|LOCK_NB) on /run/cowherd/*.lock
@@ -22,7 +23,7 @@ $| = 1;
 my $SIZEOF_DM_IOCTL = 312;    # version[3] data_size data_start target_count open_count flags event_nr padding dev name[128] uuid[129] data[7]
 my $SIZEOF_SPEC     = 40;     # sector_start length status next target_type[16]
 sub iowr { return (3 << 30) | ($SIZEOF_DM_IOCTL << 16) | (0xfd << 8) | $_[0] }
-my %CMD = (suspend => iowr(6), load => iowr(9), status => iowr(12));
+my %CMD = (suspend => iowr(6), load => iowr(9), clear => iowr(10), status => iowr(12));
 my $DM_SUSPEND_FLAG      = 1 << 1;
 my $DM_STATUS_TABLE_FLAG = 1 << 4;
 my ($LOCK_EX, $LOCK_NB) = (2, 4);
@@ -89,6 +90,11 @@ sub handle {
     }
     my $name = $a[0] // "";
     die "bad device name\n" unless $name =~ $NAME;
+    if ($op eq "clear") {
+        die "usage: clear <name>\n" unless @a == 1;
+        dm_ioctl("clear", header($name, 0, $SIZEOF_DM_IOCTL, 0));
+        return "ok";
+    }
     if ($op eq "resume" || $op eq "suspend") {
         die "usage: $op <name>\n" unless @a == 1;
         suspend_flags($name, $op eq "suspend" ? $DM_SUSPEND_FLAG : 0);

@@ -17,6 +17,12 @@ export interface DmOps {
   /** Load a table into the inactive slot. */
   load(devs: { name: string; table: string }[]): Promise<Map<string, Error>>;
   resume(names: string[]): Promise<Map<string, Error>>;
+  /**
+   * Drop the table waiting in the inactive slot. Two snapshot tables cannot share one COW unless one
+   * of them is live (the kernel's exception-table handover), so a table left there by a killed
+   * process must go before the PC's own is loaded.
+   */
+  clear(names: string[]): Promise<Map<string, Error>>;
 }
 
 /** One device's operation, throwing its error (recovery goes device by device). */
@@ -31,6 +37,8 @@ export interface PlanDeps {
   dm: DmOps;
   reads: HostReads;
   journal: Journal;
+  /** Makes the /dev/mapper node of a device match the kernel (dmsetup mknodes). */
+  nodes(name: string): Promise<void>;
   machine(id: number): Machine;
   pid: number;
   now(): number;
@@ -115,7 +123,7 @@ export function inPlaceReset(d: PlanDeps, view: HostView): ResetPlan {
  * Brings a PC whose reset stopped half way back to a live snapshot on its own COW: a snapshot built
  * over an intact header is the old disk, over a zeroed one a fresh disk. Looks afresh first.
  */
-export async function ensureSnapshot(d: Pick<PlanDeps, "dm" | "reads">, m: Machine, l: PcLayout, records: StepRecord[]): Promise<boolean> {
+export async function ensureSnapshot(d: Pick<PlanDeps, "dm" | "reads"> & { nodes(name: string): Promise<void> }, m: Machine, l: PcLayout, records: StepRecord[]): Promise<boolean> {
   const look = async () => {
     const [info, tables] = await Promise.all([d.reads.info(), d.reads.tables()]);
     return { i: info.get(m.dmName), t: tables.get(m.dmName) };
@@ -132,7 +140,11 @@ export async function ensureSnapshot(d: Pick<PlanDeps, "dm" | "reads">, m: Machi
   // an error table, or any table in the inactive slot (an error table a dead reset loaded but never
   // resumed would otherwise go live) — gets the PC's own snapshot table loaded first.
   const onlySuspended = now?.i && now.i.live && !now.i.inactive && now.t?.target === "snapshot";
+  if (now?.i?.inactive && !(await attempt(records, "recover:dm-clear", () => one(d.dm.clear([m.dmName]))))) return false;
   if (!onlySuspended && !(await attempt(records, "recover:dm-load", () => one(d.dm.load([{ name: m.dmName, table: l.table }]))))) return false;
   if (!(await attempt(records, "recover:dm-resume", () => one(d.dm.resume([m.dmName]))))) return false;
+  // A device that had no table may have no /dev/mapper node (or one of an older device) without
+  // udev; the worker's ioctls do not make nodes, dmsetup mknodes does.
+  if (!now?.i?.live) await attempt(records, "recover:dm-node", () => d.nodes(m.dmName));
   return look().then(healthy, () => false);
 }

@@ -75,6 +75,10 @@ export class Storage implements StorageVerbs {
     for (const c of cmds) await check(this.d.run, c);
   }
 
+  private async nodes(name: string): Promise<void> {
+    await check(this.d.run, dmsetup.mknodes(name));
+  }
+
   private now(): number {
     return (this.d.now ?? Date.now)();
   }
@@ -92,7 +96,7 @@ export class Storage implements StorageVerbs {
       let view = await this.reads.view("optional");
       if ((await this.repairHalfDone(ids, view)).length) view = await this.reads.view("optional");
       const plan = inPlaceReset(
-        { config: this.d.config, fs: this.d.fs, dm: this.d.dm, reads: this.reads, journal: this.journal, machine: (id) => this.machine(id), pid: this.d.pid ?? process.pid, now: () => this.now() },
+        { config: this.d.config, fs: this.d.fs, dm: this.d.dm, reads: this.reads, journal: this.journal, nodes: (n) => this.nodes(n), machine: (id) => this.machine(id), pid: this.d.pid ?? process.pid, now: () => this.now() },
         view,
       );
       return runReset(ids, plan, onStep);
@@ -118,7 +122,7 @@ export class Storage implements StorageVerbs {
       try {
         if (info) {
           const records: StepRecord[] = [];
-          const ok = await ensureSnapshot({ dm: this.d.dm, reads: this.reads }, m, layoutOf(this.d.config, this.d.fs, m, view, "repair"), records);
+          const ok = await ensureSnapshot({ dm: this.d.dm, reads: this.reads, nodes: (n) => this.nodes(n) }, m, layoutOf(this.d.config, this.d.fs, m, view, "repair"), records);
           actions.push(...records.filter((r) => r.ok).map((r) => r.step.replace(/^recover:/, "")));
           if (!ok) throw new StepError("repair", records.filter((r) => !r.ok).map((r) => r.error).pop() ?? "the snapshot did not come back");
         }

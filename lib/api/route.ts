@@ -74,6 +74,12 @@ export async function readJson<S extends z.ZodType>(req: Request, schema: S): Pr
   return parseWith(schema, value, "body");
 }
 
+/** Like readJson, for a body that may be left out: no body at all (and no content type) is `{}`. */
+export async function readOptionalJson<S extends z.ZodType>(req: Request, schema: S): Promise<z.output<S>> {
+  if (!req.headers.get("content-type") && !req.body) return parseWith(schema, {}, "body");
+  return readJson(req, schema);
+}
+
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 /**

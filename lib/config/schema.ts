@@ -50,6 +50,11 @@ export const storageHostSchema = z
     /** local: the agent runs here through sudo -n; ssh: on another machine through OpenSSH. */
     transport: z.enum(["local", "ssh"]).default("local"),
     ssh: sshSchema.optional(),
+    /**
+     * Where the PCs reach this host's iSCSI target, "address[:port]" (their sanboot URI). Default:
+     * for a local host the address the PC used to reach Cowherd, for an ssh host its ssh address.
+     */
+    portal: z.string().regex(/^[A-Za-z0-9.-]+(:\d{1,5})?$/, "an address, optionally :port").optional(),
   })
   .strict()
   .refine((h) => h.transport !== "ssh" || h.ssh, { message: "transport ssh needs an ssh block", path: ["ssh"] });
@@ -112,6 +117,24 @@ export const configSchema = z
       })
       .strict()
       .default({ enabled: false, path: "/cgi/reset", rebootImageUrl: "http://boot.lan/reboot.com", minIntervalSeconds: 60 }),
+    /** PCs that boot through Cowherd with iPXE (DHCP chains them to `path`). */
+    ipxe: z
+      .object({
+        path: z.string().regex(/^\/[A-Za-z0-9_.\/-]*$/).default("/boot/ipxe"),
+        failedPath: z.string().regex(/^\/[A-Za-z0-9_.\/-]*$/).default("/boot/failed"),
+        /** iPXE keeps the SAN disk hooked if the booted system returns (what Windows' iSCSI boot wants). */
+        keepSan: z.boolean().default(true),
+        /** A PC's initiator name is `<prefix>:<its name>`. */
+        initiatorIqnPrefix: iqn.default("iqn.2010-01.lan.retrolan:initiator"),
+        /** Booting with no iSCSI login this long is a failed boot. */
+        bootTimeoutSeconds: z.number().int().min(10).max(3600).default(180),
+        /** A session gone this long turns the PC off (sessions flap during reconnects). */
+        offlineAfterSeconds: z.number().int().min(0).max(600).default(6),
+        /** After a failed boot the PC tries again this often (the message stays on its screen). */
+        retrySeconds: z.number().int().min(5).max(3600).default(60),
+      })
+      .strict()
+      .default({ path: "/boot/ipxe", failedPath: "/boot/failed", keepSan: true, initiatorIqnPrefix: "iqn.2010-01.lan.retrolan:initiator", bootTimeoutSeconds: 180, offlineAfterSeconds: 6, retrySeconds: 60 }),
     metrics: z
       .object({ allowFrom: z.enum(["loopback", "any", "login"]).default("loopback") })
       .strict()
@@ -170,6 +193,11 @@ export const configSchema = z
     });
     if (cfg.dangerPercent < cfg.warnPercent) ctx.addIssue({ code: "custom", path: ["dangerPercent"], message: "must be ≥ warnPercent" });
     if (cfg.legacy.paths.includes(cfg.boot.path)) ctx.addIssue({ code: "custom", path: ["boot", "path"], message: "must differ from the legacy status paths" });
+    const front = [...cfg.legacy.paths, cfg.boot.path];
+    for (const key of ["path", "failedPath"] as const) {
+      if (front.includes(cfg.ipxe[key]) || (key === "failedPath" && cfg.ipxe.failedPath === cfg.ipxe.path)) ctx.addIssue({ code: "custom", path: ["ipxe", key], message: "must differ from the other boot and legacy paths" });
+      if (/^\/(api|_next)\//.test(cfg.ipxe[key])) ctx.addIssue({ code: "custom", path: ["ipxe", key], message: "must not be under /api or /_next" });
+    }
   });
 
 export type ConfigInput = z.input<typeof configSchema>;

@@ -7,6 +7,8 @@ export type MachineState = SnapshotState | "missing";
 export interface Initiator {
   iqn: string;
   ip?: string;
+  /** The target's id for this session (tgt's I_T nexus), to tell a new login from a stale one. */
+  session?: string;
 }
 
 export interface MachineHostStatus {

@@ -7,6 +7,8 @@ import { MAX_BODY } from "../api/body";
 import { bootScript, LEGACY } from "../legacy/cgi";
 import { isTrustedProxy, normalizeIp } from "../legacy/peer";
 import { bootReset, legacyStatus } from "../legacy/handlers";
+import { bootFailed, bootScriptFor } from "../boot/handlers";
+import { IPXE_CONTENT_TYPE } from "../boot/ipxe";
 
 type NextHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
@@ -130,6 +132,24 @@ export function createHttpServer(rt: Runtime, nextHandler: NextHandler, dev = fa
       const head = req.method === "HEAD";
       if (badPath(url, path)) {
         refuse(res, path, 400, "bad_request", "Malformed request path", head);
+        return;
+      }
+      if (path === rt.config.ipxe.path || path === rt.config.ipxe.failedPath) {
+        // iPXE fetches with GET; HEAD and the rest change nothing.
+        if (req.method !== "GET") {
+          if (head) send(res, 200, IPXE_CONTENT_TYPE, "", true);
+          else send(res, 405, "text/plain", "Method not allowed\n", false, { Allow: "GET, HEAD" });
+          return;
+        }
+        const boot = { peer, forwardedFor: header(req, "x-forwarded-for"), localAddress: req.socket.localAddress };
+        const answer = path === rt.config.ipxe.path ? bootScriptFor(rt, boot) : Promise.resolve(bootFailed(rt, boot, new URLSearchParams(url.slice(path.length + 1))));
+        answer.then(
+          (r) => send(res, r.status, IPXE_CONTENT_TYPE, r.body, false),
+          (e) => {
+            console.error("cowherd: boot script failed:", e);
+            send(res, 500, IPXE_CONTENT_TYPE, "#!ipxe\necho Cowherd: internal error, see the server's log\nexit 1\n", false);
+          },
+        );
         return;
       }
       if (legacyPaths.has(path)) {

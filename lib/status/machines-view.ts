@@ -3,6 +3,8 @@ import type { ResetRow } from "../db/history";
 import type { HostHealth, MachineState } from "../host/types";
 import type { ResetProgress } from "../reset/orchestrator";
 import type { HostReading } from "./room";
+import type { BootInfo, BootState } from "../boot/tracker";
+import type { BootResult, BootRow } from "../db/boots";
 
 /** What the grid shows: a state a person can act on, derived from the kernel's. */
 export type Level = "normal" | "warn" | "danger" | "invalid" | "overflow" | "missing" | "unknown";
@@ -25,6 +27,14 @@ export interface MachineView {
   reset: ResetProgress | null;
   /** What is wrong with its storage beyond the snapshot's state (from the host), in words. */
   problem: string | null;
+  /** Where it is in its boot through Cowherd, and how its last boot went. */
+  boot: {
+    state: BootState;
+    since: number;
+    last: { startedAt: number; endedAt: number | null; result: BootResult; failedStep: string | null; error: string | null } | null;
+  };
+  /** A reset waiting for its next boot (set while it was up). */
+  pendingReset: { requestedBy: string | null; requestedAt: number; lastError: string | null } | null;
   /** The storage host that holds this PC. */
   host: string;
   /** When its numbers were read; older than the view's readAt when its host stopped answering. */
@@ -58,6 +68,15 @@ export function levelOf(state: MachineState, percent: number | null, cfg: Pick<C
   return "normal";
 }
 
+/** What the grid shows of boots: the tracker's state, each PC's newest boot, pending resets. */
+export interface BootFacts {
+  state(id: number): BootInfo;
+  lastBoots: ReadonlyMap<number, BootRow>;
+  pending: ReadonlyMap<number, MachineView["pendingReset"] & {}>;
+}
+
+const NO_BOOTS: BootFacts = { state: () => ({ state: "off", since: 0, bootId: null }), lastBoots: new Map(), pending: new Map() };
+
 export function buildMachinesView(
   cfg: Config,
   readings: readonly HostReading[],
@@ -65,6 +84,7 @@ export function buildMachinesView(
   lastOk: ReadonlyMap<number, number>,
   progress: ReadonlyMap<number, ResetProgress>,
   now: number,
+  boots: BootFacts = NO_BOOTS,
 ): MachinesView {
   const byId = new Map(readings.flatMap((r) => (r.status?.machines ?? []).map((s) => [s.id, { s, reading: r }] as const)));
   const byHost = new Map(readings.map((r) => [r.name, r]));
@@ -109,6 +129,16 @@ export function buildMachinesView(
           : null,
         reset: progress.get(m.id) ?? null,
         problem: s?.problem ?? null,
+        boot: (() => {
+          const b = boots.state(m.id);
+          const last = boots.lastBoots.get(m.id);
+          return {
+            state: b.state,
+            since: b.since,
+            last: last ? { startedAt: last.startedAt, endedAt: last.endedAt, result: last.result, failedStep: last.failedStep, error: last.error } : null,
+          };
+        })(),
+        pendingReset: boots.pending.get(m.id) ?? null,
         host: m.host,
         dataAt: found?.reading.status?.readAt ?? null,
       };

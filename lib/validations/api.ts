@@ -7,8 +7,18 @@ export const machineId = z.number().int().min(1).max(MACHINE_ID_MAX);
 
 export const loginBody = z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(256) }).strict();
 
+/** What to do with PCs that are up: see lib/reset/requests.ts (kept in step by a unit test). */
+const whenOnline = z.enum(["refuse", "next-boot", "force"]);
 export const bulkResetBody = z
-  .object({ machines: z.union([z.literal("all"), z.array(machineId).min(1).max(MACHINE_ID_MAX)]) })
+  .object({ machines: z.union([z.literal("all"), z.array(machineId).min(1).max(MACHINE_ID_MAX)]), whenOnline: whenOnline.default("refuse") })
+  .strict();
+export const resetBody = z.object({ whenOnline: whenOnline.default("refuse") }).strict();
+export const bootsQuery = z
+  .object({
+    machine: machineIdParam.optional(),
+    page: z.string().regex(/^[1-9][0-9]{0,5}$/).transform(Number).default(1),
+    pageSize: z.string().regex(/^[1-9][0-9]{0,2}$/).transform(Number).pipe(z.number().max(200)).default(25),
+  })
   .strict();
 
 export const historyQuery = z

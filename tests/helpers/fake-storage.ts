@@ -96,6 +96,7 @@ export class FakeStorage {
           },
         ]),
       ),
+    clear: async (names) => this.batch(names.map((n) => [n, `clear ${n}`, () => void (this.device(n).inactive = null)])),
     lock: async (path) => {
       if (this.lockedElsewhere.has(path)) return false;
       this.locks.add(path);

@@ -48,12 +48,12 @@ Target 2: iqn.2010-01.lan.retrolan:retrocow2
 `;
 
 describe("tgt", () => {
-  it("parses targets, LUN backing paths and connected initiators with their IPs", () => {
+  it("parses targets, LUN backing paths and connected initiators with their IPs and sessions", () => {
     const v = parseTgtShow(TGT_SHOW);
     const t1 = v.get("iqn.2010-01.lan.retrolan:retrocow1")!;
     expect(t1.tid).toBe(1);
     expect([...t1.luns]).toEqual([[1, "/dev/mapper/retrocow1"]]);
-    expect(t1.initiators).toEqual([{ iqn: "iqn.2008-11.org.linux-kvm", ip: "127.0.0.1" }]);
+    expect(t1.initiators).toEqual([{ iqn: "iqn.2008-11.org.linux-kvm", ip: "127.0.0.1", session: "3" }]);
     const t2 = v.get("iqn.2010-01.lan.retrolan:retrocow2")!;
     expect(t2.luns.size).toBe(0);
     expect(t2.initiators).toEqual([]);

@@ -187,10 +187,13 @@ describe("helper storage (commands as argv arrays)", () => {
     fake.files.set("/run/cowherd/reset-2.json", { size: 0, ino: 1, text: JSON.stringify({ pid: 4242, startedAt: 1, step: "dm-resume" }) });
     const r = await host.repair([1, 2]);
     expect(r).toEqual([
-      { id: 1, ok: true, actions: ["dm-load", "dm-resume"] },
-      // Whatever waits in the inactive slot is replaced by the table this PC must have.
-      { id: 2, ok: true, actions: ["dm-load", "dm-resume"] },
+      // No table: loaded, resumed, and its /dev/mapper node made to match (no udev to do it).
+      { id: 1, ok: true, actions: ["dm-load", "dm-resume", "dm-node"] },
+      // Whatever waits in the inactive slot is dropped first (two inactive snapshot tables cannot
+      // share a COW), then the table this PC must have is loaded.
+      { id: 2, ok: true, actions: ["dm-clear", "dm-load", "dm-resume"] },
     ]);
+    expect(fake.calls).toContain("/usr/sbin/dmsetup mknodes retrocow1");
     expect(fake.dm.get("retrocow1")).toEqual({ live: snap1, inactive: null, suspended: false });
     expect(fake.dm.get("retrocow2")).toEqual({ live: "0 131072 snapshot 7:0 7:2 PO 8", inactive: null, suspended: false });
     expect(fake.files.has("/run/cowherd/reset-2.json")).toBe(false);
@@ -271,7 +274,7 @@ describe("helper storage (commands as argv arrays)", () => {
     const snap = fake.dm.get("retrocow1")!.live!;
     fake.dm.get("retrocow1")!.inactive = "0 131072 error";
     expect((await host.status())[0]!.problem).toMatch(/inactive slot/);
-    expect((await host.repair([1]))[0]).toEqual({ id: 1, ok: true, actions: ["dm-load", "dm-resume"] });
+    expect((await host.repair([1]))[0]).toEqual({ id: 1, ok: true, actions: ["dm-clear", "dm-load", "dm-resume"] });
     expect(fake.dm.get("retrocow1")).toEqual({ live: snap, inactive: null, suspended: false });
   });
 

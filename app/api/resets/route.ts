@@ -1,14 +1,29 @@
-import { json, readJson, route } from "@cowherd/core";
+import { json, readJson, requestResets, route } from "@cowherd/core";
 import { bulkResetBody } from "@/lib/validations/api";
 
 export const dynamic = "force-dynamic";
 
-/** Starts one reset job for several PCs (or all): 202 with the job; PCs already resetting are refused in it. */
+/**
+ * Resets several PCs (or all) in one job: 202 with the job. PCs that are up are handled as
+ * `whenOnline` says: left alone and listed in `online` (refuse, the default), marked for their next
+ * boot and listed in `nextBoot`, or reset too (force). PCs already resetting are refused in the job.
+ */
 export const POST = route("admin", async ({ req, rt, principal, audit }) => {
   const body = await readJson(req, bulkResetBody);
   const ids = body.machines === "all" ? rt.config.machines.map((m) => m.id) : body.machines;
-  const job = rt.orchestrator.submit(ids, { source: principal!.kind === "token" ? "cli" : "bulk", requestedBy: principal!.name });
-  const refused = job.machines.filter((m) => m.state === "refused").map((m) => m.name);
-  audit("reset.bulk", "ok", job.machines.map((m) => m.name).join(","), `job ${job.id}: ${job.summary.requested - refused.length} started${refused.length ? `; already resetting: ${refused.join(",")}` : ""}`);
-  return json({ job }, 202, { location: `/api/jobs/${job.id}` });
+  const r = requestResets(rt, ids, { source: principal!.kind === "token" ? "cli" : "bulk", requestedBy: principal!.name, whenOnline: body.whenOnline });
+  const names = (list: number[]) => list.map((id) => rt.orchestrator.machine(id).name).join(",");
+  const refused = r.job?.machines.filter((m) => m.state === "refused").map((m) => m.name) ?? [];
+  audit(
+    "reset.bulk",
+    "ok",
+    names(ids),
+    [
+      r.job ? `job ${r.job.id}: ${r.job.summary.requested - refused.length} started` : "no job",
+      refused.length ? `already resetting: ${refused.join(",")}` : "",
+      r.nextBoot.length ? `at next boot: ${names(r.nextBoot)}` : "",
+      r.online.length ? `left alone (up): ${names(r.online)}` : "",
+    ].filter(Boolean).join("; "),
+  );
+  return json(r, r.job ? 202 : 200, r.job ? { location: `/api/jobs/${r.job.id}` } : {});
 });

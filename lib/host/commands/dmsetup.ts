@@ -15,6 +15,7 @@ export const dmsetup = {
   create: (name: string, table: string) => cmd("create", name, "--table", table),
   remove: (name: string) => cmd("remove", name),
   resume: (name: string) => cmd("resume", name),
+  mknodes: (name: string) => cmd("mknodes", name),
   /** A device whose table could not be loaded (a kill mid-create leaves one): gone with its name. */
   clear: (name: string) => cmd("clear", name),
 };

@@ -1,4 +1,5 @@
 import { BIN, TIMEOUT, type Command } from "../commands/command";
+import type { Initiator } from "../types";
 import type { ExportSpec, IscsiBackend, IscsiTarget, IscsiView } from "./backend";
 
 const tgtadm = (...args: string[]): Command => ({ file: BIN.tgtadm, args: ["--lld", "iscsi", ...args], timeoutMs: TIMEOUT.quick });
@@ -19,7 +20,8 @@ export function parseTgtShow(output: string): IscsiView {
   const view: IscsiView = new Map();
   let target: IscsiTarget | undefined;
   let lun: number | undefined;
-  let initiator: { iqn: string; ip?: string } | undefined;
+  let initiator: Initiator | undefined;
+  let nexus: string | undefined;
   for (const raw of output.split("\n")) {
     const line = raw.trim();
     let m: RegExpExecArray | null;
@@ -28,10 +30,13 @@ export function parseTgtShow(output: string): IscsiView {
       view.set(target.iqn, target);
       lun = undefined;
       initiator = undefined;
+      nexus = undefined;
     } else if (!target) {
       continue;
+    } else if ((m = /^I_T nexus: (\d+)$/.exec(line))) {
+      nexus = m[1];
     } else if ((m = /^Initiator: (\S+)/.exec(line))) {
-      initiator = { iqn: m[1]! };
+      initiator = { iqn: m[1]!, ...(nexus ? { session: nexus } : {}) };
       target.initiators.push(initiator);
     } else if ((m = /^IP Address: (\S+)$/.exec(line)) && initiator) {
       initiator.ip ??= m[1]!;

@@ -1,14 +1,24 @@
-import { json, parseWith, route } from "@cowherd/core";
-import { machineIdParam } from "@/lib/validations/api";
+import { json, parseWith, readOptionalJson, requestResets, route } from "@cowherd/core";
+import { machineIdParam, resetBody } from "@/lib/validations/api";
 
 export const dynamic = "force-dynamic";
 
-/** Starts a reset job for one PC: 202 with the job; its progress and outcome come from GET /api/jobs/{id}. */
-export const POST = route<{ id: string }>("admin", async ({ rt, principal, audit }, params) => {
+/**
+ * Resets one PC: 202 with the job (progress and outcome from GET /api/jobs/{id}). A PC that is up
+ * is refused with 409 machine-online unless the body says `whenOnline`: "next-boot" (marked: 200)
+ * or "force".
+ */
+export const POST = route<{ id: string }>("admin", async ({ req, rt, principal, audit }, params) => {
   const id = parseWith(machineIdParam, params.id, "machine id");
+  const { whenOnline } = await readOptionalJson(req, resetBody);
   // Scripts and the shell tool authenticate with tokens; people use the dashboard.
   const source = principal!.kind === "token" ? "cli" : "dashboard";
-  const job = rt.orchestrator.submit([id], { source, requestedBy: principal!.name });
-  audit("reset", "ok", job.machines[0]!.name, `job ${job.id}`);
-  return json({ job }, 202, { location: `/api/jobs/${job.id}` });
+  const name = rt.orchestrator.machine(id).name;
+  const r = requestResets(rt, [id], { source, requestedBy: principal!.name, whenOnline });
+  if (!r.job) {
+    audit("reset.next-boot", "ok", name, "marked: it is up");
+    return json({ job: null, nextBoot: r.nextBoot }, 200);
+  }
+  audit("reset", "ok", name, `job ${r.job.id}${whenOnline === "force" ? ", forced" : ""}`);
+  return json({ job: r.job, nextBoot: [] }, 202, { location: `/api/jobs/${r.job.id}` });
 });

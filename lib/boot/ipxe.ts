@@ -1,0 +1,107 @@
+/**
+ * The iPXE scripts Cowherd answers, as text. Everything put into them comes from the config (names,
+ * IQNs, addresses, all checked against plain character sets) or is a number: nothing from a request.
+ */
+export interface PcBoot {
+  name: string;
+  ip: string;
+  host: string;
+  initiatorIqn: string;
+  /** "iscsi:<server>::<port>:<lun>:<target iqn>" */
+  sanUri: string;
+  keepSan: boolean;
+  failedPath: string;
+  /** A line to show first (the reset done before this boot, or why it could not be). */
+  note?: string;
+}
+
+export const IPXE_CONTENT_TYPE = "text/plain; charset=utf-8";
+
+/** Text for an `echo` line: printable ASCII, no iPXE setting expansion. */
+const say = (s: string) => s.replace(/[^ -~]/g, "?").replace(/\$/g, "S");
+
+export function sanUri(server: string, port: number, lun: number, iqn: string): string {
+  return `iscsi:${server}::${port}:${lun}:${iqn}`;
+}
+
+/** The PC's own boot: its initiator name, sanboot its target; on failure Cowherd decides what next. */
+export function pcScript(b: PcBoot): string {
+  const report = `${b.failedPath}?step=sanboot&errno=\${errno}`;
+  return [
+    "#!ipxe",
+    `echo Cowherd: ${say(b.name)} (${b.ip}) boots from its disk on storage host ${say(b.host)}`,
+    ...(b.note ? [`echo Cowherd: ${say(b.note)}`] : []),
+    `set initiator-iqn ${b.initiatorIqn}`,
+    `set keep-san ${b.keepSan ? 1 : 0}`,
+    `sanboot ${b.sanUri} || goto failed`,
+    ":failed",
+    `chain ${report} || goto unreachable`,
+    ":unreachable",
+    "echo",
+    `echo Cowherd: ${say(b.name)} could not boot from its disk (\${errno}), and Cowherd did not answer.`,
+    `echo   Its disk: ${b.sanUri}`,
+    "echo   Tell the LAN admin. Trying again in 60 seconds...",
+    "sleep 60",
+    "chain ${filename} || reboot",
+    "",
+  ].join("\n");
+}
+
+/** Shown on the PC's screen when its boot failed; it tries again after a while. */
+export function failedScript(b: Pick<PcBoot, "name" | "sanUri" | "host">, errno: string, meaning: string, retrySeconds: number, bootPath: string): string {
+  return [
+    "#!ipxe",
+    "echo",
+    `echo Cowherd: ${say(b.name)} could NOT boot from its disk.`,
+    `echo   Error ${errno}: ${say(meaning)} (see http://ipxe.org/${errno.replace(/^0x/, "")})`,
+    `echo   Its disk: ${b.sanUri} on storage host ${say(b.host)}`,
+    "echo   Cowherd has recorded this; tell the LAN admin.",
+    `echo   Trying again in ${retrySeconds} seconds...`,
+    `sleep ${retrySeconds}`,
+    `chain ${bootPath}`,
+    "",
+  ].join("\n");
+}
+
+/** The booted system gave control back to iPXE (it ended): nothing more to do here. */
+export function returnedScript(name: string): string {
+  return ["#!ipxe", `echo Cowherd: ${say(name)}'s system has ended (it returned to the boot loader).`, "exit", ""].join("\n");
+}
+
+/** A caller that is not one of the PCs: why, and stop. */
+export function notPcScript(addr: string | null, lanName: string): string {
+  return [
+    "#!ipxe",
+    `echo Cowherd: this machine (${addr ? say(addr) : "unknown address"}) is not one of the PCs of ${say(lanName)}, so there is no disk for it.`,
+    "echo   Ask the LAN admin to add it to Cowherd's config (its MAC is ${net0/mac}).",
+    "exit 1",
+    "",
+  ].join("\n");
+}
+
+/**
+ * What an iPXE error number means, as far as a boot cares: iPXE's errno carries the POSIX error in
+ * its top byte. ECANCELED from sanboot is the booted system handing control back (INT 18h).
+ */
+// iPXE's own numbering of the POSIX errors (src/include/errno.h), in an errno's top byte.
+const POSIX: Record<number, string> = {
+  0x02: "permission denied: the target refused this PC",
+  0x0d: "connection aborted",
+  0x0e: "connection refused: is the iSCSI target (tgtd) running on the storage host?",
+  0x0f: "connection reset",
+  0x17: "host unreachable: is the storage host on the network?",
+  0x1d: "input/output error",
+  0x28: "network unreachable",
+  0x2c: "no such device",
+  0x2d: "not found: the target does not offer this disk",
+  0x38: "not connected",
+  0x3e: "no such disk: the target has no such LUN",
+  0x43: "protocol error (the target refused the login?)",
+  0x4c: "connection timed out: is the storage host reachable?",
+};
+
+export function errnoMeaning(errno: number): { returned: boolean; meaning: string } {
+  const posix = errno >>> 24;
+  if (posix === 0x0b) return { returned: true, meaning: "the booted system returned to the boot loader" };
+  return { returned: false, meaning: POSIX[posix] ?? "the disk could not be booted" };
+}

@@ -1,0 +1,78 @@
+import type Database from "better-sqlite3";
+
+export type BootResult = "booting" | "ok" | "failed" | "returned";
+
+export interface BootRow {
+  id: number;
+  machineId: number;
+  machineName: string;
+  startedAt: number;
+  endedAt: number | null;
+  result: BootResult;
+  failedStep: string | null;
+  error: string | null;
+  resetId: number | null;
+}
+
+const COLUMNS = `id, machine_id AS machineId, machine_name AS machineName, started_at AS startedAt, ended_at AS endedAt,
+  result, failed_step AS failedStep, error, reset_id AS resetId`;
+
+/** Boot attempts through the iPXE script, and "reset at next boot" requests. */
+export class BootRepo {
+  constructor(private readonly db: Database.Database) {}
+
+  start(machineId: number, machineName: string, at: number): number {
+    // A boot the PC never finished (it was power-cycled) ends when the next one starts.
+    this.db.prepare("UPDATE boots SET result = 'failed', ended_at = ?, failed_step = 'login', error = 'booted again before logging in' WHERE machine_id = ? AND result = 'booting'").run(at, machineId);
+    return Number(this.db.prepare("INSERT INTO boots (machine_id, machine_name, started_at) VALUES (?, ?, ?)").run(machineId, machineName, at).lastInsertRowid);
+  }
+
+  finish(id: number, r: { result: Exclude<BootResult, "booting">; at: number; failedStep?: string | null; error?: string | null }): void {
+    this.db.prepare("UPDATE boots SET result = @result, ended_at = @at, failed_step = @failedStep, error = @error WHERE id = @id").run({ id, failedStep: null, error: null, ...r });
+  }
+
+  setReset(id: number, resetId: number): void {
+    this.db.prepare("UPDATE boots SET reset_id = ? WHERE id = ?").run(resetId, id);
+  }
+
+  get(id: number): BootRow | undefined {
+    return this.db.prepare(`SELECT ${COLUMNS} FROM boots WHERE id = ?`).get(id) as BootRow | undefined;
+  }
+
+  /** Each PC's newest boot. */
+  latestByMachine(): Map<number, BootRow> {
+    const rows = this.db.prepare(`SELECT ${COLUMNS} FROM boots b WHERE id = (SELECT MAX(id) FROM boots WHERE machine_id = b.machine_id)`).all() as BootRow[];
+    return new Map(rows.map((r) => [r.machineId, r]));
+  }
+
+  list(q: { machineId?: number; page: number; pageSize: number }): { rows: BootRow[]; total: number } {
+    const where = q.machineId !== undefined ? "WHERE machine_id = @machineId" : "";
+    const args = { machineId: q.machineId, limit: q.pageSize, offset: (q.page - 1) * q.pageSize };
+    const total = this.db.prepare(`SELECT COUNT(*) FROM boots ${where}`).pluck().get(args) as number;
+    const rows = this.db.prepare(`SELECT ${COLUMNS} FROM boots ${where} ORDER BY started_at DESC, id DESC LIMIT @limit OFFSET @offset`).all(args) as BootRow[];
+    return { rows, total };
+  }
+
+  // ── reset at next boot ──
+  setPending(machineId: number, requestedBy: string | null, at: number): void {
+    this.db.prepare("INSERT INTO pending_resets (machine_id, requested_by, requested_at) VALUES (?, ?, ?) ON CONFLICT (machine_id) DO UPDATE SET requested_by = excluded.requested_by, requested_at = excluded.requested_at, last_error = NULL").run(machineId, requestedBy, at);
+  }
+
+  pending(): Map<number, { requestedBy: string | null; requestedAt: number; lastError: string | null }> {
+    const rows = this.db.prepare("SELECT machine_id AS id, requested_by AS requestedBy, requested_at AS requestedAt, last_error AS lastError FROM pending_resets").all() as {
+      id: number;
+      requestedBy: string | null;
+      requestedAt: number;
+      lastError: string | null;
+    }[];
+    return new Map(rows.map(({ id, ...r }) => [id, r]));
+  }
+
+  clearPending(machineId: number): boolean {
+    return this.db.prepare("DELETE FROM pending_resets WHERE machine_id = ?").run(machineId).changes > 0;
+  }
+
+  pendingFailed(machineId: number, error: string): void {
+    this.db.prepare("UPDATE pending_resets SET last_error = ? WHERE machine_id = ?").run(error, machineId);
+  }
+}

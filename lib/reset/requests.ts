@@ -1,0 +1,42 @@
+import type { ResetSource } from "../constants";
+import { errors } from "../api/errors";
+import type { Runtime } from "../runtime";
+import type { Job } from "./jobs";
+
+/**
+ * What to do with a PC that is up (booting, or its iSCSI session open): a reset now pulls the disk
+ * from under a running Windows, which crashes it.
+ *  - refuse: a single reset is refused (409 machine-online); in a bulk reset the PC is refused
+ *  - next-boot: the PC is marked, and its boot script resets it before it boots again
+ *  - force: reset it now anyway
+ */
+export const WHEN_ONLINE = ["refuse", "next-boot", "force"] as const;
+export type WhenOnline = (typeof WHEN_ONLINE)[number];
+
+export interface ResetAnswer {
+  /** The reset job for the PCs reset now (null when there are none). */
+  job: Job | null;
+  /** PCs marked to be reset at their next boot. */
+  nextBoot: number[];
+  /** PCs left alone because they are up. */
+  online: number[];
+}
+
+/** A reset request as the API and the dashboard make it: PCs that are up handled as asked. */
+export function requestResets(rt: Runtime, ids: number[], req: { source: ResetSource; requestedBy: string | null; whenOnline: WhenOnline }): ResetAnswer {
+  const unique = [...new Set(ids)];
+  unique.forEach((id) => rt.orchestrator.machine(id)); // unknown ids: nothing happens
+  const up = req.whenOnline === "force" ? [] : unique.filter((id) => rt.bootTracker.isUp(id));
+  if (up.length && req.whenOnline === "refuse" && unique.length === 1) {
+    const m = rt.orchestrator.machine(unique[0]!);
+    throw errors.conflict(
+      "machine-online",
+      `${m.name} is running (its iSCSI session is open): resetting it now would crash it. Reset it at its next boot instead (its boot script resets it before it starts), or, if nobody is using it, force the reset.`,
+    );
+  }
+  const now = unique.filter((id) => !up.includes(id));
+  const nextBoot = req.whenOnline === "next-boot" ? up : [];
+  for (const id of nextBoot) rt.boots.setPending(id, req.requestedBy, Date.now());
+  const job = now.length ? rt.orchestrator.submit(now, req) : null;
+  return { job, nextBoot, online: req.whenOnline === "refuse" ? up : [] };
+}
