@@ -29,8 +29,3 @@ export function localDateTimeLong(ms: number): string {
   const offset = new Intl.DateTimeFormat("en", { timeZoneName: "shortOffset" }).formatToParts(new Date(ms)).find((p) => p.type === "timeZoneName")?.value;
   return `${localDateTime(ms)} (${zone}${offset ? `, ${offset}` : ""})`;
 }
-
-export function dateTime(ms: number | null): string {
-  if (ms === null) return "–";
-  return new Date(ms).toISOString().replace("T", " ").slice(0, 19) + " UTC";
-}
