@@ -1,6 +1,6 @@
-import Link from "next/link";
 import { connection } from "next/server";
 import { Logo } from "@/components/ui/logo";
+import { WayBack } from "@/components/ui/way-back";
 
 export const metadata = { title: "Not found · Cowherd" };
 
@@ -18,14 +18,7 @@ export default async function NotFound() {
         </p>
         <h1 className="text-xl font-semibold">There is no page here</h1>
         <p className="text-sm text-slate-600">The address may be mistyped, or the page may have moved. The PCs are on the dashboard.</p>
-        <p className="flex gap-4 text-sm">
-          <Link href="/" className="rounded-md bg-slate-900 px-3 py-1.5 font-medium text-white hover:bg-slate-700">
-            Back to the dashboard
-          </Link>
-          <Link href="/history" className="px-1 py-1.5 font-medium text-sky-700 underline-offset-2 hover:underline">
-            Reset history
-          </Link>
-        </p>
+        <WayBack primary />
       </div>
     </main>
   );

@@ -1,6 +1,6 @@
 "use client";
 
-import Link from "next/link";
+import { WayBack } from "@/components/ui/way-back";
 
 /**
  * The dashboard's pages when rendering them failed (a storage host that does not answer is NOT
@@ -21,17 +21,11 @@ export default function DashboardError({ error, retry }: { error: unknown; retry
           Reference: <code className="font-mono">{digest}</code>
         </p>
       )}
-      <div className="flex items-center gap-3">
+      <WayBack>
         <button type="button" onClick={() => retry()} className="rounded-md bg-slate-900 px-3 py-1.5 text-sm font-medium text-white hover:bg-slate-700">
           Try again
         </button>
-        <Link href="/" className="text-sm font-medium text-sky-700 underline-offset-2 hover:underline">
-          Dashboard
-        </Link>
-        <Link href="/history" className="text-sm font-medium text-sky-700 underline-offset-2 hover:underline">
-          Reset history
-        </Link>
-      </div>
+      </WayBack>
     </div>
   );
 }

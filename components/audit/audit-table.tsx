@@ -1,7 +1,7 @@
 import type { AuditRow } from "@/lib/db/audit";
 import { cn } from "@/components/ui/cn";
 import { LocalTime } from "@/components/ui/local-time";
-import { Cell, stack } from "@/components/ui/stack-table";
+import { Cell, Head, stack } from "@/components/ui/stack-table";
 
 const OUTCOME: Record<string, string> = {
   ok: "bg-emerald-50 text-emerald-800 ring-emerald-200",
@@ -15,17 +15,7 @@ export function AuditTable({ rows, now }: { rows: AuditRow[]; now: number }) {
   return (
     <div className={stack.wrap}>
       <table className={stack.table}>
-        <thead className={stack.thead}>
-          <tr>
-            <th scope="col" className={stack.th}>When</th>
-            <th scope="col" className={stack.th}>Who</th>
-            <th scope="col" className={stack.th}>From</th>
-            <th scope="col" className={stack.th}>Action</th>
-            <th scope="col" className={stack.th}>Target</th>
-            <th scope="col" className={stack.th}>Outcome</th>
-            <th scope="col" className={stack.th}>Detail</th>
-          </tr>
-        </thead>
+        <Head columns={["When", "Who", "From", "Action", "Target", "Outcome", "Detail"]} />
         <tbody className={stack.tbody}>
           {rows.map((r) => (
             <tr key={r.id} className={stack.tr}>

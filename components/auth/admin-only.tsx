@@ -1,4 +1,4 @@
-import Link from "next/link";
+import { WayBack } from "@/components/ui/way-back";
 import type { User } from "@/lib/auth/users";
 
 /** What a viewer sees on an admin page: why not, and where to go instead (never a silent redirect). */
@@ -10,14 +10,7 @@ export function AdminOnly({ what, user }: { what: string; user: Pick<User, "user
         You are logged in as <strong>{user.username}</strong>, a <strong>{user.role}</strong>: you can watch the grid and read the reset
         history, but {what} {what.endsWith("s") ? "are" : "is"} for admins only. Ask an admin if you need access.
       </p>
-      <p className="flex gap-4 text-sm">
-        <Link href="/" className="font-medium text-sky-700 underline-offset-2 hover:underline">
-          Back to the dashboard
-        </Link>
-        <Link href="/history" className="font-medium text-sky-700 underline-offset-2 hover:underline">
-          Reset history
-        </Link>
-      </p>
+      <WayBack primary />
     </div>
   );
 }

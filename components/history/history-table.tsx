@@ -2,7 +2,7 @@ import type { ResetRow } from "@/lib/db/history";
 import { mib } from "@/components/ui/format";
 import { cn } from "@/components/ui/cn";
 import { LocalTime } from "@/components/ui/local-time";
-import { Cell, stack } from "@/components/ui/stack-table";
+import { Cell, Head, stack } from "@/components/ui/stack-table";
 
 const RESULT_STYLE: Record<string, string> = {
   ok: "bg-emerald-50 text-emerald-800 ring-emerald-200",
@@ -17,18 +17,7 @@ export function HistoryTable({ rows, now }: { rows: ResetRow[]; now: number }) {
   return (
     <div className={stack.wrap}>
       <table className={stack.table}>
-        <thead className={stack.thead}>
-          <tr>
-            <th scope="col" className={stack.th}>PC</th>
-            <th scope="col" className={stack.th}>Requested by</th>
-            <th scope="col" className={stack.th}>Started</th>
-            <th scope="col" className={stack.th}>Ended</th>
-            <th scope="col" className={cn(stack.th, "text-right")}>Usage before</th>
-            <th scope="col" className={cn(stack.th, "text-right")}>Duration</th>
-            <th scope="col" className={stack.th}>Result</th>
-            <th scope="col" className={stack.th}>Error</th>
-          </tr>
-        </thead>
+        <Head columns={["PC", "Requested by", "Started", "Ended", "Usage before", "Duration", "Result", "Error"]} right={["Usage before", "Duration"]} />
         <tbody className={stack.tbody}>
           {rows.map((r) => (
             <tr key={r.id} className={stack.tr}>

@@ -3,7 +3,7 @@
 import { useState } from "react";
 import { requestJson } from "@/lib/client/fetcher";
 import { LocalTime } from "@/components/ui/local-time";
-import { Cell, stack } from "@/components/ui/stack-table";
+import { Cell, Head, stack } from "@/components/ui/stack-table";
 import { button, FormError, input, Panel, subtle } from "./panel";
 import { useAction } from "./use-action";
 
@@ -32,15 +32,7 @@ export function TokensPanel({ tokens, now }: { tokens: TokenRow[]; now: number }
       )}
       <div className="mb-4 max-md:-mx-4">
         <table className={stack.table}>
-          <thead className={stack.thead}>
-            <tr>
-              <th scope="col" className={stack.th}>Name</th>
-              <th scope="col" className={stack.th}>Scope</th>
-              <th scope="col" className={stack.th}>Created</th>
-              <th scope="col" className={stack.th}>Last used</th>
-              <th scope="col" className={`${stack.th} text-right`}>State</th>
-            </tr>
-          </thead>
+          <Head columns={["Name", "Scope", "Created", "Last used", "State"]} right={["State"]} />
           <tbody className={stack.tbody}>
             {tokens.length === 0 && (
               <tr className={stack.tr}>

@@ -4,7 +4,7 @@ import { useState } from "react";
 import { requestJson } from "@/lib/client/fetcher";
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "@/lib/constants";
 import { LocalTime } from "@/components/ui/local-time";
-import { Cell, stack } from "@/components/ui/stack-table";
+import { Cell, Head, stack } from "@/components/ui/stack-table";
 import { button, FormError, input, Panel, subtle } from "./panel";
 import { useAction } from "./use-action";
 import { PasswordDialog } from "./password-dialog";
@@ -25,14 +25,7 @@ export function UsersPanel({ users, me, now, liveTokens }: { users: UserRow[]; m
     <Panel title="Users" description="Admins reset PCs and manage users and tokens; viewers see the grid and the history.">
       <div className="mb-4 max-md:-mx-4">
         <table className={stack.table}>
-          <thead className={stack.thead}>
-            <tr>
-              <th scope="col" className={stack.th}>User</th>
-              <th scope="col" className={stack.th}>Role</th>
-              <th scope="col" className={stack.th}>Created</th>
-              <th scope="col" className={`${stack.th} text-right`}>Actions</th>
-            </tr>
-          </thead>
+          <Head columns={["User", "Role", "Created", "Actions"]} right={["Actions"]} />
           <tbody className={stack.tbody}>
             {users.map((u) => {
               // The server refuses to leave the room without an admin: do not offer it.

@@ -9,10 +9,24 @@ export const stack = {
   wrap: "overflow-x-auto rounded-xl bg-white shadow-sm ring-1 ring-slate-200 max-md:overflow-visible",
   table: "w-full text-left text-sm max-md:block",
   thead: "border-b border-slate-200 bg-slate-50 text-xs uppercase tracking-wide text-slate-500 max-md:sr-only",
-  th: "px-3 py-2",
   tbody: "divide-y divide-slate-100 max-md:block",
   tr: "max-md:block max-md:px-4 max-md:py-3",
 };
+
+/** The header row: one column a label, those named in `right` aligned right. */
+export function Head({ columns, right = [] }: { columns: string[]; right?: string[] }) {
+  return (
+    <thead className={stack.thead}>
+      <tr>
+        {columns.map((c) => (
+          <th key={c} scope="col" className={cn("px-3 py-2", right.includes(c) && "text-right")}>
+            {c}
+          </th>
+        ))}
+      </tr>
+    </thead>
+  );
+}
 
 /** One cell; `label` names it on a phone, where the header row is not shown. */
 export function Cell({ label, className, children, ...rest }: React.TdHTMLAttributes<HTMLTableCellElement> & { label: string }) {
