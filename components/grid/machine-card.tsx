@@ -19,7 +19,7 @@ export function MachineCard(p: MachineItemProps) {
         "flex flex-col gap-3 rounded-xl bg-white p-4 shadow-sm ring-1 transition-opacity",
         CONDITION_STYLE[m.condition].card,
         selected && "outline-2 outline-sky-500",
-        !reachable && "opacity-60 grayscale",
+        !reachable && "opacity-60",
       )}
     >
       <div className="flex items-start gap-2">

@@ -58,7 +58,7 @@ function Row({ p, canReset }: { p: MachineItemProps; canReset: boolean }) {
         className={cn(
           "max-sm:flex max-sm:flex-wrap max-sm:items-center max-sm:gap-x-2 max-sm:gap-y-1 max-sm:px-3 max-sm:py-2",
           selected && "bg-sky-50",
-          !reachable && "opacity-60 grayscale",
+          !reachable && "opacity-60",
           note && "border-b-0",
         )}
       >
