@@ -91,18 +91,19 @@ export function ResetButton(p: Pick<MachineItemProps, "m" | "sending" | "reachab
  */
 export function ResetStatus({ m, now, sending, requestError }: Pick<MachineItemProps, "m" | "now" | "sending" | "requestError">) {
   const last = m.lastReset;
-  if (sending || m.reset?.state === "queued")
-    return (
-      <span className="text-slate-600" data-reset="queued">
-        <span aria-hidden className="mr-1 inline-block size-2 rounded-full border border-slate-400" />
-        Queued for reset
-      </span>
-    );
-  if (m.reset)
+  if (m.reset?.state === "running")
     return (
       <span className="text-sky-700" data-reset="running">
         <span aria-hidden className="mr-1 inline-block size-2 animate-pulse rounded-full bg-sky-500" />
         Resetting… {m.reset.step ?? "starting"}
+      </span>
+    );
+  // Waiting for its group's turn (or for the server to take the request): not resetting yet.
+  if (sending || m.reset)
+    return (
+      <span className="text-slate-600" data-reset="queued">
+        <span aria-hidden className="mr-1 inline-block size-2 rounded-full border border-slate-400" />
+        Queued for reset
       </span>
     );
   if (requestError) return <span className="font-medium text-red-700">{requestError}</span>;
