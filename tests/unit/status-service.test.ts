@@ -109,6 +109,9 @@ describe("a room whose host throws", () => {
       reset: async () => {
         throw new Error("unused");
       },
+      grow: async () => {
+        throw new Error("unused");
+      },
     };
     const readings = await new Room(config, [host]).read();
     expect(readings).toEqual([{ name: "local", health: { state: "down", since: expect.any(Number), error: "no agent" }, status: null, failing: { since: expect.any(Number), message: "agent pipe closed" } }]);
