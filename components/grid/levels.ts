@@ -43,6 +43,14 @@ export const CONDITION_STYLE: Record<Condition, ConditionStyle> = {
     card: "ring-2 ring-rose-600",
     help: "No live snapshot on the device: reset it (or run 'cowherd-helper repair' on its host)",
   },
+  "storage-fault": {
+    label: "Storage fault",
+    count: "storage fault",
+    bar: "bg-amber-700 bar-stripes",
+    badge: "bg-amber-800 text-white ring-amber-800",
+    card: "ring-2 ring-amber-600",
+    help: "Its storage host reports a fault: see 'cowherd-helper status' on that host",
+  },
   unreachable: {
     label: "Host unreachable",
     count: "host unreachable",
@@ -61,7 +69,7 @@ export function isProblem(c: Condition): boolean {
 }
 
 /** The summary bar's problem counts, in this order, each shown while any PC has it. */
-export const PROBLEMS: Condition[] = ["unreachable", "suspended", "unexported", "no-snapshot", "missing", "unknown"];
+export const PROBLEMS: Condition[] = ["unreachable", "suspended", "unexported", "no-snapshot", "storage-fault", "missing", "unknown"];
 
 export function conditionLabel(m: Pick<MachineView, "condition">, warnPercent: number, dangerPercent: number): string {
   if (m.condition === "warn") return `≥ ${warnPercent} %`;
@@ -69,7 +77,11 @@ export function conditionLabel(m: Pick<MachineView, "condition">, warnPercent: n
   return CONDITION_STYLE[m.condition].label;
 }
 
-/** The help line with the PC's id filled in, so the command can be copied as it is. */
-export function conditionHelp(m: Pick<MachineView, "condition" | "id">): string {
+/**
+ * What the badge means and what to do: the host's own words when it names a fault (they say what
+ * to run), else the condition's help with the PC's id filled in, so the command can be copied as it is.
+ */
+export function conditionHelp(m: Pick<MachineView, "condition" | "id" | "problem">): string {
+  if (m.problem && m.condition !== "unreachable") return m.problem;
   return CONDITION_STYLE[m.condition].help.replace("<id>", String(m.id));
 }

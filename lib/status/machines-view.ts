@@ -10,9 +10,10 @@ export type Level = "normal" | "warn" | "danger" | "invalid" | "overflow" | "mis
 /**
  * The one badge a PC shows: its level, or a condition that leaves the PC unusable even when its
  * numbers look fine (a suspended device, a LUN the PCs cannot see, a device with no snapshot live,
- * a storage host that does not answer). The most urgent wins; the summary bar counts each.
+ * a fault the host reports in words such as a COW file replaced under a running PC, a storage host
+ * that does not answer). The most urgent wins; the summary bar counts each.
  */
-export type Condition = Level | "unreachable" | "suspended" | "unexported" | "no-snapshot";
+export type Condition = Level | "unreachable" | "suspended" | "unexported" | "no-snapshot" | "storage-fault";
 
 export interface MachineView {
   id: number;
@@ -69,7 +70,7 @@ export function levelOf(state: MachineState, percent: number | null, cfg: Pick<C
 
 /** The most urgent thing wrong with a PC, or its usage level when nothing is. */
 export function conditionOf(
-  m: { state: MachineState; level: Level; exported: boolean; suspended: boolean },
+  m: { state: MachineState; level: Level; exported: boolean; suspended: boolean; problem: string | null },
   host: { failing: boolean; reported: boolean },
 ): Condition {
   if (host.failing) return "unreachable";
@@ -77,6 +78,8 @@ export function conditionOf(
   if (m.suspended) return "suspended";
   // The host reported the device, but no snapshot table is live on it (an error table, a table never resumed).
   if (m.state === "unknown" && host.reported) return "no-snapshot";
+  // The host says in words what is wrong (and a reset refuses the PC until it is mended).
+  if (m.problem) return "storage-fault";
   if (!m.exported && host.reported) return "unexported";
   return m.level;
 }
@@ -116,6 +119,7 @@ export function buildMachinesView(
       const level = levelOf(state, percent, cfg);
       const exported = s?.exported ?? false;
       const suspended = s?.suspended ?? false;
+      const problem = s?.problem ?? null;
       return {
         id: m.id,
         name: m.name,
@@ -123,7 +127,7 @@ export function buildMachinesView(
         dmName: m.dmName,
         state,
         level,
-        condition: conditionOf({ state, level, exported, suspended }, { failing: hostFailing, reported: !!s }),
+        condition: conditionOf({ state, level, exported, suspended, problem }, { failing: hostFailing, reported: !!s }),
         usedSectors: used,
         totalSectors: total,
         percent,
@@ -135,7 +139,7 @@ export function buildMachinesView(
           ? { id: last.id, at: last.startedAt, endedAt: last.endedAt, result: last.result, outcome: last.outcome, failedStep: last.failedStep, error: last.error, source: last.source }
           : null,
         reset: progress.get(m.id) ?? null,
-        problem: s?.problem ?? null,
+        problem,
         host: m.host,
         dataAt: found?.reading.status?.readAt ?? null,
       };

@@ -66,6 +66,13 @@ describe("conditions: broken PCs never look healthy", () => {
     expect(v.machines[1]).toMatchObject({ level: "normal", condition: "suspended" });
   });
 
+  it("a fault the host names in words is a storage fault (unless a worse condition already shows)", () => {
+    const fault = "COW file /srv/cow/pc2.cow of retro-02 was deleted or replaced while in use";
+    const v = view([pc(1, { problem: fault }), pc(2, { state: "unknown", usedSectors: undefined, problem: "an error table is live" })]);
+    expect(v.machines[0]).toMatchObject({ condition: "storage-fault", problem: fault });
+    expect(v.machines[1]).toMatchObject({ condition: "no-snapshot", problem: "an error table is live" });
+  });
+
   it("a PC whose host does not answer is unreachable, whatever its last numbers said", () => {
     const v = view([pc(1), pc(2, { suspended: true })], { since: 1, message: "down" });
     expect(v.machines.every((m) => m.condition === "unreachable")).toBe(true);
