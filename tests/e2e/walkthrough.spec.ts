@@ -100,6 +100,7 @@ test("passwords are set in a real dialog; the only admin cannot be deleted; audi
   await expect(dialog).toBeVisible();
   const field = dialog.getByLabel("New password");
   await expect(field).toBeFocused();
+  await expect(dialog.getByRole("checkbox", { name: /Also revoke helper's API tokens \(none active/ })).not.toBeChecked();
   await field.fill("short");
   await dialog.getByRole("button", { name: "Set password" }).click();
   await expect(dialog.getByRole("alert")).toHaveText("The password needs at least 10 characters.");
