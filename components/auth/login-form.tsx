@@ -33,12 +33,12 @@ export function LoginForm({ serverError }: { serverError?: string }) {
       <label className="block text-sm font-medium">
         User name
         <input name="username" autoComplete="username" required defaultValue="admin"
-          className="mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 focus:border-sky-500 focus:outline-none focus:ring-1 focus:ring-sky-500" />
+          className="mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 focus:border-sky-500 focus:ring-1 focus:ring-sky-500" />
       </label>
       <label className="block text-sm font-medium">
         Password
         <input name="password" type="password" autoComplete="current-password" required autoFocus
-          className="mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 focus:border-sky-500 focus:outline-none focus:ring-1 focus:ring-sky-500" />
+          className="mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 focus:border-sky-500 focus:ring-1 focus:ring-sky-500" />
       </label>
       {error && (
         <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-800 ring-1 ring-red-200">

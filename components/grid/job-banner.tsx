@@ -4,10 +4,30 @@ import { useEffect } from "react";
 import useSWR from "swr";
 import type { Job } from "@/lib/reset/jobs";
 import { fetcher } from "@/lib/client/fetcher";
+import { cn } from "@/components/ui/cn";
 import { describeFailure } from "./reset-text";
 
-/** Follows a bulk reset job until it is done, then says how it went and which PCs failed why. */
-export function JobBanner({ job: initial, onDone, onDismiss }: { job: Job; onDone(): void; onDismiss(): void }) {
+/**
+ * The bulk reset line of the selection bar. Its place is always there (an idle hint when there is
+ * no job), and a new bulk replaces the last one in place, so the grid never moves when one starts:
+ * `starting` while the request is on its way, then the job followed until done, then how it went
+ * and which PCs failed why.
+ */
+export function JobBanner({ job, starting, onDone, onDismiss }: { job: Job | null; starting: number; onDone(): void; onDismiss(): void }) {
+  return (
+    <div role="status" aria-live="polite" data-testid="job-line" className="min-h-5 min-w-0">
+      {starting > 0 ? (
+        <Line tone="running">Bulk reset: sending {starting} PCs…</Line>
+      ) : job ? (
+        <FollowedJob key={job.id} initial={job} onDone={onDone} onDismiss={onDismiss} />
+      ) : (
+        <p className="truncate text-sm text-slate-500">Select PCs to reset several at once.</p>
+      )}
+    </div>
+  );
+}
+
+function FollowedJob({ initial, onDone, onDismiss }: { initial: Job; onDone(): void; onDismiss(): void }) {
   const { data } = useSWR<{ job: Job }>(`/api/jobs/${initial.id}`, fetcher, {
     refreshInterval: (d) => (d?.job.finishedAt ? 0 : 700),
     fallbackData: { job: initial },
@@ -19,30 +39,42 @@ export function JobBanner({ job: initial, onDone, onDismiss }: { job: Job; onDon
   }, [finished, onDone]);
   const s = job.summary;
   const problems = job.machines.filter((m) => m.state === "refused" || (m.state === "done" && !m.ok));
-  const tone = !finished ? "bg-sky-50 text-sky-900 ring-sky-200" : problems.length ? "bg-red-50 text-red-900 ring-red-200" : "bg-emerald-50 text-emerald-900 ring-emerald-200";
   return (
-    <div role="status" aria-live="polite" className={`flex items-start gap-3 rounded-xl px-4 py-3 text-sm ring-1 ${tone}`}>
-      <div className="min-w-0 flex-1">
-        <strong>
-          {finished
-            ? `Bulk reset: ${s.ok} of ${s.requested} succeeded${s.failed ? `, ${s.failed} failed` : ""}${s.refused ? `, ${s.refused} already resetting` : ""}`
-            : `Bulk reset running: ${s.ok + s.failed} of ${s.requested - s.refused} done`}
-        </strong>
-        {problems.length > 0 && (
-          <ul className="mt-1 list-disc pl-5">
-            {problems.map((m) => (
-              <li key={m.id}>
-                {m.name}: {m.state === "refused" ? m.error : describeFailure(m)}
-              </li>
-            ))}
-          </ul>
+    <>
+      <Line tone={!finished ? "running" : problems.length ? "failed" : "ok"}>
+        {finished
+          ? `Bulk reset: ${s.ok} of ${s.requested} succeeded${s.failed ? `, ${s.failed} failed` : ""}${s.refused ? `, ${s.refused} already resetting` : ""}`
+          : `Bulk reset running: ${s.ok + s.failed} of ${s.requested - s.refused} done`}
+        {finished && (
+          <button type="button" onClick={onDismiss} className="ml-2 rounded px-1.5 py-0.5 text-xs font-medium text-slate-700 ring-1 ring-slate-300 hover:bg-slate-50">
+            Dismiss
+          </button>
         )}
-      </div>
-      {finished && (
-        <button type="button" onClick={onDismiss} className="rounded px-2 py-0.5 text-xs font-medium ring-1 ring-current/30 hover:bg-white/60">
-          Dismiss
-        </button>
+      </Line>
+      {problems.length > 0 && (
+        <ul className="mt-1 max-h-24 list-disc overflow-y-auto pl-5 text-sm text-red-900">
+          {problems.map((m) => (
+            <li key={m.id}>
+              {m.name}: {m.state === "refused" ? m.error : describeFailure(m)}
+            </li>
+          ))}
+        </ul>
       )}
-    </div>
+    </>
+  );
+}
+
+const TONE = {
+  running: { text: "text-sky-800", dot: "bg-sky-500 animate-pulse" },
+  ok: { text: "text-emerald-800", dot: "bg-emerald-500" },
+  failed: { text: "text-red-800", dot: "bg-red-600" },
+};
+
+function Line({ tone, children }: { tone: keyof typeof TONE; children: React.ReactNode }) {
+  return (
+    <p className={cn("flex min-w-0 items-center text-sm font-semibold", TONE[tone].text)}>
+      <span aria-hidden className={cn("mr-2 inline-block size-2 shrink-0 rounded-full", TONE[tone].dot)} />
+      <span className="min-w-0">{children}</span>
+    </p>
   );
 }

@@ -6,10 +6,14 @@ import type { MachinesView, MachineView } from "@/lib/status/machines-view";
 import type { Job } from "@/lib/reset/jobs";
 import { ApiError, fetcher, postJson } from "@/lib/client/fetcher";
 import { MachineCard } from "./machine-card";
+import { MachineList } from "./machine-list";
+import type { MachineItemProps } from "./machine-parts";
 import { ConfirmResetDialog } from "./confirm-reset-dialog";
 import { SummaryBar } from "./summary-bar";
 import { HostBanner } from "./host-banner";
 import { JobBanner } from "./job-banner";
+import { SelectionBar } from "./selection-bar";
+import { useGridView, ViewToggle } from "./view-toggle";
 
 const POLL_MS = 1500;
 
@@ -20,12 +24,15 @@ export function MachineGrid({ initial, canReset }: { initial: MachinesView; canR
     keepPreviousData: true,
   });
   const view = data ?? initial;
+  const [layout, setLayout] = useGridView();
   const [selected, setSelected] = useState<Set<number>>(new Set());
   /** PCs whose request is on its way: shown as queued until the grid's poll shows their job. */
   const [sending, setSending] = useState<Set<number>>(new Set());
   const [requestErrors, setRequestErrors] = useState<Record<number, string>>({});
   const [confirm, setConfirm] = useState<{ ids: number[]; bulk: boolean } | null>(null);
   const [bulkJob, setBulkJob] = useState<Job | null>(null);
+  /** PCs of a bulk request on its way (the job line says so in place of the previous job). */
+  const [bulkStarting, setBulkStarting] = useState(0);
 
   const byId = useMemo(() => new Map(view.machines.map((m) => [m.id, m])), [view]);
   const targets: MachineView[] | null = confirm ? confirm.ids.map((id) => byId.get(id)).filter((m): m is MachineView => !!m) : null;
@@ -36,6 +43,7 @@ export function MachineGrid({ initial, canReset }: { initial: MachinesView; canR
       setConfirm(null);
       setSending((prev) => new Set([...prev, ...ids]));
       setRequestErrors((prev) => Object.fromEntries(Object.entries(prev).filter(([id]) => !ids.includes(Number(id)))));
+      if (bulk) setBulkStarting(ids.length);
       try {
         const { job } = bulk
           ? await postJson<{ job: Job }>("/api/resets", { machines: ids })
@@ -48,80 +56,77 @@ export function MachineGrid({ initial, canReset }: { initial: MachinesView; canR
         const text = e instanceof ApiError ? e.message : "Cannot reach the server";
         setRequestErrors((prev) => ({ ...prev, ...Object.fromEntries(ids.map((id) => [id, text])) }));
       } finally {
+        if (bulk) setBulkStarting(0);
         await mutate();
         setSending((prev) => new Set([...prev].filter((id) => !ids.includes(id))));
       }
     },
     [mutate],
   );
+  const refresh = useCallback(() => void mutate(), [mutate]);
+  const dismiss = useCallback(() => setBulkJob(null), []);
 
-  const allSelected = view.machines.length > 0 && selected.size === view.machines.length;
+  const item = (m: MachineView): MachineItemProps => ({
+    m,
+    now: view.readAt,
+    warnPercent: view.warnPercent,
+    dangerPercent: view.dangerPercent,
+    canReset,
+    reachable,
+    selected: selected.has(m.id),
+    sending: sending.has(m.id),
+    requestError: requestErrors[m.id],
+    onSelect: (checked) =>
+      setSelected((prev) => {
+        const next = new Set(prev);
+        if (checked) next.add(m.id);
+        else next.delete(m.id);
+        return next;
+      }),
+    onReset: () => setConfirm({ ids: [m.id], bulk: false }),
+  });
   const groups = view.hosts.length > 1 ? view.hosts.map((h) => ({ host: h, machines: view.machines.filter((m) => m.host === h.name) })) : [{ host: null, machines: view.machines }];
 
   return (
     <div className="space-y-4">
-      <SummaryBar view={view} stale={!reachable} />
+      <SummaryBar view={view} stale={!reachable}>
+        <ViewToggle view={layout} onChange={setLayout} />
+      </SummaryBar>
       {view.hosts.map((h) => (
         <HostBanner key={h.name} host={h} now={view.readAt} />
       ))}
       {canReset && (
-        <div className="flex flex-wrap items-center gap-3 rounded-xl bg-white px-4 py-3 shadow-sm ring-1 ring-slate-200">
-          <label className="flex items-center gap-2 text-sm font-medium">
-            <input
-              type="checkbox"
-              aria-label="Select all PCs"
-              checked={allSelected}
-              onChange={(e) => setSelected(e.target.checked ? new Set(view.machines.map((m) => m.id)) : new Set())}
-              className="size-4 accent-sky-600"
-            />
-            Select all
-          </label>
-          <span className="text-sm text-slate-500">{selected.size} selected</span>
-          <button
-            type="button"
-            disabled={selected.size === 0 || !reachable}
-            onClick={() => setConfirm({ ids: [...selected].sort((a, b) => a - b), bulk: true })}
-            className="ml-auto rounded-md bg-red-700 px-3 py-1.5 text-sm font-semibold text-white hover:bg-red-800 disabled:cursor-not-allowed disabled:opacity-40"
-          >
-            Reset selected ({selected.size})
-          </button>
-        </div>
+        <SelectionBar
+          total={view.machines.length}
+          selected={selected.size}
+          reachable={reachable}
+          onSelectAll={(checked) => setSelected(checked ? new Set(view.machines.map((m) => m.id)) : new Set())}
+          onResetSelected={() => setConfirm({ ids: [...selected].sort((a, b) => a - b), bulk: true })}
+        >
+          <JobBanner job={bulkJob} starting={bulkStarting} onDone={refresh} onDismiss={dismiss} />
+        </SelectionBar>
       )}
-      {bulkJob && <JobBanner job={bulkJob} onDone={() => void mutate()} onDismiss={() => setBulkJob(null)} />}
-      {groups.map(({ host, machines }) => (
-        <section key={host?.name ?? "all"} aria-label={host ? `PCs on ${host.name}` : "PCs"} className="space-y-2">
-          {host && (
-            <h2 className="text-sm font-semibold uppercase tracking-wide text-slate-500">
-              Storage host {host.name} <span className="font-normal normal-case">· {host.machines} PCs</span>
-            </h2>
-          )}
-          <div className="grid grid-cols-1 gap-3 sm:grid-cols-2 lg:grid-cols-3 xl:grid-cols-4">
-            {machines.map((m) => (
-              <MachineCard
-                key={m.id}
-                m={m}
-                now={view.readAt}
-                warnPercent={view.warnPercent}
-                dangerPercent={view.dangerPercent}
-                canReset={canReset}
-                reachable={reachable}
-                selected={selected.has(m.id)}
-                sending={sending.has(m.id)}
-                requestError={requestErrors[m.id]}
-                onSelect={(checked) =>
-                  setSelected((prev) => {
-                    const next = new Set(prev);
-                    if (checked) next.add(m.id);
-                    else next.delete(m.id);
-                    return next;
-                  })
-                }
-                onReset={() => setConfirm({ ids: [m.id], bulk: false })}
-              />
-            ))}
-          </div>
-        </section>
-      ))}
+      {groups.map(({ host, machines }) => {
+        const label = host ? `PCs on ${host.name}` : "PCs";
+        return (
+          <section key={host?.name ?? "all"} aria-label={label} className="space-y-2">
+            {host && (
+              <h2 className="text-sm font-semibold uppercase tracking-wide text-slate-500">
+                Storage host {host.name} <span className="font-normal normal-case">· {host.machines} PCs</span>
+              </h2>
+            )}
+            {layout === "list" ? (
+              <MachineList items={machines.map(item)} canReset={canReset} label={label} />
+            ) : (
+              <div className="grid grid-cols-1 gap-3 sm:grid-cols-2 lg:grid-cols-3 xl:grid-cols-4">
+                {machines.map((m) => (
+                  <MachineCard key={m.id} {...item(m)} />
+                ))}
+              </div>
+            )}
+          </section>
+        );
+      })}
       <ConfirmResetDialog targets={targets} onCancel={() => setConfirm(null)} onConfirm={() => confirm && run(confirm.ids, confirm.bulk)} />
     </div>
   );

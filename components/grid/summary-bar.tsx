@@ -1,27 +1,43 @@
-import type { MachinesView } from "@/lib/status/machines-view";
+import type { Condition, MachinesView } from "@/lib/status/machines-view";
+import { cn } from "@/components/ui/cn";
+import { CONDITION_STYLE, PROBLEMS } from "./levels";
 
-export function SummaryBar({ view, stale }: { view: MachinesView; stale: boolean }) {
-  const count = (pred: (m: MachinesView["machines"][number]) => boolean) => view.machines.filter(pred).length;
-  const items: [string, number, string][] = [
-    ["PCs", view.machines.length, "text-slate-900"],
-    ["online", count((m) => m.online), "text-sky-700"],
-    [`≥ ${view.warnPercent} %`, count((m) => m.level === "warn" || m.level === "danger"), "text-amber-700"],
-    ["Invalid / Overflow", count((m) => m.level === "invalid" || m.level === "overflow"), "text-red-700"],
-    ["missing", count((m) => m.level === "missing"), "text-slate-600"],
+/**
+ * The room in numbers: PCs, online, filling up, dead; then one count per problem that any PC has
+ * (host unreachable, suspended, LUN not exported, no snapshot, missing, unknown) in its badge colour.
+ */
+export function SummaryBar({ view, stale, children }: { view: MachinesView; stale: boolean; children?: React.ReactNode }) {
+  const count = (...cs: Condition[]) => view.machines.filter((m) => cs.includes(m.condition)).length;
+  const items: { key: string; label: string; n: number; color: string }[] = [
+    { key: "pcs", label: "PCs", n: view.machines.length, color: "text-slate-900" },
+    { key: "online", label: "online", n: view.machines.filter((m) => m.online).length, color: "text-sky-700" },
+    { key: "full", label: `≥ ${view.warnPercent} %`, n: count("warn", "danger"), color: "text-amber-700" },
+    { key: "dead", label: "Invalid / Overflow", n: count("invalid", "overflow"), color: "text-red-700" },
   ];
+  const problems = PROBLEMS.map((c) => ({ c, n: count(c) })).filter((p) => p.n > 0);
   return (
-    <div className="flex flex-wrap items-baseline gap-x-6 gap-y-1">
-      <h1 className="mr-2 text-xl font-semibold">{view.lanName}</h1>
-      {items.map(([label, n, color]) => (
-        <span key={label} className="text-sm text-slate-600">
-          <span className={`text-base font-semibold tabular-nums ${color}`}>{n}</span> {label}
-        </span>
-      ))}
-      {stale && (
-        <span role="alert" className="rounded bg-amber-100 px-2 py-0.5 text-sm text-amber-900">
-          Cannot reach the server: showing the last known state
-        </span>
-      )}
+    <div className="space-y-1.5">
+      <div className="flex items-center justify-between gap-3">
+        <h1 className="text-xl font-semibold">{view.lanName}</h1>
+        {children}
+      </div>
+      <div className="flex flex-wrap items-baseline gap-x-5 gap-y-1.5" data-testid="summary">
+        {items.map(({ key, label, n, color }) => (
+          <span key={key} data-testid={`count-${key}`} className="text-sm text-slate-600">
+            <span className={`text-base font-semibold tabular-nums ${color}`}>{n}</span> {label}
+          </span>
+        ))}
+        {problems.map(({ c, n }) => (
+          <span key={c} data-testid={`count-${c}`} className={cn("rounded-full px-2 py-0.5 text-sm ring-1", CONDITION_STYLE[c].badge)}>
+            <span className="font-semibold tabular-nums">{n}</span> {CONDITION_STYLE[c].count}
+          </span>
+        ))}
+        {stale && (
+          <span role="alert" className="rounded bg-amber-100 px-2 py-0.5 text-sm text-amber-900">
+            Cannot reach the server: showing the last known state; resets are off until it answers
+          </span>
+        )}
+      </div>
     </div>
   );
 }

@@ -2,7 +2,8 @@
 
 import { useState } from "react";
 import { requestJson } from "@/lib/client/fetcher";
-import { dateTime } from "@/components/ui/format";
+import { LocalTime } from "@/components/ui/local-time";
+import { Cell, Head, stack } from "@/components/ui/stack-table";
 import { button, FormError, input, Panel, subtle } from "./panel";
 import { useAction } from "./use-action";
 
@@ -18,7 +19,7 @@ interface TokenRow {
   ownerRole: "admin" | "viewer" | null;
 }
 
-export function TokensPanel({ tokens }: { tokens: TokenRow[] }) {
+export function TokensPanel({ tokens, now }: { tokens: TokenRow[]; now: number }) {
   const { run, error, busy } = useAction();
   const [secret, setSecret] = useState<{ name: string; token: string } | null>(null);
   return (
@@ -29,40 +30,32 @@ export function TokensPanel({ tokens }: { tokens: TokenRow[] }) {
           <code className="mt-1 block break-all rounded bg-white px-2 py-1 font-mono text-xs ring-1 ring-amber-200">{secret.token}</code>
         </div>
       )}
-      <div className="mb-4 overflow-x-auto">
-        <table className="w-full text-left text-sm">
-          <thead className="text-xs uppercase text-slate-500">
-            <tr>
-              <th className="py-1">Name</th>
-              <th className="py-1">Scope</th>
-              <th className="py-1">Created</th>
-              <th className="py-1">Last used</th>
-              <th className="py-1 text-right">State</th>
-            </tr>
-          </thead>
-          <tbody className="divide-y divide-slate-100">
+      <div className="mb-4 max-md:-mx-4">
+        <table className={stack.table}>
+          <Head columns={["Name", "Scope", "Created", "Last used", "State"]} right={["State"]} />
+          <tbody className={stack.tbody}>
             {tokens.length === 0 && (
-              <tr>
-                <td colSpan={5} className="py-2 text-slate-500">
+              <tr className={stack.tr}>
+                <td colSpan={5} className="px-3 py-2 text-slate-500 max-md:block max-md:p-0">
                   No tokens yet.
                 </td>
               </tr>
             )}
             {tokens.map((t) => (
-              <tr key={t.id} className={t.revokedAt ? "text-slate-400" : ""}>
-                <td className="py-1.5 font-medium">{t.name}</td>
-                <td className="py-1.5">
+              <tr key={t.id} className={`${stack.tr} ${t.revokedAt ? "text-slate-400" : ""}`}>
+                <Cell label="Name" className="font-medium">{t.name}</Cell>
+                <Cell label="Scope">
                   {t.scope}
                   {!t.revokedAt && t.scope === "admin" && t.ownerRole === "viewer" && (
                     <span className="block text-xs text-amber-800">reads only: {t.ownerName} is a viewer</span>
                   )}
-                </td>
-                <td className="py-1.5 whitespace-nowrap">
-                  {dateTime(t.createdAt)} <span className="text-slate-400">by {t.createdBy}</span>
+                </Cell>
+                <Cell label="Created">
+                  <LocalTime at={t.createdAt} now={now} className="md:flex-col" /> <span className="text-slate-400">by {t.createdBy}</span>
                   {t.ownerName && t.ownerName !== t.createdBy && <span className="text-slate-400"> for {t.ownerName}</span>}
-                </td>
-                <td className="py-1.5 whitespace-nowrap">{t.lastUsedAt ? dateTime(t.lastUsedAt) : "never"}</td>
-                <td className="py-1.5 text-right">
+                </Cell>
+                <Cell label="Last used">{t.lastUsedAt ? <LocalTime at={t.lastUsedAt} now={now} className="md:flex-col" /> : "never"}</Cell>
+                <Cell label="State" className="text-right">
                   {t.revokedAt ? (
                     "revoked"
                   ) : (
@@ -71,7 +64,7 @@ export function TokensPanel({ tokens }: { tokens: TokenRow[] }) {
                       Revoke
                     </button>
                   )}
-                </td>
+                </Cell>
               </tr>
             ))}
           </tbody>

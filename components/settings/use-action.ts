@@ -23,5 +23,5 @@ export function useAction() {
       setBusy(false);
     }
   };
-  return { run, error, busy };
+  return { run, error, busy, clearError: () => setError(null) };
 }

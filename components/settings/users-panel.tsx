@@ -2,7 +2,9 @@
 
 import { useState } from "react";
 import { requestJson } from "@/lib/client/fetcher";
-import { dateTime } from "@/components/ui/format";
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "@/lib/constants";
+import { LocalTime } from "@/components/ui/local-time";
+import { Cell, Head, stack } from "@/components/ui/stack-table";
 import { button, FormError, input, Panel, subtle } from "./panel";
 import { useAction } from "./use-action";
 import { PasswordDialog } from "./password-dialog";
@@ -15,64 +17,67 @@ interface UserRow {
 }
 
 /** `liveTokens`: live API tokens per owner id, for the password dialog's "also revoke" choice. */
-export function UsersPanel({ users, me, liveTokens }: { users: UserRow[]; me: number; liveTokens: Record<number, number> }) {
+export function UsersPanel({ users, me, now, liveTokens }: { users: UserRow[]; me: number; now: number; liveTokens: Record<number, number> }) {
   const { run, error, busy } = useAction();
   const [passwordFor, setPasswordFor] = useState<UserRow | null>(null);
+  const admins = users.filter((u) => u.role === "admin").length;
   return (
     <Panel title="Users" description="Admins reset PCs and manage users and tokens; viewers see the grid and the history.">
-      <table className="mb-4 w-full text-left text-sm">
-        <thead className="text-xs uppercase text-slate-500">
-          <tr>
-            <th className="py-1">User</th>
-            <th className="py-1">Role</th>
-            <th className="py-1">Created</th>
-            <th className="py-1 text-right">Actions</th>
-          </tr>
-        </thead>
-        <tbody className="divide-y divide-slate-100">
-          {users.map((u) => (
-            <tr key={u.id}>
-              <td className="py-1.5 font-medium">
-                {u.username}
-                {u.id === me && <span className="text-slate-400"> (you)</span>}
-              </td>
-              <td className="py-1.5">
-                <select
-                  aria-label={`Role of ${u.username}`}
-                  value={u.role}
-                  disabled={busy}
-                  onChange={(e) => run(() => requestJson("PATCH", `/api/users/${u.id}`, { role: e.target.value }))}
-                  className="rounded border border-slate-300 px-1 py-0.5"
-                >
-                  <option value="admin">admin</option>
-                  <option value="viewer">viewer</option>
-                </select>
-              </td>
-              <td className="py-1.5 text-slate-500">{dateTime(u.createdAt)}</td>
-              <td className="space-x-2 py-1.5 text-right">
-                <button
-                  type="button"
-                  className={subtle}
-                  disabled={busy}
-                  aria-label={`Set password of ${u.username}`}
-                  onClick={() => setPasswordFor(u)}
-                >
-                  Password…
-                </button>
-                <button
-                  type="button"
-                  className={subtle}
-                  disabled={busy}
-                  aria-label={`Delete ${u.username}`}
-                  onClick={() => window.confirm(`Delete user ${u.username}?`) && run(() => requestJson("DELETE", `/api/users/${u.id}`))}
-                >
-                  Delete
-                </button>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <div className="mb-4 max-md:-mx-4">
+        <table className={stack.table}>
+          <Head columns={["User", "Role", "Created", "Actions"]} right={["Actions"]} />
+          <tbody className={stack.tbody}>
+            {users.map((u) => {
+              // The server refuses to leave the room without an admin: do not offer it.
+              const onlyAdmin = u.role === "admin" && admins === 1;
+              return (
+                <tr key={u.id} className={stack.tr}>
+                  <Cell label="User" className="font-medium">
+                    {u.username}
+                    {u.id === me && <span className="text-slate-400"> (you)</span>}
+                  </Cell>
+                  <Cell label="Role">
+                    <select
+                      aria-label={`Role of ${u.username}`}
+                      value={u.role}
+                      disabled={busy || onlyAdmin}
+                      title={onlyAdmin ? "The only admin stays an admin: make another user admin first" : undefined}
+                      onChange={(e) => run(() => requestJson("PATCH", `/api/users/${u.id}`, { role: e.target.value }))}
+                      className="rounded border border-slate-300 px-1 py-0.5 disabled:opacity-70"
+                    >
+                      <option value="admin">admin</option>
+                      <option value="viewer">viewer</option>
+                    </select>
+                    {onlyAdmin && <span className="ml-2 text-xs text-slate-500">only admin</span>}
+                  </Cell>
+                  <Cell label="Created" className="text-slate-500">
+                    <LocalTime at={u.createdAt} now={now} className="md:flex-col" />
+                  </Cell>
+                  <Cell label="Actions" className="text-right whitespace-nowrap">
+                    <span className="inline-flex flex-wrap justify-end gap-2 max-md:justify-start">
+                      <button type="button" className={subtle} disabled={busy} aria-label={`Set password of ${u.username}`} onClick={() => setPasswordFor(u)}>
+                        Password…
+                      </button>
+                      {!onlyAdmin && (
+                        <button
+                          type="button"
+                          className={subtle}
+                          disabled={busy}
+                          aria-label={`Delete ${u.username}`}
+                          onClick={() => window.confirm(`Delete user ${u.username}?`) && run(() => requestJson("DELETE", `/api/users/${u.id}`))}
+                        >
+                          Delete
+                        </button>
+                      )}
+                    </span>
+                  </Cell>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
+      <PasswordDialog user={passwordFor} me={me} liveTokens={passwordFor ? (liveTokens[passwordFor.id] ?? 0) : 0} onClose={() => setPasswordFor(null)} />
       <form
         className="grid gap-2 sm:grid-cols-[1fr_1fr_auto_auto] sm:items-end"
         onSubmit={async (e) => {
@@ -89,7 +94,7 @@ export function UsersPanel({ users, me, liveTokens }: { users: UserRow[]; me: nu
         </label>
         <label className="text-sm font-medium">
           Password
-          <input name="password" type="password" required minLength={10} autoComplete="new-password" className={input} />
+          <input name="password" type="password" required minLength={PASSWORD_MIN_LENGTH} maxLength={PASSWORD_MAX_LENGTH} autoComplete="new-password" className={input} />
         </label>
         <label className="text-sm font-medium">
           Role
@@ -103,17 +108,6 @@ export function UsersPanel({ users, me, liveTokens }: { users: UserRow[]; me: nu
         </button>
       </form>
       <FormError error={error} />
-      <PasswordDialog
-        user={passwordFor}
-        liveTokens={passwordFor ? (liveTokens[passwordFor.id] ?? 0) : 0}
-        busy={busy}
-        onCancel={() => setPasswordFor(null)}
-        onSave={async (password, revokeTokens) => {
-          const id = passwordFor!.id;
-          setPasswordFor(null);
-          await run(() => requestJson("PATCH", `/api/users/${id}`, { password, ...(revokeTokens ? { revokeTokens } : {}) }));
-        }}
-      />
     </Panel>
   );
 }

@@ -9,6 +9,14 @@ import type { BootResult, BootRow } from "../db/boots";
 /** What the grid shows: a state a person can act on, derived from the kernel's. */
 export type Level = "normal" | "warn" | "danger" | "invalid" | "overflow" | "missing" | "unknown";
 
+/**
+ * The one badge a PC shows: its level, or a condition that leaves the PC unusable even when its
+ * numbers look fine (a suspended device, a LUN the PCs cannot see, a device with no snapshot live,
+ * a fault the host reports in words such as a COW file replaced under a running PC, a storage host
+ * that does not answer). The most urgent wins; the summary bar counts each.
+ */
+export type Condition = Level | "unreachable" | "suspended" | "unexported" | "no-snapshot" | "storage-fault";
+
 export interface MachineView {
   id: number;
   name: string;
@@ -16,6 +24,8 @@ export interface MachineView {
   dmName: string;
   state: MachineState;
   level: Level;
+  /** The badge to show (see Condition); "normal" only when nothing at all is wrong. */
+  condition: Condition;
   usedSectors: number | null;
   totalSectors: number | null;
   percent: number | null;
@@ -77,6 +87,22 @@ export interface BootFacts {
 
 const NO_BOOTS: BootFacts = { state: () => ({ state: "off", since: 0, bootId: null }), lastBoots: new Map(), pending: new Map() };
 
+/** The most urgent thing wrong with a PC, or its usage level when nothing is. */
+export function conditionOf(
+  m: { state: MachineState; level: Level; exported: boolean; suspended: boolean; problem: string | null },
+  host: { failing: boolean; reported: boolean },
+): Condition {
+  if (host.failing) return "unreachable";
+  if (m.state === "missing" || m.state === "invalid" || m.state === "overflow") return m.level;
+  if (m.suspended) return "suspended";
+  // The host reported the device, but no snapshot table is live on it (an error table, a table never resumed).
+  if (m.state === "unknown" && host.reported) return "no-snapshot";
+  // The host says in words what is wrong (and a reset refuses the PC until it is mended).
+  if (m.problem) return "storage-fault";
+  if (!m.exported && host.reported) return "unexported";
+  return m.level;
+}
+
 export function buildMachinesView(
   cfg: Config,
   readings: readonly HostReading[],
@@ -110,25 +136,30 @@ export function buildMachinesView(
       const total = s?.totalSectors ?? null;
       const percent = used !== null && total ? Math.round((used / total) * 1000) / 10 : null;
       const last = lastResets.get(m.id);
+      const level = levelOf(state, percent, cfg);
+      const exported = s?.exported ?? false;
+      const suspended = s?.suspended ?? false;
+      const problem = s?.problem ?? null;
       return {
         id: m.id,
         name: m.name,
         ip: m.ip,
         dmName: m.dmName,
         state,
-        level: levelOf(state, percent, cfg),
+        level,
+        condition: conditionOf({ state, level, exported, suspended, problem }, { failing: hostFailing, reported: !!s }),
         usedSectors: used,
         totalSectors: total,
         percent,
         online: !hostFailing && (s?.online ?? false),
-        exported: s?.exported ?? false,
-        suspended: s?.suspended ?? false,
+        exported,
+        suspended,
         lastResetAt: lastOk.get(m.id) ?? null,
         lastReset: last
           ? { id: last.id, at: last.startedAt, endedAt: last.endedAt, result: last.result, outcome: last.outcome, failedStep: last.failedStep, error: last.error, source: last.source }
           : null,
         reset: progress.get(m.id) ?? null,
-        problem: s?.problem ?? null,
+        problem,
         boot: (() => {
           const b = boots.state(m.id);
           const last = boots.lastBoots.get(m.id);

@@ -1,5 +1,6 @@
 import type { Config, Machine } from "../config/schema";
 import type { Host, HostHealth, HostStatus, MachineHostStatus } from "../host/types";
+import { errorText } from "../host/step-error";
 import { StatusService } from "./status-service";
 
 /** What the room knows of one storage host right now. */
@@ -46,12 +47,15 @@ export class Room {
     return this.config.machines.filter((m) => m.host === host);
   }
 
-  /** Every host read (or its failure) at once. */
+  /**
+   * Every host read (or its failure) at once. Never throws for a host: one that cannot be read is
+   * a failing reading (its PCs unknown, its last good data kept), so the grid still renders.
+   */
   async read(): Promise<HostReading[]> {
     return Promise.all(
       [...this.services.values()].map(async (s) => {
         await s.get().catch(() => undefined);
-        return { name: s.host.name, health: s.host.health(), status: s.lastGood, failing: s.failing };
+        return { name: s.host.name, health: healthOf(s.host, s.failing), status: s.lastGood, failing: s.failing };
       }),
     );
   }
@@ -71,5 +75,13 @@ export class Room {
 
   close(): void {
     for (const s of this.services.values()) s.host.close();
+  }
+}
+
+function healthOf(host: Host, failing: HostReading["failing"]): HostHealth {
+  try {
+    return host.health();
+  } catch (e) {
+    return { state: "down", since: failing?.since ?? Date.now(), error: errorText(e) };
   }
 }

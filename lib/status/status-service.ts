@@ -28,7 +28,8 @@ export class StatusService {
     if (this.inflight && this.inflight.gen === this.gen) return this.inflight.promise;
     const gen = this.gen;
     this.reads++;
-    const promise = this.host.status().then(
+    // A host that throws at once fails like one that rejects: recorded as failing, never a throw here.
+    const promise = new Promise<HostStatus>((resolve) => resolve(this.host.status())).then(
       (value) => {
         if (gen === this.gen) this.cached = { at: this.now(), gen, value };
         this.lastGood = value;

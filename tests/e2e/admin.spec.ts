@@ -45,8 +45,16 @@ test("an admin adds a viewer and a token (shown once); the viewer cannot reset",
   await expect(viewer.getByRole("article")).toHaveCount(14);
   await expect(viewer.getByRole("button", { name: /^Reset/ })).toHaveCount(0);
   await expect(viewer.getByRole("link", { name: "Settings" })).toHaveCount(0);
-  await viewer.goto(app.url + "/settings");
-  await viewer.waitForURL(app.url + "/");
+  // An admin page tells a viewer why it is closed to them (no silent redirect).
+  for (const [path, what] of [["/settings", "the settings"], ["/audit", "the audit log"]] as const) {
+    await viewer.goto(app.url + path);
+    expect(viewer.url()).toBe(app.url + path);
+    await expect(viewer.getByRole("heading", { name: `Only admins can open ${what}` })).toBeVisible();
+    await expect(viewer.getByRole("alert").filter({ hasText: "You are logged in as" })).toContainText("watcher, a viewer");
+    await expect(viewer.getByRole("cell")).toHaveCount(0);
+  }
+  await viewer.getByRole("link", { name: "Back to the dashboard" }).click();
+  await expect(viewer.getByRole("article")).toHaveCount(14);
 
   await page.getByRole("link", { name: "Audit" }).click();
   await expect(page.getByRole("cell", { name: "user.create" })).toBeVisible();

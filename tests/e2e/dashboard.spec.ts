@@ -1,6 +1,6 @@
 import { expect, test } from "@playwright/test";
 import { get } from "../helpers/http";
-import { card, login, SHOTS, usage } from "./app";
+import { card, focusRing, login, SHOTS, sideways, usage } from "./app";
 
 // The webServer's room (playwright.config.ts): the frozen demo, retro-03 Invalid, retro-12 Overflow.
 
@@ -45,17 +45,81 @@ test("resets one PC: confirmation says what is lost, the card shows progress, us
   await page.screenshot({ path: `${SHOTS}/history-laptop.png`, fullPage: true });
 });
 
-test("bulk-resets 3 PCs with per-PC progress and a summary, all in one job", async ({ page }) => {
+test("bulk-resets 3 PCs with per-PC progress and a summary, all in one job; the grid never moves", async ({ page }) => {
   await login(page);
+  const top = async () => (await card(page, "retro-01").boundingBox())!.y;
+  const before = await top();
+  await expect(page.getByTestId("job-line")).toHaveText("Select PCs to reset several at once.");
   for (const n of ["retro-06", "retro-08", "retro-09"]) await page.getByRole("checkbox", { name: `Select ${n}` }).check();
   await page.getByRole("button", { name: "Reset selected (3)" }).click();
   await page.getByRole("dialog", { name: "Reset 3 PCs?" }).getByRole("button", { name: "Confirm reset" }).click();
   await expect(card(page, "retro-06").getByText(/Queued for reset|Resetting…/)).toBeVisible();
   await expect(page.getByText("Bulk reset: 3 of 3 succeeded")).toBeVisible();
+  expect(await top()).toBe(before);
   for (const n of ["retro-06", "retro-08", "retro-09"]) await expect(card(page, n).getByRole("meter")).toHaveAttribute("aria-valuenow", "0");
+  // The next bulk replaces the last one's line in place: the grid stays where it was throughout.
+  await page.getByRole("checkbox", { name: "Select retro-10" }).check();
+  await page.getByRole("button", { name: "Reset selected (1)" }).click();
+  await page.getByRole("dialog", { name: "Reset retro-10?" }).getByRole("button", { name: "Confirm reset" }).click();
+  await expect(page.getByText("Bulk reset: 3 of 3 succeeded")).toHaveCount(0);
+  expect(await top()).toBe(before);
+  await expect(page.getByText("Bulk reset: 1 of 1 succeeded")).toBeVisible();
+  expect(await top()).toBe(before);
+  // The card keeps saying when it was last reset and how long that took, poll after poll.
+  await expect(card(page, "retro-06").getByRole("status")).toHaveText(/^Last reset \d+ s ago \(\d+\.\d s\)$/);
+  await page.waitForResponse((r) => r.url().endsWith("/api/machines"));
+  await page.waitForResponse((r) => r.url().endsWith("/api/machines"));
+  await expect(card(page, "retro-06").getByRole("status")).toHaveText(/^Last reset \d+ s ago \(\d+\.\d s\)$/);
   await page.goto("/history?source=bulk");
-  await expect(page.getByRole("row")).toHaveCount(4); // header + 3
+  await expect(page.getByRole("row")).toHaveCount(5); // header + 3 + 1
 });
+
+test("keyboard focus is clearly visible on the dark Reset buttons and in the dark header", async ({ page }) => {
+  await login(page);
+  await page.getByRole("checkbox", { name: "Select retro-01" }).focus();
+  await page.keyboard.press("Tab");
+  const reset = await focusRing(page);
+  expect(reset).toMatchObject({ name: "Reset retro-01", visible: true, style: "solid" });
+  expect(reset.width).toBeGreaterThanOrEqual(2);
+  expect(reset.offset).toBeGreaterThanOrEqual(1);
+  // WCAG 2.2 non-text contrast: at least 3:1 against the card and against the near-black button.
+  expect(reset.againstSurroundings).toBeGreaterThanOrEqual(3);
+  expect(reset.againstControl).toBeGreaterThanOrEqual(3);
+  await page.screenshot({ path: `${SHOTS}/focus-laptop.png`, clip: { x: 0, y: 0, width: 1366, height: 460 } });
+  await page.getByRole("link", { name: "History" }).focus();
+  await page.keyboard.press("Tab");
+  await page.keyboard.press("Shift+Tab");
+  const nav = await focusRing(page);
+  expect(nav).toMatchObject({ name: "History", visible: true, style: "solid" });
+  expect(nav.againstSurroundings).toBeGreaterThanOrEqual(3); // on the slate-900 header
+});
+
+test("the compact list fits the room on a 1366×768 laptop, is remembered, and is chosen by keyboard", async ({ page }) => {
+  await page.setViewportSize({ width: 1366, height: 768 });
+  await login(page);
+  await page.getByRole("button", { name: "List" }).click();
+  const list = page.getByRole("table", { name: "PCs" });
+  await expect(list.getByRole("row", { name: /^retro-\d\d$/ })).toHaveCount(14);
+  const row = list.getByRole("row", { name: "retro-03", exact: true });
+  for (const text of ["retro-03", "127.0.0.43", "Invalid", "Online", "Last reset never"]) await expect(row).toContainText(text);
+  await expect(row.getByRole("meter")).toBeVisible();
+  await expect(row.getByRole("button", { name: "Reset retro-03" })).toBeVisible();
+  // The whole room on one laptop screen, without scrolling.
+  const last = (await list.getByRole("row", { name: "retro-14", exact: true }).boundingBox())!;
+  expect(last.y + last.height).toBeLessThanOrEqual(768);
+  await page.screenshot({ path: `${SHOTS}/list-laptop.png` });
+  await page.reload();
+  await expect(page.getByRole("button", { name: "List" })).toHaveAttribute("aria-pressed", "true");
+  await expect(page.getByRole("article")).toHaveCount(0);
+  await page.getByRole("button", { name: "Cards" }).focus();
+  await page.keyboard.press("Enter");
+  await expect(page.getByRole("article")).toHaveCount(14);
+  await page.keyboard.press("Tab");
+  await page.keyboard.press("Space");
+  await expect(page.getByRole("article")).toHaveCount(0);
+  await page.getByRole("button", { name: "Cards" }).click();
+});
+
 
 test("a reset made elsewhere shows on the grid without reload", async ({ page, baseURL }) => {
   await login(page);
@@ -71,11 +135,52 @@ test("reads well on a phone", async ({ page }) => {
   await page.setViewportSize({ width: 390, height: 844 });
   await login(page);
   await expect(page.getByRole("article")).toHaveCount(14);
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-  expect(overflow).toBeLessThanOrEqual(0);
+  expect(await sideways(page)).toBeLessThanOrEqual(0);
   await page.screenshot({ path: `${SHOTS}/dashboard-phone.png` });
   await page.getByRole("button", { name: "Reset retro-02" }).click();
   await page.screenshot({ path: `${SHOTS}/confirm-phone.png` });
+  await page.getByRole("button", { name: "Cancel" }).click();
+  // The compact list on a phone: each row wraps onto its own lines, nothing scrolls sideways.
+  await page.getByRole("button", { name: "List" }).click();
+  await expect(page.getByRole("row", { name: "retro-14", exact: true })).toBeVisible();
+  expect(await sideways(page)).toBeLessThanOrEqual(0);
+  await page.screenshot({ path: `${SHOTS}/list-phone.png` });
+  await page.getByRole("button", { name: "Cards" }).click();
+});
+
+test("on a phone the selection bar stays in reach while scrolling through the cards", async ({ page }) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await login(page);
+  const bar = page.getByTestId("selection-bar");
+  await card(page, "retro-13").getByRole("checkbox", { name: "Select retro-13" }).check();
+  await expect(card(page, "retro-13")).toBeInViewport();
+  const box = (await bar.boundingBox())!;
+  expect(box.y).toBeGreaterThanOrEqual(0);
+  expect(box.y + box.height).toBeLessThanOrEqual(844);
+  await expect(bar.getByRole("button", { name: "Reset selected (1)" })).toBeInViewport();
+  await expect(bar.getByRole("checkbox", { name: "Select all PCs" })).toBeInViewport();
+  expect(await page.evaluate(() => window.scrollY)).toBeGreaterThan(1500);
+  await page.screenshot({ path: `${SHOTS}/selection-phone.png` });
+});
+
+test.describe("in the browser's time zone", () => {
+  test.use({ timezoneId: "Pacific/Kiritimati" }); // UTC+14: a time shown in UTC cannot pass by accident
+
+  test("history shows local date and time and how long ago, with no hydration mismatch", async ({ page }) => {
+    const errors: string[] = [];
+    page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
+    page.on("pageerror", (e) => errors.push(e.message));
+    await login(page);
+    await page.goto("/history?machine=4");
+    const started = page.getByRole("row").nth(1).getByRole("cell").nth(2);
+    const iso = (await started.locator("time").getAttribute("datetime"))!;
+    const local = new Intl.DateTimeFormat("sv-SE", { timeZone: "Pacific/Kiritimati", dateStyle: "short", timeStyle: "medium" }).format(new Date(iso));
+    await expect(started).toContainText(local);
+    await expect(started).toContainText(/\d+ (s|min) ago/);
+    await expect(started).not.toContainText("UTC");
+    await expect(started.locator("time")).toHaveAttribute("title", /Pacific\/Kiritimati, GMT\+14/);
+    expect(errors.filter((e) => /hydrat|Minified React error #4(18|19|23|25)/i.test(e))).toEqual([]);
+  });
 });
 
 test("legacy route: 127.0.0.45 gets its PC's numbers, 127.0.0.1 is not a PC, a dead snapshot has no numbers", async ({ baseURL }) => {

@@ -52,3 +52,34 @@ describe("grid levels", () => {
     expect(none.machines.every((m) => m.state === "unknown")).toBe(true);
   });
 });
+
+describe("conditions: broken PCs never look healthy", () => {
+  const config = parseConfig(demoConfig());
+  const pc = (id: number, patch: Record<string, unknown> = {}) => ({ id, state: "ok" as const, usedSectors: 1000, totalSectors: 409600, online: true, initiators: [], exported: true, suspended: false, ...patch });
+  const view = (machines: ReturnType<typeof pc>[], failing: { since: number; message: string } | null = null) =>
+    buildMachinesView(config, [{ name: "local", health: { state: "up", since: 0 }, status: { readAt: 1, machines }, failing }], new Map(), new Map(), new Map(), 2);
+
+  it("gives suspended, unexported, no-snapshot, missing and usage levels each their own condition", () => {
+    const v = view([pc(1), pc(2, { suspended: true }), pc(3, { exported: false }), pc(4, { state: "unknown", usedSectors: undefined, totalSectors: undefined }), pc(5, { usedSectors: 400000 }), pc(6, { state: "invalid", exported: false })]);
+    expect(v.machines.slice(0, 7).map((m) => m.condition)).toEqual(["normal", "suspended", "unexported", "no-snapshot", "danger", "invalid", "missing"]);
+    // The level still says what the numbers say.
+    expect(v.machines[1]).toMatchObject({ level: "normal", condition: "suspended" });
+  });
+
+  it("a fault the host names in words is a storage fault (unless a worse condition already shows)", () => {
+    const fault = "COW file /srv/cow/pc2.cow of retro-02 was deleted or replaced while in use";
+    const v = view([pc(1, { problem: fault }), pc(2, { state: "unknown", usedSectors: undefined, problem: "an error table is live" })]);
+    expect(v.machines[0]).toMatchObject({ condition: "storage-fault", problem: fault });
+    expect(v.machines[1]).toMatchObject({ condition: "no-snapshot", problem: "an error table is live" });
+  });
+
+  it("a PC whose host does not answer is unreachable, whatever its last numbers said", () => {
+    const v = view([pc(1), pc(2, { suspended: true })], { since: 1, message: "down" });
+    expect(v.machines.every((m) => m.condition === "unreachable")).toBe(true);
+  });
+
+  it("before a host's first read nothing is claimed broken: unknown, not no-snapshot", () => {
+    const v = buildMachinesView(config, [{ name: "local", health: { state: "connecting", since: 1 }, status: null, failing: null }], new Map(), new Map(), new Map(), 2);
+    expect(new Set(v.machines.map((m) => m.condition))).toEqual(new Set(["unknown"]));
+  });
+});

@@ -88,3 +88,32 @@ describe("single-flight status", () => {
     expect(s.lastGood).toMatchObject({ readAt: 1 });
   });
 });
+
+describe("a room whose host throws", () => {
+  it("reads as a failing host (never a throw), so the grid's first paint still renders", async () => {
+    const { Room } = await import("@/lib/status/room");
+    const { parseConfig } = await import("@/lib/config/load");
+    const { demoConfig } = await import("@/lib/config/demo");
+    const config = parseConfig(demoConfig());
+    const host: Host = {
+      name: "local",
+      kind: "agent",
+      // Throws at once (not a rejected promise), and cannot even say how it is.
+      status: () => {
+        throw new Error("agent pipe closed");
+      },
+      health: () => {
+        throw new Error("no agent");
+      },
+      close: () => undefined,
+      reset: async () => {
+        throw new Error("unused");
+      },
+      grow: async () => {
+        throw new Error("unused");
+      },
+    };
+    const readings = await new Room(config, [host]).read();
+    expect(readings).toEqual([{ name: "local", health: { state: "down", since: expect.any(Number), error: "no agent" }, status: null, failing: { since: expect.any(Number), message: "agent pipe closed" } }]);
+  });
+});

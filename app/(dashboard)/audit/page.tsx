@@ -1,5 +1,6 @@
 import { runtime } from "@cowherd/core";
-import { requireAdmin } from "@/lib/next/current-user";
+import { requireUser } from "@/lib/next/current-user";
+import { AdminOnly } from "@/components/auth/admin-only";
 import { auditQuery } from "@/lib/validations/api";
 import { AuditTable } from "@/components/audit/audit-table";
 import { Pager } from "@/components/ui/pager";
@@ -8,8 +9,10 @@ import { plainParams } from "@/lib/validations/search-params";
 export const dynamic = "force-dynamic";
 
 export default async function AuditPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  await requireAdmin();
+  const user = await requireUser();
+  if (user.role !== "admin") return <AdminOnly what="the audit log" user={user} />;
   const rt = await runtime();
+  const now = Date.now();
   const raw = plainParams(await searchParams);
   const parsed = auditQuery.safeParse(raw);
   const q = parsed.success ? parsed.data : { page: 1, pageSize: 50 };
@@ -45,7 +48,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         <button type="submit" className="rounded-md bg-slate-900 px-3 py-1.5 text-sm font-medium text-white hover:bg-slate-700">Filter</button>
         <a href="/audit" className="px-2 py-1.5 text-sm text-slate-600 hover:underline">Clear</a>
       </form>
-      <AuditTable rows={rows} />
+      <AuditTable rows={rows} now={now} />
       <Pager base="/audit" params={raw} page={q.page} pageSize={q.pageSize} total={total} noun="entries" />
     </div>
   );

@@ -11,6 +11,7 @@ export const dynamic = "force-dynamic";
 export default async function HistoryPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   await requireUser();
   const rt = await runtime();
+  const now = Date.now();
   const raw = plainParams(await searchParams);
   const parsed = historyQuery.safeParse(raw);
   const q = parsed.success ? parsed.data : { page: 1, pageSize: 25, machine: undefined, result: undefined, source: undefined };
@@ -24,7 +25,7 @@ export default async function HistoryPage({ searchParams }: { searchParams: Prom
         </p>
       )}
       <HistoryFilters machines={rt.config.machines.map((m) => ({ id: m.id, name: m.name }))} machine={q.machine} result={q.result} source={q.source} />
-      <HistoryTable rows={rows} />
+      <HistoryTable rows={rows} now={now} />
       <Pager base="/history" params={raw} page={q.page} pageSize={q.pageSize} total={total} noun={total === 1 ? "reset" : "resets"} />
     </div>
   );

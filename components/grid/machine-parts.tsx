@@ -1,0 +1,131 @@
+"use client";
+
+import type { MachineView } from "@/lib/status/machines-view";
+import { cn } from "@/components/ui/cn";
+import { LocalTime } from "@/components/ui/local-time";
+import { CONDITION_STYLE, conditionLabel } from "./levels";
+import { failureParts } from "./reset-text";
+
+/** What a card and a list row both show and do for one PC. */
+export interface MachineItemProps {
+  m: MachineView;
+  now: number;
+  warnPercent: number;
+  dangerPercent: number;
+  canReset: boolean;
+  /** The server answers: while it does not, nothing can be selected or reset from here. */
+  reachable: boolean;
+  selected: boolean;
+  /** The reset request is on its way to the server. */
+  sending: boolean;
+  /** The server refused the request (e.g. already resetting). */
+  requestError?: string;
+  onSelect(checked: boolean): void;
+  onReset(): void;
+}
+
+export function isBusy(p: Pick<MachineItemProps, "m" | "sending">): boolean {
+  return p.sending || p.m.reset !== null;
+}
+
+export function lastResetFailed(m: MachineView): m is MachineView & { lastReset: NonNullable<MachineView["lastReset"]> } {
+  return m.lastReset !== null && m.lastReset.result === "failed";
+}
+
+export function OnlinePill({ online }: { online: boolean }) {
+  return (
+    <span
+      className={cn(
+        "inline-flex shrink-0 items-center gap-1 rounded-full px-2 py-0.5 text-xs font-medium ring-1",
+        online ? "bg-sky-50 text-sky-800 ring-sky-200" : "bg-slate-50 text-slate-500 ring-slate-200",
+      )}
+    >
+      <span aria-hidden className={cn("size-1.5 rounded-full", online ? "bg-sky-500" : "bg-slate-400")} />
+      {online ? "Online" : "Offline"}
+    </span>
+  );
+}
+
+export function StateBadge({ m, warnPercent, dangerPercent }: Pick<MachineItemProps, "m" | "warnPercent" | "dangerPercent">) {
+  return (
+    <span data-testid="state" className={cn("inline-block whitespace-nowrap rounded px-1.5 py-0.5 text-xs font-semibold ring-1", CONDITION_STYLE[m.condition].badge)}>
+      {conditionLabel(m, warnPercent, dangerPercent)}
+    </span>
+  );
+}
+
+export function SelectBox({ m, selected, reachable, onSelect }: Pick<MachineItemProps, "m" | "selected" | "reachable" | "onSelect">) {
+  return (
+    <input
+      type="checkbox"
+      aria-label={`Select ${m.name}`}
+      checked={selected}
+      disabled={!reachable}
+      onChange={(e) => onSelect(e.target.checked)}
+      className="size-4 shrink-0 accent-sky-600 disabled:cursor-not-allowed"
+    />
+  );
+}
+
+export function ResetButton(p: Pick<MachineItemProps, "m" | "sending" | "reachable" | "onReset"> & { compact?: boolean }) {
+  return (
+    <button
+      type="button"
+      aria-label={`Reset ${p.m.name}`}
+      disabled={isBusy(p) || !p.reachable}
+      title={p.reachable ? undefined : "The server does not answer: nothing can be reset until it does"}
+      onClick={p.onReset}
+      className={cn(
+        "shrink-0 rounded-md bg-slate-900 font-medium text-white hover:bg-slate-700 disabled:cursor-not-allowed disabled:opacity-50",
+        p.compact ? "px-2.5 py-1 text-xs" : "px-3 py-1.5 text-sm",
+      )}
+    >
+      Reset
+    </button>
+  );
+}
+
+/**
+ * The reset line: queued, running (with its step), a refused request, or when the PC was last reset
+ * successfully and how long that took. A failed last reset is FailureNote's (it needs the room).
+ */
+export function ResetStatus({ m, now, sending, requestError }: Pick<MachineItemProps, "m" | "now" | "sending" | "requestError">) {
+  const last = m.lastReset;
+  if (m.reset?.state === "running")
+    return (
+      <span className="text-sky-700" data-reset="running">
+        <span aria-hidden className="mr-1 inline-block size-2 animate-pulse rounded-full bg-sky-500" />
+        Resetting… {m.reset.step ?? "starting"}
+      </span>
+    );
+  // Waiting for its group's turn (or for the server to take the request): not resetting yet.
+  if (sending || m.reset)
+    return (
+      <span className="text-slate-600" data-reset="queued">
+        <span aria-hidden className="mr-1 inline-block size-2 rounded-full border border-slate-400" />
+        Queued for reset
+      </span>
+    );
+  if (requestError) return <span className="font-medium text-red-700">{requestError}</span>;
+  return (
+    <span className="text-slate-500">
+      {lastResetFailed(m) ? "Last good reset " : "Last reset "}
+      <LocalTime at={m.lastResetAt} now={now} relative />
+      {last?.result === "ok" && last.endedAt !== null && ` (${((last.endedAt - last.at) / 1000).toFixed(1)} s)`}
+    </span>
+  );
+}
+
+/** A last reset that failed: when, at which step and why, where the PC ended and what to do. */
+export function FailureNote({ m, now, className }: { m: MachineView; now: number; className?: string }) {
+  if (!lastResetFailed(m) || m.reset) return null;
+  const { what, where } = failureParts(m.lastReset);
+  return (
+    <div data-testid="failure" className={cn("text-xs", className)}>
+      <p className="font-medium text-red-700">
+        Reset <LocalTime at={m.lastReset.at} now={now} relative /> {what}
+      </p>
+      <p className="text-slate-700">{where.charAt(0).toUpperCase() + where.slice(1)}.</p>
+    </div>
+  );
+}

@@ -1,0 +1,45 @@
+"use client";
+
+/**
+ * Select all, the count, the bulk job line and "Reset selected": sticky at the top of the window, so
+ * on a phone it stays in reach while scrolling through the cards. Its height does not change when
+ * a bulk starts or ends (the job line's place is always kept).
+ */
+export function SelectionBar(props: {
+  total: number;
+  selected: number;
+  reachable: boolean;
+  onSelectAll(checked: boolean): void;
+  onResetSelected(): void;
+  children: React.ReactNode;
+}) {
+  const { total, selected, reachable } = props;
+  return (
+    <div
+      data-testid="selection-bar"
+      className="sticky top-0 z-20 flex flex-wrap items-center gap-x-4 gap-y-1.5 rounded-xl bg-white/95 px-3 py-2.5 shadow-md ring-1 ring-slate-200 backdrop-blur sm:px-4"
+    >
+      <label className="flex items-center gap-2 text-sm font-medium">
+        <input
+          type="checkbox"
+          aria-label="Select all PCs"
+          checked={total > 0 && selected === total}
+          disabled={!reachable}
+          onChange={(e) => props.onSelectAll(e.target.checked)}
+          className="size-4 accent-sky-600 disabled:cursor-not-allowed"
+        />
+        Select all
+      </label>
+      <span className="text-sm text-slate-500 tabular-nums max-sm:hidden">{selected} selected</span>
+      <div className="order-last min-w-0 basis-full sm:order-none sm:basis-0 sm:flex-1">{props.children}</div>
+      <button
+        type="button"
+        disabled={selected === 0 || !reachable}
+        onClick={props.onResetSelected}
+        className="ml-auto rounded-md bg-red-700 px-3 py-1.5 text-sm font-semibold text-white hover:bg-red-800 disabled:cursor-not-allowed disabled:opacity-40"
+      >
+        Reset selected ({selected})
+      </button>
+    </div>
+  );
+}
