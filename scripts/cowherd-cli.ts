@@ -7,13 +7,17 @@ import { UserRepo } from "../lib/auth/users";
 import { AuditRepo } from "../lib/db/audit";
 import { MACHINE_ID_PATTERN, PASSWORD_MIN_LENGTH } from "../lib/constants";
 import type { Job } from "../lib/reset/jobs";
+import type { ResetAnswer } from "../lib/reset/requests";
 import type { MachinesView } from "../lib/status/machines-view";
 
 const USAGE = `usage: npm run cowherd -- <command>
   passwd <user>               set a user's password (from COWHERD_NEW_PASSWORD or a prompt) and log out all its sessions
   config-check                validate COWHERD_CONFIG (or the demo config) and print the machines
   status                      the grid as text          } from the running server: COWHERD_URL (default
-  reset <id|name>...|all      reset PCs, wait for them  } http://127.0.0.1:3000) and COWHERD_TOKEN (an API token)`;
+  reset [--next-boot|--force] <id|name>...|all
+                              reset PCs, wait for them  } http://127.0.0.1:3000) and COWHERD_TOKEN (an API token)
+                              (a PC that is up is left alone unless --next-boot: reset it when it next boots,
+                              or --force: reset it now, crashing whatever runs on it)`;
 
 class CliError extends Error {}
 
@@ -99,16 +103,22 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case "reset": {
-      if (!args.length) break;
+      const flags = args.filter((a) => a.startsWith("--"));
+      const pcs = args.filter((a) => !a.startsWith("--"));
+      if (!pcs.length || flags.some((f) => f !== "--next-boot" && f !== "--force") || flags.length > 1) break;
+      const whenOnline = flags[0] === "--next-boot" ? "next-boot" : flags[0] === "--force" ? "force" : "refuse";
       const view = await api<MachinesView>("GET", "/api/machines");
-      const machines = pick(args, view.machines);
-      const { job } = await api<{ job: Job }>("POST", "/api/resets", { machines });
-      const done = await waitFor(job);
-      for (const m of done.machines) {
+      const machines = pick(pcs, view.machines);
+      const r = await api<ResetAnswer>("POST", "/api/resets", { machines, whenOnline });
+      const name = (id: number) => view.machines.find((m) => m.id === id)?.name ?? String(id);
+      const done = r.job ? await waitFor(r.job) : null;
+      for (const m of done?.machines ?? []) {
         const how = m.state === "refused" ? `REFUSED: ${m.error}` : m.ok ? `ok (${m.outcome})` : `FAILED at ${m.failedStep}: ${m.error} (${m.outcome})`;
         console.log(`${m.name.padEnd(10)} ${how}`);
       }
-      return done.summary.failed || done.summary.refused ? 1 : 0;
+      for (const id of r.nextBoot) console.log(`${name(id).padEnd(10)} at its next boot (it is up now)`);
+      for (const id of r.online) console.log(`${name(id).padEnd(10)} LEFT ALONE: it is up (--next-boot resets it when it next boots, --force now)`);
+      return done?.summary.failed || done?.summary.refused || r.online.length ? 1 : 0;
     }
     case "config-check": {
       const cfg = loadConfig();

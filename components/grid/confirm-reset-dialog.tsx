@@ -2,16 +2,28 @@
 
 import { useEffect, useRef } from "react";
 import type { MachineView } from "@/lib/status/machines-view";
+import type { WhenOnline } from "@/lib/reset/requests";
 import { mib } from "@/components/ui/format";
 
 interface Props {
   targets: MachineView[] | null;
+  /** "event": every PC, before an event — the offline ones now, the running ones at their next boot. */
+  event?: boolean;
   onCancel(): void;
-  onConfirm(): void;
+  onConfirm(whenOnline: WhenOnline): void;
 }
 
-/** Says what will be lost; louder when a target is online (Windows is running from that disk). */
-export function ConfirmResetDialog({ targets, onCancel, onConfirm }: Props) {
+/** Up: booting, or running from its disk (a reset now crashes it). */
+export const isUp = (m: MachineView) => m.condition !== "unreachable" && m.boot.state !== "off";
+
+const names = (ms: MachineView[]) => ms.map((m) => m.name).join(", ");
+
+/**
+ * Says what will be lost and, for PCs that are up, offers what is safe: reset them at their next
+ * boot (their boot script does it before they start). Resetting them now stays possible, with the
+ * loud warning.
+ */
+export function ConfirmResetDialog({ targets, event = false, onCancel, onConfirm }: Props) {
   const ref = useRef<HTMLDialogElement>(null);
   useEffect(() => {
     const d = ref.current;
@@ -21,10 +33,12 @@ export function ConfirmResetDialog({ targets, onCancel, onConfirm }: Props) {
   }, [targets]);
 
   const list = targets ?? [];
-  const online = list.filter((m) => m.online);
+  const up = list.filter(isUp);
+  const down = list.filter((m) => !isUp(m));
   const single = list.length === 1 ? list[0] : undefined;
   const lostSectors = list.reduce((sum, m) => sum + (m.usedSectors ?? 0), 0);
-  const title = single ? `Reset ${single.name}?` : `Reset ${list.length} PCs?`;
+  const title = event ? "Reset all PCs before the event?" : single ? `Reset ${single.name}?` : `Reset ${list.length} PCs?`;
+  const button = "rounded-md px-3 py-1.5 text-sm font-semibold";
 
   return (
     <dialog
@@ -34,7 +48,7 @@ export function ConfirmResetDialog({ targets, onCancel, onConfirm }: Props) {
         e.preventDefault();
         onCancel();
       }}
-      className="m-auto w-[min(32rem,calc(100vw-2rem))] rounded-xl p-0 shadow-xl"
+      className="m-auto w-[min(34rem,calc(100vw-2rem))] rounded-xl p-0 shadow-xl"
     >
       <div className="space-y-3 p-5">
         <h2 id="confirm-reset-title" className="text-lg font-semibold">
@@ -45,30 +59,48 @@ export function ConfirmResetDialog({ targets, onCancel, onConfirm }: Props) {
             ? `Everything written to ${single.name}'s disk since its last reset${single.usedSectors !== null ? ` (${mib(single.usedSectors)} MiB)` : ""} is thrown away. It boots the clean master image again.`
             : `Everything written to these PCs' disks since their last reset (${mib(lostSectors)} MiB in all) is thrown away. They boot the clean master image again.`}
         </p>
-        {!single && (
-          <p className="max-h-24 overflow-auto font-mono text-xs text-slate-600">{list.map((m) => m.name).join(", ")}</p>
+        {!single && up.length > 0 && down.length > 0 ? (
+          <dl className="space-y-1 text-xs">
+            <div>
+              <dt className="inline font-semibold">Reset now ({down.length}): </dt>
+              <dd className="inline font-mono text-slate-600">{names(down)}</dd>
+            </div>
+            <div>
+              <dt className="inline font-semibold">Up right now ({up.length}): </dt>
+              <dd className="inline font-mono text-slate-600">{names(up)}</dd>
+            </div>
+          </dl>
+        ) : (
+          !single && <p className="max-h-24 overflow-auto font-mono text-xs text-slate-600">{names(list)}</p>
         )}
-        {online.length > 0 && (
+        {up.length > 0 && (
           <div role="alert" className="rounded-lg border-2 border-red-600 bg-red-50 p-3 text-sm text-red-900">
             <strong className="block">
-              {single ? `${single.name} is ONLINE right now.` : `${online.length} of them ${online.length === 1 ? "is" : "are"} ONLINE right now: ${online.map((m) => m.name).join(", ")}.`}
+              {single ? `${single.name} is ${single.boot.state === "booting" ? "BOOTING" : "RUNNING"} right now.` : `${up.length} of them ${up.length === 1 ? "is" : "are"} up right now: ${names(up)}.`}
             </strong>
-            Windows is running from {single ? "this disk" : "those disks"} and will crash (blue screen) as soon as the reset starts. Make sure nobody is
-            playing on {single ? "it" : "them"}.
+            Resetting {single ? "it" : "them"} now pulls the disk from under Windows: {single ? "it crashes" : "they crash"} (blue screen). Safe: reset{" "}
+            {single ? "it" : "them"} at {single ? "its" : "their"} next boot — {single ? "its" : "their"} boot script does it before Windows starts.
           </div>
         )}
       </div>
-      <div className="flex justify-end gap-2 border-t border-slate-100 bg-slate-50 px-5 py-3">
-        <button type="button" onClick={onCancel} className="rounded-md px-3 py-1.5 text-sm font-medium text-slate-700 ring-1 ring-slate-300 hover:bg-white">
+      <div className="flex flex-wrap justify-end gap-2 border-t border-slate-100 bg-slate-50 px-5 py-3">
+        <button type="button" onClick={onCancel} className={`${button} font-medium text-slate-700 ring-1 ring-slate-300 hover:bg-white`}>
           Cancel
         </button>
-        <button
-          type="button"
-          onClick={onConfirm}
-          className="rounded-md bg-red-700 px-3 py-1.5 text-sm font-semibold text-white hover:bg-red-800"
-        >
-          Confirm reset
-        </button>
+        {up.length > 0 && (
+          <button type="button" onClick={() => onConfirm("force")} className={`${button} text-red-800 ring-1 ring-red-300 hover:bg-red-50`}>
+            {up.length === list.length ? "Reset now anyway" : "Reset all now, crash the running ones"}
+          </button>
+        )}
+        {up.length > 0 ? (
+          <button type="button" onClick={() => onConfirm("next-boot")} className={`${button} bg-violet-700 text-white hover:bg-violet-800`}>
+            {up.length === list.length ? "Reset at next boot" : "Reset the others now, these at next boot"}
+          </button>
+        ) : (
+          <button type="button" onClick={() => onConfirm("refuse")} className={`${button} bg-red-700 text-white hover:bg-red-800`}>
+            Confirm reset
+          </button>
+        )}
       </div>
     </dialog>
   );

@@ -13,15 +13,34 @@ import { describeFailure } from "./reset-text";
  * `starting` while the request is on its way, then the job followed until done, then how it went
  * and which PCs failed why.
  */
-export function JobBanner({ job, starting, onDone, onDismiss }: { job: Job | null; starting: number; onDone(): void; onDismiss(): void }) {
+export function JobBanner({
+  job,
+  starting,
+  deferred,
+  onDone,
+  onDismiss,
+}: {
+  job: Job | null;
+  starting: number;
+  /** PCs the request marked for their next boot, or left alone because they are up. */
+  deferred: { nextBoot: string[]; online: string[] } | null;
+  onDone(): void;
+  onDismiss(): void;
+}) {
   return (
     <div role="status" aria-live="polite" data-testid="job-line" className="min-h-5 min-w-0">
       {starting > 0 ? (
         <Line tone="running">Bulk reset: sending {starting} PCs…</Line>
       ) : job ? (
         <FollowedJob key={job.id} initial={job} onDone={onDone} onDismiss={onDismiss} />
-      ) : (
+      ) : deferred ? null : (
         <p className="truncate text-sm text-slate-500">Select PCs to reset several at once.</p>
+      )}
+      {starting === 0 && deferred && (
+        <p className="mt-0.5 text-sm text-violet-900" data-testid="deferred">
+          {deferred.nextBoot.length > 0 && <span className="block">At their next boot: {deferred.nextBoot.join(", ")}</span>}
+          {deferred.online.length > 0 && <span className="block">Left alone (up right now): {deferred.online.join(", ")}</span>}
+        </p>
       )}
     </div>
   );

@@ -4,7 +4,7 @@ import { cn } from "@/components/ui/cn";
 import { mib } from "@/components/ui/format";
 import { CONDITION_STYLE, conditionHelp, isProblem } from "./levels";
 import { UsageBar } from "./usage-bar";
-import { FailureNote, OnlinePill, ResetButton, ResetStatus, SelectBox, StateBadge, type MachineItemProps } from "./machine-parts";
+import { BootNote, FailureNote, OnlinePill, PendingNote, ResetButton, ResetStatus, SelectBox, StateBadge, type MachineItemProps } from "./machine-parts";
 
 export function MachineCard(p: MachineItemProps) {
   const { m, now, warnPercent, dangerPercent, canReset, reachable, selected } = p;
@@ -34,7 +34,7 @@ export function MachineCard(p: MachineItemProps) {
             {m.ip} · {m.dmName}
           </p>
         </div>
-        <OnlinePill online={m.online} />
+        <OnlinePill m={m} />
       </div>
 
       <UsageBar m={m} warnPercent={warnPercent} dangerPercent={dangerPercent} />
@@ -50,6 +50,8 @@ export function MachineCard(p: MachineItemProps) {
         )}
       </div>
 
+      <BootNote m={m} now={now} />
+      <PendingNote {...p} />
       <FailureNote m={m} now={now} className="rounded-md bg-red-50 px-2 py-1.5 ring-1 ring-red-200" />
 
       <div className="mt-auto flex items-center gap-2 border-t border-slate-100 pt-3">

@@ -4,7 +4,8 @@ import { useCallback, useMemo, useState } from "react";
 import useSWR from "swr";
 import type { MachinesView, MachineView } from "@/lib/status/machines-view";
 import type { Job } from "@/lib/reset/jobs";
-import { ApiError, fetcher, postJson } from "@/lib/client/fetcher";
+import type { ResetAnswer, WhenOnline } from "@/lib/reset/requests";
+import { ApiError, fetcher, postJson, requestJson } from "@/lib/client/fetcher";
 import { MachineCard } from "./machine-card";
 import { MachineList } from "./machine-list";
 import type { MachineItemProps } from "./machine-parts";
@@ -29,8 +30,10 @@ export function MachineGrid({ initial, canReset }: { initial: MachinesView; canR
   /** PCs whose request is on its way: shown as queued until the grid's poll shows their job. */
   const [sending, setSending] = useState<Set<number>>(new Set());
   const [requestErrors, setRequestErrors] = useState<Record<number, string>>({});
-  const [confirm, setConfirm] = useState<{ ids: number[]; bulk: boolean } | null>(null);
+  const [confirm, setConfirm] = useState<{ ids: number[]; bulk: boolean; event?: boolean } | null>(null);
   const [bulkJob, setBulkJob] = useState<Job | null>(null);
+  /** What the last request left for later or alone: marked for the next boot, or up and skipped. */
+  const [deferred, setDeferred] = useState<{ nextBoot: string[]; online: string[] } | null>(null);
   /** PCs of a bulk request on its way (the job line says so in place of the previous job). */
   const [bulkStarting, setBulkStarting] = useState(0);
 
@@ -39,17 +42,19 @@ export function MachineGrid({ initial, canReset }: { initial: MachinesView; canR
   const reachable = !error;
 
   const run = useCallback(
-    async (ids: number[], bulk: boolean) => {
+    async (ids: number[], bulk: boolean, whenOnline: WhenOnline, event = false) => {
       setConfirm(null);
       setSending((prev) => new Set([...prev, ...ids]));
       setRequestErrors((prev) => Object.fromEntries(Object.entries(prev).filter(([id]) => !ids.includes(Number(id)))));
       if (bulk) setBulkStarting(ids.length);
       try {
-        const { job } = bulk
-          ? await postJson<{ job: Job }>("/api/resets", { machines: ids })
-          : await postJson<{ job: Job }>(`/api/machines/${ids[0]}/reset`);
+        const r = bulk
+          ? await postJson<ResetAnswer>("/api/resets", { machines: event ? "all" : ids, whenOnline })
+          : await postJson<ResetAnswer>(`/api/machines/${ids[0]}/reset`, { whenOnline });
+        const name = (id: number) => byId.get(id)?.name ?? `PC ${id}`;
+        setDeferred(r.nextBoot.length || r.online?.length ? { nextBoot: r.nextBoot.map(name), online: (r.online ?? []).map(name) } : null);
         if (bulk) {
-          setBulkJob(job);
+          setBulkJob(r.job);
           setSelected(new Set());
         }
       } catch (e) {
@@ -61,10 +66,24 @@ export function MachineGrid({ initial, canReset }: { initial: MachinesView; canR
         setSending((prev) => new Set([...prev].filter((id) => !ids.includes(id))));
       }
     },
+    [mutate, byId],
+  );
+  const cancelPending = useCallback(
+    async (id: number) => {
+      try {
+        await requestJson("DELETE", `/api/machines/${id}/pending-reset`);
+      } catch (e) {
+        setRequestErrors((prev) => ({ ...prev, [id]: e instanceof ApiError ? e.message : "Cannot reach the server" }));
+      }
+      await mutate();
+    },
     [mutate],
   );
   const refresh = useCallback(() => void mutate(), [mutate]);
-  const dismiss = useCallback(() => setBulkJob(null), []);
+  const dismiss = useCallback(() => {
+    setBulkJob(null);
+    setDeferred(null);
+  }, []);
 
   const item = (m: MachineView): MachineItemProps => ({
     m,
@@ -84,6 +103,7 @@ export function MachineGrid({ initial, canReset }: { initial: MachinesView; canR
         return next;
       }),
     onReset: () => setConfirm({ ids: [m.id], bulk: false }),
+    onCancelPending: () => void cancelPending(m.id),
   });
   const groups = view.hosts.length > 1 ? view.hosts.map((h) => ({ host: h, machines: view.machines.filter((m) => m.host === h.name) })) : [{ host: null, machines: view.machines }];
 
@@ -102,8 +122,9 @@ export function MachineGrid({ initial, canReset }: { initial: MachinesView; canR
           reachable={reachable}
           onSelectAll={(checked) => setSelected(checked ? new Set(view.machines.map((m) => m.id)) : new Set())}
           onResetSelected={() => setConfirm({ ids: [...selected].sort((a, b) => a - b), bulk: true })}
+          onResetForEvent={() => setConfirm({ ids: view.machines.map((m) => m.id), bulk: true, event: true })}
         >
-          <JobBanner job={bulkJob} starting={bulkStarting} onDone={refresh} onDismiss={dismiss} />
+          <JobBanner job={bulkJob} starting={bulkStarting} deferred={deferred} onDone={refresh} onDismiss={dismiss} />
         </SelectionBar>
       )}
       {groups.map(({ host, machines }) => {
@@ -127,7 +148,12 @@ export function MachineGrid({ initial, canReset }: { initial: MachinesView; canR
           </section>
         );
       })}
-      <ConfirmResetDialog targets={targets} onCancel={() => setConfirm(null)} onConfirm={() => confirm && run(confirm.ids, confirm.bulk)} />
+      <ConfirmResetDialog
+        targets={targets}
+        event={confirm?.event}
+        onCancel={() => setConfirm(null)}
+        onConfirm={(whenOnline) => confirm && run(confirm.ids, confirm.bulk, whenOnline, confirm.event)}
+      />
     </div>
   );
 }

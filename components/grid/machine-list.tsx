@@ -3,7 +3,7 @@
 import { cn } from "@/components/ui/cn";
 import { conditionHelp, isProblem } from "./levels";
 import { UsageBar } from "./usage-bar";
-import { FailureNote, lastResetFailed, OnlinePill, ResetButton, ResetStatus, SelectBox, StateBadge, type MachineItemProps } from "./machine-parts";
+import { BootNote, FailureNote, lastResetFailed, OnlinePill, PendingNote, ResetButton, ResetStatus, SelectBox, StateBadge, type MachineItemProps } from "./machine-parts";
 
 /**
  * The compact view: one row per PC (a laptop screen holds the whole room). On a phone each row
@@ -47,7 +47,7 @@ export function MachineList({ items, canReset, label }: { items: MachineItemProp
 
 function Row({ p, canReset }: { p: MachineItemProps; canReset: boolean }) {
   const { m, now, warnPercent, dangerPercent, reachable, selected } = p;
-  const note = (lastResetFailed(m) && !m.reset) || isProblem(m.condition);
+  const note = !!m.pendingReset || (m.boot.last?.result === "failed" && m.boot.state !== "booting") || (lastResetFailed(m) && !m.reset) || isProblem(m.condition);
   const cell = "px-2 py-1 max-sm:p-0";
   return (
     <>
@@ -80,7 +80,7 @@ function Row({ p, canReset }: { p: MachineItemProps; canReset: boolean }) {
           <StateBadge m={m} warnPercent={warnPercent} dangerPercent={dangerPercent} />
         </td>
         <td className={cn(cell, "max-sm:order-7")}>
-          <OnlinePill online={m.online} />
+          <OnlinePill m={m} />
         </td>
         <td role="status" aria-live="polite" className={cn(cell, "text-xs whitespace-nowrap max-sm:order-8 max-sm:whitespace-normal")}>
           <ResetStatus {...p} />
@@ -96,6 +96,8 @@ function Row({ p, canReset }: { p: MachineItemProps; canReset: boolean }) {
           <td colSpan={canReset ? 8 : 6} className="px-3 pb-1.5 max-sm:block max-sm:p-0">
             <div className="space-y-0.5 rounded-md bg-slate-50 px-2 py-0.5 text-xs ring-1 ring-slate-200 sm:ml-8">
               {isProblem(m.condition) && <p className="text-slate-700">{conditionHelp(m)}</p>}
+              {m.boot.last?.result === "failed" && m.boot.state !== "booting" && <BootNote m={m} now={now} />}
+              <PendingNote {...p} />
               <FailureNote m={m} now={now} />
             </div>
           </td>

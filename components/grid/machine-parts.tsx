@@ -22,6 +22,8 @@ export interface MachineItemProps {
   requestError?: string;
   onSelect(checked: boolean): void;
   onReset(): void;
+  /** Cancels a "reset at next boot". */
+  onCancelPending(): void;
 }
 
 export function isBusy(p: Pick<MachineItemProps, "m" | "sending">): boolean {
@@ -32,17 +34,65 @@ export function lastResetFailed(m: MachineView): m is MachineView & { lastReset:
   return m.lastReset !== null && m.lastReset.result === "failed";
 }
 
-export function OnlinePill({ online }: { online: boolean }) {
+const BOOT_PILL = {
+  online: { label: "Online", pill: "bg-sky-50 text-sky-800 ring-sky-200", dot: "bg-sky-500" },
+  booting: { label: "Booting", pill: "bg-violet-50 text-violet-800 ring-violet-200", dot: "bg-violet-500 animate-pulse" },
+  off: { label: "Offline", pill: "bg-slate-50 text-slate-500 ring-slate-200", dot: "bg-slate-400" },
+};
+
+/** Up or not: online (an iSCSI session of this boot is open), booting (it fetched its boot script), off. */
+export function OnlinePill({ m }: { m: MachineView }) {
+  const state = m.condition === "unreachable" ? "off" : m.boot.state;
+  const s = BOOT_PILL[state];
   return (
-    <span
-      className={cn(
-        "inline-flex shrink-0 items-center gap-1 rounded-full px-2 py-0.5 text-xs font-medium ring-1",
-        online ? "bg-sky-50 text-sky-800 ring-sky-200" : "bg-slate-50 text-slate-500 ring-slate-200",
-      )}
-    >
-      <span aria-hidden className={cn("size-1.5 rounded-full", online ? "bg-sky-500" : "bg-slate-400")} />
-      {online ? "Online" : "Offline"}
+    <span data-testid="boot-state" data-boot={state} className={cn("inline-flex shrink-0 items-center gap-1 rounded-full px-2 py-0.5 text-xs font-medium ring-1", s.pill)}>
+      <span aria-hidden className={cn("size-1.5 rounded-full", s.dot)} />
+      {s.label}
     </span>
+  );
+}
+
+/** How its last boot through Cowherd went: booting since, booted when, or where it failed and why. */
+export function BootNote({ m, now }: { m: MachineView; now: number }) {
+  const last = m.boot.last;
+  if (m.boot.state === "booting")
+    return (
+      <p className="text-xs text-violet-800" data-testid="boot-note">
+        Booting since <LocalTime at={m.boot.since} now={now} relative />
+      </p>
+    );
+  if (!last) return null;
+  if (last.result === "failed")
+    return (
+      <p className="text-xs font-medium text-red-700" data-testid="boot-note">
+        Boot failed <LocalTime at={last.endedAt ?? last.startedAt} now={now} relative /> at {last.failedStep ?? "boot"}: {last.error}
+      </p>
+    );
+  return (
+    <p className="text-xs text-slate-500" data-testid="boot-note">
+      Booted <LocalTime at={last.startedAt} now={now} relative />
+      {last.result === "returned" && ", since shut down"}
+    </p>
+  );
+}
+
+/** A reset waiting for the PC's next boot: who asked, when, and a way to call it off. */
+export function PendingNote({ m, now, canReset, onCancelPending }: Pick<MachineItemProps, "m" | "now" | "canReset" | "onCancelPending">) {
+  const p = m.pendingReset;
+  if (!p) return null;
+  return (
+    <div data-testid="pending-reset" className="flex flex-wrap items-center gap-x-2 gap-y-1 rounded-md bg-violet-50 px-2 py-1.5 text-xs text-violet-900 ring-1 ring-violet-200">
+      <span className="min-w-0 flex-1">
+        <strong>Resets at its next boot</strong> (asked {p.requestedBy ? `by ${p.requestedBy} ` : ""}
+        <LocalTime at={p.requestedAt} now={now} relative />)
+        {p.lastError && <span className="block text-red-700">At its last boot that reset failed: {p.lastError}</span>}
+      </span>
+      {canReset && (
+        <button type="button" onClick={onCancelPending} className="rounded px-1.5 py-0.5 font-medium ring-1 ring-violet-300 hover:bg-white" aria-label={`Cancel the reset at next boot of ${m.name}`}>
+          Cancel
+        </button>
+      )}
+    </div>
   );
 }
 

@@ -11,6 +11,8 @@ export function SelectionBar(props: {
   reachable: boolean;
   onSelectAll(checked: boolean): void;
   onResetSelected(): void;
+  /** Every PC, before an event: the offline ones now, the running ones at their next boot. */
+  onResetForEvent(): void;
   children: React.ReactNode;
 }) {
   const { total, selected, reachable } = props;
@@ -34,9 +36,17 @@ export function SelectionBar(props: {
       <div className="order-last min-w-0 basis-full sm:order-none sm:basis-0 sm:flex-1">{props.children}</div>
       <button
         type="button"
+        disabled={!reachable}
+        onClick={props.onResetForEvent}
+        className="ml-auto rounded-md px-3 py-1.5 text-sm font-semibold text-violet-800 ring-1 ring-violet-300 hover:bg-violet-50 disabled:cursor-not-allowed disabled:opacity-40"
+      >
+        Reset all before the event
+      </button>
+      <button
+        type="button"
         disabled={selected === 0 || !reachable}
         onClick={props.onResetSelected}
-        className="ml-auto rounded-md bg-red-700 px-3 py-1.5 text-sm font-semibold text-white hover:bg-red-800 disabled:cursor-not-allowed disabled:opacity-40"
+        className="rounded-md bg-red-700 px-3 py-1.5 text-sm font-semibold text-white hover:bg-red-800 disabled:cursor-not-allowed disabled:opacity-40"
       >
         Reset selected ({selected})
       </button>

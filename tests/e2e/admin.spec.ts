@@ -73,9 +73,13 @@ test("the shell tool resets by name with an API token and waits for the job", as
   const { spawnSync } = await import("node:child_process");
   const cli = (...args: string[]) =>
     spawnSync(process.execPath, ["node_modules/tsx/dist/cli.mjs", "scripts/cowherd-cli.ts", ...args], { env: { ...process.env, COWHERD_URL: app.url, COWHERD_TOKEN: token }, encoding: "utf8" });
+  // retro-05 is off, retro-06 running (the demo): the running one is left alone unless asked.
   const r = cli("reset", "retro-05", "6");
-  expect(r.status, r.stderr).toBe(0);
-  expect(r.stdout).toMatch(/retro-05\s+ok \(fresh\)\nretro-06\s+ok \(fresh\)/);
+  expect(r.status).toBe(1);
+  expect(r.stdout).toMatch(/retro-05\s+ok \(fresh\)\nretro-06\s+LEFT ALONE: it is up/);
+  const forced = cli("reset", "--force", "6");
+  expect(forced.status, forced.stderr).toBe(0);
+  expect(forced.stdout).toMatch(/retro-06\s+ok \(fresh\)/);
   const s = cli("status");
   expect(s.stdout).toMatch(/^\s+5\s+retro-05\s+127\.0\.0\.45\s+0\.0%/m);
   const bad = cli("reset", "retro-99");

@@ -26,15 +26,17 @@ test("logs in and shows 14 cards, server-rendered, with states unmistakable", as
   expect(html).toContain("retro-14");
 });
 
-test("resets one PC: confirmation says what is lost, the card shows progress, usage drops, history row written", async ({ page }) => {
+test("resets a running PC when forced: the warning, the card's progress, usage drops, history row written", async ({ page }) => {
   await login(page);
   expect(await usage(page, "retro-04")).toBeGreaterThan(1);
+  await expect(card(page, "retro-04").getByTestId("boot-state")).toHaveText("Online"); // running in the demo
   await page.getByRole("button", { name: "Reset retro-04" }).click();
   const dialog = page.getByRole("dialog", { name: "Reset retro-04?" });
   await expect(dialog).toContainText("thrown away");
-  await expect(dialog.getByRole("alert")).toContainText("ONLINE"); // retro-04 is online in the demo
+  await expect(dialog.getByRole("alert")).toContainText("retro-04 is RUNNING right now.");
+  await expect(dialog.getByRole("alert")).toContainText("reset it at its next boot");
   await page.screenshot({ path: `${SHOTS}/confirm-laptop.png` });
-  await dialog.getByRole("button", { name: "Confirm reset" }).click();
+  await dialog.getByRole("button", { name: "Reset now anyway" }).click();
   await expect(card(page, "retro-04").getByText(/Queued for reset|Resetting…/)).toBeVisible();
   await expect(card(page, "retro-04").getByRole("meter")).toHaveAttribute("aria-valuenow", "0");
   await expect(card(page, "retro-04").getByText(/Last reset \d+ s ago \(\d+\.\d s\)/)).toBeVisible();
@@ -52,7 +54,7 @@ test("bulk-resets 3 PCs with per-PC progress and a summary, all in one job; the 
   await expect(page.getByTestId("job-line")).toHaveText("Select PCs to reset several at once.");
   for (const n of ["retro-06", "retro-08", "retro-09"]) await page.getByRole("checkbox", { name: `Select ${n}` }).check();
   await page.getByRole("button", { name: "Reset selected (3)" }).click();
-  await page.getByRole("dialog", { name: "Reset 3 PCs?" }).getByRole("button", { name: "Confirm reset" }).click();
+  await page.getByRole("dialog", { name: "Reset 3 PCs?" }).getByRole("button", { name: "Reset now anyway" }).click();
   await expect(card(page, "retro-06").getByText(/Queued for reset|Resetting…/)).toBeVisible();
   await expect(page.getByText("Bulk reset: 3 of 3 succeeded")).toBeVisible();
   expect(await top()).toBe(before);
@@ -125,8 +127,8 @@ test("a reset made elsewhere shows on the grid without reload", async ({ page, b
   await login(page);
   expect(await usage(page, "retro-13")).toBeGreaterThan(0);
   const cookie = (await page.context().cookies()).map((c) => `${c.name}=${c.value}`).join("; ");
-  // Another admin (another client) resets retro-13 through the API.
-  const r = await fetch(baseURL + "/api/machines/13/reset", { method: "POST", headers: { cookie, origin: baseURL! } });
+  // Another admin (another client) resets retro-13 through the API (it is running: forced).
+  const r = await fetch(baseURL + "/api/machines/13/reset", { method: "POST", headers: { cookie, origin: baseURL!, "content-type": "application/json" }, body: JSON.stringify({ whenOnline: "force" }) });
   expect(r.status).toBe(202);
   await expect(card(page, "retro-13").getByRole("meter")).toHaveAttribute("aria-valuenow", "0");
 });

@@ -47,7 +47,7 @@ test("a failed reset says at which step, where the PC ended and what to do; hist
   await expect(failure).toContainText(/The PC (has a clean disk anyway|kept its old disk; reset again)\./);
   await expect(card(page, "retro-10").getByRole("status")).toHaveText("Last good reset never");
   await page.getByRole("button", { name: "Reset retro-04" }).click();
-  await page.getByRole("dialog", { name: "Reset retro-04?" }).getByRole("button", { name: "Confirm reset" }).click();
+  await page.getByRole("dialog", { name: "Reset retro-04?" }).getByRole("button", { name: "Reset now anyway" }).click();
   await expect(card(page, "retro-04").getByRole("status")).toHaveText(/^Last reset \d+ s ago \(\d+\.\d s\)$/);
 
   await page.setViewportSize({ width: 390, height: 844 });
