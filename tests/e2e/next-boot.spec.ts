@@ -46,5 +46,6 @@ test("a failed boot shows on the card with iPXE's error in words", async ({ page
   await get(app.port, "/boot/failed?step=sanboot&errno=0x4c0a6035", { from: "127.0.0.50" });
   await login(page, app.url);
   await expect(card(page, "retro-10").getByTestId("boot-note")).toContainText(/Boot failed \d+ s ago at sanboot: 0x4c0a6035: connection timed out/);
+  await card(page, "retro-10").scrollIntoViewIfNeeded();
   await page.screenshot({ path: `${SHOTS}/boot-failed-laptop.png` });
 });

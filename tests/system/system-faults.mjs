@@ -140,7 +140,7 @@ export async function faultChecks() {
   const before2 = devState("retrocow2");
   renameSync("/store/master.img", "/store/master.moved");
   let r = helper("reset", "2");
-  check("master renamed: the reset is refused at check, before anything changes", r.code === 1 && r.json?.reports?.[0]?.failedStep === "check" && /master image \/store\/master.img was deleted or replaced/.test(r.json.reports[0].error) && devState("retrocow2") === before2 && qemuIo("retrocow2", "read -P 0x72 5M 1M").ok, r.json);
+  check("master renamed: the reset is refused at check, before anything changes", r.code === 1 && r.json?.reports?.[0]?.failedStep === "check" && /master image \/store\/master.img was deleted, renamed or replaced/.test(r.json.reports[0].error) && devState("retrocow2") === before2 && qemuIo("retrocow2", "read -P 0x72 5M 1M").ok, r.json);
   copyFileSync("/store/master.moved", "/store/master.img");
   r = helper("reset", "2");
   check("master replaced by a copy (another inode): still refused, PC 2 keeps its data", r.code === 1 && r.json?.reports?.[0]?.failedStep === "check" && qemuIo("retrocow2", "read -P 0x72 5M 1M").ok, r.json);
