@@ -7,12 +7,16 @@ import { UserRepo } from "../lib/auth/users";
 import { AuditRepo } from "../lib/db/audit";
 import { MACHINE_ID_PATTERN, PASSWORD_MIN_LENGTH } from "../lib/constants";
 import type { Job } from "../lib/reset/jobs";
+import { chainScript, DhcpConfigError, dnsmasqConfig, iscDhcpdConfig } from "../lib/boot/dhcp-config";
 import type { ResetAnswer } from "../lib/reset/requests";
 import type { MachinesView } from "../lib/status/machines-view";
 
 const USAGE = `usage: npm run cowherd -- <command>
   passwd <user>               set a user's password (from COWHERD_NEW_PASSWORD or a prompt) and log out all its sessions
   config-check                validate COWHERD_CONFIG (or the demo config) and print the machines
+  dhcp-config [--format dnsmasq|isc|chain] [--server <address[:port]>] [--subnet <a.b.c.d/len>] [--tftp-root <dir>]
+                              DHCP for the PCs from the config (MAC -> IP, the iPXE chain to Cowherd's boot
+                              script) for your dnsmasq or ISC dhcpd; --format chain prints the TFTP chain script
   status                      the grid as text          } from the running server: COWHERD_URL (default
   reset [--next-boot|--force] <id|name>...|all
                               reset PCs, wait for them  } http://127.0.0.1:3000) and COWHERD_TOKEN (an API token)
@@ -74,6 +78,17 @@ async function waitFor(job: Job): Promise<Job> {
   return job;
 }
 
+/** `--name value` pairs among the allowed names; null on anything else (then the usage is shown). */
+function flagValues(args: string[], allowed: string[]): Record<string, string> | null {
+  const out: Record<string, string> = {};
+  for (let i = 0; i < args.length; i += 2) {
+    const [name, value] = [args[i]!, args[i + 1]];
+    if (!allowed.includes(name) || value === undefined || value.startsWith("--") || name in out) return null;
+    out[name] = value;
+  }
+  return out;
+}
+
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...args] = argv;
   const dataDir = path.resolve(process.env.COWHERD_DATA_DIR ?? "data");
@@ -119,6 +134,25 @@ async function main(argv: string[]): Promise<number> {
       for (const id of r.nextBoot) console.log(`${name(id).padEnd(10)} at its next boot (it is up now)`);
       for (const id of r.online) console.log(`${name(id).padEnd(10)} LEFT ALONE: it is up (--next-boot resets it when it next boots, --force now)`);
       return done?.summary.failed || done?.summary.refused || r.online.length ? 1 : 0;
+    }
+    case "dhcp-config": {
+      const opts = flagValues(args, ["--format", "--server", "--subnet", "--tftp-root"]);
+      if (!opts) break;
+      const cfg = loadConfig();
+      const server = opts["--server"] ?? cfg.ipxe.server;
+      if (!server) throw new CliError("say where the PCs reach Cowherd: --server <address[:port]> (e.g. 10.13.0.1:3000), or ipxe.server in the config");
+      const format = opts["--format"] ?? "dnsmasq";
+      try {
+        const dhcp = { server, subnet: opts["--subnet"], tftpRoot: opts["--tftp-root"] };
+        if (format === "dnsmasq") process.stdout.write(dnsmasqConfig(cfg, dhcp));
+        else if (format === "isc") process.stdout.write(iscDhcpdConfig(cfg, dhcp));
+        else if (format === "chain") process.stdout.write(chainScript(cfg, dhcp));
+        else throw new CliError(`--format ${format}: expected dnsmasq, isc or chain`);
+      } catch (e) {
+        if (e instanceof DhcpConfigError) throw new CliError(e.message);
+        throw e;
+      }
+      return 0;
     }
     case "config-check": {
       const cfg = loadConfig();

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm test`: the whole suite. Installs what the tests need when it is missing (Debian's Chromium
 // for the browser tests, QEMU and the guest's Debian packages for the system test), says so, then
-// runs typecheck, unit/API tests, a production build, browser tests and the real-kernel system test.
+// runs typecheck, unit/API tests, a production build, browser tests, the real-kernel system test and
+// the room test (nasm is installed for it when missing).
 import { spawnSync } from "node:child_process";
 import { createServer } from "node:net";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
@@ -74,6 +75,13 @@ if (want("system")) {
   let counts = { passed: ok ? 1 : 0, failed: ok ? 0 : 1 };
   if (existsSync("test-results/system.json")) counts = JSON.parse(readFileSync("test-results/system.json", "utf8"));
   results.push({ label: "system", ...counts, failed: counts.failed + (ok || counts.failed ? 0 : 1) });
+}
+
+if (want("room")) {
+  const ok = run("room test (storage guest, diskless iPXE PCs, Chromium)", process.execPath, ["scripts/room-test.mjs"]);
+  let counts = { passed: ok ? 1 : 0, failed: ok ? 0 : 1 };
+  if (existsSync("test-results/room.json")) counts = JSON.parse(readFileSync("test-results/room.json", "utf8"));
+  results.push({ label: "room", passed: counts.passed, failed: counts.failed + (ok || counts.failed ? 0 : 1) });
 }
 
 console.log("\n── summary ──");

@@ -35,7 +35,9 @@ export function pcScript(b: PcBoot): string {
     `set keep-san ${b.keepSan ? 1 : 0}`,
     `sanboot ${b.sanUri} || goto failed`,
     ":failed",
+    // Cowherd's answer decides what comes next; without this exit its end would fall through below.
     `chain ${report} || goto unreachable`,
+    "exit",
     ":unreachable",
     "echo",
     `echo Cowherd: ${say(b.name)} could not boot from its disk (\${errno}), and Cowherd did not answer.`,

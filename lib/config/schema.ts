@@ -121,6 +121,8 @@ export const configSchema = z
     ipxe: z
       .object({
         path: z.string().regex(/^\/[A-Za-z0-9_.\/-]*$/).default("/boot/ipxe"),
+        /** Where the PCs reach Cowherd, "address[:port]": for the DHCP snippets (dhcp-config). */
+        server: z.string().regex(/^[A-Za-z0-9.-]+(:\d{1,5})?$/, "an address, optionally :port").optional(),
         failedPath: z.string().regex(/^\/[A-Za-z0-9_.\/-]*$/).default("/boot/failed"),
         /** iPXE keeps the SAN disk hooked if the booted system returns (what Windows' iSCSI boot wants). */
         keepSan: z.boolean().default(true),

@@ -7,15 +7,17 @@ import { copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSy
 import path from "node:path";
 import { CpioWriter } from "./cpio.mjs";
 
-const BUILDER_VERSION = "4";
+const BUILDER_VERSION = "5";
 // Storage: dm, loop, tgt, an iSCSI initiator (libiscsi through qemu-io/qemu-img). The app's real
 // host path: perl-base (the helper's dm worker), sudo with PAM, OpenSSH (the second storage host).
+// The room: dnsmasq for the PCs' DHCP and TFTP.
 export const USER_PACKAGES = [
   "busybox-static", "bash", "coreutils", "dmsetup", "util-linux", "mount", "tgt", "libiscsi-bin", "qemu-utils", "qemu-block-extra",
-  "perl-base", "sudo", "libpam-modules", "openssh-server", "openssh-client",
+  "perl-base", "sudo", "libpam-modules", "openssh-server", "openssh-client", "dnsmasq-base",
 ];
-// 9p: the project tree shared read-only with the guest (the built app runs from it).
-const MODULES = ["loop", "dm-mod", "dm-bufio", "dm-snapshot", "9pnet_virtio", "9p", "virtio_pci"];
+// 9p: the project tree shared read-only with the guest (the built app runs from it). virtio_net:
+// the room's LAN and the browser's link.
+const MODULES = ["loop", "dm-mod", "dm-bufio", "dm-snapshot", "9pnet_virtio", "9p", "virtio_pci", "virtio_net"];
 // Guest path -> names to look for in the extracted packages.
 const BINARIES = {
   "/usr/sbin/dmsetup": "dmsetup",
@@ -38,6 +40,7 @@ const BINARIES = {
   "/usr/bin/setpriv": "setpriv",
   "/usr/bin/install": "install",
   "/usr/sbin/sshd": "sshd",
+  "/usr/sbin/dnsmasq": "dnsmasq",
   "/usr/bin/ssh": "ssh",
   "/usr/bin/ssh-keygen": "ssh-keygen",
 };
@@ -155,7 +158,20 @@ function libsOf(file, libPath) {
 }
 
 export function guestPaths(cacheDir) {
-  return { vmlinux: path.join(cacheDir, "vmlinux"), base: path.join(cacheDir, "base.cpio"), key: path.join(cacheDir, "base.key") };
+  return { vmlinux: path.join(cacheDir, "vmlinux"), base: path.join(cacheDir, "base.cpio"), client: path.join(cacheDir, "client.cpio"), key: path.join(cacheDir, "base.key") };
+}
+
+/** The room's LAN client: the same kernel with busybox and the modules only (boots in seconds). */
+function buildClient(out, busybox, modDir, modOrder) {
+  const cpio = new CpioWriter(out);
+  for (const d of ["usr", "usr/bin", "proc", "sys", "dev", "tmp", "modules"]) cpio.dir(d);
+  for (const [link, target] of [["bin", "usr/bin"], ["sbin", "usr/bin"]]) cpio.symlink(link, target);
+  cpio.file("usr/bin/busybox", readFileSync(busybox), 0o755);
+  const applets = spawnSync(busybox, ["--list"], { encoding: "utf8" }).stdout.split("\n").filter(Boolean);
+  for (const a of applets) if (a !== "busybox") cpio.symlink(`usr/bin/${a}`, "busybox");
+  for (const m of modOrder) cpio.file(`modules/${m}.ko`, readFileSync(path.join(modDir, `${m}.ko`)));
+  cpio.file("modules/order", modOrder.join("\n") + "\n");
+  cpio.close();
 }
 
 export function buildGuest(cacheDir) {
@@ -164,7 +180,7 @@ export function buildGuest(cacheDir) {
   const kpkg = kernelPackage();
   const nodeStat = statSync(process.execPath);
   const key = createHash("sha256").update([BUILDER_VERSION, kpkg, USER_PACKAGES.join(","), process.execPath, nodeStat.size, nodeStat.mtimeMs].join("|")).digest("hex");
-  if (existsSync(p.vmlinux) && existsSync(p.base) && existsSync(p.key) && readFileSync(p.key, "utf8") === key) {
+  if ([p.vmlinux, p.base, p.client, p.key].every((f) => existsSync(f)) && readFileSync(p.key, "utf8") === key) {
     log(`cached (${kpkg})`);
     return p;
   }
@@ -271,6 +287,7 @@ export function buildGuest(cacheDir) {
   for (const m of modOrder) cpio.file(`modules/${m}.ko`, readFileSync(path.join(work, "modules", `${m}.ko`)));
   cpio.file("modules/order", modOrder.join("\n") + "\n");
   cpio.close();
+  buildClient(p.client, path.join(staging, "bin/busybox"), path.join(work, "modules"), modOrder);
   copyFileSync(p.base + ".tmp", p.base);
   rmSync(p.base + ".tmp");
   writeFileSync(p.key, key);

@@ -59,7 +59,7 @@ function qemuArgs(guest, initrd, accel, scenario, smp, memMiB, extra) {
 
 let accelChoice;
 
-function boot(args, { timeoutMs, onLine, bootTimeoutMs }) {
+function boot(args, { timeoutMs, onLine, bootTimeoutMs, signal }) {
   return new Promise((resolve) => {
     const child = spawn("qemu-system-x86_64", args, { stdio: ["ignore", "pipe", "pipe"] });
     let buf = "";
@@ -72,6 +72,7 @@ function boot(args, { timeoutMs, onLine, bootTimeoutMs }) {
       resolve({ booted, log: all, reason });
     };
     const total = setTimeout(() => finish("timeout"), timeoutMs);
+    signal?.addEventListener("abort", () => finish("aborted"), { once: true });
     const bootTimer = setTimeout(() => !booted && finish("boot-timeout"), bootTimeoutMs);
     const feed = (d) => {
       const s = d.toString();
@@ -95,9 +96,10 @@ function boot(args, { timeoutMs, onLine, bootTimeoutMs }) {
  * Runs a scenario in the guest; returns every "COWHERD-<TAG> <json>" line it printed.
  * KVM is tried first with a short boot timeout (nested KVM here cannot boot a stock kernel), then TCG.
  */
-export async function runGuest(guest, { scenario, files, workDir, timeoutMs = 20 * 60_000, smp = 1, memMiB = 3072, echo = true, extraArgs = [] }) {
-  const extra = path.join(workDir, "overlay.cpio");
-  const initrd = path.join(workDir, "initrd.cpio");
+export async function runGuest(guest, { scenario, files, workDir, timeoutMs = 20 * 60_000, smp = 1, memMiB = 3072, echo = true, extraArgs = [], signal }) {
+  // Per scenario: the system test and the room test may run side by side.
+  const extra = path.join(workDir, `overlay-${scenario}.cpio`);
+  const initrd = path.join(workDir, `initrd-${scenario}.cpio`);
   overlay(extra, files);
   combine(guest.base, extra, initrd);
   const onLine = (line) => {
@@ -109,7 +111,7 @@ export async function runGuest(guest, { scenario, files, workDir, timeoutMs = 20
   const t0 = Date.now();
   let res;
   if (accelChoice !== "tcg" && process.env.COWHERD_NO_KVM !== "1" && statSafe("/dev/kvm")) {
-    res = await boot(qemuArgs(guest, initrd, "kvm", scenario, smp, memMiB, extraArgs), { timeoutMs, onLine, bootTimeoutMs: 15_000 });
+    res = await boot(qemuArgs(guest, initrd, "kvm", scenario, smp, memMiB, extraArgs), { timeoutMs, onLine, bootTimeoutMs: 15_000, signal });
     if (res.booted) accelChoice = "kvm";
     else {
       console.log(`guest: KVM did not boot (${res.reason}); using TCG`);
@@ -118,7 +120,7 @@ export async function runGuest(guest, { scenario, files, workDir, timeoutMs = 20
   }
   if (!res?.booted) {
     accelChoice = "tcg";
-    res = await boot(qemuArgs(guest, initrd, "tcg", scenario, smp, memMiB, extraArgs), { timeoutMs, onLine, bootTimeoutMs: 120_000 });
+    res = await boot(qemuArgs(guest, initrd, "tcg", scenario, smp, memMiB, extraArgs), { timeoutMs, onLine, bootTimeoutMs: 120_000, signal });
   }
   const tagged = [];
   for (const line of res.log.split("\n")) {

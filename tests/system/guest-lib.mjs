@@ -120,6 +120,9 @@ export function setupOs() {
   // No password can ever be given: only NOPASSWD rules (the project's sudoers file) let anything run.
   writeFileSync("/etc/pam.d/sudo", "auth required pam_deny.so\naccount required pam_permit.so\nsession required pam_permit.so\n");
   writeFileSync("/etc/hostname", "storage\n");
+  // sudo looks its own host name up: without one it warns on every call.
+  writeFileSync("/etc/hosts", "127.0.0.1 localhost storage\n::1 localhost\n");
+  sh("/usr/bin/hostname", ["storage"]);
   for (const d of [home, `${home}/.ssh`]) {
     mkdirSync(d, { recursive: true });
     chownSync(d, uid, gid);
@@ -223,11 +226,15 @@ export async function apiSession(url, password = "system-test-password") {
   return {
     get: (path) => call("GET", path),
     post: (path, body) => call("POST", path, body),
-    /** Starts a reset job and waits for it, polling as the dashboard does (but every 25 ms). */
-    async reset(ids) {
+    /**
+     * Starts a reset job and waits for it, polling as the dashboard does (but every 25 ms). The
+     * tests' own iSCSI tools (qemu-io, qemu-img compare) open sessions, which make a PC look up for
+     * a few seconds: whenOnline "force" says these are not running PCs.
+     */
+    async reset(ids, whenOnline = "force") {
       const t0 = process.hrtime.bigint();
-      const r = await call("POST", "/api/resets", { machines: ids });
-      if (r.status !== 202) throw new Error(`POST /api/resets: HTTP ${r.status} ${JSON.stringify(r.json)}`);
+      const r = await call("POST", "/api/resets", { machines: ids, whenOnline });
+      if (r.status !== 202 || !r.json.job) throw new Error(`POST /api/resets: HTTP ${r.status} ${JSON.stringify(r.json)}`);
       let job = r.json.job;
       while (job.finishedAt === null) {
         await sleep(25);

@@ -13,6 +13,11 @@ const scenarios = {
     await appChecks();
     summary();
   },
+  /** The room's storage host, driven from outside by scripts/room-test.mjs. */
+  async room() {
+    const { room } = await import("./room-storage.mjs");
+    await room();
+  },
   async bench() {
     const { bench } = await import("./bench-scenario.mjs");
     await bench();

@@ -1,0 +1,238 @@
+// What the room test proves (issue 8), step by step, from outside: PCs on the LAN, Chromium on the
+// dashboard through the forwarded web port, the control port for the storage host's console.
+import { chromium } from "@playwright/test";
+import { lanFetch, RetroPc } from "./machines.mjs";
+
+const PASSWORD = "system-test-password";
+const CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"];
+const PCS = [1, 2, 3].map((id) => ({ id, name: `retro-0${id}`, ip: `10.13.0.${40 + id}`, mac: `52:54:00:13:00:${40 + id}` }));
+const BOOT_MS = 300_000; // a PC's power-on to its count under TCG on a busy 2-core machine, with room
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function until(what, fn, ms = 120_000, every = 250) {
+  const end = Date.now() + ms;
+  let last;
+  for (;;) {
+    last = await fn().catch((e) => (last = e, null));
+    if (last) return last;
+    if (Date.now() > end) throw new Error(`timed out after ${ms / 1000} s waiting for ${what}`);
+    await sleep(every);
+  }
+}
+
+function control(port) {
+  return async (name) => {
+    const r = await fetch(`http://127.0.0.1:${port}/${name}`, { method: "POST" });
+    const body = await r.json();
+    if (r.status !== 200) throw new Error(`control ${name}: HTTP ${r.status} ${JSON.stringify(body)}`);
+    return body;
+  };
+}
+
+async function apiSession(url) {
+  const login = await fetch(`${url}/api/auth/login`, { method: "POST", headers: { "content-type": "application/json", origin: url }, body: JSON.stringify({ username: "admin", password: PASSWORD }) });
+  if (login.status !== 200) throw new Error(`login: HTTP ${login.status} ${await login.text()}`);
+  const cookie = login.headers.get("set-cookie").split(";")[0];
+  const call = async (method, path, body) => {
+    const r = await fetch(url + path, { method, headers: { cookie, origin: url, ...(body ? { "content-type": "application/json" } : {}) }, body: body ? JSON.stringify(body) : undefined });
+    return { status: r.status, json: await r.json().catch(() => null) };
+  };
+  const view = async () => (await call("GET", "/api/machines")).json;
+  return { call, view, machine: async (id) => (await view()).machines.find((m) => m.id === id) };
+}
+
+/** The boot states a PC goes through, sampled from the API until stopped. */
+function watchStates(api, ids) {
+  const seen = Object.fromEntries(ids.map((id) => [id, []]));
+  let on = true;
+  const loop = (async () => {
+    while (on) {
+      const v = await api.view().catch(() => null);
+      for (const m of v?.machines ?? []) if (seen[m.id] && seen[m.id].at(-1) !== m.boot.state) seen[m.id].push(m.boot.state);
+      await sleep(200);
+    }
+  })();
+  return { seen, stop: async () => ((on = false), await loop, seen) };
+}
+
+const inOrder = (seq, want) => {
+  let i = 0;
+  for (const s of seq) if (s === want[i]) i++;
+  return i === want.length;
+};
+
+export async function roomSteps({ guest, cacheDir, lan, ports, shots, check, timings, guestDone }) {
+  const web = `http://127.0.0.1:${ports.web}`;
+  const ctl = control(ports.control);
+  const mark = (name, since) => (timings[name] = Math.round((Date.now() - since) / 100) / 10);
+
+  let t = Date.now();
+  await until("the storage guest to be ready (tgtd, up, dnsmasq, the app)", async () => !guestDone() && (await ctl("ready")).ok, 20 * 60_000, 2000);
+  mark("storageReady", t);
+  const api = await apiSession(web);
+  const kernel = async () => Object.fromEntries((await ctl("kernel-status")).machines.map((m) => [m.id, m]));
+  const pcs = Object.fromEntries(PCS.map((p) => [p.id, new RetroPc(p, lan)]));
+
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args: CHROMIUM_FLAGS });
+  const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
+  const page = await context.newPage();
+  const card = (name) => page.getByRole("article", { name });
+  try {
+    await page.goto(web + "/login");
+    await page.getByLabel("User name").fill("admin");
+    await page.getByLabel("Password").fill(PASSWORD);
+    await page.getByRole("button", { name: "Log in" }).click();
+    await page.waitForURL(web + "/");
+    check("the dashboard opens in Chromium through the forwarded port and lists the room's 3 PCs", (await page.getByRole("article").count()) === 3);
+
+    // ── 1. PC 1 and PC 2 boot from their LUNs ──────────────────────────────────────────────────
+    t = Date.now();
+    const watch = watchStates(api, [1, 2]);
+    const first = await Promise.all([1, 2].map(async (id) => (pcs[id].powerOn(), pcs[id].bootCount(BOOT_MS))));
+    mark("firstBootsToCount", t);
+    check("1. PC 1 and PC 2 boot from their LUNs over iPXE (DHCP, chain, sanboot) and each prints count 1", first.every((b) => b.count === 1), first);
+    await Promise.all([1, 2].map((id) => pcs[id].console.waitFor(/system has ended/, 120_000)));
+    await until("PC 1 and PC 2 off", async () => (await api.view()).machines.filter((m) => m.id <= 2).every((m) => m.boot.state === "off"), 120_000);
+    const states = await watch.stop();
+    check("1. Cowherd showed each of them booting, then online, then off", [1, 2].every((id) => inOrder(states[id], ["booting", "online", "off"])), states);
+    await Promise.all([1, 2].map((id) => pcs[id].powerCut()));
+    const k1 = await kernel();
+    const v1 = await api.view();
+    check("1. the kernel's usage rose with their writes (more than the fresh 16 sectors)", [1, 2].every((id) => k1[id].usedSectors > 16) && k1[3].usedSectors === 16, k1);
+    check("1. the grid shows the kernel's numbers", v1.machines.every((m) => m.usedSectors === k1[m.id].usedSectors && m.totalSectors === k1[m.id].totalSectors), v1.machines.map((m) => [m.id, m.usedSectors]));
+    check("1. each boot is recorded as booted", v1.machines.filter((m) => m.id <= 2).every((m) => m.boot.last?.result === "ok" || m.boot.last?.result === "returned"), v1.machines.map((m) => m.boot));
+    await page.reload();
+    await page.screenshot({ path: `${shots}/room-grid-kernel-numbers-laptop.png`, fullPage: true });
+
+    // ── 2. an online PC: refused now, reset at its next boot ───────────────────────────────────
+    t = Date.now();
+    pcs[1].powerOn();
+    const second = await pcs[1].bootCount(BOOT_MS);
+    pcs[1].key("H");
+    await pcs[1].console.waitFor(/RETRO HOLDING/, 30_000);
+    check("2. PC 1 boots again without a reset: count 2", second.count === 2, second);
+    await until("PC 1 online", async () => (await api.machine(1)).boot.state === "online", 60_000);
+    const refused = await api.call("POST", "/api/machines/1/reset");
+    check("2. a reset of the online PC 1 is refused (409 machine-online) with the way out in words", refused.status === 409 && refused.json?.error?.code === "machine-online" && /next boot/.test(refused.json.error.message), refused);
+    await page.getByRole("button", { name: "Reset retro-01" }).click();
+    const dialog = page.getByRole("dialog", { name: "Reset retro-01?" });
+    await dialog.waitFor();
+    check("2. the dashboard's dialog says PC 1 is running and offers the next boot", /running|online/i.test(await dialog.innerText()), await dialog.innerText());
+    await dialog.getByRole("button", { name: "Reset at next boot" }).click();
+    await card("retro-01").getByTestId("pending-reset").waitFor();
+    await page.screenshot({ path: `${shots}/room-pending-next-boot-laptop.png`, fullPage: true });
+    check("2. the reset waits on PC 1's card", (await api.machine(1)).pendingReset !== null);
+    const usedHeld = (await kernel())[1].usedSectors;
+    check("2. nothing was reset while PC 1 runs (its usage kept)", usedHeld > 16, usedHeld);
+    pcs[1].key("P"); // a power cut: its session stays open on the target
+    await pcs[1].exited;
+    pcs[1].child = null;
+    pcs[1].powerOn();
+    pcs[2].powerOn();
+    const [third, pc2second] = await Promise.all([pcs[1].bootCount(BOOT_MS), pcs[2].bootCount(BOOT_MS)]);
+    check("2. PC 1, power-cycled, is reset by its boot script first and prints count 1 again (fresh)", third.count === 1, { third, console: pcs[1].console.text.slice(-1500) });
+    check("2. its screen said so before it booted", /clean disk/i.test(pcs[1].console.text), pcs[1].console.text.slice(-1500));
+    check("2. PC 2, booted again without a reset, prints count 2", pc2second.count === 2, pc2second);
+    await Promise.all([1, 2].map((id) => pcs[id].console.waitFor(/system has ended/, 120_000)));
+    await Promise.all([1, 2].map((id) => pcs[id].powerCut()));
+    const hist = (await api.call("GET", "/api/history?pageSize=20")).json.resets;
+    const bootReset = hist.find((r) => r.machineId === 1 && r.source === "boot");
+    check("2. the reset is in the history with source boot", bootReset?.result === "ok" && bootReset?.outcome === "fresh", hist.slice(0, 3));
+    check("2. and no longer pending", (await api.machine(1)).pendingReset === null);
+    mark("onlineResetAtNextBoot", t);
+
+    // ── 3. reset all before the event, with one PC online ─────────────────────────────────────
+    t = Date.now();
+    pcs[1].powerOn();
+    const fourth = await pcs[1].bootCount(BOOT_MS);
+    pcs[1].key("H");
+    await until("PC 1 online again", async () => (await api.machine(1)).boot.state === "online", 60_000);
+    await page.reload();
+    await page.getByRole("button", { name: "Reset all before the event" }).click();
+    const bulk = page.getByRole("dialog", { name: "Reset all PCs before the event?" });
+    await bulk.waitFor();
+    const bulkText = await bulk.innerText();
+    check("3. the event dialog says which PCs go now and which at their next boot", /Reset now \(2\): retro-02, retro-03/.test(bulkText) && /Up right now \(1\): retro-01/.test(bulkText), bulkText);
+    await bulk.getByRole("button", { name: "Reset the others now, these at next boot" }).click();
+    await page.getByText("Bulk reset: 2 of 2 succeeded").waitFor({ timeout: 60_000 });
+    await card("retro-01").getByTestId("pending-reset").waitFor();
+    await page.screenshot({ path: `${shots}/room-event-reset-laptop.png`, fullPage: true });
+    const k3 = await kernel();
+    check("3. the offline PCs were reset now (the kernel's fresh 16 sectors), the online one kept its data", k3[2].usedSectors === 16 && k3[3].usedSectors === 16 && k3[1].usedSectors > 16, { k3, fourth });
+    pcs[1].key("Q"); // this time a clean shutdown: its session closes
+    await pcs[1].console.waitFor(/system has ended/, 120_000);
+    await until("PC 1 off after its shutdown", async () => (await api.machine(1)).boot.state === "off", 60_000);
+    await pcs[1].powerCut();
+    pcs[1].powerOn();
+    pcs[2].powerOn();
+    const [fifth, pc2third] = await Promise.all([pcs[1].bootCount(BOOT_MS), pcs[2].bootCount(BOOT_MS)]);
+    check("3. the marked PC is reset at its boot (count 1); PC 2, reset with the others, counts 1", fifth.count === 1 && pc2third.count === 1, { fifth, pc2third });
+    await Promise.all([1, 2].map((id) => pcs[id].console.waitFor(/system has ended/, 120_000)));
+    await Promise.all([1, 2].map((id) => pcs[id].powerCut()));
+    mark("eventReset", t);
+
+    // ── 4. the legacy route over the LAN ───────────────────────────────────────────────────────
+    t = Date.now();
+    const client = await lanFetch({ guest, workDir: cacheDir, lan, mac: PCS[2].mac, url: "http://10.13.0.1:3000/cgi/status" });
+    const k4 = await kernel();
+    check("4. a client with PC 3's MAC gets PC 3's address from dnsmasq", client.address === PCS[2].ip, client.log.slice(-1500));
+    check("4. /cgi/status from PC 3's own address answers OK with the kernel's numbers for PC 3", client.body === `OK ${k4[3].usedSectors} ${k4[3].totalSectors}`, { body: client.body, kernel: k4[3] });
+    const self = await ctl("legacy-self");
+    check("4. from the storage host's own address it is ERR Not a RetroLAN Machine", self.body === "ERR Not a RetroLAN Machine\n", self);
+    mark("legacyOverLan", t);
+
+    // ── 5. the storage host reboots ───────────────────────────────────────────────────────────
+    t = Date.now();
+    const before = await kernel();
+    const reboot = await ctl("reboot");
+    check("5. a reboot tears the storage down (no dm device left) and `up` brings every PC back", reboot.torn.dmLeft === "No devices found" && reboot.upCode === 0, reboot);
+    const after = await kernel();
+    check("5. every PC's COW kept its data through the reboot", [1, 2, 3].every((id) => after[id].usedSectors === before[id].usedSectors && after[id].exported), { before, after });
+    pcs[1].powerOn();
+    pcs[2].powerOn();
+    const [r1, r2] = await Promise.all([pcs[1].bootCount(BOOT_MS), pcs[2].bootCount(BOOT_MS)]);
+    check("5. both PCs boot again with their content kept (counts 2 and 2)", r1.count === 2 && r2.count === 2, { r1, r2 });
+    await Promise.all([1, 2].map((id) => pcs[id].console.waitFor(/system has ended/, 120_000)));
+    await Promise.all([1, 2].map((id) => pcs[id].powerCut()));
+    mark("hostReboot", t);
+
+    // ── 6. a PC whose target is down ──────────────────────────────────────────────────────────
+    t = Date.now();
+    await ctl("tgtd-stop");
+    pcs[3].powerOn();
+    const screen = await pcs[3].console.waitFor(/could NOT boot from its disk/, BOOT_MS);
+    const why = await pcs[3].console.waitFor(/Error 0x/, 30_000);
+    check("6. with the target down, PC 3's screen says it could not boot, and why", /could NOT boot/.test(screen) && /refused|unreachable|timed out|reset|aborted/.test(why), pcs[3].console.text.slice(-1500));
+    await pcs[3].powerCut();
+    const failed = await until("PC 3's failed boot recorded", async () => {
+      const m = await api.machine(3);
+      return m.boot.last?.result === "failed" ? m : null;
+    }, 30_000);
+    check("6. Cowherd records the boot failure with iPXE's error in words", /sanboot/.test(failed.boot.last.failedStep ?? "") && failed.boot.last.error?.length > 0, failed.boot);
+    await page.reload();
+    await card("retro-03").getByTestId("boot-note").waitFor();
+    check("6. the card shows it", /Boot failed/.test(await card("retro-03").getByTestId("boot-note").innerText()));
+    await card("retro-03").scrollIntoViewIfNeeded();
+    await page.screenshot({ path: `${shots}/room-boot-failed-laptop.png`, fullPage: true });
+    const phone = await context.newPage();
+    await phone.setViewportSize({ width: 390, height: 844 });
+    await phone.goto(web + "/");
+    await phone.screenshot({ path: `${shots}/room-grid-phone.png`, fullPage: true });
+    const back = await ctl("tgtd-start");
+    check("6. the target back, repair exports every LUN again", back.code === 0, back);
+    pcs[3].powerOn();
+    const r3 = await pcs[3].bootCount(BOOT_MS);
+    check("6. and PC 3 boots (count 1)", r3.count === 1, r3);
+    await pcs[3].console.waitFor(/system has ended/, 120_000);
+    mark("targetDown", t);
+  } catch (e) {
+    const log = await ctl("app-log").catch(() => ({ log: "" }));
+    console.log(`room: the app's log (end):\n${log.log.slice(-4000)}`);
+    throw e;
+  } finally {
+    await Promise.all(Object.values(pcs).map((p) => p.powerCut()));
+    await browser.close();
+    await ctl("finish").catch(() => {});
+  }
+}
