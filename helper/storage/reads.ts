@@ -66,9 +66,14 @@ export class HostReads {
     return parseDmStatusAll(await this.read(dmsetup.statusAll(), "read-dm"));
   }
 
-  async iscsi(): Promise<IscsiView> {
+  /** The configured backend's tools are installed: without them the config is wrong, not the daemon down. */
+  requireBackend(): void {
     const missing = this.backend.requires.filter((p) => !this.fs.exists(p));
     if (missing.length) throw new StepError("read-iscsi", `the iSCSI target is configured as ${this.backend.name} (storage.backend), but ${missing.join(" and ")} ${missing.length > 1 ? "are" : "is"} missing: install and start it, or set storage.backend to the one this host runs`);
+  }
+
+  async iscsi(): Promise<IscsiView> {
+    this.requireBackend();
     const read = this.backend.read;
     if (read.kind === "command") return this.backend.parse(await this.read(read.cmd, "read-iscsi"));
     const files = new Map(read.paths(this.specs()).map((p) => [p, this.fs.read(p)] as const));
@@ -77,9 +82,12 @@ export class HostReads {
 
   /**
    * One read of everything, shared by every PC of one verb. A reset never touches the target, so it
-   * reads it as optional: with tgtd down the view's target is empty and says why.
+   * reads it as optional: with tgtd down the view's target is empty and says why. Status reads it as
+   * reported: a backend whose tools are missing is an error, a daemon that does not answer is part
+   * of the picture (the PCs' numbers are still there).
    */
-  async view(target: "required" | "optional" = "required"): Promise<HostView> {
+  async view(target: "required" | "optional" | "reported" = "required"): Promise<HostView> {
+    if (target === "reported") this.requireBackend();
     const iscsi = target === "required" ? this.iscsi() : this.iscsi().catch((e: Error) => e);
     const [loops, info, tables, status, view] = await Promise.all([this.loops(), this.info(), this.tables(), this.status(), iscsi]);
     return view instanceof Error ? { loops, info, tables, status, iscsi: new Map(), iscsiError: view.message } : { loops, info, tables, status, iscsi: view };

@@ -6,6 +6,9 @@ import type { FsPort } from "./fs-port";
 import { layoutOf } from "./layout";
 import type { HostView } from "./reads";
 
+/** Debian's service for each target. */
+const SERVICE: Record<IscsiBackend["name"], string> = { tgt: "tgt", lio: "rtslib-fb-targetctl", iet: "iscsitarget" };
+
 /** A half state a dead process (or a kill) can leave a device in, in words; null when none. */
 function halfState(view: HostView, dmName: string): string | null {
   const i = view.info.get(dmName);
@@ -24,6 +27,8 @@ export function statusOf(config: Config, backend: IscsiBackend, view: HostView, 
     const info = view.info.get(m.dmName);
     const target = view.iscsi.get(m.iqn);
     let problem = halfState(view, m.dmName);
+    // The target daemon down: every PC has lost its disk (and none can boot), whatever its numbers.
+    if (!problem && view.iscsiError && info) problem = `the iSCSI target does not answer (${view.iscsiError}): no PC can reach its disk or boot; start it (systemctl start ${SERVICE[backend.name]}), then 'cowherd-helper repair' exports the LUNs again`;
     if (!problem && info) {
       try {
         layoutOf(config, fs, m, view, "status");

@@ -85,7 +85,7 @@ export class Storage implements StorageVerbs {
 
   // ── reads ──────────────────────────────────────────────────────────────────────────────────
   async status(): Promise<MachineHostStatus[]> {
-    return statusOf(this.d.config, this.backend, await this.reads.view(), this.d.fs);
+    return statusOf(this.d.config, this.backend, await this.reads.view("reported"), this.d.fs);
   }
 
   // ── reset ──────────────────────────────────────────────────────────────────────────────────

@@ -76,7 +76,11 @@ export async function readJson<S extends z.ZodType>(req: Request, schema: S): Pr
 
 /** Like readJson, for a body that may be left out: no body at all (and no content type) is `{}`. */
 export async function readOptionalJson<S extends z.ZodType>(req: Request, schema: S): Promise<z.output<S>> {
-  if (!req.headers.get("content-type") && !req.body) return parseWith(schema, {}, "body");
+  // No body at all (fetch sends Content-Length: 0, curl -X POST neither header); Next hands routes a
+  // body stream even then, so the headers decide.
+  const h = req.headers;
+  const empty = !h.get("content-type") && (h.get("content-length") === "0" || (!h.has("content-length") && !h.has("transfer-encoding")));
+  if (empty || (!h.get("content-type") && !req.body)) return parseWith(schema, {}, "body");
   return readJson(req, schema);
 }
 

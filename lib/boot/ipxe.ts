@@ -90,7 +90,8 @@ const POSIX: Record<number, string> = {
   0x02: "permission denied: the target refused this PC",
   0x0d: "connection aborted",
   0x0e: "connection refused: is the iSCSI target (tgtd) running on the storage host?",
-  0x0f: "connection reset",
+  // iPXE reports a refused connection (RST to its SYN) as a reset too.
+  0x0f: "connection reset or refused: is the iSCSI target (tgtd) running on the storage host?",
   0x17: "host unreachable: is the storage host on the network?",
   0x1d: "input/output error",
   0x28: "network unreachable",

@@ -25,6 +25,11 @@ test("a running PC is reset at its next boot: marked on its card, cancellable, t
   await expect(card(page, "retro-02").getByRole("meter")).toHaveAttribute("aria-valuenow", "0");
   await page.goto(app.url + "/history?source=boot");
   await expect(page.getByRole("row").filter({ hasText: "retro-02" })).toHaveCount(1);
+  // The boot itself is in the boot history, with the reset it had first.
+  await page.getByRole("link", { name: "Boots" }).click();
+  const boot = page.getByRole("row").filter({ hasText: "retro-02" });
+  await expect(boot).toHaveCount(1);
+  await expect(boot).toContainText("yes (it was marked for its next boot)");
 });
 
 test("'reset all before the event' says which PCs go now and which at their next boot", async ({ page }) => {
@@ -48,4 +53,7 @@ test("a failed boot shows on the card with iPXE's error in words", async ({ page
   await expect(card(page, "retro-10").getByTestId("boot-note")).toContainText(/Boot failed \d+ s ago at sanboot: 0x4c0a6035: connection timed out/);
   await card(page, "retro-10").scrollIntoViewIfNeeded();
   await page.screenshot({ path: `${SHOTS}/boot-failed-laptop.png` });
+  await page.goto(app.url + "/history/boots?machine=10");
+  await expect(page.getByRole("row").filter({ hasText: "retro-10" })).toContainText(/failed.*sanboot: .*connection timed out/s);
+  await page.screenshot({ path: `${SHOTS}/boot-history-laptop.png`, fullPage: true });
 });

@@ -70,7 +70,7 @@ export class RetroPc {
     if (this.child) throw new Error(`${this.pc.name} is already on`);
     const args = [
       "-accel", "tcg", "-M", "pc", "-m", "64", "-nographic", "-nodefaults", "-serial", "stdio",
-      "-boot", "n", "-no-reboot", "-device", "isa-debug-exit",
+      "-boot", "n", "-no-reboot", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
       ...lanNetdev(this.lan), "-device", `e1000,netdev=lan,mac=${this.pc.mac}`,
     ];
     const child = spawn("qemu-system-x86_64", args, { stdio: ["pipe", "pipe", "pipe"] });
@@ -123,7 +123,8 @@ exit 0
 EOF
 chmod +x /tmp/dhcp.sh
 udhcpc -i eth0 -f -q -n -t 20 -T 2 -s /tmp/dhcp.sh
-body=$(wget -q -T 30 -O - "$(sed -n 's/.*room.url=\\([^ ]*\\).*/\\1/p' /proc/cmdline)" 2>&1)
+# (no -T: Debian's static busybox 1.35 wget crashes with a timeout set; the test's timeout covers it)
+body=$(wget -q -O - "$(sed -n 's/.*room.url=\\([^ ]*\\).*/\\1/p' /proc/cmdline)" 2>&1)
 echo "ROOM-CLIENT-BODY [$body]"
 poweroff -f
 `;

@@ -18,7 +18,7 @@ org 0x7c00
 COM1          equ 0x3f8
 COUNTER_LBA   equ 1
 WRITE_LBA     equ 2048
-WRITE_SECTORS equ 2048          ; 1 MiB in 16 calls of 128 sectors
+WRITE_SECTORS equ 2048          ; 1 MiB in 32 calls of 64 (iPXE's int 13h takes at most 127 per call)
 MAGIC         equ 'RCNT'
 BUF           equ 0x8000        ; the counter sector
 WBUF          equ 0x1000        ; segment of the 64 KiB written (0x10000-0x1ffff)
@@ -62,13 +62,13 @@ start:
     mov word [dap.lba], WRITE_LBA
     mov word [dap.seg], WBUF
     mov word [dap.off], 0
-    mov bp, WRITE_SECTORS / 128
+    mov bp, WRITE_SECTORS / 64
 .more:
-    mov word [dap.count], 128
+    mov word [dap.count], 64
     mov ah, 0x43
     mov al, 0
     call disk
-    add word [dap.lba], 128
+    add word [dap.lba], 64
     dec bp
     jnz .more
 

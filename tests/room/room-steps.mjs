@@ -213,6 +213,12 @@ export async function roomSteps({ guest, cacheDir, lan, ports, shots, check, tim
     await page.reload();
     await card("retro-03").getByTestId("boot-note").waitFor();
     check("6. the card shows it", /Boot failed/.test(await card("retro-03").getByTestId("boot-note").innerText()));
+    const outage = await api.view();
+    check(
+      "6. the storage host is not called unreachable: its PCs keep the kernel's numbers, each saying the target does not answer",
+      outage.hosts.every((h) => !h.failing) && outage.machines.every((m) => m.level !== "unknown" && /iSCSI target does not answer/.test(m.problem ?? "")),
+      { hosts: outage.hosts, machines: outage.machines.map((m) => [m.id, m.level, m.problem]) },
+    );
     await card("retro-03").scrollIntoViewIfNeeded();
     await page.screenshot({ path: `${shots}/room-boot-failed-laptop.png`, fullPage: true });
     const phone = await context.newPage();

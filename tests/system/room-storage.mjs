@@ -134,7 +134,7 @@ export async function room() {
     "tgtd-stop": async () => (await stopTgtd(), { ok: true }),
     "tgtd-start": async () => {
       await startTgtd();
-      const repaired = helper("repair", ...ids);
+      const repaired = helper("repair");
       return { code: repaired.code, repair: repaired.json };
     },
     "app-log": async () => ({ log: app.log().slice(-20000) }),

@@ -1,4 +1,5 @@
 import type { Server } from "node:http";
+import { NextRequest } from "next/server";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { POST as resetPost } from "@/app/api/machines/[id]/reset/route";
 import { DELETE as pendingDelete } from "@/app/api/machines/[id]/pending-reset/route";
@@ -139,6 +140,19 @@ describe("resetting a PC that is up", () => {
     expect(r.status).toBe(409);
     expect(r.json.error).toMatchObject({ code: "machine-online", message: expect.stringMatching(/retro-02 is running .* Reset it at its next boot instead .* force the reset/) });
     expect(ctx.rt.history.list({ page: 1, pageSize: 5 }).total).toBe(0);
+  });
+
+  it("a POST with no body, as fetch and curl send it (Next still hands the route a body stream), is the plain reset", async () => {
+    for (const headers of [{ "content-length": "0" }, {}]) {
+      const req = new NextRequest("http://localhost:3000/api/machines/2/reset", {
+        method: "POST",
+        headers: { origin: "http://localhost:3000", cookie, ...headers },
+        body: new ReadableStream({ start: (c) => c.close() }),
+        duplex: "half",
+      } as ConstructorParameters<typeof NextRequest>[1]);
+      const r = await resetPost(req, { params: Promise.resolve({ id: "2" }) });
+      expect(r.status).toBe(409);
+    }
   });
 
   it("'reset at next boot' marks it; its boot script resets it before sanboot (source boot); cancellable", async () => {

@@ -261,7 +261,21 @@ describe("helper storage (commands as argv arrays)", () => {
     ]);
   });
 
-  it("a missing iSCSI tool or a target configured but not running is an error, not 'not exported'", async () => {
+  it("a target daemon that does not answer is every PC's problem, in words, with their numbers still read", async () => {
+    await host.up([1, 2]);
+    fake.tgtdDown = true;
+    const st = await host.status();
+    for (const id of [1, 2]) {
+      expect(st.find((m) => m.id === id)).toMatchObject({
+        state: "ok",
+        exported: false,
+        online: false,
+        problem: expect.stringMatching(/^the iSCSI target does not answer \(.*Transport endpoint is not connected.*\): no PC can reach its disk or boot; start it \(systemctl start tgt\), then 'cowherd-helper repair'/),
+      });
+    }
+  });
+
+  it("a missing iSCSI tool is an error (the config names a backend this host does not have), not 'not exported'", async () => {
     await host.up([1]);
     fake.files.delete("/usr/sbin/tgtadm");
     await expect(host.status()).rejects.toMatchObject({ step: "read-iscsi", message: expect.stringMatching(/configured as tgt .* \/usr\/sbin\/tgtadm is missing/) });

@@ -3,6 +3,7 @@ import { requireUser } from "@/lib/next/current-user";
 import { historyQuery } from "@/lib/validations/api";
 import { HistoryTable } from "@/components/history/history-table";
 import { HistoryFilters } from "@/components/history/history-filters";
+import { HistoryTabs } from "@/components/history/history-tabs";
 import { Pager } from "@/components/ui/pager";
 import { plainParams } from "@/lib/validations/search-params";
 
@@ -19,6 +20,7 @@ export default async function HistoryPage({ searchParams }: { searchParams: Prom
   return (
     <div className="space-y-4">
       <h1 className="text-xl font-semibold">Reset history</h1>
+      <HistoryTabs current="resets" />
       {!parsed.success && (
         <p role="alert" className="rounded bg-amber-100 px-3 py-2 text-sm text-amber-900">
           Ignored an invalid filter in the address.
