@@ -81,7 +81,8 @@ export function conditionLabel(m: Pick<MachineView, "condition">, warnPercent: n
  * What the badge means and what to do: the host's own words when it names a fault (they say what
  * to run), else the condition's help with the PC's id filled in, so the command can be copied as it is.
  */
-export function conditionHelp(m: Pick<MachineView, "condition" | "id" | "problem">): string {
+export function conditionHelp(m: Pick<MachineView, "condition" | "id" | "problem" | "problemIsHost" | "host">): string {
+  if (m.problem && m.problemIsHost && m.condition !== "unreachable") return `The same fault as every PC of storage host ${m.host}: see the message above the grid.`;
   if (m.problem && m.condition !== "unreachable") return m.problem;
   return CONDITION_STYLE[m.condition].help.replace("<id>", String(m.id));
 }

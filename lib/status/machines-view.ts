@@ -37,6 +37,8 @@ export interface MachineView {
   reset: ResetProgress | null;
   /** What is wrong with its storage beyond the snapshot's state (from the host), in words. */
   problem: string | null;
+  /** Its problem is its whole host's (hosts[].problem): the card points there instead of repeating it. */
+  problemIsHost: boolean;
   /** Where it is in its boot through Cowherd, and how its last boot went. */
   boot: {
     state: BootState;
@@ -57,6 +59,8 @@ export interface HostView {
   health: HostHealth;
   /** Set while its reads fail: its PCs show the last good data, marked unknown. */
   failing: { since: number; message: string } | null;
+  /** A fault every one of its PCs reports in the same words (its iSCSI target down, say): said once. */
+  problem: string | null;
   lastReadAt: number | null;
   machines: number;
 }
@@ -114,6 +118,12 @@ export function buildMachinesView(
 ): MachinesView {
   const byId = new Map(readings.flatMap((r) => (r.status?.machines ?? []).map((s) => [s.id, { s, reading: r }] as const)));
   const byHost = new Map(readings.map((r) => [r.name, r]));
+  // A fault that every PC of a host (two or more) reports in the same words belongs to the host.
+  const hostProblems = new Map<string, string>();
+  for (const r of readings) {
+    const ps = r.failing ? [] : (r.status?.machines ?? []).map((s) => s.problem ?? null);
+    if (ps.length >= 2 && ps[0] && ps.every((p) => p === ps[0])) hostProblems.set(r.name, ps[0]);
+  }
   return {
     lanName: cfg.lanName,
     readAt: now,
@@ -123,6 +133,7 @@ export function buildMachinesView(
       name: r.name,
       health: r.health,
       failing: r.failing,
+      problem: hostProblems.get(r.name) ?? null,
       lastReadAt: r.status?.readAt ?? null,
       machines: cfg.machines.filter((m) => m.host === r.name).length,
     })),
@@ -160,6 +171,7 @@ export function buildMachinesView(
           : null,
         reset: progress.get(m.id) ?? null,
         problem,
+        problemIsHost: problem !== null && hostProblems.get(m.host) === problem,
         boot: (() => {
           const b = boots.state(m.id);
           const last = boots.lastBoots.get(m.id);

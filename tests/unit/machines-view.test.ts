@@ -44,7 +44,7 @@ describe("grid levels", () => {
     const status = { readAt: 5, machines: [{ id: 1, state: "ok" as const, usedSectors: 1000, totalSectors: 409600, online: true, initiators: [], exported: true, suspended: false }] };
     const failing = { since: 7, message: "storage host local: agent exited" };
     const view = buildMachinesView(config, [{ name: "local", health: { state: "down", since: 7, error: "x" }, status, failing }], new Map(), new Map(), new Map(), 9);
-    expect(view.hosts).toEqual([{ name: "local", health: { state: "down", since: 7, error: "x" }, failing, lastReadAt: 5, machines: 14 }]);
+    expect(view.hosts).toEqual([{ name: "local", health: { state: "down", since: 7, error: "x" }, failing, problem: null, lastReadAt: 5, machines: 14 }]);
     expect(view.machines[0]).toMatchObject({ state: "unknown", level: "unknown", usedSectors: 1000, online: false, dataAt: 5 });
     expect(view.machines[1]).toMatchObject({ state: "unknown", level: "unknown" });
     // Before any good read at all, nothing is claimed missing either.
@@ -71,6 +71,16 @@ describe("conditions: broken PCs never look healthy", () => {
     const v = view([pc(1, { problem: fault }), pc(2, { state: "unknown", usedSectors: undefined, problem: "an error table is live" })]);
     expect(v.machines[0]).toMatchObject({ condition: "storage-fault", problem: fault });
     expect(v.machines[1]).toMatchObject({ condition: "no-snapshot", problem: "an error table is live" });
+  });
+
+  it("a fault every PC of a host reports alike is said once, on the host; a PC's own fault stays on the PC", () => {
+    const down = "the iSCSI target does not answer (tgtadm: Transport endpoint is not connected): no PC can reach its disk or boot";
+    const all = view(Array.from({ length: 14 }, (_, i) => pc(i + 1, { exported: false, problem: down })));
+    expect(all.hosts[0]!.problem).toBe(down);
+    expect(all.machines.every((m) => m.problemIsHost && m.condition === "storage-fault" && m.problem === down)).toBe(true);
+    const one = view([pc(1, { problem: down }), pc(2)]);
+    expect(one.hosts[0]!.problem).toBeNull();
+    expect(one.machines[0]).toMatchObject({ problem: down, problemIsHost: false });
   });
 
   it("a PC whose host does not answer is unreachable, whatever its last numbers said", () => {
