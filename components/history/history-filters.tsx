@@ -1,8 +1,12 @@
-/** A plain GET form: filters live in the URL, so a filtered view can be bookmarked or shared. */
-export function HistoryFilters(props: { machines: { id: number; name: string }[]; machine?: number; result?: string; source?: string }) {
-  const select = "mt-1 block rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm";
+const select = "mt-1 block rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm";
+
+/**
+ * A plain GET form: filters live in the URL, so a filtered view can be bookmarked or shared. Always
+ * a PC filter; `children` adds more.
+ */
+export function FilterForm(props: { action: string; machines: { id: number; name: string }[]; machine?: number; children?: React.ReactNode }) {
   return (
-    <form method="get" action="/history" className="flex flex-wrap items-end gap-3 rounded-xl bg-white px-4 py-3 shadow-sm ring-1 ring-slate-200">
+    <form method="get" action={props.action} className="flex flex-wrap items-end gap-3 rounded-xl bg-white px-4 py-3 shadow-sm ring-1 ring-slate-200">
       <label className="text-sm font-medium">
         PC
         <select name="machine" defaultValue={props.machine ?? ""} className={select}>
@@ -14,6 +18,20 @@ export function HistoryFilters(props: { machines: { id: number; name: string }[]
           ))}
         </select>
       </label>
+      {props.children}
+      <button type="submit" className="rounded-md bg-slate-900 px-3 py-1.5 text-sm font-medium text-white hover:bg-slate-700">
+        Filter
+      </button>
+      <a href={props.action} className="px-2 py-1.5 text-sm text-slate-600 hover:underline">
+        Clear
+      </a>
+    </form>
+  );
+}
+
+export function HistoryFilters(props: { machines: { id: number; name: string }[]; machine?: number; result?: string; source?: string }) {
+  return (
+    <FilterForm action="/history" machines={props.machines} machine={props.machine}>
       <label className="text-sm font-medium">
         Result
         <select name="result" defaultValue={props.result ?? ""} className={select}>
@@ -35,12 +53,6 @@ export function HistoryFilters(props: { machines: { id: number; name: string }[]
           ))}
         </select>
       </label>
-      <button type="submit" className="rounded-md bg-slate-900 px-3 py-1.5 text-sm font-medium text-white hover:bg-slate-700">
-        Filter
-      </button>
-      <a href="/history" className="px-2 py-1.5 text-sm text-slate-600 hover:underline">
-        Clear
-      </a>
-    </form>
+    </FilterForm>
   );
 }

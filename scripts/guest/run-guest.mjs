@@ -34,7 +34,7 @@ function overlay(file, files) {
 }
 
 /** Base archive + overlay in one file: the kernel unpacks concatenated newc archives in order. */
-function combine(base, extra, out) {
+export function combine(base, extra, out) {
   copyFileSync(base, out);
   const fd = openSync(out, "a");
   const src = openSync(extra, "r");

@@ -1,9 +1,8 @@
 // The room's machines on the host: diskless retro PCs (QEMU with Debian's iPXE ROM) and a LAN
 // client, all on one QEMU socket LAN (a UDP multicast group on loopback) with the storage guest.
 import { spawn } from "node:child_process";
-import { copyFileSync, openSync, readSync, writeSync, closeSync } from "node:fs";
 import path from "node:path";
-import { printable } from "../../scripts/guest/run-guest.mjs";
+import { combine, printable } from "../../scripts/guest/run-guest.mjs";
 import { CpioWriter } from "../../scripts/guest/cpio.mjs";
 
 /** The LAN: every machine's NIC joins this multicast group on 127.0.0.1 (no frame leaves loopback). */
@@ -134,14 +133,7 @@ poweroff -f
   cpio.dir("tmp");
   cpio.file("init", init, 0o755);
   cpio.close();
-  copyFileSync(guest.client, initrd);
-  const fd = openSync(initrd, "a");
-  const src = openSync(overlay, "r");
-  const buf = Buffer.alloc(1 << 16);
-  let n;
-  while ((n = readSync(src, buf, 0, buf.length, null)) > 0) writeSync(fd, buf, 0, n);
-  closeSync(src);
-  closeSync(fd);
+  combine(guest.client, overlay, initrd);
   const child = spawn(
     "qemu-system-x86_64",
     [

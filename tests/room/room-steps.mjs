@@ -46,14 +46,18 @@ async function apiSession(url) {
 function watchStates(api, ids) {
   const seen = Object.fromEntries(ids.map((id) => [id, []]));
   let on = true;
+  const sample = async () => {
+    const v = await api.view().catch(() => null);
+    for (const m of v?.machines ?? []) if (seen[m.id] && seen[m.id].at(-1) !== m.boot.state) seen[m.id].push(m.boot.state);
+  };
   const loop = (async () => {
     while (on) {
-      const v = await api.view().catch(() => null);
-      for (const m of v?.machines ?? []) if (seen[m.id] && seen[m.id].at(-1) !== m.boot.state) seen[m.id].push(m.boot.state);
+      await sample();
       await sleep(200);
     }
   })();
-  return { seen, stop: async () => ((on = false), await loop, seen) };
+  // One last look when stopped: the state the caller has just waited for is in the record too.
+  return { seen, stop: async () => ((on = false), await loop, await sample(), seen) };
 }
 
 const inOrder = (seq, want) => {
