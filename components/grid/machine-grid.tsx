@@ -88,8 +88,8 @@ export function MachineGrid({ initial, canReset }: { initial: MachinesView; canR
   const item = (m: MachineView): MachineItemProps => ({
     m,
     now: view.readAt,
-    warnPercent: view.warnPercent,
-    dangerPercent: view.dangerPercent,
+    warnPercent: m.warnPercent,
+    dangerPercent: m.dangerPercent,
     canReset,
     reachable,
     selected: selected.has(m.id),
