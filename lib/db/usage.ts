@@ -97,7 +97,7 @@ export class UsageRepo {
       const samples = this.db
         .prepare(
           `WITH g AS (
-             SELECT machine_id, (at / @b) * @b AS bucket, MAX(used_sectors) AS used_max, MAX(at) AS last_at
+             SELECT machine_id, (at / ${BUCKET_MS}) * ${BUCKET_MS} AS bucket, MAX(used_sectors) AS used_max, MAX(at) AS last_at
              FROM usage_samples WHERE at < @cutoff GROUP BY machine_id, bucket)
            INSERT INTO usage_buckets (machine_id, at, used_max, used_last, total_last, state)
            SELECT g.machine_id, g.bucket, g.used_max, s.used_sectors, s.total_sectors, s.state
@@ -106,14 +106,14 @@ export class UsageRepo {
              used_max = MAX(COALESCE(usage_buckets.used_max, excluded.used_max), COALESCE(excluded.used_max, usage_buckets.used_max)),
              used_last = excluded.used_last, total_last = excluded.total_last, state = excluded.state`,
         )
-        .run({ b: BUCKET_MS, cutoff }).changes;
+        .run({ cutoff }).changes;
       this.db.prepare("DELETE FROM usage_samples WHERE at < ?").run(cutoff);
       const rows = this.db
         .prepare(
-          `SELECT (at / @b) * @b AS bucket, MAX(used_sectors) AS used, MAX(total_sectors) AS total, MAX(machines) AS machines, MAX(online) AS online, MIN(free_bytes) AS free
+          `SELECT (at / ${BUCKET_MS}) * ${BUCKET_MS} AS bucket, MAX(used_sectors) AS used, MAX(total_sectors) AS total, MAX(machines) AS machines, MAX(online) AS online, MIN(free_bytes) AS free
            FROM room_samples WHERE at < @cutoff AND resolution = 'full' GROUP BY bucket`,
         )
-        .all({ b: BUCKET_MS, cutoff }) as { bucket: number; used: number; total: number; machines: number; online: number; free: number | null }[];
+        .all({ cutoff }) as { bucket: number; used: number; total: number; machines: number; online: number; free: number | null }[];
       this.db.prepare("DELETE FROM room_samples WHERE at < ? AND resolution = 'full'").run(cutoff);
       const put = this.db.prepare(
         `INSERT INTO room_samples (at, used_sectors, total_sectors, machines, online, free_bytes, resolution) VALUES (?, ?, ?, ?, ?, ?, 'bucket')

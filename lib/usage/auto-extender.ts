@@ -87,7 +87,7 @@ export class AutoExtender {
     if (store && !reserveAllows(store.freeBytes, (toMiB - fromMiB) * MiB, store.reserveBytes)) {
       return refuse(
         "space",
-        `not enough space: ${Math.floor(store.freeBytes / MiB)} MiB free on ${store.dir}, ${toMiB - fromMiB} MiB needed plus the ${store.reserveBytes / MiB} MiB reserve (storage.reserveMiB)`,
+        `not enough space for growing ${m.name}'s COW to ${toMiB} MiB: ${Math.floor(store.freeBytes / MiB)} MiB free on ${store.dir}, ${toMiB - fromMiB} MiB needed plus the ${store.reserveBytes / MiB} MiB reserve (storage.reserveMiB)`,
       );
     }
     this.inflight.add(m.id);
