@@ -54,7 +54,12 @@ function toTarget(r: DbRow): AlertTargetWithSecret {
   };
 }
 
-const withoutSecret = ({ secret: _secret, ...t }: AlertTargetWithSecret): AlertTarget => t;
+/** A Discord webhook URL carries its token as the last path segment: shown masked, like any secret. */
+export function maskUrl(kind: AlertTargetKind, url: string): string {
+  return kind === "discord" ? url.replace(/\/[^/]+\/?$/, "/…") : url;
+}
+
+const withoutSecret = ({ secret: _secret, ...t }: AlertTargetWithSecret): AlertTarget => ({ ...t, url: maskUrl(t.kind, t.url) });
 
 export class AlertTargetRepo {
   constructor(private readonly db: Database.Database) {}

@@ -4,15 +4,11 @@ import type { UsageProjection } from "../usage/sampler";
 import type { StoreSpace } from "../host/types";
 import { conditionKey, type Condition } from "./event-log";
 
+import { duration, mibText, rateText } from "../client/units";
+
 const MiB = 1024 * 1024;
-export const mibText = (sectors: number) => `${Math.round(sectors / 2048)} MiB`;
-export const rateText = (r: number | null) => (r === null ? "unknown" : `${r < 10 ? r.toFixed(1) : Math.round(r)} MiB/min`);
 /** "21:14" in the server's time zone (events are read in the room, on the server's clock). */
 export const clock = (at: number) => new Date(at).toTimeString().slice(0, 5);
-export function duration(ms: number): string {
-  const min = Math.round(ms / 60_000);
-  return min < 60 ? `${min} min` : `${Math.floor(min / 60)} h ${String(min % 60).padStart(2, "0")} min`;
-}
 
 /** What the conditions of one look at the room need. */
 export interface ConditionInput {

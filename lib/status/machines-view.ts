@@ -1,6 +1,6 @@
 import type { Config } from "../config/schema";
 import type { ResetRow } from "../db/history";
-import type { HostHealth, MachineState } from "../host/types";
+import type { HostHealth, MachineState, StoreSpace } from "../host/types";
 import type { ResetProgress } from "../reset/orchestrator";
 import type { HostReading } from "./room";
 import type { BootInfo, BootState } from "../boot/tracker";
@@ -84,6 +84,8 @@ export interface HostView {
   failing: { since: number; message: string } | null;
   lastReadAt: number | null;
   machines: number;
+  /** Free space of its COW stores (and the reserve kept on each), as it last said. */
+  stores: StoreSpace[];
 }
 
 export interface MachinesView {
@@ -91,6 +93,8 @@ export interface MachinesView {
   readAt: number;
   warnPercent: number;
   dangerPercent: number;
+  /** A PC projected to be full within this many minutes is an event (and urgent on its card). */
+  projectedFullMinutes: number;
   /** Auto-extend as configured (lvm2's threshold and percent), or null when off. */
   autoextend: { threshold: number; percent: number } | null;
   hosts: HostView[];
@@ -147,6 +151,7 @@ export function buildMachinesView(
     readAt: now,
     warnPercent: cfg.warnPercent,
     dangerPercent: cfg.dangerPercent,
+    projectedFullMinutes: cfg.alerts.projectedFullMinutes,
     autoextend: cfg.autoextend.threshold < 100 ? { ...cfg.autoextend } : null,
     hosts: readings.map((r) => ({
       name: r.name,
@@ -154,6 +159,7 @@ export function buildMachinesView(
       failing: r.failing,
       lastReadAt: r.status?.readAt ?? null,
       machines: cfg.machines.filter((m) => m.host === r.name).length,
+      stores: r.status?.stores ?? [],
     })),
     machines: cfg.machines.map((m) => {
       const found = byId.get(m.id);

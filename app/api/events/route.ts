@@ -8,5 +8,5 @@ export const dynamic = "force-dynamic";
 export const GET = route("user", async ({ req, rt }) => {
   const q = parseWith(eventsQuery, Object.fromEntries(req.nextUrl.searchParams), "query");
   const { rows, total } = rt.events.list({ machineId: q.machine, kind: q.kind as EventKind | undefined, severity: q.severity, open: q.open === "1", page: q.page, pageSize: q.pageSize });
-  return json({ events: rows, total, page: q.page, pageSize: q.pageSize, open: rt.events.countOpen() });
+  return json({ events: rows, total, page: q.page, pageSize: q.pageSize, open: rt.events.countOpen(), readAt: Date.now() });
 });
