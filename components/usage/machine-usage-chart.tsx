@@ -6,8 +6,7 @@ import { fetcher } from "@/lib/client/fetcher";
 import type { MachineChart } from "@/lib/usage/charts";
 import type { RangeName } from "@/lib/validations/api";
 import { TimeChart, type ChartMarker, type ChartSeries } from "@/components/charts/time-chart";
-import { RangePicker } from "@/components/charts/range-picker";
-import { ChartState } from "./chart-state";
+import { ChartPanel } from "./chart-panel";
 
 const MIB = 2048;
 const mibFmt = (v: number) => `${v.toFixed(1)} MiB`;
@@ -39,21 +38,24 @@ export function MachineUsageChart({ id, name }: { id: number; name: string }) {
   }, [data, name, range]);
 
   return (
-    <section aria-label="Usage over time" className="space-y-2 rounded-xl bg-white p-4 shadow-sm ring-1 ring-slate-200">
-      <div className="flex flex-wrap items-center justify-between gap-2">
-        <h2 className="text-base font-semibold">Usage over time</h2>
-        <RangePicker value={range} onChange={setRange} label="Chart range" />
-      </div>
-      <ChartState loading={isLoading && !data} error={error} empty={!!data && data.points.length === 0} emptyText="No samples in this range yet: they are taken every few seconds while Cowherd runs.">
-        {chart && data && <TimeChart testId="machine-chart" xs={chart.xs} series={chart.series} markers={chart.markers} from={data.from} to={data.to} yLabel="MiB" summary={chart.summary} />}
-      </ChartState>
+    <ChartPanel
+      label="Usage over time"
+      title="Usage over time"
+      range={range}
+      onRange={setRange}
+      loading={isLoading && !data}
+      error={error}
+      empty={!!data && data.points.length === 0}
+      emptyText="No samples in this range yet: they are taken every few seconds while Cowherd runs."
+    >
+      {chart && data && <TimeChart testId="machine-chart" xs={chart.xs} series={chart.series} markers={chart.markers} from={data.from} to={data.to} yLabel="MiB" summary={chart.summary} />}
       <ul className="flex flex-wrap gap-x-4 gap-y-1 text-xs text-slate-600" aria-label="Chart markers">
         <Key color="bg-emerald-600">reset</Key>
         <Key color="bg-red-600">failed reset, died, grow refused</Key>
         <Key color="bg-violet-600">boot</Key>
         <Key color="bg-amber-600">grew</Key>
       </ul>
-    </section>
+    </ChartPanel>
   );
 }
 

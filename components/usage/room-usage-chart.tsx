@@ -6,8 +6,7 @@ import { fetcher } from "@/lib/client/fetcher";
 import type { RoomChart } from "@/lib/usage/charts";
 import type { RangeName } from "@/lib/validations/api";
 import { TimeChart, type ChartSeries } from "@/components/charts/time-chart";
-import { RangePicker } from "@/components/charts/range-picker";
-import { ChartState } from "./chart-state";
+import { ChartPanel } from "./chart-panel";
 
 const GIB = 2048 * 1024;
 const gib = (v: number) => `${v.toFixed(2)} GiB`;
@@ -28,14 +27,17 @@ export function RoomUsageChart() {
     return { xs: data.points.map((p) => p[0]), series, summary };
   }, [data]);
   return (
-    <section aria-label="Room usage over time" className="space-y-2 rounded-xl bg-white p-4 shadow-sm ring-1 ring-slate-200">
-      <div className="flex flex-wrap items-center justify-between gap-2">
-        <h2 className="text-base font-semibold">Total COW usage</h2>
-        <RangePicker value={range} onChange={setRange} label="Chart range" />
-      </div>
-      <ChartState loading={isLoading && !data} error={error} empty={!!data && data.points.length === 0} emptyText="No samples in this range yet: the room is sampled every few seconds while Cowherd runs.">
-        {chart && data && <TimeChart testId="room-chart" xs={chart.xs} series={chart.series} from={data.from} to={data.to} yLabel="GiB" y2Label="PCs" summary={chart.summary} />}
-      </ChartState>
-    </section>
+    <ChartPanel
+      label="Room usage over time"
+      title="Total COW usage"
+      range={range}
+      onRange={setRange}
+      loading={isLoading && !data}
+      error={error}
+      empty={!!data && data.points.length === 0}
+      emptyText="No samples in this range yet: the room is sampled every few seconds while Cowherd runs."
+    >
+      {chart && data && <TimeChart testId="room-chart" xs={chart.xs} series={chart.series} from={data.from} to={data.to} yLabel="GiB" y2Label="PCs" summary={chart.summary} />}
+    </ChartPanel>
   );
 }
