@@ -2,7 +2,7 @@
 // continuously over iSCSI while the app grows their COWs (fallocate + losetup --set-capacity, no
 // reload), one on a store with room, one on a store whose reserve stops the growth.
 import { spawn } from "node:child_process";
-import { mkdirSync, readFileSync, statfsSync, statSync } from "node:fs";
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, statfsSync, statSync, writeFileSync, writeSync } from "node:fs";
 import { check } from "./checks.mjs";
 import { apiSession, compareWithMaster, helper, lunUrl, sh, sleep, startApp, writeConfig, MASTER } from "./guest-lib.mjs";
 
@@ -103,5 +103,26 @@ export async function autoextendChecks() {
   check("reset: the shrunk PCs read exactly the master", compareWithMaster("retrocow7").identical && compareWithMaster("retrocow8").identical);
   check("reset: the reserve's refusal cleared with it", (await api.get("/api/events?kind=autoextend-refused&open=1")).json.events.length === 0);
   await app.stop();
+
+  // A reset killed between cutting the grown COW and telling its loop (error table live, header
+  // zeroed, file 24 MiB, loop still 48 MiB, journal left): repair sets the loop's capacity again
+  // before loading the snapshot, and the PC comes back fresh at its configured size.
+  const grow = helper("grow", "7", "48");
+  const sysSize = () => Number(readFileSync(`/sys/block/${loop7}/size`, "utf8")) * 512 / MiB;
+  sh("/usr/sbin/dmsetup", ["wipe_table", "retrocow7"]);
+  const fd = openSync(PCS[0].cowPath, "r+");
+  writeSync(fd, Buffer.alloc(4096), 0, 4096, 0);
+  fsyncSync(fd);
+  closeSync(fd);
+  sh("/usr/bin/truncate", ["-s", "24M", PCS[0].cowPath]);
+  writeFileSync("/run/cowherd/reset-7.json", JSON.stringify({ pid: 999999, startedAt: Date.now(), step: "cow-zero" }));
+  const before = sysSize();
+  const rep = helper("repair");
+  const s7 = helper("status").json.machines.find((m) => m.id === 7);
+  check(
+    "crash after the cut, before the loop was told: repair sets the loop to its file's 24 MiB, then the snapshot comes back fresh",
+    grow.code === 0 && before === 48 && rep.code === 0 && rep.json.machines.find((m) => m.id === 7).actions.includes("cow-capacity") && sysSize() === 24 && s7.state === "ok" && s7.totalSectors === 24 * 2048 && compareWithMaster("retrocow7").identical,
+    { grow: grow.json, before, after: sysSize(), rep: rep.json, s7 },
+  );
   helper("down", "7", "8");
 }

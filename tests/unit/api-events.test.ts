@@ -13,6 +13,7 @@ import { POST as wakePost } from "@/app/api/wake/route";
 import { GET as wakeGet } from "@/app/api/wake/[id]/route";
 import { POST as usersPost } from "@/app/api/users/route";
 import { POST as loginPost } from "@/app/api/auth/login/route";
+import { GET as metricsGet } from "@/app/metrics/route";
 import { adminCookie, call } from "../helpers/routes";
 import { errorShape, testRuntime } from "../helpers/runtime";
 
@@ -124,6 +125,14 @@ describe("usage, events, alerts and wake API", () => {
     const room = await call(roomGet, { url: "/api/usage?range=24h", cookie });
     expect(room.json.points).toHaveLength(1);
     expect(room.json.points[0][2]).toBe(14 * 409600);
+  });
+
+  it("/metrics has fill rates, time to full and the stores' free space", async () => {
+    await ctx.rt.watch.tick();
+    const r = await call(metricsGet, { url: "/metrics", headers: { "x-cowherd-peer": "127.0.0.1" } });
+    expect(r.text).toMatch(/^cowherd_store_free_bytes\{host="local",dir="\/store \(simulated\)"\} \d+$/m);
+    expect(r.text).toContain("# TYPE cowherd_cow_fill_rate_mib_per_minute gauge");
+    expect(r.text).toContain("# TYPE cowherd_cow_full_in_seconds gauge");
   });
 
   it("events list what the room watch saw; filters; open conditions counted", async () => {
