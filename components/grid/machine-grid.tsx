@@ -118,7 +118,10 @@ export function MachineGrid({ initial, canReset }: { initial: MachinesView; canR
   return (
     <div className="space-y-4">
       <SummaryBar view={view} stale={!reachable}>
-        <ViewToggle view={layout} onChange={setLayout} />
+        {/* Beside the room's name on a laptop (the list of a room still fits a 768 px screen), below it on a phone. */}
+        <div className="flex min-w-0 flex-wrap items-center justify-end gap-x-3 gap-y-2">
+          <ViewToggle view={layout} onChange={setLayout} />
+        </div>
       </SummaryBar>
       {view.hosts.map((h) => (
         <HostBanner key={h.name} host={h} now={view.readAt} />

@@ -3,6 +3,8 @@ import { cspViolations, login, ownApp, SHOTS } from "./app";
 
 // A /24: 250 simulated PCs, writing.
 const app = ownApp({ COWHERD_SIM_PCS: "250", COWHERD_SIM_ACTIVITY: "1", COWHERD_SIM_STEP_MS: "150" });
+// 250 cards polled every 1.5 s on a shared 2-core machine: give each test room.
+test.describe.configure({ timeout: 180_000 });
 
 test("250 PCs: the list fits, filter and sort by state, usage and time to full; the selection bar stays in reach on a phone", async ({ page }) => {
   const csp = cspViolations(page);
@@ -54,20 +56,20 @@ test("250 PCs: a bulk reset of all of them runs in bounded runs with readable pr
   const dialog = page.getByRole("dialog", { name: "Reset 250 PCs?" });
   await expect(dialog).toContainText(/retro-012(, retro-\d{3})* and \d+ more/);
   await page.screenshot({ path: `${SHOTS}/room250-confirm-laptop.png` });
+  const answer = page.waitForResponse((r) => r.url().endsWith("/api/resets") && r.request().method() === "POST");
   await dialog.getByRole("button", { name: "Reset all now, crash the running ones" }).click();
+  const { job } = await (await answer).json();
   const line = page.getByTestId("job-line");
   await expect(line).toContainText(/Bulk reset running: \d+ of 250 done · \d+ resetting, \d+ queued/);
   await page.screenshot({ path: `${SHOTS}/room250-bulk-laptop.png` });
-  // Never more than resetConcurrency (16) PCs of one host resetting at once.
+  await expect(line).toContainText("Bulk reset: 250 of 250 succeeded", { timeout: 90_000 });
+  // Never more than resetConcurrency (16) PCs of one host resetting at once: the most whose reset
+  // times overlap, from the finished job.
   const cookie = (await page.context().cookies()).map((c) => `${c.name}=${c.value}`).join("; ");
-  let most = 0;
-  for (let i = 0; i < 20; i++) {
-    const v = await (await request.get(app.url + "/api/machines", { headers: { cookie } })).json();
-    most = Math.max(most, v.machines.filter((m: { reset: { state: string } | null }) => m.reset?.state === "running").length);
-    if (!v.machines.some((m: { reset: unknown }) => m.reset)) break;
-    await page.waitForTimeout(250);
-  }
-  expect(most).toBeGreaterThan(0);
+  const done = (await (await request.get(`${app.url}/api/jobs/${job.id}`, { headers: { cookie } })).json()).job;
+  const spans: { startedAt: number; endedAt: number }[] = done.machines;
+  const most = Math.max(...spans.map((s) => spans.filter((o) => o.startedAt <= s.startedAt && s.startedAt < o.endedAt).length));
+  expect(done.summary).toMatchObject({ requested: 250, ok: 250 });
+  expect(most).toBeGreaterThan(1);
   expect(most).toBeLessThanOrEqual(16);
-  await expect(line).toContainText("Bulk reset: 250 of 250 succeeded", { timeout: 60_000 });
 });
