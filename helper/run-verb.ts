@@ -1,13 +1,15 @@
 import type { Config } from "../lib/config/schema";
 import { HELPER_EXIT, HELPER_VERSION, type HelperOutput, type PcResult } from "../lib/host/protocol";
 import { errorText, stepOf } from "../lib/host/step-error";
-import type { MachineHostStatus, ResetReport } from "../lib/host/types";
+import type { MachineHostStatus, ResetReport, StoreSpace } from "../lib/host/types";
 import type { Parsed } from "./args";
 
 /** What the verbs need from the storage host (helper/storage/), one-shot and agent alike. */
 export interface StorageVerbs {
   /** Reads only: never changes anything. */
   status(): Promise<MachineHostStatus[]>;
+  /** Free space of the filesystems holding the COW files (statfs: no process). */
+  stores(): StoreSpace[];
   reset(ids: number[], onStep: (id: number, step: string) => void): Promise<ResetReport[]>;
   up(ids: number[]): Promise<PcResult[]>;
   down(ids: number[]): Promise<PcResult[]>;
@@ -31,7 +33,7 @@ export async function runVerb(parsed: Exclude<Parsed, { verb: "serve" }>, config
       case "version":
         return { code: HELPER_EXIT.ok, output: { ok: true, verb: "version", version: HELPER_VERSION } };
       case "status":
-        return { code: HELPER_EXIT.ok, output: { ok: true, verb: "status", machines: await storage.status() } };
+        return { code: HELPER_EXIT.ok, output: { ok: true, verb: "status", machines: await storage.status(), stores: storage.stores() } };
       case "reset": {
         const reports = await storage.reset(parsed.ids, onStep);
         const ok = allOk(reports);

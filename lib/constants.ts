@@ -19,3 +19,35 @@ export const PASSWORD_MAX_LENGTH = 256;
 
 /** Storage host names (config `hosts[].name`): shown in the grid and used in file names. */
 export const HOST_NAME_PATTERN = /^[a-z0-9][a-z0-9-]{0,31}$/;
+
+/**
+ * Events (lib/events/): each kind's default severity and whether it is a condition (open until it
+ * clears: one row and one notification per PC per condition) or a single occurrence.
+ */
+export const EVENT_KINDS = {
+  "usage-warn": { severity: "warn", condition: true, label: "Past the warning level" },
+  "usage-danger": { severity: "danger", condition: true, label: "Past the danger level" },
+  "projected-full": { severity: "danger", condition: true, label: "Projected full soon" },
+  "snapshot-invalid": { severity: "danger", condition: true, label: "Snapshot Invalid" },
+  "snapshot-overflow": { severity: "danger", condition: true, label: "Snapshot Overflow" },
+  online: { severity: "info", condition: false, label: "Came online" },
+  offline: { severity: "info", condition: false, label: "Went offline" },
+  "reset-failed": { severity: "danger", condition: false, label: "Reset failed" },
+  "host-unreachable": { severity: "danger", condition: true, label: "Storage host unreachable" },
+  "store-low": { severity: "warn", condition: true, label: "COW store space low" },
+  autoextend: { severity: "info", condition: false, label: "Auto-extended" },
+  "autoextend-refused": { severity: "danger", condition: true, label: "Auto-extend refused" },
+  "autoextend-max": { severity: "warn", condition: true, label: "At its largest size" },
+  grow: { severity: "info", condition: false, label: "Grown by hand" },
+  wake: { severity: "info", condition: false, label: "Woken (Wake-on-LAN)" },
+  test: { severity: "info", condition: false, label: "Test notification" },
+} as const;
+export type EventKind = keyof typeof EVENT_KINDS;
+export const EVENT_KIND_NAMES = Object.keys(EVENT_KINDS) as EventKind[];
+
+export const SEVERITIES = ["info", "warn", "danger"] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+/** Where notifications go: a generic JSON webhook, or the ntfy / Discord presets. */
+export const ALERT_TARGET_KINDS = ["webhook", "ntfy", "discord"] as const;
+export type AlertTargetKind = (typeof ALERT_TARGET_KINDS)[number];

@@ -21,3 +21,4 @@ export { renderMetrics } from "./metrics/prometheus";
 export { createHttpServer } from "./server/http-server";
 export { listenAndStart } from "./server/listen";
 export { ConfigError } from "./config/load";
+export { machineChart, roomChart } from "./usage/charts";

@@ -19,6 +19,16 @@ import { AuditRepo } from "./db/audit";
 import { TokenRepo } from "./auth/tokens";
 import { LoginLimiter } from "./auth/login-limiter";
 import { KnownLogins } from "./auth/known-logins";
+import { UsageRepo } from "./db/usage";
+import { EventRepo } from "./db/events";
+import { AlertTargetRepo } from "./db/alert-targets";
+import { UsageSampler } from "./usage/sampler";
+import { AutoExtender } from "./usage/auto-extender";
+import { conditionKey, EventLog } from "./events/event-log";
+import { Notifier } from "./events/notifier";
+import { RoomWatch } from "./events/room-watch";
+import { Waker } from "./wol/wake";
+import type { HostReading } from "./status/room";
 
 export interface Runtime {
   config: Config;
@@ -38,6 +48,20 @@ export interface Runtime {
   tokens: TokenRepo;
   limiter: LoginLimiter;
   knownLogins: KnownLogins;
+  /** Usage history (samples, buckets, room totals) and the sampler that fills it from the room watch. */
+  usage: UsageRepo;
+  sampler: UsageSampler;
+  /** Events (conditions and occurrences), where notifications go, and who sends them. */
+  events: EventRepo;
+  eventLog: EventLog;
+  alertTargets: AlertTargetRepo;
+  notifier: Notifier;
+  /** Online auto-extend and Grow. */
+  extender: AutoExtender;
+  /** Wake-on-LAN jobs. */
+  waker: Waker;
+  /** Each look at the room: boots, usage, events, auto-extend. */
+  watch: RoomWatch;
   machinesView(): Promise<MachinesView>;
   /**
    * What a server does once it serves: mark resets left running as interrupted, create the first
@@ -76,6 +100,44 @@ export async function createRuntime(
     windowMs: config.login.windowMinutes * 60_000,
   });
   const knownLogins = new KnownLogins(db, { deviceDays: config.login.knownDeviceDays, addressDays: config.login.knownAddressDays });
+  const usage = new UsageRepo(db);
+  const sampler = new UsageSampler(config, usage);
+  const events = new EventRepo(db);
+  const alertTargets = new AlertTargetRepo(db);
+  const notifier = new Notifier(alertTargets, {
+    lanName: config.lanName,
+    perMinute: config.alerts.perMinute,
+    link: (a) => (config.publicUrl ? `${config.publicUrl.replace(/\/$/, "")}${a.machine ? `/machines/${a.machine.id}` : "/events"}` : null),
+  });
+  const eventLog = new EventLog(events, (e) => notifier.enqueue(e));
+  const extender = new AutoExtender(config, room, eventLog, (id) => orchestrator.progress().has(id));
+  const simHostOf = (id: number) => {
+    const h = room.host(config.machines.find((m) => m.id === id)!.host);
+    return h instanceof SimHost ? h : null;
+  };
+  // The simulated room hears the (real, loopback) packets through this: its PCs boot when woken.
+  const waker = new Waker(config, (id) => void simHostOf(id)?.wake(id));
+  const viewOf = (readings: readonly HostReading[]) =>
+    buildMachinesView(
+      config,
+      readings,
+      history.latestByMachine(),
+      history.lastOkByMachine(),
+      orchestrator.progress(),
+      Date.now(),
+      { state: (id) => bootTracker.info(id), lastBoots: boots.latestByMachine(), pending: boots.pending() },
+      {
+        projection: (id) => sampler.projection(id),
+        blocked: (id) => {
+          for (const kind of ["autoextend-refused", "autoextend-max"] as const) {
+            const open = eventLog.isOpen(conditionKey(kind, `pc:${id}`));
+            if (open) return kind === "autoextend-max" ? "at its largest size (maxCowSizeMiB)" : "auto-extend refused: the COW store would go below its reserve";
+          }
+          return null;
+        },
+      },
+    );
+  const watch = new RoomWatch({ config, room, bootTracker, sampler, events: eventLog, extender, history, view: viewOf });
   const scheduler = new Scheduler();
   let started: Promise<void> | undefined;
   const start = async () => {
@@ -83,6 +145,7 @@ export async function createRuntime(
     if (interrupted) log(`cowherd: marked ${interrupted} reset(s) left running by a previous process as interrupted`);
     await ensureAdmin(users, env, log);
     audit.setRetentionDays(config.audit.retentionDays);
+    sampler.compact();
     audit.deleteExpired();
     // Config changes take effect at start: record what this process runs with.
     audit.record({
@@ -96,7 +159,11 @@ export async function createRuntime(
     });
     scheduler.start([
       // Sessions come and go whether anyone watches: the room is read on its own, so boots are seen.
-      { name: "room-watch", everyMs: 2_000, run: async () => bootTracker.observe(await room.read()) },
+      // Boots, usage samples, events and auto-extend all come from this one look (lib/events/room-watch.ts).
+      { name: "room-watch", everyMs: 2_000, run: async () => void (await watch.tick()) },
+      { name: "alerts-send", everyMs: 1_000, run: () => notifier.pump() },
+      { name: "usage-compact", everyMs: 3_600_000, run: () => void sampler.compact() },
+      { name: "events-prune", everyMs: 6 * 3_600_000, run: () => void events.prune(Date.now() - config.alerts.keepDays * 86_400_000) },
       { name: "sim-persist", everyMs: 5_000, run: () => room.hosts().forEach((h) => h instanceof SimHost && h.persist()) },
       { name: "session-prune", everyMs: 10 * 60_000, run: () => void sessions.prune() },
       { name: "login-limiter-prune", everyMs: 10 * 60_000, run: () => limiter.prune() },
@@ -122,13 +189,17 @@ export async function createRuntime(
     tokens,
     limiter,
     knownLogins,
+    usage,
+    sampler,
+    events,
+    eventLog,
+    alertTargets,
+    notifier,
+    extender,
+    waker,
+    watch,
     async machinesView() {
-      const readings = await room.read();
-      return buildMachinesView(config, readings, history.latestByMachine(), history.lastOkByMachine(), orchestrator.progress(), Date.now(), {
-        state: (id) => bootTracker.info(id),
-        lastBoots: boots.latestByMachine(),
-        pending: boots.pending(),
-      });
+      return viewOf(await room.read());
     },
     start() {
       return (started ??= start());

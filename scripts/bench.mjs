@@ -2,7 +2,9 @@
 // `npm run bench`: speed goals as ratios against baselines measured in the same run.
 //   1. legacy route: throughput and p99 at 50 concurrent clients vs a process-per-request CGI (seed)
 //   2. host status reads per second with 1, 10 and 200 polling clients (should stay flat)
-//   3. (guest) on the app's own path: 14 PCs vs one (P2) with processes per reset, a 16 MiB vs a
+//   3. 250 PCs against 14 (scripts/bench-room.ts): status read, grid view, GET /api/machines, a bulk
+//      reset of all with bounded concurrency, usage sampling over a simulated day
+//   4. (guest) on the app's own path: 14 PCs vs one (P2) with processes per reset, a 16 MiB vs a
 //      1 GiB COW, status read cost (agent message vs a process start), vs the seed's dd
 // Everything talks to loopback or to the QEMU guest (no network). --no-guest skips part 3.
 import { spawn } from "node:child_process";
@@ -82,6 +84,51 @@ async function metric(port, name) {
 }
 
 const pcs = Array.from({ length: 14 }, (_, i) => `127.0.0.${41 + i}`);
+
+/** A JSON request on loopback with the server's own Origin (what the dashboard sends). */
+function call(port, method, urlPath, { cookie, body } = {}) {
+  return new Promise((resolve, reject) => {
+    const data = body === undefined ? undefined : JSON.stringify(body);
+    const req = http.request(
+      { host: "127.0.0.1", port, path: urlPath, method, headers: { origin: `http://127.0.0.1:${port}`, ...(cookie ? { cookie } : {}), ...(data ? { "content-type": "application/json", "content-length": Buffer.byteLength(data) } : {}) } },
+      (res) => {
+        let s = "";
+        res.on("data", (d) => (s += d));
+        res.on("end", () => resolve({ status: res.statusCode, json: s ? JSON.parse(s) : null, cookie: (res.headers["set-cookie"] ?? [])[0]?.split(";")[0] }));
+      },
+    );
+    req.on("error", reject);
+    req.end(data);
+  });
+}
+
+/** A room of `pcs` PCs behind the real server: GET /api/machines as the dashboard polls it, then a bulk reset of all of them. */
+async function apiRoom(startServer, pcs) {
+  const server = await startServer({ COWHERD_ADMIN_PASSWORD: "bench-password", COWHERD_SIM_ACTIVITY: "0", COWHERD_SIM_PCS: String(pcs), COWHERD_SIM_STEP_MS: "30" });
+  try {
+    const { cookie } = await call(server.port, "POST", "/api/auth/login", { body: { username: "admin", password: "bench-password" } });
+    const times = [];
+    for (let i = 0; i < 230; i++) {
+      const t0 = process.hrtime.bigint();
+      const r = await call(server.port, "GET", "/api/machines", { cookie });
+      if (r.status !== 200 || r.json.machines.length !== pcs) throw new Error(`GET /api/machines: ${r.status}`);
+      if (i >= 30) times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    }
+    times.sort((a, b) => a - b);
+    const t0 = Date.now();
+    const started = await call(server.port, "POST", "/api/resets", { cookie, body: { machines: "all", whenOnline: "force" } });
+    let job = started.json.job;
+    let mostRunning = 0;
+    while (job.finishedAt === null) {
+      mostRunning = Math.max(mostRunning, job.machines.filter((m) => m.state === "running").length);
+      await new Promise((r) => setTimeout(r, 20));
+      job = (await call(server.port, "GET", `/api/jobs/${job.id}`, { cookie })).json.job;
+    }
+    return { machinesMs: times[Math.floor(times.length / 2)], bulk: { ms: Date.now() - t0, mostRunning, ok: job.summary.ok, requested: job.summary.requested, runs: Math.ceil(pcs / 16) } };
+  } finally {
+    await server.stop();
+  }
+}
 const fmt = (n, d = 0) => (Number.isFinite(n) ? n.toFixed(d) : "–");
 
 async function main() {
@@ -119,6 +166,9 @@ async function main() {
     await server.stop();
   }
 
+  const { roomBench } = await import("./bench-room.ts");
+  out.room = await roomBench(console.log, { api: (pcs) => apiRoom(startServer, pcs) });
+
   if (!args.has("--no-guest")) {
     const { prepareGuest } = await import("./system-test.mjs");
     const { runGuest } = await import("./guest/run-guest.mjs");
@@ -138,6 +188,9 @@ async function main() {
       console.log(`  P2 ratio 14 / 1    ${fmt(b.resetFourteenMs / b.resetOneMs, 2)} (target ≤ 1.5)`);
       console.log(`  reset 16 MiB COW ${fmt(b.resetSmallMs)} ms, 1 GiB COW ${fmt(b.resetBigMs)} ms → ratio ${fmt(b.resetBigMs / b.resetSmallMs, 2)} (target ≤ 1.2)`);
       console.log(`  seed dd method     16 MiB ${fmt(b.seedSmallMs)} ms, 1 GiB ${fmt(b.seedBigMs)} ms → ratio ${fmt(b.seedBigMs / b.seedSmallMs, 1)}`);
+      console.log(`  status read, 250 small COWs vs 14 (agent message)  ${fmt(b.status250Ms)} ms vs ${fmt(b.status14Ms)} ms → ${fmt(b.status250Ms / b.status14Ms, 2)}× (target ≤ 2)`);
+      console.log(`  up of 236 more PCs ${fmt(b.up250Ms / 1000, 1)} s; GET /api/machines with 250 PCs ${fmt(b.machines250Ms)} ms`);
+      console.log(`  bulk reset of 250  ${fmt(b.reset250Ms / 1000, 1)} s, ${b.reset250Ok}/250 ok, at most ${b.reset250MostRunning} resetting at once (runs of 16) vs 14 PCs in ${fmt(b.resetFourteenMs)} ms`);
     }
   }
   mkdirSync("test-results", { recursive: true });

@@ -29,7 +29,8 @@ export async function prepareGuest() {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const { guest, files, cacheDir } = await prepareGuest();
-  const res = await runGuest(guest, { scenario: "system", files, workDir: cacheDir, smp: 2 });
+  // The whole system test, or one scenario of tests/system/scenario.mjs while working on it.
+  const res = await runGuest(guest, { scenario: process.argv[2] ?? "system", files, workDir: cacheDir, smp: 2 });
   const checks = res.tagged.filter((t) => t.tag === "COWHERD-CHECK").map((t) => t.data);
   for (const c of checks) console.log(`${c.ok ? "  ✓" : "  ✗"} ${c.name}${c.ok ? "" : `\n      ${JSON.stringify(c.detail).slice(0, 1500)}`}`);
   const passed = checks.filter((c) => c.ok).length;

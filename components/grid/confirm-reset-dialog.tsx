@@ -16,7 +16,8 @@ interface Props {
 /** Up: booting, or running from its disk (a reset now crashes it). */
 export const isUp = (m: MachineView) => m.condition !== "unreachable" && m.boot.state !== "off";
 
-const names = (ms: MachineView[]) => ms.map((m) => m.name).join(", ");
+/** Names, or for a big room the first dozen and how many more (a /24 would fill the screen). */
+const names = (ms: MachineView[]) => (ms.length <= 15 ? ms.map((m) => m.name).join(", ") : `${ms.slice(0, 12).map((m) => m.name).join(", ")} and ${ms.length - 12} more`);
 
 /**
  * Says what will be lost and, for PCs that are up, offers what is safe: reset them at their next

@@ -58,18 +58,26 @@ function FollowedJob({ initial, onDone, onDismiss }: { initial: Job; onDone(): v
   }, [finished, onDone]);
   const s = job.summary;
   const problems = job.machines.filter((m) => m.state === "refused" || (m.state === "done" && !m.ok));
+  const running = job.machines.filter((m) => m.state === "running").length;
+  const queued = job.machines.filter((m) => m.state === "queued").length;
+  const total = s.requested - s.refused;
   return (
     <>
       <Line tone={!finished ? "running" : problems.length ? "failed" : "ok"}>
         {finished
           ? `Bulk reset: ${s.ok} of ${s.requested} succeeded${s.failed ? `, ${s.failed} failed` : ""}${s.refused ? `, ${s.refused} already resetting` : ""}`
-          : `Bulk reset running: ${s.ok + s.failed} of ${s.requested - s.refused} done`}
+          : `Bulk reset running: ${s.ok + s.failed} of ${total} done${total > 1 ? ` · ${running} resetting, ${queued} queued` : ""}${s.failed ? ` · ${s.failed} failed` : ""}`}
         {finished && (
           <button type="button" onClick={onDismiss} className="ml-2 rounded px-1.5 py-0.5 text-xs font-medium text-slate-700 ring-1 ring-slate-300 hover:bg-slate-50">
             Dismiss
           </button>
         )}
       </Line>
+      {!finished && total > 1 && (
+        <div className="mt-1 h-1.5 overflow-hidden rounded-full bg-slate-200" aria-hidden>
+          <div className="h-full bg-sky-600 transition-[width] duration-500" style={{ width: `${((s.ok + s.failed) / total) * 100}%` }} />
+        </div>
+      )}
       {problems.length > 0 && (
         <ul className="mt-1 max-h-24 list-disc overflow-y-auto pl-5 text-sm text-red-900">
           {problems.map((m) => (

@@ -4,9 +4,10 @@ import { cn } from "@/components/ui/cn";
 import { mib } from "@/components/ui/format";
 import { CONDITION_STYLE, conditionHelp, isProblem } from "./levels";
 import { UsageBar } from "./usage-bar";
-import { BootNote, FailureNote, OnlinePill, PendingNote, ResetButton, ResetStatus, SelectBox, StateBadge, type MachineItemProps } from "./machine-parts";
+import { BootNote, FailureNote, GrowButton, isBusy, GrowthLine, MachineLink, OnlinePill, PendingNote, ResetButton, ResetStatus, SelectBox, StateBadge, type MachineItemProps } from "./machine-parts";
 
-export function MachineCard(p: MachineItemProps) {
+/** `selectable`: false on a PC's own page, where there is nothing to select it with. */
+export function MachineCard({ selectable = true, ...p }: MachineItemProps & { selectable?: boolean }) {
   const { m, now, warnPercent, dangerPercent, canReset, reachable, selected } = p;
   const help = conditionHelp(m);
   return (
@@ -23,13 +24,15 @@ export function MachineCard(p: MachineItemProps) {
       )}
     >
       <div className="flex items-start gap-2">
-        {canReset && (
+        {canReset && selectable && (
           <span className="mt-1 flex">
             <SelectBox {...p} />
           </span>
         )}
         <div className="min-w-0 flex-1">
-          <h2 className="font-mono text-base font-semibold leading-tight">{m.name}</h2>
+          <h2 className="font-mono text-base font-semibold leading-tight">
+            <MachineLink m={m} />
+          </h2>
           <p className="truncate font-mono text-xs text-slate-500">
             {m.ip} · {m.dmName}
           </p>
@@ -50,6 +53,8 @@ export function MachineCard(p: MachineItemProps) {
         )}
       </div>
 
+      <GrowthLine m={m} projectedFullMinutes={p.projectedFullMinutes} />
+
       <BootNote m={m} now={now} />
       <PendingNote {...p} />
       <FailureNote m={m} now={now} className="rounded-md bg-red-50 px-2 py-1.5 ring-1 ring-red-200" />
@@ -58,6 +63,8 @@ export function MachineCard(p: MachineItemProps) {
         <p role="status" aria-live="polite" className="min-w-0 flex-1 truncate text-xs">
           <ResetStatus {...p} />
         </p>
+        {/* While it resets, its step needs the room: Grow could not run then anyway. */}
+        {canReset && !isBusy(p) && <GrowButton {...p} />}
         {canReset && <ResetButton {...p} />}
       </div>
     </article>

@@ -15,6 +15,9 @@ import { HostBanner } from "./host-banner";
 import { JobBanner } from "./job-banner";
 import { SelectionBar } from "./selection-bar";
 import { useGridView, ViewToggle } from "./view-toggle";
+import { GridControls } from "./grid-controls";
+import { arrange, type Arrangement } from "./arrange";
+import { GrowDialog } from "./grow-dialog";
 
 const POLL_MS = 1500;
 
@@ -36,6 +39,8 @@ export function MachineGrid({ initial, canReset }: { initial: MachinesView; canR
   const [deferred, setDeferred] = useState<{ nextBoot: string[]; online: string[] } | null>(null);
   /** PCs of a bulk request on its way (the job line says so in place of the previous job). */
   const [bulkStarting, setBulkStarting] = useState(0);
+  const [arrangement, setArrangement] = useState<Arrangement>({ filter: "all", sort: "name", query: "" });
+  const [growing, setGrowing] = useState<number | null>(null);
 
   const byId = useMemo(() => new Map(view.machines.map((m) => [m.id, m])), [view]);
   const targets: MachineView[] | null = confirm ? confirm.ids.map((id) => byId.get(id)).filter((m): m is MachineView => !!m) : null;
@@ -88,8 +93,8 @@ export function MachineGrid({ initial, canReset }: { initial: MachinesView; canR
   const item = (m: MachineView): MachineItemProps => ({
     m,
     now: view.readAt,
-    warnPercent: view.warnPercent,
-    dangerPercent: view.dangerPercent,
+    warnPercent: m.warnPercent,
+    dangerPercent: m.dangerPercent,
     canReset,
     reachable,
     selected: selected.has(m.id),
@@ -104,23 +109,39 @@ export function MachineGrid({ initial, canReset }: { initial: MachinesView; canR
       }),
     onReset: () => setConfirm({ ids: [m.id], bulk: false }),
     onCancelPending: () => void cancelPending(m.id),
+    onGrow: () => setGrowing(m.id),
+    projectedFullMinutes: view.projectedFullMinutes,
   });
-  const groups = view.hosts.length > 1 ? view.hosts.map((h) => ({ host: h, machines: view.machines.filter((m) => m.host === h.name) })) : [{ host: null, machines: view.machines }];
+  const shown = useMemo(() => arrange(view.machines, arrangement, view.projectedFullMinutes), [view, arrangement]);
+  const groups = view.hosts.length > 1 ? view.hosts.map((h) => ({ host: h, machines: shown.filter((m) => m.host === h.name) })).filter((g) => g.machines.length > 0) : [{ host: null, machines: shown }];
 
   return (
     <div className="space-y-4">
       <SummaryBar view={view} stale={!reachable}>
-        <ViewToggle view={layout} onChange={setLayout} />
+        {/* Beside the room's name on a laptop (the list of a room still fits a 768 px screen), below it on a phone. */}
+        <div className="flex min-w-0 flex-wrap items-center justify-end gap-x-3 gap-y-2">
+          <ViewToggle view={layout} onChange={setLayout} />
+        </div>
       </SummaryBar>
       {view.hosts.map((h) => (
         <HostBanner key={h.name} host={h} now={view.readAt} />
       ))}
+      <GridControls value={arrangement} onChange={setArrangement} shown={shown.length} total={view.machines.length} />
       {canReset && (
         <SelectionBar
-          total={view.machines.length}
+          total={shown.length}
           selected={selected.size}
+          allShown={shown.length === view.machines.length}
+          allSelected={shown.length > 0 && shown.every((m) => selected.has(m.id))}
           reachable={reachable}
-          onSelectAll={(checked) => setSelected(checked ? new Set(view.machines.map((m) => m.id)) : new Set())}
+          onSelectAll={(checked) =>
+            setSelected((prev) => {
+              const next = new Set(prev);
+              for (const m of shown) if (checked) next.add(m.id);
+              else next.delete(m.id);
+              return next;
+            })
+          }
           onResetSelected={() => setConfirm({ ids: [...selected].sort((a, b) => a - b), bulk: true })}
           onResetForEvent={() => setConfirm({ ids: view.machines.map((m) => m.id), bulk: true, event: true })}
         >
@@ -148,6 +169,8 @@ export function MachineGrid({ initial, canReset }: { initial: MachinesView; canR
           </section>
         );
       })}
+      {shown.length === 0 && <p className="rounded-xl bg-white px-4 py-6 text-center text-sm text-slate-500 ring-1 ring-slate-200">No PC matches: change the search or show all PCs.</p>}
+      <GrowDialog m={growing === null ? null : (byId.get(growing) ?? null)} view={view} onClose={() => setGrowing(null)} onDone={refresh} />
       <ConfirmResetDialog
         targets={targets}
         event={confirm?.event}

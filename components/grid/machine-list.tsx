@@ -3,7 +3,7 @@
 import { cn } from "@/components/ui/cn";
 import { conditionHelp, isProblem } from "./levels";
 import { UsageBar } from "./usage-bar";
-import { BootNote, FailureNote, lastResetFailed, OnlinePill, PendingNote, ResetButton, ResetStatus, SelectBox, StateBadge, type MachineItemProps } from "./machine-parts";
+import { BootNote, FailureNote, GrowButton, GrowthLine, lastResetFailed, MachineLink, OnlinePill, PendingNote, ResetButton, ResetStatus, SelectBox, StateBadge, type MachineItemProps } from "./machine-parts";
 
 /**
  * The compact view: one row per PC (a laptop screen holds the whole room). On a phone each row
@@ -24,7 +24,8 @@ export function MachineList({ items, canReset, label }: { items: MachineItemProp
             )}
             <th scope="col" className={th}>PC</th>
             <th scope="col" className={th}>IP</th>
-            <th scope="col" className={cn(th, "w-1/4")}>Usage</th>
+            <th scope="col" className={cn(th, "w-1/5")}>Usage</th>
+            <th scope="col" className={th}>Fill rate · full</th>
             <th scope="col" className={th}>State</th>
             <th scope="col" className={th}>Online</th>
             <th scope="col" className={th}>Last reset</th>
@@ -70,11 +71,14 @@ function Row({ p, canReset }: { p: MachineItemProps; canReset: boolean }) {
           </td>
         )}
         <th scope="row" className={cn(cell, "font-mono font-semibold whitespace-nowrap max-sm:order-2 max-sm:flex-1")}>
-          {m.name}
+          <MachineLink m={m} />
         </th>
         <td className={cn(cell, "font-mono text-xs whitespace-nowrap text-slate-600 max-sm:order-6")}>{m.ip}</td>
         <td className={cn(cell, "max-sm:order-5 max-sm:basis-full")}>
           <UsageBar m={m} warnPercent={warnPercent} dangerPercent={dangerPercent} compact />
+        </td>
+        <td className={cn(cell, "whitespace-nowrap max-sm:order-5")}>
+          <GrowthLine m={m} projectedFullMinutes={p.projectedFullMinutes} compact />
         </td>
         <td className={cn(cell, "max-sm:order-3")}>
           <StateBadge m={m} warnPercent={warnPercent} dangerPercent={dangerPercent} />
@@ -86,14 +90,17 @@ function Row({ p, canReset }: { p: MachineItemProps; canReset: boolean }) {
           <ResetStatus {...p} />
         </td>
         {canReset && (
-          <td className="py-1 pr-3 text-right max-sm:order-4 max-sm:p-0">
-            <ResetButton {...p} compact />
+          <td className="py-1 pr-3 text-right whitespace-nowrap max-sm:order-4 max-sm:p-0">
+            <span className="inline-flex gap-1.5">
+              <GrowButton {...p} compact />
+              <ResetButton {...p} compact />
+            </span>
           </td>
         )}
       </tr>
       {note && (
         <tr aria-label={`${m.name}: what is wrong`} className={cn("max-sm:block max-sm:px-3 max-sm:pb-2", !reachable && "opacity-60")}>
-          <td colSpan={canReset ? 8 : 6} className="px-3 pb-1.5 max-sm:block max-sm:p-0">
+          <td colSpan={canReset ? 9 : 7} className="px-3 pb-1.5 max-sm:block max-sm:p-0">
             <div className="space-y-0.5 rounded-md bg-slate-50 px-2 py-0.5 text-xs ring-1 ring-slate-200 sm:ml-8">
               {isProblem(m.condition) && <p className="text-slate-700">{conditionHelp(m)}</p>}
               {m.boot.last?.result === "failed" && m.boot.state !== "booting" && <BootNote m={m} now={now} />}

@@ -1,6 +1,8 @@
 "use client";
 
+import Link from "next/link";
 import type { MachineView } from "@/lib/status/machines-view";
+import { fullInText, rateText } from "@/lib/client/units";
 import { cn } from "@/components/ui/cn";
 import { LocalTime } from "@/components/ui/local-time";
 import { CONDITION_STYLE, conditionLabel } from "./levels";
@@ -24,6 +26,53 @@ export interface MachineItemProps {
   onReset(): void;
   /** Cancels a "reset at next boot". */
   onCancelPending(): void;
+  /** Opens the Grow dialog (admins). */
+  onGrow(): void;
+  /** A PC full within this many minutes is urgent. */
+  projectedFullMinutes: number;
+}
+
+/** The PC's name, linking to its page (usage over time, events, history). */
+export function MachineLink({ m, className }: { m: MachineView; className?: string }) {
+  return (
+    <Link href={`/machines/${m.id}`} className={cn("hover:underline", className)}>
+      {m.name}
+    </Link>
+  );
+}
+
+/** How fast it fills and when it will be full at that rate (red when within the alert limit), and what keeps auto-extend from growing it. */
+export function GrowthLine({ m, projectedFullMinutes, compact = false }: Pick<MachineItemProps, "m" | "projectedFullMinutes"> & { compact?: boolean }) {
+  const g = m.growth;
+  if (m.state !== "ok" && g.mibPerMin === null) return compact ? <span className="text-slate-400">—</span> : null;
+  const soon = g.fullInMs !== null && g.fullInMs <= projectedFullMinutes * 60_000;
+  const rate = g.mibPerMin === null ? "measuring…" : rateText(g.mibPerMin);
+  const full = fullInText(g.fullInMs, g.mibPerMin);
+  const grown = m.totalSectors !== null && m.totalSectors > g.cowSizeMiB * 2048;
+  return (
+    <span data-testid="growth" data-soon={soon || undefined} className={cn("tabular-nums", compact ? "text-xs" : "text-xs", soon ? "font-semibold text-red-700" : "text-slate-600")}>
+      {rate}
+      {full !== "—" && <> · {full === "not filling" ? full : `full ${full}`}</>}
+      {!compact && grown && <span className="font-normal text-amber-800"> · grown from {g.cowSizeMiB} MiB</span>}
+      {!compact && g.blocked && <span className="block font-medium text-red-700">{g.blocked}</span>}
+    </span>
+  );
+}
+
+export function GrowButton(p: Pick<MachineItemProps, "m" | "sending" | "reachable" | "onGrow"> & { compact?: boolean }) {
+  const growable = p.m.state === "ok" && p.m.totalSectors !== null && p.m.totalSectors < p.m.growth.maxCowSizeMiB * 2048;
+  return (
+    <button
+      type="button"
+      aria-label={`Grow ${p.m.name}`}
+      disabled={isBusy(p) || !p.reachable || !growable}
+      title={growable ? "Grow its COW now, while it runs" : p.m.state === "ok" ? `At its largest size (${p.m.growth.maxCowSizeMiB} MiB)` : "No live snapshot to grow"}
+      onClick={p.onGrow}
+      className={cn("shrink-0 rounded-md font-medium text-slate-800 ring-1 ring-slate-300 hover:bg-slate-50 disabled:cursor-not-allowed disabled:opacity-40", p.compact ? "px-2 py-1 text-xs" : "px-2.5 py-1.5 text-sm")}
+    >
+      Grow
+    </button>
+  );
 }
 
 export function isBusy(p: Pick<MachineItemProps, "m" | "sending">): boolean {

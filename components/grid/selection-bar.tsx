@@ -6,8 +6,12 @@
  * a bulk starts or ends (the job line's place is always kept).
  */
 export function SelectionBar(props: {
+  /** PCs shown (the grid's filter); "Select all" selects these. */
   total: number;
   selected: number;
+  /** Every PC of the room is shown (no filter). */
+  allShown?: boolean;
+  allSelected?: boolean;
   reachable: boolean;
   onSelectAll(checked: boolean): void;
   onResetSelected(): void;
@@ -16,6 +20,7 @@ export function SelectionBar(props: {
   children: React.ReactNode;
 }) {
   const { total, selected, reachable } = props;
+  const allSelected = props.allSelected ?? (total > 0 && selected === total);
   return (
     <div
       data-testid="selection-bar"
@@ -24,13 +29,13 @@ export function SelectionBar(props: {
       <label className="flex items-center gap-2 text-sm font-medium">
         <input
           type="checkbox"
-          aria-label="Select all PCs"
-          checked={total > 0 && selected === total}
+          aria-label={props.allShown === false ? `Select all ${total} PCs shown` : "Select all PCs"}
+          checked={allSelected}
           disabled={!reachable}
           onChange={(e) => props.onSelectAll(e.target.checked)}
           className="size-4 accent-sky-600 disabled:cursor-not-allowed"
         />
-        Select all
+        {props.allShown === false ? `Select ${total} shown` : "Select all"}
       </label>
       <span className="text-sm text-slate-500 tabular-nums max-sm:hidden">{selected} selected</span>
       <div className="order-last min-w-0 basis-full sm:order-none sm:basis-0 sm:flex-1">{props.children}</div>

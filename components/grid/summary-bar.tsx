@@ -17,7 +17,7 @@ export function SummaryBar({ view, stale, children }: { view: MachinesView; stal
   const problems = PROBLEMS.map((c) => ({ c, n: count(c) })).filter((p) => p.n > 0);
   return (
     <div className="space-y-1.5">
-      <div className="flex items-center justify-between gap-3">
+      <div className="flex flex-wrap items-center justify-between gap-3">
         <h1 className="text-xl font-semibold">{view.lanName}</h1>
         {children}
       </div>

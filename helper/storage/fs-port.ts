@@ -10,6 +10,13 @@ export interface FsPort {
   stat(path: string): { ino: number; size: number } | null;
   /** Bytes available to root on the filesystem holding this path. */
   freeBytes(path: string): number;
+  /** The size of the filesystem holding this path, in bytes. */
+  sizeBytes(path: string): number;
+  /**
+   * Cuts the COW file at `path` back to `bytes` (a COW auto-extend had grown) — only if that file is
+   * still inode `ino`, the one the PC's loop device holds.
+   */
+  shrink(path: string, ino: number, bytes: number): void;
   /** Creates a new file of the given size (sparse); fails if it exists. */
   createSized(path: string, bytes: number): void;
   /** Sets an existing file's size. */
@@ -54,6 +61,20 @@ export const nodeFs: FsPort = {
   freeBytes: (p) => {
     const st = statfsSync(p);
     return st.bfree * st.bsize;
+  },
+  sizeBytes: (p) => {
+    const st = statfsSync(p);
+    return st.blocks * st.bsize;
+  },
+  shrink: (path, ino, bytes) => {
+    const fd = openSync(path, "r+");
+    try {
+      if (fstatSync(fd).ino !== ino) throw new Error(`${path} is no longer the COW file in use (inode changed): not cutting it`);
+      ftruncateSync(fd, bytes);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
   },
   createSized: (p, bytes) => {
     const fd = openSync(p, "wx", 0o600);

@@ -39,6 +39,8 @@ export interface PlanDeps {
   journal: Journal;
   /** Makes the /dev/mapper node of a device match the kernel (dmsetup mknodes). */
   nodes(name: string): Promise<void>;
+  /** The loop device takes its backing file's size again (losetup --set-capacity). */
+  setCapacity(loop: string): Promise<void>;
   machine(id: number): Machine;
   pid: number;
   now(): number;
@@ -62,11 +64,14 @@ async function each(ids: number[], fn: (id: number) => Promise<void> | void): Pr
  * touched: `check` verifies every precondition before anything changes; `dm-error` swaps the
  * snapshot for an error table, which destroys the snapshot instance (and its in-memory exception
  * table) and releases the COW; `cow-zero` zeroes the COW file's header (by path, if it is still
- * the inode the loop holds); `dm-load` and `dm-resume` bring the snapshot back, and a snapshot built
+ * the inode the loop holds) and cuts a COW that auto-extend grew back to its configured size (the
+ * file truncated, its loop's capacity set again — while no snapshot uses it); `dm-load` and `dm-resume` bring the snapshot back, and a snapshot built
  * over a zeroed header starts empty. Measured on the 6.1 kernel: the LUN then reads as the master.
  */
 export function inPlaceReset(d: PlanDeps, view: HostView): ResetPlan {
   const layouts = new Map<number, PcLayout>();
+  /** PCs whose header is zeroed: a snapshot loaded over it now is a fresh disk (even if cutting the COW back then failed). */
+  const zeroed = new Set<number>();
   const mark = (id: number, step: string) => d.journal.write(id, { pid: d.pid, startedAt: d.now(), step });
   /** A dm step for all PCs at once: one batch of worker requests, no process per PC. */
   const dmStep = (name: string, op: (ms: { m: Machine; l: PcLayout }[]) => Promise<Map<string, Error>>, done?: (id: number) => void): BatchStep => ({
@@ -94,9 +99,18 @@ export function inPlaceReset(d: PlanDeps, view: HostView): ResetPlan {
       {
         name: "cow-zero",
         run: (ids) =>
-          each(ids, (id) => {
+          each(ids, async (id) => {
             mark(id, "cow-zero");
-            d.fs.zeroHeader(d.machine(id).cowPath, layouts.get(id)!.cowIno);
+            const m = d.machine(id);
+            const l = layouts.get(id)!;
+            d.fs.zeroHeader(m.cowPath, l.cowIno);
+            zeroed.add(id);
+            // Growth never carries over a reset: the COW goes back to its configured size.
+            const bytes = m.cowSizeMiB * 1024 * 1024;
+            if ((d.fs.stat(m.cowPath)?.size ?? 0) > bytes) {
+              d.fs.shrink(m.cowPath, l.cowIno, bytes);
+              await d.setCapacity(l.cow.name);
+            }
           }),
       },
       dmStep("dm-load", (ms) => d.dm.load(ms.map(({ m, l }) => ({ name: m.dmName, table: l.table })))),
@@ -114,7 +128,7 @@ export function inPlaceReset(d: PlanDeps, view: HostView): ResetPlan {
       }
       const serving = await ensureSnapshot(d, m, l, records);
       if (serving) d.journal.remove(id);
-      return { records, outcome: !serving ? ("down" as const) : done.includes("cow-zero") ? ("fresh" as const) : ("kept-old" as const) };
+      return { records, outcome: !serving ? ("down" as const) : zeroed.has(id) ? ("fresh" as const) : ("kept-old" as const) };
     },
   };
 }
@@ -123,7 +137,17 @@ export function inPlaceReset(d: PlanDeps, view: HostView): ResetPlan {
  * Brings a PC whose reset stopped half way back to a live snapshot on its own COW: a snapshot built
  * over an intact header is the old disk, over a zeroed one a fresh disk. Looks afresh first.
  */
-export async function ensureSnapshot(d: Pick<PlanDeps, "dm" | "reads"> & { nodes(name: string): Promise<void> }, m: Machine, l: PcLayout, records: StepRecord[]): Promise<boolean> {
+/**
+ * The loop's size as the kernel has it (/sys/block/loopN/size, in sectors) differs from its file's:
+ * a reset cut the file and stopped before the loop was told. Unknown (no sysfs) counts as equal.
+ */
+export function loopOutOfStep(fs: FsPort, loop: string, file: string): boolean {
+  const sectors = Number(fs.read(`/sys/block/${loop.replace(/^\/dev\//, "")}/size`)?.trim() || NaN);
+  const size = fs.stat(file)?.size;
+  return Number.isFinite(sectors) && size !== undefined && sectors * 512 !== size;
+}
+
+export async function ensureSnapshot(d: Pick<PlanDeps, "dm" | "reads" | "nodes" | "setCapacity" | "fs">, m: Machine, l: PcLayout, records: StepRecord[]): Promise<boolean> {
   const look = async () => {
     const [info, tables] = await Promise.all([d.reads.info(), d.reads.tables()]);
     return { i: info.get(m.dmName), t: tables.get(m.dmName) };
@@ -141,6 +165,9 @@ export async function ensureSnapshot(d: Pick<PlanDeps, "dm" | "reads"> & { nodes
   // resumed would otherwise go live) — gets the PC's own snapshot table loaded first.
   const onlySuspended = now?.i && now.i.live && !now.i.inactive && now.t?.target === "snapshot";
   if (now?.i?.inactive && !(await attempt(records, "recover:dm-clear", () => one(d.dm.clear([m.dmName]))))) return false;
+  // No snapshot uses the COW now: its loop takes the file's size again (a reset may have cut the
+  // file and stopped before the loop was told).
+  if (!onlySuspended && loopOutOfStep(d.fs, l.cow.name, m.cowPath) && !(await attempt(records, "recover:cow-capacity", () => d.setCapacity(l.cow.name)))) return false;
   if (!onlySuspended && !(await attempt(records, "recover:dm-load", () => one(d.dm.load([{ name: m.dmName, table: l.table }]))))) return false;
   if (!(await attempt(records, "recover:dm-resume", () => one(d.dm.resume([m.dmName]))))) return false;
   // A device that had no table may have no /dev/mapper node (or one of an older device) without

@@ -16,7 +16,8 @@ import { tgtBackend } from "../../lib/host/iscsi/tgt";
 import type { PcResult } from "../../lib/host/protocol";
 import { runReset } from "../../lib/host/reset-run";
 import { StepError, errorText, stepOf } from "../../lib/host/step-error";
-import type { MachineHostStatus, ResetReport, StepRecord } from "../../lib/host/types";
+import type { MachineHostStatus, ResetReport, StepRecord, StoreSpace } from "../../lib/host/types";
+import { reserveAllows } from "../../lib/usage/autoextend-policy";
 import type { StorageVerbs } from "../run-verb";
 import type { FsPort } from "./fs-port";
 import { Journal } from "./journal";
@@ -79,6 +80,17 @@ export class Storage implements StorageVerbs {
     await check(this.d.run, dmsetup.mknodes(name));
   }
 
+  private async setCapacity(loop: string): Promise<void> {
+    await check(this.d.run, losetup.setCapacity(loop)).catch((e: unknown) => {
+      throw new StepError("set-capacity", errorText(e));
+    });
+  }
+
+  /** What a reset plan and a repair need of this host. */
+  private planDeps() {
+    return { dm: this.d.dm, reads: this.reads, fs: this.d.fs, nodes: (n: string) => this.nodes(n), setCapacity: (l: string) => this.setCapacity(l) };
+  }
+
   private now(): number {
     return (this.d.now ?? Date.now)();
   }
@@ -86,6 +98,19 @@ export class Storage implements StorageVerbs {
   // ── reads ──────────────────────────────────────────────────────────────────────────────────
   async status(): Promise<MachineHostStatus[]> {
     return statusOf(this.d.config, this.backend, await this.reads.view("reported"), this.d.fs);
+  }
+
+  /** Free space of each filesystem holding COW files (statfs: no process), and the reserve kept on it. */
+  stores(): StoreSpace[] {
+    const dirs = [...new Set(this.d.config.machines.map((m) => path.posix.dirname(m.cowPath)))];
+    const reserveBytes = this.d.config.storage.reserveMiB * MiB;
+    return dirs.flatMap((dir) => {
+      try {
+        return [{ dir, freeBytes: this.d.fs.freeBytes(dir), sizeBytes: this.d.fs.sizeBytes(dir), reserveBytes }];
+      } catch {
+        return []; // not there (yet): nothing to say about it
+      }
+    });
   }
 
   // ── reset ──────────────────────────────────────────────────────────────────────────────────
@@ -96,7 +121,7 @@ export class Storage implements StorageVerbs {
       let view = await this.reads.view("optional");
       if ((await this.repairHalfDone(ids, view)).length) view = await this.reads.view("optional");
       const plan = inPlaceReset(
-        { config: this.d.config, fs: this.d.fs, dm: this.d.dm, reads: this.reads, journal: this.journal, nodes: (n) => this.nodes(n), machine: (id) => this.machine(id), pid: this.d.pid ?? process.pid, now: () => this.now() },
+        { ...this.planDeps(), config: this.d.config, journal: this.journal, machine: (id) => this.machine(id), pid: this.d.pid ?? process.pid, now: () => this.now() },
         view,
       );
       return runReset(ids, plan, onStep);
@@ -122,7 +147,7 @@ export class Storage implements StorageVerbs {
       try {
         if (info) {
           const records: StepRecord[] = [];
-          const ok = await ensureSnapshot({ dm: this.d.dm, reads: this.reads, nodes: (n) => this.nodes(n) }, m, layoutOf(this.d.config, this.d.fs, m, view, "repair"), records);
+          const ok = await ensureSnapshot(this.planDeps(), m, layoutOf(this.d.config, this.d.fs, m, view, "repair"), records);
           actions.push(...records.filter((r) => r.ok).map((r) => r.step.replace(/^recover:/, "")));
           if (!ok) throw new StepError("repair", records.filter((r) => !r.ok).map((r) => r.error).pop() ?? "the snapshot did not come back");
         }
@@ -184,7 +209,7 @@ export class Storage implements StorageVerbs {
     const dir = path.posix.dirname(m.cowPath);
     const { reserveMiB } = this.d.config.storage;
     const free = this.d.fs.freeBytes(dir);
-    if (free - bytes < reserveMiB * MiB) {
+    if (!reserveAllows(free, bytes, reserveMiB * MiB)) {
       throw new StepError("space", `not enough space for ${what}: ${Math.floor(free / MiB)} MiB free on ${dir}, ${Math.ceil(bytes / MiB)} MiB needed plus the ${reserveMiB} MiB reserve (storage.reserveMiB)`);
     }
   }
@@ -300,6 +325,7 @@ export class Storage implements StorageVerbs {
       const bytes = mib * MiB;
       const current = this.d.fs.stat(m.cowPath)!.size;
       if (bytes <= current) throw new StepError("validate", `new size ${mib} MiB is not larger than the current ${Math.floor(current / MiB)} MiB`);
+      if (mib > m.maxCowSizeMiB) throw new StepError("validate", `new size ${mib} MiB is larger than ${m.name}'s maxCowSizeMiB (${m.maxCowSizeMiB} MiB)`);
       this.ensureSpace(m, bytes - current, `growing ${m.name}'s COW to ${mib} MiB`);
       try {
         await check(this.d.run, allocate(m.cowPath, bytes));
@@ -307,9 +333,7 @@ export class Storage implements StorageVerbs {
         this.d.fs.truncate(m.cowPath, current); // fallocate may have extended part way: undo it
         throw new StepError("cow-allocate", `cannot allocate ${mib} MiB for ${m.cowPath}: ${errorText(e)}`);
       }
-      await check(this.d.run, losetup.setCapacity(l.cow.name)).catch((e: unknown) => {
-        throw new StepError("set-capacity", errorText(e));
-      });
+      await this.setCapacity(l.cow.name);
       // The persistent store re-reads the COW size per exception; status shows the new total at once.
       const total = (await this.reads.status()).get(m.dmName)?.snapshot?.totalSectors;
       if (total !== bytes / 512) throw new StepError("verify", `status shows ${total ?? "no"} total sectors after grow, expected ${bytes / 512}`);

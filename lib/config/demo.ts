@@ -2,24 +2,33 @@ import type { Env } from "./env";
 import type { ConfigInput } from "./schema";
 
 export const DEMO_MACHINE_COUNT = 14;
+/** The largest simulated room: a /24. */
+export const DEMO_MACHINE_MAX = 250;
 
 /**
  * The built-in RetroLAN: retro-01..14 on 127.0.0.41-54 so the legacy route can be tried from
  * loopback. COWHERD_SIM_HOSTS=<n> spreads the PCs over n simulated storage hosts (store-a, store-b …).
+ * COWHERD_SIM_PCS=<n> (up to 250) makes a bigger room: retro-001 … on 127.0.1.1 … . Every PC has a
+ * MAC, and Wake-on-LAN packets go to loopback (127.0.0.1), never onto a real network.
  */
 export function demoConfig(env: Env = {}): ConfigInput {
   const n = Math.max(1, Math.min(8, Number(env.COWHERD_SIM_HOSTS) || 1));
+  const count = Math.max(1, Math.min(DEMO_MACHINE_MAX, Number(env.COWHERD_SIM_PCS) || DEMO_MACHINE_COUNT));
+  const big = count > DEMO_MACHINE_COUNT;
   const hosts = n > 1 ? Array.from({ length: n }, (_, i) => ({ name: `store-${String.fromCharCode(97 + i)}` })) : undefined;
+  const hex = (v: number) => v.toString(16).padStart(2, "0");
   return {
     lanName: "RetroLAN (demo)",
     host: "sim",
     ...(hosts ? { hosts } : {}),
-    machines: Array.from({ length: DEMO_MACHINE_COUNT }, (_, i) => ({
+    wol: { broadcast: "127.0.0.1", port: Number(env.COWHERD_SIM_WOL_PORT) || 40009, batchSize: 10, intervalSeconds: 2 },
+    machines: Array.from({ length: count }, (_, i) => ({
       id: i + 1,
-      name: `retro-${String(i + 1).padStart(2, "0")}`,
-      ip: `127.0.0.${41 + i}`,
+      name: big ? `retro-${String(i + 1).padStart(3, "0")}` : `retro-${String(i + 1).padStart(2, "0")}`,
+      ip: big ? `127.0.1.${i + 1}` : `127.0.0.${41 + i}`,
       dmName: `retrocow${i + 1}`,
-      ...(hosts ? { host: hosts[Math.floor((i * n) / DEMO_MACHINE_COUNT)]!.name } : {}),
+      mac: `52:54:00:00:${hex((i + 1) >> 8)}:${hex((i + 1) & 0xff)}`,
+      ...(hosts ? { host: hosts[Math.floor((i * n) / count)]!.name } : {}),
     })),
   };
 }

@@ -26,6 +26,9 @@ export function resolveConfig(raw: RawConfig): Config {
     machines: raw.machines.map((m) => ({
       ...m,
       cowSizeMiB: m.cowSizeMiB ?? raw.defaults.cowSizeMiB,
+      maxCowSizeMiB: m.maxCowSizeMiB ?? raw.defaults.maxCowSizeMiB ?? 4 * (m.cowSizeMiB ?? raw.defaults.cowSizeMiB),
+      warnPercent: m.warnPercent ?? raw.warnPercent,
+      dangerPercent: m.dangerPercent ?? raw.dangerPercent,
       chunkSectors: m.chunkSectors ?? raw.defaults.chunkSectors,
       mode: m.mode ?? raw.defaults.mode,
       cowPath: m.cowPath ?? path.posix.join(raw.storage.cowDir, `${m.dmName}.cow`),

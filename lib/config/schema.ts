@@ -20,6 +20,11 @@ export const machineSchema = z
     mac: z.string().regex(/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/i).optional(),
     /** COW size; the kernel counts the whole COW device (header and metadata included). */
     cowSizeMiB: z.number().int().min(1).max(1024 * 1024).optional(),
+    /** How far auto-extend (and Grow) may take this PC's COW; a reset brings it back to cowSizeMiB. */
+    maxCowSizeMiB: z.number().int().min(1).max(1024 * 1024).optional(),
+    /** This PC's own warning and danger levels (default: the room's warnPercent / dangerPercent). */
+    warnPercent: z.number().min(1).max(100).optional(),
+    dangerPercent: z.number().min(1).max(100).optional(),
     chunkSectors: z.number().int().min(8).max(1024).refine((n) => (n & (n - 1)) === 0, "must be a power of two").optional(),
     mode: z.enum(["P", "PO"]).optional(),
     cowPath: absPath.optional(),
@@ -71,6 +76,8 @@ export const configSchema = z
         cowSizeMiB: z.number().int().min(1).max(1024 * 1024).default(200),
         chunkSectors: z.number().int().min(8).max(1024).refine((n) => (n & (n - 1)) === 0, "must be a power of two").default(64),
         mode: z.enum(["P", "PO"]).default("P"),
+        /** Largest COW auto-extend or Grow may make (default: 4 × the PC's cowSizeMiB). */
+        maxCowSizeMiB: z.number().int().min(1).max(1024 * 1024).optional(),
       })
       .strict()
       .default({ cowSizeMiB: 200, chunkSectors: 64, mode: "P" }),
@@ -84,9 +91,11 @@ export const configSchema = z
         access: z.enum(["machine", "all"]).default("machine"),
         /** Free space on the COW store no COW is ever created or grown into: a full store kills every snapshot. */
         reserveMiB: z.number().int().min(0).max(16 * 1024 * 1024).default(1024),
+        /** An event warns when free space on a COW store falls below reserveMiB + this. */
+        lowSpaceMiB: z.number().int().min(0).max(16 * 1024 * 1024).default(4096),
       })
       .strict()
-      .default({ master: "/store/master.img", cowDir: "/store", iqnPrefix: "iqn.2010-01.lan.retrolan", backend: "tgt", access: "machine", reserveMiB: 1024 }),
+      .default({ master: "/store/master.img", cowDir: "/store", iqnPrefix: "iqn.2010-01.lan.retrolan", backend: "tgt", access: "machine", reserveMiB: 1024, lowSpaceMiB: 4096 }),
     helper: z
       .object({
         path: absPath.default("/usr/local/sbin/cowherd-helper"),
@@ -98,6 +107,53 @@ export const configSchema = z
       .default({ path: "/usr/local/sbin/cowherd-helper", sudo: "/usr/bin/sudo", ssh: "/usr/bin/ssh", timeoutMs: 120_000 }),
     warnPercent: z.number().min(1).max(100).default(75),
     dangerPercent: z.number().min(1).max(100).default(90),
+    /**
+     * Online auto-extend with lvm2's meaning (lvm.conf snapshot_autoextend_threshold / _percent):
+     * a running PC whose COW passes `threshold` % grows by `percent` % of its current size, up to its
+     * maxCowSizeMiB, never into the store's reserve. threshold 100 turns it off (lvm2's default).
+     */
+    autoextend: z
+      .object({
+        threshold: z.number().int().min(50, "at least 50 (lvm2's minimum)").max(100).default(100),
+        percent: z.number().int().min(1).max(100).default(20),
+      })
+      .strict()
+      .default({ threshold: 100, percent: 20 }),
+    /** Usage history: sampled from the shared status read, full resolution for fullHours, then 5-minute buckets for keepDays. */
+    usage: z
+      .object({
+        sampleSeconds: z.number().int().min(2).max(300).default(10),
+        /** The fill rate is the slope of the samples in this window (since the PC's last reset). */
+        rateWindowMinutes: z.number().int().min(1).max(120).default(10),
+        fullHours: z.number().int().min(1).max(168).default(24),
+        keepDays: z.number().int().min(1).max(365).default(30),
+      })
+      .strict()
+      .default({ sampleSeconds: 10, rateWindowMinutes: 10, fullHours: 24, keepDays: 30 }),
+    /** Events and the notifications sent for them (targets are set in Settings). */
+    alerts: z
+      .object({
+        /** A PC projected to be full within this many minutes at its current rate raises an event. */
+        projectedFullMinutes: z.number().int().min(1).max(24 * 60).default(60),
+        /** Notifications per target per minute; beyond that they are summed up in one message. */
+        perMinute: z.number().int().min(1).max(600).default(12),
+        /** Events older than this are deleted by the scheduler. */
+        keepDays: z.number().int().min(1).max(3650).default(90),
+      })
+      .strict()
+      .default({ projectedFullMinutes: 60, perMinute: 12, keepDays: 90 }),
+    /** Wake-on-LAN: magic packets to the room's broadcast address, `batchSize` PCs every `intervalSeconds`. */
+    wol: z
+      .object({
+        broadcast: z.ipv4({ error: "must be an IPv4 address (the LAN's broadcast address, e.g. 10.0.0.255)" }).default("255.255.255.255"),
+        port: z.number().int().min(1).max(65535).default(9),
+        /** Local address to send from (the room's interface on a machine with several). */
+        bindAddress: z.ipv4().optional(),
+        batchSize: z.number().int().min(1).max(250).default(10),
+        intervalSeconds: z.number().min(0).max(120).default(2),
+      })
+      .strict()
+      .default({ broadcast: "255.255.255.255", port: 9, batchSize: 10, intervalSeconds: 2 }),
     statusCacheMs: z.number().int().min(100).max(60_000).default(1000),
     /** PCs per host in one reset run; larger bulk resets go in runs of this size. */
     resetConcurrency: z.number().int().min(1).max(256).default(16),
@@ -193,6 +249,12 @@ export const configSchema = z
       }
       if (m.host !== undefined && !hostNames.has(m.host)) ctx.addIssue({ code: "custom", path: ["machines", i, "host"], message: `no storage host named ${m.host} in hosts` });
     });
+    cfg.machines.forEach((m, i) => {
+      const cow = m.cowSizeMiB ?? cfg.defaults.cowSizeMiB;
+      const max = m.maxCowSizeMiB ?? cfg.defaults.maxCowSizeMiB;
+      if (max !== undefined && max < cow) ctx.addIssue({ code: "custom", path: ["machines", i, m.maxCowSizeMiB !== undefined ? "maxCowSizeMiB" : "cowSizeMiB"], message: `maxCowSizeMiB (${max}) must be ≥ cowSizeMiB (${cow})` });
+      if ((m.dangerPercent ?? cfg.dangerPercent) < (m.warnPercent ?? cfg.warnPercent)) ctx.addIssue({ code: "custom", path: ["machines", i, "dangerPercent"], message: "must be ≥ warnPercent" });
+    });
     if (cfg.dangerPercent < cfg.warnPercent) ctx.addIssue({ code: "custom", path: ["dangerPercent"], message: "must be ≥ warnPercent" });
     if (cfg.legacy.paths.includes(cfg.boot.path)) ctx.addIssue({ code: "custom", path: ["boot", "path"], message: "must differ from the legacy status paths" });
     const front = [...cfg.legacy.paths, cfg.boot.path];
@@ -213,6 +275,10 @@ export interface Machine {
   dmName: string;
   mac?: string;
   cowSizeMiB: number;
+  /** Largest size auto-extend and Grow may give the COW. */
+  maxCowSizeMiB: number;
+  warnPercent: number;
+  dangerPercent: number;
   chunkSectors: number;
   mode: "P" | "PO";
   cowPath: string;

@@ -45,6 +45,11 @@ export class BootRepo {
     return new Map(rows.map((r) => [r.machineId, r]));
   }
 
+  /** One PC's boots that started between from and to, oldest first (a chart's markers). */
+  between(machineId: number, from: number, to: number): BootRow[] {
+    return this.db.prepare(`SELECT ${COLUMNS} FROM boots WHERE machine_id = ? AND started_at BETWEEN ? AND ? ORDER BY started_at`).all(machineId, from, to) as BootRow[];
+  }
+
   list(q: { machineId?: number; page: number; pageSize: number }): { rows: BootRow[]; total: number } {
     const where = q.machineId !== undefined ? "WHERE machine_id = @machineId" : "";
     const args = { machineId: q.machineId, limit: q.pageSize, offset: (q.page - 1) * q.pageSize };

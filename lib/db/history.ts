@@ -160,6 +160,16 @@ export class HistoryRepo {
     return { rows: rows.map(toRow), total };
   }
 
+  /** One PC's resets that started between from and to, oldest first (a chart's markers). */
+  between(machineId: number, from: number, to: number): ResetRow[] {
+    return (this.db.prepare("SELECT * FROM resets WHERE machine_id = ? AND started_at BETWEEN ? AND ? ORDER BY started_at").all(machineId, from, to) as DbRow[]).map(toRow);
+  }
+
+  /** Resets that ended failed after `at` (the events' "reset failed"). */
+  failedSince(at: number): ResetRow[] {
+    return (this.db.prepare("SELECT * FROM resets WHERE ended_at > ? AND result = 'failed' ORDER BY ended_at").all(at) as DbRow[]).map(toRow);
+  }
+
   countsByResult(): Record<string, number> {
     const rows = this.db.prepare("SELECT result, COUNT(*) AS n FROM resets GROUP BY result").all() as { result: string; n: number }[];
     return Object.fromEntries(rows.map((r) => [r.result, r.n]));

@@ -20,6 +20,9 @@ export function createSimHost(config: Config, name: string, dataDir: string, env
       activity: env.COWHERD_SIM_ACTIVITY !== "0",
       stepMs: env.COWHERD_SIM_STEP_MS ? Number(env.COWHERD_SIM_STEP_MS) : 150,
       scenario: env.COWHERD_SIM_SCENARIO === "fresh" ? "fresh" : "demo",
+      reserveMiB: config.storage.reserveMiB,
+      ...(env.COWHERD_SIM_STORE_MIB ? { storeMiB: Number(env.COWHERD_SIM_STORE_MIB) } : {}),
+      ...(env.COWHERD_SIM_BOOT_MS ? { bootMs: Number(env.COWHERD_SIM_BOOT_MS) } : {}),
     },
   );
   // COWHERD_SIM_INIT: per-PC starting conditions for a new data dir, e.g. {"3":{"health":"invalid"}}.

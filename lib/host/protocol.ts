@@ -3,10 +3,10 @@
  * delimited JSON on stdin/stdout as the long-lived agent (`cowherd-helper serve`, started by the web
  * app through `sudo -n` or `ssh -T`). Shared by the helper and the web app so both agree on one shape.
  */
-import type { MachineHostStatus, ResetReport } from "./types";
+import type { MachineHostStatus, ResetReport, StoreSpace } from "./types";
 
 /** The web app refuses an agent of any other version: both sides must come from the same build. */
-export const HELPER_VERSION = "2.0.0";
+export const HELPER_VERSION = "2.1.0";
 export const AGENT_PROTOCOL = 1;
 /** Longest request line the agent reads; anything longer is refused without being buffered. */
 export const AGENT_MAX_LINE = 64 * 1024;
@@ -38,7 +38,7 @@ export interface PcResult {
 }
 
 export type HelperOutput =
-  | { ok: true; verb: "status"; machines: MachineHostStatus[] }
+  | { ok: true; verb: "status"; machines: MachineHostStatus[]; stores?: StoreSpace[] }
   | { ok: boolean; verb: "reset"; reports: ResetReport[] }
   | { ok: boolean; verb: "up" | "down" | "repair"; machines: PcResult[] }
   | { ok: boolean; verb: "grow"; id: number; totalSectors?: number; error?: string; step?: string }

@@ -32,9 +32,20 @@ export interface MachineHostStatus {
   problem?: string;
 }
 
+/** Space on a filesystem holding COW files, as root sees it (statfs), and the reserve no COW may grow into. */
+export interface StoreSpace {
+  /** The directory (a COW file's folder). */
+  dir: string;
+  freeBytes: number;
+  sizeBytes: number;
+  reserveBytes: number;
+}
+
 export interface HostStatus {
   readAt: number;
   machines: MachineHostStatus[];
+  /** Free space of each COW store on the host (absent from hosts that do not say). */
+  stores?: StoreSpace[];
 }
 
 /**

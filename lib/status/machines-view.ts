@@ -1,6 +1,6 @@
 import type { Config } from "../config/schema";
 import type { ResetRow } from "../db/history";
-import type { HostHealth, MachineState } from "../host/types";
+import type { HostHealth, MachineState, StoreSpace } from "../host/types";
 import type { ResetProgress } from "../reset/orchestrator";
 import type { HostReading } from "./room";
 import type { BootInfo, BootState } from "../boot/tracker";
@@ -49,9 +49,34 @@ export interface MachineView {
   pendingReset: { requestedBy: string | null; requestedAt: number; lastError: string | null } | null;
   /** The storage host that holds this PC. */
   host: string;
+  /** Its own warning and danger levels (machines[].warnPercent / dangerPercent, else the room's). */
+  warnPercent: number;
+  dangerPercent: number;
+  /** How it grows: its COW's configured and largest size, fill rate, time to full, and what keeps it from growing. */
+  growth: Growth;
   /** When its numbers were read; older than the view's readAt when its host stopped answering. */
   dataAt: number | null;
 }
+
+export interface Growth {
+  cowSizeMiB: number;
+  maxCowSizeMiB: number;
+  /** MiB per minute over the rate window; null while there is too little to say. */
+  mibPerMin: number | null;
+  /** Until full at that rate (its maximum when auto-extend can still grow it); 0 = full now; null = not filling. */
+  fullInMs: number | null;
+  ceilingSectors: number | null;
+  /** Why auto-extend cannot grow it (refused by the store's reserve, at its largest size). */
+  blocked: string | null;
+}
+
+/** What the grid shows of growth: the usage sampler's projections and the open auto-extend conditions. */
+export interface GrowthFacts {
+  projection(id: number): { mibPerMin: number | null; fullInMs: number | null; ceilingSectors: number } | null;
+  blocked(id: number): string | null;
+}
+
+const NO_GROWTH: GrowthFacts = { projection: () => null, blocked: () => null };
 
 /** A storage host as the grid shows it: up, or unreachable since when and why. */
 export interface HostView {
@@ -63,6 +88,8 @@ export interface HostView {
   problem: string | null;
   lastReadAt: number | null;
   machines: number;
+  /** Free space of its COW stores (and the reserve kept on each), as it last said. */
+  stores: StoreSpace[];
 }
 
 export interface MachinesView {
@@ -70,11 +97,15 @@ export interface MachinesView {
   readAt: number;
   warnPercent: number;
   dangerPercent: number;
+  /** A PC projected to be full within this many minutes is an event (and urgent on its card). */
+  projectedFullMinutes: number;
+  /** Auto-extend as configured (lvm2's threshold and percent), or null when off. */
+  autoextend: { threshold: number; percent: number } | null;
   hosts: HostView[];
   machines: MachineView[];
 }
 
-export function levelOf(state: MachineState, percent: number | null, cfg: Pick<Config, "warnPercent" | "dangerPercent">): Level {
+export function levelOf(state: MachineState, percent: number | null, cfg: { warnPercent: number; dangerPercent: number }): Level {
   if (state === "invalid" || state === "overflow" || state === "missing") return state;
   if (state !== "ok" || percent === null) return "unknown";
   if (percent >= cfg.dangerPercent) return "danger";
@@ -115,6 +146,7 @@ export function buildMachinesView(
   progress: ReadonlyMap<number, ResetProgress>,
   now: number,
   boots: BootFacts = NO_BOOTS,
+  growth: GrowthFacts = NO_GROWTH,
 ): MachinesView {
   const byId = new Map(readings.flatMap((r) => (r.status?.machines ?? []).map((s) => [s.id, { s, reading: r }] as const)));
   const byHost = new Map(readings.map((r) => [r.name, r]));
@@ -129,6 +161,8 @@ export function buildMachinesView(
     readAt: now,
     warnPercent: cfg.warnPercent,
     dangerPercent: cfg.dangerPercent,
+    projectedFullMinutes: cfg.alerts.projectedFullMinutes,
+    autoextend: cfg.autoextend.threshold < 100 ? { ...cfg.autoextend } : null,
     hosts: readings.map((r) => ({
       name: r.name,
       health: r.health,
@@ -136,6 +170,7 @@ export function buildMachinesView(
       problem: hostProblems.get(r.name) ?? null,
       lastReadAt: r.status?.readAt ?? null,
       machines: cfg.machines.filter((m) => m.host === r.name).length,
+      stores: r.status?.stores ?? [],
     })),
     machines: cfg.machines.map((m) => {
       const found = byId.get(m.id);
@@ -147,7 +182,7 @@ export function buildMachinesView(
       const total = s?.totalSectors ?? null;
       const percent = used !== null && total ? Math.round((used / total) * 1000) / 10 : null;
       const last = lastResets.get(m.id);
-      const level = levelOf(state, percent, cfg);
+      const level = levelOf(state, percent, m);
       const exported = s?.exported ?? false;
       const suspended = s?.suspended ?? false;
       const problem = s?.problem ?? null;
@@ -183,6 +218,19 @@ export function buildMachinesView(
         })(),
         pendingReset: boots.pending.get(m.id) ?? null,
         host: m.host,
+        warnPercent: m.warnPercent,
+        dangerPercent: m.dangerPercent,
+        growth: (() => {
+          const p = hostFailing ? null : growth.projection(m.id);
+          return {
+            cowSizeMiB: m.cowSizeMiB,
+            maxCowSizeMiB: m.maxCowSizeMiB,
+            mibPerMin: p?.mibPerMin ?? null,
+            fullInMs: p?.fullInMs ?? null,
+            ceilingSectors: p?.ceilingSectors ?? null,
+            blocked: growth.blocked(m.id),
+          };
+        })(),
         dataAt: found?.reading.status?.readAt ?? null,
       };
     }),

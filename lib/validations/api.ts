@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { MACHINE_ID_MAX, MACHINE_ID_PATTERN, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, RESET_RESULTS, RESET_SOURCES } from "../constants";
+import { ALERT_TARGET_KINDS, EVENT_KIND_NAMES, MACHINE_ID_MAX, MACHINE_ID_PATTERN, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, RESET_RESULTS, RESET_SOURCES, SEVERITIES } from "../constants";
 
 /** Machine ids as they appear in URLs and bodies: a plain decimal 1-999, nothing else. */
 export const machineIdParam = z.string().regex(MACHINE_ID_PATTERN, `machine id must be an integer 1-${MACHINE_ID_MAX}`).transform(Number);
@@ -51,5 +51,56 @@ export const auditQuery = z
     outcome: z.enum(["ok", "failed", "denied"]).optional(),
     page: z.string().regex(/^[1-9][0-9]{0,5}$/).transform(Number).default(1),
     pageSize: z.string().regex(/^[1-9][0-9]{0,2}$/).transform(Number).pipe(z.number().max(200)).default(50),
+  })
+  .strict();
+
+// ── usage, events, alerts, Wake-on-LAN (issue 9) ──
+
+/** Chart ranges, in milliseconds. */
+export const RANGES = { "1h": 3_600_000, "6h": 6 * 3_600_000, "24h": 24 * 3_600_000, "7d": 7 * 86_400_000, "30d": 30 * 86_400_000 } as const;
+export type RangeName = keyof typeof RANGES;
+export const RANGE_NAMES = Object.keys(RANGES) as RangeName[];
+export const rangeQuery = z.object({ range: z.enum(RANGE_NAMES as [RangeName, ...RangeName[]]).default("6h") }).strict();
+
+export const growBody = z.object({ mib: z.number().int().min(1).max(1024 * 1024) }).strict();
+
+export const eventsQuery = z
+  .object({
+    machine: machineIdParam.optional(),
+    kind: z.enum(EVENT_KIND_NAMES as [string, ...string[]]).optional(),
+    severity: z.enum(SEVERITIES).optional(),
+    open: z.enum(["1"]).optional(),
+    page: z.string().regex(/^[1-9][0-9]{0,5}$/).transform(Number).default(1),
+    pageSize: z.string().regex(/^[1-9][0-9]{0,2}$/).transform(Number).pipe(z.number().max(200)).default(50),
+  })
+  .strict();
+
+/** A notification target's URL: http(s) only, no credentials in it (the secret goes in its own field). */
+const targetUrl = z
+  .string()
+  .max(2048)
+  .refine((u) => {
+    try {
+      const p = new URL(u);
+      return (p.protocol === "http:" || p.protocol === "https:") && !p.username && !p.password;
+    } catch {
+      return false;
+    }
+  }, "must be an http(s) URL without user:password in it");
+const targetName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9 _.'-]{0,47}$/, "letters, digits, spaces and _ . ' - (max 48)");
+const secret = z.string().min(1).max(512).regex(/^[\x21-\x7e]+$/, "printable characters without spaces");
+export const createAlertTargetBody = z
+  .object({ name: targetName, kind: z.enum(ALERT_TARGET_KINDS), url: targetUrl, secret: secret.optional(), minSeverity: z.enum(SEVERITIES).default("warn") })
+  .strict();
+export const updateAlertTargetBody = z
+  .object({ name: targetName.optional(), url: targetUrl.optional(), secret: secret.nullable().optional(), minSeverity: z.enum(SEVERITIES).optional(), enabled: z.boolean().optional() })
+  .strict()
+  .refine((b) => Object.keys(b).length > 0, "give at least one field to change");
+
+export const wakeBody = z
+  .object({
+    machines: z.union([z.literal("all"), z.array(machineId).min(1).max(MACHINE_ID_MAX)]),
+    batchSize: z.number().int().min(1).max(250).optional(),
+    intervalSeconds: z.number().min(0).max(120).optional(),
   })
   .strict();

@@ -78,7 +78,7 @@ test("bulk-resets 3 PCs with per-PC progress and a summary, all in one job; the 
 
 test("keyboard focus is clearly visible on the dark Reset buttons and in the dark header", async ({ page }) => {
   await login(page);
-  await page.getByRole("checkbox", { name: "Select retro-01" }).focus();
+  await page.getByRole("button", { name: "Grow retro-01" }).focus();
   await page.keyboard.press("Tab");
   const reset = await focusRing(page);
   expect(reset).toMatchObject({ name: "Reset retro-01", visible: true, style: "solid" });

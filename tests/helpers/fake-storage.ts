@@ -50,11 +50,23 @@ export class FakeStorage {
       return f ? { ino: f.ino, size: f.size } : null;
     },
     freeBytes: () => this.freeBytes,
+    sizeBytes: () => 200 * 1024 ** 3,
+    shrink: (path, ino, bytes) => {
+      const f = this.files.get(path);
+      if (!f || f.ino !== ino) throw new Error(`${path} is no longer the COW file in use (inode changed): not cutting it`);
+      this.calls.push(`shrink ${path} ${bytes}`);
+      this.freeBytes += f.size - bytes;
+      f.size = bytes;
+    },
     createSized: (p, b) => {
       if (this.files.has(p)) throw new Error("EEXIST");
       this.addFile(p, b);
     },
-    truncate: (p, b) => void (this.files.get(p)!.size = b),
+    truncate: (p, b) => {
+      const f = this.files.get(p)!;
+      this.freeBytes -= b - f.size;
+      f.size = b;
+    },
     mkdirp: () => undefined,
     list: (d) => [...this.files.keys()].filter((f) => f.startsWith(d + "/")).map((f) => f.slice(d.length + 1)),
     writeAtomic: (p, c) => void this.files.set(p, { size: c.length, ino: this.files.get(p)?.ino ?? this.nextIno++, text: c }),

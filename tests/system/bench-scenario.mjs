@@ -122,7 +122,47 @@ export async function bench() {
   const seedSmall = seedReset(1, "retrocow1");
   const seedBig = seedReset(15, "bigcow");
   helper("reset", "1", "15"); // repair what the seed method left behind
+
+  // A /24: the status read of 250 small COWs against 14 on the same host (agent messages), and a
+  // bulk reset of all 250 through the app, in runs of resetConcurrency (16).
+  helper("down", "15");
+  writeConfig(machines.slice(0, 14), { statusCacheMs: 100 });
+  const read14 = await agentReads(reps * 3);
+  const room = Array.from({ length: 250 }, (_, i) => machines[i] ?? { id: i + 1, name: `pc${i + 1}`, ip: `127.0.1.${i + 1}`, dmName: `smallcow${i + 1}`, cowSizeMiB: 1 });
+  writeConfig(room, { statusCacheMs: 100 });
+  let t0 = now();
+  const up250 = helper("up");
+  const upMs = now() - t0;
+  if (up250.code !== 0) throw new Error(`up 250 failed: ${up250.stdout.slice(0, 2000)}`);
+  const read250 = await agentReads(reps * 3);
+  const app250 = await startApp();
+  const api250 = await apiSession(app250.url);
+  for (let i = 0; i < 80 && (await api250.get("/api/machines")).json?.hosts?.[0]?.health?.state !== "up"; i++) await sleep(250);
+  const machinesMs250 = [];
+  for (let i = 0; i < 10; i++) {
+    const t = now();
+    await api250.get("/api/machines");
+    machinesMs250.push(now() - t);
+  }
+  t0 = now();
+  const started = await api250.post("/api/resets", { machines: "all", whenOnline: "force" });
+  let job = started.json.job;
+  let mostRunning = 0;
+  while (job.finishedAt === null) {
+    mostRunning = Math.max(mostRunning, job.machines.filter((m) => m.state === "running").length);
+    await sleep(100);
+    job = (await api250.get(`/api/jobs/${job.id}`)).json.job;
+  }
+  const reset250Ms = now() - t0;
+  await app250.stop();
   emit("BENCH", {
+    status14Ms: median(read14),
+    status250Ms: median(read250),
+    up250Ms: upMs,
+    machines250Ms: median(machinesMs250),
+    reset250Ms,
+    reset250Ok: job.summary.ok,
+    reset250MostRunning: mostRunning,
     reps,
     statusProcessMs: median(proc),
     statusAgentMs: median(msg),

@@ -8,9 +8,22 @@ const scenarios = {
     const { helperChecks } = await import("./system-helper.mjs");
     const { faultChecks } = await import("./system-faults.mjs");
     const { appChecks } = await import("./system-app.mjs");
+    const { autoextendChecks } = await import("./system-autoextend.mjs");
     await helperChecks();
     await faultChecks();
     await appChecks();
+    await autoextendChecks();
+    summary();
+  },
+  /** Auto-extend alone (for working on it: `node scripts/system-test.mjs autoextend`). */
+  async autoextend() {
+    const { setupOs, writeMaster, startTgtd, installHelper } = await import("./guest-lib.mjs");
+    const { autoextendChecks } = await import("./system-autoextend.mjs");
+    setupOs();
+    writeMaster();
+    await startTgtd();
+    installHelper();
+    await autoextendChecks();
     summary();
   },
   /** The room's storage host, driven from outside by scripts/room-test.mjs. */

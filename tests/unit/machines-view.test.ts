@@ -44,7 +44,7 @@ describe("grid levels", () => {
     const status = { readAt: 5, machines: [{ id: 1, state: "ok" as const, usedSectors: 1000, totalSectors: 409600, online: true, initiators: [], exported: true, suspended: false }] };
     const failing = { since: 7, message: "storage host local: agent exited" };
     const view = buildMachinesView(config, [{ name: "local", health: { state: "down", since: 7, error: "x" }, status, failing }], new Map(), new Map(), new Map(), 9);
-    expect(view.hosts).toEqual([{ name: "local", health: { state: "down", since: 7, error: "x" }, failing, problem: null, lastReadAt: 5, machines: 14 }]);
+    expect(view.hosts).toEqual([{ name: "local", health: { state: "down", since: 7, error: "x" }, failing, problem: null, lastReadAt: 5, machines: 14, stores: [] }]);
     expect(view.machines[0]).toMatchObject({ state: "unknown", level: "unknown", usedSectors: 1000, online: false, dataAt: 5 });
     expect(view.machines[1]).toMatchObject({ state: "unknown", level: "unknown" });
     // Before any good read at all, nothing is claimed missing either.

@@ -4,6 +4,7 @@ import { AdminOnly } from "@/components/auth/admin-only";
 import { UsersPanel } from "@/components/settings/users-panel";
 import { TokensPanel } from "@/components/settings/tokens-panel";
 import { SessionsPanel } from "@/components/settings/sessions-panel";
+import { AlertsPanel } from "@/components/settings/alerts-panel";
 
 export const dynamic = "force-dynamic";
 
@@ -20,6 +21,7 @@ export default async function SettingsPage() {
       <h1 className="text-xl font-semibold">Settings</h1>
       <UsersPanel users={rt.users.list()} me={me.id} liveTokens={liveTokens} now={now} />
       <TokensPanel tokens={tokens} now={now} />
+      <AlertsPanel targets={rt.alertTargets.list()} now={now} perMinute={rt.config.alerts.perMinute} />
       <SessionsPanel />
     </div>
   );

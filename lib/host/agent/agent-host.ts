@@ -34,7 +34,7 @@ export class AgentHost implements Host {
 
   async status(): Promise<HostStatus> {
     const out = await this.ask("status", [], STATUS_TIMEOUT_MS);
-    return { readAt: this.now(), machines: out.machines };
+    return { readAt: this.now(), machines: out.machines, ...(out.stores ? { stores: out.stores } : {}) };
   }
 
   async reset(ids: number[], onStep?: (id: number, step: string) => void): Promise<ResetReport[]> {

@@ -2,7 +2,8 @@ import { ConfigError } from "../../config/load";
 import type { Machine } from "../../config/schema";
 import { attempt, runReset, type BatchStep, type ResetPlan } from "../reset-run";
 import { StepError } from "../step-error";
-import { HostError, type Host, type HostHealth, type HostStatus, type MachineHostStatus, type ResetReport, type StepRecord } from "../types";
+import { HostError, type Host, type HostHealth, type HostStatus, type MachineHostStatus, type ResetReport, type StepRecord, type StoreSpace } from "../types";
+import { reserveAllows } from "../../usage/autoextend-policy";
 import { canAllocate, exceptionsForFraction, usage, type SnapshotGeometry } from "./snapshot-model";
 import { readSimState, writeSimState, type SimMachineState, type SimState } from "./sim-state";
 
@@ -16,6 +17,11 @@ export interface SimOptions {
   scenario?: "demo" | "fresh";
   random?: () => number;
   now?: () => number;
+  /** The simulated COW store: its size and the reserve no COW may grow into (MiB). */
+  storeMiB?: number;
+  reserveMiB?: number;
+  /** How long a woken PC takes to boot and open its iSCSI session. */
+  bootMs?: number;
 }
 
 interface Fault {
@@ -26,6 +32,8 @@ interface Fault {
 
 const MASTER_SECTORS = 4 * 1024 * 1024 * 2; // the 4 GiB XP image of the write-up
 const MAX_ADVANCE_MS = 15_000;
+const MiB = 1024 * 1024;
+const STORE_DIR = "/store (simulated)";
 
 /** Parses COWHERD_SIM_FAIL, e.g. "3:dm-error,5:dm-load:2,7:dm-resume:*". */
 export function parseFaultSpec(spec: string | undefined): { id: number; step: string; times: number }[] {
@@ -163,11 +171,39 @@ export class SimHost implements Host {
     this.dirty = true;
   }
 
+  /** The simulated store: the master and every COW at its current size. */
+  private store(): StoreSpace {
+    const sizeBytes = (this.opts.storeMiB ?? 64 * 1024) * MiB;
+    const used = MASTER_SECTORS * 512 + this.machines.reduce((n, m) => n + (this.state.machines[m.id]?.cowSizeMiB ?? m.cowSizeMiB) * MiB, 0);
+    return { dir: STORE_DIR, freeBytes: Math.max(0, sizeBytes - used), sizeBytes, reserveBytes: (this.opts.reserveMiB ?? 1024) * MiB };
+  }
+
+  /**
+   * A Wake-on-LAN packet reached this PC (it was sent for real; the simulated PCs hear it here): an
+   * off PC whose card answers boots and opens its session after bootMs. True when it will come up.
+   */
+  wake(id: number): boolean {
+    const s = this.sim(id);
+    if (s.wol === false || s.online || s.bootAt) return s.wol !== false;
+    s.bootAt = this.now() + (this.opts.bootMs ?? 4000) * (0.75 + this.random() / 2);
+    this.dirty = true;
+    return true;
+  }
+
   /** Moves the room forward to now: writes by running PCs, sessions coming and going. */
   private advance(): void {
     const now = this.now();
     const dtMs = Math.min(MAX_ADVANCE_MS, Math.max(0, now - this.state.advancedAt));
     this.state.advancedAt = now;
+    for (const m of this.machines) {
+      const s = this.sim(m.id);
+      if (s.bootAt !== undefined && now >= s.bootAt) {
+        delete s.bootAt;
+        s.online = true;
+        s.writeKiBs = 50 + this.random() * 200;
+        this.dirty = true;
+      }
+    }
     if (!this.opts.activity || dtMs === 0) return;
     const dt = dtMs / 1000;
     for (const m of this.machines) {
@@ -208,7 +244,7 @@ export class SimHost implements Host {
       if (s.health !== "ok") return { ...base, state: s.health };
       return { ...base, state: "ok", ...usage(s.exceptions, this.geometry(m)) };
     });
-    return { readAt: this.now(), machines };
+    return { readAt: this.now(), machines, stores: [this.store()] };
   }
 
   health(): HostHealth {
@@ -304,7 +340,7 @@ export class SimHost implements Host {
     return reports;
   }
 
-  /** Grows a PC's COW as the real helper does; the simulated store never runs out of space. */
+  /** Grows a PC's COW as the real helper does, up to its maximum and never into the store's reserve. */
   async grow(id: number, mib: number): Promise<{ totalSectors: number }> {
     if (this.down) throw new HostError(`storage host ${this.name}: ${this.down.error}`);
     const m = this.byId.get(id);
@@ -312,6 +348,14 @@ export class SimHost implements Host {
     const s = this.sim(id);
     const current = s.cowSizeMiB ?? m.cowSizeMiB;
     if (mib <= current) throw new StepError("validate", `new size ${mib} MiB is not larger than the current ${current} MiB`);
+    if (mib > m.maxCowSizeMiB) throw new StepError("validate", `new size ${mib} MiB is larger than ${m.name}'s maxCowSizeMiB (${m.maxCowSizeMiB} MiB)`);
+    const store = this.store();
+    if (!reserveAllows(store.freeBytes, (mib - current) * MiB, store.reserveBytes)) {
+      throw new StepError(
+        "space",
+        `not enough space for growing ${m.name}'s COW to ${mib} MiB: ${Math.floor(store.freeBytes / MiB)} MiB free on ${STORE_DIR}, ${mib - current} MiB needed plus the ${store.reserveBytes / MiB} MiB reserve (storage.reserveMiB)`,
+      );
+    }
     this.advance();
     s.cowSizeMiB = mib;
     this.dirty = true;

@@ -24,6 +24,10 @@ export interface SimMachineState {
   pendingChunks: number;
   /** The COW's size when grown online (absent: the configured size). */
   cowSizeMiB?: number;
+  /** Its network card answers Wake-on-LAN (absent: yes). */
+  wol?: boolean;
+  /** Woken and booting: its session opens at this time. */
+  bootAt?: number;
 }
 
 export interface SimState {

@@ -3,7 +3,7 @@ import { requireUser } from "@/lib/next/current-user";
 import { bootsQuery } from "@/lib/validations/api";
 import { BootsTable } from "@/components/history/boots-table";
 import { HistoryTabs } from "@/components/history/history-tabs";
-import { FilterForm } from "@/components/history/history-filters";
+import { FilterForm, FilterSelect } from "@/components/ui/filter-form";
 import { Pager } from "@/components/ui/pager";
 import { plainParams } from "@/lib/validations/search-params";
 
@@ -26,7 +26,9 @@ export default async function BootsPage({ searchParams }: { searchParams: Promis
           Ignored an invalid filter in the address.
         </p>
       )}
-      <FilterForm action="/history/boots" machines={rt.config.machines.map((m) => ({ id: m.id, name: m.name }))} machine={q.machine} />
+      <FilterForm action="/history/boots">
+        <FilterSelect label="PC" name="machine" value={q.machine} any="All PCs" options={rt.config.machines.map((m) => ({ value: m.id, label: m.name }))} />
+      </FilterForm>
       <BootsTable rows={rows} now={now} />
       <Pager base="/history/boots" params={raw} page={q.page} pageSize={q.pageSize} total={total} noun={total === 1 ? "boot" : "boots"} />
     </div>

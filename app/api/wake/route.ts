@@ -1,0 +1,25 @@
+import { json, readJson, route } from "@cowherd/core";
+import { wakeBody } from "@/lib/validations/api";
+
+export const dynamic = "force-dynamic";
+
+/**
+ * Wakes PCs with Wake-on-LAN (admins): `batchSize` at a time every `intervalSeconds` (defaults from
+ * the wol config), to wol.broadcast:wol.port. 202 with the job; GET /api/wake/{id} follows it.
+ */
+export const POST = route("admin", async ({ req, rt, principal, audit }) => {
+  const b = await readJson(req, wakeBody);
+  const ids = b.machines === "all" ? rt.config.machines.map((m) => m.id) : b.machines;
+  ids.forEach((id) => rt.orchestrator.machine(id)); // unknown ids: 404, nothing sent
+  const batchSize = b.batchSize ?? rt.config.wol.batchSize;
+  const intervalSeconds = b.intervalSeconds ?? rt.config.wol.intervalSeconds;
+  const { job } = rt.waker.start(ids, { batchSize, intervalMs: intervalSeconds * 1000 }, principal!.name);
+  const noMac = job.machines.filter((m) => m.state === "no-mac").map((m) => m.name);
+  rt.eventLog.record({
+    kind: "wake",
+    message: `${principal!.name} woke ${job.machines.length - noMac.length} PCs (${batchSize} every ${intervalSeconds} s to ${job.broadcast}:${job.port})${noMac.length ? `; no MAC for ${noMac.join(", ")}` : ""}`,
+    detail: { job: job.id, machines: ids.length },
+  });
+  audit("wake", "ok", ids.length === rt.config.machines.length ? "all" : job.machines.map((m) => m.name).join(","), `job ${job.id}, ${batchSize} every ${intervalSeconds} s`);
+  return json({ job }, 202, { location: `/api/wake/${job.id}` });
+});

@@ -1,0 +1,76 @@
+"use client";
+
+import useSWR from "swr";
+import Link from "next/link";
+import type { EventRow } from "@/lib/db/events";
+import { EVENT_KINDS } from "@/lib/constants";
+import { fetcher } from "@/lib/client/fetcher";
+import { cn } from "@/components/ui/cn";
+import { LocalTime } from "@/components/ui/local-time";
+import { Cell, Head, stack } from "@/components/ui/stack-table";
+
+export const SEVERITY_STYLE = {
+  info: "bg-sky-50 text-sky-800 ring-sky-200",
+  warn: "bg-amber-50 text-amber-900 ring-amber-300",
+  danger: "bg-red-700 text-white ring-red-700",
+} as const;
+
+interface EventsAnswer {
+  events: EventRow[];
+  total: number;
+  page: number;
+  pageSize: number;
+  open: Record<string, number>;
+  /** The server's time of the answer ("12 s ago" is relative to it, never to the browser's clock). */
+  readAt: number;
+}
+
+/**
+ * Events, newest first, kept fresh (every 5 s) from the same query the page was rendered with. A
+ * condition shows whether it is still open or when it cleared; a PC links to its page.
+ */
+export function EventsTable({ query, initial, showMachine = true }: { query: string; initial: EventsAnswer; showMachine?: boolean }) {
+  const { data } = useSWR<EventsAnswer>(`/api/events?${query}`, fetcher, { refreshInterval: 5000, fallbackData: initial, keepPreviousData: true });
+  const { events: rows, readAt } = data ?? initial;
+  if (rows.length === 0) return <p className="rounded-xl bg-white p-6 text-center text-slate-500 ring-1 ring-slate-200">No events match.</p>;
+  const columns = ["When", ...(showMachine ? ["PC / host"] : []), "What", "Severity", "State"];
+  return (
+    <div className={stack.wrap}>
+      <table className={stack.table} aria-label="Events">
+        <Head columns={columns} />
+        <tbody className={stack.tbody}>
+          {rows.map((e) => (
+            <tr key={e.id} className={stack.tr} data-kind={e.kind} data-severity={e.severity}>
+              <Cell label="When" className="whitespace-nowrap">
+                <LocalTime at={e.at} now={readAt} className="md:flex-col" />
+              </Cell>
+              {showMachine && (
+                <Cell label="PC / host" className="font-mono font-semibold whitespace-nowrap">
+                  {e.machineId !== null ? <Link href={`/machines/${e.machineId}`} className="hover:underline">{e.machineName}</Link> : (e.host ?? "room")}
+                </Cell>
+              )}
+              <Cell label="What" className="min-w-64">
+                <span className="block text-xs font-semibold uppercase tracking-wide text-slate-500">{EVENT_KINDS[e.kind]?.label ?? e.kind}</span>
+                {e.message}
+              </Cell>
+              <Cell label="Severity">
+                <span className={cn("inline-block rounded px-1.5 py-0.5 text-xs font-semibold ring-1", SEVERITY_STYLE[e.severity])}>{e.severity}</span>
+              </Cell>
+              <Cell label="State" className="whitespace-nowrap text-xs">
+                {e.conditionKey === null ? (
+                  <span className="text-slate-400">—</span>
+                ) : e.clearedAt === null ? (
+                  <span className="font-semibold text-red-700">open</span>
+                ) : (
+                  <span className="text-slate-500">
+                    cleared <LocalTime at={e.clearedAt} now={readAt} relative />
+                  </span>
+                )}
+              </Cell>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

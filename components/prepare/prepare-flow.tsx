@@ -1,0 +1,297 @@
+"use client";
+
+import { useEffect, useMemo, useState } from "react";
+import useSWR from "swr";
+import type { MachinesView, MachineView } from "@/lib/status/machines-view";
+import type { Job } from "@/lib/reset/jobs";
+import type { ResetAnswer } from "@/lib/reset/requests";
+import type { WakeJob } from "@/lib/wol/wake";
+import { ApiError, fetcher, postJson } from "@/lib/client/fetcher";
+import { cn } from "@/components/ui/cn";
+import { isUp } from "@/components/grid/confirm-reset-dialog";
+import { OnlinePill } from "@/components/grid/machine-parts";
+import { describeFailure } from "@/components/grid/reset-text";
+import { button, input, subtle } from "@/components/settings/panel";
+
+type Step = "choose" | "reset" | "wake" | "watch";
+const STEPS: { id: Step; title: string }[] = [
+  { id: "choose", title: "Choose the PCs" },
+  { id: "reset", title: "Reset them" },
+  { id: "wake", title: "Wake them (Wake-on-LAN)" },
+  { id: "watch", title: "Watch them come online" },
+];
+
+export interface WolSettings {
+  broadcast: string;
+  port: number;
+  batchSize: number;
+  intervalSeconds: number;
+}
+
+/** Why a PC is not up, in words an admin can act on. */
+function whyNotUp(m: MachineView, wake: WakeJob | null): string {
+  const w = wake?.machines.find((x) => x.id === m.id);
+  if (m.condition === "unreachable") return "its storage host does not answer";
+  if (w?.state === "no-mac") return "no MAC address in the config (machines[].mac): it cannot be woken";
+  if (w?.state === "failed") return `the magic packet could not be sent: ${w.error}`;
+  if (m.boot.state === "booting") return "still booting (it fetched its boot script)";
+  if (m.boot.last?.result === "failed" && wake && m.boot.last.startedAt >= wake.createdAt) return `its boot failed at ${m.boot.last.failedStep ?? "boot"}: ${m.boot.last.error ?? ""}`;
+  if (!w) return "not woken";
+  return "no sign of it since the packet: check its power, and Wake-on-LAN in its BIOS and network card";
+}
+
+/**
+ * Before the doors open: choose PCs → reset the ones that are off now and mark the running ones
+ * for their next boot → wake them with Wake-on-LAN, a few at a time → watch them come online →
+ * who did not, and why. Each step can be skipped; the room keeps polling throughout.
+ */
+export function PrepareFlow({ initial, wol }: { initial: MachinesView; wol: WolSettings }) {
+  const { data, error } = useSWR<MachinesView>("/api/machines", fetcher, { refreshInterval: 1500, fallbackData: initial, keepPreviousData: true });
+  const view = data ?? initial;
+  const byId = useMemo(() => new Map(view.machines.map((m) => [m.id, m])), [view]);
+  const [step, setStep] = useState<Step>("choose");
+  const [chosen, setChosen] = useState<Set<number>>(() => new Set(initial.machines.map((m) => m.id)));
+  const [query, setQuery] = useState("");
+  const [resetAnswer, setResetAnswer] = useState<ResetAnswer | null>(null);
+  const [wakeJob, setWakeJob] = useState<WakeJob | null>(null);
+  const [problem, setProblem] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [batchSize, setBatchSize] = useState(wol.batchSize);
+  const [interval, setIntervalSeconds] = useState(wol.intervalSeconds);
+
+  const list = [...chosen].map((id) => byId.get(id)).filter((m): m is MachineView => !!m);
+  const up = list.filter(isUp);
+  const off = list.filter((m) => !isUp(m));
+  const online = list.filter((m) => m.boot.state === "online" && m.condition !== "unreachable");
+
+  const { data: jobData } = useSWR<{ job: Job }>(resetAnswer?.job ? `/api/jobs/${resetAnswer.job.id}` : null, fetcher, { refreshInterval: (d) => (d?.job.finishedAt ? 0 : 700) });
+  const { data: wakeData } = useSWR<{ job: WakeJob }>(wakeJob ? `/api/wake/${wakeJob.id}` : null, fetcher, { refreshInterval: (d) => (d?.job.finishedAt ? 0 : 500) });
+  const job = jobData?.job ?? resetAnswer?.job ?? null;
+  const wake = wakeData?.job ?? wakeJob;
+
+  const [tick, setTick] = useState(0);
+  useEffect(() => {
+    if (step !== "watch") return;
+    const t = setInterval(() => setTick((n) => n + 1), 1000);
+    return () => clearInterval(t);
+  }, [step]);
+  void tick;
+
+  const act = async (fn: () => Promise<void>) => {
+    setBusy(true);
+    setProblem(null);
+    try {
+      await fn();
+    } catch (e) {
+      setProblem(e instanceof ApiError ? e.message : "Cannot reach the server");
+    } finally {
+      setBusy(false);
+    }
+  };
+  const shown = view.machines.filter((m) => !query || m.name.toLowerCase().includes(query.toLowerCase()) || m.ip.includes(query));
+  const toWake = list.filter((m) => m.boot.state === "off" || m.condition === "unreachable");
+  const notUp = list.filter((m) => m.boot.state !== "online" || m.condition === "unreachable");
+
+  return (
+    <div className="space-y-4">
+      <ol className="flex flex-wrap gap-2 text-sm" aria-label="Steps">
+        {STEPS.map((s, i) => (
+          <li key={s.id}>
+            <button
+              type="button"
+              onClick={() => setStep(s.id)}
+              aria-current={step === s.id ? "step" : undefined}
+              className={cn("rounded-full px-3 py-1 font-medium ring-1", step === s.id ? "bg-slate-900 text-white ring-slate-900" : "bg-white text-slate-700 ring-slate-300 hover:bg-slate-50")}
+            >
+              {i + 1}. {s.title}
+            </button>
+          </li>
+        ))}
+      </ol>
+      {error && <p role="alert" className="rounded bg-amber-100 px-3 py-2 text-sm text-amber-900">Cannot reach the server: showing the last known state.</p>}
+      {problem && <p role="alert" className="rounded bg-red-50 px-3 py-2 text-sm text-red-800 ring-1 ring-red-200">{problem}</p>}
+
+      {step === "choose" && (
+        <section aria-label="Choose the PCs" className="space-y-3 rounded-xl bg-white p-4 shadow-sm ring-1 ring-slate-200">
+          <p className="text-sm text-slate-600">
+            <strong data-testid="chosen-count">{chosen.size}</strong> of {view.machines.length} PCs chosen: {off.length} off, {up.length} up.
+          </p>
+          <div className="flex flex-wrap items-center gap-2">
+            <button type="button" className={subtle} onClick={() => setChosen(new Set(view.machines.map((m) => m.id)))}>All</button>
+            <button type="button" className={subtle} onClick={() => setChosen(new Set())}>None</button>
+            <button type="button" className={subtle} onClick={() => setChosen(new Set(view.machines.filter((m) => !isUp(m)).map((m) => m.id)))}>Only those off</button>
+            <input type="search" aria-label="Find a PC" placeholder="Find PC…" value={query} onChange={(e) => setQuery(e.target.value)} className="rounded-md border border-slate-300 px-2 py-1 text-sm" />
+          </div>
+          <ul className="grid max-h-80 grid-cols-2 gap-1 overflow-y-auto sm:grid-cols-4 lg:grid-cols-6" aria-label="PCs">
+            {shown.map((m) => (
+              <li key={m.id}>
+                <label className={cn("flex items-center gap-2 rounded-md px-2 py-1 text-sm ring-1", chosen.has(m.id) ? "bg-sky-50 ring-sky-300" : "ring-slate-200")}>
+                  <input
+                    type="checkbox"
+                    className="size-4 accent-sky-600"
+                    checked={chosen.has(m.id)}
+                    onChange={(e) =>
+                      setChosen((p) => {
+                        const n = new Set(p);
+                        if (e.target.checked) n.add(m.id);
+                        else n.delete(m.id);
+                        return n;
+                      })
+                    }
+                  />
+                  <span className="font-mono">{m.name}</span>
+                  <span aria-hidden className={cn("ml-auto size-2 rounded-full", isUp(m) ? "bg-sky-500" : "bg-slate-300")} />
+                </label>
+              </li>
+            ))}
+          </ul>
+          <button type="button" className={button} disabled={chosen.size === 0} onClick={() => setStep("reset")}>
+            Next: reset {chosen.size} PCs
+          </button>
+        </section>
+      )}
+
+      {step === "reset" && (
+        <section aria-label="Reset them" className="space-y-3 rounded-xl bg-white p-4 shadow-sm ring-1 ring-slate-200">
+          <p className="text-sm text-slate-700">
+            <strong>{off.length}</strong> off: reset now. <strong>{up.length}</strong> up right now: each resets at its next boot (its boot script does it before it starts), so nobody's running game is pulled from under them.
+          </p>
+          {!resetAnswer ? (
+            <div className="flex flex-wrap gap-2">
+              <button
+                type="button"
+                className={button}
+                disabled={busy || list.length === 0}
+                onClick={() => act(async () => setResetAnswer(await postJson<ResetAnswer>("/api/resets", { machines: list.map((m) => m.id), whenOnline: "next-boot" })))}
+              >
+                Reset {off.length} now, {up.length} at next boot
+              </button>
+              <button type="button" className={subtle} onClick={() => setStep("wake")}>Skip</button>
+            </div>
+          ) : (
+            <div className="space-y-2 text-sm" role="status" data-testid="prepare-reset">
+              {job ? (
+                <p className="font-semibold">
+                  {job.finishedAt ? "Reset done" : "Resetting"}: {job.summary.ok} of {job.summary.requested} fresh
+                  {job.summary.failed > 0 && <span className="text-red-700">, {job.summary.failed} failed</span>}
+                  {job.summary.refused > 0 && `, ${job.summary.refused} already resetting`}
+                  {!job.finishedAt && `, ${job.summary.pending} to go`}
+                </p>
+              ) : (
+                <p className="font-semibold">Nothing to reset now.</p>
+              )}
+              {resetAnswer.nextBoot.length > 0 && <p className="text-violet-900">At their next boot: {resetAnswer.nextBoot.map((id) => byId.get(id)?.name).join(", ")}</p>}
+              {job?.machines.filter((m) => m.state === "done" && !m.ok).map((m) => (
+                <p key={m.id} className="text-red-800">
+                  {m.name}: {describeFailure(m)}
+                </p>
+              ))}
+              <button type="button" className={button} disabled={!!job && !job.finishedAt} onClick={() => setStep("wake")}>
+                Next: wake them
+              </button>
+            </div>
+          )}
+        </section>
+      )}
+
+      {step === "wake" && (
+        <section aria-label="Wake them" className="space-y-3 rounded-xl bg-white p-4 shadow-sm ring-1 ring-slate-200">
+          <p className="text-sm text-slate-700">
+            Magic packets to <span className="font-mono">{wol.broadcast}:{wol.port}</span> for the <strong>{toWake.length}</strong> chosen PCs that are off, a few at a time so the fuses and the storage host are not hit by all of them at once.
+          </p>
+          <div className="flex flex-wrap items-end gap-3">
+            <label className="text-sm font-medium">
+              PCs at a time
+              <input type="number" min={1} max={250} value={batchSize} onChange={(e) => setBatchSize(Math.max(1, Number(e.target.value) || 1))} className={cn(input, "w-24")} />
+            </label>
+            <label className="text-sm font-medium">
+              Every (seconds)
+              <input type="number" min={0} max={120} step={0.5} value={interval} onChange={(e) => setIntervalSeconds(Math.max(0, Number(e.target.value) || 0))} className={cn(input, "w-24")} />
+            </label>
+            <span className="pb-2 text-sm text-slate-500">
+              about {Math.max(0, Math.ceil(toWake.length / batchSize) - 1) * interval} s for all of them
+            </span>
+          </div>
+          <div className="flex flex-wrap gap-2">
+            <button
+              type="button"
+              className={button}
+              disabled={busy || toWake.length === 0 || (!!wake && !wake.finishedAt)}
+              onClick={() =>
+                act(async () => {
+                  const r = await postJson<{ job: WakeJob }>("/api/wake", { machines: toWake.map((m) => m.id), batchSize, intervalSeconds: interval });
+                  setWakeJob(r.job);
+                  setStep("watch");
+                })
+              }
+            >
+              Wake {toWake.length} PCs
+            </button>
+            <button type="button" className={subtle} onClick={() => setStep("watch")}>Skip</button>
+          </div>
+        </section>
+      )}
+
+      {step === "watch" && (
+        <section aria-label="Watch them come online" className="space-y-3 rounded-xl bg-white p-4 shadow-sm ring-1 ring-slate-200">
+          <div role="status" aria-live="polite" className="space-y-1">
+            <p className="text-lg font-semibold" data-testid="online-count">
+              {online.length} of {list.length} online
+            </p>
+            {resetAnswer && (
+              <p className="text-sm text-slate-600" data-testid="reset-summary">
+                Disks: {job ? `${job.summary.ok} reset now${job.summary.failed ? `, ${job.summary.failed} failed` : ""}` : "none reset now"}
+                {resetAnswer.nextBoot.length > 0 && `, ${resetAnswer.nextBoot.length} at their next boot (${resetAnswer.nextBoot.filter((id) => byId.get(id)?.pendingReset).length} still waiting)`}
+              </p>
+            )}
+            {wake && (
+              <p className="text-sm text-slate-600" data-testid="wake-progress">
+                Wake-on-LAN: {wake.machines.filter((m) => m.state === "sent").length} of {wake.machines.length} packets sent
+                {wake.finishedAt ? "" : ` (${wake.batchSize} every ${wake.intervalMs / 1000} s)…`}
+                {wake.finishedAt && ` · ${Math.round((Date.now() - wake.createdAt) / 1000)} s since the first`}
+              </p>
+            )}
+          </div>
+          <div className="h-2 overflow-hidden rounded-full bg-slate-200" aria-hidden>
+            <div className="h-full bg-sky-600 transition-[width] duration-700" style={{ width: `${list.length ? (online.length / list.length) * 100 : 0}%` }} />
+          </div>
+          {notUp.length === 0 ? (
+            <p className="font-semibold text-emerald-700" data-testid="all-up">Every chosen PC is online. Have a good event!</p>
+          ) : (
+            <div className="space-y-2">
+              <h3 className="text-sm font-semibold">Not online ({notUp.length})</h3>
+              <ul className="divide-y divide-slate-100 rounded-lg ring-1 ring-slate-200" data-testid="not-up">
+                {notUp.map((m) => (
+                  <li key={m.id} className="flex flex-wrap items-center gap-x-3 gap-y-1 px-3 py-2 text-sm">
+                    <span className="font-mono font-semibold">{m.name}</span>
+                    <OnlinePill m={m} />
+                    <span className="min-w-0 flex-1 basis-60 text-slate-600">{whyNotUp(m, wake)}</span>
+                  </li>
+                ))}
+              </ul>
+              <div className="flex flex-wrap gap-2">
+                <button
+                  type="button"
+                  className={subtle}
+                  disabled={busy || (!!wake && !wake.finishedAt)}
+                  onClick={() =>
+                    act(async () => {
+                      const ids = notUp.filter((m) => m.boot.state === "off").map((m) => m.id);
+                      if (!ids.length) return;
+                      setWakeJob((await postJson<{ job: WakeJob }>("/api/wake", { machines: ids, batchSize, intervalSeconds: interval })).job);
+                    })
+                  }
+                >
+                  Wake these again
+                </button>
+                <button type="button" className={subtle} onClick={() => void navigator.clipboard?.writeText(notUp.map((m) => `${m.name}\t${m.ip}\t${whyNotUp(m, wake)}`).join("\n"))}>
+                  Copy the list
+                </button>
+              </div>
+            </div>
+          )}
+        </section>
+      )}
+    </div>
+  );
+}

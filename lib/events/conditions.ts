@@ -1,0 +1,145 @@
+import type { Config } from "../config/schema";
+import type { MachinesView } from "../status/machines-view";
+import type { UsageProjection } from "../usage/sampler";
+import type { StoreSpace } from "../host/types";
+import { conditionKey, type Condition } from "./event-log";
+
+import { duration, mibText, rateText } from "../client/units";
+
+const MiB = 1024 * 1024;
+/** "21:14" in the server's time zone (events are read in the room, on the server's clock). */
+export const clock = (at: number) => new Date(at).toTimeString().slice(0, 5);
+
+/** What the conditions of one look at the room need. */
+export interface ConditionInput {
+  config: Config;
+  view: MachinesView;
+  projection(id: number): UsageProjection | null;
+  /** Each reachable host's COW stores. */
+  stores: ReadonlyMap<string, StoreSpace[]>;
+  /** Whether a condition is open already (a projection holds until 1.25 × its limit once raised). */
+  isOpen(key: string): boolean;
+  now: number;
+}
+
+/**
+ * Every condition that holds in the room now, and which conditions were looked at (so the ones that
+ * stopped holding are cleared, and those of a host that does not answer are left alone).
+ *  - per PC: past its warning / danger level, projected full within alerts.projectedFullMinutes
+ *    (cleared only past 1.25 × that, so a wobbling rate does not flap), Invalid, Overflow, at its
+ *    largest size while past the auto-extend threshold; a refused auto-extend clears once it is back
+ *    under the threshold (reset or grown);
+ *  - per host: unreachable; per COW store: space below reserve + storage.lowSpaceMiB.
+ */
+export function roomConditions(x: ConditionInput): { active: Condition[]; inScope: (key: string) => boolean } {
+  const { config, view, now } = x;
+  const active: Condition[] = [];
+  const scope = new Set<string>();
+  const failing = new Set(view.hosts.filter((h) => h.failing).map((h) => h.name));
+  const look = (c: Condition | null, key: string) => {
+    scope.add(key);
+    if (c) active.push(c);
+  };
+  const minutes = config.alerts.projectedFullMinutes;
+  const autoextendOn = config.autoextend.threshold < 100;
+  const machines = new Map(config.machines.map((m) => [m.id, m]));
+  for (const m of view.machines) {
+    if (failing.has(m.host)) continue;
+    const cfg = machines.get(m.id)!;
+    const pc = { machineId: m.id, machineName: m.name, host: m.host };
+    const p = x.projection(m.id);
+    const numbers = m.state === "ok" && m.percent !== null && m.usedSectors !== null && m.totalSectors !== null;
+    const size = numbers ? `${mibText(m.usedSectors!)} of ${mibText(m.totalSectors!)}` : "";
+    const filling = p?.mibPerMin ? `, filling at ${rateText(p.mibPerMin)}` : "";
+    const key = (k: Condition["kind"]) => conditionKey(k, `pc:${m.id}`);
+
+    for (const [kind, level] of [["usage-warn", cfg.warnPercent], ["usage-danger", cfg.dangerPercent]] as const) {
+      look(numbers && m.percent! >= level ? { ...pc, key: key(kind), kind, message: `${m.name} passed ${level} % (${size}${filling})`, detail: { percent: m.percent, level } } : null, key(kind));
+    }
+
+    const full = p?.fullInMs ?? null;
+    const limit = minutes * 60_000;
+    const projected = numbers && full !== null && full > 0 && (full <= limit || (full <= limit * 1.25 && x.isOpen(key("projected-full"))));
+    look(
+      projected
+        ? {
+            ...pc,
+            key: key("projected-full"),
+            kind: "projected-full",
+            message: `${m.name} will be full in about ${duration(full!)} (around ${clock(now + full!)}) at ${rateText(p!.mibPerMin)}: ${size} used${p!.ceilingSectors > m.totalSectors! ? `, up to ${mibText(p!.ceilingSectors)} with auto-extend` : ""}`,
+            detail: { fullInMs: Math.round(full!), mibPerMin: p!.mibPerMin, ceilingSectors: p!.ceilingSectors },
+          }
+        : null,
+      key("projected-full"),
+    );
+
+    const last = p?.lastMibPerMin ?? null;
+    look(
+      m.state === "invalid"
+        ? {
+            ...pc,
+            key: key("snapshot-invalid"),
+            kind: "snapshot-invalid",
+            message: `${m.name} died at ${clock(now)}: its snapshot is Invalid (COW full), last rate ${rateText(last)}. It fails every read and write until it is reset.`,
+            detail: { lastMibPerMin: last },
+          }
+        : null,
+      key("snapshot-invalid"),
+    );
+    look(
+      m.state === "overflow"
+        ? {
+            ...pc,
+            key: key("snapshot-overflow"),
+            kind: "snapshot-overflow",
+            message: `${m.name}'s COW is full (Overflow at ${clock(now)}), last rate ${rateText(last)}: its writes fail until it is reset.`,
+            detail: { lastMibPerMin: last },
+          }
+        : null,
+      key("snapshot-overflow"),
+    );
+
+    if (autoextendOn) {
+      const past = numbers && m.percent! >= config.autoextend.threshold;
+      const atMax = past && m.totalSectors! >= cfg.maxCowSizeMiB * 2048;
+      look(
+        atMax
+          ? { ...pc, key: key("autoextend-max"), kind: "autoextend-max", message: `${m.name} is at its largest COW (${cfg.maxCowSizeMiB} MiB, maxCowSizeMiB) and ${m.percent} % full${filling}: auto-extend cannot grow it further; reset it when you can` }
+          : null,
+        key("autoextend-max"),
+      );
+      // Raised by the auto-extender when the store refuses; cleared here once it is no longer needed.
+      if (!past) scope.add(key("autoextend-refused"));
+    }
+  }
+
+  for (const h of view.hosts) {
+    const key = conditionKey("host-unreachable", `host:${h.name}`);
+    look(
+      h.failing
+        ? { key, kind: "host-unreachable", host: h.name, message: `Storage host ${h.name} does not answer since ${clock(h.failing.since)} (${h.failing.message}): its ${h.machines} PCs show their last numbers`, detail: { since: h.failing.since } }
+        : null,
+      key,
+    );
+    if (h.failing) continue;
+    for (const s of x.stores.get(h.name) ?? []) {
+      const skey = conditionKey("store-low", `store:${h.name}:${s.dir}`);
+      const low = s.freeBytes < s.reserveBytes + config.storage.lowSpaceMiB * MiB;
+      look(
+        low
+          ? {
+              key: skey,
+              kind: "store-low",
+              severity: s.freeBytes <= s.reserveBytes ? "danger" : "warn",
+              host: h.name,
+              message: `COW store ${s.dir} on ${h.name}: ${Math.floor(s.freeBytes / MiB)} MiB free of ${Math.floor(s.sizeBytes / MiB)} MiB, ${Math.floor(s.reserveBytes / MiB)} MiB of it kept in reserve${s.freeBytes <= s.reserveBytes ? ": no COW can grow" : ""}`,
+              detail: { freeBytes: s.freeBytes, sizeBytes: s.sizeBytes, reserveBytes: s.reserveBytes },
+            }
+          : null,
+        skey,
+      );
+    }
+  }
+  return { active, inScope: (k) => scope.has(k) };
+}
+

@@ -1,0 +1,118 @@
+import type { Config, Machine } from "../config/schema";
+import type { UsageRepo, UsageSample } from "../db/usage";
+import type { HostReading } from "../status/room";
+import { mibPerMin, RateWindows, timeToFull } from "./rate";
+
+/** What the grid shows of a PC's growth: how fast it fills, and when it will be full at that rate. */
+export interface UsageProjection {
+  /** MiB per minute over the rate window (since its last reset); null while there is too little to say. */
+  mibPerMin: number | null;
+  /** The size it fills up to: its COW now, or its maximum when auto-extend may still grow it. */
+  ceilingSectors: number;
+  /** Milliseconds until full at that rate (0: full now), null when it is not filling. */
+  fullInMs: number | null;
+  /** The last rate seen while it had numbers (kept when it dies: "last rate 40 MiB/min"). */
+  lastMibPerMin: number | null;
+}
+
+/** A PC's sample is written at least this often even when nothing changed (the chart's line goes on). */
+const KEEP_ALIVE_MS = 5 * 60_000;
+
+/**
+ * Samples every PC's numbers from the shared status read (no read of its own): each read feeds the
+ * fill-rate windows; every `usage.sampleSeconds` the PCs whose numbers changed (and each PC at least
+ * every 5 minutes) and the room's totals are written in one transaction. So writes per day are
+ * bounded by PCs × 86 400 / sampleSeconds, whatever the number of dashboards.
+ */
+export class UsageSampler {
+  private readonly windows: RateWindows;
+  private readonly lastWritten = new Map<number, { at: number; key: string }>();
+  private readonly projections = new Map<number, UsageProjection>();
+  private readonly lastRates = new Map<number, number>();
+  private readonly byId: Map<number, Machine>;
+  private lastTick = 0;
+
+  constructor(
+    private readonly config: Config,
+    private readonly repo: UsageRepo,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.windows = new RateWindows(config.usage.rateWindowMinutes * 60_000);
+    this.byId = new Map(config.machines.map((m) => [m.id, m]));
+    // After a restart the windows start from what was stored, so rates are there at once.
+    for (const s of repo.since(this.now() - config.usage.rateWindowMinutes * 60_000)) {
+      if (s.usedSectors !== null && s.state === "ok") this.windows.add(s.machineId, s.at, s.usedSectors);
+      this.lastWritten.set(s.machineId, { at: s.at, key: keyOf(s) });
+    }
+  }
+
+  /** The ceiling a PC fills up to: its COW now, or its maximum while auto-extend can grow it. */
+  private ceiling(m: Machine, total: number): number {
+    return this.config.autoextend.threshold < 100 ? Math.max(total, m.maxCowSizeMiB * 2048) : total;
+  }
+
+  observe(readings: readonly HostReading[]): void {
+    const at = this.now();
+    const samples: UsageSample[] = [];
+    for (const r of readings) {
+      if (r.failing || !r.status) continue; // old numbers are not new samples
+      for (const s of r.status.machines) {
+        const m = this.byId.get(s.id);
+        if (!m) continue;
+        const used = s.usedSectors ?? null;
+        const total = s.totalSectors ?? null;
+        if (s.state === "ok" && used !== null && total !== null) {
+          this.windows.add(s.id, r.status.readAt, used);
+          const rate = this.windows.rate(s.id);
+          if (rate !== null) this.lastRates.set(s.id, mibPerMin(rate));
+          const ceiling = this.ceiling(m, total);
+          this.projections.set(s.id, { mibPerMin: rate === null ? null : mibPerMin(rate), ceilingSectors: ceiling, fullInMs: timeToFull(used, ceiling, rate), lastMibPerMin: this.lastRates.get(s.id) ?? null });
+        } else {
+          this.windows.forget(s.id);
+          this.projections.set(s.id, { mibPerMin: null, ceilingSectors: total ?? 0, fullInMs: null, lastMibPerMin: this.lastRates.get(s.id) ?? null });
+        }
+        samples.push({ machineId: s.id, at: r.status.readAt, usedSectors: used, totalSectors: total, state: s.state, online: s.online });
+      }
+    }
+    if (at - this.lastTick < this.config.usage.sampleSeconds * 1000) return;
+    this.lastTick = at;
+    const changed = samples.filter((s) => {
+      const last = this.lastWritten.get(s.machineId);
+      return !last || last.key !== keyOf(s) || s.at - last.at >= KEEP_ALIVE_MS;
+    });
+    for (const s of changed) this.lastWritten.set(s.machineId, { at: s.at, key: keyOf(s) });
+    const ok = samples.filter((s) => s.usedSectors !== null && s.totalSectors !== null);
+    const stores = readings.flatMap((r) => (!r.failing && r.status?.stores) || []);
+    this.repo.write(
+      changed,
+      samples.length
+        ? {
+            at,
+            usedSectors: ok.reduce((n, s) => n + s.usedSectors!, 0),
+            totalSectors: ok.reduce((n, s) => n + s.totalSectors!, 0),
+            machines: samples.length,
+            online: samples.filter((s) => s.online).length,
+            freeBytes: stores.length ? stores.reduce((n, s) => n + s.freeBytes, 0) : null,
+          }
+        : null,
+    );
+  }
+
+  projection(id: number): UsageProjection | null {
+    return this.projections.get(id) ?? null;
+  }
+
+  /** Folds samples older than usage.fullHours into buckets and drops buckets older than usage.keepDays. */
+  compact(): { folded: number; pruned: number } {
+    const now = this.now();
+    const { samples } = this.repo.fold(now - this.config.usage.fullHours * 3_600_000);
+    return { folded: samples, pruned: this.repo.prune(now - this.config.usage.keepDays * 86_400_000) };
+  }
+
+  /** Points held in memory for the rate windows (bounded by PCs × window / read interval). */
+  memoryPoints(): number {
+    return this.windows.size();
+  }
+}
+
+const keyOf = (s: UsageSample) => `${s.usedSectors}|${s.totalSectors}|${s.state}|${s.online ? 1 : 0}`;

@@ -1,0 +1,68 @@
+import { describe, expect, it } from "vitest";
+import { arrange } from "@/components/grid/arrange";
+import { buildMachinesView } from "@/lib/status/machines-view";
+import { parseConfig } from "@/lib/config/load";
+import { demoConfig } from "@/lib/config/demo";
+
+const config = parseConfig(demoConfig({ COWHERD_SIM_PCS: "250" }));
+const MIB = 2048;
+/** A room of 250: usage rising with the id, PC 7 dead, every third off, rates and projections known for some. */
+const view = buildMachinesView(
+  config,
+  [
+    {
+      name: "local",
+      health: { state: "up", since: 0 },
+      failing: null,
+      status: {
+        readAt: 1,
+        machines: config.machines.map((m) => ({
+          id: m.id,
+          state: m.id === 7 ? ("invalid" as const) : ("ok" as const),
+          ...(m.id === 7 ? {} : { usedSectors: Math.round((m.id / 250) * 190 * MIB), totalSectors: 200 * MIB }),
+          online: m.id % 3 !== 0,
+          initiators: [],
+          exported: true,
+          suspended: false,
+        })),
+      },
+    },
+  ],
+  new Map(),
+  new Map(),
+  new Map(),
+  1,
+  { state: (id) => ({ state: id % 3 !== 0 ? "online" : "off", since: 0, bootId: null }), lastBoots: new Map(), pending: new Map() },
+  { projection: (id) => (id % 10 === 0 ? { mibPerMin: id / 10, fullInMs: (250 - id) * 60_000, ceilingSectors: 200 * MIB } : null), blocked: () => null },
+);
+const names = (ms: { name: string }[]) => ms.map((m) => m.name);
+
+describe("the grid's filter and sort for a big room", () => {
+  it("all by name keeps the configured order", () => {
+    expect(names(arrange(view.machines, { filter: "all", sort: "name", query: "" }, 60))).toEqual(config.machines.map((m) => m.name));
+  });
+  it("usage: fullest first, a dead snapshot above them all", () => {
+    const r = arrange(view.machines, { filter: "all", sort: "usage", query: "" }, 60);
+    expect(names(r.slice(0, 3))).toEqual(["retro-007", "retro-250", "retro-249"]);
+  });
+  it("time to full: dead first, then soonest; unknown projections last", () => {
+    const r = arrange(view.machines, { filter: "all", sort: "full", query: "" }, 60);
+    expect(names(r.slice(0, 4))).toEqual(["retro-007", "retro-250", "retro-240", "retro-230"]);
+    expect(r.at(-1)!.growth.fullInMs).toBeNull();
+  });
+  it("rate: fastest first", () => {
+    expect(names(arrange(view.machines, { filter: "all", sort: "rate", query: "" }, 60).slice(0, 2))).toEqual(["retro-250", "retro-240"]);
+  });
+  it("filters: full soon (within the projection limit), needs attention, online, offline", () => {
+    expect(names(arrange(view.machines, { filter: "filling", sort: "full", query: "" }, 60))).toEqual(["retro-250", "retro-240", "retro-230", "retro-220", "retro-210", "retro-200", "retro-190"]);
+    const attention = arrange(view.machines, { filter: "attention", sort: "name", query: "" }, 60);
+    expect(attention.every((m) => m.condition !== "normal" || (m.growth.fullInMs ?? Infinity) <= 3_600_000)).toBe(true);
+    expect(attention.some((m) => m.name === "retro-007")).toBe(true);
+    expect(arrange(view.machines, { filter: "offline", sort: "name", query: "" }, 60)).toHaveLength(83);
+    expect(arrange(view.machines, { filter: "online", sort: "name", query: "" }, 60)).toHaveLength(167);
+  });
+  it("search by name or address", () => {
+    expect(names(arrange(view.machines, { filter: "all", sort: "name", query: "retro-24" }, 60))).toHaveLength(10);
+    expect(names(arrange(view.machines, { filter: "all", sort: "name", query: "127.0.1.99" }, 60))).toEqual(["retro-099"]);
+  });
+});

@@ -1,0 +1,84 @@
+import { beforeEach, describe, expect, it } from "vitest";
+import { parseConfig } from "@/lib/config/load";
+import { Storage } from "@/helper/storage/storage";
+import { runVerb } from "@/helper/run-verb";
+import { FakeStorage } from "../helpers/fake-storage";
+
+// The helper's side of auto-extend: a reset cuts a grown COW back to its configured size while no
+// snapshot uses it, a repair brings a loop back in step with its file, grow keeps to the PC's maximum.
+const config = parseConfig({
+  host: "real",
+  machines: [
+    { id: 1, name: "pc1", ip: "10.0.0.41", dmName: "retrocow1", maxCowSizeMiB: 48 },
+    { id: 2, name: "pc2", ip: "10.0.0.42", dmName: "retrocow2" },
+  ],
+  defaults: { cowSizeMiB: 16, chunkSectors: 8, mode: "P" },
+  storage: { master: "/store/master.img", cowDir: "/store", iqnPrefix: "iqn.2026-11.test.cowherd", reserveMiB: 64 },
+});
+const MiB = 1048576;
+
+let fake: FakeStorage;
+let host: Storage;
+beforeEach(async () => {
+  fake = new FakeStorage();
+  fake.addFile("/store/master.img", 64 * MiB);
+  host = new Storage({ config, run: fake.runner, fs: fake.fs, dm: fake.worker, stateDir: "/run/cowherd", pid: 100, lockWaitMs: 300 });
+  await host.up([1, 2]);
+  fake.calls = [];
+});
+
+describe("a reset shrinks a grown COW back to its configured size", () => {
+  it("cuts the file and sets the loop's capacity between the error table and the snapshot load", async () => {
+    fake.files.get("/store/retrocow1.cow")!.size = 32 * MiB; // auto-extend grew it
+    const [r] = await host.reset([1], () => undefined);
+    expect(r).toMatchObject({ ok: true, outcome: "fresh" });
+    expect(fake.mutations()).toEqual([
+      "worker wipe retrocow1 131072",
+      "zero-header /store/retrocow1.cow",
+      `shrink /store/retrocow1.cow ${16 * MiB}`,
+      "/usr/sbin/losetup --set-capacity /dev/loop1",
+      "worker load retrocow1 0 131072 snapshot 7:0 7:1 P 8",
+      "worker resume retrocow1",
+    ]);
+    expect(fake.files.get("/store/retrocow1.cow")!.size).toBe(16 * MiB);
+  });
+
+  it("leaves a COW of its configured size alone (no extra process)", async () => {
+    await host.reset([2], () => undefined);
+    expect(fake.mutations().some((c) => /shrink|set-capacity/.test(c))).toBe(false);
+  });
+
+  it("a set-capacity that fails is a cow-zero failure; recovery brings the loop in step before the snapshot loads", async () => {
+    fake.files.get("/store/retrocow1.cow")!.size = 32 * MiB;
+    let fails = 1;
+    fake.failWhen.push((c) => (c.includes("--set-capacity") && fails-- > 0 ? "losetup: ioctl failed" : null));
+    // The kernel still has the loop at the grown size.
+    fake.files.set("/sys/block/loop1/size", { size: 0, ino: 9999, text: String((32 * MiB) / 512) });
+    const [r] = await host.reset([1], () => undefined);
+    expect(r).toMatchObject({ ok: false, failedStep: "cow-zero", outcome: "fresh" });
+    expect(r!.recovery.map((s) => [s.step, s.ok])).toEqual([["recover:cow-capacity", true], ["recover:dm-load", true], ["recover:dm-resume", true]]);
+    const order = fake.mutations();
+    expect(order.indexOf("/usr/sbin/losetup --set-capacity /dev/loop1", order.indexOf("shrink /store/retrocow1.cow 16777216") + 2)).toBeLessThan(order.lastIndexOf("worker load retrocow1 0 131072 snapshot 7:0 7:1 P 8"));
+  });
+});
+
+describe("grow", () => {
+  it("refuses past the PC's maxCowSizeMiB before anything runs", async () => {
+    await expect(host.grow(1, 64)).rejects.toMatchObject({ step: "validate", message: expect.stringMatching(/maxCowSizeMiB \(48 MiB\)/) });
+    expect(fake.mutations()).toEqual([]);
+  });
+
+  it("refuses when the store would go below its reserve, and says how much is free", async () => {
+    fake.freeBytes = 70 * MiB;
+    await expect(host.grow(1, 32)).rejects.toMatchObject({ step: "space", message: expect.stringMatching(/70 MiB free on \/store, 16 MiB needed plus the 64 MiB reserve/) });
+    expect(fake.mutations()).toEqual([]);
+  });
+});
+
+describe("status says how much room the COW stores have", () => {
+  it("one entry per COW directory with free, size and the reserve", async () => {
+    fake.freeBytes = 5000 * MiB;
+    const r = await runVerb({ verb: "status" }, config, host, () => undefined);
+    expect(r.output).toMatchObject({ ok: true, verb: "status", stores: [{ dir: "/store", freeBytes: 5000 * MiB, sizeBytes: 200 * 1024 * MiB, reserveBytes: 64 * MiB }] });
+  });
+});
