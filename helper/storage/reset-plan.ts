@@ -3,7 +3,9 @@ import { attempt, type BatchStep, type ResetPlan } from "../../lib/host/reset-ru
 import { errorText } from "../../lib/host/step-error";
 import type { StepRecord } from "../../lib/host/types";
 import type { FsPort } from "./fs-port";
-import { layoutOf, type PcLayout } from "./layout";
+import { snapshotTable } from "../../lib/host/commands/dmsetup";
+import type { LoopDevice } from "../../lib/host/commands/losetup";
+import { layoutOf, type Bases, type PcLayout } from "./layout";
 import type { Journal } from "./journal";
 import type { HostReads, HostView } from "./reads";
 
@@ -42,6 +44,15 @@ export interface PlanDeps {
   machine(id: number): Machine;
   pid: number;
   now(): number;
+  /** Which version each PC's COW sits on now. */
+  bases: Bases;
+  /**
+   * The version PCs move to (the current one, attached read-only), or why it cannot be had. Its
+   * file must be as large as the PCs' devices (every version is a copy, so it is).
+   */
+  target: { n: number; loop: LoopDevice; sectors: number } | Error;
+  /** Records the PCs as sitting on version n (the state file, durably): their COW headers are zeroed. */
+  record(ids: number[], n: number): void;
 }
 
 /** For each PC, in turn; failures by PC. */
@@ -67,6 +78,8 @@ async function each(ids: number[], fn: (id: number) => Promise<void> | void): Pr
  */
 export function inPlaceReset(d: PlanDeps, view: HostView): ResetPlan {
   const layouts = new Map<number, PcLayout>();
+  /** Each PC's snapshot table over the version it moves to. */
+  const next = new Map<number, string>();
   const mark = (id: number, step: string) => d.journal.write(id, { pid: d.pid, startedAt: d.now(), step });
   /** A dm step for all PCs at once: one batch of worker requests, no process per PC. */
   const dmStep = (name: string, op: (ms: { m: Machine; l: PcLayout }[]) => Promise<Map<string, Error>>, done?: (id: number) => void): BatchStep => ({
@@ -87,19 +100,34 @@ export function inPlaceReset(d: PlanDeps, view: HostView): ResetPlan {
           each(ids, (id) => {
             const m = d.machine(id);
             if (!view.info.has(m.dmName)) throw new Error(`${m.dmName} is not set up: run 'cowherd-helper up ${id}'`);
-            layouts.set(id, layoutOf(d.config, d.fs, m, view));
+            const l = layoutOf(d.config, d.fs, m, view, "check", d.bases);
+            const t = d.target;
+            if (t instanceof Error) throw t;
+            if (t.sectors !== l.sectors) throw new Error(`image v${t.n} has ${t.sectors} sectors but ${m.dmName} has ${l.sectors}: every version must be the same size`);
+            layouts.set(id, l);
+            next.set(id, snapshotTable(l.sectors, t.loop.majMin, l.cow.majMin, m.mode, m.chunkSectors));
           }),
       },
       dmStep("dm-error", (ms) => d.dm.wipe(ms.map(({ m, l }) => ({ name: m.dmName, sectors: l.sectors })))),
       {
         name: "cow-zero",
-        run: (ids) =>
-          each(ids, (id) => {
+        run: async (ids) => {
+          const failed = await each(ids, (id) => {
             mark(id, "cow-zero");
             d.fs.zeroHeader(d.machine(id).cowPath, layouts.get(id)!.cowIno);
-          }),
+          });
+          // A zeroed header is meaningful over any version: from here on each PC sits on the new one
+          // (recorded before its table is, so a crash at any point rebuilds it over the right base).
+          const zeroed = ids.filter((id) => !failed.has(id));
+          try {
+            if (zeroed.length) d.record(zeroed, (d.target as { n: number }).n);
+          } catch (e) {
+            zeroed.forEach((id) => failed.set(id, e));
+          }
+          return failed;
+        },
       },
-      dmStep("dm-load", (ms) => d.dm.load(ms.map(({ m, l }) => ({ name: m.dmName, table: l.table })))),
+      dmStep("dm-load", (ms) => d.dm.load(ms.map(({ m }) => ({ name: m.dmName, table: next.get(m.id)! })))),
       // Resumed over its own COW, the PC is consistent again: its journal goes.
       dmStep("dm-resume", (ms) => d.dm.resume(ms.map(({ m }) => m.dmName)), (id) => d.journal.remove(id)),
     ],
@@ -112,9 +140,11 @@ export function inPlaceReset(d: PlanDeps, view: HostView): ResetPlan {
         d.journal.remove(id);
         return { records, outcome: "kept-old" as const };
       }
-      const serving = await ensureSnapshot(d, m, l, records);
+      // Past the header zeroing the PC was recorded on the new version: it comes back fresh over it.
+      const zeroed = done.includes("cow-zero");
+      const serving = await ensureSnapshot(d, m, zeroed ? { ...l, table: next.get(id)! } : l, records);
       if (serving) d.journal.remove(id);
-      return { records, outcome: !serving ? ("down" as const) : done.includes("cow-zero") ? ("fresh" as const) : ("kept-old" as const) };
+      return { records, outcome: !serving ? ("down" as const) : zeroed ? ("fresh" as const) : ("kept-old" as const) };
     },
   };
 }

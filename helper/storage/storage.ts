@@ -16,12 +16,15 @@ import { tgtBackend } from "../../lib/host/iscsi/tgt";
 import type { PcResult } from "../../lib/host/protocol";
 import { runReset } from "../../lib/host/reset-run";
 import { StepError, errorText, stepOf } from "../../lib/host/step-error";
+import type { HostImages } from "../../lib/host/images";
 import type { MachineHostStatus, ResetReport, StepRecord } from "../../lib/host/types";
 import type { StorageVerbs } from "../run-verb";
 import type { FsPort } from "./fs-port";
 import { Journal } from "./journal";
-import { layoutOf, masterLoop } from "./layout";
-import { PcLocks, type LockHolder } from "./locks";
+import { currentVersion, version, type ImageState } from "./image-state";
+import { Images } from "./images";
+import { layoutOf } from "./layout";
+import { IMAGE_LOCK, PcLocks, type LockHolder } from "./locks";
 import { HostReads, type HostView } from "./reads";
 import { ensureSnapshot, inPlaceReset, type DmOps } from "./reset-plan";
 import { statusOf } from "./status";
@@ -34,6 +37,10 @@ export interface StorageDeps {
   dm: DmOps & LockHolder;
   /** Where journals and lock files live (/run/cowherd). */
   stateDir: string;
+  /** Where the image versions' state file lives (/var/lib/cowherd: it survives a reboot). */
+  libDir?: string;
+  /** Something went wrong after the work was done (a loop of an old version not detached): said on stderr. */
+  warn?: (line: string) => void;
   pid?: number;
   now?: () => number;
   lockWaitMs?: number;
@@ -46,6 +53,7 @@ export class Storage implements StorageVerbs {
   readonly reads: HostReads;
   readonly locks: PcLocks;
   readonly journal: Journal;
+  readonly images: Images;
   private readonly byId: Map<number, Machine>;
 
   constructor(private readonly d: StorageDeps) {
@@ -55,6 +63,17 @@ export class Storage implements StorageVerbs {
     this.reads = new HostReads(d.run, d.fs, this.backend, () => this.specs());
     this.locks = new PcLocks(d.dm, d.stateDir, d.lockWaitMs);
     this.journal = new Journal(d.fs, d.stateDir);
+    this.images = new Images({
+      config: c,
+      fs: d.fs,
+      run: d.run,
+      reads: this.reads,
+      backend: this.backend,
+      libDir: d.libDir ?? "/var/lib/cowherd",
+      pid: d.pid ?? process.pid,
+      now: () => this.now(),
+      machine: (id) => this.machine(id),
+    });
   }
 
   machine(id: number): Machine {
@@ -68,7 +87,15 @@ export class Storage implements StorageVerbs {
   }
 
   private specs(): ExportSpec[] {
-    return this.d.config.machines.map((m) => this.spec(m));
+    const list = this.d.config.machines.map((m) => this.spec(m));
+    // The update target too (LIO reads each target's configfs files by name).
+    try {
+      const u = this.images.updateSpec(this.images.load(), { loops: [] });
+      if (u) list.push(u);
+    } catch {
+      /* an unreadable state file is reported by status itself */
+    }
+    return list;
   }
 
   private async runAll(cmds: ReturnType<IscsiBackend["lunOnline"]>): Promise<void> {
@@ -84,22 +111,69 @@ export class Storage implements StorageVerbs {
   }
 
   // ── reads ──────────────────────────────────────────────────────────────────────────────────
-  async status(): Promise<MachineHostStatus[]> {
-    return statusOf(this.d.config, this.backend, await this.reads.view("reported"), this.d.fs);
+  async status(): Promise<{ machines: MachineHostStatus[]; images: HostImages }> {
+    const view = await this.reads.view("reported");
+    const s = this.images.load();
+    return { machines: statusOf(this.d.config, this.backend, view, this.d.fs, this.images, s), images: this.images.report(s, view) };
+  }
+
+  async imageList(): Promise<HostImages> {
+    return this.images.report(this.images.load(), await this.reads.view("optional"));
+  }
+
+  private warn(what: string, e: unknown): void {
+    (this.d.warn ?? ((l: string) => process.stderr.write(l + "\n")))(`cowherd-helper: ${what}: ${errorText(e)}`);
+  }
+
+  /** The current version attached read-only, as a reset's target; or why it cannot be. */
+  private async target(s: ImageState, view: HostView): Promise<{ view: HostView; target: { n: number; loop: NonNullable<ReturnType<Images["loopOf"]>>; sectors: number } | Error }> {
+    try {
+      const v = await this.images.attach(s, s.current, view);
+      const cur = currentVersion(s);
+      return { view: v, target: { n: s.current, loop: this.images.loopOf(v, cur.path)!, sectors: Math.floor((this.d.fs.stat(cur.path)?.size ?? 0) / 512) } };
+    } catch (e) {
+      return { view, target: new StepError("check", `the current image version v${s.current} cannot be attached: ${errorText(e)}`) };
+    }
   }
 
   // ── reset ──────────────────────────────────────────────────────────────────────────────────
   async reset(ids: number[], onStep: (id: number, step: string) => void): Promise<ResetReport[]> {
     ids.forEach((id) => this.machine(id));
-    return this.locks.with(ids, async () => {
+    // The image lock too: no version may be deleted or detached under a PC moving onto it.
+    return this.locks.with([IMAGE_LOCK, ...ids], async () => {
       // A reset a dead process left half done is repaired first, so this one starts from the truth.
       let view = await this.reads.view("optional");
       if ((await this.repairHalfDone(ids, view)).length) view = await this.reads.view("optional");
+      const s = this.images.load();
+      const t = await this.target(s, view);
+      view = t.view;
       const plan = inPlaceReset(
-        { config: this.d.config, fs: this.d.fs, dm: this.d.dm, reads: this.reads, journal: this.journal, nodes: (n) => this.nodes(n), machine: (id) => this.machine(id), pid: this.d.pid ?? process.pid, now: () => this.now() },
+        {
+          config: this.d.config,
+          fs: this.d.fs,
+          dm: this.d.dm,
+          reads: this.reads,
+          journal: this.journal,
+          nodes: (n) => this.nodes(n),
+          machine: (id) => this.machine(id),
+          pid: this.d.pid ?? process.pid,
+          now: () => this.now(),
+          bases: this.images.bases(s),
+          target: t.target,
+          record: (moved, n) => this.images.record(moved, n),
+        },
         view,
       );
-      return runReset(ids, plan, onStep);
+      const moving = ids.some((id) => this.images.sitsOn(s, view).get(id) !== s.current);
+      const reports = await runReset(ids, plan, onStep);
+      // PCs that moved off an older version may have freed it: its loop goes, and the version too
+      // past storage.keepVersions. (No second look at the host when nobody changed version.)
+      if (moving)
+        await this.reads
+        .view("optional")
+        .then((v) => this.images.prune(this.images.load(), v))
+        .catch((e: unknown) => this.warn("after the reset, old image versions were not tidied up", e));
+      return reports;
     });
   }
 
@@ -122,7 +196,8 @@ export class Storage implements StorageVerbs {
       try {
         if (info) {
           const records: StepRecord[] = [];
-          const ok = await ensureSnapshot({ dm: this.d.dm, reads: this.reads, nodes: (n) => this.nodes(n) }, m, layoutOf(this.d.config, this.d.fs, m, view, "repair"), records);
+          const bases = this.images.bases(this.images.load());
+          const ok = await ensureSnapshot({ dm: this.d.dm, reads: this.reads, nodes: (n) => this.nodes(n) }, m, layoutOf(this.d.config, this.d.fs, m, view, "repair", bases), records);
           actions.push(...records.filter((r) => r.ok).map((r) => r.step.replace(/^recover:/, "")));
           if (!ok) throw new StepError("repair", records.filter((r) => !r.ok).map((r) => r.error).pop() ?? "the snapshot did not come back");
         }
@@ -146,7 +221,15 @@ export class Storage implements StorageVerbs {
    * is `up`'s job.
    */
   async repair(ids: number[]): Promise<PcResult[]> {
-    return this.locks.with(ids, async () => {
+    return this.locks.with([IMAGE_LOCK, ...ids], async () => {
+      // The image versions first (a draft of a dead copy, a publish half done): id 0 in the results.
+      const imageResult: PcResult[] = [];
+      try {
+        const actions = await this.images.repair();
+        if (actions.length) imageResult.push({ id: 0, ok: true, actions });
+      } catch (e) {
+        imageResult.push({ id: 0, ok: false, actions: [], step: stepOf(e, "images"), error: errorText(e) });
+      }
       const results = new Map((await this.repairHalfDone(ids, await this.reads.view())).map((r) => [r.id, r]));
       const view = await this.reads.view();
       for (const id of ids) {
@@ -161,7 +244,7 @@ export class Storage implements StorageVerbs {
         }
         results.set(id, r);
       }
-      return ids.map((id) => results.get(id)!);
+      return [...imageResult, ...ids.map((id) => results.get(id)!)];
     });
   }
 
@@ -197,16 +280,19 @@ export class Storage implements StorageVerbs {
   }
 
   async up(ids: number[]): Promise<PcResult[]> {
-    return this.locks.with(ids, async () => {
+    return this.locks.with([IMAGE_LOCK, ...ids], async () => {
       let view = await this.reads.view();
       if ((await this.repairHalfDone(ids, view)).length) view = await this.reads.view();
-      const storage = this.d.config.storage;
+      let s = this.images.load();
+      // Each PC's COW goes over the version it was built on; a new COW over the current one.
+      const fresh = ids.filter((id) => !this.d.fs.exists(this.machine(id).cowPath) || !version(s, s.pcs[String(id)] ?? 0));
+      if (fresh.length) {
+        this.images.record(fresh, s.current);
+        s = this.images.load();
+      }
+      const bases = this.images.bases(s);
       try {
-        if (!masterLoop(this.d.config, view.loops)) {
-          if (!this.d.fs.exists(storage.master)) throw new StepError("master", `master image ${storage.master} not found`);
-          await check(this.d.run, losetup.attach(storage.master, true));
-          view = { ...view, loops: await this.reads.loops() };
-        }
+        for (const n of new Set(ids.map((id) => bases.baseFor(this.machine(id)).n))) view = await this.images.attach(s, n, view);
       } catch (e) {
         return ids.map((id) => ({ id, ok: false, actions: [], step: stepOf(e, "master"), error: errorText(e) }));
       }
@@ -235,7 +321,7 @@ export class Storage implements StorageVerbs {
             done.push("cow-loop-attached");
           }
           step = "dm-create";
-          const l = layoutOf(this.d.config, this.d.fs, m, view, "check");
+          const l = layoutOf(this.d.config, this.d.fs, m, view, "check", bases);
           if (!view.info.has(m.dmName)) {
             await check(this.d.run, dmsetup.create(m.dmName, l.table));
             done.push("dm-created");
@@ -296,7 +382,7 @@ export class Storage implements StorageVerbs {
     const m = this.machine(id);
     return this.locks.with([id], async () => {
       const view = await this.reads.view();
-      const l = layoutOf(this.d.config, this.d.fs, m, view, "check");
+      const l = layoutOf(this.d.config, this.d.fs, m, view, "check", this.images.bases(this.images.load()));
       const bytes = mib * MiB;
       const current = this.d.fs.stat(m.cowPath)!.size;
       if (bytes <= current) throw new StepError("validate", `new size ${mib} MiB is not larger than the current ${Math.floor(current / MiB)} MiB`);
@@ -315,5 +401,63 @@ export class Storage implements StorageVerbs {
       if (total !== bytes / 512) throw new StepError("verify", `status shows ${total ?? "no"} total sectors after grow, expected ${bytes / 512}`);
       return { totalSectors: total };
     });
+  }
+
+  // ── image versions ─────────────────────────────────────────────────────────────────────────
+  /**
+   * Update mode on one PC: the free-space check and the draft recorded (under the image lock and
+   * the PC's), the copy (without locks: resets go on meanwhile), then the draft attached read-write
+   * and exported to that PC only. A failure on the way leaves no draft behind.
+   */
+  async imageUpdate(id: number, onStep: (id: number, step: string) => void): Promise<HostImages> {
+    this.machine(id);
+    onStep(id, "image-space");
+    const s = await this.locks.with([IMAGE_LOCK, id], async () => this.images.begin(id));
+    const d = s.draft!;
+    let method: "reflink" | "copy";
+    try {
+      onStep(id, "image-copy 0%");
+      method = await this.images.copy(s, (pct) => onStep(id, `image-copy ${pct}%`));
+    } catch (e) {
+      await this.locks.with([IMAGE_LOCK, id], async () => this.images.abandon(d.n, d.path)).catch(() => undefined);
+      throw new StepError("image-copy", `copying v${currentVersion(s).n} to ${d.path} failed: ${errorText(e)}`);
+    }
+    onStep(id, "image-export");
+    return this.locks.with([IMAGE_LOCK, id], async () => {
+      try {
+        await this.images.ready(d.n, method);
+      } catch (e) {
+        // Nothing half done stays: no export, no loop, no file, no draft.
+        await this.images.discard().catch(() => undefined);
+        this.images.abandon(d.n, d.path);
+        throw e;
+      }
+      return this.images.report(this.images.load(), await this.reads.view("optional"));
+    });
+  }
+
+  /** An image verb under the image lock (and the update PC's, where there is a draft): its report after. */
+  private async imageOp(fn: () => Promise<unknown>): Promise<HostImages> {
+    const pc = this.images.load().draft?.machine;
+    return this.locks.with([IMAGE_LOCK, ...(pc && this.byId.has(pc) ? [pc] : [])], async () => {
+      await fn();
+      return this.images.report(this.images.load(), await this.reads.view("optional"));
+    });
+  }
+
+  imagePublish(): Promise<HostImages> {
+    return this.imageOp(() => this.images.publish());
+  }
+
+  imageDiscard(): Promise<HostImages> {
+    return this.imageOp(() => this.images.discard());
+  }
+
+  imageCurrent(n: number): Promise<HostImages> {
+    return this.imageOp(() => this.images.setCurrent(n));
+  }
+
+  imageDelete(n: number): Promise<HostImages> {
+    return this.imageOp(() => this.images.remove(n));
   }
 }

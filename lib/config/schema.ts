@@ -84,9 +84,13 @@ export const configSchema = z
         access: z.enum(["machine", "all"]).default("machine"),
         /** Free space on the COW store no COW is ever created or grown into: a full store kills every snapshot. */
         reserveMiB: z.number().int().min(0).max(16 * 1024 * 1024).default(1024),
+        /** Where new master image versions go (master.v2.img, …); default: the master's directory. */
+        imageDir: absPath.optional(),
+        /** Image versions kept: older ones are deleted once no PC sits on them. */
+        keepVersions: z.number().int().min(1).max(100).default(3),
       })
       .strict()
-      .default({ master: "/store/master.img", cowDir: "/store", iqnPrefix: "iqn.2010-01.lan.retrolan", backend: "tgt", access: "machine", reserveMiB: 1024 }),
+      .default({ master: "/store/master.img", cowDir: "/store", iqnPrefix: "iqn.2010-01.lan.retrolan", backend: "tgt", access: "machine", reserveMiB: 1024, keepVersions: 3 }),
     helper: z
       .object({
         path: absPath.default("/usr/local/sbin/cowherd-helper"),

@@ -20,6 +20,8 @@ export function createSimHost(config: Config, name: string, dataDir: string, env
       activity: env.COWHERD_SIM_ACTIVITY !== "0",
       stepMs: env.COWHERD_SIM_STEP_MS ? Number(env.COWHERD_SIM_STEP_MS) : 150,
       scenario: env.COWHERD_SIM_SCENARIO === "fresh" ? "fresh" : "demo",
+      keepVersions: config.storage.keepVersions,
+      iqnPrefix: config.storage.iqnPrefix,
     },
   );
   // COWHERD_SIM_INIT: per-PC starting conditions for a new data dir, e.g. {"3":{"health":"invalid"}}.
