@@ -19,3 +19,11 @@ export const PASSWORD_MAX_LENGTH = 256;
 
 /** Storage host names (config `hosts[].name`): shown in the grid and used in file names. */
 export const HOST_NAME_PATTERN = /^[a-z0-9][a-z0-9-]{0,31}$/;
+
+/** Master image steps, as the image log records them (SQL CHECK lists the same). */
+export const IMAGE_ACTIONS = ["update", "publish", "discard", "current", "delete"] as const;
+export type ImageAction = (typeof IMAGE_ACTIONS)[number];
+export const IMAGE_RESULTS = ["running", "ok", "failed", "refused", "interrupted"] as const;
+export type ImageResult = (typeof IMAGE_RESULTS)[number];
+/** A version's comment (what the update changed). */
+export const IMAGE_COMMENT_MAX = 200;

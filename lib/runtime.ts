@@ -19,6 +19,8 @@ import { AuditRepo } from "./db/audit";
 import { TokenRepo } from "./auth/tokens";
 import { LoginLimiter } from "./auth/login-limiter";
 import { KnownLogins } from "./auth/known-logins";
+import { ImageRepo } from "./db/images";
+import { ImageService } from "./images/image-service";
 
 export interface Runtime {
   config: Config;
@@ -38,6 +40,8 @@ export interface Runtime {
   tokens: TokenRepo;
   limiter: LoginLimiter;
   knownLogins: KnownLogins;
+  /** Master image versions: update mode, publish, discard, make current, delete. */
+  images: ImageService;
   machinesView(): Promise<MachinesView>;
   /**
    * What a server does once it serves: mark resets left running as interrupted, create the first
@@ -76,11 +80,14 @@ export async function createRuntime(
     windowMs: config.login.windowMinutes * 60_000,
   });
   const knownLogins = new KnownLogins(db, { deviceDays: config.login.knownDeviceDays, addressDays: config.login.knownAddressDays });
+  const imageRepo = new ImageRepo(db);
+  const images = new ImageService(config, room, imageRepo);
   const scheduler = new Scheduler();
   let started: Promise<void> | undefined;
   const start = async () => {
     const interrupted = history.markInterrupted(Date.now());
     if (interrupted) log(`cowherd: marked ${interrupted} reset(s) left running by a previous process as interrupted`);
+    if (imageRepo.markInterrupted(Date.now())) log("cowherd: marked image steps left running by a previous process as interrupted");
     await ensureAdmin(users, env, log);
     audit.setRetentionDays(config.audit.retentionDays);
     audit.deleteExpired();
@@ -122,6 +129,7 @@ export async function createRuntime(
     tokens,
     limiter,
     knownLogins,
+    images,
     async machinesView() {
       const readings = await room.read();
       return buildMachinesView(config, readings, history.latestByMachine(), history.lastOkByMachine(), orchestrator.progress(), Date.now(), {

@@ -265,8 +265,14 @@ export class SimHost implements Host {
         onStep?.("image-copy 0%");
         for (let i = 1; i <= COPY_STEPS; i++) {
           if (this.opts.stepMs > 0) await new Promise((r) => setTimeout(r, this.opts.stepMs));
-          if (im.draft !== d) throw new StepError("image-copy", `copying to v${d.n} failed: the copy was stopped (the draft was discarded)`);
-          this.fault(op.machine, "image-copy");
+          try {
+            if (im.draft !== d) throw new Error("the copy was stopped (the draft was discarded)");
+            this.fault(op.machine, "image-copy");
+          } catch (e) {
+            // A copy that fails leaves no draft behind.
+            if (im.draft === d) im.draft = null;
+            throw new StepError("image-copy", `copying v${im.current} to the draft of v${d.n} failed: ${(e as Error).message}`);
+          }
           d.copiedBytes = Math.round((MASTER_BYTES * i) / COPY_STEPS);
           onStep?.(`image-copy ${Math.round((100 * i) / COPY_STEPS)}%`);
         }
