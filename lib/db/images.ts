@@ -50,8 +50,9 @@ export class ImageRepo {
     this.db.prepare("UPDATE image_log SET n = ? WHERE id = ?").run(n, id);
   }
 
-  finish(id: number, result: Exclude<ImageResult, "running">, at: number, error: string | null = null, n?: number): void {
-    this.db.prepare("UPDATE image_log SET result = ?, ended_at = ?, error = ?, n = COALESCE(?, n) WHERE id = ?").run(result, at, error, n ?? null, id);
+  /** Ends a step; `n` and `comment` fill in what became known on the way (a publish's version and comment). */
+  finish(id: number, result: Exclude<ImageResult, "running">, at: number, error: string | null = null, n?: number, comment?: string | null): void {
+    this.db.prepare("UPDATE image_log SET result = ?, ended_at = ?, error = ?, n = COALESCE(?, n), comment = COALESCE(?, comment) WHERE id = ?").run(result, at, error, n ?? null, comment ?? null, id);
   }
 
   get(id: number): ImageLogRow | undefined {

@@ -105,7 +105,7 @@ export class ImageService {
         // A version's comment: the one given at publish, else the one its update was started with.
         const note = op.op === "publish" && n !== undefined ? (comment ?? this.repo.updateComment(hostName, n)) : comment;
         if (op.op === "publish" && n !== undefined) this.repo.setNote(hostName, n, { comment: note, author: actor }, this.now());
-        this.repo.finish(logId, "ok", this.now(), null, n);
+        this.repo.finish(logId, "ok", this.now(), null, n, note);
         audit("ok", describe(op, n, note));
         return images;
       } catch (e) {
