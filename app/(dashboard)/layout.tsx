@@ -20,6 +20,7 @@ export default async function DashboardLayout({ children }: { children: React.Re
             <Link href="/history" className="hover:text-white text-slate-300">History</Link>
             {user.role === "admin" && (
               <>
+                <Link href="/images" className="hover:text-white text-slate-300">Images</Link>
                 <Link href="/audit" className="hover:text-white text-slate-300">Audit</Link>
                 <Link href="/settings" className="hover:text-white text-slate-300">Settings</Link>
               </>

@@ -4,7 +4,7 @@ import { cn } from "@/components/ui/cn";
 import { mib } from "@/components/ui/format";
 import { CONDITION_STYLE, conditionHelp, isProblem } from "./levels";
 import { UsageBar } from "./usage-bar";
-import { BootNote, FailureNote, OnlinePill, PendingNote, ResetButton, ResetStatus, SelectBox, StateBadge, type MachineItemProps } from "./machine-parts";
+import { BootNote, FailureNote, ImageNote, OnlinePill, PendingNote, ResetButton, ResetStatus, SelectBox, StateBadge, type MachineItemProps } from "./machine-parts";
 
 export function MachineCard(p: MachineItemProps) {
   const { m, now, warnPercent, dangerPercent, canReset, reachable, selected } = p;
@@ -51,6 +51,7 @@ export function MachineCard(p: MachineItemProps) {
       </div>
 
       <BootNote m={m} now={now} />
+      <ImageNote m={m} />
       <PendingNote {...p} />
       <FailureNote m={m} now={now} className="rounded-md bg-red-50 px-2 py-1.5 ring-1 ring-red-200" />
 
