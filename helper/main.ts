@@ -8,8 +8,8 @@ import { runHelper } from "./run-helper";
 // Fixed at build/install time, never taken from the caller (sudo resets the environment anyway).
 const CONFIG_PATH = "/etc/cowherd/config.json";
 const STATE_DIR = "/run/cowherd";
-// The image versions' state must survive a reboot: not in /run.
-const LIB_DIR = "/var/lib/cowherd";
+// The image versions' state must survive a reboot (not /run), and be root's alone (not the web app's data dir).
+const LIB_DIR = "/var/lib/cowherd-helper";
 
 async function main(): Promise<number> {
   let worker: DmWorker | null = null;

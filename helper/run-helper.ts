@@ -17,7 +17,7 @@ export interface HelperIo {
   /** The dm worker's operations, started only when a verb needs them (status and version do not). */
   dm: () => DmOps & LockHolder;
   stateDir: string;
-  /** Where the image versions' state file lives (default /var/lib/cowherd). */
+  /** Where the image versions' state file lives (default /var/lib/cowherd-helper). */
   libDir?: string;
   /** One-shot progress lines (stderr). */
   event: (line: string) => void;

@@ -60,13 +60,14 @@ async function chunkedCopy(src: string, dst: string, progress: (bytes: number) =
     try {
       const size = (await from.stat()).size;
       const buf = Buffer.alloc(CHUNK);
+      const zero = Buffer.alloc(CHUNK);
       for (let pos = 0; pos < size; ) {
         if (stop()) throw new Error("the copy was stopped (the draft was discarded)");
         const { bytesRead } = await from.read(buf, 0, Math.min(CHUNK, size - pos), pos);
         if (bytesRead === 0) throw new Error(`${src} ended at ${pos} of ${size} bytes while copying`);
         // All-zero chunks are left as holes (the file is sized at the end): a sparse master stays sparse.
         const chunk = buf.subarray(0, bytesRead);
-        if (!chunk.every((b) => b === 0)) {
+        if (!chunk.equals(zero.subarray(0, bytesRead))) {
           for (let off = 0; off < bytesRead; ) off += (await to.write(chunk, off, bytesRead - off, pos + off)).bytesWritten;
         }
         pos += bytesRead;

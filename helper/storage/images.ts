@@ -1,5 +1,5 @@
 /**
- * Master image versions on this storage host: the state file (root-owned, in /var/lib/cowherd,
+ * Master image versions on this storage host: the state file (root-owned, in /var/lib/cowherd-helper,
  * written durably), the version files beside the master, their read-only loops, and the draft of an
  * update (a copy of the current version on a read-write loop, exported to the update PC only).
  * The transitions and refusals are image-state.ts's; this module does the host work in an order
@@ -43,7 +43,7 @@ export interface ImageDeps {
   run: Runner;
   reads: HostReads;
   backend: IscsiBackend;
-  /** Where the state file lives (/var/lib/cowherd: it must survive a reboot). */
+  /** Where the state file lives (/var/lib/cowherd-helper: root's alone, and it must survive a reboot). */
   libDir: string;
   pid: number;
   now(): number;

@@ -50,7 +50,7 @@ export interface PlanDeps {
    * The version PCs move to (the current one, attached read-only), or why it cannot be had. Its
    * file must be as large as the PCs' devices (every version is a copy, so it is).
    */
-  target: { n: number; loop: LoopDevice; sectors: number } | Error;
+  target: { n: number; loop: LoopDevice | null; sectors: number } | Error;
   /** Records the PCs as sitting on version n (the state file, durably): their COW headers are zeroed. */
   record(ids: number[], n: number): void;
 }
@@ -103,9 +103,12 @@ export function inPlaceReset(d: PlanDeps, view: HostView): ResetPlan {
             const l = layoutOf(d.config, d.fs, m, view, "check", d.bases);
             const t = d.target;
             if (t instanceof Error) throw t;
-            if (t.sectors !== l.sectors) throw new Error(`image v${t.n} has ${t.sectors} sectors but ${m.dmName} has ${l.sectors}: every version must be the same size`);
+            // A PC already on the current version is rebuilt over the very loop it runs on.
+            const loop = t.n === l.version ? l.master : t.loop;
+            if (!loop) throw new Error(`image v${t.n} is not attached read-only: run 'cowherd-helper up'`);
+            if (t.n !== l.version && t.sectors !== l.sectors) throw new Error(`image v${t.n} has ${t.sectors} sectors but ${m.dmName} has ${l.sectors}: every version must be the same size`);
             layouts.set(id, l);
-            next.set(id, snapshotTable(l.sectors, t.loop.majMin, l.cow.majMin, m.mode, m.chunkSectors));
+            next.set(id, snapshotTable(l.sectors, loop.majMin, l.cow.majMin, m.mode, m.chunkSectors));
           }),
       },
       dmStep("dm-error", (ms) => d.dm.wipe(ms.map(({ m, l }) => ({ name: m.dmName, sectors: l.sectors })))),

@@ -26,7 +26,7 @@ import { Images } from "./images";
 import { layoutOf } from "./layout";
 import { IMAGE_LOCK, PcLocks, type LockHolder } from "./locks";
 import { HostReads, type HostView } from "./reads";
-import { ensureSnapshot, inPlaceReset, type DmOps } from "./reset-plan";
+import { ensureSnapshot, inPlaceReset, type DmOps, type PlanDeps } from "./reset-plan";
 import { statusOf } from "./status";
 
 export interface StorageDeps {
@@ -37,7 +37,7 @@ export interface StorageDeps {
   dm: DmOps & LockHolder;
   /** Where journals and lock files live (/run/cowherd). */
   stateDir: string;
-  /** Where the image versions' state file lives (/var/lib/cowherd: it survives a reboot). */
+  /** Where the image versions' state file lives (/var/lib/cowherd-helper: root's alone, and it survives a reboot). */
   libDir?: string;
   /** Something went wrong after the work was done (a loop of an old version not detached): said on stderr. */
   warn?: (line: string) => void;
@@ -69,7 +69,7 @@ export class Storage implements StorageVerbs {
       run: d.run,
       reads: this.reads,
       backend: this.backend,
-      libDir: d.libDir ?? "/var/lib/cowherd",
+      libDir: d.libDir ?? "/var/lib/cowherd-helper",
       pid: d.pid ?? process.pid,
       now: () => this.now(),
       machine: (id) => this.machine(id),
@@ -125,12 +125,17 @@ export class Storage implements StorageVerbs {
     (this.d.warn ?? ((l: string) => process.stderr.write(l + "\n")))(`cowherd-helper: ${what}: ${errorText(e)}`);
   }
 
-  /** The current version attached read-only, as a reset's target; or why it cannot be. */
-  private async target(s: ImageState, view: HostView): Promise<{ view: HostView; target: { n: number; loop: NonNullable<ReturnType<Images["loopOf"]>>; sectors: number } | Error }> {
+  /**
+   * The current version as a reset's target: attached read-only when PCs move onto it (a PC already
+   * on it is rebuilt over the loop it runs on, so nothing is attached before its checks); or why not.
+   */
+  private async target(s: ImageState, view: HostView, moving: boolean): Promise<{ view: HostView; target: PlanDeps["target"] }> {
+    const cur = currentVersion(s);
+    const sectors = Math.floor((this.d.fs.stat(cur.path)?.size ?? 0) / 512);
+    if (!moving) return { view, target: { n: s.current, loop: this.images.loopOf(view, cur.path) ?? null, sectors } };
     try {
       const v = await this.images.attach(s, s.current, view);
-      const cur = currentVersion(s);
-      return { view: v, target: { n: s.current, loop: this.images.loopOf(v, cur.path)!, sectors: Math.floor((this.d.fs.stat(cur.path)?.size ?? 0) / 512) } };
+      return { view: v, target: { n: s.current, loop: this.images.loopOf(v, cur.path)!, sectors } };
     } catch (e) {
       return { view, target: new StepError("check", `the current image version v${s.current} cannot be attached: ${errorText(e)}`) };
     }
@@ -145,7 +150,8 @@ export class Storage implements StorageVerbs {
       let view = await this.reads.view("optional");
       if ((await this.repairHalfDone(ids, view)).length) view = await this.reads.view("optional");
       const s = this.images.load();
-      const t = await this.target(s, view);
+      const moving = ids.some((id) => this.images.sitsOn(s, view).get(id) !== s.current);
+      const t = await this.target(s, view, moving);
       view = t.view;
       const plan = inPlaceReset(
         {
@@ -164,7 +170,6 @@ export class Storage implements StorageVerbs {
         },
         view,
       );
-      const moving = ids.some((id) => this.images.sitsOn(s, view).get(id) !== s.current);
       const reports = await runReset(ids, plan, onStep);
       // PCs that moved off an older version may have freed it: its loop goes, and the version too
       // past storage.keepVersions. (No second look at the host when nobody changed version.)

@@ -11,6 +11,8 @@ const scenarios = {
     await helperChecks();
     await faultChecks();
     await appChecks();
+    const { imageChecks } = await import("./system-images.mjs");
+    await imageChecks();
     summary();
   },
   /** The room's storage host, driven from outside by scripts/room-test.mjs. */

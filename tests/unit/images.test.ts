@@ -102,8 +102,8 @@ describe("image versions on a storage host (helper/storage, commands as argv arr
   let fake: FakeStorage;
   let host: Storage;
   const steps: string[] = [];
-  const make = (pid = 100) => new Storage({ config, run: fake.runner, fs: fake.fs, dm: fake.worker, stateDir: "/run/cowherd", libDir: "/var/lib/cowherd", pid, lockWaitMs: 300 });
-  const state = () => JSON.parse(fake.files.get("/var/lib/cowherd/images.json")!.text!) as ImageState;
+  const make = (pid = 100) => new Storage({ config, run: fake.runner, fs: fake.fs, dm: fake.worker, stateDir: "/run/cowherd", libDir: "/var/lib/cowherd-helper", pid, lockWaitMs: 300 });
+  const state = () => JSON.parse(fake.files.get("/var/lib/cowherd-helper/images.json")!.text!) as ImageState;
   const loopOf = (file: string) => fake.loops.find((l) => l.backFile === file)!;
   const majMin = (file: string) => `7:${loopOf(file).name.replace("/dev/loop", "")}`;
 
@@ -281,7 +281,7 @@ describe("image versions on a storage host (helper/storage, commands as argv arr
     await host.imageUpdate(1, () => undefined);
     const s = state();
     fake.fs.rename(s.draft!.path, "/store/master.v3.img");
-    fake.fs.writeDurable("/var/lib/cowherd/images.json", JSON.stringify({ ...s, draft: { ...s.draft!, state: "publishing" } }));
+    fake.fs.writeDurable("/var/lib/cowherd-helper/images.json", JSON.stringify({ ...s, draft: { ...s.draft!, state: "publishing" } }));
     const r = await make(300).repair([1, 2, 3]);
     expect(r[0]).toEqual({ id: 0, ok: true, actions: ["v3-published"] });
     expect(state()).toMatchObject({ current: 3, draft: null });
