@@ -2,38 +2,18 @@
 
 import { useState } from "react";
 import useSWR from "swr";
-import { ApiError, fetcher, requestJson } from "@/lib/client/fetcher";
+import { fetcher, requestJson } from "@/lib/client/fetcher";
 import type { HostImagesView, ImagesView } from "@/lib/images/image-service";
 import { IMAGE_COMMENT_MAX } from "@/lib/constants";
 import { cn } from "@/components/ui/cn";
 import { LocalTime } from "@/components/ui/local-time";
 import { Cell, Head, stack } from "@/components/ui/stack-table";
 import { FormError, Panel, button, input, subtle } from "@/components/settings/panel";
+import { useAction } from "@/components/settings/use-action";
 
 type Machine = { id: number; name: string; host: string };
 
 const gib = (b: number) => (b >= 1 << 30 ? `${(b / (1 << 30)).toFixed(1)} GiB` : `${Math.round(b / (1 << 20))} MiB`);
-
-/** Runs one image action and shows its error in place (the list refreshes either way). */
-function useImageAction(refresh: () => void) {
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const run = async (fn: () => Promise<unknown>): Promise<boolean> => {
-    setBusy(true);
-    setError(null);
-    try {
-      await fn();
-      return true;
-    } catch (e) {
-      setError(e instanceof ApiError ? e.message : "Cannot reach the server");
-      return false;
-    } finally {
-      setBusy(false);
-      refresh();
-    }
-  };
-  return { run, error, busy };
-}
 
 /** The master image versions of every storage host, its update draft, and the log of image steps. */
 export function ImagesPanel({ initial, machines, now }: { initial: ImagesView; machines: Machine[]; now: number }) {
@@ -51,7 +31,7 @@ export function ImagesPanel({ initial, machines, now }: { initial: ImagesView; m
 }
 
 function HostImages({ h, several, machines, now, refresh }: { h: HostImagesView; several: boolean; machines: Machine[]; now: number; refresh: () => void }) {
-  const { run, error, busy } = useImageAction(refresh);
+  const { run, error, busy } = useAction(refresh);
   const host = several ? { host: h.host } : {};
   const q = several ? `?host=${encodeURIComponent(h.host)}` : "";
   const title = several ? `Storage host ${h.host}` : "Versions";
@@ -120,7 +100,7 @@ function HostImages({ h, several, machines, now, refresh }: { h: HostImagesView;
 }
 
 function StartUpdate({ h, machines, refresh }: { h: HostImagesView; machines: Machine[]; refresh: () => void }) {
-  const { run, error, busy } = useImageAction(refresh);
+  const { run, error, busy } = useAction(refresh);
   const [machine, setMachine] = useState<number>(machines[0]?.id ?? 0);
   const [comment, setComment] = useState("");
   return (
@@ -129,7 +109,7 @@ function StartUpdate({ h, machines, refresh }: { h: HostImagesView; machines: Ma
       className="rounded-lg bg-slate-50 p-3 ring-1 ring-slate-200"
       onSubmit={(e) => {
         e.preventDefault();
-        void run(() => requestJson("POST", "/api/images/update", { machine, ...(comment.trim() ? { comment } : {}) })).then((ok) => ok && setComment(""));
+        void run(() => requestJson("POST", "/api/images/update", { machine, ...(comment.trim() ? { comment } : {}) })).then((r) => r !== undefined && setComment(""));
       }}
     >
       <h3 className="text-sm font-semibold">Start an update</h3>
@@ -163,7 +143,7 @@ function StartUpdate({ h, machines, refresh }: { h: HostImagesView; machines: Ma
 
 function DraftCard({ h, host, refresh }: { h: HostImagesView; host: { host?: string }; refresh: () => void }) {
   const d = h.draft!;
-  const { run, error, busy } = useImageAction(refresh);
+  const { run, error, busy } = useAction(refresh);
   const [comment, setComment] = useState<string | null>(null);
   const pct = Math.floor((100 * d.copiedBytes) / Math.max(1, d.totalBytes));
   return (

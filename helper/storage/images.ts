@@ -45,6 +45,8 @@ export interface ImageDeps {
   backend: IscsiBackend;
   /** Where the state file lives (/var/lib/cowherd-helper: root's alone, and it must survive a reboot). */
   libDir: string;
+  /** Where resets in flight pin the version they move PCs to (/run/cowherd). */
+  stateDir: string;
   pid: number;
   now(): number;
   machine(id: number): Machine;
@@ -53,6 +55,7 @@ export interface ImageDeps {
 export class Images {
   /** The copy this process is making: progress for status reads answered meanwhile. */
   private copying: { n: number; bytes: number } | null = null;
+  private pins = 0;
 
   constructor(private readonly d: ImageDeps) {}
 
@@ -124,6 +127,43 @@ export class Images {
 
   private usedBy(s: ImageState, view: HostView, n: number): number[] {
     return [...this.sitsOn(s, view)].filter(([, v]) => v === n).map(([id]) => id);
+  }
+
+  /**
+   * A reset in flight pins the version it moves its PCs to (a file in /run/cowherd naming it) from
+   * the moment it attached it until its PCs are recorded on it, so no prune or delete takes the
+   * version away in between. Pins of processes that are gone do not count (and are cleared).
+   */
+  pin(n: number): string {
+    const file = `${this.d.stateDir}/pin-${this.d.pid}-${++this.pins}.json`;
+    this.d.fs.mkdirp(this.d.stateDir);
+    this.d.fs.writeAtomic(file, JSON.stringify({ n }));
+    return file;
+  }
+
+  unpin(file: string): void {
+    this.d.fs.remove(file);
+  }
+
+  /** Versions pinned by resets of live processes. */
+  private pinned(): Set<number> {
+    const out = new Set<number>();
+    for (const f of this.d.fs.list(this.d.stateDir)) {
+      const m = /^pin-(\d+)-\d+\.json$/.exec(f);
+      if (!m) continue;
+      const pid = Number(m[1]);
+      const file = `${this.d.stateDir}/${f}`;
+      if (pid !== this.d.pid && !this.d.fs.exists(`/proc/${pid}`)) {
+        this.d.fs.remove(file);
+        continue;
+      }
+      try {
+        out.add((JSON.parse(this.d.fs.read(file) ?? "") as { n: number }).n);
+      } catch {
+        /* being written */
+      }
+    }
+    return out;
   }
 
   /** The update target of a ready draft, exported to the update PC's address only. */
@@ -316,6 +356,7 @@ export class Images {
   async remove(n: number): Promise<ImageState> {
     const s = this.load();
     const view = await this.d.reads.view();
+    if (this.pinned().has(n)) refuse(`a reset is moving PCs onto v${n} right now: try again in a moment`);
     const next = deleteVersion(s, n, this.usedBy(s, view, n));
     const v = version(s, n)!;
     for (const l of view.loops.filter((l) => l.backFile === v.path && l.readOnly)) await check(this.d.run, losetup.detach(l.name));
@@ -330,12 +371,14 @@ export class Images {
    * beyond storage.keepVersions that no PC sits on are deleted.
    */
   async prune(s: ImageState, view: HostView): Promise<ImageState> {
+    // Kept: the current version, every version a PC sits on (its live table, or its record: a PC in
+    // the middle of a reset is recorded on the version its table is rebuilt over), and pinned ones.
     const inUse = new Set([...view.tables.values()].filter((t) => t.target === "snapshot").map((t) => t.params.split(" ")[0]));
+    const on = new Set([...this.sitsOn(s, view).values(), ...this.pinned()]);
     for (const v of s.versions) {
-      if (v.n === s.current) continue;
+      if (v.n === s.current || on.has(v.n)) continue;
       for (const l of view.loops.filter((l) => l.backFile === v.path && l.readOnly && !inUse.has(l.majMin))) await check(this.d.run, losetup.detach(l.name));
     }
-    const on = new Set(this.sitsOn(s, view).values());
     let next = s;
     for (const n of expired(s, this.d.config.storage.keepVersions, (n) => on.has(n))) {
       next = deleteVersion(next, n, []);

@@ -70,6 +70,7 @@ export class Storage implements StorageVerbs {
       reads: this.reads,
       backend: this.backend,
       libDir: d.libDir ?? "/var/lib/cowherd-helper",
+      stateDir: d.stateDir,
       pid: d.pid ?? process.pid,
       now: () => this.now(),
       machine: (id) => this.machine(id),
@@ -144,15 +145,20 @@ export class Storage implements StorageVerbs {
   // ── reset ──────────────────────────────────────────────────────────────────────────────────
   async reset(ids: number[], onStep: (id: number, step: string) => void): Promise<ResetReport[]> {
     ids.forEach((id) => this.machine(id));
-    // The image lock too: no version may be deleted or detached under a PC moving onto it.
-    return this.locks.with([IMAGE_LOCK, ...ids], async () => {
+    return this.locks.with(ids, async () => {
       // A reset a dead process left half done is repaired first, so this one starts from the truth.
       let view = await this.reads.view("optional");
       if ((await this.repairHalfDone(ids, view)).length) view = await this.reads.view("optional");
-      const s = this.images.load();
-      const moving = ids.some((id) => this.images.sitsOn(s, view).get(id) !== s.current);
-      const t = await this.target(s, view, moving);
+      // A moment under the image lock: the version the PCs move to, attached and pinned (no prune or
+      // delete takes it from under them), then the run without it.
+      const { s, moving, t, pin } = await this.locks.with([IMAGE_LOCK], async () => {
+        const s = this.images.load();
+        const moving = ids.some((id) => this.images.sitsOn(s, view).get(id) !== s.current);
+        const t = await this.target(s, view, moving);
+        return { s, moving, t, pin: t.target instanceof Error ? null : this.images.pin(s.current) };
+      });
       view = t.view;
+      try {
       const plan = inPlaceReset(
         {
           config: this.d.config,
@@ -173,12 +179,16 @@ export class Storage implements StorageVerbs {
       const reports = await runReset(ids, plan, onStep);
       // PCs that moved off an older version may have freed it: its loop goes, and the version too
       // past storage.keepVersions. (No second look at the host when nobody changed version.)
-      if (moving)
-        await this.reads
-        .view("optional")
-        .then((v) => this.images.prune(this.images.load(), v))
-        .catch((e: unknown) => this.warn("after the reset, old image versions were not tidied up", e));
+      if (moving) {
+        if (pin) this.images.unpin(pin);
+        await this.locks
+          .with([IMAGE_LOCK], async () => this.images.prune(this.images.load(), await this.reads.view("optional")))
+          .catch((e: unknown) => this.warn("after the reset, old image versions were not tidied up", e));
+      }
       return reports;
+      } finally {
+        if (pin) this.images.unpin(pin);
+      }
     });
   }
 
@@ -226,11 +236,11 @@ export class Storage implements StorageVerbs {
    * is `up`'s job.
    */
   async repair(ids: number[]): Promise<PcResult[]> {
-    return this.locks.with([IMAGE_LOCK, ...ids], async () => {
+    return this.locks.with(ids, async () => {
       // The image versions first (a draft of a dead copy, a publish half done): id 0 in the results.
       const imageResult: PcResult[] = [];
       try {
-        const actions = await this.images.repair();
+        const actions = await this.locks.with([IMAGE_LOCK], () => this.images.repair());
         if (actions.length) imageResult.push({ id: 0, ok: true, actions });
       } catch (e) {
         imageResult.push({ id: 0, ok: false, actions: [], step: stepOf(e, "images"), error: errorText(e) });
@@ -285,19 +295,25 @@ export class Storage implements StorageVerbs {
   }
 
   async up(ids: number[]): Promise<PcResult[]> {
-    return this.locks.with([IMAGE_LOCK, ...ids], async () => {
+    return this.locks.with(ids, async () => {
       let view = await this.reads.view();
       if ((await this.repairHalfDone(ids, view)).length) view = await this.reads.view();
-      let s = this.images.load();
-      // Each PC's COW goes over the version it was built on; a new COW over the current one.
-      const fresh = ids.filter((id) => !this.d.fs.exists(this.machine(id).cowPath) || !version(s, s.pcs[String(id)] ?? 0));
-      if (fresh.length) {
-        this.images.record(fresh, s.current);
-        s = this.images.load();
-      }
-      const bases = this.images.bases(s);
+      // A moment under the image lock: each PC's COW goes over the version it was built on (a new
+      // COW over the current one), recorded, and those versions attached; the records keep them.
+      let bases;
       try {
-        for (const n of new Set(ids.map((id) => bases.baseFor(this.machine(id)).n))) view = await this.images.attach(s, n, view);
+        ({ view, bases } = await this.locks.with([IMAGE_LOCK], async () => {
+          let s = this.images.load();
+          const fresh = ids.filter((id) => !this.d.fs.exists(this.machine(id).cowPath) || !version(s, s.pcs[String(id)] ?? 0));
+          if (fresh.length) {
+            this.images.record(fresh, s.current);
+            s = this.images.load();
+          }
+          const bases = this.images.bases(s);
+          let v = view;
+          for (const n of new Set(ids.map((id) => bases.baseFor(this.machine(id)).n))) v = await this.images.attach(s, n, v);
+          return { view: v, bases };
+        }));
       } catch (e) {
         return ids.map((id) => ({ id, ok: false, actions: [], step: stepOf(e, "master"), error: errorText(e) }));
       }

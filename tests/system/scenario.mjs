@@ -11,8 +11,9 @@ const scenarios = {
     await helperChecks();
     await faultChecks();
     await appChecks();
-    const { imageChecks } = await import("./system-images.mjs");
+    const { imageChecks, reflinkChecks } = await import("./system-images.mjs");
     await imageChecks();
+    await reflinkChecks();
     summary();
   },
   /** The room's storage host, driven from outside by scripts/room-test.mjs. */

@@ -2,7 +2,7 @@
 // update mode on PC 1 writing pattern B into the draft, publish as v2, reset PC 2 onto it, PC 3 kept
 // on v1 with v1 attached, rollback, a refused delete, and a copy killed half way cleaned up.
 import { spawn } from "node:child_process";
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statfsSync, statSync, writeFileSync } from "node:fs";
 import { check } from "./checks.mjs";
 import { compareWithMaster, emit, helper, HELPER, lunUrl, MASTER, qemuIo, sh, sleep, writeConfig } from "./guest-lib.mjs";
 import { PCS } from "./system-helper.mjs";
@@ -105,4 +105,58 @@ export async function imageChecks() {
   // The old master is the current image again: the other scenarios see the room as they left it.
   s = pcs();
   check("images: every PC consistent at the end (on v1, no problem)", [1, 2, 3].every((id) => s[id]?.state === "ok" && s[id].version === 1 && !s[id].problem), s);
+}
+
+/**
+ * The copy an update makes, timed on a filesystem that shares blocks (XFS with reflink, on a loop
+ * device) and on one that does not (tmpfs), with the same 256 MiB master written in full. Runs with
+ * a state and config of its own (moved aside and put back), so the room above is left as it was.
+ */
+export async function reflinkChecks() {
+  const order = readFileSync("/modules/order-xfs", "utf8").split("\n").filter(Boolean);
+  const loaded = order.every((m) => sh("/usr/bin/insmod", [`/modules/${m}.ko`]).code === 0);
+  mkdirSync("/store/xfs", { recursive: true });
+  mkdirSync("/store/plain", { recursive: true });
+  sh("/usr/bin/truncate", ["-s", "600M", "/store/xfs.img"]);
+  const dev = sh("/usr/sbin/losetup", ["--find", "--show", "/store/xfs.img"]).stdout.trim();
+  const mkfs = sh("/usr/sbin/mkfs.xfs", ["-q", "-m", "reflink=1", dev]);
+  const mounted = sh("/usr/bin/mount", ["-t", "xfs", dev, "/store/xfs"]);
+  check("an XFS filesystem with reflink on a loop device", loaded && mkfs.code === 0 && mounted.code === 0, { order, mkfs: mkfs.stderr, mount: mounted.stderr });
+  const big = Buffer.alloc(256 * 1048576);
+  for (let i = 0; i < 256; i++) big.fill((0x21 + i) & 0xff, i * 1048576, (i + 1) * 1048576);
+  for (const dir of ["/store/xfs", "/store/plain"]) writeFileSync(`${dir}/master.img`, big);
+  sh("/usr/bin/sync", []);
+  renameSync(STATE, `${STATE}.room`);
+  const pc7 = [{ id: 7, name: "pc7", ip: "127.0.0.47", dmName: "retrocow7" }];
+  const storage = (dir) => ({ storage: { master: `${dir}/master.img`, cowDir: dir, iqnPrefix: "iqn.2026-11.test.cowherd", backend: "tgt", access: "all", reserveMiB: 16 } });
+  const timed = (dir) => {
+    writeConfig(pc7, storage(dir));
+    const free0 = statfsSync(dir).bfree * statfsSync(dir).bsize;
+    const t0 = Date.now();
+    const r = helper("image-update", "7");
+    const ms = Date.now() - t0;
+    const used = free0 - statfsSync(dir).bfree * statfsSync(dir).bsize;
+    const same = sh("/usr/bin/cmp", [`${dir}/master.img`, `${dir}/master.v2.draft`]).code === 0;
+    const discarded = helper("image-discard").code === 0;
+    rmSync(STATE, { force: true });
+    return { r, ms, usedMiB: Math.round(used / 1048576), same, discarded };
+  };
+  try {
+    const x = timed("/store/xfs");
+    check("update on XFS: the draft is a reflink (identical, and it took no space)", x.r.code === 0 && x.r.json?.images?.draft?.method === "reflink" && x.same && x.usedMiB < 16 && x.discarded, { json: x.r.json, usedMiB: x.usedMiB });
+    emit("MEASURE", { name: "image-update of a 256 MiB master on XFS (reflink, helper start included)", ms: x.ms });
+    const p = timed("/store/plain");
+    check("update on tmpfs: a full copy (identical, 256 MiB written)", p.r.code === 0 && p.r.json?.images?.draft?.method === "copy" && p.same && p.usedMiB >= 250 && p.discarded, { json: p.r.json, usedMiB: p.usedMiB });
+    emit("MEASURE", { name: "image-update of a 256 MiB master on tmpfs (chunked copy, helper start included)", ms: p.ms });
+  } finally {
+    rmSync(STATE, { force: true });
+    renameSync(`${STATE}.room`, STATE);
+    writeConfig(PCS);
+    sh("/usr/bin/umount", ["/store/xfs"]);
+    sh("/usr/sbin/losetup", ["--detach", dev]);
+    rmSync("/store/xfs.img", { force: true });
+    rmSync("/store/plain", { recursive: true, force: true });
+  }
+  const s = pcs();
+  check("after the copy timings the room is as it was (PCs 1-3 on v1, v1 current)", [1, 2, 3].every((id) => s[id]?.version === 1 && !s[id].problem) && state().current === 1, s);
 }

@@ -288,6 +288,32 @@ describe("image versions on a storage host (helper/storage, commands as argv arr
     expect(fake.targets.has(1000)).toBe(false);
   });
 
+  it("locks: a reset holds only its PCs' locks (the image lock for a moment), so verbs on other PCs go ahead", async () => {
+    fake.lockedElsewhere.add("/run/cowherd/pc-1.lock");
+    expect((await host.reset([2], () => undefined))[0]).toMatchObject({ ok: true });
+    expect((await host.up([3]))[0]).toMatchObject({ ok: true });
+    await expect(host.imageCurrent(1)).resolves.toMatchObject({ current: 1 });
+    fake.lockedElsewhere.clear();
+    // The image lock held elsewhere (an image step in another process): a reset waits, then says so.
+    fake.lockedElsewhere.add("/run/cowherd/images.lock");
+    await expect(host.reset([2], () => undefined)).rejects.toMatchObject({ step: "lock", message: expect.stringMatching(/image versions are locked by another cowherd-helper process/) });
+    expect(fake.locks.size).toBe(0);
+  });
+
+  it("a version a reset in flight moves PCs onto is pinned: not deleted, not detached; pins of dead processes do not count", async () => {
+    await host.imageUpdate(1, () => undefined);
+    await host.imagePublish();
+    // Another helper process (pid 555, alive) is resetting PCs onto v2 while v1 is made current again.
+    fake.addFile("/proc/555", 0);
+    fake.fs.writeAtomic("/run/cowherd/pin-555-1.json", JSON.stringify({ n: 2 }));
+    await host.imageCurrent(1);
+    expect(fake.loops.some((l) => l.backFile === "/store/master.v2.img")).toBe(true);
+    await expect(host.imageDelete(2)).rejects.toMatchObject({ step: "refused", message: "a reset is moving PCs onto v2 right now: try again in a moment" });
+    fake.files.delete("/proc/555");
+    expect((await host.imageDelete(2)).versions.map((v) => v.n)).toEqual([1]);
+    expect(fake.files.has("/run/cowherd/pin-555-1.json")).toBe(false);
+  });
+
   it("a version of another size is refused at check, before anything changes", async () => {
     await host.imageUpdate(1, () => undefined);
     await host.imagePublish();
