@@ -52,7 +52,7 @@ export interface PlanDeps {
    */
   target: { n: number; loop: LoopDevice | null; sectors: number } | Error;
   /** Records the PCs as sitting on version n (the state file, durably): their COW headers are zeroed. */
-  record(ids: number[], n: number): void;
+  record(ids: number[], n: number): Promise<void> | void;
 }
 
 /** For each PC, in turn; failures by PC. */
@@ -123,7 +123,7 @@ export function inPlaceReset(d: PlanDeps, view: HostView): ResetPlan {
           // (recorded before its table is, so a crash at any point rebuilds it over the right base).
           const zeroed = ids.filter((id) => !failed.has(id));
           try {
-            if (zeroed.length) d.record(zeroed, (d.target as { n: number }).n);
+            if (zeroed.length) await d.record(zeroed, (d.target as { n: number }).n);
           } catch (e) {
             zeroed.forEach((id) => failed.set(id, e));
           }

@@ -157,39 +157,42 @@ export class Storage implements StorageVerbs {
         const t = await this.target(s, view, moving);
         return { s, moving, t, pin: t.target instanceof Error ? null : this.images.pin(s.current) };
       });
-      view = t.view;
       try {
-      const plan = inPlaceReset(
-        {
-          config: this.d.config,
-          fs: this.d.fs,
-          dm: this.d.dm,
-          reads: this.reads,
-          journal: this.journal,
-          nodes: (n) => this.nodes(n),
-          machine: (id) => this.machine(id),
-          pid: this.d.pid ?? process.pid,
-          now: () => this.now(),
-          bases: this.images.bases(s),
-          target: t.target,
-          record: (moved, n) => this.images.record(moved, n),
-        },
-        view,
-      );
-      const reports = await runReset(ids, plan, onStep);
-      // PCs that moved off an older version may have freed it: its loop goes, and the version too
-      // past storage.keepVersions. (No second look at the host when nobody changed version.)
-      if (moving) {
-        if (pin) this.images.unpin(pin);
-        await this.locks
-          .with([IMAGE_LOCK], async () => this.images.prune(this.images.load(), await this.reads.view("optional")))
-          .catch((e: unknown) => this.warn("after the reset, old image versions were not tidied up", e));
-      }
-      return reports;
+        const reports = await runReset(ids, this.resetPlan(s, t.target, t.view), onStep);
+        // PCs that moved off an older version may have freed it: its loop goes, and the version too
+        // past storage.keepVersions. (No second look at the host when nobody changed version.)
+        if (moving) {
+          if (pin) this.images.unpin(pin);
+          await this.locks
+            .with([IMAGE_LOCK], async () => this.images.prune(this.images.load(), await this.reads.view("optional")))
+            .catch((e: unknown) => this.warn("after the reset, old image versions were not tidied up", e));
+        }
+        return reports;
       } finally {
         if (pin) this.images.unpin(pin);
       }
     });
+  }
+
+  private resetPlan(s: ImageState, target: PlanDeps["target"], view: HostView) {
+    return inPlaceReset(
+      {
+        config: this.d.config,
+        fs: this.d.fs,
+        dm: this.d.dm,
+        reads: this.reads,
+        journal: this.journal,
+        nodes: (n) => this.nodes(n),
+        machine: (id) => this.machine(id),
+        pid: this.d.pid ?? process.pid,
+        now: () => this.now(),
+        bases: this.images.bases(s),
+        target,
+        // The state file is read, changed and written under the image lock: never two at once.
+        record: (moved, n) => this.locks.with([IMAGE_LOCK], async () => this.images.record(moved, n)),
+      },
+      view,
+    );
   }
 
   // ── repair ─────────────────────────────────────────────────────────────────────────────────
