@@ -31,6 +31,7 @@ export interface HelperError {
 }
 
 export interface PcResult {
+  /** The PC; 0 in `repair`'s answer: the image versions (a dead copy's draft deleted, a publish finished). */
   id: number;
   ok: boolean;
   actions: string[];
