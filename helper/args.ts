@@ -3,8 +3,9 @@
  * decimals present in its own config. Anything else is refused before any command runs.
  */
 import { MACHINE_ID_MAX, MACHINE_ID_PATTERN } from "../lib/constants";
+import { IMAGE_VERBS } from "../lib/host/protocol";
 
-export const VERBS = ["status", "reset", "up", "down", "grow", "repair", "version", "serve"] as const;
+export const VERBS = ["status", "reset", "up", "down", "grow", "repair", "version", "serve", ...IMAGE_VERBS] as const;
 export type Verb = (typeof VERBS)[number];
 
 export type Parsed =
@@ -14,7 +15,10 @@ export type Parsed =
   | { verb: "serve" }
   | { verb: "reset" | "down"; ids: number[] }
   | { verb: "up"; ids: number[] | "all" }
-  | { verb: "grow"; id: number; mib: number };
+  | { verb: "grow"; id: number; mib: number }
+  | { verb: "images" | "image-publish" | "image-discard" }
+  | { verb: "image-update"; id: number }
+  | { verb: "image-current" | "image-delete"; n: number };
 
 export class UsageError extends Error {
   override name = "UsageError";
@@ -22,9 +26,11 @@ export class UsageError extends Error {
 
 const ID = MACHINE_ID_PATTERN;
 const MIB = /^[1-9][0-9]{0,6}$/;
+/** Image version numbers: plain decimals. */
+const VERSION = /^[1-9][0-9]{0,5}$/;
 const MAX_ARGS = 1000;
 
-export const USAGE = `usage: cowherd-helper status | reset <id>... | up [<id>...] | down <id>... | grow <id> <MiB> | repair | version | serve`;
+export const USAGE = `usage: cowherd-helper status | reset <id>... | up [<id>...] | down <id>... | grow <id> <MiB> | repair | version | serve | images | image-update <id> | image-publish | image-discard | image-current <n> | image-delete <n>`;
 
 export function parseHelperArgs(argv: readonly string[], knownIds: ReadonlySet<number>): Parsed {
   if (argv.length === 0) throw new UsageError(USAGE);
@@ -46,6 +52,9 @@ export function parseHelperArgs(argv: readonly string[], knownIds: ReadonlySet<n
     case "version":
     case "repair":
     case "serve":
+    case "images":
+    case "image-publish":
+    case "image-discard":
       if (rest.length) throw new UsageError(`${verb} takes no arguments`);
       return { verb } as Parsed;
     case "reset":
@@ -64,6 +73,16 @@ export function parseHelperArgs(argv: readonly string[], knownIds: ReadonlySet<n
       const id = Number(idArg);
       if (!knownIds.has(id)) throw new UsageError(`no machine ${id} in the helper's config`);
       return { verb: "grow", id, mib: Number(mibArg) };
+    }
+    case "image-update": {
+      const list = ids();
+      if (list.length !== 1 || rest.length !== 1) throw new UsageError("image-update needs one machine id: the PC that boots the update");
+      return { verb: "image-update", id: list[0]! };
+    }
+    case "image-current":
+    case "image-delete": {
+      if (rest.length !== 1 || !VERSION.test(rest[0]!)) throw new UsageError(`${verb} needs a version number (a plain integer)`);
+      return { verb: verb as "image-current" | "image-delete", n: Number(rest[0]) };
     }
   }
 }

@@ -8,6 +8,8 @@ import { runHelper } from "./run-helper";
 // Fixed at build/install time, never taken from the caller (sudo resets the environment anyway).
 const CONFIG_PATH = "/etc/cowherd/config.json";
 const STATE_DIR = "/run/cowherd";
+// The image versions' state must survive a reboot (not /run), and be root's alone (not the web app's data dir).
+const LIB_DIR = "/var/lib/cowherd-helper";
 
 async function main(): Promise<number> {
   let worker: DmWorker | null = null;
@@ -17,6 +19,7 @@ async function main(): Promise<number> {
       run: nodeRunner(),
       fs: nodeFs,
       stateDir: STATE_DIR,
+      libDir: LIB_DIR,
       dm: () => {
         nodeFs.mkdirp(STATE_DIR);
         worker = new DmWorker(RUN_ENV);

@@ -17,6 +17,8 @@ export interface HelperIo {
   /** The dm worker's operations, started only when a verb needs them (status and version do not). */
   dm: () => DmOps & LockHolder;
   stateDir: string;
+  /** Where the image versions' state file lives (default /var/lib/cowherd-helper). */
+  libDir?: string;
   /** One-shot progress lines (stderr). */
   event: (line: string) => void;
   /** The agent's request stream and answer lines (stdin/stdout), for `serve`. */
@@ -45,6 +47,7 @@ export async function runHelper(argv: readonly string[], io: HelperIo): Promise<
     run: io.run,
     fs: io.fs,
     stateDir: io.stateDir,
+    ...(io.libDir ? { libDir: io.libDir } : {}),
     dm: {
       wipe: (devs) => lazyDm().wipe(devs),
       load: (devs) => lazyDm().load(devs),

@@ -1,15 +1,22 @@
 import type { Config } from "../lib/config/schema";
 import { HELPER_EXIT, HELPER_VERSION, type HelperOutput, type PcResult } from "../lib/host/protocol";
 import { errorText, stepOf } from "../lib/host/step-error";
+import type { HostImages } from "../lib/host/images";
 import type { MachineHostStatus, ResetReport, StoreSpace } from "../lib/host/types";
 import type { Parsed } from "./args";
 
 /** What the verbs need from the storage host (helper/storage/), one-shot and agent alike. */
 export interface StorageVerbs {
   /** Reads only: never changes anything. */
-  status(): Promise<MachineHostStatus[]>;
+  status(): Promise<{ machines: MachineHostStatus[]; images: HostImages }>;
   /** Free space of the filesystems holding the COW files (statfs: no process). */
   stores(): StoreSpace[];
+  imageList(): Promise<HostImages>;
+  imageUpdate(id: number, onStep: (id: number, step: string) => void): Promise<HostImages>;
+  imagePublish(): Promise<HostImages>;
+  imageDiscard(): Promise<HostImages>;
+  imageCurrent(n: number): Promise<HostImages>;
+  imageDelete(n: number): Promise<HostImages>;
   reset(ids: number[], onStep: (id: number, step: string) => void): Promise<ResetReport[]>;
   up(ids: number[]): Promise<PcResult[]>;
   down(ids: number[]): Promise<PcResult[]>;
@@ -33,7 +40,20 @@ export async function runVerb(parsed: Exclude<Parsed, { verb: "serve" }>, config
       case "version":
         return { code: HELPER_EXIT.ok, output: { ok: true, verb: "version", version: HELPER_VERSION } };
       case "status":
-        return { code: HELPER_EXIT.ok, output: { ok: true, verb: "status", machines: await storage.status(), stores: storage.stores() } };
+        return { code: HELPER_EXIT.ok, output: { ok: true, verb: "status", ...(await storage.status()), stores: storage.stores() } };
+      case "images":
+      case "image-update":
+      case "image-publish":
+      case "image-discard":
+      case "image-current":
+      case "image-delete": {
+        try {
+          const images = await imageVerb(parsed, storage, onStep);
+          return { code: HELPER_EXIT.ok, output: { ok: true, verb: parsed.verb, images } };
+        } catch (e) {
+          return { code: HELPER_EXIT.failed, output: { ok: false, verb: parsed.verb, step: stepOf(e, "image"), error: errorText(e) } };
+        }
+      }
       case "reset": {
         const reports = await storage.reset(parsed.ids, onStep);
         const ok = allOk(reports);
@@ -59,5 +79,24 @@ export async function runVerb(parsed: Exclude<Parsed, { verb: "serve" }>, config
     }
   } catch (e) {
     return { code: HELPER_EXIT.host, output: { ok: false, error: { code: "host", message: errorText(e), step: stepOf(e, "host") } } };
+  }
+}
+
+type ImageParsed = Extract<Parsed, { verb: "images" | "image-update" | "image-publish" | "image-discard" | "image-current" | "image-delete" }>;
+
+function imageVerb(p: ImageParsed, storage: StorageVerbs, onStep: (id: number, step: string) => void): Promise<HostImages> {
+  switch (p.verb) {
+    case "images":
+      return storage.imageList();
+    case "image-update":
+      return storage.imageUpdate(p.id, onStep);
+    case "image-publish":
+      return storage.imagePublish();
+    case "image-discard":
+      return storage.imageDiscard();
+    case "image-current":
+      return storage.imageCurrent(p.n);
+    case "image-delete":
+      return storage.imageDelete(p.n);
   }
 }

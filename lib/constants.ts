@@ -51,3 +51,10 @@ export type Severity = (typeof SEVERITIES)[number];
 /** Where notifications go: a generic JSON webhook, or the ntfy / Discord presets. */
 export const ALERT_TARGET_KINDS = ["webhook", "ntfy", "discord"] as const;
 export type AlertTargetKind = (typeof ALERT_TARGET_KINDS)[number];
+/** Master image steps, as the image log records them (SQL CHECK lists the same). */
+export const IMAGE_ACTIONS = ["update", "publish", "discard", "current", "delete"] as const;
+export type ImageAction = (typeof IMAGE_ACTIONS)[number];
+export const IMAGE_RESULTS = ["running", "ok", "failed", "refused", "interrupted"] as const;
+export type ImageResult = (typeof IMAGE_RESULTS)[number];
+/** A version's comment (what the update changed). */
+export const IMAGE_COMMENT_MAX = 200;

@@ -29,6 +29,8 @@ import { Notifier } from "./events/notifier";
 import { RoomWatch } from "./events/room-watch";
 import { Waker } from "./wol/wake";
 import type { HostReading } from "./status/room";
+import { ImageRepo } from "./db/images";
+import { ImageService } from "./images/image-service";
 
 export interface Runtime {
   config: Config;
@@ -62,6 +64,8 @@ export interface Runtime {
   waker: Waker;
   /** Each look at the room: boots, usage, events, auto-extend. */
   watch: RoomWatch;
+  /** Master image versions: update mode, publish, discard, make current, delete. */
+  images: ImageService;
   machinesView(): Promise<MachinesView>;
   /**
    * What a server does once it serves: mark resets left running as interrupted, create the first
@@ -138,11 +142,14 @@ export async function createRuntime(
       },
     );
   const watch = new RoomWatch({ config, room, bootTracker, sampler, events: eventLog, extender, history, view: viewOf });
+  const imageRepo = new ImageRepo(db);
+  const images = new ImageService(config, room, imageRepo);
   const scheduler = new Scheduler();
   let started: Promise<void> | undefined;
   const start = async () => {
     const interrupted = history.markInterrupted(Date.now());
     if (interrupted) log(`cowherd: marked ${interrupted} reset(s) left running by a previous process as interrupted`);
+    if (imageRepo.markInterrupted(Date.now())) log("cowherd: marked image steps left running by a previous process as interrupted");
     await ensureAdmin(users, env, log);
     audit.setRetentionDays(config.audit.retentionDays);
     sampler.compact();
@@ -198,6 +205,7 @@ export async function createRuntime(
     extender,
     waker,
     watch,
+    images,
     async machinesView() {
       return viewOf(await room.read());
     },

@@ -10,6 +10,7 @@ import type { Job } from "../lib/reset/jobs";
 import { chainScript, DhcpConfigError, dnsmasqConfig, iscDhcpdConfig } from "../lib/boot/dhcp-config";
 import type { ResetAnswer } from "../lib/reset/requests";
 import type { MachinesView } from "../lib/status/machines-view";
+import type { ImagesView } from "../lib/images/image-service";
 
 const USAGE = `usage: npm run cowherd -- <command>
   passwd <user>               set a user's password (from COWHERD_NEW_PASSWORD or a prompt) and log out all its sessions
@@ -21,13 +22,21 @@ const USAGE = `usage: npm run cowherd -- <command>
   reset [--next-boot|--force] <id|name>...|all
                               reset PCs, wait for them  } http://127.0.0.1:3000) and COWHERD_TOKEN (an API token)
                               (a PC that is up is left alone unless --next-boot: reset it when it next boots,
-                              or --force: reset it now, crashing whatever runs on it)`;
+                              or --force: reset it now, crashing whatever runs on it)
+  images                      master image versions per storage host: current, draft, who sits where, recent steps
+  image-update <id|name> [--comment <text>]
+                              update mode on that PC: a copy of the current version, exported to it only (waits for the copy)
+  image-publish [--comment <text>] [--host <name>]
+                              the draft becomes the current version; PCs move to it at their next reset
+  image-discard [--host <name>]          delete the draft; the update PC boots its own disk again
+  image-current <n> [--host <name>]      make version n current again (rollback); PCs move at their next reset
+  image-delete <n> [--host <name>]       delete version n (refused for the current one or one a PC sits on)`;
 
 class CliError extends Error {}
 
 const base = () => (process.env.COWHERD_URL ?? "http://127.0.0.1:3000").replace(/\/$/, "");
 
-async function api<T>(method: "GET" | "POST", urlPath: string, body?: unknown): Promise<T> {
+async function api<T>(method: "GET" | "POST" | "DELETE", urlPath: string, body?: unknown): Promise<T> {
   const token = process.env.COWHERD_TOKEN;
   if (!token) throw new CliError("set COWHERD_TOKEN to an API token (Settings → API tokens in the dashboard)");
   let res: Response;
@@ -76,6 +85,42 @@ async function waitFor(job: Job): Promise<Job> {
   }
   if (process.stderr.isTTY) process.stderr.write("\n");
   return job;
+}
+
+function printImages(v: ImagesView): void {
+  const mib = (b: number) => `${Math.round(b / 1048576)} MiB`;
+  for (const h of v.hosts) {
+    console.log(`storage host ${h.host}${h.error ? `: ${h.error}` : ""}${h.current !== null ? ` (current v${h.current}, keeps ${h.keep})` : ""}`);
+    for (const x of h.versions) {
+      const on = x.machines.length ? `PCs ${x.machines.join(",")}` : "no PC";
+      console.log(`  ${x.current ? "*" : " "} v${String(x.n).padEnd(4)} ${new Date(x.createdAt).toISOString().slice(0, 16)}  ${mib(x.sizeBytes).padStart(9)}  ${x.attached ? "attached" : "        "}  ${on.padEnd(14)} ${x.comment ?? ""}${x.author ? ` (${x.author})` : ""}`);
+    }
+    const d = h.draft;
+    if (d) {
+      const progress = d.state === "copying" ? ` ${Math.floor((100 * d.copiedBytes) / Math.max(1, d.totalBytes))}%` : "";
+      console.log(`  draft v${d.n} on ${d.machineName}: ${d.state}${progress}${d.method ? ` (${d.method})` : ""}${d.online ? ", the PC is connected" : ""}${d.comment ? ` — ${d.comment}` : ""}`);
+    }
+    if (h.busy) console.log(`  running: ${h.busy.action}${h.busy.step ? ` (${h.busy.step})` : ""}`);
+  }
+  if (v.log.length) console.log("recent steps:");
+  for (const l of v.log.slice(0, 10)) {
+    console.log(`  ${new Date(l.startedAt).toISOString().slice(0, 16)} ${l.host} ${l.action}${l.n ? ` v${l.n}` : ""} by ${l.actor ?? "?"}: ${l.result}${l.error ? ` — ${l.error}` : ""}${l.comment ? ` "${l.comment}"` : ""}`);
+  }
+}
+
+/** Waits for an image step started in the background (an update's copy), showing its progress. */
+async function waitForImageStep(logId: number): Promise<ImagesView["log"][number]> {
+  for (;;) {
+    const v = await api<ImagesView>("GET", "/api/images");
+    const row = v.log.find((l) => l.id === logId);
+    const busy = v.hosts.find((h) => h.busy?.logId === logId)?.busy;
+    if (busy?.step && process.stderr.isTTY) process.stderr.write(`\rcowherd: ${busy.step}   `);
+    if (row && row.result !== "running") {
+      if (process.stderr.isTTY) process.stderr.write("\n");
+      return row;
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
 }
 
 /** `--name value` pairs among the allowed names; null on anything else (then the usage is shown). */
@@ -134,6 +179,42 @@ async function main(argv: string[]): Promise<number> {
       for (const id of r.nextBoot) console.log(`${name(id).padEnd(10)} at its next boot (it is up now)`);
       for (const id of r.online) console.log(`${name(id).padEnd(10)} LEFT ALONE: it is up (--next-boot resets it when it next boots, --force now)`);
       return done?.summary.failed || done?.summary.refused || r.online.length ? 1 : 0;
+    }
+    case "images": {
+      if (args.length) break;
+      printImages(await api<ImagesView>("GET", "/api/images"));
+      return 0;
+    }
+    case "image-update": {
+      const [pc, ...rest] = args;
+      const opts = flagValues(rest, ["--comment"]);
+      if (!pc || pc.startsWith("--") || !opts) break;
+      const view = await api<MachinesView>("GET", "/api/machines");
+      const [id] = pick([pc], view.machines) as number[];
+      const r = await api<{ logId: number }>("POST", "/api/images/update", { machine: id, ...(opts["--comment"] ? { comment: opts["--comment"] } : {}) });
+      const row = await waitForImageStep(r.logId);
+      if (row.result !== "ok") throw new CliError(`update ${row.result}: ${row.error ?? "no reason given"}`);
+      const draft = (await api<ImagesView>("GET", "/api/images")).hosts.flatMap((h) => (h.draft ? [h.draft] : [])).find((d) => d.machine === id);
+      console.log(`cowherd: v${row.n} is ready on ${draft?.machineName ?? pc} (${draft?.method ?? "copied"}): boot it, install the updates, shut it down, then 'image-publish'`);
+      return 0;
+    }
+    case "image-publish":
+    case "image-discard":
+    case "image-current":
+    case "image-delete": {
+      const needsN = cmd === "image-current" || cmd === "image-delete";
+      const n = needsN ? args[0] : undefined;
+      if (needsN && (!n || !/^[1-9][0-9]{0,5}$/.test(n))) break;
+      const opts = flagValues(needsN ? args.slice(1) : args, cmd === "image-publish" ? ["--comment", "--host"] : ["--host"]);
+      if (!opts) break;
+      const host = opts["--host"];
+      const hostBody = host ? { host } : {};
+      if (cmd === "image-publish") await api("POST", "/api/images/publish", { ...hostBody, ...(opts["--comment"] ? { comment: opts["--comment"] } : {}) });
+      else if (cmd === "image-discard") await api("POST", "/api/images/discard", hostBody);
+      else if (cmd === "image-current") await api("POST", "/api/images/current", { ...hostBody, version: Number(n) });
+      else await api("DELETE", `/api/images/versions/${n}${host ? `?host=${encodeURIComponent(host)}` : ""}`);
+      printImages(await api<ImagesView>("GET", "/api/images"));
+      return 0;
     }
     case "dhcp-config": {
       const opts = flagValues(args, ["--format", "--server", "--subnet", "--tftp-root"]);

@@ -33,6 +33,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const res = await runGuest(guest, { scenario: process.argv[2] ?? "system", files, workDir: cacheDir, smp: 2 });
   const checks = res.tagged.filter((t) => t.tag === "COWHERD-CHECK").map((t) => t.data);
   for (const c of checks) console.log(`${c.ok ? "  ✓" : "  ✗"} ${c.name}${c.ok ? "" : `\n      ${JSON.stringify(c.detail).slice(0, 1500)}`}`);
+  for (const m of res.tagged.filter((t) => t.tag === "COWHERD-MEASURE").map((t) => t.data)) console.log(`  measured: ${m.name}: ${m.ms} ms`);
   const passed = checks.filter((c) => c.ok).length;
   let failed = checks.length - passed;
   const summary = res.tagged.find((t) => t.tag === "COWHERD-SUMMARY");

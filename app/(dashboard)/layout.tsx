@@ -23,6 +23,7 @@ export default async function DashboardLayout({ children }: { children: React.Re
             {user.role === "admin" && (
               <>
                 <Link href="/prepare" className="hover:text-white text-slate-300">Prepare</Link>
+                <Link href="/images" className="hover:text-white text-slate-300">Images</Link>
                 <Link href="/audit" className="hover:text-white text-slate-300">Audit</Link>
                 <Link href="/settings" className="hover:text-white text-slate-300">Settings</Link>
               </>

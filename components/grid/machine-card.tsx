@@ -4,7 +4,7 @@ import { cn } from "@/components/ui/cn";
 import { mib } from "@/components/ui/format";
 import { CONDITION_STYLE, conditionHelp, isProblem } from "./levels";
 import { UsageBar } from "./usage-bar";
-import { BootNote, FailureNote, GrowButton, isBusy, GrowthLine, MachineLink, OnlinePill, PendingNote, ResetButton, ResetStatus, SelectBox, StateBadge, type MachineItemProps } from "./machine-parts";
+import { BootNote, FailureNote, GrowButton, isBusy, GrowthLine, ImageNote, MachineLink, OnlinePill, PendingNote, ResetButton, ResetStatus, SelectBox, StateBadge, type MachineItemProps } from "./machine-parts";
 
 /** `selectable`: false on a PC's own page, where there is nothing to select it with. */
 export function MachineCard({ selectable = true, ...p }: MachineItemProps & { selectable?: boolean }) {
@@ -56,6 +56,7 @@ export function MachineCard({ selectable = true, ...p }: MachineItemProps & { se
       <GrowthLine m={m} projectedFullMinutes={p.projectedFullMinutes} />
 
       <BootNote m={m} now={now} />
+      <ImageNote m={m} />
       <PendingNote {...p} />
       <FailureNote m={m} now={now} className="rounded-md bg-red-50 px-2 py-1.5 ring-1 ring-red-200" />
 

@@ -3,7 +3,7 @@
 import { cn } from "@/components/ui/cn";
 import { conditionHelp, isProblem } from "./levels";
 import { UsageBar } from "./usage-bar";
-import { BootNote, FailureNote, GrowButton, GrowthLine, lastResetFailed, MachineLink, OnlinePill, PendingNote, ResetButton, ResetStatus, SelectBox, StateBadge, type MachineItemProps } from "./machine-parts";
+import { BootNote, FailureNote, GrowButton, GrowthLine, ImageNote, lastResetFailed, MachineLink, OnlinePill, PendingNote, ResetButton, ResetStatus, SelectBox, StateBadge, type MachineItemProps } from "./machine-parts";
 
 /**
  * The compact view: one row per PC (a laptop screen holds the whole room). On a phone each row
@@ -48,7 +48,8 @@ export function MachineList({ items, canReset, label }: { items: MachineItemProp
 
 function Row({ p, canReset }: { p: MachineItemProps; canReset: boolean }) {
   const { m, now, warnPercent, dangerPercent, reachable, selected } = p;
-  const note = !!m.pendingReset || (m.boot.last?.result === "failed" && m.boot.state !== "booting") || (lastResetFailed(m) && !m.reset) || isProblem(m.condition);
+  const onOlderImage = m.image.version !== null && m.image.current !== null && m.image.version !== m.image.current;
+  const note = !!m.pendingReset || !!m.image.update || onOlderImage || (m.boot.last?.result === "failed" && m.boot.state !== "booting") || (lastResetFailed(m) && !m.reset) || isProblem(m.condition);
   const cell = "px-2 py-1 max-sm:p-0";
   return (
     <>
@@ -104,6 +105,7 @@ function Row({ p, canReset }: { p: MachineItemProps; canReset: boolean }) {
             <div className="space-y-0.5 rounded-md bg-slate-50 px-2 py-0.5 text-xs ring-1 ring-slate-200 sm:ml-8">
               {isProblem(m.condition) && <p className="text-slate-700">{conditionHelp(m)}</p>}
               {m.boot.last?.result === "failed" && m.boot.state !== "booting" && <BootNote m={m} now={now} />}
+              <ImageNote m={m} />
               <PendingNote {...p} />
               <FailureNote m={m} now={now} />
             </div>

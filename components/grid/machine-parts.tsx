@@ -145,6 +145,31 @@ export function PendingNote({ m, now, canReset, onCancelPending }: Pick<MachineI
   );
 }
 
+/** The master image version: the update PC's draft, or an older version it leaves at its next reset. */
+export function ImageNote({ m }: { m: MachineView }) {
+  const { version, current, update } = m.image;
+  if (update) {
+    return (
+      <p data-testid="update-pc" className="rounded-md bg-amber-50 px-2 py-1.5 text-xs text-amber-950 ring-1 ring-amber-300">
+        <strong>Update PC</strong> ·{" "}
+        {update.state === "copying" ? (
+          <>the draft of v{update.n} is being copied; then it boots it</>
+        ) : (
+          <>
+            boots the draft of v{update.n} read-write. Install, shut it down, then publish on the <a className="underline" href="/images">Images</a> page.
+          </>
+        )}
+      </p>
+    );
+  }
+  if (version === null || current === null || version === current) return null;
+  return (
+    <p data-testid="older-version" className="rounded-md bg-sky-50 px-2 py-1.5 text-xs text-sky-950 ring-1 ring-sky-200">
+      On <strong>v{version}</strong> — moves to v{current} at its next reset
+    </p>
+  );
+}
+
 export function StateBadge({ m, warnPercent, dangerPercent }: Pick<MachineItemProps, "m" | "warnPercent" | "dangerPercent">) {
   return (
     <span data-testid="state" className={cn("inline-block whitespace-nowrap rounded px-1.5 py-0.5 text-xs font-semibold ring-1", CONDITION_STYLE[m.condition].badge)}>

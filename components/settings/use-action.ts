@@ -4,8 +4,11 @@ import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { ApiError } from "@/lib/client/fetcher";
 
-/** Runs a settings action, shows its error, and refreshes the server-rendered lists on success. */
-export function useAction() {
+/**
+ * Runs an action, shows its error, and on success refreshes the server-rendered lists (or calls
+ * `refresh` instead, for a list SWR keeps).
+ */
+export function useAction(refresh?: () => void) {
   const router = useRouter();
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -14,7 +17,8 @@ export function useAction() {
     setError(null);
     try {
       const r = await fn();
-      router.refresh();
+      if (refresh) refresh();
+      else router.refresh();
       return r;
     } catch (e) {
       setError(e instanceof ApiError ? e.message : "Cannot reach the server");

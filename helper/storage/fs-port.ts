@@ -1,4 +1,6 @@
-import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, statSync, statfsSync, unlinkSync, writeFileSync, writeSync } from "node:fs";
+import { chmodSync, closeSync, constants, existsSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, statSync, statfsSync, unlinkSync, writeFileSync, writeSync } from "node:fs";
+import { copyFile, open } from "node:fs/promises";
+import path from "node:path";
 
 /** The few file operations the helper needs, behind a port so tests can observe and fake them. */
 export interface FsPort {
@@ -32,6 +34,60 @@ export interface FsPort {
    * took its name, never a loop device that may by now belong to another PC.
    */
   zeroHeader(path: string, ino: number): void;
+  /** Replaces the file's content durably: a temp file, fsynced, renamed over it, the directory fsynced. */
+  writeDurable(path: string, content: string): void;
+  /** Renames a file and fsyncs its directory, so the rename survives a crash. */
+  rename(from: string, to: string): void;
+  chmod(path: string, mode: number): void;
+  /** fsyncs a file's data. */
+  sync(path: string): void;
+  /**
+   * Copies an image file to a new file `dst` (which must not exist): shares its blocks (reflink)
+   * where the filesystem can, else reads and writes it in chunks, keeping holes, with progress, and
+   * fsyncs it. `stop()` answering true between chunks aborts the copy (an Error).
+   */
+  copyImage(src: string, dst: string, progress: (bytes: number) => void, stop: () => boolean): Promise<"reflink" | "copy">;
+}
+
+const CHUNK = 8 * 1024 * 1024;
+
+function syncDir(dir: string): void {
+  const fd = openSync(dir, "r");
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+async function chunkedCopy(src: string, dst: string, progress: (bytes: number) => void, stop: () => boolean): Promise<void> {
+  const from = await open(src, "r");
+  try {
+    const to = await open(dst, "wx", 0o600);
+    try {
+      const size = (await from.stat()).size;
+      const buf = Buffer.alloc(CHUNK);
+      const zero = Buffer.alloc(CHUNK);
+      for (let pos = 0; pos < size; ) {
+        if (stop()) throw new Error("the copy was stopped (the draft was discarded)");
+        const { bytesRead } = await from.read(buf, 0, Math.min(CHUNK, size - pos), pos);
+        if (bytesRead === 0) throw new Error(`${src} ended at ${pos} of ${size} bytes while copying`);
+        // All-zero chunks are left as holes (the file is sized at the end): a sparse master stays sparse.
+        const chunk = buf.subarray(0, bytesRead);
+        if (!chunk.equals(zero.subarray(0, bytesRead))) {
+          for (let off = 0; off < bytesRead; ) off += (await to.write(chunk, off, bytesRead - off, pos + off)).bytesWritten;
+        }
+        pos += bytesRead;
+        progress(pos);
+      }
+      await to.truncate(size);
+      await to.sync();
+    } finally {
+      await to.close();
+    }
+  } finally {
+    await from.close();
+  }
 }
 
 export const nodeFs: FsPort = {
@@ -121,5 +177,62 @@ export const nodeFs: FsPort = {
     } finally {
       closeSync(fd);
     }
+  },
+  writeDurable: (p, content) => {
+    const tmp = `${p}.${process.pid}.tmp`;
+    const fd = openSync(tmp, "w", 0o600);
+    try {
+      writeSync(fd, content);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, p);
+    syncDir(path.dirname(p));
+  },
+  rename: (from, to) => {
+    renameSync(from, to);
+    syncDir(path.dirname(to));
+  },
+  chmod: (p, mode) => chmodSync(p, mode),
+  sync: (p) => {
+    const fd = openSync(p, "r");
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  },
+  copyImage: async (src, dst, progress, stop) => {
+    try {
+      // COPYFILE_FICLONE_FORCE fails where the filesystem cannot share blocks (then: a real copy).
+      await copyFile(src, dst, constants.COPYFILE_FICLONE_FORCE | constants.COPYFILE_EXCL);
+      const fd = openSync(dst, "r");
+      try {
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+      progress(statSync(dst).size);
+      return "reflink";
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "EEXIST") throw e;
+      try {
+        unlinkSync(dst);
+      } catch {
+        /* the reflink made no file */
+      }
+    }
+    try {
+      await chunkedCopy(src, dst, progress, stop);
+    } catch (e) {
+      try {
+        unlinkSync(dst);
+      } catch {
+        /* never created */
+      }
+      throw e;
+    }
+    return "copy";
   },
 };

@@ -12,6 +12,13 @@ export interface LockHolder {
  * lock, so the agent's concurrent requests take turns per PC. Locks are taken in id order, which
  * keeps two verbs over overlapping sets of PCs from waiting on each other. Reads take none.
  */
+/**
+ * Lock "id" of the host-wide image lock (helper/storage/images.ts). It sorts after every PC id, so
+ * it is always taken last; and nothing takes a PC's lock while holding it. Resets and `up` hold it
+ * only for a moment (reading the versions, attaching one, pinning it), never for their whole run.
+ */
+export const IMAGE_LOCK = 1_000_000;
+
 export class PcLocks {
   private readonly tails = new Map<number, Promise<void>>();
 
@@ -23,7 +30,7 @@ export class PcLocks {
   ) {}
 
   path(id: number): string {
-    return `${this.stateDir}/pc-${id}.lock`;
+    return id === IMAGE_LOCK ? `${this.stateDir}/images.lock` : `${this.stateDir}/pc-${id}.lock`;
   }
 
   async with<T>(ids: readonly number[], fn: () => Promise<T>): Promise<T> {
@@ -59,6 +66,7 @@ export class PcLocks {
   private async flock(id: number): Promise<void> {
     const deadline = Date.now() + this.waitMs;
     while (!(await this.holder.lock(this.path(id)))) {
+      if (Date.now() >= deadline && id === IMAGE_LOCK) throw new StepError("lock", `the image versions are locked by another cowherd-helper process (an update, publish or reset still running?) for over ${Math.round(this.waitMs / 1000)} s`);
       if (Date.now() >= deadline) throw new StepError("lock", `PC ${id} is locked by another cowherd-helper process (a reset, up, down or grow still running?) for over ${Math.round(this.waitMs / 1000)} s`);
       await new Promise((r) => setTimeout(r, this.pollMs));
     }

@@ -3,7 +3,9 @@ import { attempt, type BatchStep, type ResetPlan } from "../../lib/host/reset-ru
 import { errorText } from "../../lib/host/step-error";
 import type { StepRecord } from "../../lib/host/types";
 import type { FsPort } from "./fs-port";
-import { layoutOf, type PcLayout } from "./layout";
+import { snapshotTable } from "../../lib/host/commands/dmsetup";
+import type { LoopDevice } from "../../lib/host/commands/losetup";
+import { layoutOf, type Bases, type PcLayout } from "./layout";
 import type { Journal } from "./journal";
 import type { HostReads, HostView } from "./reads";
 
@@ -44,6 +46,15 @@ export interface PlanDeps {
   machine(id: number): Machine;
   pid: number;
   now(): number;
+  /** Which version each PC's COW sits on now. */
+  bases: Bases;
+  /**
+   * The version PCs move to (the current one, attached read-only), or why it cannot be had. Its
+   * file must be as large as the PCs' devices (every version is a copy, so it is).
+   */
+  target: { n: number; loop: LoopDevice | null; sectors: number } | Error;
+  /** Records the PCs as sitting on version n (the state file, durably): their COW headers are zeroed. */
+  record(ids: number[], n: number): Promise<void> | void;
 }
 
 /** For each PC, in turn; failures by PC. */
@@ -72,6 +83,8 @@ export function inPlaceReset(d: PlanDeps, view: HostView): ResetPlan {
   const layouts = new Map<number, PcLayout>();
   /** PCs whose header is zeroed: a snapshot loaded over it now is a fresh disk (even if cutting the COW back then failed). */
   const zeroed = new Set<number>();
+  /** Each PC's snapshot table over the version it moves to. */
+  const next = new Map<number, string>();
   const mark = (id: number, step: string) => d.journal.write(id, { pid: d.pid, startedAt: d.now(), step });
   /** A dm step for all PCs at once: one batch of worker requests, no process per PC. */
   const dmStep = (name: string, op: (ms: { m: Machine; l: PcLayout }[]) => Promise<Map<string, Error>>, done?: (id: number) => void): BatchStep => ({
@@ -92,14 +105,22 @@ export function inPlaceReset(d: PlanDeps, view: HostView): ResetPlan {
           each(ids, (id) => {
             const m = d.machine(id);
             if (!view.info.has(m.dmName)) throw new Error(`${m.dmName} is not set up: run 'cowherd-helper up ${id}'`);
-            layouts.set(id, layoutOf(d.config, d.fs, m, view));
+            const l = layoutOf(d.config, d.fs, m, view, "check", d.bases);
+            const t = d.target;
+            if (t instanceof Error) throw t;
+            // A PC already on the current version is rebuilt over the very loop it runs on.
+            const loop = t.n === l.version ? l.master : t.loop;
+            if (!loop) throw new Error(`image v${t.n} is not attached read-only: run 'cowherd-helper up'`);
+            if (t.n !== l.version && t.sectors !== l.sectors) throw new Error(`image v${t.n} has ${t.sectors} sectors but ${m.dmName} has ${l.sectors}: every version must be the same size`);
+            layouts.set(id, l);
+            next.set(id, snapshotTable(l.sectors, loop.majMin, l.cow.majMin, m.mode, m.chunkSectors));
           }),
       },
       dmStep("dm-error", (ms) => d.dm.wipe(ms.map(({ m, l }) => ({ name: m.dmName, sectors: l.sectors })))),
       {
         name: "cow-zero",
-        run: (ids) =>
-          each(ids, async (id) => {
+        run: async (ids) => {
+          const failed = await each(ids, async (id) => {
             mark(id, "cow-zero");
             const m = d.machine(id);
             const l = layouts.get(id)!;
@@ -111,9 +132,19 @@ export function inPlaceReset(d: PlanDeps, view: HostView): ResetPlan {
               d.fs.shrink(m.cowPath, l.cowIno, bytes);
               await d.setCapacity(l.cow.name);
             }
-          }),
+          });
+          // A zeroed header is meaningful over any version: from here on each PC sits on the new one
+          // (recorded before its table is, so a crash at any point rebuilds it over the right base).
+          const moved = ids.filter((id) => !failed.has(id));
+          try {
+            if (moved.length) await d.record(moved, (d.target as { n: number }).n);
+          } catch (e) {
+            moved.forEach((id) => failed.set(id, e));
+          }
+          return failed;
+        },
       },
-      dmStep("dm-load", (ms) => d.dm.load(ms.map(({ m, l }) => ({ name: m.dmName, table: l.table })))),
+      dmStep("dm-load", (ms) => d.dm.load(ms.map(({ m }) => ({ name: m.dmName, table: next.get(m.id)! })))),
       // Resumed over its own COW, the PC is consistent again: its journal goes.
       dmStep("dm-resume", (ms) => d.dm.resume(ms.map(({ m }) => m.dmName)), (id) => d.journal.remove(id)),
     ],
@@ -126,9 +157,11 @@ export function inPlaceReset(d: PlanDeps, view: HostView): ResetPlan {
         d.journal.remove(id);
         return { records, outcome: "kept-old" as const };
       }
-      const serving = await ensureSnapshot(d, m, l, records);
+      // Past the header zeroing the PC was recorded on the new version: it comes back fresh over it.
+      const moved = done.includes("cow-zero");
+      const serving = await ensureSnapshot(d, m, moved ? { ...l, table: next.get(id)! } : l, records);
       if (serving) d.journal.remove(id);
-      return { records, outcome: !serving ? ("down" as const) : zeroed.has(id) ? ("fresh" as const) : ("kept-old" as const) };
+      return { records, outcome: !serving ? ("down" as const) : moved || zeroed.has(id) ? ("fresh" as const) : ("kept-old" as const) };
     },
   };
 }

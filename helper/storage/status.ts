@@ -2,7 +2,10 @@ import type { Config } from "../../lib/config/schema";
 import type { IscsiBackend } from "../../lib/host/iscsi/backend";
 import { errorText } from "../../lib/host/step-error";
 import type { MachineHostStatus } from "../../lib/host/types";
+import { updateIqn } from "../../lib/host/images";
 import type { FsPort } from "./fs-port";
+import type { ImageState } from "./image-state";
+import type { Images } from "./images";
 import { layoutOf } from "./layout";
 import type { HostView } from "./reads";
 
@@ -21,7 +24,11 @@ function halfState(view: HostView, dmName: string): string | null {
 }
 
 /** Every configured PC's state from one look at the host. Reads only. */
-export function statusOf(config: Config, backend: IscsiBackend, view: HostView, fs: FsPort): MachineHostStatus[] {
+export function statusOf(config: Config, backend: IscsiBackend, view: HostView, fs: FsPort, images: Images, state: ImageState): MachineHostStatus[] {
+  const bases = images.bases(state);
+  const sitsOn = images.sitsOn(state, view);
+  // The update PC's session is on the update target: it is up all the same.
+  const update = state.draft && state.draft.state !== "copying" ? { id: state.draft.machine, initiators: view.iscsi.get(updateIqn(config.storage.iqnPrefix))?.initiators ?? [] } : null;
   return config.machines.map((m) => {
     const dev = view.status.get(m.dmName);
     const info = view.info.get(m.dmName);
@@ -31,15 +38,18 @@ export function statusOf(config: Config, backend: IscsiBackend, view: HostView, 
     if (!problem && view.iscsiError && info) problem = `the iSCSI target does not answer (${view.iscsiError}): no PC can reach its disk or boot; start it (systemctl start ${SERVICE[backend.name]}), then 'cowherd-helper repair' exports the LUNs again`;
     if (!problem && info) {
       try {
-        layoutOf(config, fs, m, view, "status");
+        layoutOf(config, fs, m, view, "status", bases);
       } catch (e) {
         problem = errorText(e);
       }
     }
+    const initiators = [...(target?.initiators ?? []), ...(update?.id === m.id ? update.initiators : [])];
+    const version = sitsOn.get(m.id);
     const base = {
       id: m.id,
-      online: (target?.initiators.length ?? 0) > 0,
-      initiators: target?.initiators ?? [],
+      online: initiators.length > 0,
+      initiators,
+      ...(version !== undefined ? { version } : {}),
       exported: target?.luns.has(backend.lun) ?? false,
       suspended: info?.suspended ?? false,
       ...(problem ? { problem } : {}),

@@ -16,15 +16,18 @@ import { tgtBackend } from "../../lib/host/iscsi/tgt";
 import type { PcResult } from "../../lib/host/protocol";
 import { runReset } from "../../lib/host/reset-run";
 import { StepError, errorText, stepOf } from "../../lib/host/step-error";
+import type { HostImages } from "../../lib/host/images";
 import type { MachineHostStatus, ResetReport, StepRecord, StoreSpace } from "../../lib/host/types";
 import { reserveAllows } from "../../lib/usage/autoextend-policy";
 import type { StorageVerbs } from "../run-verb";
 import type { FsPort } from "./fs-port";
 import { Journal } from "./journal";
-import { layoutOf, masterLoop } from "./layout";
-import { PcLocks, type LockHolder } from "./locks";
+import { currentVersion, version, type ImageState } from "./image-state";
+import { Images } from "./images";
+import { layoutOf } from "./layout";
+import { IMAGE_LOCK, PcLocks, type LockHolder } from "./locks";
 import { HostReads, type HostView } from "./reads";
-import { ensureSnapshot, inPlaceReset, type DmOps } from "./reset-plan";
+import { ensureSnapshot, inPlaceReset, type DmOps, type PlanDeps } from "./reset-plan";
 import { statusOf } from "./status";
 
 export interface StorageDeps {
@@ -35,6 +38,10 @@ export interface StorageDeps {
   dm: DmOps & LockHolder;
   /** Where journals and lock files live (/run/cowherd). */
   stateDir: string;
+  /** Where the image versions' state file lives (/var/lib/cowherd-helper: root's alone, and it survives a reboot). */
+  libDir?: string;
+  /** Something went wrong after the work was done (a loop of an old version not detached): said on stderr. */
+  warn?: (line: string) => void;
   pid?: number;
   now?: () => number;
   lockWaitMs?: number;
@@ -47,6 +54,7 @@ export class Storage implements StorageVerbs {
   readonly reads: HostReads;
   readonly locks: PcLocks;
   readonly journal: Journal;
+  readonly images: Images;
   private readonly byId: Map<number, Machine>;
 
   constructor(private readonly d: StorageDeps) {
@@ -56,6 +64,18 @@ export class Storage implements StorageVerbs {
     this.reads = new HostReads(d.run, d.fs, this.backend, () => this.specs());
     this.locks = new PcLocks(d.dm, d.stateDir, d.lockWaitMs);
     this.journal = new Journal(d.fs, d.stateDir);
+    this.images = new Images({
+      config: c,
+      fs: d.fs,
+      run: d.run,
+      reads: this.reads,
+      backend: this.backend,
+      libDir: d.libDir ?? "/var/lib/cowherd-helper",
+      stateDir: d.stateDir,
+      pid: d.pid ?? process.pid,
+      now: () => this.now(),
+      machine: (id) => this.machine(id),
+    });
   }
 
   machine(id: number): Machine {
@@ -69,7 +89,15 @@ export class Storage implements StorageVerbs {
   }
 
   private specs(): ExportSpec[] {
-    return this.d.config.machines.map((m) => this.spec(m));
+    const list = this.d.config.machines.map((m) => this.spec(m));
+    // The update target too (LIO reads each target's configfs files by name).
+    try {
+      const u = this.images.updateSpec(this.images.load(), { loops: [] });
+      if (u) list.push(u);
+    } catch {
+      /* an unreadable state file is reported by status itself */
+    }
+    return list;
   }
 
   private async runAll(cmds: ReturnType<IscsiBackend["lunOnline"]>): Promise<void> {
@@ -96,8 +124,34 @@ export class Storage implements StorageVerbs {
   }
 
   // ── reads ──────────────────────────────────────────────────────────────────────────────────
-  async status(): Promise<MachineHostStatus[]> {
-    return statusOf(this.d.config, this.backend, await this.reads.view("reported"), this.d.fs);
+  async status(): Promise<{ machines: MachineHostStatus[]; images: HostImages }> {
+    const view = await this.reads.view("reported");
+    const s = this.images.load();
+    return { machines: statusOf(this.d.config, this.backend, view, this.d.fs, this.images, s), images: this.images.report(s, view) };
+  }
+
+  async imageList(): Promise<HostImages> {
+    return this.images.report(this.images.load(), await this.reads.view("optional"));
+  }
+
+  private warn(what: string, e: unknown): void {
+    (this.d.warn ?? ((l: string) => process.stderr.write(l + "\n")))(`cowherd-helper: ${what}: ${errorText(e)}`);
+  }
+
+  /**
+   * The current version as a reset's target: attached read-only when PCs move onto it (a PC already
+   * on it is rebuilt over the loop it runs on, so nothing is attached before its checks); or why not.
+   */
+  private async target(s: ImageState, view: HostView, moving: boolean): Promise<{ view: HostView; target: PlanDeps["target"] }> {
+    const cur = currentVersion(s);
+    const sectors = Math.floor((this.d.fs.stat(cur.path)?.size ?? 0) / 512);
+    if (!moving) return { view, target: { n: s.current, loop: this.images.loopOf(view, cur.path) ?? null, sectors } };
+    try {
+      const v = await this.images.attach(s, s.current, view);
+      return { view: v, target: { n: s.current, loop: this.images.loopOf(v, cur.path)!, sectors } };
+    } catch (e) {
+      return { view, target: new StepError("check", `the current image version v${s.current} cannot be attached: ${errorText(e)}`) };
+    }
   }
 
   /** Free space of each filesystem holding COW files (statfs: no process), and the reserve kept on it. */
@@ -120,12 +174,47 @@ export class Storage implements StorageVerbs {
       // A reset a dead process left half done is repaired first, so this one starts from the truth.
       let view = await this.reads.view("optional");
       if ((await this.repairHalfDone(ids, view)).length) view = await this.reads.view("optional");
-      const plan = inPlaceReset(
-        { ...this.planDeps(), config: this.d.config, journal: this.journal, machine: (id) => this.machine(id), pid: this.d.pid ?? process.pid, now: () => this.now() },
-        view,
-      );
-      return runReset(ids, plan, onStep);
+      // A moment under the image lock: the version the PCs move to, attached and pinned (no prune or
+      // delete takes it from under them), then the run without it.
+      const { s, moving, t, pin } = await this.locks.with([IMAGE_LOCK], async () => {
+        const s = this.images.load();
+        const moving = ids.some((id) => this.images.sitsOn(s, view).get(id) !== s.current);
+        const t = await this.target(s, view, moving);
+        return { s, moving, t, pin: t.target instanceof Error ? null : this.images.pin(s.current) };
+      });
+      try {
+        const reports = await runReset(ids, this.resetPlan(s, t.target, t.view), onStep);
+        // PCs that moved off an older version may have freed it: its loop goes, and the version too
+        // past storage.keepVersions. (No second look at the host when nobody changed version.)
+        if (moving) {
+          if (pin) this.images.unpin(pin);
+          await this.locks
+            .with([IMAGE_LOCK], async () => this.images.prune(this.images.load(), await this.reads.view("optional")))
+            .catch((e: unknown) => this.warn("after the reset, old image versions were not tidied up", e));
+        }
+        return reports;
+      } finally {
+        if (pin) this.images.unpin(pin);
+      }
     });
+  }
+
+  private resetPlan(s: ImageState, target: PlanDeps["target"], view: HostView) {
+    return inPlaceReset(
+      {
+        ...this.planDeps(),
+        config: this.d.config,
+        journal: this.journal,
+        machine: (id) => this.machine(id),
+        pid: this.d.pid ?? process.pid,
+        now: () => this.now(),
+        bases: this.images.bases(s),
+        target,
+        // The state file is read, changed and written under the image lock: never two at once.
+        record: (moved, n) => this.locks.with([IMAGE_LOCK], async () => this.images.record(moved, n)),
+      },
+      view,
+    );
   }
 
   // ── repair ─────────────────────────────────────────────────────────────────────────────────
@@ -147,7 +236,8 @@ export class Storage implements StorageVerbs {
       try {
         if (info) {
           const records: StepRecord[] = [];
-          const ok = await ensureSnapshot(this.planDeps(), m, layoutOf(this.d.config, this.d.fs, m, view, "repair"), records);
+          const bases = this.images.bases(this.images.load());
+          const ok = await ensureSnapshot(this.planDeps(), m, layoutOf(this.d.config, this.d.fs, m, view, "repair", bases), records);
           actions.push(...records.filter((r) => r.ok).map((r) => r.step.replace(/^recover:/, "")));
           if (!ok) throw new StepError("repair", records.filter((r) => !r.ok).map((r) => r.error).pop() ?? "the snapshot did not come back");
         }
@@ -172,6 +262,14 @@ export class Storage implements StorageVerbs {
    */
   async repair(ids: number[]): Promise<PcResult[]> {
     return this.locks.with(ids, async () => {
+      // The image versions first (a draft of a dead copy, a publish half done): id 0 in the results.
+      const imageResult: PcResult[] = [];
+      try {
+        const actions = await this.locks.with([IMAGE_LOCK], () => this.images.repair());
+        if (actions.length) imageResult.push({ id: 0, ok: true, actions });
+      } catch (e) {
+        imageResult.push({ id: 0, ok: false, actions: [], step: stepOf(e, "images"), error: errorText(e) });
+      }
       const results = new Map((await this.repairHalfDone(ids, await this.reads.view())).map((r) => [r.id, r]));
       const view = await this.reads.view();
       for (const id of ids) {
@@ -186,7 +284,7 @@ export class Storage implements StorageVerbs {
         }
         results.set(id, r);
       }
-      return ids.map((id) => results.get(id)!);
+      return [...imageResult, ...ids.map((id) => results.get(id)!)];
     });
   }
 
@@ -225,13 +323,22 @@ export class Storage implements StorageVerbs {
     return this.locks.with(ids, async () => {
       let view = await this.reads.view();
       if ((await this.repairHalfDone(ids, view)).length) view = await this.reads.view();
-      const storage = this.d.config.storage;
+      // A moment under the image lock: each PC's COW goes over the version it was built on (a new
+      // COW over the current one), recorded, and those versions attached; the records keep them.
+      let bases;
       try {
-        if (!masterLoop(this.d.config, view.loops)) {
-          if (!this.d.fs.exists(storage.master)) throw new StepError("master", `master image ${storage.master} not found`);
-          await check(this.d.run, losetup.attach(storage.master, true));
-          view = { ...view, loops: await this.reads.loops() };
-        }
+        ({ view, bases } = await this.locks.with([IMAGE_LOCK], async () => {
+          let s = this.images.load();
+          const fresh = ids.filter((id) => !this.d.fs.exists(this.machine(id).cowPath) || !version(s, s.pcs[String(id)] ?? 0));
+          if (fresh.length) {
+            this.images.record(fresh, s.current);
+            s = this.images.load();
+          }
+          const bases = this.images.bases(s);
+          let v = view;
+          for (const n of new Set(ids.map((id) => bases.baseFor(this.machine(id)).n))) v = await this.images.attach(s, n, v);
+          return { view: v, bases };
+        }));
       } catch (e) {
         return ids.map((id) => ({ id, ok: false, actions: [], step: stepOf(e, "master"), error: errorText(e) }));
       }
@@ -260,7 +367,7 @@ export class Storage implements StorageVerbs {
             done.push("cow-loop-attached");
           }
           step = "dm-create";
-          const l = layoutOf(this.d.config, this.d.fs, m, view, "check");
+          const l = layoutOf(this.d.config, this.d.fs, m, view, "check", bases);
           if (!view.info.has(m.dmName)) {
             await check(this.d.run, dmsetup.create(m.dmName, l.table));
             done.push("dm-created");
@@ -321,7 +428,7 @@ export class Storage implements StorageVerbs {
     const m = this.machine(id);
     return this.locks.with([id], async () => {
       const view = await this.reads.view();
-      const l = layoutOf(this.d.config, this.d.fs, m, view, "check");
+      const l = layoutOf(this.d.config, this.d.fs, m, view, "check", this.images.bases(this.images.load()));
       const bytes = mib * MiB;
       const current = this.d.fs.stat(m.cowPath)!.size;
       if (bytes <= current) throw new StepError("validate", `new size ${mib} MiB is not larger than the current ${Math.floor(current / MiB)} MiB`);
@@ -339,5 +446,63 @@ export class Storage implements StorageVerbs {
       if (total !== bytes / 512) throw new StepError("verify", `status shows ${total ?? "no"} total sectors after grow, expected ${bytes / 512}`);
       return { totalSectors: total };
     });
+  }
+
+  // ── image versions ─────────────────────────────────────────────────────────────────────────
+  /**
+   * Update mode on one PC: the free-space check and the draft recorded (under the image lock and
+   * the PC's), the copy (without locks: resets go on meanwhile), then the draft attached read-write
+   * and exported to that PC only. A failure on the way leaves no draft behind.
+   */
+  async imageUpdate(id: number, onStep: (id: number, step: string) => void): Promise<HostImages> {
+    this.machine(id);
+    onStep(id, "image-space");
+    const s = await this.locks.with([IMAGE_LOCK, id], async () => this.images.begin(id));
+    const d = s.draft!;
+    let method: "reflink" | "copy";
+    try {
+      onStep(id, "image-copy 0%");
+      method = await this.images.copy(s, (pct) => onStep(id, `image-copy ${pct}%`));
+    } catch (e) {
+      await this.locks.with([IMAGE_LOCK, id], async () => this.images.abandon(d.n, d.path)).catch(() => undefined);
+      throw new StepError("image-copy", `copying v${currentVersion(s).n} to ${d.path} failed: ${errorText(e)}`);
+    }
+    onStep(id, "image-export");
+    return this.locks.with([IMAGE_LOCK, id], async () => {
+      try {
+        await this.images.ready(d.n, method);
+      } catch (e) {
+        // Nothing half done stays: no export, no loop, no file, no draft.
+        await this.images.discard().catch(() => undefined);
+        this.images.abandon(d.n, d.path);
+        throw e;
+      }
+      return this.images.report(this.images.load(), await this.reads.view("optional"));
+    });
+  }
+
+  /** An image verb under the image lock (and the update PC's, where there is a draft): its report after. */
+  private async imageOp(fn: () => Promise<unknown>): Promise<HostImages> {
+    const pc = this.images.load().draft?.machine;
+    return this.locks.with([IMAGE_LOCK, ...(pc && this.byId.has(pc) ? [pc] : [])], async () => {
+      await fn();
+      return this.images.report(this.images.load(), await this.reads.view("optional"));
+    });
+  }
+
+  imagePublish(): Promise<HostImages> {
+    return this.imageOp(() => this.images.publish());
+  }
+
+  imageDiscard(): Promise<HostImages> {
+    return this.imageOp(() => this.images.discard());
+  }
+
+  imageCurrent(n: number): Promise<HostImages> {
+    return this.imageOp(() => this.images.setCurrent(n));
+  }
+
+  imageDelete(n: number): Promise<HostImages> {
+    return this.imageOp(() => this.images.remove(n));
   }
 }

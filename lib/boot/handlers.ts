@@ -12,8 +12,8 @@ export interface BootRequest {
   localAddress: string | undefined;
 }
 
-/** The PC's disk as iPXE names it: its storage host's portal, the target's LUN, its IQN. */
-function disk(rt: Runtime, m: Machine, req: BootRequest): Omit<PcBoot, "note" | "failedPath"> {
+/** The PC's disk as iPXE names it: its storage host's portal, the target's LUN, its IQN (or another target's, in update mode). */
+function disk(rt: Runtime, m: Machine, req: BootRequest, iqn = m.iqn): Omit<PcBoot, "note" | "failedPath"> {
   const host = rt.config.hosts.find((h) => h.name === m.host)!;
   const [address, port] = (host.portal ?? (host.transport === "ssh" ? host.ssh!.host : (normalizeIp(req.localAddress) ?? "127.0.0.1"))).split(":");
   const lun = rt.config.storage.backend === "tgt" ? 1 : 0;
@@ -22,7 +22,7 @@ function disk(rt: Runtime, m: Machine, req: BootRequest): Omit<PcBoot, "note" | 
     ip: m.ip,
     host: m.host,
     initiatorIqn: `${rt.config.ipxe.initiatorIqnPrefix}:${m.name}`,
-    sanUri: sanUri(address!, Number(port ?? 3260), lun, m.iqn),
+    sanUri: sanUri(address!, Number(port ?? 3260), lun, iqn),
     keepSan: rt.config.ipxe.keepSan,
   };
 }
@@ -34,8 +34,15 @@ function disk(rt: Runtime, m: Machine, req: BootRequest): Omit<PcBoot, "note" | 
 export async function bootScriptFor(rt: Runtime, req: BootRequest): Promise<{ status: number; body: string }> {
   const { addr, machine: m } = callerMachine(rt, req.peer, req.forwardedFor);
   if (!m) return { status: 403, body: notPcScript(addr, rt.config.lanName) };
-  const sessions = await rt.room.machine(m.id).then((s) => s?.initiators ?? [], () => []);
+  const host = await rt.room.service(m.id).get().catch(() => null);
+  const sessions = host?.machines.find((s) => s.id === m.id)?.initiators ?? [];
   const bootId = rt.bootTracker.booting(m.id, sessions);
+  // Update mode: the PC boots the draft of the next master image version (exported to it only).
+  const draft = host?.images?.draft;
+  if (draft?.machine === m.id && draft.state === "ready") {
+    const pending = rt.boots.pending().has(m.id) ? "its reset at next boot waits until the update is published or discarded" : undefined;
+    return { status: 200, body: pcScript({ ...disk(rt, m, req, draft.iqn), failedPath: rt.config.ipxe.failedPath, updateOf: draft.n, ...(pending ? { note: pending } : {}) }) };
+  }
   let note: string | undefined;
   const pending = rt.boots.pending().get(m.id);
   if (pending) {

@@ -13,6 +13,8 @@ export interface PcBoot {
   failedPath: string;
   /** A line to show first (the reset done before this boot, or why it could not be). */
   note?: string;
+  /** Update mode: the sanUri is the update target, the draft of this master image version. */
+  updateOf?: number;
 }
 
 export const IPXE_CONTENT_TYPE = "text/plain; charset=utf-8";
@@ -29,7 +31,10 @@ export function pcScript(b: PcBoot): string {
   const report = `${b.failedPath}?step=sanboot&errno=\${errno}`;
   return [
     "#!ipxe",
-    `echo Cowherd: ${say(b.name)} (${b.ip}) boots from its disk on storage host ${say(b.host)}`,
+    b.updateOf === undefined
+      ? `echo Cowherd: ${say(b.name)} (${b.ip}) boots from its disk on storage host ${say(b.host)}`
+      : `echo Cowherd: ${say(b.name)} (${b.ip}) boots in UPDATE MODE: the draft of master image v${b.updateOf} on storage host ${say(b.host)}, read-write`,
+    ...(b.updateOf === undefined ? [] : [`echo Cowherd: what you install goes into v${b.updateOf}; shut down when done, then publish it in Cowherd`]),
     ...(b.note ? [`echo Cowherd: ${say(b.note)}`] : []),
     `set initiator-iqn ${b.initiatorIqn}`,
     `set keep-san ${b.keepSan ? 1 : 0}`,

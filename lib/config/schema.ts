@@ -93,9 +93,13 @@ export const configSchema = z
         reserveMiB: z.number().int().min(0).max(16 * 1024 * 1024).default(1024),
         /** An event warns when free space on a COW store falls below reserveMiB + this. */
         lowSpaceMiB: z.number().int().min(0).max(16 * 1024 * 1024).default(4096),
+        /** Where new master image versions go (master.v2.img, …); default: the master's directory. */
+        imageDir: absPath.optional(),
+        /** Image versions kept: older ones are deleted once no PC sits on them. */
+        keepVersions: z.number().int().min(1).max(100).default(3),
       })
       .strict()
-      .default({ master: "/store/master.img", cowDir: "/store", iqnPrefix: "iqn.2010-01.lan.retrolan", backend: "tgt", access: "machine", reserveMiB: 1024, lowSpaceMiB: 4096 }),
+      .default({ master: "/store/master.img", cowDir: "/store", iqnPrefix: "iqn.2010-01.lan.retrolan", backend: "tgt", access: "machine", reserveMiB: 1024, lowSpaceMiB: 4096, keepVersions: 3 }),
     helper: z
       .object({
         path: absPath.default("/usr/local/sbin/cowherd-helper"),

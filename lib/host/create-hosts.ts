@@ -23,6 +23,8 @@ export function createSimHost(config: Config, name: string, dataDir: string, env
       reserveMiB: config.storage.reserveMiB,
       ...(env.COWHERD_SIM_STORE_MIB ? { storeMiB: Number(env.COWHERD_SIM_STORE_MIB) } : {}),
       ...(env.COWHERD_SIM_BOOT_MS ? { bootMs: Number(env.COWHERD_SIM_BOOT_MS) } : {}),
+      keepVersions: config.storage.keepVersions,
+      iqnPrefix: config.storage.iqnPrefix,
     },
   );
   // COWHERD_SIM_INIT: per-PC starting conditions for a new data dir, e.g. {"3":{"health":"invalid"}}.

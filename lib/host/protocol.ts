@@ -3,10 +3,11 @@
  * delimited JSON on stdin/stdout as the long-lived agent (`cowherd-helper serve`, started by the web
  * app through `sudo -n` or `ssh -T`). Shared by the helper and the web app so both agree on one shape.
  */
+import type { HostImages } from "./images";
 import type { MachineHostStatus, ResetReport, StoreSpace } from "./types";
 
 /** The web app refuses an agent of any other version: both sides must come from the same build. */
-export const HELPER_VERSION = "2.1.0";
+export const HELPER_VERSION = "2.2.0";
 export const AGENT_PROTOCOL = 1;
 /** Longest request line the agent reads; anything longer is refused without being buffered. */
 export const AGENT_MAX_LINE = 64 * 1024;
@@ -30,6 +31,7 @@ export interface HelperError {
 }
 
 export interface PcResult {
+  /** The PC; 0 in `repair`'s answer: the image versions (a dead copy's draft deleted, a publish finished). */
   id: number;
   ok: boolean;
   actions: string[];
@@ -38,12 +40,16 @@ export interface PcResult {
 }
 
 export type HelperOutput =
-  | { ok: true; verb: "status"; machines: MachineHostStatus[]; stores?: StoreSpace[] }
+  | { ok: true; verb: "status"; machines: MachineHostStatus[]; stores?: StoreSpace[]; images?: HostImages }
+  | { ok: boolean; verb: ImageVerb; images?: HostImages; error?: string; step?: string }
   | { ok: boolean; verb: "reset"; reports: ResetReport[] }
   | { ok: boolean; verb: "up" | "down" | "repair"; machines: PcResult[] }
   | { ok: boolean; verb: "grow"; id: number; totalSectors?: number; error?: string; step?: string }
   | { ok: true; verb: "version"; version: string }
   | { ok: false; error: HelperError };
+
+export const IMAGE_VERBS = ["images", "image-update", "image-publish", "image-discard", "image-current", "image-delete"] as const;
+export type ImageVerb = (typeof IMAGE_VERBS)[number];
 
 /** Progress of one PC through a reset: on stderr (one-shot) or as an agent line naming its request. */
 export interface StepEvent {

@@ -1,5 +1,6 @@
 import { StepError } from "./step-error";
 import type { SnapshotState } from "./dm-status";
+import type { HostImages, ImageOp } from "./images";
 
 /** Kernel states plus "missing": no dm device set up for the PC. */
 export type MachineState = SnapshotState | "missing";
@@ -30,6 +31,8 @@ export interface MachineHostStatus {
    * never resumed). A reset refuses such a PC, or repairs the half states first.
    */
   problem?: string;
+  /** The master image version its COW sits on (it moves to the current one at its next reset). */
+  version?: number;
 }
 
 /** Space on a filesystem holding COW files, as root sees it (statfs), and the reserve no COW may grow into. */
@@ -46,6 +49,8 @@ export interface HostStatus {
   machines: MachineHostStatus[];
   /** Free space of each COW store on the host (absent from hosts that do not say). */
   stores?: StoreSpace[];
+  /** The host's image versions, current one and update draft (absent from hosts that predate them). */
+  images?: HostImages;
 }
 
 /**
@@ -107,6 +112,12 @@ export interface Host {
    * once). Refused (StepError "space") when the store would go below its reserve.
    */
   grow(id: number, mib: number): Promise<{ totalSectors: number }>;
+  /**
+   * An image version operation (update mode on a PC, publish, discard, make current, delete): the
+   * host's versions afterwards. A refusal is a StepError with step "refused" and why in words;
+   * `onStep` hears an update's progress ("image-copy 42%").
+   */
+  image(op: ImageOp, onStep?: (step: string) => void): Promise<HostImages>;
   health(): HostHealth;
   close(): void;
 }

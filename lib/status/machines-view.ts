@@ -47,6 +47,11 @@ export interface MachineView {
   };
   /** A reset waiting for its next boot (set while it was up). */
   pendingReset: { requestedBy: string | null; requestedAt: number; lastError: string | null } | null;
+  /**
+   * The master image version its disk sits on and the current one it moves to at its next reset
+   * (null when the host does not say), and, for the update PC, the state of the draft it boots.
+   */
+  image: { version: number | null; current: number | null; update: { n: number; state: "copying" | "ready" } | null };
   /** The storage host that holds this PC. */
   host: string;
   /** Its own warning and danger levels (machines[].warnPercent / dangerPercent, else the room's). */
@@ -217,6 +222,11 @@ export function buildMachinesView(
           };
         })(),
         pendingReset: boots.pending.get(m.id) ?? null,
+        image: (() => {
+          const im = byHost.get(m.host)?.status?.images;
+          const d = im?.draft?.machine === m.id ? im.draft : null;
+          return { version: s?.version ?? null, current: im?.current ?? null, update: d ? { n: d.n, state: d.state } : null };
+        })(),
         host: m.host,
         warnPercent: m.warnPercent,
         dangerPercent: m.dangerPercent,

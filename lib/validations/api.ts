@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ALERT_TARGET_KINDS, EVENT_KIND_NAMES, MACHINE_ID_MAX, MACHINE_ID_PATTERN, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, RESET_RESULTS, RESET_SOURCES, SEVERITIES } from "../constants";
+import { ALERT_TARGET_KINDS, EVENT_KIND_NAMES, HOST_NAME_PATTERN, IMAGE_COMMENT_MAX, MACHINE_ID_MAX, MACHINE_ID_PATTERN, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, RESET_RESULTS, RESET_SOURCES, SEVERITIES } from "../constants";
 
 /** Machine ids as they appear in URLs and bodies: a plain decimal 1-999, nothing else. */
 export const machineIdParam = z.string().regex(MACHINE_ID_PATTERN, `machine id must be an integer 1-${MACHINE_ID_MAX}`).transform(Number);
@@ -104,3 +104,18 @@ export const wakeBody = z
     intervalSeconds: z.number().min(0).max(120).optional(),
   })
   .strict();
+// ── master image versions ──
+const imageComment = z
+  .string()
+  .max(IMAGE_COMMENT_MAX, `at most ${IMAGE_COMMENT_MAX} characters`)
+  .regex(/^[^\u0000-\u001f\u007f]*$/, "one line of text")
+  .transform((c) => c.trim() || null);
+const storageHost = z.string().regex(HOST_NAME_PATTERN, "a storage host name");
+/** Image version numbers: plain decimals, as the helper takes them. */
+export const imageVersion = z.number().int().min(1).max(999_999);
+export const imageVersionParam = z.string().regex(/^[1-9][0-9]{0,5}$/, "version must be a plain integer").transform(Number);
+export const imageUpdateBody = z.object({ machine: machineId, comment: imageComment.optional() }).strict();
+export const imagePublishBody = z.object({ host: storageHost.optional(), comment: imageComment.optional() }).strict();
+export const imageHostBody = z.object({ host: storageHost.optional() }).strict();
+export const imageCurrentBody = z.object({ host: storageHost.optional(), version: imageVersion }).strict();
+export const imageHostQuery = z.object({ host: storageHost.optional() }).strict();

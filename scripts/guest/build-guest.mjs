@@ -7,17 +7,21 @@ import { copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSy
 import path from "node:path";
 import { CpioWriter } from "./cpio.mjs";
 
-const BUILDER_VERSION = "5";
+const BUILDER_VERSION = "6";
 // Storage: dm, loop, tgt, an iSCSI initiator (libiscsi through qemu-io/qemu-img). The app's real
 // host path: perl-base (the helper's dm worker), sudo with PAM, OpenSSH (the second storage host).
 // The room: dnsmasq for the PCs' DHCP and TFTP.
 export const USER_PACKAGES = [
   "busybox-static", "bash", "coreutils", "dmsetup", "util-linux", "mount", "tgt", "libiscsi-bin", "qemu-utils", "qemu-block-extra",
   "perl-base", "sudo", "libpam-modules", "openssh-server", "openssh-client", "dnsmasq-base",
+  // A filesystem that shares blocks (reflink), for the image versions' copy: mkfs.xfs.
+  "xfsprogs",
 ];
 // 9p: the project tree shared read-only with the guest (the built app runs from it). virtio_net:
 // the room's LAN and the browser's link.
 const MODULES = ["loop", "dm-mod", "dm-bufio", "dm-snapshot", "9pnet_virtio", "9p", "virtio_pci", "virtio_net"];
+// Loaded by the scenario that needs them (modules/order-xfs), not at every boot.
+const XFS_MODULES = ["xfs"];
 // Guest path -> names to look for in the extracted packages.
 const BINARIES = {
   "/usr/sbin/dmsetup": "dmsetup",
@@ -43,6 +47,7 @@ const BINARIES = {
   "/usr/sbin/dnsmasq": "dnsmasq",
   "/usr/bin/ssh": "ssh",
   "/usr/bin/ssh-keygen": "ssh-keygen",
+  "/usr/sbin/mkfs.xfs": "mkfs.xfs",
 };
 // Whole directories, with the libraries of every ELF file in them (plugins loaded with dlopen).
 const TREES = ["usr/lib/x86_64-linux-gnu/perl-base", "usr/libexec/sudo"];
@@ -103,7 +108,7 @@ function modinfoDepends(ko) {
   return m && m[1] ? m[1].split(",").filter(Boolean) : [];
 }
 
-function collectModules(root, ver, outDir) {
+function collectModules(root, ver, outDir, names = MODULES) {
   const base = path.join(root, "lib/modules", ver);
   const builtin = new Set(
     (existsSync(path.join(base, "modules.builtin")) ? readFileSync(path.join(base, "modules.builtin"), "utf8") : "")
@@ -134,7 +139,7 @@ function collectModules(root, ver, outDir) {
     for (const dep of modinfoDepends(out)) visit(dep);
     order.push(key);
   };
-  MODULES.forEach(visit);
+  names.forEach(visit);
   return order;
 }
 
@@ -197,7 +202,8 @@ export function buildGuest(cacheDir) {
   const ver = readdirSync(path.join(kroot, "lib/modules"))[0];
   extractVmlinux(path.join(kroot, "boot", `vmlinuz-${ver}`), p.vmlinux);
   const modOrder = collectModules(kroot, ver, path.join(work, "modules"));
-  log(`kernel ${ver}, modules: ${modOrder.join(" ")}`);
+  const xfsOrder = collectModules(kroot, ver, path.join(work, "modules"), [...MODULES, ...XFS_MODULES]).filter((m) => !modOrder.includes(m));
+  log(`kernel ${ver}, modules: ${modOrder.join(" ")} (on demand: ${xfsOrder.join(" ")})`);
 
   log(`downloading ${USER_PACKAGES.join(" ")}`);
   const archives = path.join(work, "archives");
@@ -284,8 +290,9 @@ export function buildGuest(cacheDir) {
   // busybox applets for what the packages do not provide (sh, mount, insmod, ip, poweroff, sleep…).
   const applets = spawnSync(path.join(staging, "bin/busybox"), ["--list"], { encoding: "utf8" }).stdout.split("\n").filter(Boolean);
   for (const a of applets) if (!provided.has(a) && a !== "busybox") cpio.symlink(`usr/bin/${a}`, "busybox");
-  for (const m of modOrder) cpio.file(`modules/${m}.ko`, readFileSync(path.join(work, "modules", `${m}.ko`)));
+  for (const m of [...modOrder, ...xfsOrder]) cpio.file(`modules/${m}.ko`, readFileSync(path.join(work, "modules", `${m}.ko`)));
   cpio.file("modules/order", modOrder.join("\n") + "\n");
+  cpio.file("modules/order-xfs", xfsOrder.join("\n") + "\n");
   cpio.close();
   buildClient(p.client, path.join(staging, "bin/busybox"), path.join(work, "modules"), modOrder);
   copyFileSync(p.base + ".tmp", p.base);

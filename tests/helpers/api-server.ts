@@ -9,6 +9,12 @@ import * as user from "@/app/api/users/[id]/route";
 import * as tokens from "@/app/api/tokens/route";
 import * as audit from "@/app/api/audit/route";
 import * as unknown from "@/app/api/[...rest]/route";
+import * as images from "@/app/api/images/route";
+import * as imageUpdate from "@/app/api/images/update/route";
+import * as imagePublish from "@/app/api/images/publish/route";
+import * as imageDiscard from "@/app/api/images/discard/route";
+import * as imageCurrent from "@/app/api/images/current/route";
+import * as imageVersion from "@/app/api/images/versions/[n]/route";
 import { listen } from "./http";
 import { nextLike, type RouteTable } from "./next-adapter";
 import { testRuntime } from "./runtime";
@@ -22,6 +28,12 @@ const ROUTES = [
   ["/api/users/[id]", user],
   ["/api/tokens", tokens],
   ["/api/audit", audit],
+  ["/api/images", images],
+  ["/api/images/update", imageUpdate],
+  ["/api/images/publish", imagePublish],
+  ["/api/images/discard", imageDiscard],
+  ["/api/images/current", imageCurrent],
+  ["/api/images/versions/[n]", imageVersion],
   ["/api/[rest]", unknown],
 ] as unknown as RouteTable;
 

@@ -18,7 +18,7 @@ export class FakeStorage {
   calls: string[] = [];
   loops: { name: string; backFile: string; ro: boolean; ino: number; deleted?: boolean }[] = [];
   dm = new Map<string, FakeDevice>();
-  targets = new Map<number, { iqn: string; lun1?: string }>();
+  targets = new Map<number, { iqn: string; lun1?: string; initiators?: { iqn: string; ip: string }[] }>();
   files = new Map<string, { size: number; ino: number; text?: string }>();
   failWhen: ((argv: string) => string | null)[] = [];
   tgtdDown = false;
@@ -76,7 +76,46 @@ export class FakeStorage {
       if (!f || f.ino !== ino) throw new Error(`${path} is no longer the COW file in use (inode changed): not zeroing it`);
       this.calls.push(`zero-header ${path}`);
     },
+    writeDurable: (p, c) => void this.files.set(p, { size: c.length, ino: this.files.get(p)?.ino ?? this.nextIno++, text: c }),
+    rename: (from, to) => {
+      const f = this.files.get(from);
+      if (!f) throw new Error(`ENOENT: ${from}`);
+      this.files.delete(from);
+      this.files.set(to, f);
+      this.calls.push(`rename ${from} ${to}`);
+    },
+    chmod: (p, mode) => void this.calls.push(`chmod ${mode.toString(8)} ${p}`),
+    sync: (p) => void this.calls.push(`fsync ${p}`),
+    copyImage: async (src, dst, progress, stop) => {
+      const f = this.files.get(src);
+      if (!f) throw new Error(`ENOENT: ${src}`);
+      if (this.files.has(dst)) throw new Error(`EEXIST: ${dst}`);
+      this.calls.push(`copy ${src} ${dst}`);
+      this.addFile(dst, 0);
+      for (let done = 0; done < f.size; ) {
+        await this.copyGate?.();
+        if (stop()) {
+          this.files.delete(dst);
+          throw new Error("the copy was stopped (the draft was discarded)");
+        }
+        const msg = this.fail(`copy ${src} ${dst}`);
+        if (msg) {
+          this.files.delete(dst);
+          throw new Error(msg);
+        }
+        done = Math.min(f.size, done + Math.ceil(f.size / 4));
+        const out = this.files.get(dst);
+        if (out) out.size = done; // (removed meanwhile: the writes go to an unlinked inode)
+        progress(done);
+      }
+      return this.reflink ? "reflink" : "copy";
+    },
   };
+
+  /** The filesystem shares blocks (the copy is a reflink). */
+  reflink = false;
+  /** Awaited before each copied quarter: a test can hold a copy half way. */
+  copyGate: (() => Promise<void>) | null = null;
 
   private fail(argv: string): string | null {
     for (const f of this.failWhen) {
@@ -200,7 +239,7 @@ export class FakeStorage {
       if (opt("--op") === "show") {
         return this.ok(
           [...this.targets]
-            .map(([tid, t]) => `Target ${tid}: ${t.iqn}\n    LUN information:\n        LUN: 0\n            Backing store path: None\n${t.lun1 ? `        LUN: 1\n            Backing store path: ${t.lun1}\n` : ""}`)
+            .map(([tid, t]) => `Target ${tid}: ${t.iqn}\n    I_T nexus information:\n${(t.initiators ?? []).map((i, n) => `        I_T nexus: ${n + 1}\n            Initiator: ${i.iqn} alias: none\n            Connection: 0\n                IP Address: ${i.ip}\n`).join("")}    LUN information:\n        LUN: 0\n            Backing store path: None\n${t.lun1 ? `        LUN: 1\n            Backing store path: ${t.lun1}\n` : ""}`)
             .join(""),
         );
       }

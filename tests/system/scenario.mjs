@@ -2,6 +2,15 @@
 import { emit } from "./guest-lib.mjs";
 import { summary } from "./checks.mjs";
 
+/** What a part run on its own needs first: the OS set up, a master, tgtd, the helper installed. */
+async function alone() {
+  const { setupOs, writeMaster, startTgtd, installHelper } = await import("./guest-lib.mjs");
+  setupOs();
+  writeMaster();
+  await startTgtd();
+  installHelper();
+}
+
 const scenarios = {
   /** The helper as root runs it (one-shot verbs), then the web app's real host path. */
   async system() {
@@ -13,16 +22,15 @@ const scenarios = {
     await faultChecks();
     await appChecks();
     await autoextendChecks();
+    const { imageChecks, reflinkChecks } = await import("./system-images.mjs");
+    await imageChecks();
+    await reflinkChecks();
     summary();
   },
   /** Auto-extend alone (for working on it: `node scripts/system-test.mjs autoextend`). */
   async autoextend() {
-    const { setupOs, writeMaster, startTgtd, installHelper } = await import("./guest-lib.mjs");
     const { autoextendChecks } = await import("./system-autoextend.mjs");
-    setupOs();
-    writeMaster();
-    await startTgtd();
-    installHelper();
+    await alone();
     await autoextendChecks();
     summary();
   },

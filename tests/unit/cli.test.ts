@@ -70,3 +70,36 @@ describe("shell tool", () => {
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 });
+
+describe("shell tool: master image versions", () => {
+  it("image-update waits for the copy, image-publish makes it current, images lists who sits where; refusals exit 1 in words", async () => {
+    const { execFile } = await import("node:child_process");
+    const { apiServer } = await import("../helpers/api-server");
+    const srv = await apiServer({ COWHERD_SIM_STEP_MS: "20" });
+    try {
+      const token = srv.rt.tokens.create("cli", "admin", "admin", 1).token;
+      const cli = (...args: string[]) =>
+        new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
+          execFile(process.execPath, ["node_modules/tsx/dist/cli.mjs", "scripts/cowherd-cli.ts", ...args], { env: { ...process.env, COWHERD_URL: `http://127.0.0.1:${srv.port}`, COWHERD_TOKEN: token }, encoding: "utf8" }, (e, stdout, stderr) =>
+            resolve({ code: e ? ((e as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+          ),
+        );
+      let r = await cli("image-update", "retro-04", "--comment", "new drivers");
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/v2 is ready on retro-04 \(copy\): boot it, install the updates, shut it down, then 'image-publish'/);
+      r = await cli("image-publish");
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/current v2/);
+      expect(r.stdout).toMatch(/\* v2 .* no PC +new drivers \(token:cli\)/);
+      r = await cli("image-delete", "1");
+      expect(r.code).toBe(1);
+      expect(r.stderr.trim()).toMatch(/^cowherd: v1 is in use by PCs 1, 2, 3, .*: they move off it at their next reset$/);
+      r = await cli("image-current", "v1");
+      expect(r.code).toBe(2);
+      r = await cli("images");
+      expect(r.stdout).toMatch(/publish v2 by token:cli: ok "new drivers"/);
+    } finally {
+      await srv.close();
+    }
+  }, 60_000);
+});

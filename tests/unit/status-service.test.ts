@@ -9,6 +9,9 @@ function countingHost(delayMs = 5) {
     kind: "sim",
     health: () => ({ state: "up", since: 0 }),
     close: () => undefined,
+    image: async () => {
+      throw new Error("not used");
+    },
     grow: async () => {
       throw new Error("unused");
     },
@@ -64,6 +67,9 @@ describe("single-flight status", () => {
       kind: "sim",
       health: () => ({ state: "up", since: 0 }),
       close: () => undefined,
+      image: async () => {
+        throw new Error("not used");
+      },
       grow: async () => {
         throw new Error("unused");
       },
@@ -108,6 +114,9 @@ describe("a room whose host throws", () => {
       close: () => undefined,
       reset: async () => {
         throw new Error("unused");
+      },
+      image: async () => {
+        throw new Error("not used");
       },
       grow: async () => {
         throw new Error("unused");

@@ -215,10 +215,11 @@ describe("helper storage (commands as argv arrays)", () => {
       "/usr/sbin/tgtadm --lld iscsi --op show --mode target",
     ]);
     expect(fake.files.has("/run/cowherd/reset-1.json")).toBe(true);
-    expect(s).toEqual([
-      { id: 1, state: "ok", usedSectors: 16, totalSectors: 32768, metadataSectors: 16, online: false, initiators: [], exported: true, suspended: true },
-      { id: 2, state: "missing", online: false, initiators: [], exported: false, suspended: false },
+    expect(s.machines).toEqual([
+      { id: 1, state: "ok", usedSectors: 16, totalSectors: 32768, metadataSectors: 16, online: false, initiators: [], exported: true, suspended: true, version: 1 },
+      { id: 2, state: "missing", online: false, initiators: [], exported: false, suspended: false, version: 1 },
     ]);
+    expect(s.images).toEqual({ current: 1, keep: 3, draft: null, versions: [{ n: 1, sizeBytes: 64 * 1048576, createdAt: expect.any(Number), attached: true, machines: [1, 2] }] });
   });
 
   it("up refuses a COW the store has no room for (reserve kept) and leaves nothing behind", async () => {
@@ -266,7 +267,7 @@ describe("helper storage (commands as argv arrays)", () => {
     fake.tgtdDown = true;
     const st = await host.status();
     for (const id of [1, 2]) {
-      expect(st.find((m) => m.id === id)).toMatchObject({
+      expect(st.machines.find((m) => m.id === id)).toMatchObject({
         state: "ok",
         exported: false,
         online: false,
@@ -287,7 +288,7 @@ describe("helper storage (commands as argv arrays)", () => {
     await host.up([1]);
     const snap = fake.dm.get("retrocow1")!.live!;
     fake.dm.get("retrocow1")!.inactive = "0 131072 error";
-    expect((await host.status())[0]!.problem).toMatch(/inactive slot/);
+    expect((await host.status()).machines[0]!.problem).toMatch(/inactive slot/);
     expect((await host.repair([1]))[0]).toEqual({ id: 1, ok: true, actions: ["dm-clear", "dm-load", "dm-resume"] });
     expect(fake.dm.get("retrocow1")).toEqual({ live: snap, inactive: null, suspended: false });
   });
@@ -297,7 +298,7 @@ describe("helper storage (commands as argv arrays)", () => {
     fake.loops.find((l) => l.backFile === "/store/retrocow2.cow")!.deleted = true;
     fake.files.delete("/store/retrocow2.cow");
     fake.dm.get("retrocow1")!.live = "0 131072 error";
-    const [s1, s2] = await host.status();
+    const [s1, s2] = (await host.status()).machines;
     expect(s1).toMatchObject({ state: "unknown", problem: expect.stringMatching(/error table is live/) });
     expect(s2!.problem).toMatch(/COW file \/store\/retrocow2.cow of pc2 was deleted/);
   });

@@ -169,7 +169,7 @@ export class AgentConnection {
     if (missing.length) return this.fail(proc, `the helper's config on ${this.name} has no machine ${missing.join(", ")}: its /etc/cowherd/config.json must list every PC this host serves`);
     this.ready = true;
     this.failures = 0;
-    for (const r of h.repaired ?? []) this.opts.log?.(`cowherd: ${this.name}: agent start repaired PC ${r.id}: ${r.actions.join(", ") || "nothing to do"}${r.ok ? "" : ` (FAILED: ${r.error})`}`);
+    for (const r of h.repaired ?? []) this.opts.log?.(`cowherd: ${this.name}: agent start repaired ${r.id === 0 ? "the image versions" : `PC ${r.id}`}: ${r.actions.join(", ") || "nothing to do"}${r.ok ? "" : ` (FAILED: ${r.error})`}`);
     this.upSince = this.now();
     this.lastError = undefined;
     this.readyWaiters.splice(0).forEach((w) => w.resolve());

@@ -1,9 +1,12 @@
-import type { HelperOutput } from "../protocol";
+import { imageArgs, type HostImages, type ImageOp } from "../images";
+import type { HelperOutput, ImageVerb } from "../protocol";
 import { StepError } from "../step-error";
 import { HostError, type Host, type HostHealth, type HostStatus, type ResetReport } from "../types";
 import type { AgentConnection } from "./agent-connection";
 
 const STATUS_TIMEOUT_MS = 15_000;
+/** An update copies the whole current version when the filesystem cannot share blocks: allow hours. */
+const IMAGE_COPY_TIMEOUT_MS = 12 * 3_600_000;
 
 /** A real storage host, reached through its long-lived agent: every read and reset is a message. */
 export class AgentHost implements Host {
@@ -34,7 +37,14 @@ export class AgentHost implements Host {
 
   async status(): Promise<HostStatus> {
     const out = await this.ask("status", [], STATUS_TIMEOUT_MS);
-    return { readAt: this.now(), machines: out.machines, ...(out.stores ? { stores: out.stores } : {}) };
+    return { readAt: this.now(), machines: out.machines, ...(out.stores ? { stores: out.stores } : {}), ...(out.images ? { images: out.images } : {}) };
+  }
+
+  async image(op: ImageOp, onStep?: (step: string) => void): Promise<HostImages> {
+    const [verb, ...args] = imageArgs(op) as [ImageVerb, ...string[]];
+    const out = await this.ask<ImageVerb>(verb, args, op.op === "update" ? IMAGE_COPY_TIMEOUT_MS : this.resetTimeoutMs, onStep && ((_id, step) => onStep(step)));
+    if (!out.ok || !out.images) throw new StepError(out.step ?? "image", `storage host ${this.name}: ${out.error ?? `${verb} failed`}`);
+    return out.images;
   }
 
   async reset(ids: number[], onStep?: (id: number, step: string) => void): Promise<ResetReport[]> {

@@ -1,11 +1,12 @@
 import { ConfigError } from "../../config/load";
 import type { Machine } from "../../config/schema";
+import { IMAGE_REFUSED, updateIqn, type HostImages, type ImageOp } from "../images";
 import { attempt, runReset, type BatchStep, type ResetPlan } from "../reset-run";
 import { StepError } from "../step-error";
 import { HostError, type Host, type HostHealth, type HostStatus, type MachineHostStatus, type ResetReport, type StepRecord, type StoreSpace } from "../types";
 import { reserveAllows } from "../../usage/autoextend-policy";
 import { canAllocate, exceptionsForFraction, usage, type SnapshotGeometry } from "./snapshot-model";
-import { readSimState, writeSimState, type SimMachineState, type SimState } from "./sim-state";
+import { readSimState, writeSimState, type SimImages, type SimMachineState, type SimState } from "./sim-state";
 
 export interface SimOptions {
   stateFile?: string;
@@ -15,6 +16,10 @@ export interface SimOptions {
   stepMs: number;
   /** Initial scenario for a fresh state; "demo" gives a lively room with one PC close to full. */
   scenario?: "demo" | "fresh";
+  /** Versions kept (storage.keepVersions). */
+  keepVersions?: number;
+  /** The update target's IQN prefix (storage.iqnPrefix). */
+  iqnPrefix?: string;
   random?: () => number;
   now?: () => number;
   /** The simulated COW store: its size and the reserve no COW may grow into (MiB). */
@@ -34,6 +39,13 @@ const MASTER_SECTORS = 4 * 1024 * 1024 * 2; // the 4 GiB XP image of the write-u
 const MAX_ADVANCE_MS = 15_000;
 const MiB = 1024 * 1024;
 const STORE_DIR = "/store (simulated)";
+const MASTER_BYTES = MASTER_SECTORS * 512;
+/** An update's simulated copy: this many progress steps of stepMs each. */
+const COPY_STEPS = 10;
+
+const refused = (message: string): never => {
+  throw new StepError(IMAGE_REFUSED, message);
+};
 
 /** Parses COWHERD_SIM_FAIL, e.g. "3:dm-error,5:dm-load:2,7:dm-resume:*". */
 export function parseFaultSpec(spec: string | undefined): { id: number; step: string; times: number }[] {
@@ -77,6 +89,9 @@ export class SimHost implements Host {
     this.byId = new Map(machines.map((m) => [m.id, m]));
     const loaded = opts.stateFile ? readSimState(opts.stateFile) : null;
     this.state = loaded ?? { version: 1, advancedAt: this.now(), machines: {} };
+    this.state.images ??= { versions: [{ n: 1, sizeBytes: MASTER_BYTES, createdAt: this.now() }], current: 1, next: 2, draft: null };
+    // A copy cannot outlive the process that made it: a draft left copying is gone, as repair does.
+    if (this.state.images.draft?.state === "copying") this.state.images.draft = null;
     for (const m of machines) this.state.machines[m.id] ??= this.initialMachine(m);
     this.dirty = !loaded;
     this.fresh = !loaded;
@@ -239,12 +254,104 @@ export class SimHost implements Host {
         exported: s.exported,
         suspended: s.device && s.suspended,
       };
+      const withVersion = { ...base, version: s.version ?? 1 };
       if (!s.device) return { ...base, state: "missing" };
-      if ((s.table ?? "snapshot") !== "snapshot") return { ...base, state: "unknown" };
-      if (s.health !== "ok") return { ...base, state: s.health };
-      return { ...base, state: "ok", ...usage(s.exceptions, this.geometry(m)) };
+      if ((s.table ?? "snapshot") !== "snapshot") return { ...withVersion, state: "unknown" };
+      if (s.health !== "ok") return { ...withVersion, state: s.health };
+      return { ...withVersion, state: "ok", ...usage(s.exceptions, this.geometry(m)) };
     });
-    return { readAt: this.now(), machines, stores: [this.store()] };
+    return { readAt: this.now(), machines, stores: [this.store()], images: this.imageReport() };
+  }
+
+  private get img(): SimImages {
+    return this.state.images!;
+  }
+
+  private imageReport(): HostImages {
+    const im = this.img;
+    const on = (n: number) => this.machines.filter((m) => this.sim(m.id).device && (this.sim(m.id).version ?? 1) === n).map((m) => m.id);
+    return {
+      current: im.current,
+      keep: this.opts.keepVersions ?? 3,
+      versions: im.versions.map((v) => ({ ...v, attached: v.n === im.current || on(v.n).length > 0, machines: on(v.n) })),
+      draft: im.draft ? { ...im.draft, totalBytes: MASTER_BYTES, iqn: updateIqn(this.opts.iqnPrefix ?? "iqn.2010-01.lan.retrolan") } : null,
+    };
+  }
+
+  /** Test and demo control: the update PC has (or has not) a session on the update target. */
+  setUpdateSession(online: boolean): void {
+    if (this.img.draft) this.img.draft.online = online;
+    this.dirty = true;
+  }
+
+  /** The same operations, refusals and retention as the helper (helper/storage/image-state.ts). */
+  async image(op: ImageOp, onStep?: (step: string) => void): Promise<HostImages> {
+    if (this.down) throw new HostError(`storage host ${this.name}: ${this.down.error}`);
+    const im = this.img;
+    const list = () => im.versions.map((v) => `v${v.n}`).join(", ");
+    const draft = im.draft;
+    const name = (id: number) => this.byId.get(id)?.name ?? `PC ${id}`;
+    switch (op.op) {
+      case "update": {
+        if (!this.byId.has(op.machine)) throw new HostError(`no machine ${op.machine} on ${this.name}`, "validate");
+        if (draft) refused(`an update is already in progress (v${draft.n} on PC ${draft.machine}, ${draft.state}): publish or discard it first`);
+        const d: NonNullable<SimImages["draft"]> = { n: im.next++, machine: op.machine, state: "copying", startedAt: this.now(), copiedBytes: 0, method: null, online: false };
+        im.draft = d;
+        this.dirty = true;
+        onStep?.("image-copy 0%");
+        for (let i = 1; i <= COPY_STEPS; i++) {
+          if (this.opts.stepMs > 0) await new Promise((r) => setTimeout(r, this.opts.stepMs));
+          try {
+            if (im.draft !== d) throw new Error("the copy was stopped (the draft was discarded)");
+            this.fault(op.machine, "image-copy");
+          } catch (e) {
+            // A copy that fails leaves no draft behind.
+            if (im.draft === d) im.draft = null;
+            throw new StepError("image-copy", `copying v${im.current} to the draft of v${d.n} failed: ${(e as Error).message}`);
+          }
+          d.copiedBytes = Math.round((MASTER_BYTES * i) / COPY_STEPS);
+          onStep?.(`image-copy ${Math.round((100 * i) / COPY_STEPS)}%`);
+        }
+        Object.assign(d, { state: "ready", method: "copy" });
+        break;
+      }
+      case "publish":
+      case "discard": {
+        if (!draft) return refused(`there is no update in progress to ${op.op}${op.op === "publish" ? ": start one on a PC first" : ""}`);
+        if (draft.state === "copying" && op.op === "publish") refused(`v${draft.n} is still being copied: wait for the copy to finish, then publish it`);
+        if (draft.state === "ready" && draft.online) refused(`PC ${name(draft.machine)} is still connected to the update target (v${draft.n}): shut it down first, then ${op.op}`);
+        im.draft = null;
+        if (op.op === "publish") {
+          im.versions.push({ n: draft.n, sizeBytes: MASTER_BYTES, createdAt: this.now() });
+          im.current = draft.n;
+        }
+        break;
+      }
+      case "current":
+        if (!im.versions.some((v) => v.n === op.version)) refused(`there is no v${op.version} (versions: ${list()})`);
+        im.current = op.version;
+        break;
+      case "delete": {
+        const users = this.imageReport().versions.find((v) => v.n === op.version)?.machines ?? [];
+        if (!im.versions.some((v) => v.n === op.version)) refused(`there is no v${op.version} (versions: ${list()})`);
+        if (im.current === op.version) refused(`v${op.version} is the current version: make another one current first`);
+        if (users.length) refused(`v${op.version} is in use by ${users.length === 1 ? "PC" : "PCs"} ${users.join(", ")}: they move off it at their next reset`);
+        im.versions = im.versions.filter((v) => v.n !== op.version);
+        break;
+      }
+    }
+    this.prune();
+    this.dirty = true;
+    this.persist();
+    return this.imageReport();
+  }
+
+  /** Retention: versions beyond the newest `keepVersions` that are neither current nor in use go. */
+  private prune(): void {
+    const im = this.img;
+    const used = new Set(this.machines.filter((m) => this.sim(m.id).device).map((m) => this.sim(m.id).version ?? 1));
+    const keep = new Set([...im.versions].sort((a, b) => b.n - a.n).slice(0, this.opts.keepVersions ?? 3).map((v) => v.n));
+    im.versions = im.versions.filter((v) => keep.has(v.n) || v.n === im.current || used.has(v.n));
   }
 
   health(): HostHealth {
@@ -313,7 +420,8 @@ export class SimHost implements Host {
           s.loaded = null;
           s.suspended = false;
         }),
-        this.step("cow-zero", (s) => void (s.header = false)),
+        // A zeroed header is meaningful over any version: the PC now sits on the current one.
+        this.step("cow-zero", (s) => void Object.assign(s, { header: false, version: this.img.current })),
         this.step("dm-load", (s, m) => this.load(s, m)),
         this.step("dm-resume", (s) => this.resume(s)),
       ],
@@ -336,6 +444,7 @@ export class SimHost implements Host {
     for (const id of ids) if (!this.byId.has(id)) throw new HostError(`no machine ${id} on ${this.name}`, "validate");
     this.advance();
     const reports = await runReset(ids, this.plan(), onStep);
+    this.prune();
     this.persist();
     return reports;
   }

@@ -28,12 +28,23 @@ export interface SimMachineState {
   wol?: boolean;
   /** Woken and booting: its session opens at this time. */
   bootAt?: number;
+  /** The master image version its COW sits on (absent: v1). */
+  version?: number;
+}
+
+/** The simulated host's image versions (absent from state files that predate them: v1 only). */
+export interface SimImages {
+  versions: { n: number; sizeBytes: number; createdAt: number }[];
+  current: number;
+  next: number;
+  draft: { n: number; machine: number; state: "copying" | "ready"; startedAt: number; copiedBytes: number; method: "reflink" | "copy" | null; online: boolean } | null;
 }
 
 export interface SimState {
   version: 1;
   advancedAt: number;
   machines: Record<string, SimMachineState>;
+  images?: SimImages;
 }
 
 export function readSimState(file: string): SimState | null {

@@ -1,0 +1,11 @@
+import { json, readJson, route } from "@cowherd/core";
+import { imageCurrentBody } from "@/lib/validations/api";
+
+export const dynamic = "force-dynamic";
+
+/** Rollback (or roll forward): PCs move to this version at their next reset. */
+export const POST = route("admin", async ({ req, rt, principal, audit }) => {
+  const body = await readJson(req, imageCurrentBody);
+  const host = rt.images.host(body.host);
+  return json(await rt.images.run(host, { op: "current", version: body.version }, principal!.name, null, (outcome, detail) => audit("image.current", outcome, host, detail)));
+});

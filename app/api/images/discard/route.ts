@@ -1,0 +1,11 @@
+import { json, readOptionalJson, route } from "@cowherd/core";
+import { imageHostBody } from "@/lib/validations/api";
+
+export const dynamic = "force-dynamic";
+
+/** The draft is deleted and the update PC boots its own disk again. */
+export const POST = route("admin", async ({ req, rt, principal, audit }) => {
+  const body = await readOptionalJson(req, imageHostBody);
+  const host = rt.images.host(body.host);
+  return json(await rt.images.run(host, { op: "discard" }, principal!.name, null, (outcome, detail) => audit("image.discard", outcome, host, detail)));
+});

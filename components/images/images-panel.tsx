@@ -1,0 +1,247 @@
+"use client";
+
+import { useState } from "react";
+import useSWR from "swr";
+import { fetcher, requestJson } from "@/lib/client/fetcher";
+import type { HostImagesView, ImagesView } from "@/lib/images/image-service";
+import { IMAGE_COMMENT_MAX } from "@/lib/constants";
+import { cn } from "@/components/ui/cn";
+import { LocalTime } from "@/components/ui/local-time";
+import { Cell, Head, stack } from "@/components/ui/stack-table";
+import { FormError, Panel, button, input, subtle } from "@/components/settings/panel";
+import { useAction } from "@/components/settings/use-action";
+
+type Machine = { id: number; name: string; host: string };
+
+const gib = (b: number) => (b >= 1 << 30 ? `${(b / (1 << 30)).toFixed(1)} GiB` : `${Math.round(b / (1 << 20))} MiB`);
+
+/** The master image versions of every storage host, its update draft, and the log of image steps. */
+export function ImagesPanel({ initial, machines, now }: { initial: ImagesView; machines: Machine[]; now: number }) {
+  const { data, mutate } = useSWR<ImagesView>("/api/images", fetcher, { fallbackData: initial, refreshInterval: 1500 });
+  const view = data ?? initial;
+  const several = view.hosts.length > 1;
+  return (
+    <>
+      {view.hosts.map((h) => (
+        <HostImages key={h.host} h={h} several={several} machines={machines.filter((m) => m.host === h.host)} now={now} refresh={() => void mutate()} />
+      ))}
+      <ImageLog log={view.log} now={now} several={several} />
+    </>
+  );
+}
+
+function HostImages({ h, several, machines, now, refresh }: { h: HostImagesView; several: boolean; machines: Machine[]; now: number; refresh: () => void }) {
+  const { run, error, busy } = useAction(refresh);
+  const host = several ? { host: h.host } : {};
+  const q = several ? `?host=${encodeURIComponent(h.host)}` : "";
+  const title = several ? `Storage host ${h.host}` : "Versions";
+  return (
+    <Panel title={title} description={h.current !== null ? `v${h.current} is current: PCs move to it at their next reset. ${h.keep} versions are kept; older ones go once no PC sits on them.` : undefined}>
+      {h.error && (
+        <p role="alert" className="mb-3 rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900 ring-1 ring-amber-200">
+          {h.error}
+        </p>
+      )}
+      <div className="space-y-4">
+        {h.draft ? <DraftCard h={h} host={host} refresh={refresh} /> : h.current !== null && <StartUpdate h={h} machines={machines} refresh={refresh} />}
+        {h.versions.length > 0 && (
+          <div className={stack.wrap}>
+            <table className={stack.table}>
+              <Head columns={["Version", "Created", "Size", "PCs on it", "Comment", "Actions"]} right={["Actions"]} />
+              <tbody className={stack.tbody}>
+                {[...h.versions].reverse().map((v) => (
+                  <tr key={v.n} className={cn(stack.tr, v.current && "bg-emerald-50/60")} aria-label={`v${v.n}`}>
+                    <Cell label="Version" className="whitespace-nowrap font-mono font-semibold">
+                      v{v.n}
+                      {v.current && <span className="ml-2 rounded bg-emerald-100 px-1.5 py-0.5 font-sans text-xs font-semibold text-emerald-800 ring-1 ring-emerald-300">current</span>}
+                    </Cell>
+                    <Cell label="Created" className="whitespace-nowrap">
+                      <LocalTime at={v.createdAt} now={now} className="md:flex-col" />
+                    </Cell>
+                    <Cell label="Size" className="whitespace-nowrap">{gib(v.sizeBytes)}</Cell>
+                    <Cell label="PCs on it">
+                      {v.machines.length ? `${v.machines.length} (${v.machines.join(", ")})` : "none"}
+                      {v.attached && !v.current && v.machines.length > 0 && <span className="block text-xs text-slate-500">attached while they use it</span>}
+                    </Cell>
+                    <Cell label="Comment" className="max-w-xs">
+                      {v.comment ?? <span className="text-slate-400">–</span>}
+                      {v.author && <span className="block text-xs text-slate-500">by {v.author}</span>}
+                    </Cell>
+                    <Cell label="Actions" className={cn("md:text-right", v.current && "max-md:hidden")}>
+                      <span className="inline-flex flex-wrap gap-2 md:justify-end">
+                        {!v.current && (
+                          <button type="button" className={subtle} disabled={busy || !!h.busy} onClick={() => void run(() => requestJson("POST", "/api/images/current", { ...host, version: v.n }))}>
+                            {v.n < (h.current ?? 0) ? "Roll back to" : "Make current"} v{v.n}
+                          </button>
+                        )}
+                        {!v.current && (
+                          <button
+                            type="button"
+                            className={cn(subtle, "text-red-700 ring-red-200 hover:bg-red-50")}
+                            disabled={busy || !!h.busy}
+                            title={v.machines.length ? `PCs ${v.machines.join(", ")} sit on it: they move off it at their next reset` : undefined}
+                            onClick={() => window.confirm(`Delete v${v.n} for good? Its file is removed from the storage host.`) && void run(() => requestJson("DELETE", `/api/images/versions/${v.n}${q}`))}
+                          >
+                            Delete
+                          </button>
+                        )}
+                      </span>
+                    </Cell>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </div>
+      <FormError error={error} />
+    </Panel>
+  );
+}
+
+function StartUpdate({ h, machines, refresh }: { h: HostImagesView; machines: Machine[]; refresh: () => void }) {
+  const { run, error, busy } = useAction(refresh);
+  const [machine, setMachine] = useState<number>(machines[0]?.id ?? 0);
+  const [comment, setComment] = useState("");
+  return (
+    <form
+      aria-label="Start an update"
+      className="rounded-lg bg-slate-50 p-3 ring-1 ring-slate-200"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void run(() => requestJson("POST", "/api/images/update", { machine, ...(comment.trim() ? { comment } : {}) })).then((r) => r !== undefined && setComment(""));
+      }}
+    >
+      <h3 className="text-sm font-semibold">Start an update</h3>
+      <p className="mb-2 text-sm text-slate-600">
+        Copies v{h.current} into the next version and lets one PC boot that copy read-write (only that PC can reach it). Shut the PC down first; its own
+        disk is left as it is.
+      </p>
+      <div className="flex flex-wrap items-end gap-3">
+        <label className="text-sm">
+          PC
+          <select className={cn(input, "w-40")} value={machine} onChange={(e) => setMachine(Number(e.target.value))}>
+            {machines.map((m) => (
+              <option key={m.id} value={m.id}>
+                {m.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="min-w-48 flex-1 text-sm">
+          What it is for (optional)
+          <input className={input} value={comment} maxLength={IMAGE_COMMENT_MAX} placeholder="e.g. Windows updates, new game patch" onChange={(e) => setComment(e.target.value)} />
+        </label>
+        <button type="submit" className={button} disabled={busy || !!h.busy || !machine}>
+          {busy ? "Starting…" : "Start update"}
+        </button>
+      </div>
+      <FormError error={error} />
+    </form>
+  );
+}
+
+function DraftCard({ h, host, refresh }: { h: HostImagesView; host: { host?: string }; refresh: () => void }) {
+  const d = h.draft!;
+  const { run, error, busy } = useAction(refresh);
+  const [comment, setComment] = useState<string | null>(null);
+  const pct = Math.floor((100 * d.copiedBytes) / Math.max(1, d.totalBytes));
+  return (
+    <section aria-label={`Draft v${d.n}`} className="rounded-lg bg-amber-50 p-3 ring-1 ring-amber-300">
+      <h3 className="text-sm font-semibold text-amber-950">
+        Update in progress: draft v{d.n} on <span className="font-mono">{d.machineName}</span>
+      </h3>
+      {d.state === "copying" ? (
+        <div className="mt-2">
+          <p className="text-sm text-amber-950">
+            Copying v{h.current}: {pct}% ({gib(d.copiedBytes)} of {gib(d.totalBytes)})
+          </p>
+          <div role="progressbar" aria-label={`Copy of v${d.n}`} aria-valuenow={pct} aria-valuemin={0} aria-valuemax={100} className="mt-1 h-2 overflow-hidden rounded bg-amber-100">
+            <div className="h-full bg-amber-500 transition-[width]" style={{ width: `${pct}%` }} />
+          </div>
+        </div>
+      ) : (
+        <div className="mt-1 space-y-1 text-sm text-amber-950">
+          <p>
+            Ready{d.method === "reflink" ? " (blocks shared with v" + h.current + ": it took no space yet)" : ""}. Boot <strong>{d.machineName}</strong>: its boot script starts the
+            draft read-write. Install the updates, shut it down, then publish.
+          </p>
+          {d.online && (
+            <p role="status" className="font-medium text-amber-900">
+              {d.machineName} is running the draft now: shut it down before publishing or discarding.
+            </p>
+          )}
+        </div>
+      )}
+      <form
+        className="mt-3 flex flex-wrap items-end gap-3"
+        onSubmit={(e) => {
+          e.preventDefault();
+          const c = (comment ?? d.comment ?? "").trim();
+          void run(() => requestJson("POST", "/api/images/publish", { ...host, ...(c ? { comment: c } : {}) }));
+        }}
+      >
+        <label className="min-w-48 flex-1 text-sm">
+          Comment for v{d.n}
+          <input className={cn(input, "bg-white")} maxLength={IMAGE_COMMENT_MAX} value={comment ?? d.comment ?? ""} onChange={(e) => setComment(e.target.value)} placeholder="what changed" />
+        </label>
+        <button type="submit" className={button} disabled={busy || d.state !== "ready" || d.online || !!h.busy}>
+          Publish v{d.n}
+        </button>
+        <button
+          type="button"
+          className={cn(subtle, "bg-white text-red-700 ring-red-200 hover:bg-red-50")}
+          disabled={busy || (d.state === "ready" && d.online)}
+          onClick={() => window.confirm(`Discard the draft of v${d.n}? Everything installed on it is lost.`) && void run(() => requestJson("POST", "/api/images/discard", host))}
+        >
+          Discard
+        </button>
+      </form>
+      <FormError error={error} />
+    </section>
+  );
+}
+
+const RESULT_STYLE: Record<string, string> = {
+  ok: "bg-emerald-50 text-emerald-800 ring-emerald-200",
+  running: "bg-sky-50 text-sky-800 ring-sky-200",
+  refused: "bg-amber-50 text-amber-900 ring-amber-200",
+  failed: "bg-red-50 text-red-800 ring-red-200",
+  interrupted: "bg-red-50 text-red-800 ring-red-200",
+};
+
+function ImageLog({ log, now, several }: { log: ImagesView["log"]; now: number; several: boolean }) {
+  return (
+    <section aria-label="Image steps" className="space-y-2">
+      <h2 className="text-base font-semibold">Image steps</h2>
+      {log.length === 0 ? (
+        <p className="rounded-xl bg-white p-6 text-center text-slate-500 ring-1 ring-slate-200">No image steps yet.</p>
+      ) : (
+        <div className={stack.wrap}>
+          <table className={stack.table}>
+            <Head columns={["When", ...(several ? ["Host"] : []), "Step", "Version", "Who", "Result", "Comment or error"]} />
+            <tbody className={stack.tbody}>
+              {log.map((l) => (
+                <tr key={l.id} className={stack.tr}>
+                  <Cell label="When" className="whitespace-nowrap">
+                    <LocalTime at={l.startedAt} now={now} className="md:flex-col" />
+                  </Cell>
+                  {several && <Cell label="Host">{l.host}</Cell>}
+                  <Cell label="Step">{l.action === "current" ? "make current" : l.action}</Cell>
+                  <Cell label="Version" className="font-mono">{l.n !== null ? `v${l.n}` : "–"}</Cell>
+                  <Cell label="Who">{l.actor ?? "–"}</Cell>
+                  <Cell label="Result">
+                    <span className={cn("rounded px-1.5 py-0.5 text-xs font-semibold ring-1", RESULT_STYLE[l.result])}>{l.result}</span>
+                  </Cell>
+                  <Cell label="Comment or error" className={cn("max-w-md", l.error && "text-red-800")}>
+                    {l.error ?? l.comment ?? "–"}
+                  </Cell>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}

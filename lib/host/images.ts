@@ -1,0 +1,76 @@
+/**
+ * Master image versions as a storage host reports them: the read-only versions (v1, v2, …), the
+ * current one (what every PC moves to at its next reset), and the draft of an update in progress
+ * (a copy of the current version exported read-write to one PC). Shared by the helper, the
+ * simulator and the web app. Comments and authors are the app's (SQLite), never the host's.
+ */
+
+export interface ImageVersion {
+  n: number;
+  sizeBytes: number;
+  createdAt: number;
+  /** Attached read-only on a loop device (a version stays attached while any PC uses it). */
+  attached: boolean;
+  /** The PCs whose COW sits on this version. */
+  machines: number[];
+}
+
+export type DraftState = "copying" | "ready";
+
+export interface ImageDraft {
+  /** The version number it will get when published. */
+  n: number;
+  /** The update PC: the only one the update target is exported to. */
+  machine: number;
+  state: DraftState;
+  startedAt: number;
+  /** Copy progress (bytes of totalBytes); equal once ready. */
+  copiedBytes: number;
+  totalBytes: number;
+  /** How the copy is made: "reflink" (blocks shared, instant) or "copy" (every block read and written). */
+  method: "reflink" | "copy" | null;
+  /** The update target's IQN (exported to the update PC only, while ready). */
+  iqn: string;
+  /** The update PC has a session on the update target: it must shut down before publish or discard. */
+  online: boolean;
+}
+
+export interface HostImages {
+  current: number;
+  versions: ImageVersion[];
+  draft: ImageDraft | null;
+  /** How many versions are kept (storage.keepVersions): older unused ones go at publish. */
+  keep: number;
+}
+
+export type ImageOp =
+  | { op: "update"; machine: number }
+  | { op: "publish" }
+  | { op: "discard" }
+  | { op: "current"; version: number }
+  | { op: "delete"; version: number };
+
+/** The helper verb and argv of each operation (plain decimals only: the helper trusts nothing else). */
+export function imageArgs(op: ImageOp): string[] {
+  switch (op.op) {
+    case "update":
+      return ["image-update", String(op.machine)];
+    case "publish":
+      return ["image-publish"];
+    case "discard":
+      return ["image-discard"];
+    case "current":
+      return ["image-current", String(op.version)];
+    case "delete":
+      return ["image-delete", String(op.version)];
+  }
+}
+
+/** The step name a refused image operation carries (a request that cannot be done as things stand). */
+export const IMAGE_REFUSED = "refused";
+
+/** The update target's IQN on a host. */
+export const updateIqn = (iqnPrefix: string) => `${iqnPrefix}:update`;
+
+/** Target id of the update target: above every machine id (1–999), which are the PCs' tids. */
+export const UPDATE_TID = 1000;

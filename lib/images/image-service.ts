@@ -1,0 +1,150 @@
+/**
+ * Master image versions as the app runs them: each storage host keeps its own versions (the truth,
+ * root-owned), and the app adds what a host cannot hold — comments, authors, a log of every step —
+ * and runs one image step per host at a time. An update's copy can take minutes: it runs in the
+ * background and its progress is part of the view; every other step is answered when done.
+ */
+import type { Config, Machine } from "../config/schema";
+import type { ImageAction } from "../constants";
+import type { ImageLogRow, ImageRepo } from "../db/images";
+import { AppError, errors } from "../api/errors";
+import { IMAGE_REFUSED, type HostImages, type ImageDraft, type ImageOp, type ImageVersion } from "../host/images";
+import { errorText, stepOf } from "../host/step-error";
+import type { Room } from "../status/room";
+
+export interface VersionView extends ImageVersion {
+  current: boolean;
+  comment: string | null;
+  author: string | null;
+}
+
+export interface HostImagesView {
+  host: string;
+  /** Why this host's versions cannot be shown now (unreachable, a host without versions). */
+  error: string | null;
+  current: number | null;
+  keep: number | null;
+  versions: VersionView[];
+  draft: (ImageDraft & { machineName: string; comment: string | null }) | null;
+  /** The image step running on this host now (one at a time), with its latest progress. */
+  busy: { action: ImageAction; logId: number; step: string | null; machineId: number | null } | null;
+}
+
+export interface ImagesView {
+  hosts: HostImagesView[];
+  log: ImageLogRow[];
+}
+
+/** How an image step ended, for the audit log. */
+export type ImageAudit = (outcome: "ok" | "failed" | "denied", detail: string) => void;
+
+export class ImageService {
+  private readonly busy = new Map<string, NonNullable<HostImagesView["busy"]>>();
+  private readonly running = new Set<Promise<unknown>>();
+
+  constructor(
+    private readonly config: Config,
+    private readonly room: Room,
+    private readonly repo: ImageRepo,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  machine(id: number): Machine {
+    const m = this.config.machines.find((x) => x.id === id);
+    if (!m) throw errors.notFound(`No PC ${id}`);
+    return m;
+  }
+
+  /** The host an operation without a PC goes to: the one named, or the only one. */
+  host(name: string | undefined): string {
+    if (name !== undefined) {
+      if (!this.config.hosts.some((h) => h.name === name)) throw errors.notFound(`No storage host ${name}`);
+      return name;
+    }
+    if (this.config.hosts.length > 1) throw errors.badRequest(`Say which storage host: ${this.config.hosts.map((h) => h.name).join(", ")} (each keeps its own image versions)`);
+    return this.config.hosts[0]!.name;
+  }
+
+  async view(): Promise<ImagesView> {
+    const readings = await this.room.read();
+    const hosts = readings.map((r): HostImagesView => {
+      const im: HostImages | undefined = r.status?.images;
+      const busy = this.busy.get(r.name) ?? null;
+      if (!im) return { host: r.name, error: r.failing?.message ?? (r.status ? "this storage host reports no image versions (an older helper?)" : "not read yet"), current: null, keep: null, versions: [], draft: null, busy };
+      const notes = this.repo.notes(r.name);
+      return {
+        host: r.name,
+        error: r.failing ? `unreachable: ${r.failing.message} (showing its last answer)` : null,
+        current: im.current,
+        keep: im.keep,
+        versions: im.versions.map((v) => ({ ...v, current: v.n === im.current, comment: notes.get(v.n)?.comment ?? (v.n === 1 ? "the master image as it was" : null), author: notes.get(v.n)?.author ?? null })),
+        draft: im.draft ? { ...im.draft, machineName: this.config.machines.find((m) => m.id === im.draft!.machine)?.name ?? `PC ${im.draft.machine}`, comment: this.repo.updateComment(r.name, im.draft.n) } : null,
+        busy,
+      };
+    });
+    return { hosts, log: this.repo.recent(50) };
+  }
+
+  /**
+   * Starts an image step. An update answers once it has started (its copy goes on: see view());
+   * the others once done. A refusal is a 409 that says why; a storage host failure a 502.
+   */
+  async run(hostName: string, op: ImageOp, actor: string, comment: string | null, audit: ImageAudit): Promise<{ logId: number; images: HostImages | null }> {
+    const host = this.room.host(hostName);
+    const now = this.busy.get(hostName);
+    if (now) throw errors.conflict("image-busy", `An image step is already running on ${hostName} (${now.action}${now.step ? `: ${now.step}` : ""}); wait for it to end`);
+    const version = op.op === "current" || op.op === "delete" ? op.version : null;
+    const machineId = op.op === "update" ? op.machine : null;
+    const logId = this.repo.start({ host: hostName, action: op.op, n: version, machineId, actor, comment }, this.now());
+    const busy = { action: op.op, logId, step: null as string | null, machineId };
+    this.busy.set(hostName, busy);
+    const work = (async () => {
+      try {
+        const images = await host.image(op, (step) => (busy.step = step));
+        const n = op.op === "update" ? images.draft?.n : op.op === "publish" ? images.current : undefined;
+        // A version's comment: the one given at publish, else the one its update was started with.
+        const note = op.op === "publish" && n !== undefined ? (comment ?? this.repo.updateComment(hostName, n)) : comment;
+        if (op.op === "publish" && n !== undefined) this.repo.setNote(hostName, n, { comment: note, author: actor }, this.now());
+        this.repo.finish(logId, "ok", this.now(), null, n, note);
+        audit("ok", describe(op, n, note));
+        return images;
+      } catch (e) {
+        const refused = stepOf(e, "") === IMAGE_REFUSED;
+        this.repo.finish(logId, refused ? "refused" : "failed", this.now(), errorText(e));
+        audit(refused ? "denied" : "failed", `${describe(op, version ?? undefined, comment)}: ${errorText(e)}`);
+        throw refused ? errors.conflict("image-refused", errorText(e)) : new AppError("image-failed", 502, errorText(e));
+      } finally {
+        if (this.busy.get(hostName) === busy) this.busy.delete(hostName);
+        this.room.invalidate(hostName);
+      }
+    })();
+    if (op.op !== "update") return { logId, images: await work };
+    // The copy goes on after the answer; a refusal or a quick failure (no space) is still answered.
+    const p = work.catch(() => undefined);
+    this.running.add(p);
+    void p.finally(() => this.running.delete(p));
+    const early = await Promise.race([work.then(() => "done" as const), new Promise<"running">((r) => setTimeout(() => r("running"), 300))]);
+    return { logId, images: early === "done" ? await work : null };
+  }
+
+  /** Tests and shutdown: every background step ended. */
+  async settle(): Promise<void> {
+    await Promise.all([...this.running]);
+  }
+}
+
+function describe(op: ImageOp, n: number | undefined, comment: string | null): string {
+  const c = comment ? ` "${comment}"` : "";
+  switch (op.op) {
+    case "update":
+      return `update mode on PC ${op.machine}${n ? ` (draft v${n})` : ""}${c}`;
+    case "publish":
+      return `published${n ? ` v${n}` : ""} as current${c}`;
+    case "discard":
+      return "draft discarded";
+    case "current":
+      return `v${op.version} made current${c}`;
+    case "delete":
+      return `v${op.version} deleted`;
+  }
+}
