@@ -10,6 +10,8 @@
 ;       P  power cut: isa-debug-exit ends QEMU at once (the session is left open, as a real power cut)
 ;       Q  or nothing: shut down cleanly: int 18h hands control back to iPXE, which (keep-san off)
 ;          closes the session, the way Windows logs out when it shuts down.
+;       U  "install an update": the version byte at 0x1fd goes up by one and sector 0 is written
+;          back (on an update PC that is the draft of the next master version), then shut down.
 ; Any int 13h failure prints "RETRO DISK ERROR <ah>" and powers off.
 
 bits 16
@@ -21,6 +23,7 @@ WRITE_LBA     equ 2048
 WRITE_SECTORS equ 2048          ; 1 MiB in 32 calls of 64 (iPXE's int 13h takes at most 127 per call)
 MAGIC         equ 'RCNT'
 BUF           equ 0x8000        ; the counter sector
+PRISTINE      equ 0x0600        ; this sector as loaded, before anything in it changed (for U)
 WBUF          equ 0x1000        ; segment of the 64 KiB written (0x10000-0x1ffff)
 
 start:
@@ -31,13 +34,14 @@ start:
     mov ss, ax
     mov sp, 0x7c00
     sti
+    mov si, sp                  ; the sector as loaded (its DAP and drive byte as on the disk)
+    mov di, PRISTINE
+    mov cx, 256
+    rep movsw
     mov [drive], dl
 
-    ; 1. the counter: "RCNT" then a 32-bit count; anything else counts as 0
-    mov word [dap.lba], COUNTER_LBA
-    mov word [dap.count], 1
-    mov word [dap.seg], 0
-    mov word [dap.off], BUF
+    ; 1. the counter: "RCNT" then a 32-bit count; anything else counts as 0 (the DAP starts out
+    ;    set for it: one sector at LBA 1 into BUF)
     mov ah, 0x42
     call disk
     cmp dword [BUF], MAGIC
@@ -46,8 +50,7 @@ start:
     mov dword [BUF + 4], 0
 .known:
     inc dword [BUF + 4]
-    mov ah, 0x43
-    mov al, 0
+    mov ax, 0x4300
     call disk
 
     ; 2. more writes: the sector pattern is the count's low byte
@@ -65,8 +68,7 @@ start:
     mov bp, WRITE_SECTORS / 64
 .more:
     mov word [dap.count], 64
-    mov ah, 0x43
-    mov al, 0
+    mov ax, 0x4300
     call disk
     add word [dap.lba], 64
     dec bp
@@ -75,7 +77,7 @@ start:
     ; 3. the report (interrupts off from here: the COM1 input is ours)
     cli
     mov si, msg_count
-    call puts
+    call rputs
     mov eax, [BUF + 4]
     call putnum
     mov si, msg_image
@@ -104,11 +106,13 @@ start:
     je hold
     cmp al, 'P'
     je power_cut
+    cmp al, 'U'
+    je update
     jmp shutdown
 
 hold:
     mov si, msg_hold
-    call puts
+    call rputs
 .loop:
     call getc
     jz .loop
@@ -118,18 +122,32 @@ hold:
     je shutdown
     jmp .loop
 
+; sector 0 as it was loaded, its version byte one up (es is 0 here); then the clean shutdown
+update:
+    inc byte [image_version - $$ + PRISTINE]
+    mov di, dap.count
+    mov ax, 1
+    stosw                       ; count
+    mov ax, PRISTINE
+    stosw                       ; offset
+    xor ax, ax
+    stosw                       ; segment
+    stosw                       ; LBA (its high words are still 0)
+    sti
+    mov ax, 0x4300
+    call disk
+
 shutdown:
     mov si, msg_shutdown
-    call puts
+    call rputs
     sti
     int 0x18                    ; back to iPXE (it hooks int 18h around the boot)
     jmp power_cut
 
 power_cut:
     mov si, msg_power
-    call puts
-    mov al, 0
-    out 0xf4, al                ; QEMU -device isa-debug-exit (iobase 0xf4)
+    call rputs
+    out 0xf4, al                ; any value: QEMU exits                ; QEMU -device isa-debug-exit (iobase 0xf4)
     cli
 .halt:
     hlt
@@ -148,7 +166,7 @@ disk:
     cli
     push ax
     mov si, msg_disk
-    call puts
+    call rputs
     pop ax
     movzx eax, ah
     call putnum
@@ -190,6 +208,12 @@ putc:
     pop dx
     ret
 
+; "RETRO " on a new line, then the message at SI
+rputs:
+    push si
+    mov si, msg_retro
+    call puts
+    pop si
 puts:
     lodsb
     or al, al
@@ -217,22 +241,23 @@ putnum:
     loop .out
     ret
 
-msg_count    db 13, 10, "RETRO BOOT COUNT ", 0
+msg_retro    db 13, 10, "RETRO ", 0
+msg_count    db "BOOT COUNT ", 0
 msg_image    db " IMAGE ", 0
-msg_hold     db "RETRO HOLDING", 13, 10, 0
-msg_shutdown db "RETRO SHUTDOWN", 13, 10, 0
-msg_power    db "RETRO POWER OFF", 13, 10, 0
-msg_disk     db 13, 10, "RETRO DISK ERROR ", 0
+msg_hold     db "HOLDING", 13, 10, 0
+msg_shutdown db "SHUTDOWN", 13, 10, 0
+msg_power    db "POWER OFF", 13, 10, 0
+msg_disk     db "DISK ERROR ", 0
 crlf         db 13, 10, 0
 drive        db 0
 
 align 4
 dap:
     db 16, 0
-.count: dw 0
-.off:   dw 0
+.count: dw 1
+.off:   dw BUF
 .seg:   dw 0
-.lba:   dd 0, 0
+.lba:   dd COUNTER_LBA, 0
 
 times 0x1fd - ($ - $$) db 0
 image_version db '1'            ; offset 0x1fd: the test writes another version here

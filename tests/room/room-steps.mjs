@@ -1,4 +1,4 @@
-// What the room test proves (issue 8), step by step, from outside: PCs on the LAN, Chromium on the
+// What the room test proves (issues 8 and 10), step by step, from outside: PCs on the LAN, Chromium on the
 // dashboard through the forwarded web port, the control port for the storage host's console.
 import { chromium } from "@playwright/test";
 import { lanFetch, RetroPc } from "./machines.mjs";
@@ -235,7 +235,54 @@ export async function roomSteps({ guest, cacheDir, lan, ports, shots, check, tim
     const r3 = await pcs[3].bootCount(BOOT_MS);
     check("6. and PC 3 boots (count 1)", r3.count === 1, r3);
     await pcs[3].console.waitFor(/system has ended/, 120_000);
+    await pcs[3].powerCut();
     mark("targetDown", t);
+
+    // ── 7. a master image update: update mode on PC 1, publish v2, PC 2 moves to it at its reset ──
+    t = Date.now();
+    const images = async () => (await api.call("GET", "/api/images")).json.hosts[0];
+    const started = await api.call("POST", "/api/images/update", { machine: 1, comment: "the boot program's version byte goes to 2" });
+    check("7. an update starts on PC 1 (202 while the copy of v1 runs)", started.status === 202, started);
+    await until("the draft of v2 to be copied", async () => {
+      const h = await images();
+      return h.draft?.state === "ready" && !h.busy;
+    }, 180_000, 1000);
+    await page.goto(web + "/");
+    await card("retro-01").getByTestId("update-pc").waitFor();
+    check("7. PC 1's card marks it as the update PC", /Update PC/.test(await card("retro-01").getByTestId("update-pc").innerText()));
+    pcs[1].powerOn();
+    const draftBoot = await pcs[1].bootCount(BOOT_MS);
+    check("7. PC 1 boots the draft (its screen says update mode), a copy of v1 that has never booted: count 1, image 1", /UPDATE MODE/.test(pcs[1].console.text) && draftBoot.count === 1 && draftBoot.image === "1", { draftBoot, console: pcs[1].console.text.slice(-1500) });
+    pcs[1].key("U"); // "installs an update": the version byte in sector 0 goes to 2, then it shuts down
+    await pcs[1].console.waitFor(/system has ended/, 120_000);
+    await pcs[1].powerCut();
+    await until("PC 1's session on the update target closed", async () => (await images()).draft?.online === false, 60_000, 500);
+    const published = await api.call("POST", "/api/images/publish", { comment: "image 2" });
+    const after7 = await until("v2 current", async () => {
+      const h = await images();
+      return h.current === 2 ? h : null;
+    }, 30_000, 500).catch(() => images());
+    check("7. publish makes v2 current with its comment", published.status === 200 && after7.current === 2 && after7.draft === null && after7.versions.find((v) => v.n === 2)?.comment === "image 2", { published, after7 });
+    const m3 = await api.machine(3);
+    check("7. PC 3, not reset, stays on v1 and its card says it moves at its next reset; v1 stays attached", m3.image.version === 1 && m3.image.current === 2 && after7.versions.find((v) => v.n === 1)?.attached === true, { image: m3.image, versions: after7.versions });
+    await page.reload();
+    await card("retro-03").getByTestId("older-version").waitFor();
+    await page.screenshot({ path: `${shots}/room-image-published-laptop.png`, fullPage: true });
+    const reset2 = await api.call("POST", "/api/machines/2/reset");
+    if (reset2.status !== 202) throw new Error(`7. PC 2's reset: HTTP ${reset2.status} ${JSON.stringify(reset2.json)}`);
+    const job2 = await until("PC 2's reset", async () => {
+      const j = (await api.call("GET", `/api/jobs/${reset2.json.job.id}`)).json.job;
+      return j.finishedAt ? j : null;
+    }, 120_000, 500);
+    check("7. PC 2 (off) is reset onto v2", job2.machines[0].ok === true && (await api.machine(2)).image.version === 2, job2.machines[0]);
+    pcs[2].powerOn();
+    const onV2 = await pcs[2].bootCount(BOOT_MS);
+    check("7. PC 2 boots v2: image 2, and count 2 (the update boot's own count is part of v2)", onV2.image === "2" && onV2.count === 2, onV2);
+    await pcs[2].console.waitFor(/system has ended/, 120_000);
+    await pcs[2].powerCut();
+    await page.goto(web + "/images");
+    await page.screenshot({ path: `${shots}/room-images-laptop.png`, fullPage: true });
+    mark("imageUpdate", t);
   } catch (e) {
     const log = await ctl("app-log").catch(() => ({ log: "" }));
     console.log(`room: the app's log (end):\n${log.log.slice(-4000)}`);
