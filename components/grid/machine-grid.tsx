@@ -120,13 +120,13 @@ export function MachineGrid({ initial, canReset }: { initial: MachinesView; canR
       <SummaryBar view={view} stale={!reachable}>
         {/* Beside the room's name on a laptop (the list of a room still fits a 768 px screen), below it on a phone. */}
         <div className="flex min-w-0 flex-wrap items-center justify-end gap-x-3 gap-y-2">
+          <GridControls value={arrangement} onChange={setArrangement} shown={shown.length} total={view.machines.length} />
           <ViewToggle view={layout} onChange={setLayout} />
         </div>
       </SummaryBar>
       {view.hosts.map((h) => (
         <HostBanner key={h.name} host={h} now={view.readAt} />
       ))}
-      <GridControls value={arrangement} onChange={setArrangement} shown={shown.length} total={view.machines.length} />
       {canReset && (
         <SelectionBar
           total={shown.length}
