@@ -65,7 +65,9 @@ export function layoutOf(config: Config, fs: FsPort, m: Machine, view: HostView,
   // A live snapshot's origin names its version (by the file its loop holds); else the PC's base.
   const n = running ? bases.versionAt(running.backFile) : base.n;
   const masterPath = running && n !== null ? running.backFile : base.path;
-  const what = n === 1 && masterPath === config.storage.master ? `master image ${masterPath}` : `image v${n ?? "?"} (${masterPath})`;
+  // A running loop on a file that is no version (renamed away) is named as the version the PC sits on.
+  const shown = n ?? base.n;
+  const what = shown === 1 && masterPath === config.storage.master ? `master image ${masterPath}` : `image v${shown} (${masterPath})`;
   const master = running ?? imageLoop(base.path, view.loops);
   if (!master) return fail(`${what} is not attached read-only: run 'cowherd-helper up'`);
   if (n === null || !holdsFile(fs, master, masterPath)) {

@@ -85,8 +85,9 @@ export class RateWindows {
     this.points.delete(id);
   }
 
-  rate(id: number): number | null {
-    return fillRate(this.points.get(id) ?? [], this.windowMs, this.minSpanMs);
+  /** The fill rate; `minSpanMs` lower than the window's own for a rough figure sooner. */
+  rate(id: number, minSpanMs = this.minSpanMs): number | null {
+    return fillRate(this.points.get(id) ?? [], this.windowMs, minSpanMs);
   }
 
   size(): number {

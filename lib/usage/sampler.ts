@@ -17,6 +17,8 @@ export interface UsageProjection {
 
 /** A PC's sample is written at least this often even when nothing changed (the chart's line goes on). */
 const KEEP_ALIVE_MS = 5 * 60_000;
+/** The shortest span of samples a dying PC's last rate is taken from (its window needs 30 s). */
+const LAST_RATE_MIN_SPAN_MS = 5_000;
 
 /**
  * Samples every PC's numbers from the shared status read (no read of its own): each read feeds the
@@ -64,7 +66,9 @@ export class UsageSampler {
         if (s.state === "ok" && used !== null && total !== null) {
           this.windows.add(s.id, r.status.readAt, used);
           const rate = this.windows.rate(s.id);
-          if (rate !== null) this.lastRates.set(s.id, mibPerMin(rate));
+          // A PC that fills its COW within the window's minimum span still dies with a rate to tell.
+          const last = rate ?? this.windows.rate(s.id, LAST_RATE_MIN_SPAN_MS);
+          if (last !== null) this.lastRates.set(s.id, mibPerMin(last));
           const ceiling = this.ceiling(m, total);
           this.projections.set(s.id, { mibPerMin: rate === null ? null : mibPerMin(rate), ceilingSectors: ceiling, fullInMs: timeToFull(used, ceiling, rate), lastMibPerMin: this.lastRates.get(s.id) ?? null });
         } else {

@@ -7,7 +7,7 @@ import { copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSy
 import path from "node:path";
 import { CpioWriter } from "./cpio.mjs";
 
-const BUILDER_VERSION = "6";
+const BUILDER_VERSION = "7";
 // Storage: dm, loop, tgt, an iSCSI initiator (libiscsi through qemu-io/qemu-img). The app's real
 // host path: perl-base (the helper's dm worker), sudo with PAM, OpenSSH (the second storage host).
 // The room: dnsmasq for the PCs' DHCP and TFTP.
@@ -21,7 +21,8 @@ export const USER_PACKAGES = [
 // the room's LAN and the browser's link.
 const MODULES = ["loop", "dm-mod", "dm-bufio", "dm-snapshot", "9pnet_virtio", "9p", "virtio_pci", "virtio_net"];
 // Loaded by the scenario that needs them (modules/order-xfs), not at every boot.
-const XFS_MODULES = ["xfs"];
+// crc32c_generic first: libcrc32c asks the crypto API for "crc32c" at load and the guest has no modprobe to fetch it.
+const XFS_MODULES = ["crc32c_generic", "xfs"];
 // Guest path -> names to look for in the extracted packages.
 const BINARIES = {
   "/usr/sbin/dmsetup": "dmsetup",

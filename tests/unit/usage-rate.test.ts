@@ -90,6 +90,20 @@ describe("usage sampler (SQLite)", () => {
     expect(again.projection(1)!.mibPerMin).toBeCloseTo(5, 0);
   });
 
+  it("a PC that fills up faster than the window's 30 s still dies with its last rate", () => {
+    const repo = new UsageRepo(openDatabase(":memory:"));
+    let now = 1_000_000;
+    const sampler = new UsageSampler(config, repo, () => now);
+    // 40 MiB/min for 12 s, then its snapshot is Invalid (no numbers).
+    for (let i = 0; i <= 6; i++, now += 2000) sampler.observe(reading(now, (id) => (id === 3 ? 16 + Math.round((40 * MIB * i * 2) / 60) : 16)));
+    expect(sampler.projection(3)!.mibPerMin).toBeNull(); // too short a span for the card's rate
+    const dead = reading(now, () => 16);
+    dead[0]!.status!.machines[2] = { ...dead[0]!.status!.machines[2]!, state: "invalid", usedSectors: undefined, totalSectors: undefined };
+    sampler.observe(dead);
+    expect(sampler.projection(3)!.lastMibPerMin).toBeCloseTo(40, 0);
+    expect(sampler.projection(4)!.lastMibPerMin).toBe(0); // an idle PC was filling at 0
+  });
+
   it("folds samples older than fullHours into 5-minute buckets (highest use kept) and prunes past keepDays", () => {
     const db = openDatabase(":memory:");
     const repo = new UsageRepo(db);
