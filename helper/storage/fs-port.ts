@@ -1,6 +1,7 @@
-import { chmodSync, closeSync, constants, existsSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, statSync, statfsSync, unlinkSync, writeFileSync, writeSync } from "node:fs";
+import { chmodSync, closeSync, constants, copyFileSync, existsSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, statSync, statfsSync, unlinkSync, writeFileSync, writeSync } from "node:fs";
 import { copyFile, open } from "node:fs/promises";
 import path from "node:path";
+import { errorText } from "../../lib/host/step-error";
 
 /** The few file operations the helper needs, behind a port so tests can observe and fake them. */
 export interface FsPort {
@@ -44,9 +45,12 @@ export interface FsPort {
   /**
    * Copies an image file to a new file `dst` (which must not exist): shares its blocks (reflink)
    * where the filesystem can, else reads and writes it in chunks, keeping holes, with progress, and
-   * fsyncs it. `stop()` answering true between chunks aborts the copy (an Error).
+   * fsyncs it. `stop()` answering true between chunks aborts the copy (an Error). `shareOnly`: a
+   * reflink or nothing (the store has no room for a real copy).
    */
-  copyImage(src: string, dst: string, progress: (bytes: number) => void, stop: () => boolean): Promise<"reflink" | "copy">;
+  copyImage(src: string, dst: string, progress: (bytes: number) => void, stop: () => boolean, shareOnly?: boolean): Promise<"reflink" | "copy">;
+  /** A file in `dir` can share `src`'s blocks (a reflink clone, made and removed at once: no space taken). */
+  canReflink(src: string, dir: string): boolean;
 }
 
 const CHUNK = 8 * 1024 * 1024;
@@ -203,7 +207,22 @@ export const nodeFs: FsPort = {
       closeSync(fd);
     }
   },
-  copyImage: async (src, dst, progress, stop) => {
+  canReflink: (src, dir) => {
+    const probe = path.join(dir, `.cowherd-reflink-probe-${process.pid}`);
+    try {
+      copyFileSync(src, probe, constants.COPYFILE_FICLONE_FORCE | constants.COPYFILE_EXCL);
+      return true;
+    } catch {
+      return false;
+    } finally {
+      try {
+        unlinkSync(probe);
+      } catch {
+        /* never made */
+      }
+    }
+  },
+  copyImage: async (src, dst, progress, stop, shareOnly) => {
     try {
       // COPYFILE_FICLONE_FORCE fails where the filesystem cannot share blocks (then: a real copy).
       await copyFile(src, dst, constants.COPYFILE_FICLONE_FORCE | constants.COPYFILE_EXCL);
@@ -222,6 +241,7 @@ export const nodeFs: FsPort = {
       } catch {
         /* the reflink made no file */
       }
+      if (shareOnly) throw new Error(`the filesystem did not share the image's blocks this time (${errorText(e)}), and there is no room for a real copy`);
     }
     try {
       await chunkedCopy(src, dst, progress, stop);

@@ -211,24 +211,26 @@ export class Images {
   // ── update mode ────────────────────────────────────────────────────────────────────────────
   /**
    * First part of an update, under the locks: the free-space check, then the draft recorded as
-   * copying (so a crash from here on leaves a draft that repair deletes).
+   * copying (so a crash from here on leaves a draft that repair deletes). A store without room for
+   * a real copy can still take one that shares the blocks (a reflink): `shareOnly` then.
    */
-  begin(machine: number): ImageState {
+  begin(machine: number): { s: ImageState; shareOnly: boolean } {
     const s = this.load();
     const cur = currentVersion(s);
     const { reserveMiB } = this.d.config.storage;
     const free = this.d.fs.freeBytes(this.dir);
-    if (free - cur.sizeBytes < reserveMiB * MiB) {
-      throw new StepError("space", `not enough space for a copy of v${cur.n}: ${Math.floor(free / MiB)} MiB free on ${this.dir}, ${Math.ceil(cur.sizeBytes / MiB)} MiB needed plus the ${reserveMiB} MiB reserve (storage.reserveMiB)`);
+    const shareOnly = free - cur.sizeBytes < reserveMiB * MiB;
+    if (shareOnly && !this.d.fs.canReflink(cur.path, this.dir)) {
+      throw new StepError("space", `not enough space for a copy of v${cur.n}: ${Math.floor(free / MiB)} MiB free on ${this.dir}, ${Math.ceil(cur.sizeBytes / MiB)} MiB needed plus the ${reserveMiB} MiB reserve (storage.reserveMiB), and this filesystem cannot share blocks (reflink)`);
     }
     const next = beginUpdate(s, machine, { imageDir: this.dir, master: this.d.config.storage.master }, this.d.now(), this.d.pid);
     if (this.d.fs.exists(next.draft!.path)) refuse(`${next.draft!.path} already exists: move it away first`);
     this.save(next);
-    return next;
+    return { s: next, shareOnly };
   }
 
   /** The copy, without locks (it may take minutes): stops when the draft is discarded meanwhile. */
-  async copy(s: ImageState, onProgress: (percent: number) => void): Promise<"reflink" | "copy"> {
+  async copy(s: ImageState, onProgress: (percent: number) => void, shareOnly = false): Promise<"reflink" | "copy"> {
     const d = s.draft!;
     const src = currentVersion(s);
     this.copying = { n: d.n, bytes: 0 };
@@ -253,6 +255,7 @@ export class Images {
           }
           return stopped;
         },
+        shareOnly,
       );
     } finally {
       this.copying = null;

@@ -457,12 +457,12 @@ export class Storage implements StorageVerbs {
   async imageUpdate(id: number, onStep: (id: number, step: string) => void): Promise<HostImages> {
     this.machine(id);
     onStep(id, "image-space");
-    const s = await this.locks.with([IMAGE_LOCK, id], async () => this.images.begin(id));
+    const { s, shareOnly } = await this.locks.with([IMAGE_LOCK, id], async () => this.images.begin(id));
     const d = s.draft!;
     let method: "reflink" | "copy";
     try {
       onStep(id, "image-copy 0%");
-      method = await this.images.copy(s, (pct) => onStep(id, `image-copy ${pct}%`));
+      method = await this.images.copy(s, (pct) => onStep(id, `image-copy ${pct}%`), shareOnly);
     } catch (e) {
       await this.locks.with([IMAGE_LOCK, id], async () => this.images.abandon(d.n, d.path)).catch(() => undefined);
       throw new StepError("image-copy", `copying v${currentVersion(s).n} to ${d.path} failed: ${errorText(e)}`);

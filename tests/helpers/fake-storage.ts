@@ -23,6 +23,8 @@ export class FakeStorage {
   failWhen: ((argv: string) => string | null)[] = [];
   tgtdDown = false;
   freeBytes = 100 * 1024 ** 3;
+  /** The image store shares blocks (reflink): a copy then takes no space and is "reflink". */
+  reflink = false;
   /** Devices some other process holds open (dmsetup remove fails with EBUSY). */
   held = new Set<string>();
   /** Lock files another process holds. */
@@ -86,10 +88,19 @@ export class FakeStorage {
     },
     chmod: (p, mode) => void this.calls.push(`chmod ${mode.toString(8)} ${p}`),
     sync: (p) => void this.calls.push(`fsync ${p}`),
-    copyImage: async (src, dst, progress, stop) => {
+    canReflink: () => this.reflink,
+    copyImage: async (src, dst, progress, stop, shareOnly) => {
       const f = this.files.get(src);
       if (!f) throw new Error(`ENOENT: ${src}`);
       if (this.files.has(dst)) throw new Error(`EEXIST: ${dst}`);
+      if (this.reflink) {
+        this.calls.push(`reflink ${src} ${dst}`);
+        this.addFile(dst, 0);
+        this.files.get(dst)!.size = f.size; // shared blocks: no space taken
+        progress(f.size);
+        return "reflink";
+      }
+      if (shareOnly) throw new Error("the filesystem did not share the image's blocks this time, and there is no room for a real copy");
       this.calls.push(`copy ${src} ${dst}`);
       this.addFile(dst, 0);
       for (let done = 0; done < f.size; ) {
@@ -108,12 +119,10 @@ export class FakeStorage {
         if (out) out.size = done; // (removed meanwhile: the writes go to an unlinked inode)
         progress(done);
       }
-      return this.reflink ? "reflink" : "copy";
+      return "copy";
     },
   };
 
-  /** The filesystem shares blocks (the copy is a reflink). */
-  reflink = false;
   /** Awaited before each copied quarter: a test can hold a copy half way. */
   copyGate: (() => Promise<void>) | null = null;
 

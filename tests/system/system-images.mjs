@@ -143,7 +143,7 @@ export async function reflinkChecks() {
   };
   try {
     const x = timed("/store/xfs");
-    check("update on XFS: the draft is a reflink (identical, and it took no space)", x.r.code === 0 && x.r.json?.images?.draft?.method === "reflink" && x.same && x.usedMiB < 16 && x.discarded, { json: x.r.json, usedMiB: x.usedMiB });
+    check("update on XFS, which has no room for a real copy: the draft is a reflink (identical, and it took no space)", x.r.code === 0 && x.r.json?.images?.draft?.method === "reflink" && x.same && x.usedMiB < 16 && x.discarded, { json: x.r.json, usedMiB: x.usedMiB });
     emit("MEASURE", { name: "image-update of a 256 MiB master on XFS (reflink, helper start included)", ms: x.ms });
     const p = timed("/store/plain");
     check("update on tmpfs: a full copy (identical, 256 MiB written)", p.r.code === 0 && p.r.json?.images?.draft?.method === "copy" && p.same && p.usedMiB >= 250 && p.discarded, { json: p.r.json, usedMiB: p.usedMiB });

@@ -135,10 +135,18 @@ describe("image versions on a storage host (helper/storage, commands as argv arr
 
   it("refuses an update the image store has no room for, before anything is written", async () => {
     fake.freeBytes = 100 * MiB; // 64 MiB copy + 64 MiB reserve does not fit
-    await expect(host.imageUpdate(1, () => undefined)).rejects.toMatchObject({ step: "space", message: expect.stringMatching(/not enough space for a copy of v1: 100 MiB free on \/store, 64 MiB needed plus the 64 MiB reserve/) });
+    await expect(host.imageUpdate(1, () => undefined)).rejects.toMatchObject({ step: "space", message: expect.stringMatching(/not enough space for a copy of v1: 100 MiB free on \/store, 64 MiB needed plus the 64 MiB reserve \(storage.reserveMiB\), and this filesystem cannot share blocks/) });
     expect(fake.mutations()).toEqual([]);
     expect(state().draft).toBeNull();
     expect(state().next).toBe(2);
+  });
+
+  it("a store without room for a real copy still takes one that shares the blocks (reflink)", async () => {
+    fake.freeBytes = 100 * MiB;
+    fake.reflink = true;
+    const images = await host.imageUpdate(1, () => undefined);
+    expect(images.draft).toMatchObject({ n: 2, state: "ready", method: "reflink" });
+    expect(fake.calls).toContain("reflink /store/master.img /store/master.v2.draft");
   });
 
   it("a copy that fails leaves no draft, no file, nothing exported", async () => {
