@@ -242,23 +242,31 @@ putnum:
     ret
 
 msg_retro    db 13, 10, "RETRO ", 0
-msg_count    db "BOOT COUNT ", 0
 msg_image    db " IMAGE ", 0
-msg_hold     db "HOLDING", 13, 10, 0
-msg_shutdown db "SHUTDOWN", 13, 10, 0
-msg_power    db "POWER OFF", 13, 10, 0
 msg_disk     db "DISK ERROR ", 0
-crlf         db 13, 10, 0
-drive        db 0
+msg_shutdown db "SHUTDOWN", 13, 10, 0
 
-align 4
-dap:
+; The rest lives where the partition table would be. iPXE guesses the disk's C/H/S geometry from
+; every entry whose type byte (offset 4) is not 0, and a garbage guess makes its own read of this
+; sector fail ("Input/output error"): so each type byte (0x1c2, 0x1d2, 0x1e2, 0x1f2) is a 0 here,
+; on the disk as on every copy the U key writes.
+times 0x1be - ($ - $$) db 0
+dap:                            ; its type byte is .off's low byte: BUF's, 0
     db 16, 0
 .count: dw 1
 .off:   dw BUF
 .seg:   dw 0
 .lba:   dd COUNTER_LBA, 0
-
-times 0x1fd - ($ - $$) db 0
+%if (BUF & 0xff) != 0
+%error "BUF must end in 00: its low byte is the first partition entry's type byte"
+%endif
+drive        db 0
+crlf         db 13, 10, 0
+times 0x1d3 - ($ - $$) db 0     ; 0x1d2
+msg_count    db "BOOT COUNT ", 0
+times 0x1e3 - ($ - $$) db 0     ; 0x1e2
+msg_power    db "POWER OFF", 13, 10, 0
+times 0x1f3 - ($ - $$) db 0     ; 0x1f2
+msg_hold     db "HOLDING", 13, 10, 0
 image_version db '1'            ; offset 0x1fd: the test writes another version here
 dw 0xaa55
