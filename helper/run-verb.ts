@@ -8,7 +8,7 @@ import type { Parsed } from "./args";
 /** What the verbs need from the storage host (helper/storage/), one-shot and agent alike. */
 export interface StorageVerbs {
   /** Reads only: never changes anything. */
-  status(): Promise<{ machines: MachineHostStatus[]; images: HostImages }>;
+  status(): Promise<{ machines: MachineHostStatus[]; images?: HostImages }>;
   /** Free space of the filesystems holding the COW files (statfs: no process). */
   stores(): StoreSpace[];
   imageList(): Promise<HostImages>;

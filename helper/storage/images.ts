@@ -81,6 +81,19 @@ export class Images {
     }
   }
 
+  /**
+   * The state, or (unreadable) the one a fresh host starts from and why it is not the real one: a
+   * read goes on reporting every PC's numbers, which is what keeps the room watched.
+   */
+  loadForRead(): { s: ImageState; error: string | null } {
+    try {
+      return { s: this.load(), error: null };
+    } catch (e) {
+      const { master } = this.d.config.storage;
+      return { s: initialState(master, this.d.fs.stat(master)?.size ?? 0, this.d.now(), this.d.config.machines.map((m) => m.id)), error: errorText(e) };
+    }
+  }
+
   save(s: ImageState): void {
     this.d.fs.mkdirp(this.d.libDir);
     this.d.fs.writeDurable(this.file, JSON.stringify(s, null, 1));
@@ -220,7 +233,8 @@ export class Images {
     const { reserveMiB } = this.d.config.storage;
     const free = this.d.fs.freeBytes(this.dir);
     const shareOnly = free - cur.sizeBytes < reserveMiB * MiB;
-    if (shareOnly && !this.d.fs.canReflink(cur.path, this.dir)) {
+    // A copy that shares blocks takes no space now, but the update PC's writes will: never below the reserve.
+    if (shareOnly && (free < reserveMiB * MiB || !this.d.fs.canReflink(cur.path, this.dir))) {
       throw new StepError("space", `not enough space for a copy of v${cur.n}: ${Math.floor(free / MiB)} MiB free on ${this.dir}, ${Math.ceil(cur.sizeBytes / MiB)} MiB needed plus the ${reserveMiB} MiB reserve (storage.reserveMiB), and this filesystem cannot share blocks (reflink)`);
     }
     const next = beginUpdate(s, machine, { imageDir: this.dir, master: this.d.config.storage.master }, this.d.now(), this.d.pid);

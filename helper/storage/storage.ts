@@ -124,10 +124,14 @@ export class Storage implements StorageVerbs {
   }
 
   // ── reads ──────────────────────────────────────────────────────────────────────────────────
-  async status(): Promise<{ machines: MachineHostStatus[]; images: HostImages }> {
+  async status(): Promise<{ machines: MachineHostStatus[]; images?: HostImages }> {
     const view = await this.reads.view("reported");
-    const s = this.images.load();
-    return { machines: statusOf(this.d.config, this.backend, view, this.d.fs, this.images, s), images: this.images.report(s, view) };
+    const { s, error } = this.images.loadForRead();
+    const machines = statusOf(this.d.config, this.backend, view, this.d.fs, this.images, s);
+    // Without the image state nobody can tell which version a PC sits on: every PC says so, its
+    // numbers still come (usage, alerts and auto-extend go on), and no versions are claimed.
+    if (error) return { machines: machines.map((m) => ({ ...m, problem: `the image versions' state cannot be read: ${error}` })) };
+    return { machines, images: this.images.report(s, view) };
   }
 
   async imageList(): Promise<HostImages> {

@@ -149,6 +149,21 @@ describe("image versions on a storage host (helper/storage, commands as argv arr
     expect(fake.calls).toContain("reflink /store/master.img /store/master.v2.draft");
   });
 
+  it("a reflink is refused too when the store is already below its reserve (the update PC's writes would take space)", async () => {
+    fake.freeBytes = 32 * MiB; // below the 64 MiB reserve
+    fake.reflink = true;
+    await expect(host.imageUpdate(1, () => undefined)).rejects.toMatchObject({ step: "space" });
+    expect(state().draft).toBeNull();
+  });
+
+  it("an unreadable image state: status still reports every PC's numbers, each saying why, and claims no versions", async () => {
+    fake.fs.writeDurable("/var/lib/cowherd-helper/images.json", "{ not json");
+    const st = await host.status();
+    expect(st.images).toBeUndefined();
+    expect(st.machines).toHaveLength(3);
+    expect(st.machines.every((m) => m.state === "ok" && m.usedSectors !== undefined && /image versions' state cannot be read: .*images.json cannot be read/.test(m.problem ?? ""))).toBe(true);
+  });
+
   it("a copy that fails leaves no draft, no file, nothing exported", async () => {
     fake.failWhen.push((c) => (c.startsWith("copy ") ? "No space left on device" : null));
     await expect(host.imageUpdate(1, () => undefined)).rejects.toMatchObject({ step: "image-copy", message: expect.stringMatching(/No space left on device/) });
@@ -200,7 +215,7 @@ describe("image versions on a storage host (helper/storage, commands as argv arr
       [2, 2, undefined],
       [3, 1, undefined],
     ]);
-    expect(st.images.versions.map((v) => [v.n, v.attached, v.machines])).toEqual([
+    expect(st.images!.versions.map((v) => [v.n, v.attached, v.machines])).toEqual([
       [1, true, [1, 3]],
       [2, true, [2]],
     ]);
