@@ -166,7 +166,10 @@ async function main() {
     await server.stop();
   }
 
-  const { roomBench } = await import("./bench-room.ts");
+  // Bundled as ESM first: the runtime's graph reaches execa, which a CommonJS load of the .ts cannot require.
+  const { build } = await import("esbuild");
+  await build({ entryPoints: ["scripts/bench-room.ts"], outfile: "dist/bench-room.mjs", bundle: true, platform: "node", target: "node20", format: "esm", packages: "external", logLevel: "warning" });
+  const { roomBench } = await import(path.resolve("dist/bench-room.mjs"));
   out.room = await roomBench(console.log, { api: (pcs) => apiRoom(startServer, pcs) });
 
   if (!args.has("--no-guest")) {
