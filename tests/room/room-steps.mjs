@@ -88,7 +88,9 @@ export async function roomSteps({ guest, cacheDir, lan, ports, shots, check, tim
     await page.getByLabel("Password").fill(PASSWORD);
     await page.getByRole("button", { name: "Log in" }).click();
     await page.waitForURL(web + "/");
-    check("the dashboard opens in Chromium through the forwarded port and lists the room's 3 PCs", (await page.getByRole("article").count()) === 3);
+    // The address changes before the grid has rendered (its loading skeleton stands in): wait for the cards.
+    const listed = await until("the grid's cards", async () => (await page.getByRole("article").count()) === 3, 60_000).then(() => true, () => false);
+    check("the dashboard opens in Chromium through the forwarded port and lists the room's 3 PCs", listed, await page.getByRole("article").count());
 
     // ── 1. PC 1 and PC 2 boot from their LUNs ──────────────────────────────────────────────────
     t = Date.now();
