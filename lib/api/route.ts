@@ -8,6 +8,7 @@ import { normalizeIp } from "../legacy/peer";
 import { readCappedText } from "./body";
 import { isAllowedOrigin } from "./origin";
 import { AppError, errors } from "./errors";
+import { RepeatedParamError, singleValuedParams } from "../validations/search-params";
 
 export const PEER_HEADER = "x-cowherd-peer";
 
@@ -58,6 +59,18 @@ export function parseWith<S extends z.ZodType>(schema: S, value: unknown, what: 
   const r = schema.safeParse(value);
   if (!r.success) throw errors.badRequest(`Invalid ${what}: ${zodMessage(r.error.issues)}`);
   return r.data;
+}
+
+/** A request's query through a schema: a parameter given twice is a 400 (lib/validations/search-params.ts). */
+export function parseQuery<S extends z.ZodType>(schema: S, req: NextRequest): z.output<S> {
+  let params: Record<string, string>;
+  try {
+    params = singleValuedParams(req.nextUrl.searchParams);
+  } catch (e) {
+    if (e instanceof RepeatedParamError) throw errors.badRequest(`Invalid query: ${e.message}`);
+    throw e;
+  }
+  return parseWith(schema, params, "query");
 }
 
 /** Reads a JSON body under the size cap (lib/api/body.ts); malformed JSON is a 400, never a 500. */

@@ -83,9 +83,12 @@ export class EventRepo {
     return { rows: rows.map(toRow), total };
   }
 
-  /** One PC's events between from and to, oldest first (the chart's markers). */
-  forMachine(machineId: number, from: number, to: number): EventRow[] {
-    return (this.db.prepare(`SELECT ${COLUMNS} FROM events WHERE machine_id = ? AND at BETWEEN ? AND ? ORDER BY at, id`).all(machineId, from, to) as Parameters<typeof toRow>[0][]).map(toRow);
+  /** One PC's events between from and to, oldest first, the newest `limit` of them (the chart's markers). */
+  forMachine(machineId: number, from: number, to: number, limit: number): EventRow[] {
+    const rows = this.db
+      .prepare(`SELECT * FROM (SELECT ${COLUMNS} FROM events WHERE machine_id = ? AND at BETWEEN ? AND ? ORDER BY at DESC, id DESC LIMIT ?) ORDER BY at, id`)
+      .all(machineId, from, to, limit) as Parameters<typeof toRow>[0][];
+    return rows.map(toRow);
   }
 
   /** Deletes events older than `before` (closed conditions and occurrences; open conditions stay). */

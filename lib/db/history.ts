@@ -160,9 +160,12 @@ export class HistoryRepo {
     return { rows: rows.map(toRow), total };
   }
 
-  /** One PC's resets that started between from and to, oldest first (a chart's markers). */
-  between(machineId: number, from: number, to: number): ResetRow[] {
-    return (this.db.prepare("SELECT * FROM resets WHERE machine_id = ? AND started_at BETWEEN ? AND ? ORDER BY started_at").all(machineId, from, to) as DbRow[]).map(toRow);
+  /** One PC's resets that started between from and to, oldest first, the newest `limit` of them (a chart's markers). */
+  between(machineId: number, from: number, to: number, limit: number): ResetRow[] {
+    const rows = this.db
+      .prepare("SELECT * FROM (SELECT * FROM resets WHERE machine_id = ? AND started_at BETWEEN ? AND ? ORDER BY started_at DESC LIMIT ?) ORDER BY started_at")
+      .all(machineId, from, to, limit) as DbRow[];
+    return rows.map(toRow);
   }
 
   /** Resets that ended failed after `at` (the events' "reset failed"). */

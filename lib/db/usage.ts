@@ -25,6 +25,9 @@ export interface RoomSample {
 
 export const BUCKET_MS = 5 * 60_000;
 
+/** The width of one chart slice: integer milliseconds, so `(at - from) / width` (integer division in SQL) gives at most maxPoints slices. */
+const sliceWidth = (from: number, to: number, maxPoints: number) => Math.max(1, Math.floor((to - from) / Math.max(1, maxPoints)) + 1);
+
 /** Usage history: full-resolution samples, folded into 5-minute buckets, pruned (lib/usage/sampler.ts decides what to write). */
 export class UsageRepo {
   private readonly insertSample;
@@ -55,17 +58,24 @@ export class UsageRepo {
     return rows.map((r) => ({ ...r, online: r.online === 1 }));
   }
 
-  /** One PC's points between from and to: buckets where samples were folded, then samples. */
-  series(machineId: number, from: number, to: number): UsagePoint[] {
+  /**
+   * One PC's points between from and to, at most `maxPoints` of them: the range is cut into that many
+   * equal slices and each slice with data is one point, folded in SQL so a 30-day read costs one
+   * aggregate, not thousands of rows through JS and JSON. A slice keeps its highest use (a spike
+   * survives) and its last total and state, at the time of its last sample.
+   */
+  series(machineId: number, from: number, to: number, maxPoints: number): UsagePoint[] {
     return this.db
       .prepare(
-        `SELECT at, used_max AS used, total_last AS total, state FROM usage_buckets WHERE machine_id = @id AND at BETWEEN @from AND @to
-         UNION ALL
-         SELECT at, used_sectors, total_sectors, state FROM usage_samples WHERE machine_id = @id AND at BETWEEN @from AND @to
-         ORDER BY at`,
+        `WITH pts AS (
+           SELECT at, used_max AS used, total_last AS total, state FROM usage_buckets WHERE machine_id = @id AND at BETWEEN @from AND @to
+           UNION ALL
+           SELECT at, used_sectors, total_sectors, state FROM usage_samples WHERE machine_id = @id AND at BETWEEN @from AND @to),
+         slices AS (SELECT CAST((at - @from) / @width AS INTEGER) AS k, MAX(used) AS used, MAX(at) AS last_at FROM pts GROUP BY k)
+         SELECT s.last_at, s.used, MAX(p.total), MAX(p.state) FROM slices s JOIN pts p ON p.at = s.last_at GROUP BY s.k ORDER BY s.last_at`,
       )
       .raw()
-      .all({ id: machineId, from, to }) as UsagePoint[];
+      .all({ id: machineId, from, to, width: sliceWidth(from, to, maxPoints) }) as UsagePoint[];
   }
 
   /** The newest point of each PC before `at` (where a chart's line starts). */
@@ -81,11 +91,15 @@ export class UsageRepo {
       .get({ id: machineId, at }) as UsagePoint | undefined;
   }
 
-  roomSeries(from: number, to: number): RoomPoint[] {
+  /** The room's points between from and to, at most `maxPoints`: per slice the highest use, total and PCs online, the lowest free space. */
+  roomSeries(from: number, to: number, maxPoints: number): RoomPoint[] {
     return this.db
-      .prepare("SELECT at, used_sectors, total_sectors, online, free_bytes FROM room_samples WHERE at BETWEEN ? AND ? ORDER BY at")
+      .prepare(
+        `SELECT MAX(at), MAX(used_sectors), MAX(total_sectors), MAX(online), MIN(free_bytes) FROM room_samples WHERE at BETWEEN @from AND @to
+         GROUP BY CAST((at - @from) / @width AS INTEGER) ORDER BY 1`,
+      )
       .raw()
-      .all(from, to) as RoomPoint[];
+      .all({ from, to, width: sliceWidth(from, to, maxPoints) }) as RoomPoint[];
   }
 
   /**

@@ -133,6 +133,19 @@ export class ImageService {
   }
 }
 
+/**
+ * Update mode re-exports the PC's disk as a copy of the master: a PC that is up (booting, or its iSCSI
+ * session open) would lose the disk under its running Windows, as with a reset. Refused with the same
+ * 409 machine-online unless the admin forces it.
+ */
+export function refuseUpdateWhileUp(m: Machine, up: boolean, force: boolean): void {
+  if (!up || force) return;
+  throw errors.conflict(
+    "machine-online",
+    `${m.name} is running (its iSCSI session is open): update mode now would swap its disk under Windows and crash it. Shut it down first, or, if nobody is using it, force update mode.`,
+  );
+}
+
 function describe(op: ImageOp, n: number | undefined, comment: string | null): string {
   const c = comment ? ` "${comment}"` : "";
   switch (op.op) {

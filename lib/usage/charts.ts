@@ -1,6 +1,10 @@
 import type { Runtime } from "../runtime";
 import type { RoomPoint, UsagePoint } from "../db/usage";
 import type { EventRow } from "../db/events";
+import { CHART_POINTS_DEFAULT, CHART_POINTS_MAX } from "../validations/api";
+
+/** Markers (resets, boots, events) per chart: the newest ones. */
+export const CHART_MARKERS_MAX = 500;
 
 /** What a PC's page charts: its usage points, and its resets, boots and events as markers. */
 export interface MachineChart {
@@ -12,19 +16,21 @@ export interface MachineChart {
   events: EventRow[];
 }
 
-export function machineChart(rt: Runtime, id: number, rangeMs: number, now = Date.now()): MachineChart {
+const clampPoints = (n: number) => Math.min(CHART_POINTS_MAX, Math.max(2, Math.floor(n)));
+
+export function machineChart(rt: Runtime, id: number, rangeMs: number, now = Date.now(), maxPoints = CHART_POINTS_DEFAULT): MachineChart {
   const from = now - rangeMs;
-  const points = rt.usage.series(id, from, now);
-  // The line starts at the range's left edge with the value it had then.
+  // The line starts at the range's left edge with the value it had then: one point of the budget.
   const before = rt.usage.before(id, from);
+  const points = rt.usage.series(id, from, now, clampPoints(maxPoints) - (before ? 1 : 0));
   if (before) points.unshift([from, before[1], before[2], before[3]]);
   return {
     from,
     to: now,
     points,
-    resets: rt.history.between(id, from, now).map((r) => ({ at: r.startedAt, endedAt: r.endedAt, result: r.result, source: r.source, requestedBy: r.requestedBy, error: r.error })),
-    boots: rt.boots.between(id, from, now).map((b) => ({ at: b.startedAt, result: b.result })),
-    events: rt.events.forMachine(id, from, now),
+    resets: rt.history.between(id, from, now, CHART_MARKERS_MAX).map((r) => ({ at: r.startedAt, endedAt: r.endedAt, result: r.result, source: r.source, requestedBy: r.requestedBy, error: r.error })),
+    boots: rt.boots.between(id, from, now).slice(-CHART_MARKERS_MAX).map((b) => ({ at: b.startedAt, result: b.result })),
+    events: rt.events.forMachine(id, from, now, CHART_MARKERS_MAX),
   };
 }
 
@@ -34,6 +40,6 @@ export interface RoomChart {
   points: RoomPoint[];
 }
 
-export function roomChart(rt: Runtime, rangeMs: number, now = Date.now()): RoomChart {
-  return { from: now - rangeMs, to: now, points: rt.usage.roomSeries(now - rangeMs, now) };
+export function roomChart(rt: Runtime, rangeMs: number, now = Date.now(), maxPoints = CHART_POINTS_DEFAULT): RoomChart {
+  return { from: now - rangeMs, to: now, points: rt.usage.roomSeries(now - rangeMs, now, clampPoints(maxPoints)) };
 }

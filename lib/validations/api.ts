@@ -1,11 +1,12 @@
 import { z } from "zod";
+import { freeText } from "./free-text";
 import { ALERT_TARGET_KINDS, EVENT_KIND_NAMES, HOST_NAME_PATTERN, IMAGE_COMMENT_MAX, MACHINE_ID_MAX, MACHINE_ID_PATTERN, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, RESET_RESULTS, RESET_SOURCES, SEVERITIES } from "../constants";
 
 /** Machine ids as they appear in URLs and bodies: a plain decimal 1-999, nothing else. */
 export const machineIdParam = z.string().regex(MACHINE_ID_PATTERN, `machine id must be an integer 1-${MACHINE_ID_MAX}`).transform(Number);
 export const machineId = z.number().int().min(1).max(MACHINE_ID_MAX);
 
-export const loginBody = z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(256) }).strict();
+export const loginBody = z.object({ username: freeText(64).pipe(z.string().min(1)), password: z.string().min(1).max(256) }).strict();
 
 /** What to do with PCs that are up: see lib/reset/requests.ts (kept in step by a unit test). */
 const whenOnline = z.enum(["refuse", "next-boot", "force"]);
@@ -13,23 +14,42 @@ export const bulkResetBody = z
   .object({ machines: z.union([z.literal("all"), z.array(machineId).min(1).max(MACHINE_ID_MAX)]), whenOnline: whenOnline.default("refuse") })
   .strict();
 export const resetBody = z.object({ whenOnline: whenOnline.default("refuse") }).strict();
+/**
+ * List paging, bounded per request: at most PAGE_SIZE_MAX rows a page (more is a 400, not a silent
+ * clamp: a script asking for 500 should learn it got a page, not the lot), and no page further than
+ * PAGE_DEPTH_MAX rows in (OFFSET walks every row before it: narrow the list with its filters instead).
+ */
+export const PAGE_SIZE_MAX = 100;
+export const PAGE_DEPTH_MAX = 10_000;
+const paging = (pageSize: number) => ({
+  page: z.string().regex(/^[1-9][0-9]{0,5}$/, "page must be a positive integer").transform(Number).default(1),
+  pageSize: z
+    .string()
+    .regex(/^[1-9][0-9]{0,5}$/, "pageSize must be a positive integer")
+    .transform(Number)
+    .pipe(z.number().max(PAGE_SIZE_MAX, `pageSize is at most ${PAGE_SIZE_MAX}`))
+    .default(pageSize),
+});
+const withinPaging = (q: { page: number; pageSize: number }) => (q.page - 1) * q.pageSize < PAGE_DEPTH_MAX;
+const pagingMessage = { message: `page too deep: lists page through their newest ${PAGE_DEPTH_MAX} rows; narrow with a filter (machine, result, kind…)`, path: ["page"] };
+
 export const bootsQuery = z
   .object({
     machine: machineIdParam.optional(),
-    page: z.string().regex(/^[1-9][0-9]{0,5}$/).transform(Number).default(1),
-    pageSize: z.string().regex(/^[1-9][0-9]{0,2}$/).transform(Number).pipe(z.number().max(200)).default(25),
+    ...paging(25),
   })
-  .strict();
+  .strict()
+  .refine(withinPaging, pagingMessage);
 
 export const historyQuery = z
   .object({
     machine: machineIdParam.optional(),
     result: z.enum(RESET_RESULTS).optional(),
     source: z.enum(RESET_SOURCES).optional(),
-    page: z.string().regex(/^[1-9][0-9]{0,5}$/).transform(Number).default(1),
-    pageSize: z.string().regex(/^[1-9][0-9]{0,2}$/).transform(Number).pipe(z.number().max(200)).default(25),
+    ...paging(25),
   })
-  .strict();
+  .strict()
+  .refine(withinPaging, pagingMessage);
 
 export const jobIdParam = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, "job id must be a UUID");
 export const idParam = z.string().regex(/^[1-9][0-9]{0,8}$/, "id must be a positive integer").transform(Number);
@@ -47,12 +67,12 @@ export const createTokenBody = z.object({ name: z.string().regex(/^[A-Za-z0-9][A
 export const auditQuery = z
   .object({
     action: z.string().regex(/^[a-z.]{1,40}$/).optional(),
-    actor: z.string().min(1).max(100).optional(),
+    actor: freeText(100).pipe(z.string().min(1)).optional(),
     outcome: z.enum(["ok", "failed", "denied"]).optional(),
-    page: z.string().regex(/^[1-9][0-9]{0,5}$/).transform(Number).default(1),
-    pageSize: z.string().regex(/^[1-9][0-9]{0,2}$/).transform(Number).pipe(z.number().max(200)).default(50),
+    ...paging(50),
   })
-  .strict();
+  .strict()
+  .refine(withinPaging, pagingMessage);
 
 // ── usage, events, alerts, Wake-on-LAN (issue 9) ──
 
@@ -60,7 +80,24 @@ export const auditQuery = z
 export const RANGES = { "1h": 3_600_000, "6h": 6 * 3_600_000, "24h": 24 * 3_600_000, "7d": 7 * 86_400_000, "30d": 30 * 86_400_000 } as const;
 export type RangeName = keyof typeof RANGES;
 export const RANGE_NAMES = Object.keys(RANGES) as RangeName[];
-export const rangeQuery = z.object({ range: z.enum(RANGE_NAMES as [RangeName, ...RangeName[]]).default("6h") }).strict();
+/**
+ * A chart is drawn a few hundred pixels wide: more points than that cost the server (and every other
+ * reader's latency) and show nothing more. Callers ask for their width in `points`.
+ */
+export const CHART_POINTS_MAX = 1000;
+export const CHART_POINTS_DEFAULT = 500;
+/** `points`: the chart's width, the most points it gets back (2-CHART_POINTS_MAX; more is a 400). */
+export const rangeQuery = z
+  .object({
+    range: z.enum(RANGE_NAMES as [RangeName, ...RangeName[]]).default("6h"),
+    points: z
+      .string()
+      .regex(/^[1-9][0-9]{0,5}$/, "points must be a positive integer")
+      .transform(Number)
+      .pipe(z.number().min(2).max(CHART_POINTS_MAX, `points is at most ${CHART_POINTS_MAX}`))
+      .default(CHART_POINTS_DEFAULT),
+  })
+  .strict();
 
 export const growBody = z.object({ mib: z.number().int().min(1).max(1024 * 1024) }).strict();
 
@@ -70,10 +107,10 @@ export const eventsQuery = z
     kind: z.enum(EVENT_KIND_NAMES as [string, ...string[]]).optional(),
     severity: z.enum(SEVERITIES).optional(),
     open: z.enum(["1"]).optional(),
-    page: z.string().regex(/^[1-9][0-9]{0,5}$/).transform(Number).default(1),
-    pageSize: z.string().regex(/^[1-9][0-9]{0,2}$/).transform(Number).pipe(z.number().max(200)).default(50),
+    ...paging(50),
   })
-  .strict();
+  .strict()
+  .refine(withinPaging, pagingMessage);
 
 /** A notification target's URL: http(s) only, no credentials in it (the secret goes in its own field). */
 const targetUrl = z
@@ -105,16 +142,13 @@ export const wakeBody = z
   })
   .strict();
 // ── master image versions ──
-const imageComment = z
-  .string()
-  .max(IMAGE_COMMENT_MAX, `at most ${IMAGE_COMMENT_MAX} characters`)
-  .regex(/^[^\u0000-\u001f\u007f]*$/, "one line of text")
-  .transform((c) => c.trim() || null);
+const imageComment = freeText(IMAGE_COMMENT_MAX).transform((c) => c.trim() || null);
 const storageHost = z.string().regex(HOST_NAME_PATTERN, "a storage host name");
 /** Image version numbers: plain decimals, as the helper takes them. */
 export const imageVersion = z.number().int().min(1).max(999_999);
 export const imageVersionParam = z.string().regex(/^[1-9][0-9]{0,5}$/, "version must be a plain integer").transform(Number);
-export const imageUpdateBody = z.object({ machine: machineId, comment: imageComment.optional() }).strict();
+/** `force`: start update mode although the PC is up (its running Windows loses its disk). */
+export const imageUpdateBody = z.object({ machine: machineId, comment: imageComment.optional(), force: z.boolean().default(false) }).strict();
 export const imagePublishBody = z.object({ host: storageHost.optional(), comment: imageComment.optional() }).strict();
 export const imageHostBody = z.object({ host: storageHost.optional() }).strict();
 export const imageCurrentBody = z.object({ host: storageHost.optional(), version: imageVersion }).strict();

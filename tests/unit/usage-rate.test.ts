@@ -8,6 +8,8 @@ import { demoConfig } from "@/lib/config/demo";
 import type { HostReading } from "@/lib/status/room";
 
 const MIB = 2048; // sectors
+/** Full resolution: a point per millisecond at most. */
+const ALL = Number.MAX_SAFE_INTEGER;
 /** A PC writing `rate` MiB/min, read every `step` ms from t0. */
 const line = (n: number, rate: number, step = 2000, t0 = 0, used0 = 16) => Array.from({ length: n }, (_, i) => ({ at: t0 + i * step, used: used0 + (rate * MIB * i * step) / 60_000 }));
 
@@ -77,13 +79,13 @@ describe("usage sampler (SQLite)", () => {
     for (let i = 0; i <= 300; i++, now += 2000) sampler.observe(reading(now, (id) => (id === 1 ? 16 + Math.round((5 * MIB * i * 2) / 60) : 16)));
     const c = repo.counts();
     expect(c.room).toBe(61); // one per 10 s
-    expect(repo.series(1, 0, now)).toHaveLength(61); // PC 1 changes every time
-    expect(repo.series(2, 0, now)).toHaveLength(3); // idle: first sample, then every 5 minutes
+    expect(repo.series(1, 0, now, ALL)).toHaveLength(61); // PC 1 changes every time
+    expect(repo.series(2, 0, now, ALL)).toHaveLength(3); // idle: first sample, then every 5 minutes
     expect(sampler.projection(1)!.mibPerMin).toBeCloseTo(5, 1);
     expect(sampler.projection(2)!.mibPerMin).toBe(0);
     // 409600 - ~102416 sectors left at 5 MiB/min: about 30 minutes
     expect(sampler.projection(1)!.fullInMs! / 60_000).toBeCloseTo((409600 - 16 - 102400) / 2048 / 5, 0);
-    expect(repo.roomSeries(0, now)[0]).toEqual([1_000_000, 16 * 14, 409600 * 14, 1, 5e9]);
+    expect(repo.roomSeries(0, now, 1000)[0]).toEqual([1_000_000, 16 * 14, 409600 * 14, 1, 5e9]);
     // A new process picks the window up from the database: the rate is there at once.
     const again = new UsageSampler(config, repo, () => now);
     again.observe(reading(now, (id) => (id === 1 ? 16 + Math.round((5 * MIB * 301 * 2) / 60) : 16)));
@@ -111,12 +113,12 @@ describe("usage sampler (SQLite)", () => {
     const sampler = new UsageSampler(config, repo, () => now);
     for (let i = 0; i < 3 * 360; i++, now += 10_000) sampler.observe(reading(now, (id) => (id === 1 ? 16 + i * 10 : 16)));
     const before = repo.counts();
-    const full = repo.series(1, 0, now);
+    const full = repo.series(1, 0, now, ALL);
     sampler.compact();
     const after = repo.counts();
     expect(after.samples).toBeLessThan(before.samples);
     expect(after.buckets).toBeGreaterThan(0);
-    const series = repo.series(1, 0, now);
+    const series = repo.series(1, 0, now, ALL);
     // one point per bucket for the folded 2 hours, full resolution for the last hour
     expect(series.length).toBeLessThan(full.length);
     const folded = series.filter(([at]) => at < now - 3_600_000);

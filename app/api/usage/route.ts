@@ -1,10 +1,10 @@
-import { json, parseWith, roomChart, route } from "@cowherd/core";
+import { json, parseQuery, roomChart, route } from "@cowherd/core";
 import { RANGES, rangeQuery } from "@/lib/validations/api";
 
 export const dynamic = "force-dynamic";
 
 /** The whole room's COW usage over `range`: used and total sectors, PCs online, free space on the stores. */
 export const GET = route("user", async ({ req, rt }) => {
-  const { range } = parseWith(rangeQuery, Object.fromEntries(req.nextUrl.searchParams), "query");
-  return json({ range, ...roomChart(rt, RANGES[range]) });
+  const { range, points } = parseQuery(rangeQuery, req);
+  return json({ range, ...roomChart(rt, RANGES[range], Date.now(), points) });
 });

@@ -1,4 +1,4 @@
-import { json, parseWith, route } from "@cowherd/core";
+import { json, parseQuery, parseWith, route } from "@cowherd/core";
 import { imageHostQuery, imageVersionParam } from "@/lib/validations/api";
 
 export const dynamic = "force-dynamic";
@@ -6,7 +6,7 @@ export const dynamic = "force-dynamic";
 /** Deletes a version: refused (409) for the current one or one a PC sits on. */
 export const DELETE = route<{ n: string }>("admin", async ({ req, rt, principal, audit }, params) => {
   const n = parseWith(imageVersionParam, params.n, "version");
-  const q = parseWith(imageHostQuery, Object.fromEntries(req.nextUrl.searchParams), "query");
+  const q = parseQuery(imageHostQuery, req);
   const host = rt.images.host(q.host);
   return json(await rt.images.run(host, { op: "delete", version: n }, principal!.name, null, (outcome, detail) => audit("image.delete", outcome, host, detail)));
 });

@@ -1,4 +1,4 @@
-import { json, machineChart, parseWith, route } from "@cowherd/core";
+import { json, machineChart, parseQuery, parseWith, route } from "@cowherd/core";
 import { machineIdParam, RANGES, rangeQuery } from "@/lib/validations/api";
 
 export const dynamic = "force-dynamic";
@@ -7,6 +7,6 @@ export const dynamic = "force-dynamic";
 export const GET = route<{ id: string }>("user", async ({ req, rt }, params) => {
   const id = parseWith(machineIdParam, params.id, "machine id");
   const m = rt.orchestrator.machine(id);
-  const { range } = parseWith(rangeQuery, Object.fromEntries(req.nextUrl.searchParams), "query");
-  return json({ machine: { id: m.id, name: m.name }, range, ...machineChart(rt, id, RANGES[range]) });
+  const { range, points } = parseQuery(rangeQuery, req);
+  return json({ machine: { id: m.id, name: m.name }, range, ...machineChart(rt, id, RANGES[range], Date.now(), points) });
 });
