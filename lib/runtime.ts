@@ -111,6 +111,7 @@ export async function createRuntime(
   const notifier = new Notifier(alertTargets, {
     lanName: config.lanName,
     perMinute: config.alerts.perMinute,
+    refuseLocal: config.alerts.refuseLocalTargets,
     link: (a) => (config.publicUrl ? `${config.publicUrl.replace(/\/$/, "")}${a.machine ? `/machines/${a.machine.id}` : "/events"}` : null),
   });
   const eventLog = new EventLog(events, (e) => notifier.enqueue(e));

@@ -143,9 +143,11 @@ export const configSchema = z
         perMinute: z.number().int().min(1).max(600).default(12),
         /** Events older than this are deleted by the scheduler. */
         keepDays: z.number().int().min(1).max(3650).default(90),
+        /** Refuse to send to loopback and link-local addresses (README: security model says why it is off by default). */
+        refuseLocalTargets: z.boolean().default(false),
       })
       .strict()
-      .default({ projectedFullMinutes: 60, perMinute: 12, keepDays: 90 }),
+      .default({ projectedFullMinutes: 60, perMinute: 12, keepDays: 90, refuseLocalTargets: false }),
     /** Wake-on-LAN: magic packets to the room's broadcast address, `batchSize` PCs every `intervalSeconds`. */
     wol: z
       .object({

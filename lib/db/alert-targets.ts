@@ -54,9 +54,38 @@ function toTarget(r: DbRow): AlertTargetWithSecret {
   };
 }
 
-/** A Discord webhook URL carries its token as the last path segment: shown masked, like any secret. */
+const MASK = "…";
+/** A path segment that reads like a key rather than a word: long, letters and digits mixed (Slack's and Home Assistant's webhook ids, tokens). */
+const looksSecret = (seg: string) => seg.length >= 16 && /[0-9]/.test(seg) && /[A-Za-z]/.test(seg);
+const decoded = (seg: string) => {
+  try {
+    return decodeURIComponent(seg);
+  } catch {
+    return seg;
+  }
+};
+
+/**
+ * A target's URL as Settings shows it: every part that can carry a secret masked. Whatever the kind:
+ * user:password, every query value (names kept: `?token=…`) and the fragment. Then by kind: a
+ * Discord URL's token (the segment after `webhooks/{id}/`, also in its `/slack` and `/github`
+ * forms), an ntfy topic (on a public server whoever knows the topic reads it), and in a generic
+ * webhook's path any segment that reads like a key.
+ */
 export function maskUrl(kind: AlertTargetKind, url: string): string {
-  return kind === "discord" ? url.replace(/\/[^/]+\/?$/, "/…") : url;
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return MASK; // not a URL we can take apart: show none of it
+  }
+  const segs = u.pathname.split("/");
+  const last = segs.findLastIndex((x) => x !== "");
+  const byKind = (i: number) => (kind === "discord" ? segs[i - 2] === "webhooks" : kind === "ntfy" ? i === last : false);
+  const masked = segs.map((seg, i) => (seg !== "" && (byKind(i) || looksSecret(decoded(seg))) ? MASK : seg));
+  const auth = u.username || u.password ? `${MASK}@` : "";
+  const query = [...u.searchParams.keys()].map((k) => `${encodeURIComponent(k)}=${MASK}`).join("&");
+  return `${u.protocol}//${auth}${u.host}${masked.join("/")}${query ? `?${query}` : ""}${u.hash ? `#${MASK}` : ""}`;
 }
 
 const withoutSecret = ({ secret: _secret, ...t }: AlertTargetWithSecret): AlertTarget => ({ ...t, url: maskUrl(t.kind, t.url) });

@@ -2,6 +2,7 @@ import { EVENT_KINDS, SEVERITIES, type AlertTargetKind, type Severity } from "..
 import type { AlertTargetRepo, AlertTargetWithSecret } from "../db/alert-targets";
 import type { EventRow } from "../db/events";
 import { errorText } from "../host/step-error";
+import { localTargetRefusal, type Lookup } from "./target-address";
 
 /** What a notification says: an event, a test, or a summary of those held back by the rate limit. */
 export interface Alert {
@@ -67,18 +68,59 @@ export interface DeliveryResult {
 
 const TIMEOUT_MS = 5_000;
 const MAX_ATTEMPTS = 3;
+/** How much of a target's answer is read: a normal short answer whole, never a huge (or decompressing) body. */
+export const ANSWER_READ_MAX = 4096;
 
-/** One POST with a timeout; no redirects followed (a target answers itself or not at all). */
-export async function deliver(url: string, req: { headers: Record<string, string>; body: string }, fetchImpl: typeof fetch = fetch): Promise<DeliveryResult> {
+export interface DeliverOptions {
+  fetchImpl?: typeof fetch;
+  /** alerts.refuseLocalTargets: no sending to loopback or link-local addresses. */
+  refuseLocal?: boolean;
+  lookup?: Lookup;
+}
+
+/**
+ * One POST with a timeout; no redirects followed (a target answers itself or not at all). Only the
+ * status matters: of the answer at most ANSWER_READ_MAX bytes are read and the rest is cancelled, so
+ * a huge or gzip-bomb answer costs nothing. `accept-encoding: identity` asks for no compression;
+ * fetch would still decode a server that compresses anyway, which the cap bounds.
+ */
+export async function deliver(url: string, req: { headers: Record<string, string>; body: string }, opts: DeliverOptions = {}): Promise<DeliveryResult> {
   try {
-    const res = await fetchImpl(url, { method: "POST", headers: req.headers, body: req.body, redirect: "manual", signal: AbortSignal.timeout(TIMEOUT_MS) });
-    await res.arrayBuffer().catch(() => undefined);
+    if (opts.refuseLocal) {
+      const refused = await localTargetRefusal(url, opts.lookup);
+      if (refused) return { ok: false, status: null, error: refused };
+    }
+    const res = await (opts.fetchImpl ?? fetch)(url, { method: "POST", headers: { ...req.headers, "accept-encoding": "identity" }, body: req.body, redirect: "manual", signal: AbortSignal.timeout(TIMEOUT_MS) });
+    await drainCapped(res);
     if (res.status >= 200 && res.status < 300) return { ok: true, status: res.status, error: null };
     return { ok: false, status: res.status, error: `HTTP ${res.status}${res.status >= 300 && res.status < 400 ? " (redirects are not followed: give the final URL)" : ""}` };
   } catch (e) {
     const name = (e as Error).name;
     return { ok: false, status: null, error: name === "TimeoutError" ? `no answer within ${TIMEOUT_MS / 1000} s` : errorText((e as { cause?: unknown }).cause ?? e) };
   }
+}
+
+/**
+ * Reads an answer's first ANSWER_READ_MAX bytes and cancels the rest unread. A short answer is read to
+ * its end (so its connection can be reused); its text is not shown anywhere (a target's status is all
+ * Settings reports, which keeps a target URL from reading anything back).
+ */
+async function drainCapped(res: Response): Promise<number> {
+  if (!res.body) return 0;
+  const reader = res.body.getReader();
+  let n = 0;
+  try {
+    while (n < ANSWER_READ_MAX) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      n += value.byteLength;
+    }
+  } catch {
+    // a broken answer: its status is what counts
+  } finally {
+    void reader.cancel().catch(() => undefined);
+  }
+  return n;
 }
 
 interface Queued {
@@ -100,9 +142,10 @@ export class Notifier {
 
   constructor(
     private readonly targets: AlertTargetRepo,
-    private readonly opts: { lanName: string; perMinute: number; link: (a: Alert) => string | null },
+    private readonly opts: { lanName: string; perMinute: number; link: (a: Alert) => string | null; refuseLocal?: boolean },
     private readonly now: () => number = Date.now,
     private readonly fetchImpl: typeof fetch = fetch,
+    private readonly lookup?: Lookup,
   ) {}
 
   enqueue(e: EventRow): void {
@@ -130,7 +173,7 @@ export class Notifier {
 
   private async send(t: AlertTargetWithSecret, a: Alert): Promise<DeliveryResult> {
     this.sent.set(t.id, [...(this.sent.get(t.id) ?? []), this.now()]);
-    const r = await deliver(t.url, requestFor(t.kind, a, { secret: t.secret, link: this.opts.link(a) }), this.fetchImpl);
+    const r = await deliver(t.url, requestFor(t.kind, a, { secret: t.secret, link: this.opts.link(a) }), { fetchImpl: this.fetchImpl, refuseLocal: this.opts.refuseLocal, lookup: this.lookup });
     if (r.ok) this.targets.sent(t.id, this.now());
     else this.targets.failed(t.id, this.now(), r.error ?? "failed");
     return r;
