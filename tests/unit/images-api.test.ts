@@ -111,6 +111,33 @@ describe("master image versions through the API (simulated host)", () => {
     expect((await images()).hosts[0]!.draft).toBeNull();
   });
 
+  it("update mode on a PC that is up is refused with 409 machine-online, nothing started; an admin's force: true starts it", async () => {
+    ctx.sim.setMachine(2, { online: true });
+    const orig = ctx.sim.status.bind(ctx.sim);
+    ctx.sim.status = async () => {
+      const s = await orig();
+      for (const m of s.machines) if (m.id === 2) m.initiators = m.initiators.map((i) => ({ ...i, session: "7" }));
+      return s;
+    };
+    ctx.rt.room.invalidate("local");
+    ctx.rt.bootTracker.observe(await ctx.rt.room.read());
+    let r = await update(2, "while it runs");
+    expect(r.status).toBe(409);
+    expect(r.json.error).toMatchObject({ code: "machine-online", message: expect.stringMatching(/retro-02 is running .*Shut it down first, or, if nobody is using it, force update mode/) });
+    expect((await images()).hosts[0]!.draft).toBeNull();
+    expect((await images()).log).toHaveLength(0);
+    expect(ctx.rt.audit.list({ page: 1, pageSize: 5 }).rows[0]).toMatchObject({ action: "image.update", outcome: "denied", target: "retro-02" });
+    expect((await call(updatePost, { cookie: admin, url: "/api/images/update", body: { machine: 2, force: "yes" } })).status).toBe(400);
+    r = await call(updatePost, { cookie: admin, url: "/api/images/update", body: { machine: 2, force: true } });
+    await ctx.rt.images.settle();
+    expect(r.status).toBeLessThan(300);
+    expect((await images()).hosts[0]!.draft).toMatchObject({ machine: 2 });
+    expect(ctx.rt.audit.list({ page: 1, pageSize: 5 }).rows[0]).toMatchObject({ action: "image.update", outcome: "ok", detail: expect.stringMatching(/, forced$/) });
+    // a PC that is down needs no force
+    r = await call(discardPost, { cookie: admin, url: "/api/images/discard" });
+    expect((await update(5)).status).toBeLessThan(300);
+  });
+
   it("bad input changes nothing: unknown PC, bad version, comments with control characters, viewers", async () => {
     expect((await update(99)).status).toBe(404);
     expect((await call(updatePost, { cookie: admin, url: "/api/images/update", body: { machine: 1, comment: "a\nb" } })).status).toBe(400);
