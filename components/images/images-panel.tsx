@@ -2,7 +2,7 @@
 
 import { useState } from "react";
 import useSWR from "swr";
-import { fetcher, requestJson } from "@/lib/client/fetcher";
+import { ApiError, fetcher, requestJson } from "@/lib/client/fetcher";
 import type { HostImagesView, ImagesView } from "@/lib/images/image-service";
 import { IMAGE_COMMENT_MAX } from "@/lib/constants";
 import { cn } from "@/components/ui/cn";
@@ -99,6 +99,18 @@ function HostImages({ h, several, machines, now, refresh }: { h: HostImagesView;
   );
 }
 
+/** Update mode on a PC that is up is refused (409 machine-online): the admin may force it, once warned. */
+async function startUpdate(body: { machine: number; comment?: string }): Promise<unknown> {
+  try {
+    return await requestJson("POST", "/api/images/update", body);
+  } catch (e) {
+    if (!(e instanceof ApiError && e.code === "machine-online")) throw e;
+    const sure = window.confirm(`${e.message}\n\nForce update mode anyway? Windows on that PC loses its disk and crashes: anything unsaved there is lost.`);
+    if (!sure) throw e;
+    return requestJson("POST", "/api/images/update", { ...body, force: true });
+  }
+}
+
 function StartUpdate({ h, machines, refresh }: { h: HostImagesView; machines: Machine[]; refresh: () => void }) {
   const { run, error, busy } = useAction(refresh);
   const [machine, setMachine] = useState<number>(machines[0]?.id ?? 0);
@@ -109,7 +121,7 @@ function StartUpdate({ h, machines, refresh }: { h: HostImagesView; machines: Ma
       className="rounded-lg bg-slate-50 p-3 ring-1 ring-slate-200"
       onSubmit={(e) => {
         e.preventDefault();
-        void run(() => requestJson("POST", "/api/images/update", { machine, ...(comment.trim() ? { comment } : {}) })).then((r) => r !== undefined && setComment(""));
+        void run(() => startUpdate({ machine, ...(comment.trim() ? { comment } : {}) })).then((r) => r !== undefined && setComment(""));
       }}
     >
       <h3 className="text-sm font-semibold">Start an update</h3>
