@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { GET as historyGet } from "@/app/api/history/route";
 import { GET as eventsGet } from "@/app/api/events/route";
 import { GET as bootsGet } from "@/app/api/boots/route";
@@ -14,16 +14,10 @@ import { POST as tokensPost } from "@/app/api/tokens/route";
 import { POST as alertsPost } from "@/app/api/alerts/route";
 import { singleValuedParams } from "@/lib/validations/search-params";
 import { hasForbiddenText } from "@/lib/validations/free-text";
-import { adminCookie, call } from "../helpers/routes";
-import { errorShape, testRuntime } from "../helpers/runtime";
+import { call, eachWithAdmin } from "../helpers/routes";
+import { errorShape } from "../helpers/runtime";
 
-let ctx: Awaited<ReturnType<typeof testRuntime>>;
-let cookie: string;
-beforeEach(async () => {
-  ctx = await testRuntime();
-  cookie = await adminCookie();
-});
-afterEach(() => ctx.cleanup());
+const t = eachWithAdmin();
 
 describe("a query parameter given twice is a 400, on every route that reads a query", () => {
   it("the shared parsing refuses it and names it", () => {
@@ -39,15 +33,15 @@ describe("a query parameter given twice is a 400, on every route that reads a qu
     ["room usage", roomUsageGet, "/api/usage?range=1h&range=30d", {}],
     ["machine usage", machineUsageGet, "/api/machines/1/usage?range=1h&range=30d", { id: "1" }],
   ] as const)("%s", async (_n, get, url, params) => {
-    const r = await call(get as typeof historyGet, { cookie, url, params });
+    const r = await call(get as typeof historyGet, { cookie: t.admin, url, params });
     expect(r.status).toBe(400);
     expect(r.json).toEqual(errorShape);
     expect(r.json.error.message).toMatch(/given more than once/);
   });
   it("DELETE an image version with ?host= twice: 400, nothing deleted", async () => {
-    const r = await call(versionDelete, { cookie, method: "DELETE", url: "/api/images/versions/1?host=local&host=other", params: { n: "1" } });
+    const r = await call(versionDelete, { cookie: t.admin, method: "DELETE", url: "/api/images/versions/1?host=local&host=other", params: { n: "1" } });
     expect(r.status).toBe(400);
-    expect(ctx.rt.audit.list({ page: 1, pageSize: 5 }).rows.filter((a) => a.action.startsWith("image."))).toHaveLength(0);
+    expect(t.ctx.rt.audit.list({ page: 1, pageSize: 5 }).rows.filter((a) => a.action.startsWith("image."))).toHaveLength(0);
   });
 });
 
@@ -64,21 +58,21 @@ describe("free text: control characters and bidi/direction marks are refused (40
       [updatePost, "/api/images/update", { machine: 3, comment: bad }],
       [publishPost, "/api/images/publish", { comment: bad }],
     ] as const) {
-      const r = await call(post, { cookie, url, body });
+      const r = await call(post, { cookie: t.admin, url, body });
       expect(r.status).toBe(400);
       expect(r.json.error.message).toMatch(/no control characters or bidi/);
     }
-    await ctx.rt.images.settle();
-    expect((await ctx.rt.images.view()).log).toHaveLength(0);
+    await t.ctx.rt.images.settle();
+    expect((await t.ctx.rt.images.view()).log).toHaveLength(0);
   });
   it.each(BAD)("%j in a user, token or alert target name, or a login name", async (bad) => {
-    expect((await call(usersPost, { cookie, url: "/api/users", body: { username: `u${bad}`, password: "long-enough-password", role: "viewer" } })).status).toBe(400);
-    expect((await call(tokensPost, { cookie, url: "/api/tokens", body: { name: `t${bad}`, scope: "read" } })).status).toBe(400);
-    expect((await call(alertsPost, { cookie, url: "/api/alerts", body: { name: `n${bad}`, kind: "webhook", url: "http://127.0.0.1:9/x" } })).status).toBe(400);
+    expect((await call(usersPost, { cookie: t.admin, url: "/api/users", body: { username: `u${bad}`, password: "long-enough-password", role: "viewer" } })).status).toBe(400);
+    expect((await call(tokensPost, { cookie: t.admin, url: "/api/tokens", body: { name: `t${bad}`, scope: "read" } })).status).toBe(400);
+    expect((await call(alertsPost, { cookie: t.admin, url: "/api/alerts", body: { name: `n${bad}`, kind: "webhook", url: "http://127.0.0.1:9/x" } })).status).toBe(400);
     expect((await call(loginPost, { url: "/api/auth/login", body: { username: `admin${bad}`, password: "whatever" } })).status).toBe(400);
-    expect(ctx.rt.users.list().map((u) => u.username)).toEqual(["admin"]);
+    expect(t.ctx.rt.users.list().map((u) => u.username)).toEqual(["admin"]);
   });
   it("an audit filter with a bidi override is a 400", async () => {
-    expect((await call(auditGet, { cookie, url: `/api/audit?actor=${encodeURIComponent("ad\u202Emin")}` })).status).toBe(400);
+    expect((await call(auditGet, { cookie: t.admin, url: `/api/audit?actor=${encodeURIComponent("ad\u202Emin")}` })).status).toBe(400);
   });
 });
