@@ -29,8 +29,8 @@ function send(res: ServerResponse, status: number, contentType: string, body: st
 }
 
 /** Refuses a request before Next sees it: the API's JSON error shape under /api, plain text elsewhere; the connection is closed. */
-function refuse(res: ServerResponse, path: string, status: number, code: string, message: string, head: boolean) {
-  const close = { Connection: "close" };
+function refuse(res: ServerResponse, path: string, status: number, code: string, message: string, head: boolean, extra: Record<string, string> = {}) {
+  const close = { Connection: "close", ...extra };
   if (path.startsWith("/api/")) send(res, status, "application/json; charset=utf-8", JSON.stringify({ error: { code, message } }), head, close);
   else send(res, status, "text/plain; charset=utf-8", `${message}\n`, head, close);
 }
@@ -134,6 +134,12 @@ export function createHttpServer(rt: Runtime, nextHandler: NextHandler, dev = fa
         refuse(res, path, 400, "bad_request", "Malformed request path", head);
         return;
       }
+      // Until the runtime's start has run (first admin, interrupted resets marked, jobs) only the
+      // legacy route, which needs none of it, is served: a login there could meet no admin yet.
+      if (!rt.isStarted() && !legacyPaths.has(path)) {
+        refuse(res, path, 503, "starting", "Cowherd is starting; try again in a moment", head, { "Retry-After": "1" });
+        return;
+      }
       if (path === rt.config.ipxe.path || path === rt.config.ipxe.failedPath) {
         // iPXE fetches with GET; HEAD and the rest change nothing.
         if (req.method !== "GET") {
@@ -141,7 +147,13 @@ export function createHttpServer(rt: Runtime, nextHandler: NextHandler, dev = fa
           else send(res, 405, "text/plain", "Method not allowed\n", false, { Allow: "GET, HEAD" });
           return;
         }
-        const boot = { peer, forwardedFor: header(req, "x-forwarded-for"), localAddress: req.socket.localAddress };
+        const boot = {
+          peer,
+          forwardedFor: header(req, "x-forwarded-for"),
+          localAddress: req.socket.localAddress,
+          userAgent: header(req, "user-agent"),
+          secFetch: Object.keys(req.headers).some((h) => h.startsWith("sec-fetch-")),
+        };
         const answer = path === rt.config.ipxe.path ? bootScriptFor(rt, boot) : Promise.resolve(bootFailed(rt, boot, new URLSearchParams(url.slice(path.length + 1))));
         answer.then(
           (r) => send(res, r.status, IPXE_CONTENT_TYPE, r.body, false),
