@@ -177,6 +177,61 @@ describe("resetting a PC that is up", () => {
     expect(boots.json.boots[0]).toMatchObject({ machineId: 2, resetId: expect.any(Number) });
   });
 
+  describe("a PC marked for a reset at its next boot", () => {
+    beforeEach(async () => {
+      await call(resetPost, { method: "POST", params: { id: "2" }, cookie, body: { whenOnline: "next-boot" } });
+      ctx.sim.write(2, 20_000);
+    });
+    const used = async () => (await ctx.sim.status()).machines[1]!.usedSectors;
+    const notReset = async (body: string) => {
+      expect(ctx.rt.history.list({ page: 1, pageSize: 5 }).total).toBe(0);
+      expect(await used()).toBeGreaterThan(20_000);
+      expect(ctx.rt.boots.pending().has(2)).toBe(true);
+      expect(body).not.toContain("reset to a clean disk first");
+    };
+
+    it("while it runs, a browser's GET of its boot script (an <img> on a page opened on it) resets nothing and starts no boot", async () => {
+      for (const headers of [
+        { "user-agent": "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/131.0", "sec-fetch-dest": "image", "sec-fetch-mode": "no-cors", "sec-fetch-site": "cross-site" },
+        { "user-agent": "iPXE/1.21.1", "sec-fetch-site": "cross-site" }, // a User-Agent is easy to claim; a browser still says Sec-Fetch
+        {},
+      ]) {
+        const r = await get(port, "/boot/ipxe", { from: "127.0.0.42", headers });
+        expect(r.status).toBe(200);
+        await notReset(r.body);
+      }
+      await observe();
+      expect(ctx.rt.bootTracker.info(2).state).toBe("online");
+      expect(ctx.rt.boots.list({ page: 1, pageSize: 5 }).total).toBe(0);
+    });
+
+    it("iPXE's fetch while another initiator has its disk open: the reset waits, the mark stays with the reason", async () => {
+      const orig = ctx.sim.status.bind(ctx.sim);
+      ctx.sim.status = async () => {
+        const s = await orig();
+        s.machines[1]!.initiators = [{ iqn: "iqn.2026-01.lan.admin:inspector", ip: "127.0.0.99", session: "9" }];
+        return s;
+      };
+      ctx.rt.room.invalidate("local");
+      const r = await get(port, "/boot/ipxe", ipxe("127.0.0.42"));
+      await notReset(r.body);
+      expect(r.body).toContain("echo Cowherd: its reset at next boot waits: its disk is in use by another session");
+      expect(ctx.rt.boots.pending().get(2)!.lastError).toMatch(/in use \(iqn\.2026-01\.lan\.admin:inspector from 127\.0\.0\.99\)/);
+    });
+
+    it("iPXE's fetch of a PC that lost power (its last life's session still listed in the target) resets it first", async () => {
+      ctx.rt.room.invalidate("local");
+      const r = await get(port, "/boot/ipxe", ipxe("127.0.0.42"));
+      expect(r.body).toContain("echo Cowherd: reset to a clean disk first (reset at next boot)");
+      expect(await used()).toBe(128);
+      expect(ctx.rt.boots.pending().has(2)).toBe(false);
+      // Its repeat within the boot is counted, and does not reset again.
+      await get(port, "/boot/ipxe", ipxe("127.0.0.42"));
+      expect(ctx.rt.history.list({ page: 1, pageSize: 5 }).total).toBe(1);
+      expect(ctx.rt.boots.list({ page: 1, pageSize: 5 }).rows).toEqual([expect.objectContaining({ machineId: 2, repeats: 1, resetId: expect.any(Number) })]);
+    });
+  });
+
   it("force resets it now", async () => {
     const r = await call(resetPost, { method: "POST", params: { id: "2" }, cookie, body: { whenOnline: "force" } });
     expect(r.status).toBe(202);

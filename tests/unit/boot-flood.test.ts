@@ -1,0 +1,134 @@
+import http, { type Server } from "node:http";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { bootFailed, bootScriptFor, type BootRequest } from "@/lib/boot/handlers";
+import { BOOT_MIN_GAP_MS } from "@/lib/boot/tracker";
+import { LATEST_BY_MACHINE } from "@/lib/db/boots";
+import { createHttpServer } from "@/lib/server/http-server";
+import { get, listen } from "../helpers/http";
+import { testRuntime } from "../helpers/runtime";
+
+const IPXE_UA = "iPXE/1.21.1+ (g4bd064de)";
+let ctx: Awaited<ReturnType<typeof testRuntime>>;
+let server: Server;
+let port: number;
+
+beforeEach(async () => {
+  ctx = await testRuntime();
+  server = createHttpServer(ctx.rt, async (_req, res) => void res.end("next"));
+  port = await listen(server);
+});
+afterEach(async () => {
+  server.closeAllConnections();
+  await new Promise((r) => server.close(r));
+  ctx.cleanup();
+});
+
+const bootRows = (machineId?: number) => ctx.rt.boots.list({ machineId, page: 1, pageSize: 200 });
+const auditRows = (action: string) => ctx.rt.audit.list({ action, page: 1, pageSize: 200 }).rows;
+
+/** `n` GETs of the boot routes from one PC over 8 keep-alive connections, as fast as the server answers. */
+async function flood(n: number, paths: string[], from = "127.0.0.42"): Promise<number[]> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 8, localAddress: from });
+  let next = 0;
+  const statuses: number[] = [];
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      while (next < n) {
+        const path = paths[next++ % paths.length]!;
+        statuses.push((await get(port, path, { agent, headers: { "user-agent": IPXE_UA } })).status);
+      }
+    }),
+  );
+  agent.destroy();
+  return statuses;
+}
+
+/** Sets the clock the boot tracker reads (the handlers' notion of "now"). */
+function clock(start: number) {
+  const c = { now: start };
+  (ctx.rt.bootTracker as unknown as { now: () => number }).now = () => c.now;
+  return c;
+}
+
+describe("a PC flooding its boot routes", () => {
+  it("through the real front: a boot is one row, the repeats counted on it, and the audit log gets a handful of rows", async () => {
+    clock(Date.now()); // the whole flood falls within one boot
+    const statuses = await flood(3000, ["/boot/ipxe", "/boot/failed?step=sanboot&errno=0x0e0a6003", "/boot/failed?errno=0x0e0a6003"]);
+    expect(statuses.length).toBe(3000);
+    expect(statuses.every((s) => s === 200)).toBe(true);
+    const { rows, total } = bootRows();
+    expect(total).toBe(1);
+    expect(rows[0]).toMatchObject({ machineId: 2, result: "failed", failedStep: "sanboot" });
+    // The fetch that started it and the report that ended it, and every other request counted.
+    expect(rows[0]!.repeats).toBe(3000 - 2);
+    ctx.rt.audit.flush(true);
+    const failed = auditRows("boot.failed");
+    expect(failed.length).toBeLessThanOrEqual(2);
+    expect(failed.reduce((n, r) => n + r.count, 0)).toBe(2000);
+  });
+
+  it("over a minute of requests every 50 ms: at most one boot row per BOOT_MIN_GAP_MS, and one audit row per minute", async () => {
+    const c = clock(Date.UTC(2026, 11, 2, 12, 0, 0));
+    (ctx.rt.audit as unknown as { now: () => number }).now = () => c.now;
+    const req: BootRequest = { peer: "127.0.0.43", forwardedFor: undefined, localAddress: "127.0.0.1", userAgent: IPXE_UA };
+    const minute = 60_000;
+    let requests = 0;
+    for (; c.now < Date.UTC(2026, 11, 2, 12, 0, 0) + minute; c.now += 50, requests++) {
+      if (requests % 2) bootFailed(ctx.rt, req, new URLSearchParams("step=sanboot&errno=0x0e0a6003"));
+      else await bootScriptFor(ctx.rt, req);
+    }
+    const { total } = bootRows(3);
+    expect(total).toBeGreaterThan(1); // a real retry loop is still seen, boot after boot
+    expect(total).toBeLessThanOrEqual(minute / BOOT_MIN_GAP_MS);
+    ctx.rt.audit.flush(true);
+    const failed = auditRows("boot.failed");
+    expect(failed.length).toBeLessThanOrEqual(2);
+    expect(failed.reduce((n, r) => n + r.count, 0)).toBe(requests / 2);
+  });
+
+  it("requests that are not iPXE's (a browser's, curl's) get the script and write nothing", async () => {
+    for (const headers of [{ "user-agent": "Mozilla/5.0", "sec-fetch-dest": "image" }, { "user-agent": IPXE_UA, "sec-fetch-mode": "no-cors" }, {}]) {
+      const r = await get(port, "/boot/ipxe", { from: "127.0.0.44", headers });
+      expect(r.status).toBe(200);
+      expect(r.body).toContain("sanboot iscsi:");
+      expect(r.body).toContain("echo Cowherd: this request is not iPXE's");
+      expect((await get(port, "/boot/failed?errno=0x0e0a6003", { from: "127.0.0.44", headers })).body).toContain("could NOT boot");
+    }
+    expect(bootRows().total).toBe(0);
+    ctx.rt.audit.flush(true);
+    expect(auditRows("boot.failed")).toHaveLength(0);
+    expect(ctx.rt.bootTracker.info(4).state).toBe("off");
+  });
+});
+
+describe("boot history", () => {
+  it("the latest boot of each PC is an indexed lookup: no step of its plan scans the boots table", () => {
+    const plan = ctx.rt.db.prepare(`EXPLAIN QUERY PLAN ${LATEST_BY_MACHINE}`).all() as { detail: string }[];
+    const steps = plan.map((p) => p.detail);
+    expect(steps.some((d) => /^SEARCH b USING INTEGER PRIMARY KEY/.test(d))).toBe(true);
+    expect(steps.filter((d) => /\bSCAN\b/.test(d))).toEqual(["SCAN l"]); // boots_latest: one row per PC
+  });
+
+  it("the grid's latest boots stay one per PC, right after 20 000 rows of history", async () => {
+    const insert = ctx.rt.db.prepare("INSERT INTO boots (machine_id, machine_name, started_at, result) VALUES (?, ?, ?, 'failed')");
+    ctx.rt.db.transaction(() => {
+      for (let i = 0; i < 20_000; i++) insert.run((i % 3) + 1, `retro-0${(i % 3) + 1}`, i);
+    })();
+    ctx.rt.boots.start(2, "retro-02", 1e12);
+    const latest = ctx.rt.boots.latestByMachine();
+    expect([...latest.keys()].sort()).toEqual([1, 2, 3]);
+    expect(latest.get(2)).toMatchObject({ startedAt: 1e12, result: "booting" });
+    expect(latest.get(1)!.startedAt).toBe(19_998);
+    expect((await ctx.rt.machinesView()).machines[1]!.boot.last).toMatchObject({ result: "booting" });
+  });
+
+  it("is pruned after ipxe.keepDays, keeping each PC's newest boot", () => {
+    const DAY = 86_400_000;
+    const now = Date.now();
+    for (const [id, ago] of [[1, 200], [1, 100], [1, 1], [2, 100], [2, 95]] as const) ctx.rt.boots.start(id, `retro-0${id}`, now - ago * DAY);
+    expect(ctx.rt.config.ipxe.keepDays).toBe(90);
+    expect(ctx.rt.boots.prune(now - ctx.rt.config.ipxe.keepDays * DAY)).toBe(3);
+    expect(bootRows(1).rows.map((r) => Math.round((now - r.startedAt) / DAY))).toEqual([1]);
+    expect(bootRows(2).rows.map((r) => Math.round((now - r.startedAt) / DAY))).toEqual([95]); // its newest, however old
+  });
+});
