@@ -87,7 +87,7 @@ describe("a PC flooding its boot routes", () => {
   });
 
   it("requests that are not iPXE's (a browser's, curl's) get the script and write nothing", async () => {
-    for (const headers of [{ "user-agent": "Mozilla/5.0", "sec-fetch-dest": "image" }, { "user-agent": IPXE_UA, "sec-fetch-mode": "no-cors" }, {}]) {
+    for (const headers of [{ "user-agent": "Mozilla/5.0", "sec-fetch-dest": "image" }, { "user-agent": IPXE_UA, "sec-fetch-mode": "no-cors" }, {}] as Record<string, string>[]) {
       const r = await get(port, "/boot/ipxe", { from: "127.0.0.44", headers });
       expect(r.status).toBe(200);
       expect(r.body).toContain("sanboot iscsi:");

@@ -195,7 +195,7 @@ describe("resetting a PC that is up", () => {
         { "user-agent": "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/131.0", "sec-fetch-dest": "image", "sec-fetch-mode": "no-cors", "sec-fetch-site": "cross-site" },
         { "user-agent": "iPXE/1.21.1", "sec-fetch-site": "cross-site" }, // a User-Agent is easy to claim; a browser still says Sec-Fetch
         {},
-      ]) {
+      ] as Record<string, string>[]) {
         const r = await get(port, "/boot/ipxe", { from: "127.0.0.42", headers });
         expect(r.status).toBe(200);
         await notReset(r.body);
