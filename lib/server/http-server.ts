@@ -5,10 +5,11 @@ import type { Runtime } from "../runtime";
 import { PEER_HEADER } from "../api/route";
 import { MAX_BODY } from "../api/body";
 import { bootScript, LEGACY } from "../legacy/cgi";
-import { isTrustedProxy, normalizeIp } from "../legacy/peer";
+import { clientAddress, isTrustedProxy, normalizeIp } from "../legacy/peer";
 import { bootReset, legacyStatus } from "../legacy/handlers";
 import { bootFailed, bootScriptFor } from "../boot/handlers";
-import { IPXE_CONTENT_TYPE } from "../boot/ipxe";
+import { BUSY_SCRIPT, IPXE_CONTENT_TYPE } from "../boot/ipxe";
+import { RequestBudget, type BudgetLimits } from "../boot/request-budget";
 
 type NextHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
@@ -79,6 +80,13 @@ export interface FrontLimits {
   timeoutCheckMs: number;
   /** Open connections one address may hold; trusted proxies (legacy.trustedProxies) are exempt. */
   maxConnectionsPerAddress: number;
+  /** GETs of the iPXE routes one source (its address, an IPv6 /64) may make: a burst, then so many a second. */
+  bootBudget: BudgetLimits;
+  /**
+   * A request past that budget is answered 429 only after this long: a flooding PC's keep-alive
+   * connections then carry at most one request each per hold, and cost the server nothing meanwhile.
+   */
+  bootHoldMs: number;
 }
 
 export const DEFAULT_FRONT_LIMITS: FrontLimits = {
@@ -86,6 +94,8 @@ export const DEFAULT_FRONT_LIMITS: FrontLimits = {
   headersTimeoutMs: 10_000,
   timeoutCheckMs: 1_000,
   maxConnectionsPerAddress: 64,
+  bootBudget: { burst: 20, perSecond: 1 },
+  bootHoldMs: 1_000,
 };
 
 /** True when the path cannot be routed: not origin-form ("*", absolute URLs) or a malformed % escape. */
@@ -123,6 +133,7 @@ export function createHttpServer(rt: Runtime, nextHandler: NextHandler, dev = fa
   const lim = { ...DEFAULT_FRONT_LIMITS, ...limits };
   const legacyPaths = new Set(rt.config.legacy.paths);
   const bootPath = rt.config.boot.path;
+  const bootBudget = new RequestBudget(lim.bootBudget);
   const server = createServer(
     { requestTimeout: lim.requestTimeoutMs, headersTimeout: lim.headersTimeoutMs, connectionsCheckingInterval: lim.timeoutCheckMs },
     (req, res) => {
@@ -145,6 +156,11 @@ export function createHttpServer(rt: Runtime, nextHandler: NextHandler, dev = fa
         if (req.method !== "GET") {
           if (head) send(res, 200, IPXE_CONTENT_TYPE, "", true);
           else send(res, 405, "text/plain", "Method not allowed\n", false, { Allow: "GET, HEAD" });
+          return;
+        }
+        if (!bootBudget.take(clientAddress(peer, header(req, "x-forwarded-for"), rt.config.legacy.trustedProxies))) {
+          const hold = setTimeout(() => send(res, 429, IPXE_CONTENT_TYPE, BUSY_SCRIPT, false, { "Retry-After": "5" }), lim.bootHoldMs);
+          res.once("close", () => clearTimeout(hold));
           return;
         }
         const boot = {

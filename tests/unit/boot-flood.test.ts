@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { bootFailed, bootScriptFor, type BootRequest } from "@/lib/boot/handlers";
 import { BOOT_MIN_GAP_MS } from "@/lib/boot/tracker";
 import { LATEST_BY_MACHINE } from "@/lib/db/boots";
-import { createHttpServer } from "@/lib/server/http-server";
+import { createHttpServer, type FrontLimits } from "@/lib/server/http-server";
 import { get, listen } from "../helpers/http";
 import { testRuntime } from "../helpers/runtime";
 
@@ -14,8 +14,7 @@ let port: number;
 
 beforeEach(async () => {
   ctx = await testRuntime();
-  server = createHttpServer(ctx.rt, async (_req, res) => void res.end("next"));
-  port = await listen(server);
+  await front();
 });
 afterEach(async () => {
   server.closeAllConnections();
@@ -23,25 +22,37 @@ afterEach(async () => {
   ctx.cleanup();
 });
 
+/** The real HTTP front on loopback (again, with other limits). */
+async function front(limits: Partial<FrontLimits> = {}) {
+  if (server?.listening) {
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  }
+  server = createHttpServer(ctx.rt, async (_req, res) => void res.end("next"), false, limits);
+  port = await listen(server);
+}
+const NO_BUDGET = { bootBudget: { burst: 1e9, perSecond: 0 } };
+
 const bootRows = (machineId?: number) => ctx.rt.boots.list({ machineId, page: 1, pageSize: 200 });
 const auditRows = (action: string) => ctx.rt.audit.list({ action, page: 1, pageSize: 200 }).rows;
 
 /** `n` GETs of the boot routes from one PC over 8 keep-alive connections, as fast as the server answers. */
-async function flood(n: number, paths: string[], from = "127.0.0.42"): Promise<number[]> {
+async function flood(n: number, paths: string[], from = "127.0.0.42"): Promise<{ path: string; status: number }[]> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 8, localAddress: from });
   let next = 0;
-  const statuses: number[] = [];
+  const answers: { path: string; status: number }[] = [];
   await Promise.all(
     Array.from({ length: 8 }, async () => {
       while (next < n) {
         const path = paths[next++ % paths.length]!;
-        statuses.push((await get(port, path, { agent, headers: { "user-agent": IPXE_UA } })).status);
+        answers.push({ path, status: (await get(port, path, { agent, headers: { "user-agent": IPXE_UA } })).status });
       }
     }),
   );
   agent.destroy();
-  return statuses;
+  return answers;
 }
+const FLOOD_PATHS = ["/boot/ipxe", "/boot/failed?step=sanboot&errno=0x0e0a6003", "/boot/failed?errno=0x0e0a6003"];
 
 /** Sets the clock the boot tracker reads (the handlers' notion of "now"). */
 function clock(start: number) {
@@ -51,11 +62,12 @@ function clock(start: number) {
 }
 
 describe("a PC flooding its boot routes", () => {
-  it("through the real front: a boot is one row, the repeats counted on it, and the audit log gets a handful of rows", async () => {
+  it("through the real front, with no request budget: a boot is one row, the repeats counted on it, and the audit log gets a handful of rows", async () => {
+    await front(NO_BUDGET);
     clock(Date.now()); // the whole flood falls within one boot
-    const statuses = await flood(3000, ["/boot/ipxe", "/boot/failed?step=sanboot&errno=0x0e0a6003", "/boot/failed?errno=0x0e0a6003"]);
-    expect(statuses.length).toBe(3000);
-    expect(statuses.every((s) => s === 200)).toBe(true);
+    const answers = await flood(3000, FLOOD_PATHS);
+    expect(answers.length).toBe(3000);
+    expect(answers.every((a) => a.status === 200)).toBe(true);
     const { rows, total } = bootRows();
     expect(total).toBe(1);
     expect(rows[0]).toMatchObject({ machineId: 2, result: "failed", failedStep: "sanboot" });
@@ -65,6 +77,35 @@ describe("a PC flooding its boot routes", () => {
     const failed = auditRows("boot.failed");
     expect(failed.length).toBeLessThanOrEqual(2);
     expect(failed.reduce((n, r) => n + r.count, 0)).toBe(2000);
+  });
+
+  it("past its request budget a PC gets 429 at once (no hold): its burst and refill reach the handlers, nothing else", async () => {
+    await front({ bootHoldMs: 0, bootBudget: { burst: 20, perSecond: 1 } });
+    const t0 = Date.now();
+    const answers = await flood(2000, FLOOD_PATHS);
+    const seconds = (Date.now() - t0) / 1000;
+    const served = answers.filter((a) => a.status === 200);
+    expect(answers.filter((a) => a.status !== 200).every((a) => a.status === 429)).toBe(true);
+    expect(served.length).toBeGreaterThanOrEqual(20);
+    expect(served.length).toBeLessThanOrEqual(20 + Math.ceil(seconds) + 1);
+    expect(bootRows().total).toBeLessThanOrEqual(1 + Math.ceil((seconds * 1000) / BOOT_MIN_GAP_MS));
+    // Another PC still has its whole budget.
+    expect((await get(port, "/boot/ipxe", { from: "127.0.0.43", headers: { "user-agent": IPXE_UA } })).status).toBe(200);
+  });
+
+  it("a request past the budget is held before its 429: 8 flooding connections carry one request each per hold", async () => {
+    await front({ bootHoldMs: 300, bootBudget: { burst: 5, perSecond: 0 } });
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 8, localAddress: "127.0.0.42" });
+    let sent = 0;
+    const end = Date.now() + 1500;
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        while (Date.now() < end) (await get(port, "/boot/failed?errno=0x0e0a6003", { agent, headers: { "user-agent": IPXE_UA } }), sent++);
+      }),
+    );
+    agent.destroy();
+    // Unheld, this loop makes thousands of requests; held, 5 + 8 per 300 ms at most.
+    expect(sent).toBeLessThanOrEqual(5 + 8 * Math.ceil(1500 / 300 + 1));
   });
 
   it("over a minute of requests every 50 ms: at most one boot row per BOOT_MIN_GAP_MS, and one audit row per minute", async () => {
