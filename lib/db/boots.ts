@@ -35,7 +35,14 @@ export const LATEST_BY_MACHINE = `SELECT ${columns("b.")} FROM boots_latest l JO
 
 /** Boot attempts through the iPXE script, and "reset at next boot" requests. */
 export class BootRepo {
-  constructor(private readonly db: Database.Database) {}
+  // Prepared once: a PC's every boot request runs these.
+  private readonly latestOf;
+  private readonly addRepeat;
+
+  constructor(private readonly db: Database.Database) {
+    this.latestOf = db.prepare(`${LATEST_BY_MACHINE} WHERE l.machine_id = ?`);
+    this.addRepeat = db.prepare("UPDATE boots SET repeats = repeats + 1 WHERE id = ?");
+  }
 
   start(machineId: number, machineName: string, at: number): number {
     // A boot the PC never finished (it was power-cycled) ends when the next one starts. Only its
@@ -47,12 +54,12 @@ export class BootRepo {
 
   /** A request that belongs to a boot already recorded: counted on its row. */
   repeat(id: number): void {
-    this.db.prepare("UPDATE boots SET repeats = repeats + 1 WHERE id = ?").run(id);
+    this.addRepeat.run(id);
   }
 
   /** One PC's newest boot (an indexed lookup through boots_latest). */
   latest(machineId: number): BootRow | undefined {
-    return this.db.prepare(`${LATEST_BY_MACHINE} WHERE l.machine_id = ?`).get(machineId) as BootRow | undefined;
+    return this.latestOf.get(machineId) as BootRow | undefined;
   }
 
   /** Deletes boots that started before `before`, except each PC's newest (its card says how that went). */
