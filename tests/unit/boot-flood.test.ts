@@ -1,8 +1,13 @@
+import { copyFileSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import http, { type Server } from "node:http";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { bootFailed, bootScriptFor, type BootRequest } from "@/lib/boot/handlers";
 import { BOOT_MIN_GAP_MS } from "@/lib/boot/tracker";
-import { LATEST_BY_MACHINE } from "@/lib/db/boots";
+import { BootRepo, LATEST_BY_MACHINE } from "@/lib/db/boots";
+import { migrate, migrationsDir } from "@/lib/db/migrate";
 import { createHttpServer, type FrontLimits } from "@/lib/server/http-server";
 import { get, listen } from "../helpers/http";
 import { testRuntime } from "../helpers/runtime";
@@ -161,6 +166,24 @@ describe("boot history", () => {
     expect(latest.get(2)).toMatchObject({ startedAt: 1e12, result: "booting" });
     expect(latest.get(1)!.startedAt).toBe(19_998);
     expect((await ctx.rt.machinesView()).machines[1]!.boot.last).toMatchObject({ result: "booting" });
+  });
+
+  it("a database from before keeps each PC's last boot: the migration fills the pointers, later boots move them", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "cowherd-mig-"));
+    const current = migrationsDir();
+    const newer = readdirSync(current).filter((f) => f >= "2026-12-02-0001-boot-limits.sql");
+    for (const f of readdirSync(current)) if (!newer.includes(f)) copyFileSync(path.join(current, f), path.join(dir, f));
+    const db = new Database(":memory:");
+    migrate(db, dir);
+    const insert = db.prepare("INSERT INTO boots (machine_id, machine_name, started_at) VALUES (?, 'x', ?)");
+    for (let i = 0; i < 10; i++) insert.run((i % 3) + 1, i);
+    migrate(db, current);
+    const pointers = () => db.prepare("SELECT machine_id AS pc, boot_id AS boot FROM boots_latest ORDER BY machine_id").all();
+    expect(pointers()).toEqual([{ pc: 1, boot: 10 }, { pc: 2, boot: 8 }, { pc: 3, boot: 9 }]);
+    expect(new BootRepo(db).start(2, "retro-02", 100)).toBe(11);
+    expect(pointers()).toEqual([{ pc: 1, boot: 10 }, { pc: 2, boot: 11 }, { pc: 3, boot: 9 }]);
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it("is pruned after ipxe.keepDays, keeping each PC's newest boot", () => {
