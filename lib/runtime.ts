@@ -75,6 +75,8 @@ export interface Runtime {
    * history of the instance already running on the same data dir).
    */
   start(): Promise<void>;
+  /** True once start() has finished: until then the HTTP front serves only the legacy route. */
+  isStarted(): boolean;
   close(): void;
 }
 
@@ -147,6 +149,7 @@ export async function createRuntime(
   const images = new ImageService(config, room, imageRepo);
   const scheduler = new Scheduler();
   let started: Promise<void> | undefined;
+  let done = false;
   const start = async () => {
     const interrupted = history.markInterrupted(Date.now());
     if (interrupted) log(`cowherd: marked ${interrupted} reset(s) left running by a previous process as interrupted`);
@@ -172,6 +175,7 @@ export async function createRuntime(
       { name: "alerts-send", everyMs: 1_000, run: () => notifier.pump() },
       { name: "usage-compact", everyMs: 3_600_000, run: () => void sampler.compact() },
       { name: "events-prune", everyMs: 6 * 3_600_000, run: () => void events.prune(Date.now() - config.alerts.keepDays * 86_400_000) },
+      { name: "boots-prune", everyMs: 6 * 3_600_000, run: () => void boots.prune(Date.now() - config.ipxe.keepDays * 86_400_000) },
       { name: "sim-persist", everyMs: 5_000, run: () => room.hosts().forEach((h) => h instanceof SimHost && h.persist()) },
       { name: "session-prune", everyMs: 10 * 60_000, run: () => void sessions.prune() },
       { name: "login-limiter-prune", everyMs: 10 * 60_000, run: () => limiter.prune() },
@@ -180,7 +184,8 @@ export async function createRuntime(
       { name: "audit-retention", everyMs: 3_600_000, run: () => void audit.deleteExpired() },
     ]);
   };
-  if (!opts.deferStart) await (started = start());
+  const startOnce = () => (started ??= start().then(() => void (done = true)));
+  if (!opts.deferStart) await startOnce();
   return {
     config,
     dataDir,
@@ -210,9 +215,8 @@ export async function createRuntime(
     async machinesView() {
       return viewOf(await room.read());
     },
-    start() {
-      return (started ??= start());
-    },
+    start: startOnce,
+    isStarted: () => done,
     close() {
       scheduler.stop();
       if (started) audit.flush(true);

@@ -1,4 +1,5 @@
 import type { Machine } from "../config/schema";
+import type { Initiator } from "../host/types";
 import type { Runtime } from "../runtime";
 import { errorText } from "../host/step-error";
 import { callerMachine } from "../legacy/handlers";
@@ -10,7 +11,21 @@ export interface BootRequest {
   forwardedFor: string | undefined;
   /** The address the PC reached Cowherd on: where a local storage host's target is, too. */
   localAddress: string | undefined;
+  userAgent?: string;
+  /** The request carried a browser's `Sec-Fetch-*` header. */
+  secFetch?: boolean;
 }
+
+/**
+ * iPXE says who it is in its User-Agent ("iPXE/1.21.1"); a browser (an `<img src=…/boot/ipxe>` on a
+ * page opened on the PC) sends `Sec-Fetch-*` headers with every request. Only iPXE's requests record
+ * a boot or run a pending reset: anything else is answered the same script and changes nothing.
+ */
+export function fromIpxe(req: BootRequest): boolean {
+  return /\biPXE\b/.test(req.userAgent ?? "") && !req.secFetch;
+}
+
+const NOT_IPXE = "this request is not iPXE's (its User-Agent): no boot recorded, no reset";
 
 /** The PC's disk as iPXE names it: its storage host's portal, the target's LUN, its IQN (or another target's, in update mode). */
 function disk(rt: Runtime, m: Machine, req: BootRequest, iqn = m.iqn): Omit<PcBoot, "note" | "failedPath"> {
@@ -28,42 +43,56 @@ function disk(rt: Runtime, m: Machine, req: BootRequest, iqn = m.iqn): Omit<PcBo
 }
 
 /**
- * GET /boot/ipxe: the calling PC's boot script. Fetching it starts a boot (recorded); a pending
- * "reset at next boot" is carried out first, while nothing uses the disk.
+ * GET /boot/ipxe: the calling PC's boot script. iPXE's fetch starts a boot (recorded; a repeat within
+ * a boot is counted on it); a pending "reset at next boot" is carried out first, while nothing uses
+ * the disk.
  */
 export async function bootScriptFor(rt: Runtime, req: BootRequest): Promise<{ status: number; body: string }> {
   const { addr, machine: m } = callerMachine(rt, req.peer, req.forwardedFor);
   if (!m) return { status: 403, body: notPcScript(addr, rt.config.lanName) };
   const host = await rt.room.service(m.id).get().catch(() => null);
   const sessions = host?.machines.find((s) => s.id === m.id)?.initiators ?? [];
-  const bootId = rt.bootTracker.booting(m.id, sessions);
   // Update mode: the PC boots the draft of the next master image version (exported to it only).
   const draft = host?.images?.draft;
-  if (draft?.machine === m.id && draft.state === "ready") {
-    const pending = rt.boots.pending().has(m.id) ? "its reset at next boot waits until the update is published or discarded" : undefined;
-    return { status: 200, body: pcScript({ ...disk(rt, m, req, draft.iqn), failedPath: rt.config.ipxe.failedPath, updateOf: draft.n, ...(pending ? { note: pending } : {}) }) };
-  }
+  const update = draft?.machine === m.id && draft.state === "ready" ? draft : null;
   let note: string | undefined;
-  const pending = rt.boots.pending().get(m.id);
-  if (pending) {
-    try {
-      const job = await rt.orchestrator.wait(rt.orchestrator.submit([m.id], { source: "boot", requestedBy: pending.requestedBy }).id);
-      const r = job.machines[0]!;
-      if (r.ok) {
-        rt.boots.clearPending(m.id);
-        note = "reset to a clean disk first (reset at next boot)";
-      } else {
-        rt.boots.pendingFailed(m.id, `${r.failedStep}: ${r.error}`);
-        note = `the reset asked for this boot failed (${r.failedStep}); booting the disk as it is`;
-      }
-      if (r.historyId !== null) rt.boots.setReset(bootId, r.historyId);
-      rt.audit.record({ actor: m.name, actorKind: "pc", address: addr, action: "reset.boot", target: m.name, outcome: r.ok ? "ok" : "failed", detail: r.ok ? `at next boot, asked by ${pending.requestedBy ?? "?"}` : `${r.failedStep}: ${r.error}` });
-    } catch (e) {
-      rt.boots.pendingFailed(m.id, errorText(e));
-      note = `the reset asked for this boot could not start (${errorText(e)}); booting the disk as it is`;
-    }
+  if (!fromIpxe(req)) note = NOT_IPXE;
+  else {
+    const boot = rt.bootTracker.booting(m.id, sessions);
+    if (update) note = rt.boots.pending().has(m.id) ? "its reset at next boot waits until the update is published or discarded" : undefined;
+    else if (!boot.repeat) note = await pendingReset(rt, m, addr, boot.bootId, sessions);
   }
-  return { status: 200, body: pcScript({ ...disk(rt, m, req), failedPath: rt.config.ipxe.failedPath, ...(note ? { note } : {}) }) };
+  const target = update ? { ...disk(rt, m, req, update.iqn), updateOf: update.n } : disk(rt, m, req);
+  return { status: 200, body: pcScript({ ...target, failedPath: rt.config.ipxe.failedPath, ...(note ? { note } : {}) }) };
+}
+
+/**
+ * A pending "reset at next boot", carried out at the start of a boot, when the PC has no open
+ * session (the ones listed as its boot began are its previous life's, left in the target). The
+ * answer is the line for the PC's screen.
+ */
+async function pendingReset(rt: Runtime, m: Machine, addr: string | null, bootId: number, sessions: readonly Initiator[]): Promise<string | undefined> {
+  const pending = rt.boots.pending().get(m.id);
+  if (!pending) return undefined;
+  const open = rt.bootTracker.openSessions(m.id, sessions);
+  if (open.length) {
+    const who = open.map((s) => `${s.iqn}${s.ip ? ` from ${s.ip}` : ""}`).join(", ");
+    rt.boots.pendingFailed(m.id, `its disk is in use (${who}): the reset waits for a boot with no open session`);
+    rt.audit.recordRepeated({ actor: m.name, actorKind: "pc", address: addr, action: "reset.boot", target: m.name, outcome: "denied", detail: `disk in use by ${who}` });
+    return "its reset at next boot waits: its disk is in use by another session; booting the disk as it is";
+  }
+  try {
+    const job = await rt.orchestrator.wait(rt.orchestrator.submit([m.id], { source: "boot", requestedBy: pending.requestedBy }).id);
+    const r = job.machines[0]!;
+    if (r.ok) rt.boots.clearPending(m.id);
+    else rt.boots.pendingFailed(m.id, `${r.failedStep}: ${r.error}`);
+    if (r.historyId !== null) rt.boots.setReset(bootId, r.historyId);
+    rt.audit.record({ actor: m.name, actorKind: "pc", address: addr, action: "reset.boot", target: m.name, outcome: r.ok ? "ok" : "failed", detail: r.ok ? `at next boot, asked by ${pending.requestedBy ?? "?"}` : `${r.failedStep}: ${r.error}` });
+    return r.ok ? "reset to a clean disk first (reset at next boot)" : `the reset asked for this boot failed (${r.failedStep}); booting the disk as it is`;
+  } catch (e) {
+    rt.boots.pendingFailed(m.id, errorText(e));
+    return `the reset asked for this boot could not start (${errorText(e)}); booting the disk as it is`;
+  }
 }
 
 /**
@@ -79,11 +108,16 @@ export function bootFailed(rt: Runtime, req: BootRequest, query: URLSearchParams
   const step = /^[a-z-]{1,20}$/.test(query.get("step") ?? "") ? query.get("step")! : "sanboot";
   const { returned, meaning } = errno === null ? { returned: false, meaning: "the disk could not be booted" } : errnoMeaning(errno);
   const shown = errno === null ? "unknown" : `0x${errno.toString(16).padStart(8, "0")}`;
+  // Anything but iPXE is answered the same and changes nothing (see fromIpxe).
+  const ipxe = fromIpxe(req);
   if (returned) {
-    rt.bootTracker.ended(m.id, "returned", null, null);
+    if (ipxe) rt.bootTracker.ended(m.id, "returned", null, null);
     return { status: 200, body: returnedScript(m.name) };
   }
-  rt.bootTracker.ended(m.id, "failed", step, `${shown}: ${meaning}`);
-  rt.audit.record({ actor: m.name, actorKind: "pc", address: addr, action: "boot.failed", target: m.name, outcome: "failed", detail: `${step}: ${shown} ${meaning}` });
+  if (ipxe) {
+    rt.bootTracker.ended(m.id, "failed", step, `${shown}: ${meaning}`);
+    // A PC can repeat this at will: once per source per minute, the rest counted (lib/db/audit.ts).
+    rt.audit.recordRepeated({ actor: m.name, actorKind: "pc", address: addr, action: "boot.failed", target: m.name, outcome: "failed", detail: `${step}: ${shown} ${meaning}` });
+  }
   return { status: 200, body: failedScript(disk(rt, m, req), shown, meaning, rt.config.ipxe.retrySeconds, rt.config.ipxe.path) };
 }

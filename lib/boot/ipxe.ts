@@ -19,6 +19,9 @@ export interface PcBoot {
 
 export const IPXE_CONTENT_TYPE = "text/plain; charset=utf-8";
 
+/** The answer (429) to a source past its boot-route budget: nothing of it was looked at. */
+export const BUSY_SCRIPT = "#!ipxe\necho Cowherd: too many requests from this PC; try again in a few seconds\nexit 1\n";
+
 /** Text for an `echo` line: printable ASCII, no iPXE setting expansion. */
 const say = (s: string) => s.replace(/[^ -~]/g, "?").replace(/\$/g, "S");
 

@@ -18,6 +18,13 @@ interface Tracked extends BootInfo {
   goneSince: number | null;
 }
 
+/**
+ * A PC's requests closer than this to the start of its newest boot belong to that boot. iPXE retries a
+ * failed boot after ipxe.retrySeconds (5 s at least) and a PC's restart takes longer than this, so
+ * only repeats and floods fall inside: at most one boot row per PC per 5 s.
+ */
+export const BOOT_MIN_GAP_MS = 5_000;
+
 const key = (i: Initiator) => i.session ?? `${i.iqn}|${i.ip ?? ""}`;
 
 /**
@@ -44,22 +51,49 @@ export class BootTracker {
     return t;
   }
 
-  /** The PC fetched its boot script: a boot starts (recorded); its listed sessions are its last life's. */
-  booting(id: number, sessions: readonly Initiator[]): number {
+  /**
+   * The PC fetched its boot script (an iPXE request). A new boot is recorded, and its listed
+   * sessions become its last life's — unless the PC's newest boot began less than
+   * BOOT_MIN_GAP_MS ago: then this fetch is that boot's repeat, counted on its row, and nothing
+   * else changes (`repeat: true`; a pending reset is not tried again on a repeat).
+   */
+  booting(id: number, sessions: readonly Initiator[]): { bootId: number; repeat: boolean } {
     const t = this.get(id);
     const at = this.now();
+    const last = this.boots.latest(id);
+    if (last && at - last.startedAt < BOOT_MIN_GAP_MS) {
+      this.boots.repeat(last.id);
+      return { bootId: last.id, repeat: true };
+    }
     const bootId = this.boots.start(id, this.byId.get(id)!.name, at);
     Object.assign(t, { state: "booting", since: at, bootId, stale: new Set(sessions.map(key)), goneSince: null });
-    return bootId;
+    return { bootId, repeat: false };
   }
 
-  /** The PC reported that its boot failed (or its system returned to the boot loader). */
+  /**
+   * The PC reported that its boot failed (or its system returned to the boot loader): its newest
+   * boot ends so. A report for a boot that has already ended is counted on that boot's row; a row
+   * is added only for a failure with no boot of its own (the newest ended ok, BOOT_MIN_GAP_MS ago).
+   */
   ended(id: number, result: "failed" | "returned", failedStep: string | null, error: string | null): void {
     const t = this.get(id);
     const at = this.now();
-    if (t.bootId !== null && this.boots.get(t.bootId)?.result === "booting") this.boots.finish(t.bootId, { result, at, failedStep, error });
+    const last = this.boots.latest(id);
+    if (last?.result === "booting") this.boots.finish(last.id, { result, at, failedStep, error });
+    else if (last && (last.result !== "ok" || at - last.startedAt < BOOT_MIN_GAP_MS)) this.boots.repeat(last.id);
     else if (result === "failed") this.boots.finish(this.boots.start(id, this.byId.get(id)!.name, at), { result, at, failedStep, error });
     Object.assign(t, { state: "off", since: at, goneSince: null });
+  }
+
+  /**
+   * Sessions on the PC's target that are open in its current life: not listed when its boot began
+   * (those are its previous life's, left open in the target, README "Booting the PCs" step 4), or
+   * not from its own address (someone else has its disk open).
+   */
+  openSessions(id: number, sessions: readonly Initiator[]): Initiator[] {
+    const t = this.get(id);
+    const ip = this.byId.get(id)!.ip;
+    return sessions.filter((s) => !t.stale.has(key(s)) || (s.ip !== undefined && s.ip !== ip));
   }
 
   /** Sessions from a status read: logins of this boot turn it online, their end turns it off. */

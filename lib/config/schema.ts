@@ -196,9 +196,11 @@ export const configSchema = z
         offlineAfterSeconds: z.number().int().min(0).max(600).default(6),
         /** After a failed boot the PC tries again this often (the message stays on its screen). */
         retrySeconds: z.number().int().min(5).max(3600).default(60),
+        /** Boots older than this are deleted by the scheduler (each PC's newest is kept). */
+        keepDays: z.number().int().min(1).max(3650).default(90),
       })
       .strict()
-      .default({ path: "/boot/ipxe", failedPath: "/boot/failed", keepSan: true, initiatorIqnPrefix: "iqn.2010-01.lan.retrolan:initiator", bootTimeoutSeconds: 180, offlineAfterSeconds: 6, retrySeconds: 60 }),
+      .default({ path: "/boot/ipxe", failedPath: "/boot/failed", keepSan: true, initiatorIqnPrefix: "iqn.2010-01.lan.retrolan:initiator", bootTimeoutSeconds: 180, offlineAfterSeconds: 6, retrySeconds: 60, keepDays: 90 }),
     metrics: z
       .object({ allowFrom: z.enum(["loopback", "any", "login"]).default("loopback") })
       .strict()

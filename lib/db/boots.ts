@@ -12,19 +12,59 @@ export interface BootRow {
   failedStep: string | null;
   error: string | null;
   resetId: number | null;
+  /** Requests of this boot after its first (script fetched again, failure reported again). */
+  repeats: number;
 }
 
-const COLUMNS = `id, machine_id AS machineId, machine_name AS machineName, started_at AS startedAt, ended_at AS endedAt,
-  result, failed_step AS failedStep, error, reset_id AS resetId`;
+const FIELDS = [
+  ["id", "id"],
+  ["machine_id", "machineId"],
+  ["machine_name", "machineName"],
+  ["started_at", "startedAt"],
+  ["ended_at", "endedAt"],
+  ["result", "result"],
+  ["failed_step", "failedStep"],
+  ["error", "error"],
+  ["reset_id", "resetId"],
+  ["repeats", "repeats"],
+] as const;
+const columns = (table = "") => FIELDS.map(([column, key]) => `${table}${column} AS ${key}`).join(", ");
+const COLUMNS = columns();
+
+export const LATEST_BY_MACHINE = `SELECT ${columns("b.")} FROM boots_latest l JOIN boots b ON b.id = l.boot_id`;
 
 /** Boot attempts through the iPXE script, and "reset at next boot" requests. */
 export class BootRepo {
-  constructor(private readonly db: Database.Database) {}
+  // Prepared once: a PC's every boot request runs these.
+  private readonly latestOf;
+  private readonly addRepeat;
+
+  constructor(private readonly db: Database.Database) {
+    this.latestOf = db.prepare(`${LATEST_BY_MACHINE} WHERE l.machine_id = ?`);
+    this.addRepeat = db.prepare("UPDATE boots SET repeats = repeats + 1 WHERE id = ?");
+  }
 
   start(machineId: number, machineName: string, at: number): number {
-    // A boot the PC never finished (it was power-cycled) ends when the next one starts.
-    this.db.prepare("UPDATE boots SET result = 'failed', ended_at = ?, failed_step = 'login', error = 'booted again before logging in' WHERE machine_id = ? AND result = 'booting'").run(at, machineId);
+    // A boot the PC never finished (it was power-cycled) ends when the next one starts. Only its
+    // newest boot can still be booting: each start ends the one before.
+    const last = this.latest(machineId);
+    if (last?.result === "booting") this.finish(last.id, { result: "failed", at, failedStep: "login", error: "booted again before logging in" });
     return Number(this.db.prepare("INSERT INTO boots (machine_id, machine_name, started_at) VALUES (?, ?, ?)").run(machineId, machineName, at).lastInsertRowid);
+  }
+
+  /** A request that belongs to a boot already recorded: counted on its row. */
+  repeat(id: number): void {
+    this.addRepeat.run(id);
+  }
+
+  /** One PC's newest boot (an indexed lookup through boots_latest). */
+  latest(machineId: number): BootRow | undefined {
+    return this.latestOf.get(machineId) as BootRow | undefined;
+  }
+
+  /** Deletes boots that started before `before`, except each PC's newest (its card says how that went). */
+  prune(before: number): number {
+    return this.db.prepare("DELETE FROM boots WHERE started_at < ? AND id NOT IN (SELECT boot_id FROM boots_latest)").run(before).changes;
   }
 
   finish(id: number, r: { result: Exclude<BootResult, "booting">; at: number; failedStep?: string | null; error?: string | null }): void {
@@ -39,9 +79,9 @@ export class BootRepo {
     return this.db.prepare(`SELECT ${COLUMNS} FROM boots WHERE id = ?`).get(id) as BootRow | undefined;
   }
 
-  /** Each PC's newest boot. */
+  /** Each PC's newest boot: one row per PC, whatever the length of the history (read on every room-watch tick). */
   latestByMachine(): Map<number, BootRow> {
-    const rows = this.db.prepare(`SELECT ${COLUMNS} FROM boots b WHERE id = (SELECT MAX(id) FROM boots WHERE machine_id = b.machine_id)`).all() as BootRow[];
+    const rows = this.db.prepare(LATEST_BY_MACHINE).all() as BootRow[];
     return new Map(rows.map((r) => [r.machineId, r]));
   }
 

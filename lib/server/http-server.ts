@@ -5,10 +5,11 @@ import type { Runtime } from "../runtime";
 import { PEER_HEADER } from "../api/route";
 import { MAX_BODY } from "../api/body";
 import { bootScript, LEGACY } from "../legacy/cgi";
-import { isTrustedProxy, normalizeIp } from "../legacy/peer";
+import { clientAddress, isTrustedProxy, normalizeIp } from "../legacy/peer";
 import { bootReset, legacyStatus } from "../legacy/handlers";
 import { bootFailed, bootScriptFor } from "../boot/handlers";
-import { IPXE_CONTENT_TYPE } from "../boot/ipxe";
+import { BUSY_SCRIPT, IPXE_CONTENT_TYPE } from "../boot/ipxe";
+import { RequestBudget, type BudgetLimits } from "../boot/request-budget";
 
 type NextHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
@@ -29,8 +30,8 @@ function send(res: ServerResponse, status: number, contentType: string, body: st
 }
 
 /** Refuses a request before Next sees it: the API's JSON error shape under /api, plain text elsewhere; the connection is closed. */
-function refuse(res: ServerResponse, path: string, status: number, code: string, message: string, head: boolean) {
-  const close = { Connection: "close" };
+function refuse(res: ServerResponse, path: string, status: number, code: string, message: string, head: boolean, extra: Record<string, string> = {}) {
+  const close = { Connection: "close", ...extra };
   if (path.startsWith("/api/")) send(res, status, "application/json; charset=utf-8", JSON.stringify({ error: { code, message } }), head, close);
   else send(res, status, "text/plain; charset=utf-8", `${message}\n`, head, close);
 }
@@ -79,6 +80,13 @@ export interface FrontLimits {
   timeoutCheckMs: number;
   /** Open connections one address may hold; trusted proxies (legacy.trustedProxies) are exempt. */
   maxConnectionsPerAddress: number;
+  /** GETs of the iPXE routes one source (its address, an IPv6 /64) may make: a burst, then so many a second. */
+  bootBudget: BudgetLimits;
+  /**
+   * A request past that budget is answered 429 only after this long: a flooding PC's keep-alive
+   * connections then carry at most one request each per hold, and cost the server nothing meanwhile.
+   */
+  bootHoldMs: number;
 }
 
 export const DEFAULT_FRONT_LIMITS: FrontLimits = {
@@ -86,6 +94,8 @@ export const DEFAULT_FRONT_LIMITS: FrontLimits = {
   headersTimeoutMs: 10_000,
   timeoutCheckMs: 1_000,
   maxConnectionsPerAddress: 64,
+  bootBudget: { burst: 20, perSecond: 1 },
+  bootHoldMs: 1_000,
 };
 
 /** True when the path cannot be routed: not origin-form ("*", absolute URLs) or a malformed % escape. */
@@ -123,6 +133,7 @@ export function createHttpServer(rt: Runtime, nextHandler: NextHandler, dev = fa
   const lim = { ...DEFAULT_FRONT_LIMITS, ...limits };
   const legacyPaths = new Set(rt.config.legacy.paths);
   const bootPath = rt.config.boot.path;
+  const bootBudget = new RequestBudget(lim.bootBudget);
   const server = createServer(
     { requestTimeout: lim.requestTimeoutMs, headersTimeout: lim.headersTimeoutMs, connectionsCheckingInterval: lim.timeoutCheckMs },
     (req, res) => {
@@ -134,6 +145,12 @@ export function createHttpServer(rt: Runtime, nextHandler: NextHandler, dev = fa
         refuse(res, path, 400, "bad_request", "Malformed request path", head);
         return;
       }
+      // Until the runtime's start has run (first admin, interrupted resets marked, jobs) only the
+      // legacy route, which needs none of it, is served: a login there could meet no admin yet.
+      if (!rt.isStarted() && !legacyPaths.has(path)) {
+        refuse(res, path, 503, "starting", "Cowherd is starting; try again in a moment", head, { "Retry-After": "1" });
+        return;
+      }
       if (path === rt.config.ipxe.path || path === rt.config.ipxe.failedPath) {
         // iPXE fetches with GET; HEAD and the rest change nothing.
         if (req.method !== "GET") {
@@ -141,7 +158,18 @@ export function createHttpServer(rt: Runtime, nextHandler: NextHandler, dev = fa
           else send(res, 405, "text/plain", "Method not allowed\n", false, { Allow: "GET, HEAD" });
           return;
         }
-        const boot = { peer, forwardedFor: header(req, "x-forwarded-for"), localAddress: req.socket.localAddress };
+        if (!bootBudget.take(clientAddress(peer, header(req, "x-forwarded-for"), rt.config.legacy.trustedProxies))) {
+          const hold = setTimeout(() => send(res, 429, IPXE_CONTENT_TYPE, BUSY_SCRIPT, false, { "Retry-After": "5" }), lim.bootHoldMs);
+          res.once("close", () => clearTimeout(hold));
+          return;
+        }
+        const boot = {
+          peer,
+          forwardedFor: header(req, "x-forwarded-for"),
+          localAddress: req.socket.localAddress,
+          userAgent: header(req, "user-agent"),
+          secFetch: Object.keys(req.headers).some((h) => h.startsWith("sec-fetch-")),
+        };
         const answer = path === rt.config.ipxe.path ? bootScriptFor(rt, boot) : Promise.resolve(bootFailed(rt, boot, new URLSearchParams(url.slice(path.length + 1))));
         answer.then(
           (r) => send(res, r.status, IPXE_CONTENT_TYPE, r.body, false),

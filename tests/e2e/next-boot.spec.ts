@@ -3,6 +3,8 @@ import { get } from "../helpers/http";
 import { card, login, ownApp, SHOTS } from "./app";
 
 // The demo room, frozen: retro-05 and retro-10 are off, the others running (their sessions open).
+// Only iPXE's own requests (its User-Agent) record a boot or run a pending reset.
+const IPXE = { "user-agent": "iPXE/1.21.1" };
 const app = ownApp({ COWHERD_SIM_ACTIVITY: "0", COWHERD_SIM_STEP_MS: "50" });
 
 test("a running PC is reset at its next boot: marked on its card, cancellable, then done by its boot script", async ({ page }) => {
@@ -19,7 +21,7 @@ test("a running PC is reset at its next boot: marked on its card, cancellable, t
   await page.getByRole("dialog", { name: "Reset retro-02?" }).getByRole("button", { name: "Reset at next boot" }).click();
   await expect(pending).toBeVisible();
   // The PC boots: its script (fetched from its own address) resets it first.
-  const script = await get(app.port, "/boot/ipxe", { from: "127.0.0.42" });
+  const script = await get(app.port, "/boot/ipxe", { from: "127.0.0.42", headers: IPXE });
   expect(script.body).toContain("reset to a clean disk first");
   await expect(pending).toHaveCount(0);
   await expect(card(page, "retro-02").getByRole("meter")).toHaveAttribute("aria-valuenow", "0");
@@ -47,8 +49,8 @@ test("'reset all before the event' says which PCs go now and which at their next
 });
 
 test("a failed boot shows on the card with iPXE's error in words", async ({ page }) => {
-  await get(app.port, "/boot/ipxe", { from: "127.0.0.50" });
-  await get(app.port, "/boot/failed?step=sanboot&errno=0x4c0a6035", { from: "127.0.0.50" });
+  await get(app.port, "/boot/ipxe", { from: "127.0.0.50", headers: IPXE });
+  await get(app.port, "/boot/failed?step=sanboot&errno=0x4c0a6035", { from: "127.0.0.50", headers: IPXE });
   await login(page, app.url);
   await expect(card(page, "retro-10").getByTestId("boot-note")).toContainText(/Boot failed \d+ s ago at sanboot: 0x4c0a6035: connection timed out/);
   await card(page, "retro-10").scrollIntoViewIfNeeded();

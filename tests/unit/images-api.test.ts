@@ -171,7 +171,7 @@ describe("the update PC's boot script", () => {
   it("sanboots the update target while the draft is ready and says so on its screen; the other PCs boot their own disks", async () => {
     await update(5);
     ctx.rt.room.invalidate("local");
-    const r = await get(port, "/boot/ipxe", { from: "127.0.0.45" });
+    const r = await get(port, "/boot/ipxe", { from: "127.0.0.45", headers: { "user-agent": "iPXE/1.21.1" } });
     expect(r.body).toBe(
       pcScript({
         name: "retro-05",
@@ -186,9 +186,9 @@ describe("the update PC's boot script", () => {
     );
     expect(r.body).toContain("boots in UPDATE MODE: the draft of master image v2 on storage host local, read-write");
     expect(r.body).toContain("sanboot iscsi:127.0.0.1::3260:1:iqn.2010-01.lan.retrolan:update || goto failed");
-    expect((await get(port, "/boot/ipxe", { from: "127.0.0.46" })).body).toContain("sanboot iscsi:127.0.0.1::3260:1:iqn.2010-01.lan.retrolan:retrocow6 ");
+    expect((await get(port, "/boot/ipxe", { from: "127.0.0.46", headers: { "user-agent": "iPXE/1.21.1" } })).body).toContain("sanboot iscsi:127.0.0.1::3260:1:iqn.2010-01.lan.retrolan:retrocow6 ");
     await call(discardPost, { cookie: admin, url: "/api/images/discard" });
     ctx.rt.room.invalidate("local");
-    expect((await get(port, "/boot/ipxe", { from: "127.0.0.45" })).body).toContain(":retrocow5 || goto failed");
+    expect((await get(port, "/boot/ipxe", { from: "127.0.0.45", headers: { "user-agent": "iPXE/1.21.1" } })).body).toContain(":retrocow5 || goto failed");
   });
 });
