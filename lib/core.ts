@@ -11,7 +11,7 @@
 export { runtime, createRuntime, setRuntime, type Runtime } from "./runtime";
 export { AppError, errors } from "./api/errors";
 export { readForm, MAX_BODY } from "./api/body";
-export { requestResets } from "./reset/requests";
+export { machineOnline, requestResets } from "./reset/requests";
 export { route, json, readJson, readOptionalJson, parseWith, PEER_HEADER, type Ctx, type Principal } from "./api/route";
 export { login, sessionCookie, deviceCookie, clearedSessionCookie } from "./auth/login";
 export { DEVICE_COOKIE } from "./auth/known-logins";
