@@ -1,5 +1,6 @@
 import type { ResetSource } from "../constants";
 import { errors } from "../api/errors";
+import type { BootRepo } from "../db/boots";
 import type { Runtime } from "../runtime";
 import type { Job } from "./jobs";
 
@@ -41,4 +42,14 @@ export function machineOnline(name: string) {
     "machine-online",
     `${name} is running (its iSCSI session is open): resetting it now would crash it. Reset it at its next boot instead (its boot script resets it before it starts), or, if nobody is using it, force the reset.`,
   );
+}
+
+/**
+ * After a reset that brought the PC back with a fresh disk: its "reset at next boot" mark has been
+ * carried out, so it goes — unless it was made while that reset was already running (it asks for
+ * another one).
+ */
+export function clearNextBootMark(boots: Pick<BootRepo, "pending" | "clearPending">, machineId: number, resetStartedAt: number): void {
+  const mark = boots.pending().get(machineId);
+  if (mark && mark.requestedAt <= resetStartedAt) boots.clearPending(machineId);
 }

@@ -76,6 +76,28 @@ describe("the agent connection (a real child process)", () => {
     expect(steps).toEqual(["1:dm-error", "2:dm-error"]);
   });
 
+  it("a reset answered after its timeout: the caller hears the timeout at once, and the answer still arrives (checked), not dropped", async () => {
+    const c = connect(["slow"]);
+    const host = new AgentHost(c, 100);
+    await host.status();
+    const e = await host.reset([1, 2]).catch((x: unknown) => x);
+    expect(e).toMatchObject({ step: "timeout", message: "storage host store-a: reset timed out after 100 ms" });
+    const late = (e as { late?: Promise<unknown> }).late;
+    expect(late).toBeInstanceOf(Promise);
+    await expect(late).resolves.toEqual([1, 2].map((id) => ({ id, ok: true, steps: [], recovery: [], outcome: "fresh" })));
+    // The connection goes on serving.
+    await expect(host.status()).resolves.toMatchObject({ machines: [{ id: 1 }] });
+  });
+
+  it("a late answer that can no longer come (the agent died) rejects, and nothing is left unhandled", async () => {
+    const c = connect(["slow"]);
+    const host = new AgentHost(c, 50);
+    await host.status();
+    const e = await host.reset([1]).catch((x: unknown) => x);
+    c.killForTest();
+    await expect((e as { late: Promise<unknown> }).late).rejects.toThrow(/storage host store-a: agent exited/);
+  });
+
   it("a dead agent fails what was pending, is marked down since then with why, and is restarted with backoff", async () => {
     const c = connect(["ok"]);
     await new AgentHost(c, 5000).status();
