@@ -2,28 +2,21 @@ import { describe, expect, it } from "vitest";
 import { StatusService } from "@/lib/status/status-service";
 import type { Host, HostStatus } from "@/lib/host/types";
 
+/** A host that only answers status reads, as `status` says; everything else is not used here. */
+function hostWith(status: Host["status"], health: Host["health"] = () => ({ state: "up", since: 0 })): Host {
+  const unused = async (): Promise<never> => {
+    throw new Error("not used");
+  };
+  return { name: "local", kind: "agent", health, close: () => undefined, image: unused, grow: unused, reset: unused, status };
+}
+
 function countingHost(delayMs = 5) {
   let reads = 0;
-  const host: Host = {
-    name: "local",
-    kind: "sim",
-    health: () => ({ state: "up", since: 0 }),
-    close: () => undefined,
-    image: async () => {
-      throw new Error("not used");
-    },
-    grow: async () => {
-      throw new Error("unused");
-    },
-    async status(): Promise<HostStatus> {
-      const n = ++reads;
-      await new Promise((r) => setTimeout(r, delayMs));
-      return { readAt: n, machines: [] };
-    },
-    async reset() {
-      throw new Error("unused");
-    },
-  };
+  const host = hostWith(async () => {
+    const n = ++reads;
+    await new Promise((r) => setTimeout(r, delayMs));
+    return { readAt: n, machines: [] };
+  });
   return { host, reads: () => reads };
 }
 
@@ -63,25 +56,10 @@ describe("single-flight status", () => {
 
   it("does not cache a failed read", async () => {
     let fail = true;
-    const host: Host = {
-      name: "local",
-      kind: "sim",
-      health: () => ({ state: "up", since: 0 }),
-      close: () => undefined,
-      image: async () => {
-        throw new Error("not used");
-      },
-      grow: async () => {
-        throw new Error("unused");
-      },
-      status: async () => {
-        if (fail) throw new Error("dmsetup gone");
-        return { readAt: 1, machines: [] };
-      },
-      reset: async () => {
-        throw new Error("unused");
-      },
-    };
+    const host = hostWith(async () => {
+      if (fail) throw new Error("dmsetup gone");
+      return { readAt: 1, machines: [] };
+    });
     let now = 100;
     const s = new StatusService(host, 1000, () => now);
     await expect(s.get()).rejects.toThrow("dmsetup gone");
@@ -102,27 +80,15 @@ describe("a room whose host throws", () => {
     const { parseConfig } = await import("@/lib/config/load");
     const { demoConfig } = await import("@/lib/config/demo");
     const config = parseConfig(demoConfig());
-    const host: Host = {
-      name: "local",
-      kind: "agent",
-      // Throws at once (not a rejected promise), and cannot even say how it is.
-      status: () => {
+    // Throws at once (not a rejected promise), and cannot even say how it is.
+    const host = hostWith(
+      () => {
         throw new Error("agent pipe closed");
       },
-      health: () => {
+      () => {
         throw new Error("no agent");
       },
-      close: () => undefined,
-      reset: async () => {
-        throw new Error("unused");
-      },
-      image: async () => {
-        throw new Error("not used");
-      },
-      grow: async () => {
-        throw new Error("unused");
-      },
-    };
+    );
     const readings = await new Room(config, [host]).read();
     expect(readings).toEqual([{ name: "local", health: { state: "down", since: expect.any(Number), error: "no agent" }, status: null, failing: { since: expect.any(Number), message: "agent pipe closed" } }]);
   });
@@ -131,22 +97,7 @@ describe("a room whose host throws", () => {
 /** A host whose status reads end when the test says, with what it says. */
 function controlledHost() {
   const calls: { resolve(s: HostStatus): void; reject(e: Error): void }[] = [];
-  const host: Host = {
-    name: "local",
-    kind: "agent",
-    health: () => ({ state: "up", since: 0 }),
-    close: () => undefined,
-    image: async () => {
-      throw new Error("not used");
-    },
-    grow: async () => {
-      throw new Error("unused");
-    },
-    status: () => new Promise<HostStatus>((resolve, reject) => calls.push({ resolve, reject })),
-    reset: async () => {
-      throw new Error("unused");
-    },
-  };
+  const host = hostWith(() => new Promise<HostStatus>((resolve, reject) => calls.push({ resolve, reject })));
   return { host, calls };
 }
 const settle = () => new Promise((r) => setTimeout(r, 0));
