@@ -219,7 +219,7 @@ export class AgentConnection {
     const proc = this.proc!;
     const id = this.nextId++;
     return new Promise<AgentResponse>((resolve, reject) => {
-      const timer = setTimeout(() => reject(this.late(id, args[0] ?? "request", timeoutMs, onEvent)), timeoutMs);
+      const timer = setTimeout(() => reject(this.late(id, args[0] ?? "request", timeoutMs)), timeoutMs);
       this.pending.set(id, { resolve, reject, onEvent, timer });
       proc.write(JSON.stringify({ id, args }));
     });
@@ -230,7 +230,7 @@ export class AgentConnection {
    * reset on a slow device): its answer, if it comes, goes to the error's `late` promise instead of
    * being dropped, so what the host did can still be recorded.
    */
-  private late(id: number, verb: string, timeoutMs: number, onEvent?: (e: StepEvent) => void): LateAnswerError<AgentResponse> {
+  private late(id: number, verb: string, timeoutMs: number): LateAnswerError<AgentResponse> {
     let settle!: Pick<Pending, "resolve" | "reject">;
     const late = new Promise<AgentResponse>((resolve, reject) => (settle = { resolve, reject }));
     const timer = setTimeout(() => {
@@ -238,7 +238,8 @@ export class AgentConnection {
       settle.reject(new HostError(`storage host ${this.name}: no answer to ${verb} within ${LATE_ANSWER_MS / 60_000} min`, "timeout"));
     }, LATE_ANSWER_MS);
     timer.unref();
-    this.pending.set(id, { ...settle, onEvent, timer });
+    // Its step events are no longer the caller's (a new reset of the PC may be showing its own).
+    this.pending.set(id, { ...settle, timer });
     return new LateAnswerError(`storage host ${this.name}: ${verb} timed out after ${timeoutMs} ms`, "timeout", late);
   }
 
