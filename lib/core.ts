@@ -11,11 +11,12 @@
 export { runtime, createRuntime, setRuntime, type Runtime } from "./runtime";
 export { AppError, errors } from "./api/errors";
 export { readForm, MAX_BODY } from "./api/body";
-export { machineOnline, requestResets } from "./reset/requests";
+export { requestResets } from "./reset/requests";
 export { route, json, readJson, readOptionalJson, parseWith, PEER_HEADER, type Ctx, type Principal } from "./api/route";
 export { login, sessionCookie, deviceCookie, clearedSessionCookie } from "./auth/login";
 export { DEVICE_COOKIE } from "./auth/known-logins";
 export { SESSION_COOKIE } from "./auth/sessions";
+export { machineOnline } from "./reset/requests";
 export { isLoopback } from "./legacy/peer";
 export { renderMetrics } from "./metrics/prometheus";
 export { createHttpServer } from "./server/http-server";
