@@ -16,6 +16,7 @@ export { route, json, readJson, readOptionalJson, parseWith, parseQuery, PEER_HE
 export { login, sessionCookie, deviceCookie, clearedSessionCookie } from "./auth/login";
 export { DEVICE_COOKIE } from "./auth/known-logins";
 export { SESSION_COOKIE } from "./auth/sessions";
+export { machineOnline } from "./reset/requests";
 export { isLoopback } from "./legacy/peer";
 export { renderMetrics } from "./metrics/prometheus";
 export { createHttpServer } from "./server/http-server";

@@ -8,6 +8,7 @@ import { HistoryRepo } from "./db/history";
 import { createHosts } from "./host/create-hosts";
 import { SimHost } from "./host/sim/sim-host";
 import { ResetOrchestrator } from "./reset/orchestrator";
+import { clearNextBootMark } from "./reset/requests";
 import { Room } from "./status/room";
 import { BootRepo } from "./db/boots";
 import { BootTracker } from "./boot/tracker";
@@ -90,8 +91,8 @@ export async function createRuntime(
   const db = openDatabase(path.join(/*turbopackIgnore: true*/ dataDir, "cowherd.sqlite"));
   const history = new HistoryRepo(db);
   const room = new Room(config, createHosts(config, dataDir, env, log));
-  const orchestrator = new ResetOrchestrator(config, room, history);
   const boots = new BootRepo(db);
+  const orchestrator = new ResetOrchestrator(config, room, history, Date.now, { onFresh: (id, startedAt) => clearNextBootMark(boots, id, startedAt) });
   const bootTracker = new BootTracker(config, boots);
   const users = new UserRepo(db);
   const sessions = new SessionRepo(db, {

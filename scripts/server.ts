@@ -1,12 +1,14 @@
 import path from "node:path";
 import next from "next";
 import { ConfigError, createHttpServer, createRuntime, listenAndStart, setRuntime } from "@cowherd/core";
+import { installCrashPolicy } from "../lib/server/crash-policy";
 
 const dev = process.argv.includes("--dev");
 const host = process.env.HOST ?? "::";
 const port = Number(process.env.PORT ?? 3000);
 
 async function main() {
+  installCrashPolicy(); // unhandled rejections: logged, still serving; uncaught exceptions: exit (see the module)
   if (!/^\d{1,5}$/.test(process.env.PORT ?? "3000") || port < 1 || port > 65535) throw new ConfigError(`PORT must be a port number from 1 to 65535, not ${JSON.stringify(process.env.PORT)}`);
   // The runtime's start (first admin and its one-time password, server.start in the audit log, jobs)
   // waits until the port is bound: a start that fails on a busy port leaves no trace.

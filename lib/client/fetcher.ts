@@ -13,8 +13,11 @@ async function parse<T>(res: Response): Promise<T> {
   const body = (await res.json().catch(() => null)) as { error?: { code: string; message: string } } | null;
   // An expired session sends the browser to the login page (not for the login request itself).
   if (res.status === 401 && typeof window !== "undefined" && !res.url.endsWith("/api/auth/login")) window.location.assign("/login");
-  if (!res.ok && body?.error) throw new ApiError(res.status, body.error.code, body.error.message);
-  if (!res.ok && !body) throw new ApiError(res.status, "http", `HTTP ${res.status}`);
+  // Any non-2xx is a failure, whatever its body says (a proxy's JSON, an empty object, no JSON at all).
+  if (!res.ok) {
+    const e = body?.error;
+    throw new ApiError(res.status, typeof e?.code === "string" ? e.code : "http", typeof e?.message === "string" && e.message ? e.message : `HTTP ${res.status}`);
+  }
   return body as T;
 }
 

@@ -116,6 +116,24 @@ export class HistoryRepo {
     this.complete.run({ id, ...r, steps: JSON.stringify(r.steps) });
   }
 
+  /**
+   * A reset whose host answered only after the app had given up on it: its row (failed, outcome
+   * unknown) gets the host's answer. False when the row is not such a row (nothing changed).
+   */
+  reconcile(
+    id: number,
+    r: { endedAt: number; result: "ok" | "failed"; outcome: string | null; failedStep: string | null; error: string | null; steps: StepRecord[] },
+  ): boolean {
+    return (
+      this.db
+        .prepare(
+          `UPDATE resets SET ended_at = @endedAt, result = @result, outcome = @outcome, failed_step = @failedStep, error = @error, steps = @steps
+           WHERE id = @id AND result = 'failed' AND outcome = 'unknown'`,
+        )
+        .run({ id, ...r, steps: JSON.stringify(r.steps) }).changes > 0
+    );
+  }
+
   /** Rows left 'running' by a process that died mid-reset. */
   markInterrupted(now: number): number {
     return this.db

@@ -1,6 +1,7 @@
 import type { BootTracker, BootState } from "../boot/tracker";
 import type { Config } from "../config/schema";
 import type { HistoryRepo } from "../db/history";
+import { errorText } from "../host/step-error";
 import type { StoreSpace } from "../host/types";
 import type { MachinesView } from "../status/machines-view";
 import type { HostReading, Room } from "../status/room";
@@ -72,7 +73,8 @@ export class RoomWatch {
       });
     }
 
-    void this.d.extender.observe(view);
+    // Not waited for (a slow host never holds up the watch), so its failure is handled here.
+    this.d.extender.observe(view).catch((e: unknown) => console.error(`cowherd: auto-extend failed: ${errorText(e)}`));
     return view;
   }
 }

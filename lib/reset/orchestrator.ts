@@ -3,6 +3,7 @@ import type { Config, Machine } from "../config/schema";
 import type { ResetSource } from "../constants";
 import { errors } from "../api/errors";
 import type { HistoryRepo, ResetRow } from "../db/history";
+import { lateAnswer } from "../host/late-answer";
 import { errorText, stepOf } from "../host/step-error";
 import type { MachineHostStatus, ResetReport } from "../host/types";
 import type { Room } from "../status/room";
@@ -24,6 +25,14 @@ export interface ResetProgress {
 
 const KEEP_FINISHED_JOBS = 200;
 
+export interface ResetHooks {
+  /** A PC came back with a fresh disk from a reset that started at `startedAt` (its "reset at next boot" is done). */
+  onFresh?(machineId: number, startedAt: number): void;
+}
+
+type HistoryEnd = Parameters<HistoryRepo["finish"]>[1];
+type Outcome = { ok: boolean; outcome: JobMachine["outcome"]; failedStep: string | null; error: string | null; steps?: ResetReport["steps"] };
+
 /**
  * Runs resets as jobs: a request is answered at once with a job; the job resets its PCs one host
  * at a time per host (hosts in parallel), in runs of `resetConcurrency` PCs, each run one call to
@@ -35,11 +44,15 @@ export class ResetOrchestrator {
   private readonly jobs = new Map<string, { job: Job; done: Promise<Job> }>();
   private readonly byId: Map<number, Machine>;
 
+  /** History rows whose completion could not be written (the database refused twice): written at the next chance. */
+  private readonly unwritten = new Map<number, HistoryEnd>();
+
   constructor(
     private readonly config: Config,
     private readonly room: Room,
     private readonly history: HistoryRepo,
     private readonly now: () => number = Date.now,
+    private readonly hooks: ResetHooks = {},
   ) {
     this.byId = new Map(config.machines.map((m) => [m.id, m]));
   }
@@ -92,14 +105,8 @@ export class ResetOrchestrator {
     }
     for (const m of claimed) this.active.set(m.id, { jobId: job.id, state: "queued", step: null, startedAt: createdAt, source: req.source });
     job.summary = summarize(job.machines);
-    const done = this.run(job, claimed).catch((e: unknown) => {
-      // Only a broken database gets here (rows could not be completed): say so on every PC left.
-      console.error("cowherd: reset job failed:", e);
-      for (const m of job.machines) if (m.state === "queued" || m.state === "running") Object.assign(m, { state: "done", ok: false, outcome: "unknown", failedStep: m.failedStep ?? "internal", error: errorText(e) });
-      for (const m of claimed) this.active.delete(m.id);
-      job.finishedAt = this.now();
-      return structuredClone(job);
-    });
+    // run() does not throw: every host's runs end their own PCs, whatever happens to the others.
+    const done = this.run(job, claimed);
     this.jobs.set(job.id, { job, done });
     this.forgetOldJobs();
     return structuredClone(job);
@@ -111,7 +118,20 @@ export class ResetOrchestrator {
     const size = this.config.resetConcurrency;
     await Promise.all(
       [...byHost].map(async ([host, ms]) => {
-        for (let i = 0; i < ms.length; i += size) await this.runOnHost(job, host, ms.slice(i, i + size));
+        for (let i = 0; i < ms.length; i += size) {
+          const run = ms.slice(i, i + size);
+          try {
+            await this.runOnHost(job, host, run);
+          } catch (e) {
+            // A fault of ours (every host failure is a PC's report): this run's PCs say so, and this
+            // host's later runs and the other hosts' go on. Only this run's PCs are released.
+            console.error(`cowherd: reset job ${job.id} on ${host}:`, e);
+            for (const m of run) {
+              if (m.state === "queued" || m.state === "running") Object.assign(m, { state: "done", step: null, ok: false, outcome: m.state === "running" ? "unknown" : "kept-old", failedStep: "internal", error: errorText(e), endedAt: this.now() });
+              if (this.active.get(m.id)?.jobId === job.id) this.active.delete(m.id);
+            }
+          }
+        }
       }),
     );
     job.finishedAt = this.now();
@@ -170,6 +190,8 @@ export class ResetOrchestrator {
         reports = new Map(rs.map((r) => [r.id, r]));
       } catch (e) {
         hostError = { step: stepOf(e, "host"), message: errorText(e) };
+        const late = lateAnswer<ResetReport[]>(e);
+        if (late) this.whenLate(hostName, started, late);
       }
       for (const m of started) {
         const r = reports.get(m.id);
@@ -187,23 +209,66 @@ export class ResetOrchestrator {
     }
   }
 
-  private finish(
-    m: JobMachine,
-    r: { ok: boolean; outcome: JobMachine["outcome"]; failedStep: string | null; error: string | null; steps?: ResetReport["steps"] },
-    startedAt: number,
-  ): void {
+  private finish(m: JobMachine, r: Outcome, startedAt: number): void {
     const endedAt = this.now();
-    if (m.historyId !== null) {
-      const row = { endedAt, result: r.ok ? ("ok" as const) : ("failed" as const), outcome: r.outcome, failedStep: r.failedStep, error: r.error, steps: r.steps ?? [] };
-      try {
-        this.history.finish(m.historyId, row);
-      } catch (e) {
-        // One retry (SQLITE_BUSY beyond busy_timeout); a row still 'running' is marked interrupted at next start.
-        console.error(`cowherd: could not complete history row ${m.historyId}: ${errorText(e)}; retrying`);
-        this.history.finish(m.historyId, row);
+    if (m.historyId !== null) this.write(m.historyId, { endedAt, result: r.ok ? "ok" : "failed", outcome: r.outcome, failedStep: r.failedStep, error: r.error, steps: r.steps ?? [] });
+    Object.assign(m, { state: "done", step: null, ok: r.ok, outcome: r.outcome, failedStep: r.failedStep, error: r.error, startedAt: m.startedAt ?? startedAt, endedAt });
+    if (r.ok && r.outcome === "fresh") this.freshened(m.id, m.startedAt ?? startedAt);
+  }
+
+  /**
+   * Completes a history row; never throws, so one row the database refuses cannot stop the other
+   * PCs' rows. One retry at once (SQLITE_BUSY beyond busy_timeout); after that the row is kept and
+   * tried again with each later row (a row still 'running' at the next start is marked interrupted).
+   */
+  private write(id: number, row: HistoryEnd): void {
+    this.unwritten.set(id, row);
+    for (const [rid, r] of [...this.unwritten]) {
+      for (let attempt = 1; attempt <= 2; attempt++) {
+        try {
+          this.history.finish(rid, r);
+          this.unwritten.delete(rid);
+          break;
+        } catch (e) {
+          console.error(`cowherd: could not complete history row ${rid} (attempt ${attempt}): ${errorText(e)}`);
+        }
       }
     }
-    Object.assign(m, { state: "done", step: null, ok: r.ok, outcome: r.outcome, failedStep: r.failedStep, error: r.error, startedAt: m.startedAt ?? startedAt, endedAt });
+  }
+
+  private freshened(id: number, startedAt: number): void {
+    try {
+      this.hooks.onFresh?.(id, startedAt);
+    } catch (e) {
+      console.error(`cowherd: after the reset of PC ${id}: ${errorText(e)}`);
+    }
+  }
+
+  /**
+   * The host answered after its timeout (the agent went on with the reset): the PCs' rows, written
+   * as failed with outcome unknown, get what really happened, and so does the job if still known.
+   */
+  private whenLate(hostName: string, ms: JobMachine[], late: Promise<ResetReport[]>): void {
+    late.then(
+      (reports) => {
+        this.room.invalidate(hostName);
+        for (const r of reports) {
+          const m = ms.find((x) => x.id === r.id);
+          if (!m || m.outcome !== "unknown") continue;
+          const end: Outcome = { ok: r.ok, outcome: r.outcome, failedStep: r.failedStep ?? null, error: r.error ?? null, steps: [...r.steps, ...r.recovery] };
+          const endedAt = this.now();
+          try {
+            if (m.historyId !== null) this.history.reconcile(m.historyId, { endedAt, result: end.ok ? "ok" : "failed", outcome: end.outcome, failedStep: end.failedStep, error: end.error, steps: end.steps ?? [] });
+          } catch (e) {
+            console.error(`cowherd: could not record the late answer for history row ${m.historyId}: ${errorText(e)}`);
+          }
+          Object.assign(m, { ok: end.ok, outcome: end.outcome, failedStep: end.failedStep, error: end.error, endedAt });
+          console.error(`cowherd: ${m.name}: the host answered after its timeout: ${end.ok ? `reset, outcome ${end.outcome}` : `failed at ${end.failedStep}, outcome ${end.outcome}`}`);
+          if (end.ok && end.outcome === "fresh") this.freshened(m.id, m.startedAt ?? endedAt);
+        }
+      },
+      (e: unknown) => console.error(`cowherd: ${hostName}: no late answer for ${ms.map((m) => m.name).join(", ")} (outcome stays unknown): ${errorText(e)}`),
+    );
   }
 
   private forgetOldJobs(): void {

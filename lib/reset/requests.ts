@@ -1,12 +1,14 @@
 import type { ResetSource } from "../constants";
 import { errors } from "../api/errors";
+import type { BootRepo } from "../db/boots";
 import type { Runtime } from "../runtime";
 import type { Job } from "./jobs";
 
 /**
  * What to do with a PC that is up (booting, or its iSCSI session open): a reset now pulls the disk
  * from under a running Windows, which crashes it.
- *  - refuse: a single reset is refused (409 machine-online); in a bulk reset the PC is refused
+ *  - refuse: the PC is left alone and listed in `online` (the single-PC route then answers 409
+ *    machine-online; a bulk request never does, however many PCs it names)
  *  - next-boot: the PC is marked, and its boot script resets it before it boots again
  *  - force: reset it now anyway
  */
@@ -27,16 +29,27 @@ export function requestResets(rt: Runtime, ids: number[], req: { source: ResetSo
   const unique = [...new Set(ids)];
   unique.forEach((id) => rt.orchestrator.machine(id)); // unknown ids: nothing happens
   const up = req.whenOnline === "force" ? [] : unique.filter((id) => rt.bootTracker.isUp(id));
-  if (up.length && req.whenOnline === "refuse" && unique.length === 1) {
-    const m = rt.orchestrator.machine(unique[0]!);
-    throw errors.conflict(
-      "machine-online",
-      `${m.name} is running (its iSCSI session is open): resetting it now would crash it. Reset it at its next boot instead (its boot script resets it before it starts), or, if nobody is using it, force the reset.`,
-    );
-  }
   const now = unique.filter((id) => !up.includes(id));
   const nextBoot = req.whenOnline === "next-boot" ? up : [];
   for (const id of nextBoot) rt.boots.setPending(id, req.requestedBy, Date.now());
   const job = now.length ? rt.orchestrator.submit(now, req) : null;
   return { job, nextBoot, online: req.whenOnline === "refuse" ? up : [] };
+}
+
+/** The single-PC route's refusal of a PC that is up (a bulk request lists it in `online` instead). */
+export function machineOnline(name: string) {
+  return errors.conflict(
+    "machine-online",
+    `${name} is running (its iSCSI session is open): resetting it now would crash it. Reset it at its next boot instead (its boot script resets it before it starts), or, if nobody is using it, force the reset.`,
+  );
+}
+
+/**
+ * After a reset that brought the PC back with a fresh disk: its "reset at next boot" mark has been
+ * carried out, so it goes — unless it was made while that reset was already running (it asks for
+ * another one).
+ */
+export function clearNextBootMark(boots: Pick<BootRepo, "pending" | "clearPending">, machineId: number, resetStartedAt: number): void {
+  const mark = boots.pending().get(machineId);
+  if (mark && mark.requestedAt <= resetStartedAt) boots.clearPending(machineId);
 }

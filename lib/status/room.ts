@@ -54,8 +54,10 @@ export class Room {
   async read(): Promise<HostReading[]> {
     return Promise.all(
       [...this.services.values()].map(async (s) => {
-        await s.get().catch(() => undefined);
-        return { name: s.host.name, health: healthOf(s.host, s.failing), status: s.lastGood, failing: s.failing };
+        // The read awaited (one overtaken by a reset is done again by get()); the last good one when it failed.
+        const value = await s.get().catch(() => null);
+        const failing = value ? null : s.failing;
+        return { name: s.host.name, health: healthOf(s.host, failing), status: value ?? s.lastGood, failing };
       }),
     );
   }

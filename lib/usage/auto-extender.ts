@@ -38,6 +38,7 @@ export class AutoExtender {
     private readonly events: EventLog,
     private readonly busy: (id: number) => boolean,
     private readonly now: () => number = Date.now,
+    private readonly log: (line: string) => void = (line) => console.error(line),
   ) {
     this.byId = new Map(config.machines.map((m) => [m.id, m]));
   }
@@ -79,7 +80,7 @@ export class AutoExtender {
     const refuse = (step: string, error: string): GrowResult => {
       this.retryAt.set(m.id, this.now() + RETRY_MS);
       if (how.by === null)
-        this.events.raise({ ...pc, key: refusedKey, kind: "autoextend-refused", message: `${m.name} is ${Math.round(how.percent)} % full and could not grow from ${fromMiB} to ${toMiB} MiB: ${error}`, detail: { step, fromMiB, toMiB } });
+        this.noting("its refusal", () => this.events.raise({ ...pc, key: refusedKey, kind: "autoextend-refused", message: `${m.name} is ${Math.round(how.percent)} % full and could not grow from ${fromMiB} to ${toMiB} MiB: ${error}`, detail: { step, fromMiB, toMiB } }));
       return { ok: false, fromMiB, toMiB, step, error };
     };
     // The app's own look at the store first (no helper call when it already shows no room).
@@ -94,21 +95,34 @@ export class AutoExtender {
     try {
       const { totalSectors } = await this.room.host(m.host).grow(m.id, toMiB);
       this.retryAt.delete(m.id);
-      this.events.clear(refusedKey);
-      this.events.record({
+      // The PC did grow: a failure to write it down must not turn into a refusal.
+      this.noting("the grow", () => this.events.clear(refusedKey));
+      this.noting("the grow", () => this.events.record({
         ...pc,
         kind: how.by ? "grow" : "autoextend",
         message: how.by
           ? `${how.by} grew ${m.name}'s COW from ${fromMiB} to ${toMiB} MiB (it was ${Math.round(how.percent)} % full)`
           : `${m.name} was ${Math.round(how.percent)} % full: its COW grew from ${fromMiB} to ${toMiB} MiB (auto-extend, up to ${m.maxCowSizeMiB} MiB)`,
         detail: { fromMiB, toMiB, percent: how.percent, by: how.by },
-      });
+      }));
       return { ok: true, fromMiB, toMiB, totalSectors };
     } catch (e) {
       return refuse(stepOf(e, "grow"), errorText(e));
     } finally {
       this.inflight.delete(m.id);
       this.room.invalidate(m.host);
+    }
+  }
+
+  /**
+   * Writes an event about a grow; the event log's failure (SQLite full or locked) is logged, never
+   * thrown: it happens in a grow nobody waits for, whose rejection would otherwise go unhandled.
+   */
+  private noting(what: string, write: () => unknown): void {
+    try {
+      write();
+    } catch (e) {
+      this.log(`cowherd: auto-extend: could not record ${what} in the event log: ${errorText(e)}`);
     }
   }
 }

@@ -1,6 +1,6 @@
 import { PassThrough } from "node:stream";
 import path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { parseConfig } from "@/lib/config/load";
 import { AgentConnection, processSpawner, type AgentProcess } from "@/lib/host/agent/agent-connection";
 import { AgentHost } from "@/lib/host/agent/agent-host";
@@ -74,6 +74,58 @@ describe("the agent connection (a real child process)", () => {
     const reports = await host.reset([1, 2], (id, step) => steps.push(`${id}:${step}`));
     expect(reports.map((r) => r.ok)).toEqual([true, true]);
     expect(steps).toEqual(["1:dm-error", "2:dm-error"]);
+  });
+
+  it("a reset answered after its timeout: the caller hears the timeout at once, and the answer still arrives (checked), not dropped", async () => {
+    const c = connect(["slow"]);
+    const host = new AgentHost(c, 100);
+    await host.status();
+    const e = await host.reset([1, 2]).catch((x: unknown) => x);
+    expect(e).toMatchObject({ step: "timeout", message: "storage host store-a: reset timed out after 100 ms" });
+    const late = (e as { late?: Promise<unknown> }).late;
+    expect(late).toBeInstanceOf(Promise);
+    await expect(late).resolves.toEqual([1, 2].map((id) => ({ id, ok: true, steps: [], recovery: [], outcome: "fresh" })));
+    // The connection goes on serving.
+    await expect(host.status()).resolves.toMatchObject({ machines: [{ id: 1 }] });
+  });
+
+  it("through the orchestrator: the history row first says unknown, then what the agent did", async () => {
+    const { Room } = await import("@/lib/status/room");
+    const { ResetOrchestrator } = await import("@/lib/reset/orchestrator");
+    const { HistoryRepo } = await import("@/lib/db/history");
+    const { openDatabase } = await import("@/lib/db/open");
+    const { demoConfig } = await import("@/lib/config/demo");
+    const { mkdtempSync, rmSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const dir = mkdtempSync(path.join(tmpdir(), "cowherd-late-"));
+    const quiet = vi.spyOn(console, "error").mockImplementation(() => undefined);
+    try {
+      const config = parseConfig({ ...demoConfig(), hosts: [{ name: "store-a" }], machines: demoConfig().machines!.slice(0, 2).map((m) => ({ ...m, host: "store-a" })) });
+      const c = connect(["slow"]);
+      const room = new Room(config, [new AgentHost(c, 100)]);
+      const db = openDatabase(path.join(dir, "db.sqlite"));
+      const history = new HistoryRepo(db);
+      const fresh: number[] = [];
+      const o = new ResetOrchestrator(config, room, history, Date.now, { onFresh: (id) => fresh.push(id) });
+      const job = await o.wait(o.submit([1], { source: "dashboard", requestedBy: "admin" }).id);
+      expect(job.machines[0]).toMatchObject({ ok: false, outcome: "unknown", failedStep: "timeout" });
+      await until(() => history.list({ page: 1, pageSize: 1 }).rows[0]!.result === "ok");
+      expect(history.list({ page: 1, pageSize: 1 }).rows[0]).toMatchObject({ machineId: 1, result: "ok", outcome: "fresh" });
+      expect(fresh).toEqual([1]);
+      db.close();
+    } finally {
+      quiet.mockRestore();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("a late answer that can no longer come (the agent died) rejects, and nothing is left unhandled", async () => {
+    const c = connect(["slow"]);
+    const host = new AgentHost(c, 50);
+    await host.status();
+    const e = await host.reset([1]).catch((x: unknown) => x);
+    c.killForTest();
+    await expect((e as { late: Promise<unknown> }).late).rejects.toThrow(/storage host store-a: agent exited/);
   });
 
   it("a dead agent fails what was pending, is marked down since then with why, and is restarted with backoff", async () => {

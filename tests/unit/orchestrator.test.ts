@@ -3,6 +3,10 @@ import { RESET_STEPS } from "@/lib/host/types";
 import { HostError } from "@/lib/host/types";
 import type { SimHost } from "@/lib/host/sim/sim-host";
 import { testRuntime } from "../helpers/runtime";
+import Database from "better-sqlite3";
+import { vi } from "vitest";
+import { LateAnswerError } from "@/lib/host/late-answer";
+import type { ResetReport } from "@/lib/host/types";
 
 let ctx: Awaited<ReturnType<typeof testRuntime>>;
 beforeEach(async () => {
@@ -167,5 +171,103 @@ describe("reset jobs on the simulator", () => {
     });
     expect(ctx.rt.history.markInterrupted(Date.now())).toBe(1);
     expect(ctx.rt.history.get(id)?.result).toBe("interrupted");
+  });
+});
+
+async function until(cond: () => boolean, ms = 5000) {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+describe("a reset job whatever the database or the host does", () => {
+  it("a history row the database refuses twice stops neither the other PCs' rows nor holds of another host's PCs still resetting", async () => {
+    const { rt, cleanup } = await testRuntime({ COWHERD_SIM_HOSTS: "2" });
+    const quiet = vi.spyOn(console, "error").mockImplementation(() => undefined);
+    try {
+      const [, b] = rt.room.hosts() as SimHost[];
+      const onA = rt.config.machines.filter((m) => m.host === "store-a").map((m) => m.id).slice(0, 2) as [number, number];
+      const onB = rt.config.machines.find((m) => m.host === "store-b")!.id;
+      // store-b's reset is still running while store-a's run ends.
+      let open!: () => void;
+      const gate = new Promise<void>((r) => (open = r));
+      const resetB = b!.reset.bind(b);
+      b!.reset = async (ids, onStep) => {
+        await gate;
+        return resetB(ids, onStep);
+      };
+      // The first PC's row cannot be completed (SQLITE_BUSY beyond busy_timeout, twice).
+      const finish = rt.history.finish.bind(rt.history);
+      let refusing = true;
+      rt.history.finish = (id, r) => {
+        if (refusing && rt.history.get(id)?.machineId === onA[0]) throw new Database.SqliteError("database is locked", "SQLITE_BUSY");
+        finish(id, r);
+      };
+      const job = rt.orchestrator.submit([...onA, onB], { source: "bulk", requestedBy: "admin" });
+      await until(() => onA.every((id) => rt.orchestrator.job(job.id)!.machines.find((m) => m.id === id)!.state === "done"));
+      const rows = () => new Map(rt.history.list({ page: 1, pageSize: 10 }).rows.map((r) => [r.machineId, r]));
+      expect(rows().get(onA[1])).toMatchObject({ result: "ok", outcome: "fresh" });
+      expect(rt.orchestrator.job(job.id)!.machines.find((m) => m.id === onA[0])).toMatchObject({ state: "done", ok: true, outcome: "fresh" });
+      // store-b's PC is still held: a second reset of it is refused while the first runs.
+      expect(rt.orchestrator.progress().has(onB)).toBe(true);
+      expect(() => rt.orchestrator.submit([onB], { source: "dashboard", requestedBy: "other" })).toThrow(expect.objectContaining({ status: 409 }));
+      open();
+      expect((await rt.orchestrator.wait(job.id)).summary).toMatchObject({ ok: 3, failed: 0, pending: 0 });
+      expect(rows().get(onB)).toMatchObject({ result: "ok" });
+      // The refused row is written with the next one the database takes.
+      expect(rows().get(onA[0])!.result).toBe("running");
+      refusing = false;
+      await reset([onB], rt);
+      expect(rows().get(onA[0])).toMatchObject({ result: "ok", outcome: "fresh" });
+    } finally {
+      quiet.mockRestore();
+      cleanup();
+    }
+  });
+
+  it("the host's answer after its timeout completes the row left 'unknown', and the job", async () => {
+    const quiet = vi.spyOn(console, "error").mockImplementation(() => undefined);
+    let answer!: (r: ResetReport[]) => void;
+    ctx.sim.reset = async () => {
+      throw new LateAnswerError("storage host local: reset timed out after 60000 ms", "timeout", new Promise<ResetReport[]>((r) => (answer = r)));
+    };
+    const job = await reset([4]);
+    expect(job.machines[0]).toMatchObject({ ok: false, outcome: "unknown", failedStep: "timeout" });
+    expect(ctx.rt.history.list({ page: 1, pageSize: 5 }).rows[0]).toMatchObject({ result: "failed", outcome: "unknown" });
+    answer([{ id: 4, ok: true, outcome: "fresh", steps: [{ step: "check", ok: true, ms: 1 }], recovery: [] }]);
+    await until(() => ctx.rt.history.list({ page: 1, pageSize: 5 }).rows[0]!.result === "ok");
+    expect(ctx.rt.history.list({ page: 1, pageSize: 5 }).rows[0]).toMatchObject({ result: "ok", outcome: "fresh", error: null, failedStep: null });
+    expect(ctx.rt.orchestrator.job(job.id)!.machines[0]).toMatchObject({ ok: true, outcome: "fresh" });
+    quiet.mockRestore();
+  });
+});
+
+describe("a reset clears the PC's reset at next boot", () => {
+  it("a fresh reset removes a mark made before it; a failed one, or a mark made while it ran, stays", async () => {
+    const { boots, orchestrator } = ctx.rt;
+    boots.setPending(3, "admin", Date.now() - 1000);
+    const done = await reset([3]);
+    expect(done.machines[0]).toMatchObject({ ok: true, outcome: "fresh" });
+    expect(boots.pending().has(3)).toBe(false);
+    // A reset that keeps the old disk did not do what the mark asks.
+    boots.setPending(5, "admin", Date.now() - 1000);
+    ctx.sim.reset = async (ids) => ids.map((id) => ({ id, ok: false, failedStep: "cow-zero", error: "I/O error", steps: [], recovery: [], outcome: "kept-old" as const }));
+    await reset([5]);
+    expect(boots.pending().has(5)).toBe(true);
+    // A mark made while the reset ran asks for one more.
+    let open!: () => void;
+    const gate = new Promise<void>((r) => (open = r));
+    ctx.sim.reset = async (ids) => {
+      await gate;
+      return ids.map((id) => ({ id, ok: true, steps: [], recovery: [], outcome: "fresh" as const }));
+    };
+    const job = orchestrator.submit([6], { source: "dashboard", requestedBy: "admin" });
+    await new Promise((r) => setTimeout(r, 10));
+    boots.setPending(6, "admin", Date.now() + 5);
+    open();
+    await orchestrator.wait(job.id);
+    expect(boots.pending().has(6)).toBe(true);
   });
 });

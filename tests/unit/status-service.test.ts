@@ -2,28 +2,21 @@ import { describe, expect, it } from "vitest";
 import { StatusService } from "@/lib/status/status-service";
 import type { Host, HostStatus } from "@/lib/host/types";
 
+/** A host that only answers status reads, as `status` says; everything else is not used here. */
+function hostWith(status: Host["status"], health: Host["health"] = () => ({ state: "up", since: 0 })): Host {
+  const unused = async (): Promise<never> => {
+    throw new Error("not used");
+  };
+  return { name: "local", kind: "agent", health, close: () => undefined, image: unused, grow: unused, reset: unused, status };
+}
+
 function countingHost(delayMs = 5) {
   let reads = 0;
-  const host: Host = {
-    name: "local",
-    kind: "sim",
-    health: () => ({ state: "up", since: 0 }),
-    close: () => undefined,
-    image: async () => {
-      throw new Error("not used");
-    },
-    grow: async () => {
-      throw new Error("unused");
-    },
-    async status(): Promise<HostStatus> {
-      const n = ++reads;
-      await new Promise((r) => setTimeout(r, delayMs));
-      return { readAt: n, machines: [] };
-    },
-    async reset() {
-      throw new Error("unused");
-    },
-  };
+  const host = hostWith(async () => {
+    const n = ++reads;
+    await new Promise((r) => setTimeout(r, delayMs));
+    return { readAt: n, machines: [] };
+  });
   return { host, reads: () => reads };
 }
 
@@ -50,37 +43,23 @@ describe("single-flight status", () => {
     expect(h.reads()).toBe(2);
   });
 
-  it("after invalidate, callers get a new read instead of joining the older one in flight", async () => {
+  it("after invalidate, callers get a new read instead of joining the older one in flight (and so do the older one's)", async () => {
     const h = countingHost(10);
     const s = new StatusService(h.host, 1000);
     const old = s.get();
     s.invalidate();
     const fresh = await s.get();
-    expect((await old).readAt).toBe(1);
     expect(fresh.readAt).toBe(2);
+    expect((await old).readAt).toBe(2);
+    expect(h.reads()).toBe(2);
   });
 
   it("does not cache a failed read", async () => {
     let fail = true;
-    const host: Host = {
-      name: "local",
-      kind: "sim",
-      health: () => ({ state: "up", since: 0 }),
-      close: () => undefined,
-      image: async () => {
-        throw new Error("not used");
-      },
-      grow: async () => {
-        throw new Error("unused");
-      },
-      status: async () => {
-        if (fail) throw new Error("dmsetup gone");
-        return { readAt: 1, machines: [] };
-      },
-      reset: async () => {
-        throw new Error("unused");
-      },
-    };
+    const host = hostWith(async () => {
+      if (fail) throw new Error("dmsetup gone");
+      return { readAt: 1, machines: [] };
+    });
     let now = 100;
     const s = new StatusService(host, 1000, () => now);
     await expect(s.get()).rejects.toThrow("dmsetup gone");
@@ -101,28 +80,77 @@ describe("a room whose host throws", () => {
     const { parseConfig } = await import("@/lib/config/load");
     const { demoConfig } = await import("@/lib/config/demo");
     const config = parseConfig(demoConfig());
-    const host: Host = {
-      name: "local",
-      kind: "agent",
-      // Throws at once (not a rejected promise), and cannot even say how it is.
-      status: () => {
+    // Throws at once (not a rejected promise), and cannot even say how it is.
+    const host = hostWith(
+      () => {
         throw new Error("agent pipe closed");
       },
-      health: () => {
+      () => {
         throw new Error("no agent");
       },
-      close: () => undefined,
-      reset: async () => {
-        throw new Error("unused");
-      },
-      image: async () => {
-        throw new Error("not used");
-      },
-      grow: async () => {
-        throw new Error("unused");
-      },
-    };
+    );
     const readings = await new Room(config, [host]).read();
     expect(readings).toEqual([{ name: "local", health: { state: "down", since: expect.any(Number), error: "no agent" }, status: null, failing: { since: expect.any(Number), message: "agent pipe closed" } }]);
+  });
+});
+
+/** A host whose status reads end when the test says, with what it says. */
+function controlledHost() {
+  const calls: { resolve(s: HostStatus): void; reject(e: Error): void }[] = [];
+  const host = hostWith(() => new Promise<HostStatus>((resolve, reject) => calls.push({ resolve, reject })));
+  return { host, calls };
+}
+const settle = () => new Promise((r) => setTimeout(r, 0));
+/** PC 1 as a status read sees it: full before the reset, nearly empty after. */
+const before = (readAt: number): HostStatus => ({ readAt, machines: [{ id: 1, state: "ok", usedSectors: 900_000, totalSectors: 1_000_000, online: false, initiators: [], exported: true, suspended: false }] });
+const after = (readAt: number): HostStatus => ({ readAt, machines: [{ id: 1, state: "ok", usedSectors: 128, totalSectors: 1_000_000, online: false, initiators: [], exported: true, suspended: false }] });
+
+describe("a read begun before a reset and ended after it", () => {
+  it("never replaces the fresher read, nor is handed to the callers that joined it", async () => {
+    const h = controlledHost();
+    const s = new StatusService(h.host, 1000);
+    const old = s.get(); // read 1: begun before the reset
+    s.invalidate(); // the reset ended
+    const fresh = s.get(); // read 2
+    expect(h.calls.length).toBe(2);
+    h.calls[1]!.resolve(after(2));
+    expect((await fresh).readAt).toBe(2);
+    h.calls[0]!.resolve(before(1)); // the old read ends last
+    expect((await old).readAt).toBe(2);
+    expect(s.lastGood?.readAt).toBe(2);
+    expect(await s.get()).toMatchObject({ readAt: 2 });
+    expect(h.calls.length).toBe(2);
+  });
+
+  it("a stale read's failure does not mark the host failing when a fresher read succeeded", async () => {
+    const h = controlledHost();
+    const s = new StatusService(h.host, 1000);
+    const old = s.get().catch((e: Error) => e);
+    s.invalidate();
+    const fresh = s.get();
+    h.calls[1]!.resolve(after(2));
+    await fresh;
+    h.calls[0]!.reject(new Error("timed out"));
+    await settle();
+    expect(s.failing).toBeNull();
+    expect(await old).toMatchObject({ readAt: 2 });
+  });
+
+  it("the room (so the grid and auto-extend) gets the read after the reset, not the one it was waiting for", async () => {
+    const { Room } = await import("@/lib/status/room");
+    const { parseConfig } = await import("@/lib/config/load");
+    const { demoConfig } = await import("@/lib/config/demo");
+    const h = controlledHost();
+    const room = new Room(parseConfig(demoConfig()), [h.host]);
+    const reading = room.read(); // the room watch's tick: read 1 begins
+    room.invalidate("local"); // a reset of PC 1 ends meanwhile
+    h.calls[0]!.resolve(before(1));
+    await settle();
+    // The tick reads again rather than taking the pre-reset numbers.
+    expect(h.calls.length).toBe(2);
+    h.calls[1]?.resolve(after(2));
+    const [r] = await reading;
+    expect(r!.status).toMatchObject({ readAt: 2, machines: [{ id: 1, usedSectors: 128 }] });
+    expect(room.services.get("local")!.lastGood?.readAt).toBe(2);
   });
 });

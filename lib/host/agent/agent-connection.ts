@@ -1,6 +1,7 @@
 import { execa } from "execa";
 import { errorText } from "../step-error";
 import { AGENT_PROTOCOL, HELPER_VERSION, type AgentHello, type AgentResponse, type StepEvent } from "../protocol";
+import { LateAnswerError } from "../late-answer";
 import { HostError, type HostHealth } from "../types";
 import { LineSplitter } from "./lines";
 import type { AgentCommand } from "./transport";
@@ -52,6 +53,9 @@ interface Pending {
   onEvent?: (e: StepEvent) => void;
   timer: NodeJS.Timeout;
 }
+
+/** How long an answer is still taken after its request timed out (a reset stuck on a hung device ends by then). */
+const LATE_ANSWER_MS = 3_600_000;
 
 export interface ConnectionOptions {
   /** Machine ids the web app expects this host to serve; the agent's config must know them all. */
@@ -215,13 +219,28 @@ export class AgentConnection {
     const proc = this.proc!;
     const id = this.nextId++;
     return new Promise<AgentResponse>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(id);
-        reject(new HostError(`storage host ${this.name}: ${args[0]} timed out after ${timeoutMs} ms`, "timeout"));
-      }, timeoutMs);
+      const timer = setTimeout(() => reject(this.late(id, args[0] ?? "request", timeoutMs)), timeoutMs);
       this.pending.set(id, { resolve, reject, onEvent, timer });
       proc.write(JSON.stringify({ id, args }));
     });
+  }
+
+  /**
+   * A request past its timeout: the caller is told now, but the agent may still be working on it (a
+   * reset on a slow device): its answer, if it comes, goes to the error's `late` promise instead of
+   * being dropped, so what the host did can still be recorded.
+   */
+  private late(id: number, verb: string, timeoutMs: number): LateAnswerError<AgentResponse> {
+    let settle!: Pick<Pending, "resolve" | "reject">;
+    const late = new Promise<AgentResponse>((resolve, reject) => (settle = { resolve, reject }));
+    const timer = setTimeout(() => {
+      this.pending.delete(id);
+      settle.reject(new HostError(`storage host ${this.name}: no answer to ${verb} within ${LATE_ANSWER_MS / 60_000} min`, "timeout"));
+    }, LATE_ANSWER_MS);
+    timer.unref();
+    // Its step events are no longer the caller's (a new reset of the PC may be showing its own).
+    this.pending.set(id, { ...settle, timer });
+    return new LateAnswerError(`storage host ${this.name}: ${verb} timed out after ${timeoutMs} ms`, "timeout", late);
   }
 
   /** Ends the agent: its stdin closes, so it finishes what it is doing and exits. */

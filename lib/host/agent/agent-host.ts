@@ -1,5 +1,6 @@
 import { imageArgs, type HostImages, type ImageOp } from "../images";
-import type { HelperOutput, ImageVerb } from "../protocol";
+import { mapLate } from "../late-answer";
+import type { AgentResponse, HelperOutput, ImageVerb } from "../protocol";
 import { StepError } from "../step-error";
 import { HostError, type Host, type HostHealth, type HostStatus, type ResetReport } from "../types";
 import type { AgentConnection } from "./agent-connection";
@@ -28,7 +29,14 @@ export class AgentHost implements Host {
     timeoutMs: number,
     onStep?: (id: number, step: string) => void,
   ): Promise<Extract<HelperOutput, { verb: V }>> {
-    const r = await this.conn.request([verb, ...args], timeoutMs, onStep && ((e) => onStep(e.machine, e.step)));
+    // An answer after the timeout is checked as one in time would be (it reaches whoever awaits `late`).
+    const r = await this.conn.request([verb, ...args], timeoutMs, onStep && ((e) => onStep(e.machine, e.step))).catch((e: unknown) => {
+      throw mapLate(e, (late: AgentResponse) => this.checked(verb, late));
+    });
+    return this.checked(verb, r);
+  }
+
+  private checked<V extends Exclude<HelperOutput, { error: unknown }>["verb"]>(verb: V, r: AgentResponse): Extract<HelperOutput, { verb: V }> {
     const out = r.output;
     if (!("verb" in out)) throw new HostError(`storage host ${this.name}: ${out.error.message}`, out.error.step ?? `helper-${out.error.code}`);
     if (out.verb !== verb) throw new HostError(`storage host ${this.name}: answered ${out.verb} to ${verb}`);
@@ -49,9 +57,15 @@ export class AgentHost implements Host {
 
   async reset(ids: number[], onStep?: (id: number, step: string) => void): Promise<ResetReport[]> {
     for (const id of ids) if (!Number.isSafeInteger(id) || id < 1) throw new HostError(`invalid machine id ${id}`, "validate");
-    const out = await this.ask("reset", ids.map(String), this.resetTimeoutMs, onStep);
-    if (out.reports.length !== ids.length) throw new HostError(`storage host ${this.name}: ${out.reports.length} reports for ${ids.length} PCs`);
-    return out.reports;
+    const reports = (out: Extract<HelperOutput, { verb: "reset" }>) => {
+      if (out.reports.length !== ids.length) throw new HostError(`storage host ${this.name}: ${out.reports.length} reports for ${ids.length} PCs`);
+      return out.reports;
+    };
+    return reports(
+      await this.ask("reset", ids.map(String), this.resetTimeoutMs, onStep).catch((e: unknown) => {
+        throw mapLate(e, reports);
+      }),
+    );
   }
 
   async grow(id: number, mib: number): Promise<{ totalSectors: number }> {

@@ -1,4 +1,4 @@
-import { json, parseWith, readOptionalJson, requestResets, route } from "@cowherd/core";
+import { json, machineOnline, parseWith, readOptionalJson, requestResets, route } from "@cowherd/core";
 import { machineIdParam, resetBody } from "@/lib/validations/api";
 
 export const dynamic = "force-dynamic";
@@ -15,6 +15,7 @@ export const POST = route<{ id: string }>("admin", async ({ req, rt, principal, 
   const source = principal!.kind === "token" ? "cli" : "dashboard";
   const name = rt.orchestrator.machine(id).name;
   const r = requestResets(rt, [id], { source, requestedBy: principal!.name, whenOnline });
+  if (r.online.length) throw machineOnline(name);
   if (!r.job) {
     audit("reset.next-boot", "ok", name, "marked: it is up");
     return json({ job: null, nextBoot: r.nextBoot }, 200);
