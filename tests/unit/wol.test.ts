@@ -131,4 +131,27 @@ describe("Wake-on-LAN", () => {
     expect(udpSockets()).toBe(idle);
     expect(rx.got).toHaveLength(2);
   });
+
+  it("the wake route: a PC already being woken is named in the job, 409 when none is left, 429 with Retry-After beyond the cap", async () => {
+    const { testRuntime } = await import("../helpers/runtime");
+    const { adminCookie, call } = await import("../helpers/routes");
+    const { POST: wakePost } = await import("@/app/api/wake/route");
+    const rx = await receiver();
+    const t = await testRuntime({ COWHERD_SIM_WOL_PORT: String(rx.port), COWHERD_SIM_BOOT_MS: "50" });
+    close = () => (rx.close(), t.cleanup());
+    const cookie = await adminCookie();
+    const wake = (machines: number[]) => call(wakePost, { body: { machines, batchSize: 1, intervalSeconds: 2 }, cookie });
+    expect((await wake([1, 2])).status).toBe(202);
+    const second = await wake([2, 3]);
+    expect(second.status).toBe(202);
+    expect(second.json.job.machines.map((m: { state: string }) => m.state)).toEqual(["busy", "queued"]);
+    const again = await wake([1, 2, 3]);
+    expect(again.status).toBe(409);
+    expect(again.json).toEqual({ error: { code: "wake-in-progress", message: "retro-01, retro-02, retro-03 are already being woken: nothing sent. Follow the running wake job, or wait for it to finish." } });
+    for (const ids of [[4, 5], [6, 7]]) expect((await wake(ids)).status).toBe(202);
+    const over = await wake([8, 9]);
+    expect(over.status).toBe(429);
+    expect(over.json.error).toMatchObject({ code: "rate_limited", message: `${MAX_WAKE_JOBS} wake jobs are already running (at most ${MAX_WAKE_JOBS} at a time): wait for one to finish.` });
+    expect(Number(over.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+  });
 });
