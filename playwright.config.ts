@@ -5,6 +5,7 @@ import { CHROMIUM_FLAGS, CHROMIUM_PATH } from "./tests/e2e/chromium";
  * Browser tests: @playwright/test driving Debian's Chromium (Playwright's own browser download
  * cannot work here). The webServer is the production build on a fresh data dir for this run; a
  * test file that needs a room of its own starts one (tests/e2e/app.ts: a fresh data dir per file).
+ * Every test sets up the state it needs: none counts on an earlier test having run.
  */
 const PORT = Number(process.env.E2E_PORT ?? 3917);
 
@@ -15,7 +16,10 @@ export default defineConfig({
   fullyParallel: false,
   workers: 1,
   forbidOnly: !!process.env.CI,
-  retries: process.env.CI ? 1 : 0,
+  // A test that passes only on a second try is a failure: never retried, and a flaky result (from
+  // a --retries given on the command line) fails the run too.
+  retries: 0,
+  failOnFlakyTests: true,
   timeout: 60_000,
   expect: { timeout: 15_000 },
   reporter: [["list"], ["json", { outputFile: "test-results/e2e.json" }]],

@@ -12,6 +12,7 @@ import { isUp } from "@/components/grid/confirm-reset-dialog";
 import { OnlinePill } from "@/components/grid/machine-parts";
 import { describeFailure } from "@/components/grid/reset-text";
 import { button, input, subtle } from "@/components/settings/panel";
+import { isDead, isReady, notReadyReason, type WakeSeen } from "./readiness";
 
 type Step = "choose" | "reset" | "wake" | "watch";
 const STEPS: { id: Step; title: string }[] = [
@@ -26,24 +27,28 @@ export interface WolSettings {
   port: number;
   batchSize: number;
   intervalSeconds: number;
+  /** How long after its packet a PC that shows no sign is still only "waiting" (wol.bootWaitSeconds). */
+  bootWaitSeconds: number;
 }
 
-/** Why a PC is not up, in words an admin can act on. */
-function whyNotUp(m: MachineView, wake: WakeJob | null): string {
-  const w = wake?.machines.find((x) => x.id === m.id);
-  if (m.condition === "unreachable") return "its storage host does not answer";
-  if (w?.state === "no-mac") return "no MAC address in the config (machines[].mac): it cannot be woken";
-  if (w?.state === "failed") return `the magic packet could not be sent: ${w.error}`;
-  if (m.boot.state === "booting") return "still booting (it fetched its boot script)";
-  if (m.boot.last?.result === "failed" && wake && m.boot.last.startedAt >= wake.createdAt) return `its boot failed at ${m.boot.last.failedStep ?? "boot"}: ${m.boot.last.error ?? ""}`;
-  if (!w) return "not woken";
-  return "no sign of it since the packet: check its power, and Wake-on-LAN in its BIOS and network card";
+/** Several reset jobs (the lost disks forced, the rest as usual) read as one. */
+function together(jobs: Job[]) {
+  const sum = (k: keyof Job["summary"]) => jobs.reduce((n, j) => n + j.summary[k], 0);
+  return {
+    finished: jobs.every((j) => j.finishedAt !== null),
+    summary: { requested: sum("requested"), ok: sum("ok"), failed: sum("failed"), refused: sum("refused"), pending: sum("pending") },
+    machines: jobs.flatMap((j) => j.machines),
+  };
 }
+
+const fetchJobs = ([, ...ids]: string[]) => Promise.all(ids.map((id) => fetcher<{ job: Job }>(`/api/jobs/${id}`).then((r) => r.job)));
 
 /**
- * Before the doors open: choose PCs → reset the ones that are off now and mark the running ones
- * for their next boot → wake them with Wake-on-LAN, a few at a time → watch them come online →
- * who did not, and why. Each step can be skipped; the room keeps polling throughout.
+ * Before the doors open: choose PCs → reset the ones that are off now, and those whose disk is
+ * already lost (Invalid, Overflow) now even while they run, and mark the other running ones for
+ * their next boot → wake them with Wake-on-LAN, a few at a time → watch them become ready (online,
+ * healthy, no reset waiting) → who is not, why, and what to do. Each step can be skipped; the room
+ * keeps polling throughout.
  */
 export function PrepareFlow({ initial, wol }: { initial: MachinesView; wol: WolSettings }) {
   const { data, error } = useSWR<MachinesView>("/api/machines", fetcher, { refreshInterval: 1500, fallbackData: initial, keepPreviousData: true });
@@ -52,22 +57,28 @@ export function PrepareFlow({ initial, wol }: { initial: MachinesView; wol: WolS
   const [step, setStep] = useState<Step>("choose");
   const [chosen, setChosen] = useState<Set<number>>(() => new Set(initial.machines.map((m) => m.id)));
   const [query, setQuery] = useState("");
-  const [resetAnswer, setResetAnswer] = useState<ResetAnswer | null>(null);
-  const [wakeJob, setWakeJob] = useState<WakeJob | null>(null);
+  const [resetJobs, setResetJobs] = useState<Job[]>([]);
+  const [nextBoot, setNextBoot] = useState<number[] | null>(null);
+  const [wakeJob, setWakeJob] = useState<WakeSeen | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [batchSize, setBatchSize] = useState(wol.batchSize);
   const [interval, setIntervalSeconds] = useState(wol.intervalSeconds);
 
   const list = [...chosen].map((id) => byId.get(id)).filter((m): m is MachineView => !!m);
-  const up = list.filter(isUp);
-  const off = list.filter((m) => !isUp(m));
-  const online = list.filter((m) => m.boot.state === "online" && m.condition !== "unreachable");
+  const dead = list.filter(isDead);
+  const up = list.filter((m) => isUp(m) && !isDead(m));
+  const off = list.filter((m) => !isUp(m) && !isDead(m));
+  const ready = list.filter(isReady);
+  const notReady = list.filter((m) => !isReady(m));
 
-  const { data: jobData } = useSWR<{ job: Job }>(resetAnswer?.job ? `/api/jobs/${resetAnswer.job.id}` : null, fetcher, { refreshInterval: (d) => (d?.job.finishedAt ? 0 : 700) });
-  const { data: wakeData } = useSWR<{ job: WakeJob }>(wakeJob ? `/api/wake/${wakeJob.id}` : null, fetcher, { refreshInterval: (d) => (d?.job.finishedAt ? 0 : 500) });
-  const job = jobData?.job ?? resetAnswer?.job ?? null;
-  const wake = wakeData?.job ?? wakeJob;
+  const { data: jobsData } = useSWR<Job[]>(resetJobs.length ? ["prepare-jobs", ...resetJobs.map((j) => j.id)] : null, fetchJobs, {
+    refreshInterval: (d) => (d?.every((j) => j.finishedAt) ? 0 : 700),
+  });
+  const { data: wakeData } = useSWR<{ job: WakeJob }>(wakeJob ? `/api/wake/${wakeJob.job.id}` : null, fetcher, { refreshInterval: (d) => (d?.job.finishedAt ? 0 : 500) });
+  const job = resetJobs.length ? together(jobsData?.length === resetJobs.length ? jobsData : resetJobs) : null;
+  const wakeSeen = wakeJob && { job: wakeData?.job.id === wakeJob.job.id ? wakeData.job : wakeJob.job, seenAt: wakeJob.seenAt };
+  const wake = wakeSeen?.job ?? null;
 
   const [tick, setTick] = useState(0);
   useEffect(() => {
@@ -76,6 +87,26 @@ export function PrepareFlow({ initial, wol }: { initial: MachinesView; wol: WolS
     return () => clearInterval(t);
   }, [step]);
   void tick;
+  const why = (m: MachineView) => notReadyReason(m, wakeSeen, wol.bootWaitSeconds, Date.now());
+
+  /** Lost disks are forced (nothing on them to keep); the others are reset now when off, at their next boot when up. */
+  const reset = async (ms: MachineView[]) => {
+    const forced = ms.filter(isDead).map((m) => m.id);
+    const rest = ms.filter((m) => !isDead(m)).map((m) => m.id);
+    if (forced.length) {
+      const a = await postJson<ResetAnswer>("/api/resets", { machines: forced, whenOnline: "force" });
+      if (a.job) setResetJobs((p) => [...p, a.job!]);
+    }
+    if (rest.length) {
+      const a = await postJson<ResetAnswer>("/api/resets", { machines: rest, whenOnline: "next-boot" });
+      if (a.job) setResetJobs((p) => [...p, a.job!]);
+      setNextBoot((p) => [...(p ?? []), ...a.nextBoot]);
+    } else setNextBoot((p) => p ?? []);
+  };
+  const startWake = async (ids: number[]) => {
+    const r = await postJson<{ job: WakeJob }>("/api/wake", { machines: ids, batchSize, intervalSeconds: interval });
+    setWakeJob({ job: r.job, seenAt: Date.now() });
+  };
 
   const act = async (fn: () => Promise<void>) => {
     setBusy(true);
@@ -90,7 +121,8 @@ export function PrepareFlow({ initial, wol }: { initial: MachinesView; wol: WolS
   };
   const shown = view.machines.filter((m) => !query || m.name.toLowerCase().includes(query.toLowerCase()) || m.ip.includes(query));
   const toWake = list.filter((m) => m.boot.state === "off" || m.condition === "unreachable");
-  const notUp = list.filter((m) => m.boot.state !== "online" || m.condition === "unreachable");
+  const resetAsked = nextBoot !== null;
+  const offNow = notReady.filter((m) => m.boot.state === "off" && m.condition !== "unreachable");
 
   return (
     <div className="space-y-4">
@@ -114,7 +146,8 @@ export function PrepareFlow({ initial, wol }: { initial: MachinesView; wol: WolS
       {step === "choose" && (
         <section aria-label="Choose the PCs" className="space-y-3 rounded-xl bg-white p-4 shadow-sm ring-1 ring-slate-200">
           <p className="text-sm text-slate-600">
-            <strong data-testid="chosen-count">{chosen.size}</strong> of {view.machines.length} PCs chosen: {off.length} off, {up.length} up.
+            <strong data-testid="chosen-count">{chosen.size}</strong> of {view.machines.length} PCs chosen: {list.filter((m) => !isUp(m)).length} off, {list.filter(isUp).length} up
+            {dead.length > 0 && `, ${dead.length} with a lost disk (Invalid/Overflow)`}.
           </p>
           <div className="flex flex-wrap items-center gap-2">
             <button type="button" className={subtle} onClick={() => setChosen(new Set(view.machines.map((m) => m.id)))}>All</button>
@@ -155,16 +188,22 @@ export function PrepareFlow({ initial, wol }: { initial: MachinesView; wol: WolS
         <section aria-label="Reset them" className="space-y-3 rounded-xl bg-white p-4 shadow-sm ring-1 ring-slate-200">
           <p className="text-sm text-slate-700">
             <strong>{off.length}</strong> off: reset now. <strong>{up.length}</strong> up right now: each resets at its next boot (its boot script does it before it starts), so nobody's running game is pulled from under them.
+            {dead.length > 0 && (
+              <>
+                {" "}
+                <strong>{dead.length}</strong> with a lost disk ({dead.map((m) => m.name).join(", ")}): reset now, even if running; there is nothing left on them to protect.
+              </>
+            )}
           </p>
-          {!resetAnswer ? (
+          {!resetAsked ? (
             <div className="flex flex-wrap gap-2">
               <button
                 type="button"
                 className={button}
                 disabled={busy || list.length === 0}
-                onClick={() => act(async () => setResetAnswer(await postJson<ResetAnswer>("/api/resets", { machines: list.map((m) => m.id), whenOnline: "next-boot" })))}
+                onClick={() => act(() => reset(list))}
               >
-                Reset {off.length} now, {up.length} at next boot
+                Reset {off.length + dead.length} now, {up.length} at next boot
               </button>
               <button type="button" className={subtle} onClick={() => setStep("wake")}>Skip</button>
             </div>
@@ -172,21 +211,21 @@ export function PrepareFlow({ initial, wol }: { initial: MachinesView; wol: WolS
             <div className="space-y-2 text-sm" role="status" data-testid="prepare-reset">
               {job ? (
                 <p className="font-semibold">
-                  {job.finishedAt ? "Reset done" : "Resetting"}: {job.summary.ok} of {job.summary.requested} fresh
+                  {job.finished ? "Reset done" : "Resetting"}: {job.summary.ok} of {job.summary.requested} fresh
                   {job.summary.failed > 0 && <span className="text-red-700">, {job.summary.failed} failed</span>}
                   {job.summary.refused > 0 && `, ${job.summary.refused} already resetting`}
-                  {!job.finishedAt && `, ${job.summary.pending} to go`}
+                  {!job.finished && `, ${job.summary.pending} to go`}
                 </p>
               ) : (
                 <p className="font-semibold">Nothing to reset now.</p>
               )}
-              {resetAnswer.nextBoot.length > 0 && <p className="text-violet-900">At their next boot: {resetAnswer.nextBoot.map((id) => byId.get(id)?.name).join(", ")}</p>}
+              {nextBoot.length > 0 && <p className="text-violet-900">At their next boot: {nextBoot.map((id) => byId.get(id)?.name).join(", ")}</p>}
               {job?.machines.filter((m) => m.state === "done" && !m.ok).map((m) => (
                 <p key={m.id} className="text-red-800">
                   {m.name}: {describeFailure(m)}
                 </p>
               ))}
-              <button type="button" className={button} disabled={!!job && !job.finishedAt} onClick={() => setStep("wake")}>
+              <button type="button" className={button} disabled={!!job && !job.finished} onClick={() => setStep("wake")}>
                 Next: wake them
               </button>
             </div>
@@ -219,8 +258,7 @@ export function PrepareFlow({ initial, wol }: { initial: MachinesView; wol: WolS
               disabled={busy || toWake.length === 0 || (!!wake && !wake.finishedAt)}
               onClick={() =>
                 act(async () => {
-                  const r = await postJson<{ job: WakeJob }>("/api/wake", { machines: toWake.map((m) => m.id), batchSize, intervalSeconds: interval });
-                  setWakeJob(r.job);
+                  await startWake(toWake.map((m) => m.id));
                   setStep("watch");
                 })
               }
@@ -236,55 +274,52 @@ export function PrepareFlow({ initial, wol }: { initial: MachinesView; wol: WolS
         <section aria-label="Watch them come online" className="space-y-3 rounded-xl bg-white p-4 shadow-sm ring-1 ring-slate-200">
           <div role="status" aria-live="polite" className="space-y-1">
             <p className="text-lg font-semibold" data-testid="online-count">
-              {online.length} of {list.length} online
+              {ready.length} of {list.length} ready
             </p>
-            {resetAnswer && (
+            <p className="text-sm text-slate-600">Ready: online, its disk healthy, no reset running or waiting.</p>
+            {resetAsked && (
               <p className="text-sm text-slate-600" data-testid="reset-summary">
-                Disks: {job ? `${job.summary.ok} reset now${job.summary.failed ? `, ${job.summary.failed} failed` : ""}` : "none reset now"}
-                {resetAnswer.nextBoot.length > 0 && `, ${resetAnswer.nextBoot.length} at their next boot (${resetAnswer.nextBoot.filter((id) => byId.get(id)?.pendingReset).length} still waiting)`}
+                Disks: {job ? `${job.summary.ok} reset now${job.summary.failed ? `, ${job.summary.failed} failed` : ""}${job.finished ? "" : `, ${job.summary.pending} resetting`}` : "none reset now"}
+                {nextBoot.length > 0 && `, ${nextBoot.length} at their next boot (${nextBoot.filter((id) => byId.get(id)?.pendingReset).length} still waiting)`}
               </p>
             )}
-            {wake && (
+            {wake && wakeSeen && (
               <p className="text-sm text-slate-600" data-testid="wake-progress">
                 Wake-on-LAN: {wake.machines.filter((m) => m.state === "sent").length} of {wake.machines.length} packets sent
                 {wake.finishedAt ? "" : ` (${wake.batchSize} every ${wake.intervalMs / 1000} s)…`}
-                {wake.finishedAt && ` · ${Math.round((Date.now() - wake.createdAt) / 1000)} s since the first`}
+                {wake.finishedAt && ` · ${Math.round((Date.now() - wakeSeen.seenAt) / 1000)} s since the first`}
               </p>
             )}
           </div>
           <div className="h-2 overflow-hidden rounded-full bg-slate-200" aria-hidden>
-            <div className="h-full bg-sky-600 transition-[width] duration-700" style={{ width: `${list.length ? (online.length / list.length) * 100 : 0}%` }} />
+            <div className="h-full bg-sky-600 transition-[width] duration-700" style={{ width: `${list.length ? (ready.length / list.length) * 100 : 0}%` }} />
           </div>
-          {notUp.length === 0 ? (
-            <p className="font-semibold text-emerald-700" data-testid="all-up">Every chosen PC is online. Have a good event!</p>
+          {list.length > 0 && notReady.length === 0 ? (
+            <p className="font-semibold text-emerald-700" data-testid="all-up">Every chosen PC is online and healthy, with no reset waiting. Have a good event!</p>
           ) : (
             <div className="space-y-2">
-              <h3 className="text-sm font-semibold">Not online ({notUp.length})</h3>
+              <h3 className="text-sm font-semibold">Not ready ({notReady.length})</h3>
               <ul className="divide-y divide-slate-100 rounded-lg ring-1 ring-slate-200" data-testid="not-up">
-                {notUp.map((m) => (
-                  <li key={m.id} className="flex flex-wrap items-center gap-x-3 gap-y-1 px-3 py-2 text-sm">
+                {notReady.map((m) => (
+                  <li key={m.id} className="flex flex-wrap items-center gap-x-3 gap-y-1 px-3 py-2 text-sm" aria-label={m.name}>
                     <span className="font-mono font-semibold">{m.name}</span>
                     <OnlinePill m={m} />
-                    <span className="min-w-0 flex-1 basis-60 text-slate-600">{whyNotUp(m, wake)}</span>
+                    <span className={cn("min-w-0 flex-1 basis-60", isDead(m) ? "font-medium text-red-800" : "text-slate-600")}>{why(m)}</span>
                   </li>
                 ))}
               </ul>
               <div className="flex flex-wrap gap-2">
-                <button
-                  type="button"
-                  className={subtle}
-                  disabled={busy || (!!wake && !wake.finishedAt)}
-                  onClick={() =>
-                    act(async () => {
-                      const ids = notUp.filter((m) => m.boot.state === "off").map((m) => m.id);
-                      if (!ids.length) return;
-                      setWakeJob((await postJson<{ job: WakeJob }>("/api/wake", { machines: ids, batchSize, intervalSeconds: interval })).job);
-                    })
-                  }
-                >
-                  Wake these again
-                </button>
-                <button type="button" className={subtle} onClick={() => void navigator.clipboard?.writeText(notUp.map((m) => `${m.name}\t${m.ip}\t${whyNotUp(m, wake)}`).join("\n"))}>
+                {dead.length > 0 && (
+                  <button type="button" className={button} disabled={busy || dead.some((m) => m.reset)} onClick={() => act(() => reset(dead))}>
+                    Reset the {dead.length} lost {dead.length === 1 ? "disk" : "disks"} now
+                  </button>
+                )}
+                {offNow.length > 0 && (
+                  <button type="button" className={subtle} disabled={busy || (!!wake && !wake.finishedAt)} onClick={() => act(() => startWake(offNow.map((m) => m.id)))}>
+                    Wake the {offNow.length} off again
+                  </button>
+                )}
+                <button type="button" className={subtle} onClick={() => void navigator.clipboard?.writeText(notReady.map((m) => `${m.name}\t${m.ip}\t${why(m)}`).join("\n"))}>
                   Copy the list
                 </button>
               </div>

@@ -157,9 +157,11 @@ export const configSchema = z
         bindAddress: z.ipv4().optional(),
         batchSize: z.number().int().min(1).max(250).default(10),
         intervalSeconds: z.number().min(0).max(120).default(2),
+        /** From its packet to its first sign (its boot script fetched, its disk logged in to): until then a PC is "waiting", not missing. */
+        bootWaitSeconds: z.number().int().min(1).max(1800).default(90),
       })
       .strict()
-      .default({ broadcast: "255.255.255.255", port: 9, batchSize: 10, intervalSeconds: 2 }),
+      .default({ broadcast: "255.255.255.255", port: 9, batchSize: 10, intervalSeconds: 2, bootWaitSeconds: 90 }),
     statusCacheMs: z.number().int().min(100).max(60_000).default(1000),
     /** PCs per host in one reset run; larger bulk resets go in runs of this size. */
     resetConcurrency: z.number().int().min(1).max(256).default(16),
