@@ -53,7 +53,7 @@ export function MachineCard({ selectable = true, ...p }: MachineItemProps & { se
         )}
       </div>
 
-      <GrowthLine m={m} projectedFullMinutes={p.projectedFullMinutes} />
+      <GrowthLine m={m} />
 
       <BootNote m={m} now={now} />
       <ImageNote m={m} />

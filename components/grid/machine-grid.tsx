@@ -110,7 +110,6 @@ export function MachineGrid({ initial, canReset }: { initial: MachinesView; canR
     onReset: () => setConfirm({ ids: [m.id], bulk: false }),
     onCancelPending: () => void cancelPending(m.id),
     onGrow: () => setGrowing(m.id),
-    projectedFullMinutes: view.projectedFullMinutes,
   });
   const shown = useMemo(() => arrange(view.machines, arrangement, view.projectedFullMinutes), [view, arrangement]);
   const groups = view.hosts.length > 1 ? view.hosts.map((h) => ({ host: h, machines: shown.filter((m) => m.host === h.name) })).filter((g) => g.machines.length > 0) : [{ host: null, machines: shown }];

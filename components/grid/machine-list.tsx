@@ -79,7 +79,7 @@ function Row({ p, canReset }: { p: MachineItemProps; canReset: boolean }) {
           <UsageBar m={m} warnPercent={warnPercent} dangerPercent={dangerPercent} compact />
         </td>
         <td className={cn(cell, "whitespace-nowrap max-sm:order-5")}>
-          <GrowthLine m={m} projectedFullMinutes={p.projectedFullMinutes} compact />
+          <GrowthLine m={m} compact />
         </td>
         <td className={cn(cell, "max-sm:order-3")}>
           <StateBadge m={m} warnPercent={warnPercent} dangerPercent={dangerPercent} />

@@ -5,6 +5,7 @@ import type { ResetProgress } from "../reset/orchestrator";
 import type { HostReading } from "./room";
 import type { BootInfo, BootState } from "../boot/tracker";
 import type { BootResult, BootRow } from "../db/boots";
+import { projectionLevel, projectionLimits, type ProjectionLevel } from "../usage/projection-level";
 
 /** What the grid shows: a state a person can act on, derived from the kernel's. */
 export type Level = "normal" | "warn" | "danger" | "invalid" | "overflow" | "missing" | "unknown";
@@ -73,6 +74,8 @@ export interface Growth {
   ceilingSectors: number | null;
   /** Why auto-extend cannot grow it (refused by the store's reserve, at its largest size). */
   blocked: string | null;
+  /** What its projection means: a warning (full within the alert limit), danger (close: act now), or nothing. */
+  level: ProjectionLevel;
 }
 
 /** What the grid shows of growth: the usage sampler's projections and the open auto-extend conditions. */
@@ -239,6 +242,7 @@ export function buildMachinesView(
             fullInMs: p?.fullInMs ?? null,
             ceilingSectors: p?.ceilingSectors ?? null,
             blocked: growth.blocked(m.id),
+            level: state === "ok" ? projectionLevel(p?.fullInMs ?? null, percent, projectionLimits(cfg.alerts)) : null,
           };
         })(),
         dataAt: found?.reading.status?.readAt ?? null,

@@ -55,7 +55,7 @@ describe("fill rate", () => {
 
 describe("usage sampler (SQLite)", () => {
   const config = parseConfig({ ...demoConfig(), usage: { sampleSeconds: 10, rateWindowMinutes: 10, fullHours: 1, keepDays: 2 } });
-  const reading = (at: number, used: (id: number) => number, online = (id: number) => id === 1): HostReading[] => [
+  const reading = (at: number, used: (id: number) => number, online: (id: number) => boolean = (id) => id === 1): HostReading[] => [
     {
       name: "local",
       health: { state: "up", since: 0 },
