@@ -3,6 +3,7 @@ import { requireUser } from "@/lib/next/current-user";
 import { MachineGrid } from "@/components/grid/machine-grid";
 
 export const dynamic = "force-dynamic";
+export const metadata = { title: "Dashboard · Cowherd" };
 
 export default async function DashboardPage() {
   const user = await requireUser();
