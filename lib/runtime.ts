@@ -7,6 +7,8 @@ import { openDatabase } from "./db/open";
 import { HistoryRepo } from "./db/history";
 import { createHosts } from "./host/create-hosts";
 import { SimHost } from "./host/sim/sim-host";
+import { createActivities, type SimActivity } from "./host/sim/activity";
+import { bootScriptFor } from "./boot/handlers";
 import { ResetOrchestrator } from "./reset/orchestrator";
 import { Room } from "./status/room";
 import { BootRepo } from "./db/boots";
@@ -66,6 +68,8 @@ export interface Runtime {
   watch: RoomWatch;
   /** Master image versions: update mode, publish, discard, make current, delete. */
   images: ImageService;
+  /** The simulated PCs of each simulated storage host (none on real hosts). */
+  activities: ReadonlyMap<string, SimActivity>;
   machinesView(): Promise<MachinesView>;
   /**
    * What a server does once it serves: mark resets left running as interrupted, create the first
@@ -115,12 +119,12 @@ export async function createRuntime(
   });
   const eventLog = new EventLog(events, (e) => notifier.enqueue(e));
   const extender = new AutoExtender(config, room, eventLog, (id) => orchestrator.progress().has(id));
-  const simHostOf = (id: number) => {
-    const h = room.host(config.machines.find((m) => m.id === id)!.host);
-    return h instanceof SimHost ? h : null;
-  };
+  // Simulated PCs boot through the same route a real PC's iPXE fetch takes (so boots, resets at next
+  // boot and boot history are what a real room shows); `self` is the runtime returned below.
+  let self: Runtime | undefined;
+  const activities = createActivities(config, room.hosts(), env, (m) => bootScriptFor(self!, { peer: m.ip, forwardedFor: undefined, localAddress: "127.0.0.1" }));
   // The simulated room hears the (real, loopback) packets through this: its PCs boot when woken.
-  const waker = new Waker(config, (id) => void simHostOf(id)?.wake(id));
+  const waker = new Waker(config, (id) => void activities.get(config.machines.find((m) => m.id === id)!.host)?.wake(id));
   const viewOf = (readings: readonly HostReading[]) =>
     buildMachinesView(
       config,
@@ -171,6 +175,7 @@ export async function createRuntime(
       { name: "alerts-send", everyMs: 1_000, run: () => notifier.pump() },
       { name: "usage-compact", everyMs: 3_600_000, run: () => void sampler.compact() },
       { name: "events-prune", everyMs: 6 * 3_600_000, run: () => void events.prune(Date.now() - config.alerts.keepDays * 86_400_000) },
+      { name: "sim-activity", everyMs: 1_000, run: () => activities.forEach((a) => a.tick(Date.now())) },
       { name: "sim-persist", everyMs: 5_000, run: () => room.hosts().forEach((h) => h instanceof SimHost && h.persist()) },
       { name: "session-prune", everyMs: 10 * 60_000, run: () => void sessions.prune() },
       { name: "login-limiter-prune", everyMs: 10 * 60_000, run: () => limiter.prune() },
@@ -180,7 +185,7 @@ export async function createRuntime(
     ]);
   };
   if (!opts.deferStart) await (started = start());
-  return {
+  return (self = {
     config,
     dataDir,
     db,
@@ -206,6 +211,7 @@ export async function createRuntime(
     waker,
     watch,
     images,
+    activities,
     async machinesView() {
       return viewOf(await room.read());
     },
@@ -218,7 +224,7 @@ export async function createRuntime(
       room.close();
       db.close();
     },
-  };
+  });
 }
 
 let current: Promise<Runtime> | undefined;

@@ -17,12 +17,10 @@ export function createSimHost(config: Config, name: string, dataDir: string, env
     config.machines.filter((m) => m.host === name),
     {
       stateFile: path.join(dataDir, file),
-      activity: env.COWHERD_SIM_ACTIVITY !== "0",
       stepMs: env.COWHERD_SIM_STEP_MS ? Number(env.COWHERD_SIM_STEP_MS) : 150,
       scenario: env.COWHERD_SIM_SCENARIO === "fresh" ? "fresh" : "demo",
       reserveMiB: config.storage.reserveMiB,
       ...(env.COWHERD_SIM_STORE_MIB ? { storeMiB: Number(env.COWHERD_SIM_STORE_MIB) } : {}),
-      ...(env.COWHERD_SIM_BOOT_MS ? { bootMs: Number(env.COWHERD_SIM_BOOT_MS) } : {}),
       keepVersions: config.storage.keepVersions,
       iqnPrefix: config.storage.iqnPrefix,
     },

@@ -17,17 +17,14 @@ export interface SimMachineState {
   exceptions: number;
   /** The kernel's verdict once the COW filled up ("ok" otherwise). */
   health: "ok" | "invalid" | "overflow";
+  /** Its iSCSI session is open (the PC runs). */
   online: boolean;
-  /** Current write rate of the running PC in KiB/s (drifts). */
-  writeKiBs: number;
   /** Fractional chunk accumulator so slow writers still progress. */
   pendingChunks: number;
   /** The COW's size when grown online (absent: the configured size). */
   cowSizeMiB?: number;
   /** Its network card answers Wake-on-LAN (absent: yes). */
   wol?: boolean;
-  /** Woken and booting: its session opens at this time. */
-  bootAt?: number;
   /** The master image version its COW sits on (absent: v1). */
   version?: number;
 }
