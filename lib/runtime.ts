@@ -9,6 +9,7 @@ import { createHosts } from "./host/create-hosts";
 import { SimHost } from "./host/sim/sim-host";
 import { createActivities, type SimActivity } from "./host/sim/activity";
 import { bootScriptFor } from "./boot/handlers";
+import { ofCurrentPcs, roomChanges } from "./config/room-identity";
 import { ResetOrchestrator } from "./reset/orchestrator";
 import { Room } from "./status/room";
 import { BootRepo } from "./db/boots";
@@ -125,15 +126,16 @@ export async function createRuntime(
   const activities = createActivities(config, room.hosts(), env, (m) => bootScriptFor(self!, { peer: m.ip, forwardedFor: undefined, localAddress: "127.0.0.1" }));
   // The simulated room hears the (real, loopback) packets through this: its PCs boot when woken.
   const waker = new Waker(config, (id) => void activities.get(config.machines.find((m) => m.id === id)!.host)?.wake(id));
+  const pcNames = new Map(config.machines.map((m) => [m.id, m.name]));
   const viewOf = (readings: readonly HostReading[]) =>
     buildMachinesView(
       config,
       readings,
-      history.latestByMachine(),
-      history.lastOkByMachine(),
+      ofCurrentPcs(history.latestByMachine(), config.machines),
+      history.lastOkByMachine(pcNames),
       orchestrator.progress(),
       Date.now(),
-      { state: (id) => bootTracker.info(id), lastBoots: boots.latestByMachine(), pending: boots.pending() },
+      { state: (id) => bootTracker.info(id), lastBoots: ofCurrentPcs(boots.latestByMachine(), config.machines), pending: boots.pending() },
       {
         projection: (id) => sampler.projection(id),
         blocked: (id) => {
@@ -154,6 +156,14 @@ export async function createRuntime(
     const interrupted = history.markInterrupted(Date.now());
     if (interrupted) log(`cowherd: marked ${interrupted} reset(s) left running by a previous process as interrupted`);
     if (imageRepo.markInterrupted(Date.now())) log("cowherd: marked image steps left running by a previous process as interrupted");
+    // A PC's pending reset is its own: an id that now names another PC (or none) drops it.
+    const changes = roomChanges(dataDir, config.machines);
+    if (changes.changed.length) {
+      const dropped = changes.changed.filter((c) => boots.clearPending(c.id));
+      log(
+        `cowherd: the room changed since this data dir was last used: ${changes.kept.length} PC(s) kept their history, ${changes.changed.length} id(s) now name another PC or none (${changes.changed.slice(0, 3).map((c) => `${c.id}: ${c.was} → ${c.now ?? "gone"}`).join(", ")}${changes.changed.length > 3 ? ", …" : ""})${dropped.length ? `; dropped their ${dropped.length} pending reset(s) at next boot` : ""}`,
+      );
+    }
     await ensureAdmin(users, env, log);
     audit.setRetentionDays(config.audit.retentionDays);
     sampler.compact();

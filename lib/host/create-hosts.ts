@@ -9,7 +9,7 @@ import { SimHost, parseFaultSpec } from "./sim/sim-host";
 import type { SimMachineState } from "./sim/sim-state";
 import type { Host } from "./types";
 
-export function createSimHost(config: Config, name: string, dataDir: string, env: Env): SimHost {
+export function createSimHost(config: Config, name: string, dataDir: string, env: Env, log?: (line: string) => void): SimHost {
   // The first host keeps the file name it had before there were several hosts.
   const file = name === config.hosts[0]!.name ? "sim-state.json" : `sim-state-${name}.json`;
   const sim = new SimHost(
@@ -23,6 +23,7 @@ export function createSimHost(config: Config, name: string, dataDir: string, env
       ...(env.COWHERD_SIM_STORE_MIB ? { storeMiB: Number(env.COWHERD_SIM_STORE_MIB) } : {}),
       keepVersions: config.storage.keepVersions,
       iqnPrefix: config.storage.iqnPrefix,
+      ...(log ? { log } : {}),
     },
   );
   // COWHERD_SIM_INIT: per-PC starting conditions for a new data dir, e.g. {"3":{"health":"invalid"}}.
@@ -44,7 +45,7 @@ export function createSimHost(config: Config, name: string, dataDir: string, env
 /** One Host per configured storage host: simulators, or agents reached through sudo or ssh. */
 export function createHosts(config: Config, dataDir: string, env: Env, log: (line: string) => void): Host[] {
   return config.hosts.map((h) => {
-    if (config.host === "sim") return createSimHost(config, h.name, dataDir, env);
+    if (config.host === "sim") return createSimHost(config, h.name, dataDir, env, log);
     const machines = config.machines.filter((m) => m.host === h.name).map((m) => m.id);
     const conn = new AgentConnection(h.name, processSpawner(agentCommand(config, h)), { machines, log });
     conn.start();

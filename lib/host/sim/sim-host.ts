@@ -6,7 +6,10 @@ import { StepError } from "../step-error";
 import { HostError, type Host, type HostHealth, type HostStatus, type MachineHostStatus, type ResetReport, type StepRecord, type StoreSpace } from "../types";
 import { reserveAllows } from "../../usage/autoextend-policy";
 import { canAllocate, exceptionsForFraction, usage, type SnapshotGeometry } from "./snapshot-model";
-import { readSimState, writeSimState, type SimImages, type SimMachineState, type SimState } from "./sim-state";
+import { adoptState, pcIdentity, readSimState, writeSimState, type SimImages, type SimMachineState, type SimState } from "./sim-state";
+
+/** A long list said briefly: its first few and how many more. */
+const list = (xs: string[], n = 5) => xs.slice(0, n).join(", ") + (xs.length > n ? ` and ${xs.length - n} more` : "");
 
 export interface SimOptions {
   stateFile?: string;
@@ -22,6 +25,8 @@ export interface SimOptions {
   /** The simulated COW store: its size and the reserve no COW may grow into (MiB). */
   storeMiB?: number;
   reserveMiB?: number;
+  /** Where to say what a changed room kept and dropped. */
+  log?: (line: string) => void;
 }
 
 /**
@@ -101,8 +106,14 @@ export class SimHost implements Host, SimPcPort {
     this.state.images ??= { versions: [{ n: 1, sizeBytes: MASTER_BYTES, createdAt: this.now() }], current: 1, next: 2, draft: null };
     // A copy cannot outlive the process that made it: a draft left copying is gone, as repair does.
     if (this.state.images.draft?.state === "copying") this.state.images.draft = null;
-    for (const m of machines) this.state.machines[m.id] ??= this.initialMachine(m);
-    this.dirty = !loaded;
+    if (loaded) {
+      const { kept, dropped } = adoptState(this.state.machines, machines);
+      if (dropped.length) {
+        opts.log?.(`cowherd: simulated host ${name}: the room changed: kept the state of ${kept.length} PC(s)${kept.length ? ` (${list(kept)})` : ""}; dropped ${dropped.length}: ${list(dropped)}`);
+      }
+    }
+    for (const m of machines) this.state.machines[m.id] ??= { ...this.initialMachine(m), pc: pcIdentity(m) };
+    this.dirty = !loaded || Object.keys(this.state.machines).length !== machines.length;
     this.fresh = !loaded;
   }
 
