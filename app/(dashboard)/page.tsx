@@ -1,4 +1,4 @@
-import { runtime } from "@cowherd/core";
+import { firstPaint, runtime } from "@cowherd/core";
 import { requireUser } from "@/lib/next/current-user";
 import { MachineGrid } from "@/components/grid/machine-grid";
 
@@ -8,5 +8,5 @@ export const metadata = { title: "Dashboard · Cowherd" };
 export default async function DashboardPage() {
   const user = await requireUser();
   const view = await (await runtime()).machinesView();
-  return <MachineGrid initial={view} canReset={user.role === "admin"} />;
+  return <MachineGrid initial={firstPaint(view)} canReset={user.role === "admin"} />;
 }

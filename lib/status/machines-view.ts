@@ -5,6 +5,7 @@ import type { ResetProgress } from "../reset/orchestrator";
 import type { HostReading } from "./room";
 import type { BootInfo, BootState } from "../boot/tracker";
 import type { BootResult, BootRow } from "../db/boots";
+import { roomCounts, type RoomCounts } from "../client/room-counts";
 import { projectionLevel, projectionLimits, type ProjectionLevel } from "../usage/projection-level";
 
 /** What the grid shows: a state a person can act on, derived from the kernel's. */
@@ -111,6 +112,23 @@ export interface MachinesView {
   autoextend: { threshold: number; percent: number } | null;
   hosts: HostView[];
   machines: MachineView[];
+  /**
+   * Set on a big room's first paint (firstPaint): `machines` holds only its first PCs, these are the
+   * whole room's numbers; the grid's first poll brings every PC.
+   */
+  partial?: { counts: RoomCounts };
+}
+
+/** PCs a first paint shows in full: a screenful or two, whatever the room's size. */
+export const FIRST_PAINT_PCS = 40;
+
+/**
+ * The dashboard's first paint: the room's numbers and its first PCs, not every PC's full detail
+ * (at 250 PCs that was 1.4 MB of HTML before anything showed). The grid fetches the rest at once.
+ */
+export function firstPaint(view: MachinesView, n = FIRST_PAINT_PCS): MachinesView {
+  if (view.machines.length <= n) return view;
+  return { ...view, machines: view.machines.slice(0, n), partial: { counts: roomCounts(view.machines) } };
 }
 
 export function levelOf(state: MachineState, percent: number | null, cfg: { warnPercent: number; dangerPercent: number }): Level {
