@@ -174,7 +174,7 @@ export function MachineGrid({ initial, canReset }: { initial: MachinesView; canR
       })}
       {pending > 0 && (
         <p role="status" className="rounded-xl bg-white px-4 py-3 text-center text-sm text-slate-500 ring-1 ring-slate-200">
-          Loading {pending} more PCs…
+          {`Loading ${pending} more PCs…`}
         </p>
       )}
       {shown.length === 0 && pending === 0 && <p className="rounded-xl bg-white px-4 py-6 text-center text-sm text-slate-500 ring-1 ring-slate-200">No PC matches: change the search or show all PCs.</p>}

@@ -1,5 +1,8 @@
 import type { Condition, MachineView } from "../status/machines-view";
 
+/** PCs a first paint (and its loading skeleton) shows in full: a screenful or two, whatever the room's size. */
+export const FIRST_PAINT_PCS = 40;
+
 /** The summary bar's numbers: how many PCs, how many online, how many in each condition. */
 export interface RoomCounts {
   pcs: number;

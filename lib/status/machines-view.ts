@@ -5,7 +5,9 @@ import type { ResetProgress } from "../reset/orchestrator";
 import type { HostReading } from "./room";
 import type { BootInfo, BootState } from "../boot/tracker";
 import type { BootResult, BootRow } from "../db/boots";
-import { roomCounts, type RoomCounts } from "../client/room-counts";
+import { FIRST_PAINT_PCS, roomCounts, type RoomCounts } from "../client/room-counts";
+
+export { FIRST_PAINT_PCS };
 import { projectionLevel, projectionLimits, type ProjectionLevel } from "../usage/projection-level";
 
 /** What the grid shows: a state a person can act on, derived from the kernel's. */
@@ -118,9 +120,6 @@ export interface MachinesView {
    */
   partial?: { counts: RoomCounts };
 }
-
-/** PCs a first paint shows in full: a screenful or two, whatever the room's size. */
-export const FIRST_PAINT_PCS = 40;
 
 /**
  * The dashboard's first paint: the room's numbers and its first PCs, not every PC's full detail
