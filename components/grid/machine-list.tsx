@@ -11,8 +11,9 @@ import { BootNote, FailureNote, GrowButton, GrowthLine, ImageNote, lastResetFail
  * scrolling sideways. A broken PC gets a second row saying what is wrong and what to do.
  */
 export function MachineList({ items, canReset, label }: { items: MachineItemProps[]; canReset: boolean; label: string }) {
-  // Headers stay in view while a big room scrolls (overflow-clip, unlike overflow-hidden, lets them stick).
-  const th = "sticky top-0 z-10 bg-slate-50 px-2 py-1.5 font-medium shadow-[inset_0_-1px_0] shadow-slate-200";
+  // Headers stay in view while a big room scrolls, under the sticky selection bar (overflow-clip,
+  // unlike overflow-hidden, lets them stick).
+  const th = "sticky top-[var(--selection-bar-h,0px)] z-10 bg-slate-50 px-2 py-1.5 font-medium shadow-[inset_0_-1px_0] shadow-slate-200";
   return (
     <div className="overflow-clip rounded-xl bg-white shadow-sm ring-1 ring-slate-200">
       <table aria-label={label} className="w-full text-left text-sm max-sm:block">
