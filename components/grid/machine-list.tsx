@@ -7,7 +7,7 @@ import { BootNote, FailureNote, GrowButton, GrowthLine, ImageNote, lastResetFail
 
 /**
  * The compact view: one row per PC (a laptop screen holds the whole room). On a phone each row
- * wraps into three lines (name, state and Reset; usage; address, online and last reset) instead of
+ * wraps into three lines (name, state and Reset; usage and fill rate; online, address and last reset) instead of
  * scrolling sideways. A broken PC gets a second row saying what is wrong and what to do.
  */
 export function MachineList({ items, canReset, label }: { items: MachineItemProps[]; canReset: boolean; label: string }) {
@@ -48,6 +48,15 @@ export function MachineList({ items, canReset, label }: { items: MachineItemProp
   );
 }
 
+/**
+ * On a phone a row is a wrapping flex line: this forces the next cells onto a new line, so each
+ * line's content starts at the same place in every row (usage on the second, the Online pill first
+ * on the third). Not shown on a wider screen.
+ */
+function LineBreak({ className }: { className: string }) {
+  return <td aria-hidden className={cn("hidden max-sm:block max-sm:h-0 max-sm:basis-full max-sm:p-0", className)} />;
+}
+
 function Row({ p, canReset }: { p: MachineItemProps; canReset: boolean }) {
   const { m, now, warnPercent, dangerPercent, reachable, selected } = p;
   const onOlderImage = m.image.version !== null && m.image.current !== null && m.image.version !== m.image.current;
@@ -76,22 +85,22 @@ function Row({ p, canReset }: { p: MachineItemProps; canReset: boolean }) {
         <th scope="row" className={cn(cell, "font-mono font-semibold whitespace-nowrap max-sm:order-2 max-sm:flex-1")}>
           <MachineLink m={m} />
         </th>
-        <td className={cn(cell, "font-mono text-xs whitespace-nowrap text-slate-600 max-sm:order-8")}>{m.ip}</td>
-        <td className={cn(cell, "max-sm:order-5 max-sm:min-w-0 max-sm:flex-1")}>
+        <td className={cn(cell, "font-mono text-xs whitespace-nowrap text-slate-600 max-sm:order-9")}>{m.ip}</td>
+        <LineBreak className="max-sm:order-5" />
+        <td className={cn(cell, "max-sm:order-6 max-sm:min-w-0 max-sm:flex-1")}>
           <UsageBar m={m} warnPercent={warnPercent} dangerPercent={dangerPercent} compact />
         </td>
-        <td className={cn(cell, "whitespace-nowrap max-sm:order-5 max-sm:shrink-0")}>
+        <td className={cn(cell, "whitespace-nowrap max-sm:order-6 max-sm:shrink-0")}>
           <GrowthLine m={m} compact />
         </td>
-        {/* On a phone: a line break, so the third line always starts with the Online pill. */}
-        <td aria-hidden className="hidden max-sm:order-6 max-sm:block max-sm:h-0 max-sm:basis-full max-sm:p-0" />
+        <LineBreak className="max-sm:order-7" />
         <td className={cn(cell, "max-sm:order-3")}>
           <StateBadge m={m} warnPercent={warnPercent} dangerPercent={dangerPercent} />
         </td>
-        <td className={cn(cell, "max-sm:order-7")} data-testid="online-cell">
+        <td className={cn(cell, "max-sm:order-8")} data-testid="online-cell">
           <OnlinePill m={m} />
         </td>
-        <td role="status" aria-live="polite" className={cn(cell, "text-xs whitespace-nowrap max-sm:order-9 max-sm:min-w-0 max-sm:flex-1 max-sm:whitespace-normal")}>
+        <td role="status" aria-live="polite" className={cn(cell, "text-xs whitespace-nowrap max-sm:order-10 max-sm:min-w-0 max-sm:flex-1 max-sm:whitespace-normal")}>
           <ResetStatus {...p} />
         </td>
         {canReset && (
@@ -105,7 +114,7 @@ function Row({ p, canReset }: { p: MachineItemProps; canReset: boolean }) {
       </tr>
       {note && (
         <tr aria-label={`${m.name}: what is wrong`} className={cn("max-sm:block max-sm:px-3 max-sm:pb-2", !reachable && "opacity-60")}>
-          <td colSpan={canReset ? 10 : 8} className="px-3 pb-1.5 max-sm:block max-sm:p-0">
+          <td colSpan={canReset ? 11 : 9} className="px-3 pb-1.5 max-sm:block max-sm:p-0">
             <div className="space-y-0.5 rounded-md bg-slate-50 px-2 py-0.5 text-xs ring-1 ring-slate-200 sm:ml-8">
               {isProblem(m.condition) && <p className="text-slate-700">{conditionHelp(m)}</p>}
               {m.boot.last?.result === "failed" && m.boot.state !== "booting" && <BootNote m={m} now={now} />}
