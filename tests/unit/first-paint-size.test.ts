@@ -1,30 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "@/lib/config/load";
 import { demoConfig } from "@/lib/config/demo";
-import { buildMachinesView, firstPaint, FIRST_PAINT_PCS } from "@/lib/status/machines-view";
+import { firstPaint, FIRST_PAINT_PCS } from "@/lib/status/machines-view";
+import { roomView } from "../helpers/room-view";
 import { roomCounts } from "@/lib/client/room-counts";
 
 const MIB = 2048;
 function viewOf(pcs: number) {
   const config = parseConfig(demoConfig({ COWHERD_SIM_PCS: String(pcs) }));
-  return buildMachinesView(
-    config,
-    [
-      {
-        name: "local",
-        health: { state: "up", since: 0 },
-        failing: null,
-        status: {
-          readAt: 1,
-          machines: config.machines.map((m) => ({ id: m.id, state: m.id === 200 ? ("invalid" as const) : ("ok" as const), usedSectors: (m.id % 190) * MIB, totalSectors: 200 * MIB, online: m.id % 4 !== 0, initiators: [], exported: true, suspended: false })),
-        },
-      },
-    ],
-    new Map(),
-    new Map(),
-    new Map(),
-    1,
-  );
+  return roomView(config, (m) => ({ state: m.id === 200 ? "invalid" : "ok", usedSectors: (m.id % 190) * MIB, online: m.id % 4 !== 0 }));
 }
 
 describe("the dashboard's first paint does not grow with every PC's full detail", () => {
