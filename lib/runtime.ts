@@ -10,6 +10,7 @@ import { SimHost } from "./host/sim/sim-host";
 import { createActivities, type SimActivity } from "./host/sim/activity";
 import { bootScriptFor } from "./boot/handlers";
 import { ofCurrentPcs, roomChanges } from "./config/room-identity";
+import { pcIdentity } from "./host/sim/sim-state";
 import { ResetOrchestrator } from "./reset/orchestrator";
 import { Room } from "./status/room";
 import { BootRepo } from "./db/boots";
@@ -158,6 +159,16 @@ export async function createRuntime(
     if (imageRepo.markInterrupted(Date.now())) log("cowherd: marked image steps left running by a previous process as interrupted");
     // A PC's pending reset is its own: an id that now names another PC (or none) drops it.
     const changes = roomChanges(dataDir, config.machines);
+    if (!changes.recorded) {
+      // A data dir from before rooms were recorded: a pending mark whose PC's last reset or boot was
+      // written under another name belongs to that other PC.
+      const lastName = (id: number) => history.latestByMachine().get(id)?.machineName ?? boots.latestByMachine().get(id)?.machineName;
+      for (const id of boots.pending().keys()) {
+        const was = lastName(id);
+        const now = config.machines.find((m) => m.id === id);
+        if (was !== undefined && was !== now?.name) changes.changed.push({ id, was, now: now ? pcIdentity(now) : null });
+      }
+    }
     if (changes.changed.length) {
       const dropped = changes.changed.filter((c) => boots.clearPending(c.id));
       log(

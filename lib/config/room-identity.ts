@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { writeJsonAtomic } from "../host/sim/sim-state";
+import { pcIdentity, writeJsonAtomic } from "../host/sim/sim-state";
 import type { Machine } from "./schema";
 
 /**
@@ -13,21 +13,23 @@ export interface RoomChanges {
   kept: number[];
   /** Ids that now name another PC, or are gone: what they were. */
   changed: { id: number; was: string; now: string | null }[];
+  /** The data dir had a record of its room (false: new, or from before there was one). */
+  recorded: boolean;
 }
 
 const FILE = "room.json";
-const identity = (m: Pick<Machine, "name" | "ip">) => `${m.name} ${m.ip}`;
 
 /** Compares the configured room with the one recorded in `dataDir` and records the configured one. */
 export function roomChanges(dataDir: string, machines: readonly Machine[]): RoomChanges {
   let before: Record<string, string> = {};
+  let recorded = false;
   try {
     const parsed = JSON.parse(readFileSync(path.join(dataDir, FILE), "utf8")) as unknown;
-    if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) before = parsed as Record<string, string>;
+    if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) [before, recorded] = [parsed as Record<string, string>, true];
   } catch {
     // no record yet (a new data dir, or one from before PCs had identities): nothing to compare
   }
-  const now = new Map(machines.map((m) => [String(m.id), identity(m)]));
+  const now = new Map(machines.map((m) => [String(m.id), pcIdentity(m)]));
   const kept: number[] = [];
   const changed: RoomChanges["changed"] = [];
   for (const [id, was] of Object.entries(before)) {
@@ -36,7 +38,7 @@ export function roomChanges(dataDir: string, machines: readonly Machine[]): Room
     else changed.push({ id: Number(id), was, now: now.get(id) ?? null });
   }
   writeJsonAtomic(path.join(dataDir, FILE), Object.fromEntries(now));
-  return { kept, changed };
+  return { kept, changed, recorded };
 }
 
 /** The rows that belong to the PC configured under their id now (by the name they were written with). */

@@ -50,6 +50,19 @@ describe("a PC's state belongs to the PC (name and address), not to its id", () 
     expect(lines.join("\n")).toMatch(/the room changed since this data dir was last used: 0 PC\(s\) kept their history, 14 id\(s\) now name another PC .*dropped their 1 pending reset/);
   });
 
+  it("a data dir from before rooms were recorded: a pending mark made under another name is dropped", async () => {
+    dir = mkdtempSync(path.join(tmpdir(), "cowherd-room-"));
+    const { rt } = await start();
+    rt.boots.setPending(5, "admin", Date.now()); // retro-05 was reset before: its name is on record
+    rt.boots.setPending(6, "admin", Date.now()); // retro-06 never was: nothing says whose mark it is
+    await rt.orchestrator.wait(rt.orchestrator.submit([5], { source: "dashboard", requestedBy: "admin" }).id);
+    stop(rt);
+    rmSync(path.join(dir, "room.json"));
+    const again = await start({ COWHERD_SIM_PCS: "250" });
+    expect([...again.rt.boots.pending().keys()]).toEqual([6]);
+    expect(again.lines.join("\n")).toMatch(/5: retro-05 → retro-005 127\.0\.1\.5.*dropped their 1 pending reset/);
+  });
+
   it("the same room again keeps everything (dead snapshot, pending mark, last reset) and says nothing", async () => {
     dir = mkdtempSync(path.join(tmpdir(), "cowherd-room-"));
     await usedRoom();
