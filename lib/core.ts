@@ -9,6 +9,7 @@
  * stateless modules in lib/validations/ and lib/client/.
  */
 export { runtime, createRuntime, setRuntime, type Runtime } from "./runtime";
+export { firstPaint } from "./status/machines-view";
 export { AppError, errors } from "./api/errors";
 export { readForm, MAX_BODY } from "./api/body";
 export { requestResets } from "./reset/requests";

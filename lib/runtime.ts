@@ -7,6 +7,10 @@ import { openDatabase } from "./db/open";
 import { HistoryRepo } from "./db/history";
 import { createHosts } from "./host/create-hosts";
 import { SimHost } from "./host/sim/sim-host";
+import { createActivities, type SimActivity } from "./host/sim/activity";
+import { bootScriptFor } from "./boot/handlers";
+import { ofCurrentPcs, roomChanges } from "./config/room-identity";
+import { pcIdentity } from "./host/sim/sim-state";
 import { ResetOrchestrator } from "./reset/orchestrator";
 import { clearNextBootMark } from "./reset/requests";
 import { Room } from "./status/room";
@@ -67,6 +71,8 @@ export interface Runtime {
   watch: RoomWatch;
   /** Master image versions: update mode, publish, discard, make current, delete. */
   images: ImageService;
+  /** The simulated PCs of each simulated storage host (none on real hosts). */
+  activities: ReadonlyMap<string, SimActivity>;
   machinesView(): Promise<MachinesView>;
   /**
    * What a server does once it serves: mark resets left running as interrupted, create the first
@@ -119,21 +125,22 @@ export async function createRuntime(
   });
   const eventLog = new EventLog(events, (e) => notifier.enqueue(e));
   const extender = new AutoExtender(config, room, eventLog, (id) => orchestrator.progress().has(id));
-  const simHostOf = (id: number) => {
-    const h = room.host(config.machines.find((m) => m.id === id)!.host);
-    return h instanceof SimHost ? h : null;
-  };
+  // Simulated PCs boot through the same route a real PC's iPXE fetch takes (so boots, resets at next
+  // boot and boot history are what a real room shows); `self` is the runtime returned below.
+  let self: Runtime | undefined;
+  const activities = createActivities(config, room.hosts(), env, (m) => bootScriptFor(self!, { peer: m.ip, forwardedFor: undefined, localAddress: "127.0.0.1" }));
   // The simulated room hears the (real, loopback) packets through this: its PCs boot when woken.
-  const waker = new Waker(config, (id) => void simHostOf(id)?.wake(id));
+  const waker = new Waker(config, (id) => void activities.get(config.machines.find((m) => m.id === id)!.host)?.wake(id));
+  const pcNames = new Map(config.machines.map((m) => [m.id, m.name]));
   const viewOf = (readings: readonly HostReading[]) =>
     buildMachinesView(
       config,
       readings,
-      history.latestByMachine(),
-      history.lastOkByMachine(),
+      ofCurrentPcs(history.latestByMachine(), config.machines),
+      history.lastOkByMachine(pcNames),
       orchestrator.progress(),
       Date.now(),
-      { state: (id) => bootTracker.info(id), lastBoots: boots.latestByMachine(), pending: boots.pending() },
+      { state: (id) => bootTracker.info(id), lastBoots: ofCurrentPcs(boots.latestByMachine(), config.machines), pending: boots.pending() },
       {
         projection: (id) => sampler.projection(id),
         blocked: (id) => {
@@ -155,6 +162,24 @@ export async function createRuntime(
     const interrupted = history.markInterrupted(Date.now());
     if (interrupted) log(`cowherd: marked ${interrupted} reset(s) left running by a previous process as interrupted`);
     if (imageRepo.markInterrupted(Date.now())) log("cowherd: marked image steps left running by a previous process as interrupted");
+    // A PC's pending reset is its own: an id that now names another PC (or none) drops it.
+    const changes = roomChanges(dataDir, config.machines);
+    if (!changes.recorded) {
+      // A data dir from before rooms were recorded: a pending mark whose PC's last reset or boot was
+      // written under another name belongs to that other PC.
+      const lastName = (id: number) => history.latestByMachine().get(id)?.machineName ?? boots.latestByMachine().get(id)?.machineName;
+      for (const id of boots.pending().keys()) {
+        const was = lastName(id);
+        const now = config.machines.find((m) => m.id === id);
+        if (was !== undefined && was !== now?.name) changes.changed.push({ id, was, now: now ? pcIdentity(now) : null });
+      }
+    }
+    if (changes.changed.length) {
+      const dropped = changes.changed.filter((c) => boots.clearPending(c.id));
+      log(
+        `cowherd: the room changed since this data dir was last used: ${changes.kept.length} PC(s) kept their history, ${changes.changed.length} id(s) now name another PC or none (${changes.changed.slice(0, 3).map((c) => `${c.id}: ${c.was} → ${c.now ?? "gone"}`).join(", ")}${changes.changed.length > 3 ? ", …" : ""})${dropped.length ? `; dropped their ${dropped.length} pending reset(s) at next boot` : ""}`,
+      );
+    }
     await ensureAdmin(users, env, log);
     audit.setRetentionDays(config.audit.retentionDays);
     sampler.compact();
@@ -177,6 +202,7 @@ export async function createRuntime(
       { name: "usage-compact", everyMs: 3_600_000, run: () => void sampler.compact() },
       { name: "events-prune", everyMs: 6 * 3_600_000, run: () => void events.prune(Date.now() - config.alerts.keepDays * 86_400_000) },
       { name: "boots-prune", everyMs: 6 * 3_600_000, run: () => void boots.prune(Date.now() - config.ipxe.keepDays * 86_400_000) },
+      { name: "sim-activity", everyMs: 1_000, run: () => activities.forEach((a) => a.tick(Date.now())) },
       { name: "sim-persist", everyMs: 5_000, run: () => room.hosts().forEach((h) => h instanceof SimHost && h.persist()) },
       { name: "session-prune", everyMs: 10 * 60_000, run: () => void sessions.prune() },
       { name: "login-limiter-prune", everyMs: 10 * 60_000, run: () => limiter.prune() },
@@ -187,7 +213,7 @@ export async function createRuntime(
   };
   const startOnce = () => (started ??= start().then(() => void (done = true)));
   if (!opts.deferStart) await startOnce();
-  return {
+  return (self = {
     config,
     dataDir,
     db,
@@ -213,6 +239,7 @@ export async function createRuntime(
     waker,
     watch,
     images,
+    activities,
     async machinesView() {
       return viewOf(await room.read());
     },
@@ -224,7 +251,7 @@ export async function createRuntime(
       room.close();
       db.close();
     },
-  };
+  });
 }
 
 let current: Promise<Runtime> | undefined;

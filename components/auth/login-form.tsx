@@ -2,13 +2,15 @@
 
 import { useState } from "react";
 import { ApiError, postJson } from "@/lib/client/fetcher";
+import { safeReturnPath } from "@/lib/client/return-to";
 
 const SERVER_ERRORS: Record<string, string> = {
   wrong: "Wrong user name or password",
   limited: "Too many failed logins: wait a moment and try again",
 };
 
-export function LoginForm({ serverError }: { serverError?: string }) {
+/** `next`: where to go once logged in (already checked by the page: a path of this site). */
+export function LoginForm({ serverError, next = "/" }: { serverError?: string; next?: string }) {
   const [error, setError] = useState<string | null>(serverError ? (SERVER_ERRORS[serverError] ?? null) : null);
   const [busy, setBusy] = useState(false);
   return (
@@ -23,13 +25,14 @@ export function LoginForm({ serverError }: { serverError?: string }) {
         setError(null);
         try {
           await postJson("/api/auth/login", { username: String(form.get("username")), password: String(form.get("password")) });
-          window.location.assign("/");
+          window.location.assign(safeReturnPath(next));
         } catch (err) {
           setError(err instanceof ApiError ? err.message : "Cannot reach the server");
           setBusy(false);
         }
       }}
     >
+      <input type="hidden" name="next" value={next} />
       <label className="block text-sm font-medium">
         User name
         <input name="username" autoComplete="username" required defaultValue="admin"

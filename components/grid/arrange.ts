@@ -28,12 +28,21 @@ export interface Arrangement {
 /** Full within the configured projection limit (or full now). */
 export const fillsSoon = (m: MachineView, minutes: number) => m.growth.fullInMs !== null && m.growth.fullInMs <= minutes * 60_000;
 
+/**
+ * Someone must act on it now: it is broken or dead, almost full, close to full at its rate, auto-extend
+ * cannot grow it, or its last reset failed. Past the warning level, or projected full in an hour while
+ * still mostly empty, is to watch, not to act on.
+ */
+export function needsAttention(m: MachineView): boolean {
+  return isProblem(m.condition) || m.condition === "danger" || m.growth.level === "danger" || !!m.growth.blocked || m.lastReset?.result === "failed";
+}
+
 function keep(m: MachineView, f: GridFilter, minutes: number): boolean {
   switch (f) {
     case "all":
       return true;
     case "attention":
-      return m.condition !== "normal" || fillsSoon(m, minutes) || !!m.growth.blocked;
+      return needsAttention(m);
     case "filling":
       return fillsSoon(m, minutes);
     case "online":

@@ -1,7 +1,13 @@
 import { Bone, Skeleton } from "@/components/ui/skeleton";
+import { FIRST_PAINT_PCS } from "@/lib/client/room-counts";
 
-/** The grid's shape while its first read is on the way: summary line, selection bar, one card per PC. */
-export function GridSkeleton({ cards }: { cards: number }) {
+/**
+ * The grid's shape while its first read is on the way: summary line, selection bar, one card per PC
+ * up to what a first paint shows (a skeleton of 250 cards was 200 kB of HTML, twice: in the page and
+ * in its payload).
+ */
+export function GridSkeleton({ cards: asked }: { cards: number }) {
+  const cards = Math.min(asked, FIRST_PAINT_PCS);
   return (
     <Skeleton label="Loading the PCs" className="space-y-4">
       <div className="flex flex-wrap items-baseline gap-x-6 gap-y-1">

@@ -53,15 +53,16 @@ export function MachineCard({ selectable = true, ...p }: MachineItemProps & { se
         )}
       </div>
 
-      <GrowthLine m={m} projectedFullMinutes={p.projectedFullMinutes} />
+      <GrowthLine m={m} />
 
       <BootNote m={m} now={now} />
       <ImageNote m={m} />
       <PendingNote {...p} />
       <FailureNote m={m} now={now} className="rounded-md bg-red-50 px-2 py-1.5 ring-1 ring-red-200" />
 
+      {/* The reset line wraps beside the buttons rather than being cut ("Last reset 35 s ago (0…"). */}
       <div className="mt-auto flex items-center gap-2 border-t border-slate-100 pt-3">
-        <p role="status" aria-live="polite" className="min-w-0 flex-1 truncate text-xs">
+        <p role="status" aria-live="polite" data-testid="reset-line" className="min-w-0 flex-1 text-xs leading-snug text-pretty">
           <ResetStatus {...p} />
         </p>
         {/* While it resets, its step needs the room: Grow could not run then anyway. */}

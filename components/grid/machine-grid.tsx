@@ -26,6 +26,8 @@ export function MachineGrid({ initial, canReset }: { initial: MachinesView; canR
     refreshInterval: POLL_MS,
     fallbackData: initial,
     keepPreviousData: true,
+    // A big room's first paint holds its first PCs only: the rest come with this first fetch.
+    revalidateOnMount: true,
   });
   const view = data ?? initial;
   const [layout, setLayout] = useGridView();
@@ -45,6 +47,8 @@ export function MachineGrid({ initial, canReset }: { initial: MachinesView; canR
   const byId = useMemo(() => new Map(view.machines.map((m) => [m.id, m])), [view]);
   const targets: MachineView[] | null = confirm ? confirm.ids.map((id) => byId.get(id)).filter((m): m is MachineView => !!m) : null;
   const reachable = !error;
+  /** PCs of the room not in this (first-paint) view yet. */
+  const pending = view.partial ? view.partial.counts.pcs - view.machines.length : 0;
 
   const run = useCallback(
     async (ids: number[], bulk: boolean, whenOnline: WhenOnline, event = false) => {
@@ -110,7 +114,6 @@ export function MachineGrid({ initial, canReset }: { initial: MachinesView; canR
     onReset: () => setConfirm({ ids: [m.id], bulk: false }),
     onCancelPending: () => void cancelPending(m.id),
     onGrow: () => setGrowing(m.id),
-    projectedFullMinutes: view.projectedFullMinutes,
   });
   const shown = useMemo(() => arrange(view.machines, arrangement, view.projectedFullMinutes), [view, arrangement]);
   const groups = view.hosts.length > 1 ? view.hosts.map((h) => ({ host: h, machines: shown.filter((m) => m.host === h.name) })).filter((g) => g.machines.length > 0) : [{ host: null, machines: shown }];
@@ -120,7 +123,7 @@ export function MachineGrid({ initial, canReset }: { initial: MachinesView; canR
       <SummaryBar view={view} stale={!reachable}>
         {/* Beside the room's name on a laptop (the list of a room still fits a 768 px screen), below it on a phone. */}
         <div className="flex min-w-0 flex-wrap items-center justify-end gap-x-3 gap-y-2">
-          <GridControls value={arrangement} onChange={setArrangement} shown={shown.length} total={view.machines.length} />
+          <GridControls value={arrangement} onChange={setArrangement} shown={shown.length} total={view.machines.length + pending} />
           <ViewToggle view={layout} onChange={setLayout} />
         </div>
       </SummaryBar>
@@ -133,7 +136,7 @@ export function MachineGrid({ initial, canReset }: { initial: MachinesView; canR
           selected={selected.size}
           allShown={shown.length === view.machines.length}
           allSelected={shown.length > 0 && shown.every((m) => selected.has(m.id))}
-          reachable={reachable}
+          reachable={reachable && pending === 0}
           onSelectAll={(checked) =>
             setSelected((prev) => {
               const next = new Set(prev);
@@ -169,7 +172,12 @@ export function MachineGrid({ initial, canReset }: { initial: MachinesView; canR
           </section>
         );
       })}
-      {shown.length === 0 && <p className="rounded-xl bg-white px-4 py-6 text-center text-sm text-slate-500 ring-1 ring-slate-200">No PC matches: change the search or show all PCs.</p>}
+      {pending > 0 && (
+        <p role="status" className="rounded-xl bg-white px-4 py-3 text-center text-sm text-slate-500 ring-1 ring-slate-200">
+          {`Loading ${pending} more PCs…`}
+        </p>
+      )}
+      {shown.length === 0 && pending === 0 && <p className="rounded-xl bg-white px-4 py-6 text-center text-sm text-slate-500 ring-1 ring-slate-200">No PC matches: change the search or show all PCs.</p>}
       <GrowDialog m={growing === null ? null : (byId.get(growing) ?? null)} view={view} onClose={() => setGrowing(null)} onDone={refresh} />
       <ConfirmResetDialog
         targets={targets}

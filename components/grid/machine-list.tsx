@@ -7,18 +7,20 @@ import { BootNote, FailureNote, GrowButton, GrowthLine, ImageNote, lastResetFail
 
 /**
  * The compact view: one row per PC (a laptop screen holds the whole room). On a phone each row
- * wraps into three lines (name, state and Reset; usage; address, online and last reset) instead of
+ * wraps into three lines (name, state and Reset; usage and fill rate; online, address and last reset) instead of
  * scrolling sideways. A broken PC gets a second row saying what is wrong and what to do.
  */
 export function MachineList({ items, canReset, label }: { items: MachineItemProps[]; canReset: boolean; label: string }) {
-  const th = "px-2 py-1.5 font-medium";
+  // Headers stay in view while a big room scrolls, under the sticky selection bar (overflow-clip,
+  // unlike overflow-hidden, lets them stick).
+  const th = "sticky top-[var(--selection-bar-h,0px)] z-10 bg-slate-50 px-2 py-1.5 font-medium shadow-[inset_0_-1px_0] shadow-slate-200";
   return (
-    <div className="overflow-hidden rounded-xl bg-white shadow-sm ring-1 ring-slate-200">
+    <div className="overflow-clip rounded-xl bg-white shadow-sm ring-1 ring-slate-200">
       <table aria-label={label} className="w-full text-left text-sm max-sm:block">
-        <thead className="border-b border-slate-200 bg-slate-50 text-xs uppercase tracking-wide text-slate-500 max-sm:sr-only">
+        <thead data-testid="list-head" className="text-xs uppercase tracking-wide text-slate-500 max-sm:sr-only">
           <tr>
             {canReset && (
-              <th scope="col" className="w-8 py-1.5 pl-3">
+              <th scope="col" className={cn(th, "w-8 pr-0 pl-3")}>
                 <span className="sr-only">Select</span>
               </th>
             )}
@@ -30,7 +32,7 @@ export function MachineList({ items, canReset, label }: { items: MachineItemProp
             <th scope="col" className={th}>Online</th>
             <th scope="col" className={th}>Last reset</th>
             {canReset && (
-              <th scope="col" className="py-1.5 pr-3">
+              <th scope="col" className={cn(th, "pr-3")}>
                 <span className="sr-only">Reset</span>
               </th>
             )}
@@ -46,11 +48,20 @@ export function MachineList({ items, canReset, label }: { items: MachineItemProp
   );
 }
 
+/**
+ * On a phone a row is a wrapping flex line: this forces the next cells onto a new line, so each
+ * line's content starts at the same place in every row (usage on the second, the Online pill first
+ * on the third). Not shown on a wider screen.
+ */
+function LineBreak({ className }: { className: string }) {
+  return <td aria-hidden className={cn("hidden max-sm:block max-sm:h-0 max-sm:basis-full max-sm:p-0", className)} />;
+}
+
 function Row({ p, canReset }: { p: MachineItemProps; canReset: boolean }) {
   const { m, now, warnPercent, dangerPercent, reachable, selected } = p;
   const onOlderImage = m.image.version !== null && m.image.current !== null && m.image.version !== m.image.current;
   const note = !!m.pendingReset || !!m.image.update || onOlderImage || (m.boot.last?.result === "failed" && m.boot.state !== "booting") || (lastResetFailed(m) && !m.reset) || isProblem(m.condition);
-  const cell = "px-2 py-1 max-sm:p-0";
+  const cell = "px-2 py-0.5 max-sm:p-0";
   return (
     <>
       <tr
@@ -65,7 +76,7 @@ function Row({ p, canReset }: { p: MachineItemProps; canReset: boolean }) {
         )}
       >
         {canReset && (
-          <td className="py-1 pl-3 max-sm:order-1 max-sm:p-0">
+          <td className="py-0.5 pl-3 max-sm:order-1 max-sm:p-0">
             <span className="flex">
               <SelectBox {...p} />
             </span>
@@ -74,24 +85,26 @@ function Row({ p, canReset }: { p: MachineItemProps; canReset: boolean }) {
         <th scope="row" className={cn(cell, "font-mono font-semibold whitespace-nowrap max-sm:order-2 max-sm:flex-1")}>
           <MachineLink m={m} />
         </th>
-        <td className={cn(cell, "font-mono text-xs whitespace-nowrap text-slate-600 max-sm:order-6")}>{m.ip}</td>
-        <td className={cn(cell, "max-sm:order-5 max-sm:basis-full")}>
+        <td className={cn(cell, "font-mono text-xs whitespace-nowrap text-slate-600 max-sm:order-9")}>{m.ip}</td>
+        <LineBreak className="max-sm:order-5" />
+        <td className={cn(cell, "max-sm:order-6 max-sm:min-w-0 max-sm:flex-1")}>
           <UsageBar m={m} warnPercent={warnPercent} dangerPercent={dangerPercent} compact />
         </td>
-        <td className={cn(cell, "whitespace-nowrap max-sm:order-5")}>
-          <GrowthLine m={m} projectedFullMinutes={p.projectedFullMinutes} compact />
+        <td className={cn(cell, "whitespace-nowrap max-sm:order-6 max-sm:shrink-0")}>
+          <GrowthLine m={m} compact />
         </td>
+        <LineBreak className="max-sm:order-7" />
         <td className={cn(cell, "max-sm:order-3")}>
           <StateBadge m={m} warnPercent={warnPercent} dangerPercent={dangerPercent} />
         </td>
-        <td className={cn(cell, "max-sm:order-7")}>
+        <td className={cn(cell, "max-sm:order-8")} data-testid="online-cell">
           <OnlinePill m={m} />
         </td>
-        <td role="status" aria-live="polite" className={cn(cell, "text-xs whitespace-nowrap max-sm:order-8 max-sm:whitespace-normal")}>
+        <td role="status" aria-live="polite" className={cn(cell, "text-xs whitespace-nowrap max-sm:order-10 max-sm:min-w-0 max-sm:flex-1 max-sm:whitespace-normal")}>
           <ResetStatus {...p} />
         </td>
         {canReset && (
-          <td className="py-1 pr-3 text-right whitespace-nowrap max-sm:order-4 max-sm:p-0">
+          <td className="py-0.5 pr-3 text-right whitespace-nowrap max-sm:order-4 max-sm:p-0">
             <span className="inline-flex gap-1.5">
               <GrowButton {...p} compact />
               <ResetButton {...p} compact />
@@ -101,7 +114,7 @@ function Row({ p, canReset }: { p: MachineItemProps; canReset: boolean }) {
       </tr>
       {note && (
         <tr aria-label={`${m.name}: what is wrong`} className={cn("max-sm:block max-sm:px-3 max-sm:pb-2", !reachable && "opacity-60")}>
-          <td colSpan={canReset ? 9 : 7} className="px-3 pb-1.5 max-sm:block max-sm:p-0">
+          <td colSpan={canReset ? 11 : 9} className="px-3 pb-1.5 max-sm:block max-sm:p-0">
             <div className="space-y-0.5 rounded-md bg-slate-50 px-2 py-0.5 text-xs ring-1 ring-slate-200 sm:ml-8">
               {isProblem(m.condition) && <p className="text-slate-700">{conditionHelp(m)}</p>}
               {m.boot.last?.result === "failed" && m.boot.state !== "booting" && <BootNote m={m} now={now} />}

@@ -28,8 +28,6 @@ export interface MachineItemProps {
   onCancelPending(): void;
   /** Opens the Grow dialog (admins). */
   onGrow(): void;
-  /** A PC full within this many minutes is urgent. */
-  projectedFullMinutes: number;
 }
 
 /** The PC's name, linking to its page (usage over time, events, history). */
@@ -41,16 +39,23 @@ export function MachineLink({ m, className }: { m: MachineView; className?: stri
   );
 }
 
-/** How fast it fills and when it will be full at that rate (red when within the alert limit), and what keeps auto-extend from growing it. */
-export function GrowthLine({ m, projectedFullMinutes, compact = false }: Pick<MachineItemProps, "m" | "projectedFullMinutes"> & { compact?: boolean }) {
+/**
+ * How fast it fills and when it will be full at that rate, in the colour of its projection level
+ * (amber: full within the alert limit; red: close, act now; the badge says the same), and what keeps
+ * auto-extend from growing it.
+ */
+export function GrowthLine({ m, compact = false }: Pick<MachineItemProps, "m"> & { compact?: boolean }) {
   const g = m.growth;
   if (m.state !== "ok" && g.mibPerMin === null) return compact ? <span className="text-slate-400">—</span> : null;
-  const soon = g.fullInMs !== null && g.fullInMs <= projectedFullMinutes * 60_000;
   const rate = g.mibPerMin === null ? "measuring…" : rateText(g.mibPerMin);
   const full = fullInText(g.fullInMs, g.mibPerMin);
   const grown = m.totalSectors !== null && m.totalSectors > g.cowSizeMiB * 2048;
   return (
-    <span data-testid="growth" data-soon={soon || undefined} className={cn("tabular-nums", compact ? "text-xs" : "text-xs", soon ? "font-semibold text-red-700" : "text-slate-600")}>
+    <span
+      data-testid="growth"
+      data-soon={g.level ?? undefined}
+      className={cn("text-xs tabular-nums", g.level === "danger" ? "font-semibold text-red-700" : g.level === "warn" ? "font-medium text-amber-800" : "text-slate-600")}
+    >
       {rate}
       {full !== "—" && <> · {full === "not filling" ? full : `full ${full}`}</>}
       {!compact && grown && <span className="font-normal text-amber-800"> · grown from {g.cowSizeMiB} MiB</span>}
@@ -170,12 +175,28 @@ export function ImageNote({ m }: { m: MachineView }) {
   );
 }
 
+/** Its condition, or, while its usage level says less, its projection (so badge and growth line agree). */
 export function StateBadge({ m, warnPercent, dangerPercent }: Pick<MachineItemProps, "m" | "warnPercent" | "dangerPercent">) {
+  const projected = badgeProjection(m);
   return (
-    <span data-testid="state" className={cn("inline-block whitespace-nowrap rounded px-1.5 py-0.5 text-xs font-semibold ring-1", CONDITION_STYLE[m.condition].badge)}>
-      {conditionLabel(m, warnPercent, dangerPercent)}
+    <span
+      data-testid="state"
+      data-projection={projected ?? undefined}
+      className={cn("inline-block whitespace-nowrap rounded px-1.5 py-0.5 text-xs font-semibold ring-1", projected ? PROJECTION_BADGE[projected] : CONDITION_STYLE[m.condition].badge)}
+    >
+      {projected ? (m.growth.fullInMs === 0 ? "Full now" : `Full ${fullInText(m.growth.fullInMs, m.growth.mibPerMin)}`) : conditionLabel(m, warnPercent, dangerPercent)}
     </span>
   );
+}
+
+const PROJECTION_BADGE = { warn: CONDITION_STYLE.warn.badge, danger: CONDITION_STYLE.danger.badge };
+
+/** The projection the badge shows instead of a usage level that says less ("OK" beside "full in 8 min" would not agree). */
+export function badgeProjection(m: Pick<MachineView, "condition" | "growth">): "warn" | "danger" | null {
+  const rank = { normal: 0, warn: 1, danger: 2 } as const;
+  const l = m.growth.level;
+  if (!l || !(m.condition in rank)) return null;
+  return rank[l] > rank[m.condition as keyof typeof rank] ? l : null;
 }
 
 export function SelectBox({ m, selected, reachable, onSelect }: Pick<MachineItemProps, "m" | "selected" | "reachable" | "onSelect">) {

@@ -1,5 +1,7 @@
 "use client";
 
+import { useEffect, useRef } from "react";
+
 /**
  * Select all, the count, the bulk job line and "Reset selected": sticky at the top of the window, so
  * on a phone it stays in reach while scrolling through the cards. Its height does not change when
@@ -21,8 +23,21 @@ export function SelectionBar(props: {
 }) {
   const { total, selected, reachable } = props;
   const allSelected = props.allSelected ?? (total > 0 && selected === total);
+  const bar = useRef<HTMLDivElement>(null);
+  // The list's sticky headers stop below this bar (--selection-bar-h on the grid, which holds both).
+  useEffect(() => {
+    const el = bar.current;
+    const grid = el?.parentElement;
+    if (!el || !grid) return;
+    const set = () => grid.style.setProperty("--selection-bar-h", `${el.offsetHeight}px`);
+    set();
+    const ro = new ResizeObserver(set);
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, []);
   return (
     <div
+      ref={bar}
       data-testid="selection-bar"
       className="sticky top-0 z-20 flex flex-wrap items-center gap-x-4 gap-y-1.5 rounded-xl bg-white/95 px-3 py-2.5 shadow-md ring-1 ring-slate-200 backdrop-blur sm:px-4"
     >

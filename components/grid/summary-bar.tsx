@@ -1,16 +1,19 @@
 import type { Condition, MachinesView } from "@/lib/status/machines-view";
 import { cn } from "@/components/ui/cn";
 import { CONDITION_STYLE, PROBLEMS } from "./levels";
+import { roomCounts } from "@/lib/client/room-counts";
 
 /**
  * The room in numbers: PCs, online, filling up, dead; then one count per problem that any PC has
  * (host unreachable, suspended, LUN not exported, no snapshot, missing, unknown) in its badge colour.
  */
 export function SummaryBar({ view, stale, children }: { view: MachinesView; stale: boolean; children?: React.ReactNode }) {
-  const count = (...cs: Condition[]) => view.machines.filter((m) => cs.includes(m.condition)).length;
+  // A first paint carries the whole room's numbers; afterwards they are counted from its PCs.
+  const counts = view.partial?.counts ?? roomCounts(view.machines);
+  const count = (...cs: Condition[]) => cs.reduce((n, c) => n + (counts.conditions[c] ?? 0), 0);
   const items: { key: string; label: string; n: number; color: string }[] = [
-    { key: "pcs", label: "PCs", n: view.machines.length, color: "text-slate-900" },
-    { key: "online", label: "online", n: view.machines.filter((m) => m.online).length, color: "text-sky-700" },
+    { key: "pcs", label: "PCs", n: counts.pcs, color: "text-slate-900" },
+    { key: "online", label: "online", n: counts.online, color: "text-sky-700" },
     { key: "full", label: `≥ ${view.warnPercent} %`, n: count("warn", "danger"), color: "text-amber-700" },
     { key: "dead", label: "Invalid / Overflow", n: count("invalid", "overflow"), color: "text-red-700" },
   ];

@@ -55,7 +55,6 @@ export function MachinePanel({ initial, id, canReset }: { initial: MachinesView;
           selected={false}
           sending={sending}
           requestError={requestError}
-          projectedFullMinutes={view.projectedFullMinutes}
           onSelect={() => undefined}
           onReset={() => setConfirm(true)}
           onGrow={() => setGrowing(true)}

@@ -1,3 +1,5 @@
+import { loginHref } from "./return-to";
+
 /** The one fetcher for SWR and actions: JSON in, JSON out, API errors lifted into ApiError. */
 export class ApiError extends Error {
   constructor(
@@ -12,7 +14,7 @@ export class ApiError extends Error {
 async function parse<T>(res: Response): Promise<T> {
   const body = (await res.json().catch(() => null)) as { error?: { code: string; message: string } } | null;
   // An expired session sends the browser to the login page (not for the login request itself).
-  if (res.status === 401 && typeof window !== "undefined" && !res.url.endsWith("/api/auth/login")) window.location.assign("/login");
+  if (res.status === 401 && typeof window !== "undefined" && !res.url.endsWith("/api/auth/login")) window.location.assign(loginHref(window.location.pathname + window.location.search));
   // Any non-2xx is a failure, whatever its body says (a proxy's JSON, an empty object, no JSON at all).
   if (!res.ok) {
     const e = body?.error;

@@ -139,6 +139,13 @@ export const configSchema = z
       .object({
         /** A PC projected to be full within this many minutes at its current rate raises an event. */
         projectedFullMinutes: z.number().int().min(1).max(24 * 60).default(60),
+        /**
+         * Such a projection is a warning; it is danger (act now) only when the PC is close: full
+         * within projectedDangerMinutes and already past projectedDangerPercent of its COW. A PC at
+         * 3 MiB of 200 filling fast for a minute is not an emergency.
+         */
+        projectedDangerMinutes: z.number().int().min(1).max(24 * 60).default(15),
+        projectedDangerPercent: z.number().int().min(0).max(100).default(50),
         /** Notifications per target per minute; beyond that they are summed up in one message. */
         perMinute: z.number().int().min(1).max(600).default(12),
         /** Events older than this are deleted by the scheduler. */
@@ -147,7 +154,7 @@ export const configSchema = z
         refuseLocalTargets: z.boolean().default(false),
       })
       .strict()
-      .default({ projectedFullMinutes: 60, perMinute: 12, keepDays: 90, refuseLocalTargets: false }),
+      .default({ projectedFullMinutes: 60, projectedDangerMinutes: 15, projectedDangerPercent: 50, perMinute: 12, keepDays: 90, refuseLocalTargets: false }),
     /** Wake-on-LAN: magic packets to the room's broadcast address, `batchSize` PCs every `intervalSeconds`. */
     wol: z
       .object({
@@ -266,6 +273,7 @@ export const configSchema = z
       if ((m.dangerPercent ?? cfg.dangerPercent) < (m.warnPercent ?? cfg.warnPercent)) ctx.addIssue({ code: "custom", path: ["machines", i, "dangerPercent"], message: "must be ≥ warnPercent" });
     });
     if (cfg.dangerPercent < cfg.warnPercent) ctx.addIssue({ code: "custom", path: ["dangerPercent"], message: "must be ≥ warnPercent" });
+    if (cfg.alerts.projectedDangerMinutes > cfg.alerts.projectedFullMinutes) ctx.addIssue({ code: "custom", path: ["alerts", "projectedDangerMinutes"], message: "must be ≤ projectedFullMinutes" });
     if (cfg.legacy.paths.includes(cfg.boot.path)) ctx.addIssue({ code: "custom", path: ["boot", "path"], message: "must differ from the legacy status paths" });
     const front = [...cfg.legacy.paths, cfg.boot.path];
     for (const key of ["path", "failedPath"] as const) {

@@ -91,7 +91,7 @@ export class HistoryRepo {
     this.lastPerMachine = db.prepare(
       `SELECT r.* FROM resets r JOIN (SELECT machine_id, MAX(id) AS id FROM resets GROUP BY machine_id) last ON last.id = r.id`,
     );
-    this.lastOkPerMachine = db.prepare(`SELECT machine_id AS id, MAX(started_at) AS at FROM resets WHERE result = 'ok' GROUP BY machine_id`);
+    this.lastOkPerMachine = db.prepare(`SELECT machine_id AS id, machine_name AS name, MAX(started_at) AS at FROM resets WHERE result = 'ok' GROUP BY machine_id, machine_name`);
     this.lastOf = db.prepare(`SELECT * FROM resets WHERE machine_id = ? AND source = ? ORDER BY id DESC LIMIT 1`);
   }
 
@@ -150,8 +150,13 @@ export class HistoryRepo {
     return new Map((this.lastPerMachine.all() as DbRow[]).map((r) => [r.machine_id, toRow(r)]));
   }
 
-  lastOkByMachine(): Map<number, number> {
-    return new Map((this.lastOkPerMachine.all() as { id: number; at: number }[]).map((r) => [r.id, r.at]));
+  /** Each PC's last good reset; with `names`, only those of the PC that has that name now (not of another PC that had its id). */
+  lastOkByMachine(names?: ReadonlyMap<number, string>): Map<number, number> {
+    const out = new Map<number, number>();
+    for (const r of this.lastOkPerMachine.all() as { id: number; name: string; at: number }[]) {
+      if (names ? names.get(r.id) === r.name : r.at > (out.get(r.id) ?? -Infinity)) out.set(r.id, r.at);
+    }
+    return out;
   }
 
   /** The rows of one reset job (batch_id is the job id). */

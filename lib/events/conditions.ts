@@ -5,6 +5,7 @@ import type { StoreSpace } from "../host/types";
 import { conditionKey, type Condition } from "./event-log";
 
 import { duration, mibText, rateText } from "../client/units";
+import { projectionLevel, projectionLimits } from "../usage/projection-level";
 
 const MiB = 1024 * 1024;
 /** "21:14" in the server's time zone (events are read in the room, on the server's clock). */
@@ -26,7 +27,8 @@ export interface ConditionInput {
  * Every condition that holds in the room now, and which conditions were looked at (so the ones that
  * stopped holding are cleared, and those of a host that does not answer are left alone).
  *  - per PC: past its warning / danger level, projected full within alerts.projectedFullMinutes
- *    (cleared only past 1.25 × that, so a wobbling rate does not flap), Invalid, Overflow, at its
+ *    (a warning; danger once close, see lib/usage/projection-level.ts; cleared only past 1.25 × the
+ *    limit, so a wobbling rate does not flap), Invalid, Overflow, at its
  *    largest size while past the auto-extend threshold; a refused auto-extend clears once it is back
  *    under the threshold (reset or grown);
  *  - per host: unreachable; per COW store: space below reserve + storage.lowSpaceMiB.
@@ -40,7 +42,7 @@ export function roomConditions(x: ConditionInput): { active: Condition[]; inScop
     scope.add(key);
     if (c) active.push(c);
   };
-  const minutes = config.alerts.projectedFullMinutes;
+  const limits = projectionLimits(config.alerts);
   const autoextendOn = config.autoextend.threshold < 100;
   const machines = new Map(config.machines.map((m) => [m.id, m]));
   for (const m of view.machines) {
@@ -57,21 +59,21 @@ export function roomConditions(x: ConditionInput): { active: Condition[]; inScop
       look(numbers && m.percent! >= level ? { ...pc, key: key(kind), kind, message: `${m.name} passed ${level} % (${size}${filling})`, detail: { percent: m.percent, level } } : null, key(kind));
     }
 
+    // A projection is a warning until the PC is close (alerts.projectedDanger*): then it is a
+    // condition of its own (key ":close"), so the step up is raised and notified as danger.
     const full = p?.fullInMs ?? null;
-    const limit = minutes * 60_000;
-    const projected = numbers && full !== null && full > 0 && (full <= limit || (full <= limit * 1.25 && x.isOpen(key("projected-full"))));
-    look(
-      projected
-        ? {
-            ...pc,
-            key: key("projected-full"),
-            kind: "projected-full",
-            message: `${m.name} will be full in about ${duration(full!)} (around ${clock(now + full!)}) at ${rateText(p!.mibPerMin)}: ${size} used${p!.ceilingSectors > m.totalSectors! ? `, up to ${mibText(p!.ceilingSectors)} with auto-extend` : ""}`,
-            detail: { fullInMs: Math.round(full!), mibPerMin: p!.mibPerMin, ceilingSectors: p!.ceilingSectors },
-          }
-        : null,
-      key("projected-full"),
-    );
+    const closeKey = `${key("projected-full")}:close`;
+    const level = numbers ? projectionLevel(full, m.percent, limits, { warn: x.isOpen(key("projected-full")), danger: x.isOpen(closeKey) }) : null;
+    const projection = (severity: "warn" | "danger") => ({
+      ...pc,
+      key: severity === "danger" ? closeKey : key("projected-full"),
+      kind: "projected-full" as const,
+      severity,
+      message: `${m.name} will be full in about ${duration(full!)} (around ${clock(now + full!)}) at ${rateText(p!.mibPerMin)}: ${size} used${p!.ceilingSectors > m.totalSectors! ? `, up to ${mibText(p!.ceilingSectors)} with auto-extend` : ""}`,
+      detail: { fullInMs: Math.round(full!), mibPerMin: p!.mibPerMin, ceilingSectors: p!.ceilingSectors },
+    });
+    look(level === "warn" ? projection("warn") : null, key("projected-full"));
+    look(level === "danger" ? projection("danger") : null, closeKey);
 
     const last = p?.lastMibPerMin ?? null;
     look(

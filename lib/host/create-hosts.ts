@@ -9,7 +9,7 @@ import { SimHost, parseFaultSpec } from "./sim/sim-host";
 import type { SimMachineState } from "./sim/sim-state";
 import type { Host } from "./types";
 
-export function createSimHost(config: Config, name: string, dataDir: string, env: Env): SimHost {
+export function createSimHost(config: Config, name: string, dataDir: string, env: Env, log?: (line: string) => void): SimHost {
   // The first host keeps the file name it had before there were several hosts.
   const file = name === config.hosts[0]!.name ? "sim-state.json" : `sim-state-${name}.json`;
   const sim = new SimHost(
@@ -17,14 +17,13 @@ export function createSimHost(config: Config, name: string, dataDir: string, env
     config.machines.filter((m) => m.host === name),
     {
       stateFile: path.join(dataDir, file),
-      activity: env.COWHERD_SIM_ACTIVITY !== "0",
       stepMs: env.COWHERD_SIM_STEP_MS ? Number(env.COWHERD_SIM_STEP_MS) : 150,
       scenario: env.COWHERD_SIM_SCENARIO === "fresh" ? "fresh" : "demo",
       reserveMiB: config.storage.reserveMiB,
       ...(env.COWHERD_SIM_STORE_MIB ? { storeMiB: Number(env.COWHERD_SIM_STORE_MIB) } : {}),
-      ...(env.COWHERD_SIM_BOOT_MS ? { bootMs: Number(env.COWHERD_SIM_BOOT_MS) } : {}),
       keepVersions: config.storage.keepVersions,
       iqnPrefix: config.storage.iqnPrefix,
+      ...(log ? { log } : {}),
     },
   );
   // COWHERD_SIM_INIT: per-PC starting conditions for a new data dir, e.g. {"3":{"health":"invalid"}}.
@@ -46,7 +45,7 @@ export function createSimHost(config: Config, name: string, dataDir: string, env
 /** One Host per configured storage host: simulators, or agents reached through sudo or ssh. */
 export function createHosts(config: Config, dataDir: string, env: Env, log: (line: string) => void): Host[] {
   return config.hosts.map((h) => {
-    if (config.host === "sim") return createSimHost(config, h.name, dataDir, env);
+    if (config.host === "sim") return createSimHost(config, h.name, dataDir, env, log);
     const machines = config.machines.filter((m) => m.host === h.name).map((m) => m.id);
     const conn = new AgentConnection(h.name, processSpawner(agentCommand(config, h)), { machines, log });
     conn.start();

@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Socket } from "node:net";
 import type { Runtime } from "../runtime";
 import { PEER_HEADER } from "../api/route";
+import { PATH_HEADER } from "../client/return-to";
 import { MAX_BODY } from "../api/body";
 import { bootScript, LEGACY } from "../legacy/cgi";
 import { clientAddress, isTrustedProxy, normalizeIp } from "../legacy/peer";
@@ -211,6 +212,8 @@ export function createHttpServer(rt: Runtime, nextHandler: NextHandler, dev = fa
         return;
       }
       req.headers[PEER_HEADER] = peer ?? "";
+      // Pages redirect to the login with the address that was asked for (lib/next/current-user.ts).
+      req.headers[PATH_HEADER] = req.url ?? "/";
       applySecurityHeaders(req, res, dev);
       nextHandler(req, res).catch((e) => {
         // A client that went away or was dropped (too slow, body over the cap) is not a server error.

@@ -5,6 +5,10 @@ import type { ResetProgress } from "../reset/orchestrator";
 import type { HostReading } from "./room";
 import type { BootInfo, BootState } from "../boot/tracker";
 import type { BootResult, BootRow } from "../db/boots";
+import { FIRST_PAINT_PCS, roomCounts, type RoomCounts } from "../client/room-counts";
+
+export { FIRST_PAINT_PCS };
+import { projectionLevel, projectionLimits, type ProjectionLevel } from "../usage/projection-level";
 
 /** What the grid shows: a state a person can act on, derived from the kernel's. */
 export type Level = "normal" | "warn" | "danger" | "invalid" | "overflow" | "missing" | "unknown";
@@ -73,6 +77,8 @@ export interface Growth {
   ceilingSectors: number | null;
   /** Why auto-extend cannot grow it (refused by the store's reserve, at its largest size). */
   blocked: string | null;
+  /** What its projection means: a warning (full within the alert limit), danger (close: act now), or nothing. */
+  level: ProjectionLevel;
 }
 
 /** What the grid shows of growth: the usage sampler's projections and the open auto-extend conditions. */
@@ -108,6 +114,20 @@ export interface MachinesView {
   autoextend: { threshold: number; percent: number } | null;
   hosts: HostView[];
   machines: MachineView[];
+  /**
+   * Set on a big room's first paint (firstPaint): `machines` holds only its first PCs, these are the
+   * whole room's numbers; the grid's first poll brings every PC.
+   */
+  partial?: { counts: RoomCounts };
+}
+
+/**
+ * The dashboard's first paint: the room's numbers and its first PCs, not every PC's full detail
+ * (at 250 PCs that was 1.4 MB of HTML before anything showed). The grid fetches the rest at once.
+ */
+export function firstPaint(view: MachinesView, n = FIRST_PAINT_PCS): MachinesView {
+  if (view.machines.length <= n) return view;
+  return { ...view, machines: view.machines.slice(0, n), partial: { counts: roomCounts(view.machines) } };
 }
 
 export function levelOf(state: MachineState, percent: number | null, cfg: { warnPercent: number; dangerPercent: number }): Level {
@@ -239,6 +259,7 @@ export function buildMachinesView(
             fullInMs: p?.fullInMs ?? null,
             ceilingSectors: p?.ceilingSectors ?? null,
             blocked: growth.blocked(m.id),
+            level: state === "ok" ? projectionLevel(p?.fullInMs ?? null, percent, projectionLimits(cfg.alerts)) : null,
           };
         })(),
         dataAt: found?.reading.status?.readAt ?? null,

@@ -58,22 +58,27 @@ export function timeToFull(used: number, ceiling: number, rate: number | null): 
 
 /**
  * Keeps each PC's recent points (bounded by the window) and answers its rate. A point lower than the
- * previous one is a reset: the window starts again from it.
+ * previous one is a reset: the window starts again from it. A PC that is off writes nothing: its
+ * rate is 0 (not filling) whatever its window held, and its next boot starts a new window (the slope
+ * of its last session says nothing about the next one).
  */
 export class RateWindows {
   private readonly points = new Map<number, UsagePointIn[]>();
+  private readonly off = new Set<number>();
 
   constructor(
     private readonly windowMs: number,
     private readonly minSpanMs = 30_000,
   ) {}
 
-  add(id: number, at: number, used: number): void {
+  add(id: number, at: number, used: number, online = true): void {
     let list = this.points.get(id);
     if (!list) this.points.set(id, (list = []));
     const last = list[list.length - 1];
     if (last && at <= last.at) return;
-    if (last && used < last.used) list.length = 0;
+    if (last && (used < last.used || (online && this.off.has(id)))) list.length = 0;
+    if (online) this.off.delete(id);
+    else this.off.add(id);
     list.push({ at, used });
     let drop = 0;
     while (drop < list.length - 1 && list[drop]!.at < at - this.windowMs) drop++;
@@ -83,10 +88,12 @@ export class RateWindows {
   /** Forgets a PC's points (no numbers from it: a dead snapshot, a missing device). */
   forget(id: number): void {
     this.points.delete(id);
+    this.off.delete(id);
   }
 
-  /** The fill rate; `minSpanMs` lower than the window's own for a rough figure sooner. */
+  /** The fill rate; `minSpanMs` lower than the window's own for a rough figure sooner. 0 while the PC is off. */
   rate(id: number, minSpanMs = this.minSpanMs): number | null {
+    if (this.off.has(id)) return 0;
     return fillRate(this.points.get(id) ?? [], this.windowMs, minSpanMs);
   }
 

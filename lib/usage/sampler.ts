@@ -64,7 +64,7 @@ export class UsageSampler {
         const used = s.usedSectors ?? null;
         const total = s.totalSectors ?? null;
         if (s.state === "ok" && used !== null && total !== null) {
-          this.windows.add(s.id, r.status.readAt, used);
+          this.windows.add(s.id, r.status.readAt, used, s.online);
           const rate = this.windows.rate(s.id);
           // A PC that fills its COW within the window's minimum span still dies with a rate to tell.
           const last = rate ?? this.windows.rate(s.id, LAST_RATE_MIN_SPAN_MS);

@@ -211,5 +211,6 @@ test("logs out", async ({ page }) => {
   await page.getByRole("button", { name: "Log out" }).click();
   await page.waitForURL(/\/login$/);
   await page.goto("/history");
-  await page.waitForURL(/\/login$/);
+  // The login page keeps what was asked for, to return there.
+  await page.waitForURL(/\/login\?next=%2Fhistory$/);
 });

@@ -1,37 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { arrange } from "@/components/grid/arrange";
-import { buildMachinesView } from "@/lib/status/machines-view";
+import { roomView } from "../helpers/room-view";
 import { parseConfig } from "@/lib/config/load";
 import { demoConfig } from "@/lib/config/demo";
 
 const config = parseConfig(demoConfig({ COWHERD_SIM_PCS: "250" }));
 const MIB = 2048;
 /** A room of 250: usage rising with the id, PC 7 dead, every third off, rates and projections known for some. */
-const view = buildMachinesView(
+const view = roomView(
   config,
-  [
-    {
-      name: "local",
-      health: { state: "up", since: 0 },
-      failing: null,
-      status: {
-        readAt: 1,
-        machines: config.machines.map((m) => ({
-          id: m.id,
-          state: m.id === 7 ? ("invalid" as const) : ("ok" as const),
-          ...(m.id === 7 ? {} : { usedSectors: Math.round((m.id / 250) * 190 * MIB), totalSectors: 200 * MIB }),
-          online: m.id % 3 !== 0,
-          initiators: [],
-          exported: true,
-          suspended: false,
-        })),
-      },
-    },
-  ],
-  new Map(),
-  new Map(),
-  new Map(),
-  1,
+  (m) => ({ state: m.id === 7 ? "invalid" : "ok", ...(m.id === 7 ? { usedSectors: undefined, totalSectors: undefined } : { usedSectors: Math.round((m.id / 250) * 190 * MIB) }), online: m.id % 3 !== 0 }),
   { state: (id) => ({ state: id % 3 !== 0 ? "online" : "off", since: 0, bootId: null }), lastBoots: new Map(), pending: new Map() },
   { projection: (id) => (id % 10 === 0 ? { mibPerMin: id / 10, fullInMs: (250 - id) * 60_000, ceilingSectors: 200 * MIB } : null), blocked: () => null },
 );

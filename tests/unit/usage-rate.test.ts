@@ -57,14 +57,14 @@ describe("fill rate", () => {
 
 describe("usage sampler (SQLite)", () => {
   const config = parseConfig({ ...demoConfig(), usage: { sampleSeconds: 10, rateWindowMinutes: 10, fullHours: 1, keepDays: 2 } });
-  const reading = (at: number, used: (id: number) => number): HostReading[] => [
+  const reading = (at: number, used: (id: number) => number, online: (id: number) => boolean = (id) => id === 1): HostReading[] => [
     {
       name: "local",
       health: { state: "up", since: 0 },
       failing: null,
       status: {
         readAt: at,
-        machines: config.machines.map((m) => ({ id: m.id, state: "ok" as const, usedSectors: used(m.id), totalSectors: 409600, online: m.id === 1, initiators: [], exported: true, suspended: false })),
+        machines: config.machines.map((m) => ({ id: m.id, state: "ok" as const, usedSectors: used(m.id), totalSectors: 409600, online: online(m.id), initiators: [], exported: true, suspended: false })),
         stores: [{ dir: "/store", freeBytes: 5e9, sizeBytes: 1e10, reserveBytes: 1e9 }],
       },
     },
@@ -97,13 +97,31 @@ describe("usage sampler (SQLite)", () => {
     let now = 1_000_000;
     const sampler = new UsageSampler(config, repo, () => now);
     // 40 MiB/min for 12 s, then its snapshot is Invalid (no numbers).
-    for (let i = 0; i <= 6; i++, now += 2000) sampler.observe(reading(now, (id) => (id === 3 ? 16 + Math.round((40 * MIB * i * 2) / 60) : 16)));
+    for (let i = 0; i <= 6; i++, now += 2000) sampler.observe(reading(now, (id) => (id === 3 ? 16 + Math.round((40 * MIB * i * 2) / 60) : 16), (id) => id === 3));
     expect(sampler.projection(3)!.mibPerMin).toBeNull(); // too short a span for the card's rate
     const dead = reading(now, () => 16);
     dead[0]!.status!.machines[2] = { ...dead[0]!.status!.machines[2]!, state: "invalid", usedSectors: undefined, totalSectors: undefined };
     sampler.observe(dead);
     expect(sampler.projection(3)!.lastMibPerMin).toBeCloseTo(40, 0);
     expect(sampler.projection(4)!.lastMibPerMin).toBe(0); // an idle PC was filling at 0
+  });
+
+  it("an offline PC is not filling, whatever its last session wrote; its next boot measures afresh", () => {
+    const repo = new UsageRepo(openDatabase(":memory:"));
+    let now = 1_000_000;
+    const sampler = new UsageSampler(config, repo, () => now);
+    let used = 16;
+    // 6 minutes at 4 MiB/min online, then it shuts down: its numbers stay where they were.
+    for (let i = 0; i <= 180; i++, now += 2000) sampler.observe(reading(now, (id) => (id === 5 ? (used = 16 + Math.round((4 * MIB * i * 2) / 60)) : 16), (id) => id === 5));
+    expect(sampler.projection(5)!.mibPerMin).toBeCloseTo(4, 1);
+    for (const steps of [1, 30, 150]) {
+      for (let i = 0; i < steps; i++, now += 2000) sampler.observe(reading(now, (id) => (id === 5 ? used : 16), () => false));
+      expect(sampler.projection(5)!.mibPerMin).toBe(0);
+      expect(sampler.projection(5)!.fullInMs).toBeNull();
+    }
+    // It boots again: too little of this session to say yet, not the old slope.
+    for (let i = 0; i < 5; i++, now += 2000) sampler.observe(reading(now, (id) => (id === 5 ? used + i * 100 : 16), (id) => id === 5));
+    expect(sampler.projection(5)!.mibPerMin).toBeNull();
   });
 
   it("folds samples older than fullHours into 5-minute buckets (highest use kept) and prunes past keepDays", () => {

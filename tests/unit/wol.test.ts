@@ -69,10 +69,13 @@ describe("Wake-on-LAN", () => {
     t.sim.setMachine(9, { wol: false });
     const { done } = t.rt.waker.start([8, 9], { batchSize: 10, intervalMs: 0 }, "admin");
     await done;
-    await new Promise((r) => setTimeout(r, 250));
+    // It boots through the boot route (a boot recorded) and logs in on the activity's next tick.
+    for (let i = 0; i < 60 && !t.sim.sessionOpen(8); i++) await new Promise((r) => setTimeout(r, 50));
     const st = await t.sim.status();
     expect(st.machines.find((m) => m.id === 8)!.online).toBe(true);
     expect(st.machines.find((m) => m.id === 9)!.online).toBe(false);
+    expect(t.rt.boots.latestByMachine().get(8)?.machineName).toBe("retro-08");
+    expect(t.rt.boots.latestByMachine().has(9)).toBe(false);
     expect(rx.got.map((g) => g.mac)).toEqual(["52:54:00:00:00:08", "52:54:00:00:00:09"]);
   });
 

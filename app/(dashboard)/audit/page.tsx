@@ -7,6 +7,7 @@ import { Pager } from "@/components/ui/pager";
 import { plainParams } from "@/lib/validations/search-params";
 
 export const dynamic = "force-dynamic";
+export const metadata = { title: "Audit · Cowherd" };
 
 export default async function AuditPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const user = await requireUser();

@@ -8,6 +8,7 @@ import { EventFilters } from "@/components/events/event-filters";
 import { Pager } from "@/components/ui/pager";
 
 export const dynamic = "force-dynamic";
+export const metadata = { title: "Events · Cowherd" };
 
 export default async function EventsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   await requireUser();

@@ -4,6 +4,7 @@ import { AdminOnly } from "@/components/auth/admin-only";
 import { ImagesPanel } from "@/components/images/images-panel";
 
 export const dynamic = "force-dynamic";
+export const metadata = { title: "Images · Cowherd" };
 
 export default async function ImagesPage() {
   const me = await requireUser();

@@ -4,6 +4,7 @@ import { AdminOnly } from "@/components/auth/admin-only";
 import { PrepareFlow } from "@/components/prepare/prepare-flow";
 
 export const dynamic = "force-dynamic";
+export const metadata = { title: "Prepare · Cowherd" };
 
 export default async function PreparePage() {
   const me = await requireUser();

@@ -7,6 +7,7 @@ import { SessionsPanel } from "@/components/settings/sessions-panel";
 import { AlertsPanel } from "@/components/settings/alerts-panel";
 
 export const dynamic = "force-dynamic";
+export const metadata = { title: "Settings · Cowherd" };
 
 export default async function SettingsPage() {
   const me = await requireUser();

@@ -4,6 +4,7 @@ import { RoomUsageChart } from "@/components/usage/room-usage-chart";
 import { FillsFirst } from "@/components/usage/fills-first";
 
 export const dynamic = "force-dynamic";
+export const metadata = { title: "Usage · Cowherd" };
 
 export default async function UsagePage() {
   await requireUser();

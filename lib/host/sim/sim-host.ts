@@ -6,12 +6,13 @@ import { StepError } from "../step-error";
 import { HostError, type Host, type HostHealth, type HostStatus, type MachineHostStatus, type ResetReport, type StepRecord, type StoreSpace } from "../types";
 import { reserveAllows } from "../../usage/autoextend-policy";
 import { canAllocate, exceptionsForFraction, usage, type SnapshotGeometry } from "./snapshot-model";
-import { readSimState, writeSimState, type SimImages, type SimMachineState, type SimState } from "./sim-state";
+import { adoptState, pcIdentity, readSimState, writeSimState, type SimImages, type SimMachineState, type SimState } from "./sim-state";
+
+/** A long list said briefly: its first few and how many more. */
+const list = (xs: string[], n = 5) => xs.slice(0, n).join(", ") + (xs.length > n ? ` and ${xs.length - n} more` : "");
 
 export interface SimOptions {
   stateFile?: string;
-  /** Online PCs write data and sessions come and go. Off for deterministic tests. */
-  activity: boolean;
   /** Artificial latency per reset step, so progress is visible as on a real host. */
   stepMs: number;
   /** Initial scenario for a fresh state; "demo" gives a lively room with one PC close to full. */
@@ -20,13 +21,29 @@ export interface SimOptions {
   keepVersions?: number;
   /** The update target's IQN prefix (storage.iqnPrefix). */
   iqnPrefix?: string;
-  random?: () => number;
   now?: () => number;
   /** The simulated COW store: its size and the reserve no COW may grow into (MiB). */
   storeMiB?: number;
   reserveMiB?: number;
-  /** How long a woken PC takes to boot and open its iSCSI session. */
-  bootMs?: number;
+  /** Where to say what a changed room kept and dropped. */
+  log?: (line: string) => void;
+}
+
+/**
+ * All the simulated PCs (lib/host/sim/activity.ts) do to their storage: write new data into their
+ * COW, open or close their iSCSI session, and what a PC knows of itself. Kept this narrow so the
+ * storage behind it can be swapped for the helper's own code without touching what the PCs do.
+ */
+export interface SimPcPort {
+  /** The PC wrote `bytes` of new data (blocks its COW does not hold yet). */
+  writeBytes(id: number, bytes: number): void;
+  /** It booted (its session opens) or shut down (its session closes). */
+  setSession(id: number, open: boolean): void;
+  sessionOpen(id: number): boolean;
+  /** Bytes its COW holds, or null when it has no live snapshot (dead, mid-reset, missing). */
+  usedBytes(id: number): number | null;
+  /** Its network card answers Wake-on-LAN. */
+  answersWol(id: number): boolean;
 }
 
 interface Fault {
@@ -36,7 +53,6 @@ interface Fault {
 }
 
 const MASTER_SECTORS = 4 * 1024 * 1024 * 2; // the 4 GiB XP image of the write-up
-const MAX_ADVANCE_MS = 15_000;
 const MiB = 1024 * 1024;
 const STORE_DIR = "/store (simulated)";
 const MASTER_BYTES = MASTER_SECTORS * 512;
@@ -67,7 +83,7 @@ export function parseFaultSpec(spec: string | undefined): { id: number; step: st
  * The built-in storage host: a faithful in-process model of master + per-PC snapshots + iSCSI
  * target, driven through the same reset run as the real helper. State persists across restarts.
  */
-export class SimHost implements Host {
+export class SimHost implements Host, SimPcPort {
   readonly kind = "sim" as const;
   private state: SimState;
   private faults = new Map<number, Fault[]>();
@@ -75,7 +91,6 @@ export class SimHost implements Host {
   private down: { since: number; error: string } | null = null;
   /** No state file was found: the room was just created from the scenario. */
   readonly fresh: boolean;
-  private readonly random: () => number;
   private readonly now: () => number;
   private readonly byId: Map<number, Machine>;
 
@@ -84,7 +99,6 @@ export class SimHost implements Host {
     private readonly machines: Machine[],
     private readonly opts: SimOptions,
   ) {
-    this.random = opts.random ?? Math.random;
     this.now = opts.now ?? Date.now;
     this.byId = new Map(machines.map((m) => [m.id, m]));
     const loaded = opts.stateFile ? readSimState(opts.stateFile) : null;
@@ -92,8 +106,14 @@ export class SimHost implements Host {
     this.state.images ??= { versions: [{ n: 1, sizeBytes: MASTER_BYTES, createdAt: this.now() }], current: 1, next: 2, draft: null };
     // A copy cannot outlive the process that made it: a draft left copying is gone, as repair does.
     if (this.state.images.draft?.state === "copying") this.state.images.draft = null;
-    for (const m of machines) this.state.machines[m.id] ??= this.initialMachine(m);
-    this.dirty = !loaded;
+    if (loaded) {
+      const { kept, dropped } = adoptState(this.state.machines, machines);
+      if (dropped.length) {
+        opts.log?.(`cowherd: simulated host ${name}: the room changed: kept the state of ${kept.length} PC(s)${kept.length ? ` (${list(kept)})` : ""}; dropped ${dropped.length}: ${list(dropped)}`);
+      }
+    }
+    for (const m of machines) this.state.machines[m.id] ??= { ...this.initialMachine(m), pc: pcIdentity(m) };
+    this.dirty = !loaded || Object.keys(this.state.machines).length !== machines.length;
     this.fresh = !loaded;
   }
 
@@ -117,19 +137,14 @@ export class SimHost implements Host {
       exceptions: 0,
       health: "ok",
       online: false,
-      writeKiBs: 0,
       pendingChunks: 0,
     };
     if (this.opts.scenario === "fresh") return fresh;
-    // Demo room: most PCs running and written to a varying degree, one close to full.
+    // Demo room: most PCs running, written to a varying degree (up to about 40 %), PC 7 well on
+    // its way to full (the simulated PCs, lib/host/sim/activity.ts, keep it filling slowly).
     const online = m.id % 5 !== 0;
     const fraction = m.id === 7 ? 0.86 : online ? 0.03 + ((m.id * 37) % 100) / 260 : 0.01 * (m.id % 3);
-    return {
-      ...fresh,
-      online,
-      exceptions: exceptionsForFraction(fraction, this.geometry(m)),
-      writeKiBs: online ? (m.id === 7 ? 40 : 60 + ((m.id * 53) % 240)) : 0,
-    };
+    return { ...fresh, online, exceptions: exceptionsForFraction(fraction, this.geometry(m)) };
   }
 
   private sim(id: number): SimMachineState {
@@ -169,6 +184,39 @@ export class SimHost implements Host {
     this.addExceptions(m, this.sim(id), Math.ceil(sectors / m.chunkSectors));
   }
 
+  writeBytes(id: number, bytes: number): void {
+    const m = this.byId.get(id);
+    const s = this.state.machines[id];
+    if (!m || !s || !s.online || bytes <= 0) return;
+    // Fractions of a chunk add up, so a slow writer still grows its COW.
+    s.pendingChunks += bytes / (m.chunkSectors * 512);
+    const whole = Math.floor(s.pendingChunks);
+    s.pendingChunks -= whole;
+    this.addExceptions(m, s, whole);
+  }
+
+  setSession(id: number, open: boolean): void {
+    const s = this.sim(id);
+    if (s.online === open) return;
+    s.online = open;
+    this.dirty = true;
+  }
+
+  sessionOpen(id: number): boolean {
+    return this.sim(id).online;
+  }
+
+  usedBytes(id: number): number | null {
+    const m = this.byId.get(id)!;
+    const s = this.sim(id);
+    if (!s.device || !this.serving(s) || s.health !== "ok") return null;
+    return usage(s.exceptions, this.geometry(m)).usedSectors * 512;
+  }
+
+  answersWol(id: number): boolean {
+    return this.sim(id).wol !== false;
+  }
+
   private serving(s: SimMachineState): boolean {
     return s.device && (s.table ?? "snapshot") === "snapshot" && !s.suspended && s.exported;
   }
@@ -193,58 +241,9 @@ export class SimHost implements Host {
     return { dir: STORE_DIR, freeBytes: Math.max(0, sizeBytes - used), sizeBytes, reserveBytes: (this.opts.reserveMiB ?? 1024) * MiB };
   }
 
-  /**
-   * A Wake-on-LAN packet reached this PC (it was sent for real; the simulated PCs hear it here): an
-   * off PC whose card answers boots and opens its session after bootMs. True when it will come up.
-   */
-  wake(id: number): boolean {
-    const s = this.sim(id);
-    if (s.wol === false || s.online || s.bootAt) return s.wol !== false;
-    s.bootAt = this.now() + (this.opts.bootMs ?? 4000) * (0.75 + this.random() / 2);
-    this.dirty = true;
-    return true;
-  }
-
-  /** Moves the room forward to now: writes by running PCs, sessions coming and going. */
-  private advance(): void {
-    const now = this.now();
-    const dtMs = Math.min(MAX_ADVANCE_MS, Math.max(0, now - this.state.advancedAt));
-    this.state.advancedAt = now;
-    for (const m of this.machines) {
-      const s = this.sim(m.id);
-      if (s.bootAt !== undefined && now >= s.bootAt) {
-        delete s.bootAt;
-        s.online = true;
-        s.writeKiBs = 50 + this.random() * 200;
-        this.dirty = true;
-      }
-    }
-    if (!this.opts.activity || dtMs === 0) return;
-    const dt = dtMs / 1000;
-    for (const m of this.machines) {
-      const s = this.sim(m.id);
-      // Sessions flap rarely: about one change per PC every ~20 minutes.
-      if (this.random() < dt / 1200) {
-        s.online = !s.online;
-        s.writeKiBs = s.online ? 50 + this.random() * 200 : 0;
-        this.dirty = true;
-      }
-      if (!s.online || !this.serving(s)) continue;
-      // Random walk with occasional bursts (installers, defrag) the write-up warns about.
-      s.writeKiBs = Math.max(0, Math.min(2048, s.writeKiBs * (0.9 + this.random() * 0.2) + (this.random() < 0.01 * dt ? 400 : 0)));
-      const chunkKiB = m.chunkSectors / 2;
-      const originChunks = MASTER_SECTORS / m.chunkSectors;
-      const newShare = Math.max(0, 1 - s.exceptions / originChunks);
-      s.pendingChunks += ((s.writeKiBs * dt) / chunkKiB) * newShare;
-      const whole = Math.floor(s.pendingChunks);
-      s.pendingChunks -= whole;
-      this.addExceptions(m, s, whole);
-    }
-  }
-
   async status(): Promise<HostStatus> {
     if (this.down) throw new HostError(`storage host ${this.name}: ${this.down.error}`);
-    this.advance();
+    this.state.advancedAt = this.now();
     const machines: MachineHostStatus[] = this.machines.map((m) => {
       const s = this.sim(m.id);
       const base = {
@@ -442,7 +441,6 @@ export class SimHost implements Host {
   async reset(ids: number[], onStep?: (id: number, step: string) => void): Promise<ResetReport[]> {
     if (this.down) throw new HostError(`storage host ${this.name}: ${this.down.error}`);
     for (const id of ids) if (!this.byId.has(id)) throw new HostError(`no machine ${id} on ${this.name}`, "validate");
-    this.advance();
     const reports = await runReset(ids, this.plan(), onStep);
     this.prune();
     this.persist();
@@ -465,7 +463,6 @@ export class SimHost implements Host {
         `not enough space for growing ${m.name}'s COW to ${mib} MiB: ${Math.floor(store.freeBytes / MiB)} MiB free on ${STORE_DIR}, ${mib - current} MiB needed plus the ${store.reserveBytes / MiB} MiB reserve (storage.reserveMiB)`,
       );
     }
-    this.advance();
     s.cowSizeMiB = mib;
     this.dirty = true;
     this.persist();
@@ -479,7 +476,6 @@ export class SimHost implements Host {
   /** Writes state if anything changed; called by the scheduler and after resets. */
   persist(): void {
     if (!this.dirty || !this.opts.stateFile) return;
-    this.advance();
     writeSimState(this.opts.stateFile, this.state);
     this.dirty = false;
   }

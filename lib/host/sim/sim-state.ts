@@ -2,6 +2,8 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
 export interface SimMachineState {
+  /** Whose state this is ("retro-05 127.0.0.45"): a PC with another name or address does not inherit it. */
+  pc?: string;
   /** Device-mapper device exists. */
   device: boolean;
   /**
@@ -17,17 +19,14 @@ export interface SimMachineState {
   exceptions: number;
   /** The kernel's verdict once the COW filled up ("ok" otherwise). */
   health: "ok" | "invalid" | "overflow";
+  /** Its iSCSI session is open (the PC runs). */
   online: boolean;
-  /** Current write rate of the running PC in KiB/s (drifts). */
-  writeKiBs: number;
   /** Fractional chunk accumulator so slow writers still progress. */
   pendingChunks: number;
   /** The COW's size when grown online (absent: the configured size). */
   cowSizeMiB?: number;
   /** Its network card answers Wake-on-LAN (absent: yes). */
   wol?: boolean;
-  /** Woken and booting: its session opens at this time. */
-  bootAt?: number;
   /** The master image version its COW sits on (absent: v1). */
   version?: number;
 }
@@ -57,9 +56,41 @@ export function readSimState(file: string): SimState | null {
 }
 
 /** Atomic replace so a crash mid-write never leaves a torn state file. */
-export function writeSimState(file: string, state: SimState): void {
+export function writeJsonAtomic(file: string, value: unknown): void {
   mkdirSync(path.dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify(state));
+  writeFileSync(tmp, JSON.stringify(value));
   renameSync(tmp, file);
+}
+
+export const writeSimState = (file: string, state: SimState): void => writeJsonAtomic(file, state);
+
+/** A PC's identity: its name and address (its id is only a number in the config, reused by another room). */
+export const pcIdentity = (m: { name: string; ip: string }) => `${m.name} ${m.ip}`;
+
+/**
+ * Keeps the stored state of each configured PC that is the same PC as before (same name and
+ * address) and drops the rest: a PC that took another's id (a room made bigger, renumbered) starts
+ * afresh instead of inheriting its Invalid snapshot. State files from before identities were stored
+ * are kept only when they hold exactly the configured ids (the same room). Says what it did.
+ */
+export function adoptState(machines: Record<string, SimMachineState>, pcs: readonly { id: number; name: string; ip: string }[]): { kept: string[]; dropped: string[] } {
+  const configured = new Map(pcs.map((m) => [String(m.id), m]));
+  const stored = Object.keys(machines);
+  const sameIds = stored.length === configured.size && stored.every((id) => configured.has(id));
+  const kept: string[] = [];
+  const dropped: string[] = [];
+  for (const id of stored) {
+    const s = machines[id]!;
+    const m = configured.get(id);
+    const now = m ? pcIdentity(m) : null;
+    if (now && (s.pc === now || (s.pc === undefined && sameIds))) {
+      s.pc = now;
+      kept.push(m!.name);
+    } else {
+      dropped.push(`${s.pc ?? `PC ${id}`}${now ? ` (id ${id} is now ${now})` : " (no longer configured)"}`);
+      delete machines[id];
+    }
+  }
+  return { kept, dropped };
 }

@@ -8,6 +8,7 @@ import { Pager } from "@/components/ui/pager";
 import { plainParams } from "@/lib/validations/search-params";
 
 export const dynamic = "force-dynamic";
+export const metadata = { title: "Boots · Cowherd" };
 
 export default async function BootsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   await requireUser();

@@ -1,6 +1,6 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import { runtime } from "@cowherd/core";
+import { runtime, type Runtime } from "@cowherd/core";
 import { requireUser } from "@/lib/next/current-user";
 import { machineIdParam } from "@/lib/validations/api";
 import { MachinePanel } from "@/components/usage/machine-panel";
@@ -10,12 +10,23 @@ import { HistoryTable } from "@/components/history/history-table";
 
 export const dynamic = "force-dynamic";
 
+/** The tab says which PC ("retro-05 · Cowherd"); only for a logged-in user, like the page itself. */
+export async function generateMetadata({ params }: { params: Promise<{ id: string }> }) {
+  await requireUser();
+  const m = machineOf(await runtime(), (await params).id);
+  return { title: `${m ? m.name : "No such PC"} · Cowherd` };
+}
+
+const machineOf = (rt: Runtime, id: string) => {
+  const parsed = machineIdParam.safeParse(id);
+  return parsed.success ? rt.config.machines.find((x) => x.id === parsed.data) : undefined;
+};
+
 /** One PC: its live card, its usage over time with resets and boots marked, its events and resets. */
 export default async function MachinePage({ params }: { params: Promise<{ id: string }> }) {
   const user = await requireUser();
   const rt = await runtime();
-  const parsed = machineIdParam.safeParse((await params).id);
-  const m = parsed.success ? rt.config.machines.find((x) => x.id === parsed.data) : undefined;
+  const m = machineOf(rt, (await params).id);
   if (!m) notFound();
   const now = Date.now();
   const view = await rt.machinesView();

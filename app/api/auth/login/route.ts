@@ -1,5 +1,6 @@
 import { AppError, DEVICE_COOKIE, SESSION_COOKIE, deviceCookie, json, login, readForm, readJson, route, sessionCookie, type Ctx } from "@cowherd/core";
 import { loginBody } from "@/lib/validations/api";
+import { safeReturnPath } from "@/lib/client/return-to";
 
 export const dynamic = "force-dynamic";
 
@@ -27,10 +28,11 @@ export const POST = route("none", async (ctx) => {
     try {
       if (!body.success) throw new Error("invalid form");
       const { cookies } = await logIn(ctx, body.data.username, body.data.password);
-      return new Response(null, { status: 303, headers: [["location", "/"], ...setCookies(cookies)] });
+      return new Response(null, { status: 303, headers: [["location", safeReturnPath(form.get("next"))], ...setCookies(cookies)] });
     } catch (e) {
       const reason = e instanceof AppError && e.code === "rate_limited" ? "limited" : "wrong";
-      return new Response(null, { status: 303, headers: { location: `/login?error=${reason}` } });
+      const next = safeReturnPath(form.get("next"));
+      return new Response(null, { status: 303, headers: { location: `/login?error=${reason}${next === "/" ? "" : `&next=${encodeURIComponent(next)}`}` } });
     }
   }
   const body = await readJson(req, loginBody);
