@@ -128,7 +128,7 @@ export async function createRuntime(
   // Simulated PCs boot through the same route a real PC's iPXE fetch takes (so boots, resets at next
   // boot and boot history are what a real room shows); `self` is the runtime returned below.
   let self: Runtime | undefined;
-  const activities = createActivities(config, room.hosts(), env, (m) => bootScriptFor(self!, { peer: m.ip, forwardedFor: undefined, localAddress: "127.0.0.1" }));
+  const activities = createActivities(config, room.hosts(), env, (m) => bootScriptFor(self!, { peer: m.ip, forwardedFor: undefined, localAddress: "127.0.0.1", userAgent: "iPXE/1.21.1 (simulated)" }));
   // The simulated room hears the (real, loopback) packets through this: its PCs boot when woken.
   const waker = new Waker(config, (id) => void activities.get(config.machines.find((m) => m.id === id)!.host)?.wake(id));
   const pcNames = new Map(config.machines.map((m) => [m.id, m.name]));

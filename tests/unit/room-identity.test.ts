@@ -53,9 +53,10 @@ describe("a PC's state belongs to the PC (name and address), not to its id", () 
   it("a data dir from before rooms were recorded: a pending mark made under another name is dropped", async () => {
     dir = mkdtempSync(path.join(tmpdir(), "cowherd-room-"));
     const { rt } = await start();
-    rt.boots.setPending(5, "admin", Date.now()); // retro-05 was reset before: its name is on record
-    rt.boots.setPending(6, "admin", Date.now()); // retro-06 never was: nothing says whose mark it is
     await rt.orchestrator.wait(rt.orchestrator.submit([5], { source: "dashboard", requestedBy: "admin" }).id);
+    // Marked after that reset (a fresh reset clears a mark made before it): retro-05's name is on record.
+    rt.boots.setPending(5, "admin", Date.now());
+    rt.boots.setPending(6, "admin", Date.now()); // retro-06 never was reset: nothing says whose mark it is
     stop(rt);
     rmSync(path.join(dir, "room.json"));
     const again = await start({ COWHERD_SIM_PCS: "250" });
