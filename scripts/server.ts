@@ -7,6 +7,23 @@ const dev = process.argv.includes("--dev");
 const host = process.env.HOST ?? "::";
 const port = Number(process.env.PORT ?? 3000);
 
+/**
+ * Next's "✓ …" progress lines while it prepares ("Running next.config.js took 205ms") are for
+ * COWHERD_VERBOSE=1: a start shows the address and the admin password. Its warnings and errors show.
+ */
+async function withoutNextProgress<T>(verbose: boolean, fn: () => Promise<T>): Promise<T> {
+  if (verbose) return fn();
+  const log = console.log;
+  console.log = (...a: unknown[]) => {
+    if (!(typeof a[0] === "string" && /^(\x1b\[[0-9;]*m)*✓ /.test(a[0]))) log(...a);
+  };
+  try {
+    return await fn();
+  } finally {
+    console.log = log;
+  }
+}
+
 async function main() {
   installCrashPolicy(); // unhandled rejections: logged, still serving; uncaught exceptions: exit (see the module)
   if (!/^\d{1,5}$/.test(process.env.PORT ?? "3000") || port < 1 || port > 65535) throw new ConfigError(`PORT must be a port number from 1 to 65535, not ${JSON.stringify(process.env.PORT)}`);
@@ -15,14 +32,16 @@ async function main() {
   const pending = createRuntime(process.env, console.log, { deferStart: true });
   setRuntime(pending); // Next's routes get this same runtime through @cowherd/core
   const rt = await pending;
+  // Telemetry off unless the user decided (npm start sets it too; this covers `npm run dev`).
+  process.env.NEXT_TELEMETRY_DISABLED ??= "1";
   const app = next({ dev, dir: path.resolve("."), port });
-  await app.prepare();
+  await withoutNextProgress(dev || process.env.COWHERD_VERBOSE === "1", () => app.prepare());
   const server = createHttpServer(rt, app.getRequestHandler(), dev);
   server.keepAliveTimeout = 65_000;
   await listenAndStart(server, rt, port, host);
   server.on("error", (e) => console.error("cowherd: server error:", e));
-  const shown = host === "::" || host === "0.0.0.0" ? "localhost" : host;
-  console.log(`cowherd: ${rt.config.lanName} (${rt.config.machines.length} PCs, ${rt.config.host === "sim" ? "simulated" : "real"} storage on ${rt.config.hosts.map((h) => h.name).join(", ")}) on http://${shown}:${port}`);
+  const shown = host === "::" || host === "0.0.0.0" ? "localhost" : host.includes(":") ? `[${host}]` : host; // an IPv6 literal is bracketed in a URL
+  console.log(`cowherd: the dashboard is on http://${shown}:${port} — ${rt.config.lanName}, ${rt.config.machines.length} PCs, ${rt.config.host === "sim" ? "simulated" : "real"} storage on ${rt.config.hosts.map((h) => h.name).join(", ")}`);
   let closing = false;
   const stop = (signal: string) => {
     if (closing) return;
