@@ -2,27 +2,11 @@ import path from "node:path";
 import next from "next";
 import { ConfigError, createHttpServer, createRuntime, listenAndStart, setRuntime } from "@cowherd/core";
 import { installCrashPolicy } from "../lib/server/crash-policy";
+import { withoutNextProgress } from "../lib/server/next-progress";
 
 const dev = process.argv.includes("--dev");
 const host = process.env.HOST ?? "::";
 const port = Number(process.env.PORT ?? 3000);
-
-/**
- * Next's "✓ …" progress lines while it prepares ("Running next.config.js took 205ms") are for
- * COWHERD_VERBOSE=1: a start shows the address and the admin password. Its warnings and errors show.
- */
-async function withoutNextProgress<T>(verbose: boolean, fn: () => Promise<T>): Promise<T> {
-  if (verbose) return fn();
-  const log = console.log;
-  console.log = (...a: unknown[]) => {
-    if (!(typeof a[0] === "string" && /^(\x1b\[[0-9;]*m)*✓ /.test(a[0]))) log(...a);
-  };
-  try {
-    return await fn();
-  } finally {
-    console.log = log;
-  }
-}
 
 async function main() {
   installCrashPolicy(); // unhandled rejections: logged, still serving; uncaught exceptions: exit (see the module)

@@ -9,6 +9,7 @@ import { verifyPassword } from "@/lib/auth/password";
 import { createRuntime, type Runtime } from "@/lib/runtime";
 import { createHttpServer } from "@/lib/server/http-server";
 import { listenAndStart } from "@/lib/server/listen";
+import { withoutNextProgress } from "@/lib/server/next-progress";
 // @ts-expect-error plain ESM script without types
 import { buildOutputToShow, quietNextBuild, took, wantsVerbose, withTelemetryOff } from "../../scripts/build-output.mjs";
 
@@ -100,6 +101,31 @@ describe("first start's console: the address and the password, not Next's notice
     expect(wantsVerbose(["node", "start.mjs", "--verbose"], {})).toBe(true);
     expect(wantsVerbose(["node", "start.mjs"], { COWHERD_VERBOSE: "1" })).toBe(true);
     expect([took(48_400), took(125_000)]).toEqual(["48 s", "2 min 05 s"]);
+  });
+
+  it("while Next prepares, its '✓' progress lines are held back (unless verbose); its warnings and everything after still print", async () => {
+    const printed: unknown[][] = [];
+    const log = console.log;
+    console.log = (...a: unknown[]) => void printed.push(a);
+    try {
+      const prepare = async () => {
+        console.log("\x1b[32m\x1b[1m✓\x1b[22m\x1b[39m Running next.config.js took 205ms"); // as Next colours it on a terminal
+        console.log("✓ Ready");
+        console.log("⚠ a warning from Next");
+        return 7;
+      };
+      expect(await withoutNextProgress(false, prepare)).toBe(7);
+      console.log("cowherd: the dashboard is on http://localhost:3000");
+      expect(printed).toEqual([["⚠ a warning from Next"], ["cowherd: the dashboard is on http://localhost:3000"]]);
+      printed.length = 0;
+      await withoutNextProgress(true, prepare);
+      expect(printed).toHaveLength(3);
+      await expect(withoutNextProgress(false, () => Promise.reject(new Error("no .next")))).rejects.toThrow("no .next");
+      console.log("✓ after a failed prepare");
+      expect(printed.at(-1)).toEqual(["✓ after a failed prepare"]);
+    } finally {
+      console.log = log;
+    }
   });
 
   /** A stand-in for Next's CLI: prints the real build's output and the telemetry setting it got, exits with FAKE_EXIT. */
