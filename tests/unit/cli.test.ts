@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { verifyPassword } from "@/lib/auth/password";
+import type { ResetRow } from "@/lib/db/history";
 import { testRuntime } from "../helpers/runtime";
 
 /** A loopback port nobody listens on. */
@@ -193,6 +194,28 @@ describe("shell tool: list and history", () => {
       await srv.close();
     }
   }, 90_000);
+
+  it("history reads GET /api/history page by page, at most 100 rows a request, until it has the last N (or there are no more)", async () => {
+    const { lastResets } = await import("@/lib/cli/history-query");
+    const all = Array.from({ length: 250 }, (_, i) => ({ id: 250 - i }) as unknown as ResetRow);
+    const asked: string[] = [];
+    const get = async (p: string) => {
+      asked.push(p);
+      const q = new URL(p, "http://x").searchParams;
+      const [page, size] = [Number(q.get("page")), Number(q.get("pageSize"))];
+      return { resets: all.slice((page - 1) * size, page * size), total: all.length };
+    };
+    const r = await lastResets(get, { last: 150, machineId: 3, result: "failed", source: "cli" });
+    expect(r.resets.map((x) => x.id)).toEqual(all.slice(0, 150).map((x) => x.id));
+    expect(r.total).toBe(250);
+    expect(asked).toEqual(["/api/history?page=1&pageSize=100&machine=3&result=failed&source=cli", "/api/history?page=2&pageSize=100&machine=3&result=failed&source=cli"]);
+    asked.length = 0;
+    expect((await lastResets(get, { last: 5 })).resets).toHaveLength(5);
+    expect(asked).toEqual(["/api/history?page=1&pageSize=5"]);
+    asked.length = 0;
+    expect((await lastResets(get, { last: 1000 })).resets).toHaveLength(250);
+    expect(asked).toHaveLength(3);
+  });
 
   it("a word that is no command is named before the usage (exit 2); no command is the usage alone; help is the usage on stdout", () => {
     const run = (...args: string[]) => spawnSync(process.execPath, ["node_modules/tsx/dist/cli.mjs", "scripts/cowherd-cli.ts", ...args], { encoding: "utf8" });
