@@ -1,14 +1,10 @@
 #!/usr/bin/env node
-// Builds the Next app (.next/), the custom server and the privileged helper (dist/).
-import { spawnSync } from "node:child_process";
+// Builds the Next app (.next/), the custom server and the privileged helper (dist/). Quiet: "built in
+// …" and Next's warnings; Next's whole output on failure or with --verbose (COWHERD_VERBOSE=1).
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { build } from "esbuild";
-
-const step = (cmd, args) => {
-  const r = spawnSync(cmd, args, { stdio: "inherit" });
-  if (r.status !== 0) process.exit(r.status ?? 1);
-};
+import { quietNextBuild, took, wantsVerbose } from "./build-output.mjs";
 
 /** `import text from "./file?raw"`: the file's text, as Vite (and so Vitest) does it. */
 const rawText = {
@@ -37,6 +33,14 @@ export async function buildBundles() {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
+  const started = Date.now();
   await buildBundles();
-  if (!process.argv.includes("--bundles-only")) step(process.execPath, ["node_modules/next/dist/bin/next", "build"]);
+  if (!process.argv.includes("--bundles-only")) {
+    const code = await quietNextBuild("node_modules/next/dist/bin/next", { verbose: wantsVerbose(process.argv, process.env) });
+    if (code !== 0) {
+      console.error(`cowherd: the build failed (next build exited ${code}); its output is above`);
+      process.exit(code);
+    }
+    console.log(`cowherd: built in ${took(Date.now() - started)}`);
+  }
 }

@@ -5,22 +5,31 @@ import { loadConfig } from "../lib/config/load";
 import { openDatabase } from "../lib/db/open";
 import { UserRepo } from "../lib/auth/users";
 import { AuditRepo } from "../lib/db/audit";
-import { MACHINE_ID_PATTERN, PASSWORD_MIN_LENGTH } from "../lib/constants";
+import { MACHINE_ID_PATTERN, PASSWORD_MIN_LENGTH, RESET_RESULTS, RESET_SOURCES } from "../lib/constants";
 import type { Job } from "../lib/reset/jobs";
 import { chainScript, DhcpConfigError, dnsmasqConfig, iscDhcpdConfig } from "../lib/boot/dhcp-config";
 import type { ResetAnswer } from "../lib/reset/requests";
 import type { MachinesView } from "../lib/status/machines-view";
 import type { ImagesView } from "../lib/images/image-service";
+import { flagValues, takeSwitch } from "../lib/cli/flags";
+import { HistoryArgsError, HISTORY_DEFAULT_LAST, lastResets, parseHistoryArgs, type HistoryPage } from "../lib/cli/history-query";
+import { historyLines, listEntry, listLines, outcomeWords, percentCell } from "../lib/cli/room-lines";
 
 const USAGE = `usage: npm run cowherd -- <command>
+ on this machine (the data dir COWHERD_DATA_DIR, default ./data, and COWHERD_CONFIG):
   passwd <user>               set a user's password (from COWHERD_NEW_PASSWORD or a prompt) and log out all its sessions
   config-check                validate COWHERD_CONFIG (or the demo config) and print the machines
   dhcp-config [--format dnsmasq|isc|chain] [--server <address[:port]>] [--subnet <a.b.c.d/len>] [--tftp-root <dir>]
                               DHCP for the PCs from the config (MAC -> IP, the iPXE chain to Cowherd's boot
                               script) for your dnsmasq or ISC dhcpd; --format chain prints the TFTP chain script
-  status                      the grid as text          } from the running server: COWHERD_URL (default
+ from the running server (COWHERD_URL, default http://127.0.0.1:3000, and COWHERD_TOKEN, an API token):
+  status                      the grid as text, with unreachable storage hosts and resets under way
+  list|ls [--json]            one line a PC: id, name, IP, state, usage, online, a pending reset at next boot
+  history [--last <n>] [--machine <id|name>] [--result ${RESET_RESULTS.join("|")}]
+          [--source ${RESET_SOURCES.join("|")}] [--json]
+                              the last n resets (default ${HISTORY_DEFAULT_LAST}), newest first, filtered as the API filters
   reset [--next-boot|--force] <id|name>...|all
-                              reset PCs, wait for them  } http://127.0.0.1:3000) and COWHERD_TOKEN (an API token)
+                              reset PCs, wait for them
                               (a PC that is up is left alone unless --next-boot: reset it when it next boots,
                               or --force: reset it now, crashing whatever runs on it)
   images                      master image versions per storage host: current, draft, who sits where, recent steps
@@ -123,17 +132,6 @@ async function waitForImageStep(logId: number): Promise<ImagesView["log"][number
   }
 }
 
-/** `--name value` pairs among the allowed names; null on anything else (then the usage is shown). */
-function flagValues(args: string[], allowed: string[]): Record<string, string> | null {
-  const out: Record<string, string> = {};
-  for (let i = 0; i < args.length; i += 2) {
-    const [name, value] = [args[i]!, args[i + 1]];
-    if (!allowed.includes(name) || value === undefined || value.startsWith("--") || name in out) return null;
-    out[name] = value;
-  }
-  return out;
-}
-
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...args] = argv;
   const dataDir = path.resolve(process.env.COWHERD_DATA_DIR ?? "data");
@@ -156,9 +154,36 @@ async function main(argv: string[]): Promise<number> {
       for (const h of view.hosts) if (h.failing) console.log(`storage host ${h.name} UNREACHABLE since ${new Date(h.failing.since).toISOString()}: ${h.failing.message}`);
       console.log(`${"id".padStart(3)}  ${"name".padEnd(10)} ${"ip".padEnd(15)} ${"used".padStart(6)}  ${"state".padEnd(8)} session`);
       for (const m of view.machines) {
-        const pct = m.percent === null ? "    – " : `${m.percent.toFixed(1).padStart(5)}%`;
         const busy = m.reset ? `  (${m.reset.state === "running" ? `resetting: ${m.reset.step}` : "queued"})` : "";
-        console.log(`${String(m.id).padStart(3)}  ${m.name.padEnd(10)} ${m.ip.padEnd(15)} ${pct}  ${m.level.padEnd(8)} ${m.online ? "online " : "offline"}${busy}`);
+        console.log(`${String(m.id).padStart(3)}  ${m.name.padEnd(10)} ${m.ip.padEnd(15)} ${percentCell(m.percent)}  ${m.level.padEnd(8)} ${m.online ? "online " : "offline"}${busy}`);
+      }
+      return 0;
+    }
+    case "list":
+    case "ls": {
+      const [json, rest] = takeSwitch(args, "--json");
+      if (rest.length) break;
+      const entries = (await api<MachinesView>("GET", "/api/machines")).machines.map(listEntry);
+      console.log(json ? JSON.stringify(entries, null, 2) : listLines(entries).join("\n"));
+      return 0;
+    }
+    case "history": {
+      const [json, rest] = takeSwitch(args, "--json");
+      let q;
+      try {
+        q = parseHistoryArgs(rest);
+      } catch (e) {
+        if (e instanceof HistoryArgsError) throw new CliError(e.message);
+        throw e;
+      }
+      if (!q) break;
+      const machineId = q.machine === undefined ? undefined : (pick([q.machine], (await api<MachinesView>("GET", "/api/machines")).machines) as number[])[0];
+      const { resets, total } = await lastResets((p) => api<HistoryPage>("GET", p), { ...q, machineId });
+      if (json) console.log(JSON.stringify(resets, null, 2));
+      else if (!resets.length) console.log("no resets match");
+      else {
+        console.log(historyLines(resets).join("\n"));
+        if (total > resets.length) console.log(`(the newest ${resets.length} of ${total}: --last <n> for more)`);
       }
       return 0;
     }
@@ -173,7 +198,7 @@ async function main(argv: string[]): Promise<number> {
       const name = (id: number) => view.machines.find((m) => m.id === id)?.name ?? String(id);
       const done = r.job ? await waitFor(r.job) : null;
       for (const m of done?.machines ?? []) {
-        const how = m.state === "refused" ? `REFUSED: ${m.error}` : m.ok ? `ok (${m.outcome})` : `FAILED at ${m.failedStep}: ${m.error} (${m.outcome})`;
+        const how = m.state === "refused" ? `REFUSED: ${m.error}` : outcomeWords(m);
         console.log(`${m.name.padEnd(10)} ${how}`);
       }
       for (const id of r.nextBoot) console.log(`${name(id).padEnd(10)} at its next boot (it is up now)`);
@@ -241,6 +266,15 @@ async function main(argv: string[]): Promise<number> {
       console.log(`cowherd: config OK (${cfg.machines.length} machines on ${cfg.hosts.map((h) => h.name).join(", ")}, ${cfg.host === "sim" ? "simulated" : "real"} storage)`);
       return 0;
     }
+    case "help":
+    case "--help":
+    case "-h":
+      console.log(USAGE);
+      return 0;
+    default:
+      // A word that is no command says so (a typo, another tool's name), then what there is; a
+      // command with arguments it does not take gets the usage alone.
+      if (cmd !== undefined) console.error(`cowherd: unknown command: ${cmd}`);
   }
   console.error(USAGE);
   return 2;

@@ -2,6 +2,7 @@ import path from "node:path";
 import next from "next";
 import { ConfigError, createHttpServer, createRuntime, listenAndStart, setRuntime } from "@cowherd/core";
 import { installCrashPolicy } from "../lib/server/crash-policy";
+import { withoutNextProgress } from "../lib/server/next-progress";
 
 const dev = process.argv.includes("--dev");
 const host = process.env.HOST ?? "::";
@@ -15,14 +16,16 @@ async function main() {
   const pending = createRuntime(process.env, console.log, { deferStart: true });
   setRuntime(pending); // Next's routes get this same runtime through @cowherd/core
   const rt = await pending;
+  // Telemetry off unless the user decided (npm start sets it too; this covers `npm run dev`).
+  process.env.NEXT_TELEMETRY_DISABLED ??= "1";
   const app = next({ dev, dir: path.resolve("."), port });
-  await app.prepare();
+  await withoutNextProgress(dev || process.env.COWHERD_VERBOSE === "1", () => app.prepare());
   const server = createHttpServer(rt, app.getRequestHandler(), dev);
   server.keepAliveTimeout = 65_000;
   await listenAndStart(server, rt, port, host);
   server.on("error", (e) => console.error("cowherd: server error:", e));
-  const shown = host === "::" || host === "0.0.0.0" ? "localhost" : host;
-  console.log(`cowherd: ${rt.config.lanName} (${rt.config.machines.length} PCs, ${rt.config.host === "sim" ? "simulated" : "real"} storage on ${rt.config.hosts.map((h) => h.name).join(", ")}) on http://${shown}:${port}`);
+  const shown = host === "::" || host === "0.0.0.0" ? "localhost" : host.includes(":") ? `[${host}]` : host; // an IPv6 literal is bracketed in a URL
+  console.log(`cowherd: the dashboard is on http://${shown}:${port} — ${rt.config.lanName}, ${rt.config.machines.length} PCs, ${rt.config.host === "sim" ? "simulated" : "real"} storage on ${rt.config.hosts.map((h) => h.name).join(", ")}`);
   let closing = false;
   const stop = (signal: string) => {
     if (closing) return;

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { verifyPassword } from "@/lib/auth/password";
+import type { ResetRow } from "@/lib/db/history";
 import { testRuntime } from "../helpers/runtime";
 
 /** A loopback port nobody listens on. */
@@ -102,4 +103,130 @@ describe("shell tool: master image versions", () => {
       await srv.close();
     }
   }, 60_000);
+});
+
+describe("shell tool: list and history", () => {
+  /** The CLI as a child process against a test server in this process (so never spawnSync: it would stall the server). */
+  async function cliAgainst(env: Record<string, string> = {}) {
+    const { execFile } = await import("node:child_process");
+    const { apiServer } = await import("../helpers/api-server");
+    const srv = await apiServer(env);
+    const token = srv.rt.tokens.create("cli", "admin", "admin", 1).token;
+    const cli = (...args: string[]) =>
+      new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
+        execFile(process.execPath, ["node_modules/tsx/dist/cli.mjs", "scripts/cowherd-cli.ts", ...args], { env: { ...process.env, COWHERD_URL: `http://127.0.0.1:${srv.port}`, COWHERD_TOKEN: token }, encoding: "utf8" }, (e, stdout, stderr) =>
+          resolve({ code: e ? ((e as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+        ),
+      );
+    return { srv, cli };
+  }
+
+  it("list (and ls) prints one line a PC with its state, usage, online and pending mark; --json the same fields", async () => {
+    const { srv, cli } = await cliAgainst();
+    try {
+      srv.rt.boots.setPending(4, "admin", Date.now());
+      const view = await srv.rt.machinesView();
+      const r = await cli("list");
+      expect(r.code, r.stderr).toBe(0);
+      const lines = r.stdout.trimEnd().split("\n");
+      expect(lines[0]).toMatch(/^\s*id\s+name\s+ip\s+state\s+used\s+online\s+pending$/);
+      expect(lines).toHaveLength(1 + view.machines.length);
+      for (const m of view.machines) {
+        const line = lines.find((l) => new RegExp(`^\\s*${m.id}\\s+${m.name}\\s`).test(l));
+        expect(line, m.name).toBeDefined();
+        expect(line).toContain(m.ip);
+        expect(line).toContain(m.condition);
+        expect(line).toContain(m.percent === null ? "–" : `${m.percent.toFixed(1)}%`);
+        expect(line).toMatch(m.online ? / online / : / offline/);
+        expect(/reset at next boot \(admin\)$/.test(line!)).toBe(m.id === 4);
+      }
+      expect((await cli("ls")).stdout).toBe(r.stdout);
+      const j = await cli("ls", "--json");
+      expect(j.code, j.stderr).toBe(0);
+      const entries = JSON.parse(j.stdout) as { id: number; state: string; pendingReset: unknown }[];
+      expect(entries.map((e) => e.id)).toEqual(view.machines.map((m) => m.id));
+      expect(Object.keys(entries[0]!).sort()).toEqual(["id", "ip", "name", "online", "pendingReset", "percent", "state"]);
+      expect(entries.find((e) => e.id === 4)!.pendingReset).toMatchObject({ requestedBy: "admin" });
+      const extra = await cli("list", "extra");
+      expect(extra.code).toBe(2);
+      expect(extra.stderr).toMatch(/^usage: /); // a known command with an argument it does not take: the usage alone
+    } finally {
+      await srv.close();
+    }
+  }, 60_000);
+
+  it("history prints the last N resets newest first, filtered by PC (id or name), result and source; --json gives the rows", async () => {
+    const { srv, cli } = await cliAgainst();
+    try {
+      const t0 = Date.parse("2026-03-01T10:00:00Z");
+      const add = (i: number, machineId: number, source: "cli" | "dashboard", ok: boolean) => {
+        const id = srv.rt.history.start({ machineId, machineName: `retro-${String(machineId).padStart(2, "0")}`, source, requestedBy: "admin", batchId: null, startedAt: t0 + i * 60_000, stateBefore: "ok", usedBefore: 0, totalBefore: 0 });
+        srv.rt.history.finish(id, { endedAt: t0 + i * 60_000 + 1500, result: ok ? "ok" : "failed", outcome: ok ? "fresh" : "unchanged", failedStep: ok ? null : "suspend", error: ok ? null : "device busy", steps: [] });
+      };
+      for (let i = 0; i < 30; i++) add(i, (i % 3) + 1, i % 2 ? "cli" : "dashboard", i % 5 !== 0);
+      let r = await cli("history");
+      expect(r.code, r.stderr).toBe(0);
+      let lines = r.stdout.trimEnd().split("\n");
+      expect(lines[0]).toMatch(/^started \(UTC\)\s+pc\s+from\s+took\s+result$/);
+      expect(lines).toHaveLength(1 + 20 + 1);
+      expect(lines[1]).toMatch(/^2026-03-01 10:29:00  retro-03  cli\/admin\s+1\.5 s  ok \(fresh\)$/);
+      expect(lines.at(-1)).toBe("(the newest 20 of 30: --last <n> for more)");
+      r = await cli("history", "--last", "3", "--machine", "retro-01", "--result", "failed");
+      expect(r.stdout.trimEnd().split("\n").slice(1)).toEqual([
+        expect.stringMatching(/^2026-03-01 10:15:00  retro-01  cli\/admin\s+1\.5 s  FAILED at suspend: device busy \(unchanged\)$/),
+        expect.stringMatching(/^2026-03-01 10:00:00  retro-01  dashboard\/admin .* FAILED at suspend/),
+      ]);
+      r = await cli("history", "--source", "cli", "--machine", "2", "--json");
+      const rows = JSON.parse(r.stdout) as { machineId: number; source: string }[];
+      expect(rows).toHaveLength(5);
+      expect(rows.every((x) => x.machineId === 2 && x.source === "cli")).toBe(true);
+      r = await cli("history", "--last", "150");
+      expect(r.stdout.trimEnd().split("\n")).toHaveLength(31);
+      r = await cli("history", "--result", "done");
+      expect(r.code).toBe(1);
+      expect(r.stderr.trim()).toBe("cowherd: --result done: expected one of running, ok, failed, interrupted");
+      r = await cli("history", "--machine", "retro-99");
+      expect(r.stderr).toMatch(/no PC "retro-99"; known: 1 retro-01/);
+      expect((await cli("history", "--last", "0")).stderr).toMatch(/--last 0: a number of resets from 1 to 10000/);
+      expect((await cli("history", "--last")).code).toBe(2);
+      expect((await cli("history", "--result", "ok")).stdout).not.toMatch(/FAILED/);
+    } finally {
+      await srv.close();
+    }
+  }, 90_000);
+
+  it("history reads GET /api/history page by page, at most 100 rows a request, until it has the last N (or there are no more)", async () => {
+    const { lastResets } = await import("@/lib/cli/history-query");
+    const all = Array.from({ length: 250 }, (_, i) => ({ id: 250 - i }) as unknown as ResetRow);
+    const asked: string[] = [];
+    const get = async (p: string) => {
+      asked.push(p);
+      const q = new URL(p, "http://x").searchParams;
+      const [page, size] = [Number(q.get("page")), Number(q.get("pageSize"))];
+      return { resets: all.slice((page - 1) * size, page * size), total: all.length };
+    };
+    const r = await lastResets(get, { last: 150, machineId: 3, result: "failed", source: "cli" });
+    expect(r.resets.map((x) => x.id)).toEqual(all.slice(0, 150).map((x) => x.id));
+    expect(r.total).toBe(250);
+    expect(asked).toEqual(["/api/history?page=1&pageSize=100&machine=3&result=failed&source=cli", "/api/history?page=2&pageSize=100&machine=3&result=failed&source=cli"]);
+    asked.length = 0;
+    expect((await lastResets(get, { last: 5 })).resets).toHaveLength(5);
+    expect(asked).toEqual(["/api/history?page=1&pageSize=5"]);
+    asked.length = 0;
+    expect((await lastResets(get, { last: 1000 })).resets).toHaveLength(250);
+    expect(asked).toHaveLength(3);
+  });
+
+  it("a word that is no command is named before the usage (exit 2); no command is the usage alone; help is the usage on stdout", () => {
+    const run = (...args: string[]) => spawnSync(process.execPath, ["node_modules/tsx/dist/cli.mjs", "scripts/cowherd-cli.ts", ...args], { encoding: "utf8" });
+    const r = run("lsit", "--json");
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^cowherd: unknown command: lsit\nusage: npm run cowherd -- <command>\n/);
+    const none = run();
+    expect(none.status).toBe(2);
+    expect(none.stderr).toMatch(/^usage: /);
+    const help = run("help");
+    expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(/^usage: [\s\S]* list\|ls \[--json\][\s\S]* history \[--last <n>\]/);
+  });
 });
