@@ -1,5 +1,6 @@
 import type { AuditRow } from "@/lib/db/audit";
 import { cn } from "@/components/ui/cn";
+import { shortAddress } from "@/components/ui/address";
 import { LocalTime } from "@/components/ui/local-time";
 import { Cell, Head, stack } from "@/components/ui/stack-table";
 
@@ -25,7 +26,7 @@ export function AuditTable({ rows, now }: { rows: AuditRow[]; now: number }) {
               <Cell label="Who">
                 {r.actor ?? "–"} <span className="text-xs text-slate-400">{r.actorKind}</span>
               </Cell>
-              <Cell label="From" className="font-mono text-xs">{r.address ?? "–"}</Cell>
+              <Cell label="From" className="font-mono text-xs">{r.address ? shortAddress(r.address) : "–"}</Cell>
               <Cell label="Action" className="font-mono text-xs">{r.action}</Cell>
               <Cell label="Target" className="max-w-48 truncate" title={r.target ?? ""}>{r.target ?? "–"}</Cell>
               <Cell label="Outcome">

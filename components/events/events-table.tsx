@@ -1,13 +1,13 @@
 "use client";
 
 import useSWR from "swr";
-import Link from "next/link";
 import type { EventRow } from "@/lib/db/events";
 import { EVENT_KINDS } from "@/lib/constants";
 import { fetcher } from "@/lib/client/fetcher";
 import { cn } from "@/components/ui/cn";
 import { LocalTime } from "@/components/ui/local-time";
 import { Cell, Head, stack } from "@/components/ui/stack-table";
+import { PcLink } from "@/components/ui/pc-link";
 
 export const SEVERITY_STYLE = {
   info: "bg-sky-50 text-sky-800 ring-sky-200",
@@ -46,7 +46,7 @@ export function EventsTable({ query, initial, showMachine = true }: { query: str
               </Cell>
               {showMachine && (
                 <Cell label="PC / host" className="font-mono font-semibold whitespace-nowrap">
-                  {e.machineId !== null ? <Link href={`/machines/${e.machineId}`} className="hover:underline">{e.machineName}</Link> : (e.host ?? "room")}
+                  {e.machineId !== null ? <PcLink id={e.machineId} name={e.machineName ?? `PC ${e.machineId}`} /> : (e.host ?? "room")}
                 </Cell>
               )}
               <Cell label="What" className="min-w-64">

@@ -16,8 +16,25 @@ interface Props {
 /** Up: booting, or running from its disk (a reset now crashes it). */
 export const isUp = (m: MachineView) => m.condition !== "unreachable" && m.boot.state !== "off";
 
+/** Its disk is already lost (Invalid, or its COW overflowed): a reset now takes nothing more from it. */
+export const diskLost = (m: MachineView) => m.state === "invalid" || m.state === "overflow";
+
 /** Names, or for a big room the first dozen and how many more (a /24 would fill the screen). */
 const names = (ms: MachineView[]) => (ms.length <= 15 ? ms.map((m) => m.name).join(", ") : `${ms.slice(0, 12).map((m) => m.name).join(", ")} and ${ms.length - 12} more`);
+
+/** What the reset throws away: the data of the PCs whose disk still works; the others' is gone already. */
+function lossText(list: MachineView[]): string {
+  const working = list.filter((m) => !diskLost(m));
+  const gone = list.filter(diskLost);
+  const goneText = gone.length ? `${names(gone)}: ${gone.length === 1 ? "its disk is" : "their disks are"} already lost (${gone.length === 1 ? (gone[0]!.state === "overflow" ? "overflow" : "Invalid") : "Invalid or overflow"}); the reset gives ${gone.length === 1 ? "it a clean disk" : "them clean disks"}.` : "";
+  if (!working.length) return goneText;
+  const only = working.length === 1 ? working[0]! : undefined;
+  const sectors = working.reduce((sum, m) => sum + (m.usedSectors ?? 0), 0);
+  const lose = only
+    ? `Everything written to ${only.name}'s disk since its last reset${only.usedSectors !== null ? ` (${mib(only.usedSectors)} MiB)` : ""} is thrown away. It boots the clean master image again.`
+    : `Everything written to ${gone.length ? "the other PCs'" : "these PCs'"} disks since their last reset (${mib(sectors)} MiB in all) is thrown away. They boot the clean master image again.`;
+  return gone.length ? `${lose} ${goneText}` : lose;
+}
 
 /**
  * Says what will be lost and, for PCs that are up, offers what is safe: reset them at their next
@@ -36,8 +53,10 @@ export function ConfirmResetDialog({ targets, event = false, onCancel, onConfirm
   const list = targets ?? [];
   const up = list.filter(isUp);
   const down = list.filter((m) => !isUp(m));
+  // Of those up, a reset now crashes only the ones whose disk still works.
+  const live = up.filter((m) => !diskLost(m));
+  const lost = up.filter(diskLost);
   const single = list.length === 1 ? list[0] : undefined;
-  const lostSectors = list.reduce((sum, m) => sum + (m.usedSectors ?? 0), 0);
   const title = event ? "Reset all PCs before the event?" : single ? `Reset ${single.name}?` : `Reset ${list.length} PCs?`;
   const button = "rounded-md px-3 py-1.5 text-sm font-semibold";
 
@@ -55,11 +74,7 @@ export function ConfirmResetDialog({ targets, event = false, onCancel, onConfirm
         <h2 id="confirm-reset-title" className="text-lg font-semibold">
           {title}
         </h2>
-        <p className="text-sm text-slate-700">
-          {single
-            ? `Everything written to ${single.name}'s disk since its last reset${single.usedSectors !== null ? ` (${mib(single.usedSectors)} MiB)` : ""} is thrown away. It boots the clean master image again.`
-            : `Everything written to these PCs' disks since their last reset (${mib(lostSectors)} MiB in all) is thrown away. They boot the clean master image again.`}
-        </p>
+        <p className="text-sm text-slate-700">{lossText(list)}</p>
         {!single && up.length > 0 && down.length > 0 ? (
           <dl className="space-y-1 text-xs">
             <div>
@@ -74,26 +89,38 @@ export function ConfirmResetDialog({ targets, event = false, onCancel, onConfirm
         ) : (
           !single && <p className="max-h-24 overflow-auto font-mono text-xs text-slate-600">{names(list)}</p>
         )}
-        {up.length > 0 && (
+        {live.length > 0 && (
           <div role="alert" className="rounded-lg border-2 border-red-600 bg-red-50 p-3 text-sm text-red-900">
             <strong className="block">
-              {single ? `${single.name} is ${single.boot.state === "booting" ? "BOOTING" : "RUNNING"} right now.` : `${up.length} of them ${up.length === 1 ? "is" : "are"} up right now: ${names(up)}.`}
+              {single ? `${single.name} is ${single.boot.state === "booting" ? "BOOTING" : "RUNNING"} right now.` : `${live.length} of them ${live.length === 1 ? "is" : "are"} up right now: ${names(live)}.`}
             </strong>
-            Resetting {single ? "it" : "them"} now pulls the disk from under Windows: {single ? "it crashes" : "they crash"} (blue screen). Safe: reset{" "}
-            {single ? "it" : "them"} at {single ? "its" : "their"} next boot — {single ? "its" : "their"} boot script does it before Windows starts.
+            Resetting {live.length === 1 ? "it" : "them"} now pulls the disk from under Windows: {live.length === 1 ? "it crashes" : "they crash"} (blue screen). Safe: reset{" "}
+            {live.length === 1 ? "it" : "them"} at {live.length === 1 ? "its" : "their"} next boot — {live.length === 1 ? "its" : "their"} boot script does it before Windows starts.
           </div>
+        )}
+        {lost.length > 0 && (
+          <p data-testid="disk-lost" className="rounded-lg bg-amber-50 p-3 text-sm text-amber-950 ring-1 ring-amber-300">
+            <strong>{single ? `${single.name} is up, but its disk is already lost` : `${names(lost)}: up, but ${lost.length === 1 ? "its disk is" : "their disks are"} already lost`}</strong>{" "}
+            ({lost.map((m) => `${m.name} ${m.state === "overflow" ? "overflowed" : "is Invalid"}`).join(", ")}). Resetting {lost.length === 1 ? "it" : "them"} now takes nothing more and
+            gives {lost.length === 1 ? "it a clean disk" : "them clean disks"}: restart {lost.length === 1 ? "it" : "them"} afterwards.
+          </p>
         )}
       </div>
       <div className="flex flex-wrap justify-end gap-2 border-t border-slate-100 bg-slate-50 px-5 py-3">
         <button type="button" onClick={onCancel} className={`${button} font-medium text-slate-700 ring-1 ring-slate-300 hover:bg-white`}>
           Cancel
         </button>
-        {up.length > 0 && (
+        {live.length > 0 && (
           <button type="button" onClick={() => onConfirm("force")} className={`${button} text-red-800 ring-1 ring-red-300 hover:bg-red-50`}>
-            {up.length === list.length ? "Reset now anyway" : "Reset all now, crash the running ones"}
+            {live.length === list.length ? "Reset now anyway" : live.length === 1 ? `Reset all now, crash ${live[0]!.name}` : "Reset all now, crash the running ones"}
           </button>
         )}
-        {up.length > 0 ? (
+        {live.length === 0 && lost.length > 0 ? (
+          // Up, but nothing left to crash: resetting now is what helps (at its next boot would wait for a restart).
+          <button type="button" onClick={() => onConfirm("force")} className={`${button} bg-red-700 text-white hover:bg-red-800`}>
+            Confirm reset
+          </button>
+        ) : up.length > 0 ? (
           <button type="button" onClick={() => onConfirm("next-boot")} className={`${button} bg-violet-700 text-white hover:bg-violet-800`}>
             {up.length === list.length ? "Reset at next boot" : "Reset the others now, these at next boot"}
           </button>

@@ -18,12 +18,11 @@ import { useGridView, ViewToggle } from "./view-toggle";
 import { GridControls } from "./grid-controls";
 import { arrange, type Arrangement } from "./arrange";
 import { GrowDialog } from "./grow-dialog";
-
-const POLL_MS = 1500;
+import { MACHINES_POLL } from "./poll";
 
 export function MachineGrid({ initial, canReset }: { initial: MachinesView; canReset: boolean }) {
   const { data, error, mutate } = useSWR<MachinesView>("/api/machines", fetcher, {
-    refreshInterval: POLL_MS,
+    ...MACHINES_POLL,
     fallbackData: initial,
     keepPreviousData: true,
     // A big room's first paint holds its first PCs only: the rest come with this first fetch.

@@ -3,6 +3,7 @@ import { mib } from "@/components/ui/format";
 import { cn } from "@/components/ui/cn";
 import { LocalTime } from "@/components/ui/local-time";
 import { Cell, Head, stack } from "@/components/ui/stack-table";
+import { PcLink } from "@/components/ui/pc-link";
 
 const RESULT_STYLE: Record<string, string> = {
   ok: "bg-emerald-50 text-emerald-800 ring-emerald-200",
@@ -21,7 +22,9 @@ export function HistoryTable({ rows, now }: { rows: ResetRow[]; now: number }) {
         <tbody className={stack.tbody}>
           {rows.map((r) => (
             <tr key={r.id} className={stack.tr}>
-              <Cell label="PC" className="font-mono font-semibold">{r.machineName}</Cell>
+              <Cell label="PC" className="font-mono font-semibold">
+                <PcLink id={r.machineId} name={r.machineName} />
+              </Cell>
               <Cell label="By">
                 {r.source}
                 {r.requestedBy && <span className="text-slate-500"> · {r.requestedBy}</span>}

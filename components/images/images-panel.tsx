@@ -10,6 +10,9 @@ import { LocalTime } from "@/components/ui/local-time";
 import { Cell, Head, stack } from "@/components/ui/stack-table";
 import { FormError, Panel, button, input, subtle } from "@/components/settings/panel";
 import { useAction } from "@/components/settings/use-action";
+import { ConfirmDialog, type ConfirmAsk } from "@/components/ui/confirm-dialog";
+import { isUp } from "@/components/grid/confirm-reset-dialog";
+import type { MachinesView } from "@/lib/status/machines-view";
 
 type Machine = { id: number; name: string; host: string };
 
@@ -32,6 +35,7 @@ export function ImagesPanel({ initial, machines, now }: { initial: ImagesView; m
 
 function HostImages({ h, several, machines, now, refresh }: { h: HostImagesView; several: boolean; machines: Machine[]; now: number; refresh: () => void }) {
   const { run, error, busy } = useAction(refresh);
+  const [ask, setAsk] = useState<ConfirmAsk | null>(null);
   const host = several ? { host: h.host } : {};
   const q = several ? `?host=${encodeURIComponent(h.host)}` : "";
   const title = several ? `Storage host ${h.host}` : "Versions";
@@ -80,7 +84,14 @@ function HostImages({ h, several, machines, now, refresh }: { h: HostImagesView;
                             className={cn(subtle, "text-red-700 ring-red-200 hover:bg-red-50")}
                             disabled={busy || !!h.busy}
                             title={v.machines.length ? `PCs ${v.machines.join(", ")} sit on it: they move off it at their next reset` : undefined}
-                            onClick={() => window.confirm(`Delete v${v.n} for good? Its file is removed from the storage host.`) && void run(() => requestJson("DELETE", `/api/images/versions/${v.n}${q}`))}
+                            onClick={() =>
+                              setAsk({
+                                title: `Delete v${v.n} for good?`,
+                                body: <p>Its file is removed from the storage host.</p>,
+                                confirmLabel: `Delete v${v.n}`,
+                                run: () => void run(() => requestJson("DELETE", `/api/images/versions/${v.n}${q}`)),
+                              })
+                            }
                           >
                             Delete
                           </button>
@@ -95,33 +106,54 @@ function HostImages({ h, several, machines, now, refresh }: { h: HostImagesView;
         )}
       </div>
       <FormError error={error} />
+      <ConfirmDialog ask={ask} onClose={() => setAsk(null)} />
     </Panel>
   );
 }
 
-/** Update mode on a PC that is up is refused (409 machine-online): the admin may force it, once warned. */
-async function startUpdate(body: { machine: number; comment?: string }): Promise<unknown> {
-  try {
-    return await requestJson("POST", "/api/images/update", body);
-  } catch (e) {
-    if (!(e instanceof ApiError && e.code === "machine-online")) throw e;
-    const sure = window.confirm(`${e.message}\n\nForce update mode anyway? Windows on that PC loses its disk and crashes: anything unsaved there is lost.`);
-    if (!sure) throw e;
-    return requestJson("POST", "/api/images/update", { ...body, force: true });
-  }
-}
-
+/**
+ * Update mode on a PC that is up pulls its disk from under Windows: the form says so as soon as
+ * that PC is chosen, and starting asks first (the server refuses it unforced: 409 machine-online,
+ * asked the same way when the PC came up after the form last looked).
+ */
 function StartUpdate({ h, machines, refresh }: { h: HostImagesView; machines: Machine[]; refresh: () => void }) {
   const { run, error, busy } = useAction(refresh);
   const [machine, setMachine] = useState<number>(machines[0]?.id ?? 0);
   const [comment, setComment] = useState("");
+  const [ask, setAsk] = useState<ConfirmAsk | null>(null);
+  const { data: room } = useSWR<MachinesView>("/api/machines", fetcher, { refreshInterval: 5000, keepPreviousData: true });
+  const chosen = room?.machines.find((m) => m.id === machine);
+  const up = chosen ? isUp(chosen) : false;
+  const name = machines.find((m) => m.id === machine)?.name ?? `PC ${machine}`;
+  const forceAsk = (why: string): ConfirmAsk => ({
+    title: `Force update mode on ${name}?`,
+    body: (
+      <>
+        <p>{why}</p>
+        <p className="font-medium text-red-800">Windows on {name} loses its disk and crashes: anything unsaved there is lost. Shutting it down first is safe.</p>
+      </>
+    ),
+    confirmLabel: "Force update mode",
+    run: () => start(true),
+  });
+  const start = (force: boolean) =>
+    void run(async () => {
+      try {
+        return await requestJson("POST", "/api/images/update", { machine, ...(comment.trim() ? { comment } : {}), ...(force ? { force: true } : {}) });
+      } catch (e) {
+        if (force || !(e instanceof ApiError && e.code === "machine-online")) throw e;
+        setAsk(forceAsk(e.message));
+        return undefined;
+      }
+    }).then((r) => r !== undefined && setComment(""));
   return (
     <form
       aria-label="Start an update"
       className="rounded-lg bg-slate-50 p-3 ring-1 ring-slate-200"
       onSubmit={(e) => {
         e.preventDefault();
-        void run(() => startUpdate({ machine, ...(comment.trim() ? { comment } : {}) })).then((r) => r !== undefined && setComment(""));
+        if (up) setAsk(forceAsk(`${name} is ${chosen!.boot.state === "booting" ? "booting" : "running"} right now.`));
+        else start(false);
       }}
     >
       <h3 className="text-sm font-semibold">Start an update</h3>
@@ -148,7 +180,14 @@ function StartUpdate({ h, machines, refresh }: { h: HostImagesView; machines: Ma
           {busy ? "Starting…" : "Start update"}
         </button>
       </div>
+      {up && (
+        <p role="alert" className="mt-2 rounded-md bg-red-50 px-3 py-2 text-sm text-red-900 ring-1 ring-red-300">
+          <strong>{name} is {chosen!.boot.state === "booting" ? "booting" : "running"} right now.</strong> Shut it down first: starting update mode now pulls its disk from
+          under Windows and it crashes.
+        </p>
+      )}
       <FormError error={error} />
+      <ConfirmDialog ask={ask} onClose={() => setAsk(null)} />
     </form>
   );
 }
@@ -157,6 +196,7 @@ function DraftCard({ h, host, refresh }: { h: HostImagesView; host: { host?: str
   const d = h.draft!;
   const { run, error, busy } = useAction(refresh);
   const [comment, setComment] = useState<string | null>(null);
+  const [ask, setAsk] = useState<ConfirmAsk | null>(null);
   const pct = Math.floor((100 * d.copiedBytes) / Math.max(1, d.totalBytes));
   return (
     <section aria-label={`Draft v${d.n}`} className="rounded-lg bg-amber-50 p-3 ring-1 ring-amber-300">
@@ -204,12 +244,20 @@ function DraftCard({ h, host, refresh }: { h: HostImagesView; host: { host?: str
           type="button"
           className={cn(subtle, "bg-white text-red-700 ring-red-200 hover:bg-red-50")}
           disabled={busy || (d.state === "ready" && d.online)}
-          onClick={() => window.confirm(`Discard the draft of v${d.n}? Everything installed on it is lost.`) && void run(() => requestJson("POST", "/api/images/discard", host))}
+          onClick={() =>
+            setAsk({
+              title: `Discard the draft of v${d.n}?`,
+              body: <p>Everything installed on it is lost. v{h.current} stays current.</p>,
+              confirmLabel: "Discard the draft",
+              run: () => void run(() => requestJson("POST", "/api/images/discard", host)),
+            })
+          }
         >
           Discard
         </button>
       </form>
       <FormError error={error} />
+      <ConfirmDialog ask={ask} onClose={() => setAsk(null)} />
     </section>
   );
 }

@@ -9,10 +9,11 @@ import { Cell, Head, stack } from "@/components/ui/stack-table";
 import { button, FormError, input, Panel, subtle } from "./panel";
 import { useAction } from "./use-action";
 
-const PRESETS: Record<AlertTargetKind, { label: string; url: string; secret: string | null; help: string }> = {
-  webhook: { label: "JSON webhook", url: "https://hooks.example.lan/cowherd", secret: "Bearer token (optional)", help: "POSTs each event as JSON: kind, severity, title, message, machine, host, at, link." },
-  ntfy: { label: "ntfy", url: "https://ntfy.sh/your-secret-topic", secret: "Access token (optional)", help: "POSTs the message to the topic URL with its title, priority (danger = 5) and tags." },
-  discord: { label: "Discord", url: "https://discord.com/api/webhooks/…/…", secret: null, help: "POSTs an embed coloured by severity to a channel's webhook URL (Server settings → Integrations)." },
+// `name`: a placeholder that fits the kind and names nobody (the name says where the alerts go).
+const PRESETS: Record<AlertTargetKind, { label: string; name: string; url: string; secret: string | null; help: string }> = {
+  webhook: { label: "JSON webhook", name: "e.g. Monitoring server", url: "https://hooks.example.lan/cowherd", secret: "Bearer token (optional)", help: "POSTs each event as JSON: kind, severity, title, message, machine, host, at, link." },
+  ntfy: { label: "ntfy", name: "e.g. Staff phones (ntfy)", url: "https://ntfy.sh/your-secret-topic", secret: "Access token (optional)", help: "POSTs the message to the topic URL with its title, priority (danger = 5) and tags." },
+  discord: { label: "Discord", name: "e.g. #lan-staff channel", url: "https://discord.com/api/webhooks/…/…", secret: null, help: "POSTs an embed coloured by severity to a channel's webhook URL (Server settings → Integrations)." },
 };
 
 /**
@@ -115,7 +116,7 @@ export function AlertsPanel({ targets, now, perMinute }: { targets: AlertTarget[
         </label>
         <label className="text-sm font-medium">
           Name
-          <input name="name" required placeholder="Admin's phone" className={input} />
+          <input name="name" required placeholder={preset.name} className={input} />
         </label>
         <label className="text-sm font-medium">
           URL

@@ -17,9 +17,17 @@ interface Props {
 
 /**
  * New password for a user (PATCH /api/users/{id} { password, revokeTokens? }), with the choice to
- * revoke that user's API tokens too. Too short a password is said inside the dialog before anything
+ * revoke that user's API tokens too. Too short a password, or a confirmation that differs, is said inside the dialog before anything
  * is sent; the server's refusal likewise; the dialog closes only once the password is set.
  */
+/** What is wrong with the two fields, said before anything is sent; null when they can be. */
+export function passwordProblem(f: FormData): string | null {
+  const password = String(f.get("password") ?? "");
+  if (password.length < PASSWORD_MIN_LENGTH) return `The password needs at least ${PASSWORD_MIN_LENGTH} characters.`;
+  if (password !== String(f.get("confirm") ?? "")) return "The two passwords differ: type the same password twice.";
+  return null;
+}
+
 export function PasswordDialog({ user, me, liveTokens, onClose }: Props) {
   const self = user?.id === me;
   return (
@@ -28,7 +36,7 @@ export function PasswordDialog({ user, me, liveTokens, onClose }: Props) {
       title={`New password for ${user?.username ?? ""}`}
       submitLabel="Set password"
       onClose={onClose}
-      validate={(f) => (String(f.get("password") ?? "").length < PASSWORD_MIN_LENGTH ? `The password needs at least ${PASSWORD_MIN_LENGTH} characters.` : null)}
+      validate={passwordProblem}
       onSubmit={(f) =>
         requestJson("PATCH", `/api/users/${user!.id}`, { password: String(f.get("password")), ...(f.get("revokeTokens") === "on" ? { revokeTokens: true } : {}) })
       }
@@ -48,6 +56,10 @@ export function PasswordDialog({ user, me, liveTokens, onClose }: Props) {
           aria-describedby="new-password-hint"
           className={input}
         />
+      </label>
+      <label className="block text-sm font-medium">
+        Confirm new password
+        <input name="confirm" type="password" required maxLength={PASSWORD_MAX_LENGTH} autoComplete="new-password" className={input} />
       </label>
       <p id="new-password-hint" className="text-xs text-slate-500">
         At least {PASSWORD_MIN_LENGTH} characters.{" "}

@@ -6,6 +6,7 @@ import { LocalTime } from "@/components/ui/local-time";
 import { Cell, Head, stack } from "@/components/ui/stack-table";
 import { button, FormError, input, Panel, subtle } from "./panel";
 import { useAction } from "./use-action";
+import { CopyableSecret } from "@/components/ui/copy-button";
 
 interface TokenRow {
   id: number;
@@ -27,7 +28,7 @@ export function TokensPanel({ tokens, now }: { tokens: TokenRow[]; now: number }
       {secret && (
         <div role="status" className="mb-3 rounded-lg bg-amber-50 p-3 text-sm ring-1 ring-amber-300">
           <p className="font-semibold">Token “{secret.name}” — copy it now, it is not shown again:</p>
-          <code className="mt-1 block break-all rounded bg-white px-2 py-1 font-mono text-xs ring-1 ring-amber-200">{secret.token}</code>
+          <CopyableSecret key={secret.token} text={secret.token} label={`token ${secret.name}`} />
         </div>
       )}
       <div className="mb-4 max-md:-mx-4">

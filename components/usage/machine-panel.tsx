@@ -9,10 +9,11 @@ import { ApiError, fetcher, postJson, requestJson } from "@/lib/client/fetcher";
 import { MachineCard } from "@/components/grid/machine-card";
 import { ConfirmResetDialog } from "@/components/grid/confirm-reset-dialog";
 import { GrowDialog } from "@/components/grid/grow-dialog";
+import { MACHINES_POLL } from "@/components/grid/poll";
 
 /** A PC's page header: its live card (usage, growth, boot, last reset) with Reset and Grow for admins. */
 export function MachinePanel({ initial, id, canReset }: { initial: MachinesView; id: number; canReset: boolean }) {
-  const { data, error, mutate } = useSWR<MachinesView>("/api/machines", fetcher, { refreshInterval: 1500, fallbackData: initial, keepPreviousData: true });
+  const { data, error, mutate } = useSWR<MachinesView>("/api/machines", fetcher, { ...MACHINES_POLL, fallbackData: initial, keepPreviousData: true });
   const view = data ?? initial;
   const m = view.machines.find((x) => x.id === id)!;
   const [confirm, setConfirm] = useState(false);

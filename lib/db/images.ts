@@ -64,9 +64,17 @@ export class ImageRepo {
     return this.db.prepare(`SELECT ${LOG_COLUMNS} FROM image_log ORDER BY started_at DESC, id DESC LIMIT ?`).all(limit) as ImageLogRow[];
   }
 
-  /** The comment given when the update of version n on a host was started (the default for its publish). */
+  /**
+   * The comment given when the update of version n on a host was started (the default for its
+   * publish). While its copy runs, the update's row has no version yet: it is the running one.
+   */
   updateComment(host: string, n: number): string | null {
-    return (this.db.prepare("SELECT comment FROM image_log WHERE host = ? AND n = ? AND action = 'update' ORDER BY id DESC LIMIT 1").pluck().get(host, n) as string | null | undefined) ?? null;
+    return (
+      (this.db
+        .prepare("SELECT comment FROM image_log WHERE host = ? AND action = 'update' AND (n = ? OR (n IS NULL AND result = 'running')) ORDER BY id DESC LIMIT 1")
+        .pluck()
+        .get(host, n) as string | null | undefined) ?? null
+    );
   }
 
   /** Steps a stopped process left running (an update's copy dies with its agent's request). */

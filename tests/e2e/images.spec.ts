@@ -51,6 +51,7 @@ test("update mode on one PC, publish, PCs on the older version say so, refusals 
   // Deleting v1 while PCs sit on it is refused, and says why.
   await page.goto(app.url + "/images");
   await page.getByRole("row", { name: "v1", exact: true }).getByRole("button", { name: "Delete" }).click();
+  await page.getByRole("dialog", { name: "Delete v1 for good?" }).getByRole("button", { name: "Delete v1" }).click();
   await expect(page.getByRole("alert").filter({ hasText: "v1 is in use by PCs" })).toContainText("they move off it at their next reset");
   await expect(page.getByRole("row", { name: "v1", exact: true })).toBeVisible();
   await page.screenshot({ path: `${SHOTS}/images-laptop.png`, fullPage: true });

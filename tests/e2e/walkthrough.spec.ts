@@ -98,7 +98,7 @@ test("passwords are set in a real dialog; the only admin cannot be deleted; audi
   await page.getByRole("button", { name: "Set password of helper" }).click();
   const dialog = page.getByRole("dialog", { name: "New password for helper" });
   await expect(dialog).toBeVisible();
-  const field = dialog.getByLabel("New password");
+  const field = dialog.getByLabel("New password", { exact: true });
   await expect(field).toBeFocused();
   await expect(dialog.getByRole("checkbox", { name: /Also revoke helper's API tokens \(none active/ })).not.toBeChecked();
   await field.fill("short");
@@ -112,6 +112,7 @@ test("passwords are set in a real dialog; the only admin cannot be deleted; audi
   await expect(field).toHaveValue("");
   await expect(dialog.getByRole("alert")).toHaveCount(0);
   await field.fill("a-new-helper-password");
+  await dialog.getByLabel("Confirm new password").fill("a-new-helper-password");
   await dialog.getByRole("button", { name: "Set password" }).click();
   await expect(dialog).toBeHidden();
 
