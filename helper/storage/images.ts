@@ -10,7 +10,7 @@ import type { Config, Machine } from "../../lib/config/schema";
 import { check, type Runner } from "../../lib/host/commands/command";
 import { losetup, type LoopDevice } from "../../lib/host/commands/losetup";
 import { UPDATE_TID, updateIqn, type HostImages } from "../../lib/host/images";
-import type { ExportSpec, IscsiBackend } from "../../lib/host/iscsi/backend";
+import { exportSteps, type ExportSpec, type IscsiBackend } from "../../lib/host/iscsi/backend";
 import { StepError, errorText } from "../../lib/host/step-error";
 import type { FsPort } from "./fs-port";
 import {
@@ -298,8 +298,7 @@ export class Images {
 
   private async export(spec: ExportSpec, view: HostView): Promise<void> {
     if (!spec.device) throw new StepError("update-loop", "the draft is not attached on a loop device");
-    if (!view.iscsi.has(spec.iqn)) for (const c of this.d.backend.createTarget(spec)) await check(this.d.run, c);
-    if (!view.iscsi.get(spec.iqn)?.luns.has(this.d.backend.lun)) for (const c of this.d.backend.lunOnline(spec)) await check(this.d.run, c);
+    for (const step of exportSteps(this.d.backend, spec, view.iscsi.get(spec.iqn))) for (const c of step.cmds) await check(this.d.run, c);
   }
 
   /** The update target and the draft's loop gone (whatever of them is there). */

@@ -9,7 +9,7 @@ import { check, type Runner } from "../../lib/host/commands/command";
 import { dmsetup } from "../../lib/host/commands/dmsetup";
 import { losetup } from "../../lib/host/commands/losetup";
 import { allocate } from "../../lib/host/commands/misc";
-import type { ExportSpec, IscsiBackend } from "../../lib/host/iscsi/backend";
+import { exportSteps, exportedFor, type ExportSpec, type IscsiBackend } from "../../lib/host/iscsi/backend";
 import { ietBackend } from "../../lib/host/iscsi/iet";
 import { lioBackend } from "../../lib/host/iscsi/lio";
 import { tgtBackend } from "../../lib/host/iscsi/tgt";
@@ -127,11 +127,25 @@ export class Storage implements StorageVerbs {
   async status(): Promise<{ machines: MachineHostStatus[]; images?: HostImages }> {
     const view = await this.reads.view("reported");
     const { s, error } = this.images.loadForRead();
-    const machines = statusOf(this.d.config, this.backend, view, this.d.fs, this.images, s);
+    const machines = statusOf(this.d.config, this.backend, view, this.d.fs, this.images, s, this.resetting());
     // Without the image state nobody can tell which version a PC sits on: every PC says so, its
     // numbers still come (usage, alerts and auto-extend go on), and no versions are claimed.
     if (error) return { machines: machines.map((m) => ({ ...m, problem: `the image versions' state cannot be read: ${error}` })) };
     return { machines, images: this.images.report(s, view) };
+  }
+
+  /**
+   * PCs a live process is resetting now: a journal naming this process while it holds the PC's
+   * lock, or another process that is still running. A journal of a dead process is a fault to repair.
+   */
+  private resetting(): Set<number> {
+    const own = this.d.pid ?? process.pid;
+    return new Set(
+      this.journal.list().filter((id) => {
+        const pid = this.journal.read(id)?.pid ?? 0;
+        return pid > 0 && (pid === own ? this.locks.heldHere(id) : this.d.fs.exists(`/proc/${pid}`));
+      }),
+    );
   }
 
   async imageList(): Promise<HostImages> {
@@ -224,8 +238,10 @@ export class Storage implements StorageVerbs {
   // ── repair ─────────────────────────────────────────────────────────────────────────────────
   /**
    * PCs a dead process left half done (a journal), or whose device is in a half state (no table,
-   * an error table, a table loaded but never resumed, suspended): back to a live snapshot on their
-   * own COW, and exported if a reset had been running. Takes no lock: callers hold them.
+   * an error table, a table loaded but never resumed, suspended, no /dev/mapper node): back to a
+   * live snapshot on their own COW, with its node; and every PC with a device whose export is
+   * incomplete (no target, a target never bound, no LUN: a kill during `up`) exported, when the
+   * target can be read. Takes no lock: callers hold them. Lists only PCs where something was done.
    */
   private async repairHalfDone(ids: readonly number[], view: HostView): Promise<PcResult[]> {
     const journaled = new Set(this.journal.list());
@@ -233,22 +249,27 @@ export class Storage implements StorageVerbs {
     for (const id of ids) {
       const m = this.machine(id);
       const info = view.info.get(m.dmName);
-      const half = !!info && (!info.live || info.inactive || info.suspended || view.tables.get(m.dmName)?.target !== "snapshot");
+      const noNode = !!info && !this.d.fs.exists(this.spec(m).device);
+      const half = !!info && (!info.live || info.inactive || info.suspended || view.tables.get(m.dmName)?.target !== "snapshot" || noNode);
       const legacyJournal = this.d.fs.exists(`${this.d.stateDir}/reset-${id}.pid`); // helper 1.x
-      if (!half && !journaled.has(id) && !legacyJournal) continue;
+      const unexported = !!info && !view.iscsiError && !exportedFor(this.backend, this.spec(m), view.iscsi.get(m.iqn));
+      if (!half && !unexported && !journaled.has(id) && !legacyJournal) continue;
       const actions: string[] = [];
       try {
-        if (info) {
+        if (info && half) {
           const records: StepRecord[] = [];
           const bases = this.images.bases(this.images.load());
           const ok = await ensureSnapshot(this.planDeps(), m, layoutOf(this.d.config, this.d.fs, m, view, "repair", bases), records);
           actions.push(...records.filter((r) => r.ok).map((r) => r.step.replace(/^recover:/, "")));
           if (!ok) throw new StepError("repair", records.filter((r) => !r.ok).map((r) => r.error).pop() ?? "the snapshot did not come back");
+          // A device live all along can still lack its node (dmsetup create killed after the kernel
+          // made it, no udev): without it the target cannot open the disk.
+          if (!this.d.fs.exists(this.spec(m).device)) {
+            await this.nodes(m.dmName);
+            actions.push("dm-node");
+          }
         }
-        if ((journaled.has(id) || legacyJournal) && !view.iscsiError && !view.iscsi.get(m.iqn)?.luns.has(this.backend.lun)) {
-          await this.export(m, view);
-          actions.push("lun-online");
-        }
+        if (info && !view.iscsiError) actions.push(...(await this.export(m, view)));
         this.journal.remove(id);
         if (legacyJournal) this.d.fs.remove(`${this.d.stateDir}/reset-${id}.pid`);
         out.push({ id, ok: true, actions });
@@ -293,15 +314,12 @@ export class Storage implements StorageVerbs {
   }
 
   // ── up / down ──────────────────────────────────────────────────────────────────────────────
+  /** Whatever of the PC's target, binding and LUN is missing, made (see exportSteps). */
   private async export(m: Machine, view: HostView): Promise<string[]> {
     const done: string[] = [];
-    if (!view.iscsi.has(m.iqn)) {
-      await this.runAll(this.backend.createTarget(this.spec(m)));
-      done.push("target-created");
-    }
-    if (!view.iscsi.get(m.iqn)?.luns.has(this.backend.lun)) {
-      await this.runAll(this.backend.lunOnline(this.spec(m)));
-      done.push("lun-online");
+    for (const step of exportSteps(this.backend, this.spec(m), view.iscsi.get(m.iqn))) {
+      await this.runAll(step.cmds);
+      done.push(step.action);
     }
     return done;
   }
