@@ -186,35 +186,57 @@ export class Storage implements StorageVerbs {
   }
 
   // ── reset ──────────────────────────────────────────────────────────────────────────────────
-  async reset(ids: number[], onStep: (id: number, step: string) => void): Promise<ResetReport[]> {
+  async reset(ids: number[], onStep: (id: number, step: string) => void, opts: { force?: boolean } = {}): Promise<ResetReport[]> {
     ids.forEach((id) => this.machine(id));
     return this.locks.with(ids, async () => {
       // A reset a dead process left half done is repaired first, so this one starts from the truth.
       let view = await this.reads.view("optional");
       if ((await this.repairHalfDone(ids, view)).length) view = await this.reads.view("optional");
-      // A moment under the image lock: the version the PCs move to, attached and pinned (no prune or
-      // delete takes it from under them), then the run without it.
-      const { s, moving, t, pin } = await this.locks.with([IMAGE_LOCK], async () => {
-        const s = this.images.load();
-        const moving = ids.some((id) => this.images.sitsOn(s, view).get(id) !== s.current);
-        const t = await this.target(s, view, moving);
-        return { s, moving, t, pin: t.target instanceof Error ? null : this.images.pin(s.current) };
-      });
-      try {
-        const reports = await runReset(ids, this.resetPlan(s, t.target, t.view), onStep);
-        // PCs that moved off an older version may have freed it: its loop goes, and the version too
-        // past storage.keepVersions. (No second look at the host when nobody changed version.)
-        if (moving) {
-          if (pin) this.images.unpin(pin);
-          await this.locks
-            .with([IMAGE_LOCK], async () => this.images.prune(this.images.load(), await this.reads.view("optional")))
-            .catch((e: unknown) => this.warn("after the reset, old image versions were not tidied up", e));
-        }
-        return reports;
-      } finally {
-        if (pin) this.images.unpin(pin);
-      }
+      // The last word on a running PC, under its lock: the app's view of sessions can be seconds old.
+      const refused = new Map(opts.force ? [] : ids.flatMap((id) => this.online(id, view)).map((r) => [r.id, r]));
+      const run = ids.filter((id) => !refused.has(id));
+      const reports = run.length ? await this.resetNow(run, view, onStep) : [];
+      return ids.map((id) => refused.get(id) ?? reports.find((r) => r.id === id)!);
     });
+  }
+
+  /** The refusal of a reset of a PC whose iSCSI session is open (none when it has none). */
+  private online(id: number, view: HostView): ResetReport[] {
+    const m = this.machine(id);
+    const from = (view.iscsi.get(m.iqn)?.initiators ?? []).map((i) => i.ip ?? i.iqn);
+    if (!from.length) return [];
+    const error = `${m.name} has an open iSCSI session (from ${[...new Set(from)].join(", ")}): resetting it now would pull the disk from under a running PC, so it was not touched; reset it once it is off, or force the reset (reset --force) if nobody is using it`;
+    return [{ id, ok: false, failedStep: "online", error, steps: [], recovery: [], outcome: "kept-old" }];
+  }
+
+  private async resetNow(ids: number[], view: HostView, onStep: (id: number, step: string) => void): Promise<ResetReport[]> {
+    // A moment under the image lock: the version the PCs move to, attached and pinned (no prune or
+    // delete takes it from under them), then the run without it.
+    const { s, moving, t, pin } = await this.locks.with([IMAGE_LOCK], async () => {
+      const s = this.images.load();
+      const moving = ids.some((id) => this.images.sitsOn(s, view).get(id) !== s.current);
+      const t = await this.target(s, view, moving);
+      return { s, moving, t, pin: t.target instanceof Error ? null : this.images.pin(s.current) };
+    });
+    let pinned = pin;
+    const unpin = () => {
+      if (pinned) this.images.unpin(pinned);
+      pinned = null;
+    };
+    try {
+      const reports = await runReset(ids, this.resetPlan(s, t.target, t.view), onStep);
+      // PCs that moved off an older version may have freed it: its loop goes, and the version too
+      // past storage.keepVersions. (No second look at the host when nobody changed version.)
+      if (moving) {
+        unpin();
+        await this.locks
+          .with([IMAGE_LOCK], async () => this.images.prune(this.images.load(), await this.reads.view("optional")))
+          .catch((e: unknown) => this.warn("after the reset, old image versions were not tidied up", e));
+      }
+      return reports;
+    } finally {
+      unpin();
+    }
   }
 
   private resetPlan(s: ImageState, target: PlanDeps["target"], view: HostView) {
@@ -446,13 +468,18 @@ export class Storage implements StorageVerbs {
   }
 
   // ── grow ───────────────────────────────────────────────────────────────────────────────────
-  async grow(id: number, mib: number): Promise<{ totalSectors: number }> {
+  async grow(id: number, mib: number, expectSectors?: number): Promise<{ totalSectors: number }> {
     const m = this.machine(id);
     return this.locks.with([id], async () => {
       const view = await this.reads.view();
       const l = layoutOf(this.d.config, this.d.fs, m, view, "check", this.images.bases(this.images.load()));
       const bytes = mib * MiB;
       const current = this.d.fs.stat(m.cowPath)!.size;
+      // A grow queued behind a reset would otherwise grow the freshly cut COW: it grows only the COW
+      // its caller saw.
+      if (expectSectors !== undefined && current / 512 !== expectSectors) {
+        throw new StepError("changed", `${m.name}'s COW is ${Math.floor(current / 512)} sectors now, not the ${expectSectors} the grow was asked for (a reset or another grow ran meanwhile): nothing was changed; look again and grow from there`);
+      }
       if (bytes <= current) throw new StepError("validate", `new size ${mib} MiB is not larger than the current ${Math.floor(current / MiB)} MiB`);
       if (mib > m.maxCowSizeMiB) throw new StepError("validate", `new size ${mib} MiB is larger than ${m.name}'s maxCowSizeMiB (${m.maxCowSizeMiB} MiB)`);
       this.ensureSpace(m, bytes - current, `growing ${m.name}'s COW to ${mib} MiB`);
@@ -505,11 +532,22 @@ export class Storage implements StorageVerbs {
 
   /** An image verb under the image lock (and the update PC's, where there is a draft): its report after. */
   private async imageOp(fn: () => Promise<unknown>): Promise<HostImages> {
-    const pc = this.images.load().draft?.machine;
-    return this.locks.with([IMAGE_LOCK, ...(pc && this.byId.has(pc) ? [pc] : [])], async () => {
-      await fn();
-      return this.images.report(this.images.load(), await this.reads.view("optional"));
-    });
+    // The update PC is read under the locks: a draft begun or ended between a look without them and
+    // taking them would leave its PC unlocked. A PC that changed meanwhile: let go, take the new one.
+    for (let tries = 0; ; tries++) {
+      const guess = this.images.load().draft?.machine;
+      const locked = guess && this.byId.has(guess) ? guess : null;
+      const r = await this.locks.with([IMAGE_LOCK, ...(locked ? [locked] : [])], async () => {
+        const pc = this.images.load().draft?.machine;
+        if ((pc && this.byId.has(pc) ? pc : null) !== locked) {
+          if (tries < 3) return null;
+          throw new StepError("lock", "the update PC kept changing while its lock was being taken: try again");
+        }
+        await fn();
+        return this.images.report(this.images.load(), await this.reads.view("optional"));
+      });
+      if (r) return r;
+    }
   }
 
   imagePublish(): Promise<HostImages> {

@@ -11,6 +11,8 @@ import { summarize, type Job, type JobMachine } from "./jobs";
 export interface ResetRequest {
   source: ResetSource;
   requestedBy: string | null;
+  /** The admin forced it: the host resets a PC even with its iSCSI session open. */
+  force?: boolean;
 }
 
 /** What the grid shows for a PC that is part of an unfinished job. */
@@ -92,7 +94,9 @@ export class ResetOrchestrator {
     }
     for (const m of claimed) this.active.set(m.id, { jobId: job.id, state: "queued", step: null, startedAt: createdAt, source: req.source });
     job.summary = summarize(job.machines);
-    const done = this.run(job, claimed).catch((e: unknown) => {
+    // A boot-time reset comes from the PC itself: the session open is its own stale one (iPXE's).
+    const force = req.force === true || req.source === "boot" || req.source === "legacy";
+    const done = this.run(job, claimed, force).catch((e: unknown) => {
       // Only a broken database gets here (rows could not be completed): say so on every PC left.
       console.error("cowherd: reset job failed:", e);
       for (const m of job.machines) if (m.state === "queued" || m.state === "running") Object.assign(m, { state: "done", ok: false, outcome: "unknown", failedStep: m.failedStep ?? "internal", error: errorText(e) });
@@ -105,13 +109,13 @@ export class ResetOrchestrator {
     return structuredClone(job);
   }
 
-  private async run(job: Job, claimed: JobMachine[]): Promise<Job> {
+  private async run(job: Job, claimed: JobMachine[], force: boolean): Promise<Job> {
     const byHost = new Map<string, JobMachine[]>();
     for (const m of claimed) byHost.set(m.host, [...(byHost.get(m.host) ?? []), m]);
     const size = this.config.resetConcurrency;
     await Promise.all(
       [...byHost].map(async ([host, ms]) => {
-        for (let i = 0; i < ms.length; i += size) await this.runOnHost(job, host, ms.slice(i, i + size));
+        for (let i = 0; i < ms.length; i += size) await this.runOnHost(job, host, ms.slice(i, i + size), force);
       }),
     );
     job.finishedAt = this.now();
@@ -120,7 +124,7 @@ export class ResetOrchestrator {
   }
 
   /** One call to one host for a run of PCs; whatever happens, every row is completed. */
-  private async runOnHost(job: Job, hostName: string, ms: JobMachine[]): Promise<void> {
+  private async runOnHost(job: Job, hostName: string, ms: JobMachine[], force: boolean): Promise<void> {
     const service = this.room.services.get(hostName)!;
     try {
       let before = new Map<number, MachineHostStatus>();
@@ -166,6 +170,7 @@ export class ResetOrchestrator {
             const jm = started.find((m) => m.id === id);
             if (jm) jm.step = step;
           },
+          { force },
         );
         reports = new Map(rs.map((r) => [r.id, r]));
       } catch (e) {

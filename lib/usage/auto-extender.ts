@@ -92,7 +92,7 @@ export class AutoExtender {
     }
     this.inflight.add(m.id);
     try {
-      const { totalSectors } = await this.room.host(m.host).grow(m.id, toMiB);
+      const { totalSectors } = await this.room.host(m.host).grow(m.id, toMiB, v.totalSectors ?? undefined);
       this.retryAt.delete(m.id);
       this.events.clear(refusedKey);
       this.events.record({
