@@ -123,6 +123,19 @@ export class Images {
     return { ...view, loops: await this.d.reads.loops() };
   }
 
+  /**
+   * Read-only loops still holding a version's old file (deleted or replaced under them: a master
+   * swapped by hand) that no live table uses any more: detached, or they stay attached for ever.
+   */
+  async detachStale(s: ImageState, view: HostView): Promise<void> {
+    const inUse = new Set([...view.tables.values()].filter((t) => t.target === "snapshot").map((t) => t.params.split(" ")[0]));
+    const paths = new Set(s.versions.map((v) => v.path));
+    for (const l of view.loops) {
+      const replaced = l.backIno !== null && this.d.fs.stat(l.backFile) !== null && this.d.fs.stat(l.backFile)!.ino !== l.backIno;
+      if (l.readOnly && paths.has(l.backFile) && (l.deleted || replaced) && !inUse.has(l.majMin)) await check(this.d.run, losetup.detach(l.name));
+    }
+  }
+
   /** The version each PC sits on now: its live snapshot's origin, else its record. */
   sitsOn(s: ImageState, view: HostView): Map<number, number> {
     const out = new Map<number, number>();
@@ -387,6 +400,7 @@ export class Images {
    * beyond storage.keepVersions that no PC sits on are deleted.
    */
   async prune(s: ImageState, view: HostView): Promise<ImageState> {
+    await this.detachStale(s, view);
     // Kept: the current version, every version a PC sits on (its live table, or its record: a PC in
     // the middle of a reset is recorded on the version its table is rebuilt over), and pinned ones.
     const inUse = new Set([...view.tables.values()].filter((t) => t.target === "snapshot").map((t) => t.params.split(" ")[0]));

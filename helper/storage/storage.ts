@@ -373,6 +373,9 @@ export class Storage implements StorageVerbs {
       try {
         ({ view, bases } = await this.locks.with([IMAGE_LOCK], async () => {
           let s = this.images.load();
+          // Recording PCs over a version whose file is not there would record it as 0 bytes for good.
+          const cur = currentVersion(s);
+          if (!this.d.fs.exists(cur.path)) throw new StepError("master", `image v${cur.n} (${cur.path}) not found: put the master there first`);
           const fresh = ids.filter((id) => !this.d.fs.exists(this.machine(id).cowPath) || !version(s, s.pcs[String(id)] ?? 0));
           if (fresh.length) {
             this.images.record(fresh, s.current);
@@ -423,6 +426,10 @@ export class Storage implements StorageVerbs {
           results.push({ id, ok: false, actions: done, step: stepOf(e, step), error: errorText(e) });
         }
       }
+      // PCs rebuilt over a master replaced by hand have let go of the old file's loop: it goes.
+      await this.locks
+        .with([IMAGE_LOCK], async () => this.images.detachStale(this.images.load(), await this.reads.view("optional")))
+        .catch((e: unknown) => this.warn("after up, the loop of a replaced image file was not detached", e));
       return results;
     });
   }

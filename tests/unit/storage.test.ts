@@ -356,4 +356,28 @@ describe("an export half made is finished, and only a full one counts (issue 16 
     expect((await host.status()).machines[0]!.problem).toMatch(/error table is live/);
     await host.locks.with([1], async () => expect((await host.status()).machines[0]!.problem).toBeUndefined());
   });
+
+  it("a first up with no master on disk is refused before anything is recorded (not v1 as 0 bytes for ever)", async () => {
+    fake.files.delete("/store/master.img");
+    const [r] = await host.up([1]);
+    expect(r).toMatchObject({ ok: false, step: "master", error: expect.stringMatching(/not found/) });
+    expect(fake.files.has("/var/lib/cowherd-helper/images.json")).toBe(false);
+    fake.addFile("/store/master.img", 64 * 1048576);
+    expect((await host.up([1]))[0]).toMatchObject({ ok: true });
+    expect((await host.imageList()).versions[0]).toMatchObject({ n: 1, sizeBytes: 64 * 1048576 });
+  });
+
+  it("the master replaced by hand, PCs down and up: the deleted master's loop is detached", async () => {
+    await host.up([1, 2]);
+    const old = fake.loops.find((l) => l.backFile === "/store/master.img")!;
+    old.deleted = true;
+    fake.files.delete("/store/master.img");
+    fake.addFile("/store/master.img", 64 * 1048576);
+    await host.down([1, 2]);
+    const r = await host.up([1, 2]);
+    expect(r.every((x) => x.ok)).toBe(true);
+    expect(fake.calls).toContain(`/usr/sbin/losetup --detach ${old.name}`);
+    expect(fake.loops.filter((l) => l.backFile === "/store/master.img")).toHaveLength(1);
+  });
 });
+
