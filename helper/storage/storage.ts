@@ -13,7 +13,7 @@ import { exportSteps, exportedFor, type ExportSpec, type IscsiBackend } from "..
 import { ietBackend } from "../../lib/host/iscsi/iet";
 import { lioBackend } from "../../lib/host/iscsi/lio";
 import { tgtBackend } from "../../lib/host/iscsi/tgt";
-import type { PcResult } from "../../lib/host/protocol";
+import { onlineRefusal, type PcResult } from "../../lib/host/protocol";
 import { runReset } from "../../lib/host/reset-run";
 import { StepError, errorText, stepOf } from "../../lib/host/step-error";
 import type { HostImages } from "../../lib/host/images";
@@ -204,9 +204,7 @@ export class Storage implements StorageVerbs {
   private online(id: number, view: HostView): ResetReport[] {
     const m = this.machine(id);
     const from = (view.iscsi.get(m.iqn)?.initiators ?? []).map((i) => i.ip ?? i.iqn);
-    if (!from.length) return [];
-    const error = `${m.name} has an open iSCSI session (from ${[...new Set(from)].join(", ")}): resetting it now would pull the disk from under a running PC, so it was not touched; reset it once it is off, or force the reset (reset --force) if nobody is using it`;
-    return [{ id, ok: false, failedStep: "online", error, steps: [], recovery: [], outcome: "kept-old" }];
+    return from.length ? [onlineRefusal(id, m.name, from)] : [];
   }
 
   private async resetNow(ids: number[], view: HostView, onStep: (id: number, step: string) => void): Promise<ResetReport[]> {

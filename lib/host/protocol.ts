@@ -48,6 +48,15 @@ export type HelperOutput =
   | { ok: true; verb: "version"; version: string }
   | { ok: false; error: HelperError };
 
+/**
+ * A reset refused because the PC's iSCSI session is open (the helper's rule, kept by the simulator
+ * too): nothing was touched, and the report says so and how to go ahead.
+ */
+export function onlineRefusal(id: number, name: string, from: readonly string[]): ResetReport {
+  const error = `${name} has an open iSCSI session (from ${[...new Set(from)].join(", ")}): resetting it now would pull the disk from under a running PC, so it was not touched; reset it once it is off, or force the reset (reset --force) if nobody is using it`;
+  return { id, ok: false, failedStep: "online", error, steps: [], recovery: [], outcome: "kept-old" };
+}
+
 export const IMAGE_VERBS = ["images", "image-update", "image-publish", "image-discard", "image-current", "image-delete"] as const;
 export type ImageVerb = (typeof IMAGE_VERBS)[number];
 

@@ -34,7 +34,7 @@ function unwrapTools() {
 
 async function upKilledAtEachStep() {
   const STEPS = [
-    ["fallocate --length", "the COW allocated"],
+    ["--length 16777216 /store/retrocow3.cow", "the COW allocated"],
     ["--find --show /store/retrocow3.cow", "its loop attached"],
     ["create retrocow3", "dmsetup create"],
     ["--op new --mode target --tid 3", "the target created (not bound)"],

@@ -1,6 +1,7 @@
 import { ConfigError } from "../../config/load";
 import type { Machine } from "../../config/schema";
 import { IMAGE_REFUSED, updateIqn, type HostImages, type ImageOp } from "../images";
+import { onlineRefusal } from "../protocol";
 import { attempt, runReset, type BatchStep, type ResetPlan } from "../reset-run";
 import { StepError } from "../step-error";
 import { HostError, type Host, type HostHealth, type HostStatus, type MachineHostStatus, type ResetOptions, type ResetReport, type StepRecord, type StoreSpace } from "../types";
@@ -447,9 +448,7 @@ export class SimHost implements Host {
     const refused = new Map<number, ResetReport>();
     for (const id of opts.force ? [] : ids) {
       const m = this.byId.get(id)!;
-      if (!this.sim(id).online) continue;
-      const error = `${m.name} has an open iSCSI session (from ${m.ip}): resetting it now would pull the disk from under a running PC, so it was not touched; reset it once it is off, or force the reset (reset --force) if nobody is using it`;
-      refused.set(id, { id, ok: false, failedStep: "online", error, steps: [], recovery: [], outcome: "kept-old" });
+      if (this.sim(id).online) refused.set(id, onlineRefusal(id, m.name, [m.ip]));
     }
     const run = ids.filter((id) => !refused.has(id));
     const reports = run.length ? await runReset(run, this.plan(), onStep) : [];
