@@ -103,3 +103,19 @@ describe("a grow takes the size its caller saw (issue 16 item 7)", () => {
   });
 });
 
+
+describe("the app grows only the COW it saw (the simulator keeps the helper's rule)", () => {
+  it("a grow whose view of the COW is stale is refused (step changed); with the size the host has, it grows", async () => {
+    const { testRuntime } = await import("../helpers/runtime");
+    const ctx = await testRuntime();
+    try {
+      const v = (await ctx.rt.machinesView()).machines.find((x) => x.id === 3)!;
+      const toMiB = Math.round(v.totalSectors! / 2048) + 64;
+      const stale = await ctx.rt.extender.growByHand(3, toMiB, "admin", { ...v, totalSectors: v.totalSectors! * 2 });
+      expect(stale).toMatchObject({ ok: false, step: "changed" });
+      expect(await ctx.rt.extender.growByHand(3, toMiB, "admin", v)).toMatchObject({ ok: true, totalSectors: toMiB * 2048 });
+    } finally {
+      ctx.cleanup();
+    }
+  });
+});
