@@ -364,7 +364,9 @@ export class Storage implements StorageVerbs {
   async up(ids: number[]): Promise<PcResult[]> {
     return this.locks.with(ids, async () => {
       let view = await this.reads.view();
-      if ((await this.repairHalfDone(ids, view)).length) view = await this.reads.view();
+      // What a kill left half made is finished first; its actions are reported as up's own.
+      const repaired = new Map((await this.repairHalfDone(ids, view)).map((r) => [r.id, r.actions]));
+      if (repaired.size) view = await this.reads.view();
       // A moment under the image lock: each PC's COW goes over the version it was built on (a new
       // COW over the current one), recorded, and those versions attached; the records keep them.
       let bases;
@@ -390,7 +392,7 @@ export class Storage implements StorageVerbs {
       const results: PcResult[] = [];
       for (const id of ids) {
         const m = this.machine(id);
-        const done: string[] = [];
+        const done: string[] = [...(repaired.get(id) ?? [])];
         let step = "cow-file";
         try {
           const held = view.loops.find((l) => l.backFile === m.cowPath && !l.readOnly);

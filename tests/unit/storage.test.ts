@@ -379,5 +379,15 @@ describe("an export half made is finished, and only a full one counts (issue 16 
     expect(fake.calls).toContain(`/usr/sbin/losetup --detach ${old.name}`);
     expect(fake.loops.filter((l) => l.backFile === "/store/master.img")).toHaveLength(1);
   });
+
+  it("up after tgtd restarted (every target gone) re-creates targets and LUNs and says so", async () => {
+    await host.up([1, 2]);
+    fake.targets.clear();
+    const r = await host.up([1, 2]);
+    expect(r.map((x) => [x.ok, x.actions])).toEqual([
+      [true, ["target-created", "lun-online"]],
+      [true, ["target-created", "lun-online"]],
+    ]);
+  });
 });
 
