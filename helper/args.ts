@@ -13,9 +13,10 @@ export type Parsed =
   | { verb: "version" }
   | { verb: "repair" }
   | { verb: "serve" }
-  | { verb: "reset" | "down"; ids: number[] }
+  | { verb: "reset"; ids: number[]; force: boolean }
+  | { verb: "down"; ids: number[] }
   | { verb: "up"; ids: number[] | "all" }
-  | { verb: "grow"; id: number; mib: number }
+  | { verb: "grow"; id: number; mib: number; expectSectors?: number }
   | { verb: "images" | "image-publish" | "image-discard" }
   | { verb: "image-update"; id: number }
   | { verb: "image-current" | "image-delete"; n: number };
@@ -28,14 +29,19 @@ const ID = MACHINE_ID_PATTERN;
 const MIB = /^[1-9][0-9]{0,6}$/;
 /** Image version numbers: plain decimals. */
 const VERSION = /^[1-9][0-9]{0,5}$/;
+/** A COW's size in 512-byte sectors, as status shows it (up to 2^40 sectors). */
+const SECTORS = /^[1-9][0-9]{0,12}$/;
 const MAX_ARGS = 1000;
 
-export const USAGE = `usage: cowherd-helper status | reset <id>... | up [<id>...] | down <id>... | grow <id> <MiB> | repair | version | serve | images | image-update <id> | image-publish | image-discard | image-current <n> | image-delete <n>`;
+export const USAGE = `usage: cowherd-helper status | reset [--force] <id>... | up [<id>...] | down <id>... | grow <id> <MiB> [--expect-sectors <n>] | repair | version | serve | images | image-update <id> | image-publish | image-discard | image-current <n> | image-delete <n>`;
 
 export function parseHelperArgs(argv: readonly string[], knownIds: ReadonlySet<number>): Parsed {
   if (argv.length === 0) throw new UsageError(USAGE);
   if (argv.length > MAX_ARGS) throw new UsageError(`too many arguments (max ${MAX_ARGS})`);
-  const [verb, ...rest] = argv as [string, ...string[]];
+  const [verb, ...args] = argv as [string, ...string[]];
+  // reset's one option comes first and once: `reset --force 1 2`.
+  const force = verb === "reset" && args[0] === "--force";
+  const rest = force ? args.slice(1) : args;
   if (!(VERBS as readonly string[]).includes(verb)) throw new UsageError(`unknown verb ${JSON.stringify(verb.slice(0, 40))}; ${USAGE}`);
   const ids = () => {
     const out: number[] = [];
@@ -61,18 +67,19 @@ export function parseHelperArgs(argv: readonly string[], knownIds: ReadonlySet<n
     case "down": {
       const list = ids();
       if (!list.length) throw new UsageError(`${verb} needs at least one machine id`);
-      return { verb: verb as "reset" | "down", ids: list };
+      return verb === "reset" ? { verb, ids: list, force } : { verb: "down", ids: list };
     }
     case "up":
       return { verb: "up", ids: rest.length ? ids() : "all" };
     case "grow": {
-      if (rest.length !== 2) throw new UsageError("grow needs <id> <MiB>");
-      const [idArg, mibArg] = rest as [string, string];
+      if (rest.length !== 2 && rest.length !== 4) throw new UsageError("grow needs <id> <MiB> [--expect-sectors <n>]");
+      const [idArg, mibArg, opt, sectorsArg] = rest as [string, string, string?, string?];
+      if (opt !== undefined && (opt !== "--expect-sectors" || !SECTORS.test(sectorsArg ?? ""))) throw new UsageError("grow's option is --expect-sectors <n>: the COW's current size in sectors, as a plain integer");
       if (!ID.test(idArg)) throw new UsageError(`invalid machine id ${JSON.stringify(idArg.slice(0, 40))}`);
       if (!MIB.test(mibArg)) throw new UsageError(`invalid size ${JSON.stringify(mibArg.slice(0, 40))}: want MiB as a plain integer`);
       const id = Number(idArg);
       if (!knownIds.has(id)) throw new UsageError(`no machine ${id} in the helper's config`);
-      return { verb: "grow", id, mib: Number(mibArg) };
+      return { verb: "grow", id, mib: Number(mibArg), ...(sectorsArg !== undefined ? { expectSectors: Number(sectorsArg) } : {}) };
     }
     case "image-update": {
       const list = ids();

@@ -1,6 +1,6 @@
 // cowherd-helper: the one program the web app may run as root (through sudo -n, or over ssh).
 import { loadConfigFile } from "../lib/config/load";
-import { DmWorker } from "./storage/dm-worker";
+import { DmSupervisor, DmWorker } from "./storage/dm-worker";
 import { nodeFs } from "./storage/fs-port";
 import { nodeRunner, RUN_ENV } from "./node-runner";
 import { runHelper } from "./run-helper";
@@ -12,7 +12,7 @@ const STATE_DIR = "/run/cowherd";
 const LIB_DIR = "/var/lib/cowherd-helper";
 
 async function main(): Promise<number> {
-  let worker: DmWorker | null = null;
+  let worker: DmSupervisor | null = null;
   try {
     const { code, output } = await runHelper(process.argv.slice(2), {
       config: () => loadConfigFile(CONFIG_PATH),
@@ -22,22 +22,7 @@ async function main(): Promise<number> {
       libDir: LIB_DIR,
       dm: () => {
         nodeFs.mkdirp(STATE_DIR);
-        worker = new DmWorker(RUN_ENV);
-        const w = worker;
-        /** One request per device, run at once; the devices that failed, with why. */
-        const all = async (names: string[], lines: string[]) => {
-          const answers = await w.askAll(lines);
-          return new Map(names.flatMap((n, i) => (answers[i] instanceof Error ? [[n, answers[i] as Error] as const] : [])));
-        };
-        return {
-          wipe: (devs) => all(devs.map((d) => d.name), devs.map((d) => `wipe ${d.name} ${d.sectors}`)),
-          // A table line starts "0 <sectors>": the worker's load takes the sectors onwards.
-          load: (devs) => all(devs.map((d) => d.name), devs.map((d) => `load ${d.name} ${d.table.replace(/^0 /, "")}`)),
-          resume: (names) => all(names, names.map((n) => `resume ${n}`)),
-          clear: (names) => all(names, names.map((n) => `clear ${n}`)),
-          lock: (path) => w.ask(`lock ${path}`).then((a) => a !== "busy"),
-          unlock: (path) => w.ask(`unlock ${path}`).then(() => undefined),
-        };
+        return (worker = new DmSupervisor(() => new DmWorker(RUN_ENV)));
       },
       event: (line) => process.stderr.write(line + "\n"),
       agent: { input: process.stdin, write: (line) => process.stdout.write(line + "\n") },
@@ -45,7 +30,7 @@ async function main(): Promise<number> {
     if (output) process.stdout.write(JSON.stringify(output) + "\n");
     return code;
   } finally {
-    (worker as DmWorker | null)?.close();
+    (worker as DmSupervisor | null)?.close();
   }
 }
 

@@ -14,7 +14,7 @@ export interface HelperIo {
   config: () => Config;
   run: Runner;
   fs: FsPort;
-  /** The dm worker's operations, started only when a verb needs them (status and version do not). */
+  /** The dm worker's operations, started only when a verb needs them (status and version do not), and started again after it died (DmSupervisor). */
   dm: () => DmOps & LockHolder;
   stateDir: string;
   /** Where the image versions' state file lives (default /var/lib/cowherd-helper). */

@@ -17,10 +17,12 @@ export interface StorageVerbs {
   imageDiscard(): Promise<HostImages>;
   imageCurrent(n: number): Promise<HostImages>;
   imageDelete(n: number): Promise<HostImages>;
-  reset(ids: number[], onStep: (id: number, step: string) => void): Promise<ResetReport[]>;
+  /** Refuses (failedStep "online") a PC with an open iSCSI session unless `force`. */
+  reset(ids: number[], onStep: (id: number, step: string) => void, opts?: { force?: boolean }): Promise<ResetReport[]>;
   up(ids: number[]): Promise<PcResult[]>;
   down(ids: number[]): Promise<PcResult[]>;
-  grow(id: number, mib: number): Promise<{ totalSectors: number }>;
+  /** Refused (step "changed") when `expectSectors` is given and the COW is no longer that size. */
+  grow(id: number, mib: number, expectSectors?: number): Promise<{ totalSectors: number }>;
   /** Brings PCs left half done by a dead process (or in any half state) back to a consistent one. */
   repair(ids: number[]): Promise<PcResult[]>;
 }
@@ -55,7 +57,7 @@ export async function runVerb(parsed: Exclude<Parsed, { verb: "serve" }>, config
         }
       }
       case "reset": {
-        const reports = await storage.reset(parsed.ids, onStep);
+        const reports = await storage.reset(parsed.ids, onStep, { force: parsed.force });
         const ok = allOk(reports);
         return { code: ok ? HELPER_EXIT.ok : HELPER_EXIT.failed, output: { ok, verb: "reset", reports } };
       }
@@ -69,7 +71,7 @@ export async function runVerb(parsed: Exclude<Parsed, { verb: "serve" }>, config
       }
       case "grow": {
         try {
-          const { totalSectors } = await storage.grow(parsed.id, parsed.mib);
+          const { totalSectors } = await storage.grow(parsed.id, parsed.mib, parsed.expectSectors);
           return { code: HELPER_EXIT.ok, output: { ok: true, verb: "grow", id: parsed.id, totalSectors } };
         } catch (e) {
           const step = stepOf(e, "grow");

@@ -30,7 +30,8 @@ export async function prepareGuest() {
 if (import.meta.url === `file://${process.argv[1]}`) {
   const { guest, files, cacheDir } = await prepareGuest();
   // The whole system test, or one scenario of tests/system/scenario.mjs while working on it.
-  const res = await runGuest(guest, { scenario: process.argv[2] ?? "system", files, workDir: cacheDir, smp: 2 });
+  // 40 minutes: the whole test takes ≈ 15 under TCG on an idle machine, far longer on a busy one.
+  const res = await runGuest(guest, { scenario: process.argv[2] ?? "system", files, workDir: cacheDir, smp: 2, timeoutMs: 40 * 60_000 });
   const checks = res.tagged.filter((t) => t.tag === "COWHERD-CHECK").map((t) => t.data);
   for (const c of checks) console.log(`${c.ok ? "  ✓" : "  ✗"} ${c.name}${c.ok ? "" : `\n      ${JSON.stringify(c.detail).slice(0, 1500)}`}`);
   for (const m of res.tagged.filter((t) => t.tag === "COWHERD-MEASURE").map((t) => t.data)) console.log(`  measured: ${m.name}: ${m.ms} ms`);

@@ -55,6 +55,21 @@ export interface FsPort {
 
 const CHUNK = 8 * 1024 * 1024;
 
+/** Writes through `<path>.<pid>.tmp`; a write that fails (a full /run) leaves no temp file behind. */
+function viaTemp(p: string, write: (tmp: string) => void): void {
+  const tmp = `${p}.${process.pid}.tmp`;
+  try {
+    write(tmp);
+  } catch (e) {
+    try {
+      unlinkSync(tmp);
+    } catch {
+      /* never made */
+    }
+    throw e;
+  }
+}
+
 function syncDir(dir: string): void {
   const fd = openSync(dir, "r");
   try {
@@ -160,11 +175,11 @@ export const nodeFs: FsPort = {
       return [];
     }
   },
-  writeAtomic: (p, content) => {
-    const tmp = `${p}.${process.pid}.tmp`;
-    writeFileSync(tmp, content, { mode: 0o600 });
-    renameSync(tmp, p);
-  },
+  writeAtomic: (p, content) =>
+    viaTemp(p, (tmp) => {
+      writeFileSync(tmp, content, { mode: 0o600 });
+      renameSync(tmp, p);
+    }),
   remove: (p) => {
     try {
       unlinkSync(p);
@@ -183,15 +198,16 @@ export const nodeFs: FsPort = {
     }
   },
   writeDurable: (p, content) => {
-    const tmp = `${p}.${process.pid}.tmp`;
-    const fd = openSync(tmp, "w", 0o600);
-    try {
-      writeSync(fd, content);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, p);
+    viaTemp(p, (tmp) => {
+      const fd = openSync(tmp, "w", 0o600);
+      try {
+        writeSync(fd, content);
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+      renameSync(tmp, p);
+    });
     syncDir(path.dirname(p));
   },
   rename: (from, to) => {

@@ -10,7 +10,7 @@ import type { Config, Machine } from "../../lib/config/schema";
 import { check, type Runner } from "../../lib/host/commands/command";
 import { losetup, type LoopDevice } from "../../lib/host/commands/losetup";
 import { UPDATE_TID, updateIqn, type HostImages } from "../../lib/host/images";
-import type { ExportSpec, IscsiBackend } from "../../lib/host/iscsi/backend";
+import { exportSteps, type ExportSpec, type IscsiBackend } from "../../lib/host/iscsi/backend";
 import { StepError, errorText } from "../../lib/host/step-error";
 import type { FsPort } from "./fs-port";
 import {
@@ -121,6 +121,19 @@ export class Images {
     if (!this.d.fs.exists(v.path)) throw new StepError("master", `image v${n} (${v.path}) not found`);
     await check(this.d.run, losetup.attach(v.path, true));
     return { ...view, loops: await this.d.reads.loops() };
+  }
+
+  /**
+   * Read-only loops still holding a version's old file (deleted or replaced under them: a master
+   * swapped by hand) that no live table uses any more: detached, or they stay attached for ever.
+   */
+  async detachStale(s: ImageState, view: HostView): Promise<void> {
+    const inUse = new Set([...view.tables.values()].filter((t) => t.target === "snapshot").map((t) => t.params.split(" ")[0]));
+    const paths = new Set(s.versions.map((v) => v.path));
+    for (const l of view.loops) {
+      const replaced = l.backIno !== null && this.d.fs.stat(l.backFile) !== null && this.d.fs.stat(l.backFile)!.ino !== l.backIno;
+      if (l.readOnly && paths.has(l.backFile) && (l.deleted || replaced) && !inUse.has(l.majMin)) await check(this.d.run, losetup.detach(l.name));
+    }
   }
 
   /** The version each PC sits on now: its live snapshot's origin, else its record. */
@@ -298,8 +311,7 @@ export class Images {
 
   private async export(spec: ExportSpec, view: HostView): Promise<void> {
     if (!spec.device) throw new StepError("update-loop", "the draft is not attached on a loop device");
-    if (!view.iscsi.has(spec.iqn)) for (const c of this.d.backend.createTarget(spec)) await check(this.d.run, c);
-    if (!view.iscsi.get(spec.iqn)?.luns.has(this.d.backend.lun)) for (const c of this.d.backend.lunOnline(spec)) await check(this.d.run, c);
+    for (const step of exportSteps(this.d.backend, spec, view.iscsi.get(spec.iqn))) for (const c of step.cmds) await check(this.d.run, c);
   }
 
   /** The update target and the draft's loop gone (whatever of them is there). */
@@ -388,6 +400,7 @@ export class Images {
    * beyond storage.keepVersions that no PC sits on are deleted.
    */
   async prune(s: ImageState, view: HostView): Promise<ImageState> {
+    await this.detachStale(s, view);
     // Kept: the current version, every version a PC sits on (its live table, or its record: a PC in
     // the middle of a reset is recorded on the version its table is rebuilt over), and pinned ones.
     const inUse = new Set([...view.tables.values()].filter((t) => t.target === "snapshot").map((t) => t.params.split(" ")[0]));

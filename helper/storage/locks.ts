@@ -33,6 +33,11 @@ export class PcLocks {
     return id === IMAGE_LOCK ? `${this.stateDir}/images.lock` : `${this.stateDir}/pc-${id}.lock`;
   }
 
+  /** This process holds (or waits for) the PC's lock: a verb of its own is working on it. */
+  heldHere(id: number): boolean {
+    return this.tails.has(id);
+  }
+
   async with<T>(ids: readonly number[], fn: () => Promise<T>): Promise<T> {
     const sorted = [...new Set(ids)].sort((a, b) => a - b);
     const releases: (() => void)[] = [];

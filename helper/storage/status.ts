@@ -1,5 +1,5 @@
 import type { Config } from "../../lib/config/schema";
-import type { IscsiBackend } from "../../lib/host/iscsi/backend";
+import { exportedFor, type IscsiBackend } from "../../lib/host/iscsi/backend";
 import { errorText } from "../../lib/host/step-error";
 import type { MachineHostStatus } from "../../lib/host/types";
 import { updateIqn } from "../../lib/host/images";
@@ -13,9 +13,10 @@ import type { HostView } from "./reads";
 const SERVICE: Record<IscsiBackend["name"], string> = { tgt: "tgt", lio: "rtslib-fb-targetctl", iet: "iscsitarget" };
 
 /** A half state a dead process (or a kill) can leave a device in, in words; null when none. */
-function halfState(view: HostView, dmName: string): string | null {
+function halfState(view: HostView, dmName: string, fs: FsPort): string | null {
   const i = view.info.get(dmName);
   if (!i) return null;
+  if (!fs.exists(`/dev/mapper/${dmName}`)) return "the device has no /dev/mapper node (a setup was killed half way, or no udev): run 'cowherd-helper repair'";
   if (!i.live && !i.inactive) return "the device has no table (a setup was killed half way): run 'cowherd-helper repair'";
   if (!i.live) return "a table was loaded but never made live: run 'cowherd-helper repair'";
   if (view.tables.get(dmName)?.target === "error") return "an error table is live (a reset stopped half way): run 'cowherd-helper repair'";
@@ -23,8 +24,11 @@ function halfState(view: HostView, dmName: string): string | null {
   return null;
 }
 
-/** Every configured PC's state from one look at the host. Reads only. */
-export function statusOf(config: Config, backend: IscsiBackend, view: HostView, fs: FsPort, images: Images, state: ImageState): MachineHostStatus[] {
+/**
+ * Every configured PC's state from one look at the host. Reads only. `resetting`: PCs a live
+ * process is resetting right now (its journal, its lock): their passing error table is no fault.
+ */
+export function statusOf(config: Config, backend: IscsiBackend, view: HostView, fs: FsPort, images: Images, state: ImageState, resetting: ReadonlySet<number> = new Set()): MachineHostStatus[] {
   const bases = images.bases(state);
   const sitsOn = images.sitsOn(state, view);
   // The update PC's session is on the update target: it is up all the same.
@@ -33,7 +37,7 @@ export function statusOf(config: Config, backend: IscsiBackend, view: HostView, 
     const dev = view.status.get(m.dmName);
     const info = view.info.get(m.dmName);
     const target = view.iscsi.get(m.iqn);
-    let problem = halfState(view, m.dmName);
+    let problem = resetting.has(m.id) ? null : halfState(view, m.dmName, fs);
     // The target daemon down: every PC has lost its disk (and none can boot), whatever its numbers.
     if (!problem && view.iscsiError && info) problem = `the iSCSI target does not answer (${view.iscsiError}): no PC can reach its disk or boot; start it (systemctl start ${SERVICE[backend.name]}), then 'cowherd-helper repair' exports the LUNs again`;
     if (!problem && info) {
@@ -50,7 +54,8 @@ export function statusOf(config: Config, backend: IscsiBackend, view: HostView, 
       online: initiators.length > 0,
       initiators,
       ...(version !== undefined ? { version } : {}),
-      exported: target?.luns.has(backend.lun) ?? false,
+      // Exported only when an initiator could log in: the target, bound, with its LUN.
+      exported: exportedFor(backend, { allow: config.storage.access === "all" ? "ALL" : m.ip }, target),
       suspended: info?.suspended ?? false,
       ...(problem ? { problem } : {}),
     };

@@ -9,11 +9,11 @@ import { check, type Runner } from "../../lib/host/commands/command";
 import { dmsetup } from "../../lib/host/commands/dmsetup";
 import { losetup } from "../../lib/host/commands/losetup";
 import { allocate } from "../../lib/host/commands/misc";
-import type { ExportSpec, IscsiBackend } from "../../lib/host/iscsi/backend";
+import { exportSteps, exportedFor, type ExportSpec, type IscsiBackend } from "../../lib/host/iscsi/backend";
 import { ietBackend } from "../../lib/host/iscsi/iet";
 import { lioBackend } from "../../lib/host/iscsi/lio";
 import { tgtBackend } from "../../lib/host/iscsi/tgt";
-import type { PcResult } from "../../lib/host/protocol";
+import { onlineRefusal, type PcResult } from "../../lib/host/protocol";
 import { runReset } from "../../lib/host/reset-run";
 import { StepError, errorText, stepOf } from "../../lib/host/step-error";
 import type { HostImages } from "../../lib/host/images";
@@ -127,11 +127,25 @@ export class Storage implements StorageVerbs {
   async status(): Promise<{ machines: MachineHostStatus[]; images?: HostImages }> {
     const view = await this.reads.view("reported");
     const { s, error } = this.images.loadForRead();
-    const machines = statusOf(this.d.config, this.backend, view, this.d.fs, this.images, s);
+    const machines = statusOf(this.d.config, this.backend, view, this.d.fs, this.images, s, this.resetting());
     // Without the image state nobody can tell which version a PC sits on: every PC says so, its
     // numbers still come (usage, alerts and auto-extend go on), and no versions are claimed.
     if (error) return { machines: machines.map((m) => ({ ...m, problem: `the image versions' state cannot be read: ${error}` })) };
     return { machines, images: this.images.report(s, view) };
+  }
+
+  /**
+   * PCs a live process is resetting now: a journal naming this process while it holds the PC's
+   * lock, or another process that is still running. A journal of a dead process is a fault to repair.
+   */
+  private resetting(): Set<number> {
+    const own = this.d.pid ?? process.pid;
+    return new Set(
+      this.journal.list().filter((id) => {
+        const pid = this.journal.read(id)?.pid ?? 0;
+        return pid > 0 && (pid === own ? this.locks.heldHere(id) : this.d.fs.exists(`/proc/${pid}`));
+      }),
+    );
   }
 
   async imageList(): Promise<HostImages> {
@@ -172,35 +186,55 @@ export class Storage implements StorageVerbs {
   }
 
   // ── reset ──────────────────────────────────────────────────────────────────────────────────
-  async reset(ids: number[], onStep: (id: number, step: string) => void): Promise<ResetReport[]> {
+  async reset(ids: number[], onStep: (id: number, step: string) => void, opts: { force?: boolean } = {}): Promise<ResetReport[]> {
     ids.forEach((id) => this.machine(id));
     return this.locks.with(ids, async () => {
       // A reset a dead process left half done is repaired first, so this one starts from the truth.
       let view = await this.reads.view("optional");
       if ((await this.repairHalfDone(ids, view)).length) view = await this.reads.view("optional");
-      // A moment under the image lock: the version the PCs move to, attached and pinned (no prune or
-      // delete takes it from under them), then the run without it.
-      const { s, moving, t, pin } = await this.locks.with([IMAGE_LOCK], async () => {
-        const s = this.images.load();
-        const moving = ids.some((id) => this.images.sitsOn(s, view).get(id) !== s.current);
-        const t = await this.target(s, view, moving);
-        return { s, moving, t, pin: t.target instanceof Error ? null : this.images.pin(s.current) };
-      });
-      try {
-        const reports = await runReset(ids, this.resetPlan(s, t.target, t.view), onStep);
-        // PCs that moved off an older version may have freed it: its loop goes, and the version too
-        // past storage.keepVersions. (No second look at the host when nobody changed version.)
-        if (moving) {
-          if (pin) this.images.unpin(pin);
-          await this.locks
-            .with([IMAGE_LOCK], async () => this.images.prune(this.images.load(), await this.reads.view("optional")))
-            .catch((e: unknown) => this.warn("after the reset, old image versions were not tidied up", e));
-        }
-        return reports;
-      } finally {
-        if (pin) this.images.unpin(pin);
-      }
+      // The last word on a running PC, under its lock: the app's view of sessions can be seconds old.
+      const refused = new Map(opts.force ? [] : ids.flatMap((id) => this.online(id, view)).map((r) => [r.id, r]));
+      const run = ids.filter((id) => !refused.has(id));
+      const reports = run.length ? await this.resetNow(run, view, onStep) : [];
+      return ids.map((id) => refused.get(id) ?? reports.find((r) => r.id === id)!);
     });
+  }
+
+  /** The refusal of a reset of a PC whose iSCSI session is open (none when it has none). */
+  private online(id: number, view: HostView): ResetReport[] {
+    const m = this.machine(id);
+    const from = (view.iscsi.get(m.iqn)?.initiators ?? []).map((i) => i.ip ?? i.iqn);
+    return from.length ? [onlineRefusal(id, m.name, from)] : [];
+  }
+
+  private async resetNow(ids: number[], view: HostView, onStep: (id: number, step: string) => void): Promise<ResetReport[]> {
+    // A moment under the image lock: the version the PCs move to, attached and pinned (no prune or
+    // delete takes it from under them), then the run without it.
+    const { s, moving, t, pin } = await this.locks.with([IMAGE_LOCK], async () => {
+      const s = this.images.load();
+      const moving = ids.some((id) => this.images.sitsOn(s, view).get(id) !== s.current);
+      const t = await this.target(s, view, moving);
+      return { s, moving, t, pin: t.target instanceof Error ? null : this.images.pin(s.current) };
+    });
+    let pinned = pin;
+    const unpin = () => {
+      if (pinned) this.images.unpin(pinned);
+      pinned = null;
+    };
+    try {
+      const reports = await runReset(ids, this.resetPlan(s, t.target, t.view), onStep);
+      // PCs that moved off an older version may have freed it: its loop goes, and the version too
+      // past storage.keepVersions. (No second look at the host when nobody changed version.)
+      if (moving) {
+        unpin();
+        await this.locks
+          .with([IMAGE_LOCK], async () => this.images.prune(this.images.load(), await this.reads.view("optional")))
+          .catch((e: unknown) => this.warn("after the reset, old image versions were not tidied up", e));
+      }
+      return reports;
+    } finally {
+      unpin();
+    }
   }
 
   private resetPlan(s: ImageState, target: PlanDeps["target"], view: HostView) {
@@ -224,8 +258,10 @@ export class Storage implements StorageVerbs {
   // ── repair ─────────────────────────────────────────────────────────────────────────────────
   /**
    * PCs a dead process left half done (a journal), or whose device is in a half state (no table,
-   * an error table, a table loaded but never resumed, suspended): back to a live snapshot on their
-   * own COW, and exported if a reset had been running. Takes no lock: callers hold them.
+   * an error table, a table loaded but never resumed, suspended, no /dev/mapper node): back to a
+   * live snapshot on their own COW, with its node; and every PC with a device whose export is
+   * incomplete (no target, a target never bound, no LUN: a kill during `up`) exported, when the
+   * target can be read. Takes no lock: callers hold them. Lists only PCs where something was done.
    */
   private async repairHalfDone(ids: readonly number[], view: HostView): Promise<PcResult[]> {
     const journaled = new Set(this.journal.list());
@@ -233,22 +269,27 @@ export class Storage implements StorageVerbs {
     for (const id of ids) {
       const m = this.machine(id);
       const info = view.info.get(m.dmName);
-      const half = !!info && (!info.live || info.inactive || info.suspended || view.tables.get(m.dmName)?.target !== "snapshot");
+      const noNode = !!info && !this.d.fs.exists(this.spec(m).device);
+      const half = !!info && (!info.live || info.inactive || info.suspended || view.tables.get(m.dmName)?.target !== "snapshot" || noNode);
       const legacyJournal = this.d.fs.exists(`${this.d.stateDir}/reset-${id}.pid`); // helper 1.x
-      if (!half && !journaled.has(id) && !legacyJournal) continue;
+      const unexported = !!info && !view.iscsiError && !exportedFor(this.backend, this.spec(m), view.iscsi.get(m.iqn));
+      if (!half && !unexported && !journaled.has(id) && !legacyJournal) continue;
       const actions: string[] = [];
       try {
-        if (info) {
+        if (info && half) {
           const records: StepRecord[] = [];
           const bases = this.images.bases(this.images.load());
           const ok = await ensureSnapshot(this.planDeps(), m, layoutOf(this.d.config, this.d.fs, m, view, "repair", bases), records);
           actions.push(...records.filter((r) => r.ok).map((r) => r.step.replace(/^recover:/, "")));
           if (!ok) throw new StepError("repair", records.filter((r) => !r.ok).map((r) => r.error).pop() ?? "the snapshot did not come back");
+          // A device live all along can still lack its node (dmsetup create killed after the kernel
+          // made it, no udev): without it the target cannot open the disk.
+          if (!this.d.fs.exists(this.spec(m).device)) {
+            await this.nodes(m.dmName);
+            actions.push("dm-node");
+          }
         }
-        if ((journaled.has(id) || legacyJournal) && !view.iscsiError && !view.iscsi.get(m.iqn)?.luns.has(this.backend.lun)) {
-          await this.export(m, view);
-          actions.push("lun-online");
-        }
+        if (info && !view.iscsiError) actions.push(...(await this.export(m, view)));
         this.journal.remove(id);
         if (legacyJournal) this.d.fs.remove(`${this.d.stateDir}/reset-${id}.pid`);
         out.push({ id, ok: true, actions });
@@ -293,15 +334,12 @@ export class Storage implements StorageVerbs {
   }
 
   // ── up / down ──────────────────────────────────────────────────────────────────────────────
+  /** Whatever of the PC's target, binding and LUN is missing, made (see exportSteps). */
   private async export(m: Machine, view: HostView): Promise<string[]> {
     const done: string[] = [];
-    if (!view.iscsi.has(m.iqn)) {
-      await this.runAll(this.backend.createTarget(this.spec(m)));
-      done.push("target-created");
-    }
-    if (!view.iscsi.get(m.iqn)?.luns.has(this.backend.lun)) {
-      await this.runAll(this.backend.lunOnline(this.spec(m)));
-      done.push("lun-online");
+    for (const step of exportSteps(this.backend, this.spec(m), view.iscsi.get(m.iqn))) {
+      await this.runAll(step.cmds);
+      done.push(step.action);
     }
     return done;
   }
@@ -326,13 +364,18 @@ export class Storage implements StorageVerbs {
   async up(ids: number[]): Promise<PcResult[]> {
     return this.locks.with(ids, async () => {
       let view = await this.reads.view();
-      if ((await this.repairHalfDone(ids, view)).length) view = await this.reads.view();
+      // What a kill left half made is finished first; its actions are reported as up's own.
+      const repaired = new Map((await this.repairHalfDone(ids, view)).map((r) => [r.id, r.actions]));
+      if (repaired.size) view = await this.reads.view();
       // A moment under the image lock: each PC's COW goes over the version it was built on (a new
       // COW over the current one), recorded, and those versions attached; the records keep them.
       let bases;
       try {
         ({ view, bases } = await this.locks.with([IMAGE_LOCK], async () => {
           let s = this.images.load();
+          // Recording PCs over a version whose file is not there would record it as 0 bytes for good.
+          const cur = currentVersion(s);
+          if (!this.d.fs.exists(cur.path)) throw new StepError("master", `image v${cur.n} (${cur.path}) not found: put the master there first`);
           const fresh = ids.filter((id) => !this.d.fs.exists(this.machine(id).cowPath) || !version(s, s.pcs[String(id)] ?? 0));
           if (fresh.length) {
             this.images.record(fresh, s.current);
@@ -349,7 +392,7 @@ export class Storage implements StorageVerbs {
       const results: PcResult[] = [];
       for (const id of ids) {
         const m = this.machine(id);
-        const done: string[] = [];
+        const done: string[] = [...(repaired.get(id) ?? [])];
         let step = "cow-file";
         try {
           const held = view.loops.find((l) => l.backFile === m.cowPath && !l.readOnly);
@@ -383,6 +426,10 @@ export class Storage implements StorageVerbs {
           results.push({ id, ok: false, actions: done, step: stepOf(e, step), error: errorText(e) });
         }
       }
+      // PCs rebuilt over a master replaced by hand have let go of the old file's loop: it goes.
+      await this.locks
+        .with([IMAGE_LOCK], async () => this.images.detachStale(this.images.load(), await this.reads.view("optional")))
+        .catch((e: unknown) => this.warn("after up, the loop of a replaced image file was not detached", e));
       return results;
     });
   }
@@ -428,13 +475,18 @@ export class Storage implements StorageVerbs {
   }
 
   // ── grow ───────────────────────────────────────────────────────────────────────────────────
-  async grow(id: number, mib: number): Promise<{ totalSectors: number }> {
+  async grow(id: number, mib: number, expectSectors?: number): Promise<{ totalSectors: number }> {
     const m = this.machine(id);
     return this.locks.with([id], async () => {
       const view = await this.reads.view();
       const l = layoutOf(this.d.config, this.d.fs, m, view, "check", this.images.bases(this.images.load()));
       const bytes = mib * MiB;
       const current = this.d.fs.stat(m.cowPath)!.size;
+      // A grow queued behind a reset would otherwise grow the freshly cut COW: it grows only the COW
+      // its caller saw.
+      if (expectSectors !== undefined && current / 512 !== expectSectors) {
+        throw new StepError("changed", `${m.name}'s COW is ${Math.floor(current / 512)} sectors now, not the ${expectSectors} the grow was asked for (a reset or another grow ran meanwhile): nothing was changed; look again and grow from there`);
+      }
       if (bytes <= current) throw new StepError("validate", `new size ${mib} MiB is not larger than the current ${Math.floor(current / MiB)} MiB`);
       if (mib > m.maxCowSizeMiB) throw new StepError("validate", `new size ${mib} MiB is larger than ${m.name}'s maxCowSizeMiB (${m.maxCowSizeMiB} MiB)`);
       this.ensureSpace(m, bytes - current, `growing ${m.name}'s COW to ${mib} MiB`);
@@ -487,11 +539,22 @@ export class Storage implements StorageVerbs {
 
   /** An image verb under the image lock (and the update PC's, where there is a draft): its report after. */
   private async imageOp(fn: () => Promise<unknown>): Promise<HostImages> {
-    const pc = this.images.load().draft?.machine;
-    return this.locks.with([IMAGE_LOCK, ...(pc && this.byId.has(pc) ? [pc] : [])], async () => {
-      await fn();
-      return this.images.report(this.images.load(), await this.reads.view("optional"));
-    });
+    // The update PC is read under the locks: a draft begun or ended between a look without them and
+    // taking them would leave its PC unlocked. A PC that changed meanwhile: let go, take the new one.
+    for (let tries = 0; ; tries++) {
+      const guess = this.images.load().draft?.machine;
+      const locked = guess && this.byId.has(guess) ? guess : null;
+      const r = await this.locks.with([IMAGE_LOCK, ...(locked ? [locked] : [])], async () => {
+        const pc = this.images.load().draft?.machine;
+        if ((pc && this.byId.has(pc) ? pc : null) !== locked) {
+          if (tries < 3) return null;
+          throw new StepError("lock", "the update PC kept changing while its lock was being taken: try again");
+        }
+        await fn();
+        return this.images.report(this.images.load(), await this.reads.view("optional"));
+      });
+      if (r) return r;
+    }
   }
 
   imagePublish(): Promise<HostImages> {

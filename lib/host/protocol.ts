@@ -7,7 +7,7 @@ import type { HostImages } from "./images";
 import type { MachineHostStatus, ResetReport, StoreSpace } from "./types";
 
 /** The web app refuses an agent of any other version: both sides must come from the same build. */
-export const HELPER_VERSION = "2.2.0";
+export const HELPER_VERSION = "2.3.0";
 export const AGENT_PROTOCOL = 1;
 /** Longest request line the agent reads; anything longer is refused without being buffered. */
 export const AGENT_MAX_LINE = 64 * 1024;
@@ -47,6 +47,15 @@ export type HelperOutput =
   | { ok: boolean; verb: "grow"; id: number; totalSectors?: number; error?: string; step?: string }
   | { ok: true; verb: "version"; version: string }
   | { ok: false; error: HelperError };
+
+/**
+ * A reset refused because the PC's iSCSI session is open (the helper's rule, kept by the simulator
+ * too): nothing was touched, and the report says so and how to go ahead.
+ */
+export function onlineRefusal(id: number, name: string, from: readonly string[]): ResetReport {
+  const error = `${name} has an open iSCSI session (from ${[...new Set(from)].join(", ")}): resetting it now would pull the disk from under a running PC, so it was not touched; reset it once it is off, or force the reset (reset --force) if nobody is using it`;
+  return { id, ok: false, failedStep: "online", error, steps: [], recovery: [], outcome: "kept-old" };
+}
 
 export const IMAGE_VERBS = ["images", "image-update", "image-publish", "image-discard", "image-current", "image-delete"] as const;
 export type ImageVerb = (typeof IMAGE_VERBS)[number];

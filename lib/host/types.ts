@@ -95,6 +95,15 @@ export interface HostHealth {
   error?: string;
 }
 
+/**
+ * The host refuses (failedStep "online", nothing touched) a reset of a PC whose iSCSI session is
+ * open, unless `force`: the admin forced it, or the PC's own boot script asked (iPXE leaves a stale
+ * session behind that the target has not dropped yet).
+ */
+export interface ResetOptions {
+  force?: boolean;
+}
+
 /** One storage host: the PCs whose COWs and LUNs live on it. */
 export interface Host {
   readonly name: string;
@@ -106,12 +115,14 @@ export interface Host {
    * into its own recovery). A step failure is a report, not an exception; an exception means the
    * host could not be asked at all.
    */
-  reset(ids: number[], onStep?: (id: number, step: string) => void): Promise<ResetReport[]>;
+  reset(ids: number[], onStep?: (id: number, step: string) => void, opts?: ResetOptions): Promise<ResetReport[]>;
   /**
    * Grows a PC's COW to `mib` online (file grown, loop capacity raised: the kernel's total rises at
-   * once). Refused (StepError "space") when the store would go below its reserve.
+   * once). Refused (StepError "space") when the store would go below its reserve; with
+   * `expectSectors` (the size the caller saw), refused (StepError "changed") when the COW is no
+   * longer that size (a reset cut it meanwhile).
    */
-  grow(id: number, mib: number): Promise<{ totalSectors: number }>;
+  grow(id: number, mib: number, expectSectors?: number): Promise<{ totalSectors: number }>;
   /**
    * An image version operation (update mode on a PC, publish, discard, make current, delete): the
    * host's versions afterwards. A refusal is a StepError with step "refused" and why in words;

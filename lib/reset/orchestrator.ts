@@ -12,6 +12,8 @@ import { summarize, type Job, type JobMachine } from "./jobs";
 export interface ResetRequest {
   source: ResetSource;
   requestedBy: string | null;
+  /** The admin forced it: the host resets a PC even with its iSCSI session open. */
+  force?: boolean;
 }
 
 /** What the grid shows for a PC that is part of an unfinished job. */
@@ -105,14 +107,16 @@ export class ResetOrchestrator {
     }
     for (const m of claimed) this.active.set(m.id, { jobId: job.id, state: "queued", step: null, startedAt: createdAt, source: req.source });
     job.summary = summarize(job.machines);
+    // A boot-time reset comes from the PC itself: the session open is its own stale one (iPXE's).
+    const force = req.force === true || req.source === "boot" || req.source === "legacy";
     // run() does not throw: every host's runs end their own PCs, whatever happens to the others.
-    const done = this.run(job, claimed);
+    const done = this.run(job, claimed, force);
     this.jobs.set(job.id, { job, done });
     this.forgetOldJobs();
     return structuredClone(job);
   }
 
-  private async run(job: Job, claimed: JobMachine[]): Promise<Job> {
+  private async run(job: Job, claimed: JobMachine[], force: boolean): Promise<Job> {
     const byHost = new Map<string, JobMachine[]>();
     for (const m of claimed) byHost.set(m.host, [...(byHost.get(m.host) ?? []), m]);
     const size = this.config.resetConcurrency;
@@ -121,7 +125,7 @@ export class ResetOrchestrator {
         for (let i = 0; i < ms.length; i += size) {
           const run = ms.slice(i, i + size);
           try {
-            await this.runOnHost(job, host, run);
+            await this.runOnHost(job, host, run, force);
           } catch (e) {
             // A fault of ours (every host failure is a PC's report): this run's PCs say so, and this
             // host's later runs and the other hosts' go on. Only this run's PCs are released.
@@ -140,7 +144,7 @@ export class ResetOrchestrator {
   }
 
   /** One call to one host for a run of PCs; whatever happens, every row is completed. */
-  private async runOnHost(job: Job, hostName: string, ms: JobMachine[]): Promise<void> {
+  private async runOnHost(job: Job, hostName: string, ms: JobMachine[], force: boolean): Promise<void> {
     const service = this.room.services.get(hostName)!;
     try {
       let before = new Map<number, MachineHostStatus>();
@@ -186,6 +190,7 @@ export class ResetOrchestrator {
             const jm = started.find((m) => m.id === id);
             if (jm) jm.step = step;
           },
+          { force },
         );
         reports = new Map(rs.map((r) => [r.id, r]));
       } catch (e) {

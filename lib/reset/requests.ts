@@ -32,7 +32,7 @@ export function requestResets(rt: Runtime, ids: number[], req: { source: ResetSo
   const now = unique.filter((id) => !up.includes(id));
   const nextBoot = req.whenOnline === "next-boot" ? up : [];
   for (const id of nextBoot) rt.boots.setPending(id, req.requestedBy, Date.now());
-  const job = now.length ? rt.orchestrator.submit(now, req) : null;
+  const job = now.length ? rt.orchestrator.submit(now, { source: req.source, requestedBy: req.requestedBy, force: req.whenOnline === "force" }) : null;
   return { job, nextBoot, online: req.whenOnline === "refuse" ? up : [] };
 }
 

@@ -93,7 +93,7 @@ export class AutoExtender {
     }
     this.inflight.add(m.id);
     try {
-      const { totalSectors } = await this.room.host(m.host).grow(m.id, toMiB);
+      const { totalSectors } = await this.room.host(m.host).grow(m.id, toMiB, v.totalSectors ?? undefined);
       this.retryAt.delete(m.id);
       // The PC did grow: a failure to write it down must not turn into a refusal.
       this.noting("the grow", () => this.events.clear(refusedKey));

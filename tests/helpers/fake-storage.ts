@@ -18,7 +18,10 @@ export class FakeStorage {
   calls: string[] = [];
   loops: { name: string; backFile: string; ro: boolean; ino: number; deleted?: boolean }[] = [];
   dm = new Map<string, FakeDevice>();
-  targets = new Map<number, { iqn: string; lun1?: string; initiators?: { iqn: string; ip: string }[] }>();
+  /** A target's ACL: absent (a test's own target) reads as ALL; one made by tgtadm starts empty until bound. */
+  targets = new Map<number, { iqn: string; lun1?: string; initiators?: { iqn: string; ip: string }[]; acl?: string[] }>();
+  /** /dev/mapper nodes that are missing although the device exists (a host without udev, a kill mid-create). */
+  noNode = new Set<string>();
   files = new Map<string, { size: number; ino: number; text?: string }>();
   failWhen: ((argv: string) => string | null)[] = [];
   tgtdDown = false;
@@ -44,7 +47,7 @@ export class FakeStorage {
   }
 
   fs: FsPort = {
-    exists: (p) => this.files.has(p),
+    exists: (p) => this.files.has(p) || (p.startsWith("/dev/mapper/") && this.dm.has(p.slice(12)) && !this.noNode.has(p.slice(12))),
     read: (p) => this.files.get(p)?.text ?? (this.files.has(p) ? "" : null),
     size: (p) => this.files.get(p)?.size ?? null,
     stat: (p) => {
@@ -238,8 +241,10 @@ export class FakeStorage {
         if ([...this.targets.values()].some((t) => t.lun1 === `/dev/mapper/${name}`) || this.held.has(name))
           return { code: 1, stdout: "", stderr: `device-mapper: remove ioctl on ${name} failed: Device or resource busy` };
         this.dm.delete(name);
+        this.noNode.delete(name);
       }
       if (a[0] === "resume") this.device(name).suspended = false;
+      if (a[0] === "mknodes") this.noNode.delete(name);
       return this.ok();
     }
     if (tool === "tgtadm") {
@@ -248,14 +253,20 @@ export class FakeStorage {
       if (opt("--op") === "show") {
         return this.ok(
           [...this.targets]
-            .map(([tid, t]) => `Target ${tid}: ${t.iqn}\n    I_T nexus information:\n${(t.initiators ?? []).map((i, n) => `        I_T nexus: ${n + 1}\n            Initiator: ${i.iqn} alias: none\n            Connection: 0\n                IP Address: ${i.ip}\n`).join("")}    LUN information:\n        LUN: 0\n            Backing store path: None\n${t.lun1 ? `        LUN: 1\n            Backing store path: ${t.lun1}\n` : ""}`)
+            .map(([tid, t]) => `Target ${tid}: ${t.iqn}\n    I_T nexus information:\n${(t.initiators ?? []).map((i, n) => `        I_T nexus: ${n + 1}\n            Initiator: ${i.iqn} alias: none\n            Connection: 0\n                IP Address: ${i.ip}\n`).join("")}    LUN information:\n        LUN: 0\n            Backing store path: None\n${t.lun1 ? `        LUN: 1\n            Backing store path: ${t.lun1}\n` : ""}    Account information:\n    ACL information:\n${(t.acl ?? ["ALL"]).map((a) => `        ${a}\n`).join("")}`)
             .join(""),
         );
       }
       const tid = Number(opt("--tid"));
-      if (opt("--mode") === "target" && opt("--op") === "new") this.targets.set(tid, { iqn: opt("-T") });
+      if (opt("--mode") === "target" && opt("--op") === "new") this.targets.set(tid, { iqn: opt("-T"), acl: [] });
+      if (opt("--mode") === "target" && opt("--op") === "bind") this.targets.get(tid)!.acl?.push(opt("-I"));
       if (opt("--mode") === "target" && opt("--op") === "delete") this.targets.delete(tid);
-      if (opt("--mode") === "logicalunit" && opt("--op") === "new") this.targets.get(tid)!.lun1 = opt("-b");
+      if (opt("--mode") === "logicalunit" && opt("--op") === "new") {
+        const dev = opt("-b");
+        // tgtd opens the backing path: a missing node is its "invalid request".
+        if (dev.startsWith("/dev/mapper/") && !this.fs.exists(dev)) return { code: 22, stdout: "", stderr: "tgtadm: invalid request" };
+        this.targets.get(tid)!.lun1 = dev;
+      }
       if (opt("--mode") === "logicalunit" && opt("--op") === "delete") delete this.targets.get(tid)!.lun1;
       return this.ok();
     }

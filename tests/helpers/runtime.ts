@@ -14,9 +14,9 @@ export const errorShape = { error: { code: expect.any(String), message: expect.a
 export function spyOnResets(sim: SimHost) {
   const calls = vi.fn<(ids: number[]) => void>();
   const reset = sim.reset.bind(sim);
-  sim.reset = (ids, onStep) => {
+  sim.reset = (ids, onStep, opts) => {
     calls(ids);
-    return reset(ids, onStep);
+    return reset(ids, onStep, opts);
   };
   return calls;
 }

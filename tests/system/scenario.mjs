@@ -18,7 +18,9 @@ const scenarios = {
     const { faultChecks } = await import("./system-faults.mjs");
     const { appChecks } = await import("./system-app.mjs");
     const { autoextendChecks } = await import("./system-autoextend.mjs");
+    const { reliabilityChecks } = await import("./system-reliability.mjs");
     await helperChecks();
+    await reliabilityChecks();
     await faultChecks();
     await appChecks();
     await autoextendChecks();
@@ -32,6 +34,13 @@ const scenarios = {
     const { autoextendChecks } = await import("./system-autoextend.mjs");
     await alone();
     await autoextendChecks();
+    summary();
+  },
+  /** Issue 16's storage items alone: up killed at each step, reset under a session, the dm worker killed. */
+  async reliability() {
+    const { reliabilityChecks } = await import("./system-reliability.mjs");
+    await alone();
+    await reliabilityChecks();
     summary();
   },
   /** The room's storage host, driven from outside by scripts/room-test.mjs. */

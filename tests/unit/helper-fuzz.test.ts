@@ -33,13 +33,16 @@ function valid(argv: string[]): boolean {
     case "repair":
     case "serve":
       return rest.length === 0;
-    case "reset":
+    case "reset": {
+      const ids = rest[0] === "--force" ? rest.slice(1) : rest;
+      return ids.length > 0 && ids.every(id);
+    }
     case "down":
       return rest.length > 0 && rest.every(id);
     case "up":
       return rest.every(id);
     case "grow":
-      return rest.length === 2 && id(rest[0]!) && /^[1-9][0-9]{0,6}$/.test(rest[1]!);
+      return (rest.length === 2 || (rest.length === 4 && rest[2] === "--expect-sectors" && /^[1-9][0-9]{0,12}$/.test(rest[3]!))) && id(rest[0]!) && /^[1-9][0-9]{0,6}$/.test(rest[1]!);
     default:
       return false;
   }
@@ -53,7 +56,7 @@ function rng(seed: number) {
   };
 }
 
-const NASTY = ["1;reboot", "-1", "0", "015", "1e3", " 1", "1 ", "../1", "--help", "-h", "", "1\n", "１", "٣", "0x1", "+1", "1.0", "999", "15", "1000", "$(reboot)", "`id`", "1|id", "x".repeat(5000), "\u0000", "é", "1,2", "status", "reset"];
+const NASTY = ["1;reboot", "-1", "0", "015", "1e3", " 1", "1 ", "../1", "--help", "-h", "", "1\n", "１", "٣", "0x1", "+1", "1.0", "999", "15", "1000", "$(reboot)", "`id`", "1|id", "x".repeat(5000), "\u0000", "é", "1,2", "status", "reset", "--force", "--force", "--expect-sectors", "--expect-sectors", "-f", "--FORCE", "--force=1", "32768"];
 const VERBS = ["status", "reset", "up", "down", "grow", "repair", "version", "Reset", "RESET", "reset ", "", "--help", "sh", "-c"];
 
 function randomArg(r: () => number): string {

@@ -82,3 +82,40 @@ describe("status says how much room the COW stores have", () => {
     expect(r.output).toMatchObject({ ok: true, verb: "status", stores: [{ dir: "/store", freeBytes: 5000 * MiB, sizeBytes: 200 * 1024 * MiB, reserveBytes: 64 * MiB }] });
   });
 });
+
+describe("a grow takes the size its caller saw (issue 16 item 7)", () => {
+  it("a grow queued behind a reset is refused (step changed) when the COW is no longer that size; nothing grows", async () => {
+    fake.files.get("/store/retrocow1.cow")!.size = 32 * MiB; // auto-extend grew it: the admin saw 32 MiB
+    const saw = (32 * MiB) / 512;
+    await host.reset([1], () => undefined); // ...and a reset cut it back to 16 MiB before the grow ran
+    fake.calls = [];
+    await expect(host.grow(1, 40, saw)).rejects.toMatchObject({ step: "changed", message: expect.stringMatching(/pc1's COW is 32768 sectors now, not the 65536/) });
+    expect(fake.mutations()).toEqual([]);
+    expect(fake.files.get("/store/retrocow1.cow")!.size).toBe(16 * MiB);
+    // The size it has now goes ahead (the fake's status then shows no new total: only the allocation matters here).
+    await host.grow(1, 40, 32768).catch(() => undefined);
+    expect(fake.mutations()).toContain(`/usr/bin/fallocate --length ${40 * MiB} /store/retrocow1.cow`);
+  });
+
+  it("the argv form: grow <id> <MiB> --expect-sectors <n>, a refusal exits 1 naming the step", async () => {
+    const r = await runVerb({ verb: "grow", id: 1, mib: 40, expectSectors: 99 }, config, host, () => undefined);
+    expect(r).toMatchObject({ code: 1, output: { ok: false, verb: "grow", step: "changed" } });
+  });
+});
+
+
+describe("the app grows only the COW it saw (the simulator keeps the helper's rule)", () => {
+  it("a grow whose view of the COW is stale is refused (step changed); with the size the host has, it grows", async () => {
+    const { testRuntime } = await import("../helpers/runtime");
+    const ctx = await testRuntime();
+    try {
+      const v = (await ctx.rt.machinesView()).machines.find((x) => x.id === 3)!;
+      const toMiB = Math.round(v.totalSectors! / 2048) + 64;
+      const stale = await ctx.rt.extender.growByHand(3, toMiB, "admin", { ...v, totalSectors: v.totalSectors! * 2 });
+      expect(stale).toMatchObject({ ok: false, step: "changed" });
+      expect(await ctx.rt.extender.growByHand(3, toMiB, "admin", v)).toMatchObject({ ok: true, totalSectors: toMiB * 2048 });
+    } finally {
+      ctx.cleanup();
+    }
+  });
+});

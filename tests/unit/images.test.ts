@@ -1,4 +1,4 @@
-import { beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import { parseConfig } from "@/lib/config/load";
 import { Storage } from "@/helper/storage/storage";
 import { parseHelperArgs } from "@/helper/args";
@@ -196,6 +196,16 @@ describe("image versions on a storage host (helper/storage, commands as argv arr
       [1, true, [1, 2, 3]],
       [2, true, []],
     ]);
+  });
+
+  it("a reset that moves PCs unpins the version once (its pin released exactly one time)", async () => {
+    await host.imageUpdate(1, () => undefined);
+    await host.imagePublish();
+    const unpin = vi.spyOn(host.images, "unpin");
+    const [r] = await host.reset([2], () => undefined);
+    expect(r).toMatchObject({ ok: true, outcome: "fresh" });
+    expect(unpin).toHaveBeenCalledTimes(1);
+    expect(fake.fs.list("/run/cowherd").filter((f) => f.startsWith("pin-"))).toEqual([]);
   });
 
   it("PCs move to the current version at their next reset; the others stay on theirs with it attached; delete refuses a version in use", async () => {

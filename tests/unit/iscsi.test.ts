@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { parseTgtShow, tgtBackend } from "@/lib/host/iscsi/tgt";
 import { IET_SESSION, IET_VOLUME, ietBackend, parseIet } from "@/lib/host/iscsi/iet";
 import { lioBackend, lioPaths, parseLio } from "@/lib/host/iscsi/lio";
-import type { ExportSpec } from "@/lib/host/iscsi/backend";
+import { exportSteps, exportedFor, type ExportSpec } from "@/lib/host/iscsi/backend";
 
 const spec: ExportSpec = { tid: 5, iqn: "iqn.2010-01.lan.retrolan:retrocow5", name: "retrocow5", device: "/dev/mapper/retrocow5", allow: "10.0.0.45" };
 
@@ -60,9 +60,23 @@ describe("tgt", () => {
     expect(parseTgtShow("").size).toBe(0);
   });
 
+  it("reads each target's ACL: a target made but never bound lets nobody in, and is not exported", () => {
+    const v = parseTgtShow(TGT_SHOW + "Target 3: iqn.2010-01.lan.retrolan:retrocow3\n    LUN information:\n        LUN: 1\n            Backing store path: /dev/mapper/retrocow3\n    Account information:\n    ACL information:\n");
+    expect(v.get("iqn.2010-01.lan.retrolan:retrocow1")!.acl).toEqual(["ALL"]);
+    expect(v.get("iqn.2010-01.lan.retrolan:retrocow2")!.acl).toEqual(["10.0.0.42"]);
+    const t3 = v.get("iqn.2010-01.lan.retrolan:retrocow3")!;
+    expect(t3.acl).toEqual([]);
+    const s3 = { ...spec, tid: 3, iqn: t3.iqn, device: "/dev/mapper/retrocow3" };
+    expect(exportedFor(tgtBackend, s3, t3)).toBe(false);
+    expect(exportSteps(tgtBackend, s3, t3).map((x) => x.action)).toEqual(["target-bound"]);
+    expect(exportedFor(tgtBackend, { allow: "10.0.0.42" }, { ...v.get("iqn.2010-01.lan.retrolan:retrocow2")!, luns: new Map([[1, "/dev/mapper/retrocow2"]]) })).toBe(true);
+    expect(exportedFor(tgtBackend, { allow: "10.0.0.43" }, { ...v.get("iqn.2010-01.lan.retrolan:retrocow2")!, luns: new Map([[1, "/dev/mapper/retrocow2"]]) })).toBe(false);
+    expect(exportSteps(tgtBackend, spec, undefined).map((x) => [x.action, x.cmds.length])).toEqual([["target-created", 2], ["lun-online", 1]]);
+  });
+
   it("builds argv for target, bind, LUN 1 with direct I/O, and LUN delete", () => {
     const argv = (cmds: { file: string; args: string[] }[]) => cmds.map((c) => [c.file, ...c.args].join(" "));
-    expect(argv(tgtBackend.createTarget(spec))).toEqual([
+    expect(argv([...tgtBackend.createTarget(spec), ...tgtBackend.bind(spec)])).toEqual([
       "/usr/sbin/tgtadm --lld iscsi --op new --mode target --tid 5 -T iqn.2010-01.lan.retrolan:retrocow5",
       "/usr/sbin/tgtadm --lld iscsi --op bind --mode target --tid 5 -I 10.0.0.45",
     ]);
@@ -103,7 +117,7 @@ describe("LIO", () => {
       [p.sessions, "iqn.1991-05.com.microsoft:retro-05\n"],
     ]);
     const v = parseLio(files, [spec, { ...spec, iqn: "iqn.2010-01.lan.retrolan:gone", tid: 6 }]);
-    expect(v.get(spec.iqn)).toEqual({ tid: 5, iqn: spec.iqn, luns: new Map([[0, spec.device]]), initiators: [{ iqn: "iqn.1991-05.com.microsoft:retro-05" }] });
+    expect(v.get(spec.iqn)).toEqual({ tid: 5, iqn: spec.iqn, luns: new Map([[0, spec.device]]), initiators: [{ iqn: "iqn.1991-05.com.microsoft:retro-05" }], acl: [] });
     expect(v.has("iqn.2010-01.lan.retrolan:gone")).toBe(false);
   });
   it("builds targetcli argv: backstore + LUN online, both removed offline", () => {

@@ -303,3 +303,91 @@ describe("helper storage (commands as argv arrays)", () => {
     expect(s2!.problem).toMatch(/COW file \/store\/retrocow2.cow of pc2 was deleted/);
   });
 });
+
+describe("an export half made is finished, and only a full one counts (issue 16 item 9)", () => {
+  const bound = (tid: number) => fake.targets.get(tid)?.acl?.includes(`10.0.0.4${tid}`) && fake.targets.get(tid)?.lun1 === `/dev/mapper/retrocow${tid}`;
+
+  it("a target created but never bound (up killed after 'tgtadm --op new'): not exported, and up and repair bind it", async () => {
+    await host.up([1, 2]);
+    for (const tid of [1, 2]) fake.targets.set(tid, { iqn: `iqn.2026-11.test.cowherd:retrocow${tid}`, acl: [] });
+    const st = await host.status();
+    expect(st.machines.map((m) => m.exported)).toEqual([false, false]);
+    fake.calls = [];
+    expect((await host.repair([1])).find((r) => r.id === 1)).toEqual({ id: 1, ok: true, actions: ["target-bound", "lun-online"] });
+    expect(fake.mutations().slice(0, 2)).toEqual(["/usr/sbin/tgtadm --lld iscsi --op bind --mode target --tid 1 -I 10.0.0.41", "/usr/sbin/tgtadm --lld iscsi --op new --mode logicalunit --tid 1 --lun 1 -b /dev/mapper/retrocow1 --bsoflags direct"]);
+    expect((await host.up([2]))[0]).toMatchObject({ ok: true });
+    expect([bound(1), bound(2)]).toEqual([true, true]);
+    expect((await host.status()).machines.map((m) => m.exported)).toEqual([true, true]);
+  });
+
+  it("a device live without its /dev/mapper node: status names it, up makes the node and exports", async () => {
+    await host.up([1]);
+    delete fake.targets.get(1)!.lun1;
+    fake.noNode.add("retrocow1");
+    expect((await host.status()).machines[0]).toMatchObject({ exported: false, problem: expect.stringMatching(/no \/dev\/mapper node/) });
+    const [r] = await host.up([1]);
+    expect(r).toMatchObject({ ok: true });
+    expect(fake.calls).toContain("/usr/sbin/dmsetup mknodes retrocow1");
+    expect(bound(1)).toBe(true);
+    expect((await host.status()).machines[0]).toMatchObject({ exported: true });
+    expect((await host.status()).machines[0]!.problem).toBeUndefined();
+  });
+
+  it("a table-less device with no target, then reset: the reset repairs the table and exports it before answering fresh", async () => {
+    await host.up([1]);
+    fake.dm.set("retrocow1", { live: null, inactive: null, suspended: false });
+    fake.targets.delete(1);
+    const [r] = await host.reset([1], noSteps);
+    expect(r).toMatchObject({ ok: true, outcome: "fresh" });
+    expect(bound(1)).toBe(true);
+    expect((await host.status()).machines[0]).toMatchObject({ state: "ok", exported: true });
+  });
+
+  it("a reset in progress (its journal, its process alive and holding the lock) is not a fault; a dead one's is", async () => {
+    await host.up([1]);
+    fake.dm.get("retrocow1")!.live = "0 131072 error";
+    fake.files.set("/run/cowherd/reset-1.json", { size: 0, ino: 1, text: JSON.stringify({ pid: 4242, startedAt: 1, step: "cow-zero" }) });
+    expect((await host.status()).machines[0]!.problem).toMatch(/error table is live/);
+    fake.addFile("/proc/4242", 0); // another helper process, still running
+    expect((await host.status()).machines[0]!.problem).toBeUndefined();
+    fake.files.delete("/proc/4242");
+    fake.files.set("/run/cowherd/reset-1.json", { size: 0, ino: 1, text: JSON.stringify({ pid: 100, startedAt: 1, step: "cow-zero" }) });
+    // This process's own journal counts only while it holds the PC's lock (a reset of its own running).
+    expect((await host.status()).machines[0]!.problem).toMatch(/error table is live/);
+    await host.locks.with([1], async () => expect((await host.status()).machines[0]!.problem).toBeUndefined());
+  });
+
+  it("a first up with no master on disk is refused before anything is recorded (not v1 as 0 bytes for ever)", async () => {
+    fake.files.delete("/store/master.img");
+    const [r] = await host.up([1]);
+    expect(r).toMatchObject({ ok: false, step: "master", error: expect.stringMatching(/not found/) });
+    expect(fake.files.has("/var/lib/cowherd-helper/images.json")).toBe(false);
+    fake.addFile("/store/master.img", 64 * 1048576);
+    expect((await host.up([1]))[0]).toMatchObject({ ok: true });
+    expect((await host.imageList()).versions[0]).toMatchObject({ n: 1, sizeBytes: 64 * 1048576 });
+  });
+
+  it("the master replaced by hand, PCs down and up: the deleted master's loop is detached", async () => {
+    await host.up([1, 2]);
+    const old = fake.loops.find((l) => l.backFile === "/store/master.img")!;
+    old.deleted = true;
+    fake.files.delete("/store/master.img");
+    fake.addFile("/store/master.img", 64 * 1048576);
+    await host.down([1, 2]);
+    const r = await host.up([1, 2]);
+    expect(r.every((x) => x.ok)).toBe(true);
+    expect(fake.calls).toContain(`/usr/sbin/losetup --detach ${old.name}`);
+    expect(fake.loops.filter((l) => l.backFile === "/store/master.img")).toHaveLength(1);
+  });
+
+  it("up after tgtd restarted (every target gone) re-creates targets and LUNs and says so", async () => {
+    await host.up([1, 2]);
+    fake.targets.clear();
+    const r = await host.up([1, 2]);
+    expect(r.map((x) => [x.ok, x.actions])).toEqual([
+      [true, ["target-created", "lun-online"]],
+      [true, ["target-created", "lun-online"]],
+    ]);
+  });
+});
+

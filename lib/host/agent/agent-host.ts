@@ -2,7 +2,7 @@ import { imageArgs, type HostImages, type ImageOp } from "../images";
 import { mapLate } from "../late-answer";
 import type { AgentResponse, HelperOutput, ImageVerb } from "../protocol";
 import { StepError } from "../step-error";
-import { HostError, type Host, type HostHealth, type HostStatus, type ResetReport } from "../types";
+import { HostError, type Host, type HostHealth, type HostStatus, type ResetOptions, type ResetReport } from "../types";
 import type { AgentConnection } from "./agent-connection";
 
 const STATUS_TIMEOUT_MS = 15_000;
@@ -55,21 +55,22 @@ export class AgentHost implements Host {
     return out.images;
   }
 
-  async reset(ids: number[], onStep?: (id: number, step: string) => void): Promise<ResetReport[]> {
+  async reset(ids: number[], onStep?: (id: number, step: string) => void, opts: ResetOptions = {}): Promise<ResetReport[]> {
     for (const id of ids) if (!Number.isSafeInteger(id) || id < 1) throw new HostError(`invalid machine id ${id}`, "validate");
     const reports = (out: Extract<HelperOutput, { verb: "reset" }>) => {
       if (out.reports.length !== ids.length) throw new HostError(`storage host ${this.name}: ${out.reports.length} reports for ${ids.length} PCs`);
       return out.reports;
     };
     return reports(
-      await this.ask("reset", ids.map(String), this.resetTimeoutMs, onStep).catch((e: unknown) => {
+      await this.ask("reset", [...(opts.force ? ["--force"] : []), ...ids.map(String)], this.resetTimeoutMs, onStep).catch((e: unknown) => {
         throw mapLate(e, reports);
       }),
     );
   }
 
-  async grow(id: number, mib: number): Promise<{ totalSectors: number }> {
-    const out = await this.ask("grow", [String(id), String(mib)], this.resetTimeoutMs);
+  async grow(id: number, mib: number, expectSectors?: number): Promise<{ totalSectors: number }> {
+    const expect = expectSectors !== undefined && Number.isSafeInteger(expectSectors) && expectSectors > 0 ? ["--expect-sectors", String(expectSectors)] : [];
+    const out = await this.ask("grow", [String(id), String(mib), ...expect], this.resetTimeoutMs);
     if (!out.ok || out.totalSectors === undefined) throw new StepError(out.step ?? "grow", `storage host ${this.name}: ${out.error ?? "grow failed"}`);
     return { totalSectors: out.totalSectors };
   }

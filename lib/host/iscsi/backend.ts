@@ -7,6 +7,11 @@ export interface IscsiTarget {
   iqn: string;
   luns: Map<number, string>;
   initiators: Initiator[];
+  /**
+   * Who may log in (tgt's ACL addresses, "ALL" for anyone), where the backend shows it; absent when
+   * it cannot tell (IET), and then the target counts as bound.
+   */
+  acl?: string[];
 }
 
 export type IscsiView = Map<string, IscsiTarget>;
@@ -37,8 +42,31 @@ export interface IscsiBackend {
    */
   requires: string[];
   parse(input: string | Map<string, string | null>): IscsiView;
+  /** The target alone: nobody can log in to it before `bind`. */
   createTarget(s: ExportSpec): Command[];
+  /** Lets spec.allow log in (tgt: the ACL; LIO: demo-mode ACLs); nothing where creating did it (IET). */
+  bind(s: ExportSpec): Command[];
   deleteTarget(s: ExportSpec): Command[];
   lunOnline(s: ExportSpec): Command[];
   lunOffline(s: ExportSpec): Command[];
+}
+
+const allows = (t: IscsiTarget, allow: string) => !t.acl || t.acl.includes("ALL") || t.acl.includes(allow);
+
+/** An initiator from spec.allow could log in and see the disk: the target there, bound, its LUN present. */
+export function exportedFor(b: IscsiBackend, s: Pick<ExportSpec, "allow">, t: IscsiTarget | undefined): boolean {
+  return !!t && allows(t, s.allow) && t.luns.has(b.lun);
+}
+
+/**
+ * What an export still lacks, in order, each with its commands: making one is several commands (a
+ * target, its binding, its LUN), and a process killed between them leaves a subset that this
+ * finishes from wherever it stopped.
+ */
+export function exportSteps(b: IscsiBackend, s: ExportSpec, t: IscsiTarget | undefined): { action: string; cmds: Command[] }[] {
+  const out: { action: string; cmds: Command[] }[] = [];
+  if (!t) out.push({ action: "target-created", cmds: [...b.createTarget(s), ...b.bind(s)] });
+  else if (!allows(t, s.allow) && b.bind(s).length) out.push({ action: "target-bound", cmds: b.bind(s) });
+  if (!t?.luns.has(b.lun)) out.push({ action: "lun-online", cmds: b.lunOnline(s) });
+  return out;
 }

@@ -59,6 +59,8 @@ export const ietBackend: IscsiBackend = {
     return parseIet(files.get(IET_VOLUME) ?? "", files.get(IET_SESSION) ?? "");
   },
   createTarget: (s: ExportSpec) => [ietadm("--op", "new", "--tid", String(s.tid), "--params", `Name=${s.iqn}`)],
+  // IET lets in whoever /etc/iet/initiators.allow allows: nothing per target to bind here.
+  bind: () => [],
   deleteTarget: (s: ExportSpec) => [ietadm("--op", "delete", "--tid", String(s.tid))],
   lunOnline: (s: ExportSpec) => [ietadm("--op", "new", "--tid", String(s.tid), "--lun", "0", "--params", `Path=${s.device},Type=fileio`)],
   lunOffline: (s: ExportSpec) => [ietadm("--op", "delete", "--tid", String(s.tid), "--lun", "0")],

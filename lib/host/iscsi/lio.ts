@@ -9,7 +9,7 @@ const CONFIGFS = "/sys/kernel/config/target/iscsi";
 /** configfs files that tell, per target: enabled, LUN 0 present, and demo-mode sessions. */
 export function lioPaths(s: Pick<ExportSpec, "iqn">) {
   const tpg = `${CONFIGFS}/${s.iqn}/tpgt_1`;
-  return { enable: `${tpg}/enable`, lun: `${tpg}/lun/lun_0/alua_tg_pt_gp`, sessions: `${tpg}/dynamic_sessions` };
+  return { enable: `${tpg}/enable`, lun: `${tpg}/lun/lun_0/alua_tg_pt_gp`, sessions: `${tpg}/dynamic_sessions`, acls: `${tpg}/attrib/generate_node_acls` };
 }
 
 /** Builds the view from configfs file contents (null = file absent), keyed by path. */
@@ -24,7 +24,8 @@ export function parseLio(files: Map<string, string | null>, specs: ExportSpec[])
       .split(/\s+/)
       .filter((n) => n.startsWith("iqn.") || n.startsWith("eui."))
       .map((iqn) => ({ iqn }));
-    view.set(s.iqn, { tid: s.tid, iqn: s.iqn, luns, initiators });
+    // Demo-mode ACLs (generate_node_acls=1) let anyone in; without them nobody is.
+    view.set(s.iqn, { tid: s.tid, iqn: s.iqn, luns, initiators, acl: files.get(p.acls)?.trim() === "1" ? ["ALL"] : [] });
   }
   return view;
 }
@@ -36,10 +37,8 @@ export function lioBackend(specs: () => ExportSpec[]): IscsiBackend {
     requires: [BIN.targetcli, CONFIGFS],
     read: { kind: "files", paths: (list) => list.flatMap((s) => Object.values(lioPaths(s))) },
     parse: (input) => parseLio(typeof input === "string" ? new Map() : input, specs()),
-    createTarget: (s) => [
-      targetcli("/iscsi", "create", s.iqn),
-      targetcli(`/iscsi/${s.iqn}/tpg1`, "set", "attribute", "generate_node_acls=1", "cache_dynamic_acls=1", "demo_mode_write_protect=0", "authentication=0"),
-    ],
+    createTarget: (s) => [targetcli("/iscsi", "create", s.iqn)],
+    bind: (s) => [targetcli(`/iscsi/${s.iqn}/tpg1`, "set", "attribute", "generate_node_acls=1", "cache_dynamic_acls=1", "demo_mode_write_protect=0", "authentication=0")],
     deleteTarget: (s) => [targetcli("/iscsi", "delete", s.iqn)],
     // The backstore holds the dm device open, so offline removes both and online adds both.
     lunOnline: (s) => [

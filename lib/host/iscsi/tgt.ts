@@ -22,17 +22,24 @@ export function parseTgtShow(output: string): IscsiView {
   let lun: number | undefined;
   let initiator: Initiator | undefined;
   let nexus: string | undefined;
+  let inAcl = false;
   for (const raw of output.split("\n")) {
     const line = raw.trim();
     let m: RegExpExecArray | null;
     if ((m = /^Target (\d+): (\S+)$/.exec(line))) {
-      target = { tid: Number(m[1]), iqn: m[2]!, luns: new Map(), initiators: [] };
+      target = { tid: Number(m[1]), iqn: m[2]!, luns: new Map(), initiators: [], acl: [] };
       view.set(target.iqn, target);
+      inAcl = false;
       lun = undefined;
       initiator = undefined;
       nexus = undefined;
     } else if (!target) {
       continue;
+    } else if (/^ACL information:$/.test(line)) {
+      inAcl = true;
+    } else if (inAcl) {
+      // The ACL block is the target's last: one address (or ALL) per line until the next target.
+      if (line) target.acl!.push(line);
     } else if ((m = /^I_T nexus: (\d+)$/.exec(line))) {
       nexus = m[1];
     } else if ((m = /^Initiator: (\S+)/.exec(line))) {
@@ -55,10 +62,8 @@ export const tgtBackend: IscsiBackend = {
   requires: [BIN.tgtadm],
   read: { kind: "command", cmd: tgtadm("--op", "show", "--mode", "target") },
   parse: (input) => parseTgtShow(typeof input === "string" ? input : ""),
-  createTarget: (s: ExportSpec) => [
-    tgtadm("--op", "new", "--mode", "target", "--tid", String(s.tid), "-T", s.iqn),
-    tgtadm("--op", "bind", "--mode", "target", "--tid", String(s.tid), "-I", s.allow),
-  ],
+  createTarget: (s: ExportSpec) => [tgtadm("--op", "new", "--mode", "target", "--tid", String(s.tid), "-T", s.iqn)],
+  bind: (s: ExportSpec) => [tgtadm("--op", "bind", "--mode", "target", "--tid", String(s.tid), "-I", s.allow)],
   deleteTarget: (s: ExportSpec) => [tgtadm("--op", "delete", "--force", "--mode", "target", "--tid", String(s.tid))],
   // Direct I/O on the backing store: a dead snapshot fails reads at once instead of at writeback.
   lunOnline: (s: ExportSpec) => [

@@ -1,9 +1,10 @@
 import { ConfigError } from "../../config/load";
 import type { Machine } from "../../config/schema";
 import { IMAGE_REFUSED, updateIqn, type HostImages, type ImageOp } from "../images";
+import { onlineRefusal } from "../protocol";
 import { attempt, runReset, type BatchStep, type ResetPlan } from "../reset-run";
 import { StepError } from "../step-error";
-import { HostError, type Host, type HostHealth, type HostStatus, type MachineHostStatus, type ResetReport, type StepRecord, type StoreSpace } from "../types";
+import { HostError, type Host, type HostHealth, type HostStatus, type MachineHostStatus, type ResetOptions, type ResetReport, type StepRecord, type StoreSpace } from "../types";
 import { reserveAllows } from "../../usage/autoextend-policy";
 import { canAllocate, exceptionsForFraction, usage, type SnapshotGeometry } from "./snapshot-model";
 import { adoptState, pcIdentity, readSimState, writeSimState, type SimImages, type SimMachineState, type SimState } from "./sim-state";
@@ -438,22 +439,32 @@ export class SimHost implements Host, SimPcPort {
     };
   }
 
-  async reset(ids: number[], onStep?: (id: number, step: string) => void): Promise<ResetReport[]> {
+  async reset(ids: number[], onStep?: (id: number, step: string) => void, opts: ResetOptions = {}): Promise<ResetReport[]> {
     if (this.down) throw new HostError(`storage host ${this.name}: ${this.down.error}`);
     for (const id of ids) if (!this.byId.has(id)) throw new HostError(`no machine ${id} on ${this.name}`, "validate");
-    const reports = await runReset(ids, this.plan(), onStep);
+    // The real helper's rule: a PC with an open session is not reset unless forced.
+    const refused = new Map<number, ResetReport>();
+    for (const id of opts.force ? [] : ids) {
+      const m = this.byId.get(id)!;
+      if (this.sim(id).online) refused.set(id, onlineRefusal(id, m.name, [m.ip]));
+    }
+    const run = ids.filter((id) => !refused.has(id));
+    const reports = run.length ? await runReset(run, this.plan(), onStep) : [];
     this.prune();
     this.persist();
-    return reports;
+    return ids.map((id) => refused.get(id) ?? reports.find((r) => r.id === id)!);
   }
 
   /** Grows a PC's COW as the real helper does, up to its maximum and never into the store's reserve. */
-  async grow(id: number, mib: number): Promise<{ totalSectors: number }> {
+  async grow(id: number, mib: number, expectSectors?: number): Promise<{ totalSectors: number }> {
     if (this.down) throw new HostError(`storage host ${this.name}: ${this.down.error}`);
     const m = this.byId.get(id);
     if (!m) throw new HostError(`no machine ${id} on ${this.name}`, "validate");
     const s = this.sim(id);
     const current = s.cowSizeMiB ?? m.cowSizeMiB;
+    if (expectSectors !== undefined && current * 2048 !== expectSectors) {
+      throw new StepError("changed", `${m.name}'s COW is ${current * 2048} sectors now, not the ${expectSectors} the grow was asked for (a reset or another grow ran meanwhile): nothing was changed; look again and grow from there`);
+    }
     if (mib <= current) throw new StepError("validate", `new size ${mib} MiB is not larger than the current ${current} MiB`);
     if (mib > m.maxCowSizeMiB) throw new StepError("validate", `new size ${mib} MiB is larger than ${m.name}'s maxCowSizeMiB (${m.maxCowSizeMiB} MiB)`);
     const store = this.store();
