@@ -136,7 +136,7 @@ export async function createRuntime(
     buildMachinesView(
       config,
       readings,
-      ofCurrentPcs(history.latestByMachine(), config.machines),
+      ofCurrentPcs(history.latestByMachine(pcNames.keys()), config.machines),
       history.lastOkByMachine(pcNames),
       orchestrator.progress(),
       Date.now(),

@@ -78,6 +78,8 @@ export class HistoryRepo {
   private readonly lastPerMachine;
   private readonly lastOf;
   private readonly lastOkPerMachine;
+  private readonly lastOfMachine;
+  private readonly lastOkOfMachine;
 
   constructor(private readonly db: Database.Database) {
     this.insert = db.prepare(
@@ -92,6 +94,11 @@ export class HistoryRepo {
       `SELECT r.* FROM resets r JOIN (SELECT machine_id, MAX(id) AS id FROM resets GROUP BY machine_id) last ON last.id = r.id`,
     );
     this.lastOkPerMachine = db.prepare(`SELECT machine_id AS id, machine_name AS name, MAX(started_at) AS at FROM resets WHERE result = 'ok' GROUP BY machine_id, machine_name`);
+    // On every look at the room: one indexed lookup a PC (resets_machine_latest), never a scan of the history.
+    this.lastOfMachine = db.prepare(`SELECT * FROM resets WHERE machine_id = ? ORDER BY id DESC LIMIT 1`);
+    this.lastOkOfMachine = db.prepare(
+      `SELECT started_at AS at FROM resets WHERE machine_id = ? AND machine_name = ? AND result = 'ok' ORDER BY started_at DESC LIMIT 1`,
+    );
     this.lastOf = db.prepare(`SELECT * FROM resets WHERE machine_id = ? AND source = ? ORDER BY id DESC LIMIT 1`);
   }
 
@@ -146,15 +153,29 @@ export class HistoryRepo {
     return r && toRow(r);
   }
 
-  latestByMachine(): Map<number, ResetRow> {
-    return new Map((this.lastPerMachine.all() as DbRow[]).map((r) => [r.machine_id, toRow(r)]));
+  /** Each PC's last reset: of the given PCs (an indexed lookup each), or of every PC in the history. */
+  latestByMachine(ids?: Iterable<number>): Map<number, ResetRow> {
+    if (!ids) return new Map((this.lastPerMachine.all() as DbRow[]).map((r) => [r.machine_id, toRow(r)]));
+    const out = new Map<number, ResetRow>();
+    for (const id of ids) {
+      const r = this.lastOfMachine.get(id) as DbRow | undefined;
+      if (r) out.set(id, toRow(r));
+    }
+    return out;
   }
 
-  /** Each PC's last good reset; with `names`, only those of the PC that has that name now (not of another PC that had its id). */
+  /** Each PC's last good reset; with `names`, of those PCs only (an indexed lookup each), and only under the name each has now (not of another PC that had its id). */
   lastOkByMachine(names?: ReadonlyMap<number, string>): Map<number, number> {
     const out = new Map<number, number>();
+    if (names) {
+      for (const [id, name] of names) {
+        const r = this.lastOkOfMachine.get(id, name) as { at: number } | undefined;
+        if (r) out.set(id, r.at);
+      }
+      return out;
+    }
     for (const r of this.lastOkPerMachine.all() as { id: number; name: string; at: number }[]) {
-      if (names ? names.get(r.id) === r.name : r.at > (out.get(r.id) ?? -Infinity)) out.set(r.id, r.at);
+      if (r.at > (out.get(r.id) ?? -Infinity)) out.set(r.id, r.at);
     }
     return out;
   }
