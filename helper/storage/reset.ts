@@ -7,11 +7,13 @@ import { onlineRefusal } from "../../lib/host/protocol";
 import { runReset } from "../../lib/host/reset-run";
 import { StepError, errorText } from "../../lib/host/step-error";
 import type { ResetReport } from "../../lib/host/types";
+import { exportedFor } from "../iscsi/backend";
 import type { StorageContext } from "./context";
 import { currentVersion, type ImageState } from "./image-state";
 import { IMAGE_LOCK } from "./locks";
 import { repairHalfDone } from "./provisioning";
 import type { HostView } from "./reads";
+import { SERVICE } from "./status";
 import { inPlaceReset, type PlanDeps } from "./reset-plan";
 
 export async function reset(c: StorageContext, ids: number[], onStep: (id: number, step: string) => void, opts: { force?: boolean } = {}): Promise<ResetReport[]> {
@@ -23,8 +25,29 @@ export async function reset(c: StorageContext, ids: number[], onStep: (id: numbe
     // The last word on a running PC, under its lock: the app's view of sessions can be seconds old.
     const refused = new Map(opts.force ? [] : ids.flatMap((id) => online(c, id, view)).map((r) => [r.id, r]));
     const run = ids.filter((id) => !refused.has(id));
-    const reports = run.length ? await resetNow(c, run, view, onStep) : [];
+    const reports = run.length ? exportedAtEnd(c, view, await resetNow(c, run, view, onStep)) : [];
     return ids.map((id) => refused.get(id) ?? reports.find((r) => r.id === id)!);
+  });
+}
+
+/**
+ * A reset never touches the target, so it works with the daemon down; but a PC nobody can reach is
+ * no success (issue 16 item 9). The target as the reset found it, under the PCs' locks and after
+ * the repair that exports what it can, is the target at its end (the run does not change it): each
+ * PC that came through but is not exported fails at `export`, its disk as the run left it (fresh),
+ * with what to do.
+ */
+function exportedAtEnd(c: StorageContext, view: HostView, reports: ResetReport[]): ResetReport[] {
+  return reports.map((r) => {
+    if (!r.ok) return r;
+    const m = c.machine(r.id);
+    const error =
+      view.iscsiError !== undefined
+        ? `the iSCSI target does not answer (${view.iscsiError}): ${m.name}'s disk was reset, but no initiator can reach it; start it (systemctl start ${SERVICE[c.backend.name]}), then 'cowherd-helper repair' exports it again`
+        : exportedFor(c.backend, c.spec(m), view.iscsi.get(m.iqn))
+          ? null
+          : `${m.name}'s disk was reset, but it is not exported (no initiator can log in to it): 'cowherd-helper repair' exports it again`;
+    return error ? { ...r, ok: false, failedStep: "export", error, steps: [...r.steps, { step: "export", ok: false, ms: 0, error }] } : r;
   });
 }
 

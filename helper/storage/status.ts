@@ -11,7 +11,7 @@ import { layoutOf } from "./layout";
 import type { HostView } from "./reads";
 
 /** Debian's service for each target. */
-const SERVICE: Record<IscsiBackend["name"], string> = { tgt: "tgt", lio: "rtslib-fb-targetctl", iet: "iscsitarget" };
+export const SERVICE: Record<IscsiBackend["name"], string> = { tgt: "tgt", lio: "rtslib-fb-targetctl", iet: "iscsitarget" };
 
 /** A half state a dead process (or a kill) can leave a device in, in words; null when none. */
 function halfState(view: HostView, dmName: string, fs: FsPort): string | null {
