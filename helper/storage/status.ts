@@ -1,5 +1,5 @@
 import type { Config } from "../../lib/config/schema";
-import { exportedFor, type IscsiBackend } from "../../lib/host/iscsi/backend";
+import { exportedFor, type IscsiBackend } from "../iscsi/backend";
 import { errorText } from "../../lib/host/step-error";
 import type { MachineHostStatus } from "../../lib/host/types";
 import { updateIqn } from "../../lib/host/images";

@@ -1,4 +1,4 @@
-import type { Command, CommandResult, Runner } from "@/lib/host/commands/command";
+import type { Command, CommandResult, Runner } from "@/lib/host/command";
 import type { FsPort } from "@/helper/storage/fs-port";
 import type { LockHolder } from "@/helper/storage/locks";
 import type { DmOps } from "@/helper/storage/reset-plan";
