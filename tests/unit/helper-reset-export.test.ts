@@ -3,7 +3,7 @@ import { parseConfig } from "@/lib/config/load";
 import { Storage } from "@/helper/storage/storage";
 import { runHelper } from "@/helper/run-helper";
 import { HELPER_EXIT } from "@/lib/host/protocol";
-import { FakeStorage } from "../helpers/fake-storage";
+import { SimKernel } from "@/lib/host/sim/kernel/kernel";
 
 const config = parseConfig({
   host: "real",
@@ -16,7 +16,7 @@ const config = parseConfig({
 });
 
 async function setUp() {
-  const fake = new FakeStorage();
+  const fake = new SimKernel();
   fake.addFile("/store/master.img", 64 * 1048576);
   const host = new Storage({ config, run: fake.runner, fs: fake.fs, dm: fake.worker, stateDir: "/run/cowherd", pid: 100, lockWaitMs: 300 });
   expect((await host.up([1, 2])).every((r) => r.ok)).toBe(true);
@@ -24,7 +24,7 @@ async function setUp() {
   return { fake, host };
 }
 
-const io = (fake: FakeStorage) => ({ config: () => config, run: fake.runner, fs: fake.fs, dm: () => fake.worker, stateDir: "/run/cowherd", event: () => undefined });
+const io = (fake: SimKernel) => ({ config: () => config, run: fake.runner, fs: fake.fs, dm: () => fake.worker, stateDir: "/run/cowherd", event: () => undefined });
 
 describe("a reset reports success only for a PC that is exported at its end (issue 16 item 9)", () => {
   it("tgtd down: the disk is reset (the target is never touched), but the report fails at export, saying why and what to do", async () => {
