@@ -200,6 +200,19 @@ export class SimDm {
     return "ok";
   }
 
+  /** Stages a snapshot that filled up: Invalid (its header says so) or Overflow (PO, in memory). */
+  spoil(name: string, how: "invalid" | "overflow"): void {
+    const s = this.snapshot(name);
+    if (!s) return;
+    if (how === "overflow") {
+      s.snap.overflow = true;
+      return;
+    }
+    s.snap.store.invalid = true;
+    const inode = this.files.inode(s.loop.ino);
+    if (inode && s.snap.mode !== "N") inode.cow = s.snap.store;
+  }
+
   private lines(f: (n: string, d: DmDevice) => string | null): string {
     return [...this.devices].map(([n, d]) => f(n, d)).filter((l) => l !== null).join("\n") || "No devices found";
   }
