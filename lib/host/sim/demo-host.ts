@@ -76,6 +76,8 @@ export class DemoHost extends AgentHost implements SimPcPort {
   private down: string | null;
   private dirty = false;
   private readonly noWol = new Set<number>();
+  /** Bytes each PC wrote that do not fill a chunk yet. */
+  private readonly partial = new Map<number, number>();
 
   constructor(
     config: Config,
@@ -179,7 +181,13 @@ export class DemoHost extends AgentHost implements SimPcPort {
   // ── the simulated PCs (SimPcPort) ──────────────────────────────────────────────────────────
   writeBytes(id: number, bytes: number): void {
     const m = this.byId.get(id);
-    if (m && bytes > 0 && this.sessionOpen(id)) this.kernel.write(m.dmName, bytes);
+    if (!m || bytes <= 0 || !this.sessionOpen(id)) return;
+    // A slow writer's small writes fill a chunk before it takes a new one: whole chunks only, the rest carried.
+    const chunk = m.chunkSectors * 512;
+    const total = (this.partial.get(id) ?? 0) + bytes;
+    const whole = Math.floor(total / chunk);
+    this.partial.set(id, total - whole * chunk);
+    if (whole) this.kernel.write(m.dmName, whole * chunk);
   }
 
   setSession(id: number, open: boolean): void {
