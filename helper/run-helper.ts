@@ -1,5 +1,5 @@
 import type { Config } from "../lib/config/schema";
-import type { Runner } from "../lib/host/commands/command";
+import type { Runner } from "../lib/host/command";
 import { HELPER_EXIT, type HelperOutput } from "../lib/host/protocol";
 import { errorText } from "../lib/host/step-error";
 import { serve } from "./agent";

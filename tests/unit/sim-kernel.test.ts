@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { parseConfig } from "@/lib/config/load";
 import { runHelper } from "@/helper/run-helper";
 import { SimKernel } from "@/lib/host/sim/kernel/kernel";
-import { BIN, type Command } from "@/lib/host/commands/command";
+import { BIN, type Command } from "@/lib/host/command";
 
 // The simulated kernel answers as the real tools and dm-snap-persistent do (see docs/domain.md).
 const MiB = 1048576;

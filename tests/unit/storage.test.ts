@@ -333,6 +333,13 @@ describe("an export half made is finished, and only a full one counts (issue 16 
     expect((await host.status()).machines[0]!.problem).toBeUndefined();
   });
 
+  it("a device with neither table nor node (killed inside dmsetup create): status names the missing table, the deeper fault", async () => {
+    await host.up([1]);
+    fake.dm.set("retrocow1", { live: null, inactive: null, suspended: false });
+    fake.noNode.add("retrocow1");
+    expect((await host.status()).machines[0]).toMatchObject({ state: "unknown", problem: expect.stringMatching(/has no table/) });
+  });
+
   it("a table-less device with no target, then reset: the reset repairs the table and exports it before answering fresh", async () => {
     await host.up([1]);
     fake.dm.set("retrocow1", { live: null, inactive: null, suspended: false });

@@ -1,4 +1,4 @@
-import type { Command, CommandResult } from "../../commands/command";
+import type { Command, CommandResult } from "../../command";
 import type { SimKernel } from "./kernel";
 import { losetupCommand } from "./loop";
 

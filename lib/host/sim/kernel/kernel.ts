@@ -1,5 +1,5 @@
 import type { Config } from "../../../config/schema";
-import type { Command, CommandResult, Runner } from "../../commands/command";
+import type { Command, CommandResult, Runner } from "../../command";
 import type { HelperIo } from "../../../../helper/run-helper";
 import { runCommand } from "./commands";
 import { SimDm, type DmDevice, type Snap } from "./dm";

@@ -1,7 +1,7 @@
 import type { FsPort } from "../../../../helper/storage/fs-port";
 import type { LockHolder } from "../../../../helper/storage/locks";
 import type { DmOps } from "../../../../helper/storage/reset-plan";
-import type { Command, CommandResult, Runner } from "../../commands/command";
+import type { Command, CommandResult, Runner } from "../../command";
 import { firstFault, KilledError } from "./faults";
 import type { SimKernel } from "./kernel";
 

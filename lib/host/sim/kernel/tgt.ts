@@ -25,7 +25,7 @@ export class SimTgt {
 
   constructor(private readonly exists: (path: string) => boolean) {}
 
-  /** `tgtadm --op show --mode target`, in tgtd's own layout (what lib/host/iscsi/tgt.ts parses). */
+  /** `tgtadm --op show --mode target`, in tgtd's own layout (what helper/iscsi/tgt.ts parses). */
   show(): string {
     return [...this.targets]
       .map(([tid, t]) => {
