@@ -1,6 +1,6 @@
 import { ConfigError } from "../../config/load";
 import type { Machine } from "../../config/schema";
-import { BIN } from "../commands/command";
+import { BIN } from "../command";
 import type { FaultRule } from "./kernel/faults";
 
 /**
