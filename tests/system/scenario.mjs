@@ -27,6 +27,15 @@ const scenarios = {
     const { imageChecks, reflinkChecks } = await import("./system-images.mjs");
     await imageChecks();
     await reflinkChecks();
+    const { conformanceChecks } = await import("./conformance-real.mjs");
+    await conformanceChecks();
+    summary();
+  },
+  /** The conformance suite alone (tests/system/conformance.mjs on the real kernel). */
+  async conformance() {
+    const { conformanceChecks } = await import("./conformance-real.mjs");
+    await alone();
+    await conformanceChecks();
     summary();
   },
   /** Auto-extend alone (for working on it: `node scripts/system-test.mjs autoextend`). */

@@ -17,7 +17,7 @@ const dm = (...a) => sh("/usr/sbin/dmsetup", a);
 const devState = (name) => `${dm("table", name).stdout.trim()} | ${dm("info", "-c", "--noheadings", "-o", "attr", name).stdout.trim()}`;
 
 /** The helper started in the background (as the shell would), to be waited for or killed. */
-function background(...args) {
+export function background(...args) {
   const child = spawn(HELPER, args, { stdio: ["ignore", "pipe", "pipe"], env: { PATH: "/usr/sbin:/usr/bin", LC_ALL: "C", DM_DISABLE_UDEV: "1" } });
   let out = "";
   child.stdout.on("data", (d) => (out += d));
@@ -25,18 +25,18 @@ function background(...args) {
   return { child, done, running: () => child.exitCode === null && child.signalCode === null };
 }
 
-async function pauseAt(point) {
+export async function pauseAt(point) {
   mkdirSync("/run/pause", { recursive: true });
   writeFileSync(`/run/pause/${point}`, "");
 }
-async function reachedPause(point, ms = 60_000) {
+export async function reachedPause(point, ms = 60_000) {
   const end = Date.now() + ms;
   while (!existsSync(`/run/pause/at-${point}`)) {
     if (Date.now() > end) throw new Error(`the reset never reached ${point}`);
     await sleep(50);
   }
 }
-const release = (point) => rmSync(`/run/pause/${point}`, { force: true });
+export const release = (point) => rmSync(`/run/pause/${point}`, { force: true });
 
 /** Each PC serves a snapshot with nothing half done: what `repair` would find nothing to do about. */
 function consistent(ids = [1, 2, 3]) {
