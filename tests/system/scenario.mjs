@@ -1,3 +1,4 @@
+// @ts-check
 // Run inside the guest by scripts/system-test.mjs (and by the bench): `node scenario.mjs <name>`.
 import { emit } from "./guest-lib.mjs";
 import { summary } from "./checks.mjs";
@@ -11,6 +12,7 @@ async function alone() {
   installHelper();
 }
 
+/** @type {Record<string, () => Promise<void>>} */
 const scenarios = {
   /** The helper as root runs it (one-shot verbs), then the web app's real host path. */
   async system() {
@@ -65,10 +67,11 @@ const scenarios = {
 
 const which = process.argv[2] || "system";
 try {
-  if (!scenarios[which]) throw new Error(`no scenario ${which}`);
-  await scenarios[which]();
+  const run = scenarios[which];
+  if (!run) throw new Error(`no scenario ${which}`);
+  await run();
 } catch (e) {
-  emit("CHECK", { name: `scenario ${which} crashed`, ok: false, detail: String(e?.stack ?? e) });
+  emit("CHECK", { name: `scenario ${which} crashed`, ok: false, detail: String(e instanceof Error ? e.stack : e) });
   process.exitCode = 1;
 }
 process.exit(process.exitCode ?? 0);
