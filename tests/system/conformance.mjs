@@ -446,24 +446,29 @@ export const SCENARIOS = [
 /**
  * Runs the list over a rig: per scenario what was observed, what differs from the expected outcome,
  * or why it was skipped on this side. A scenario that throws is a failure with its error.
+ * @typedef {{ name: string, what: string, skipped?: string, observed?: Record<string, unknown>, diffs: string[] }} Result
  * @param {Rig} rig
- * @param {{ only?: (s: Scenario) => boolean }} [opts]
- * @returns {Promise<{ name: string, what: string, skipped?: string, observed?: Record<string, unknown>, diffs: string[] }[]>}
+ * @param {{ only?: (s: Scenario) => boolean, onResult?: (r: Result) => void }} [opts] onResult hears each as it ends
+ * @returns {Promise<Result[]>}
  */
 export async function runConformance(rig, opts = {}) {
+  /** @type {Result[]} */
   const results = [];
   for (const s of SCENARIOS.filter(opts.only ?? (() => true))) {
     const skipped = s.skip?.[rig.side];
-    if (skipped) {
-      results.push({ name: s.name, what: s.what, skipped, diffs: [] });
-      continue;
+    /** @type {Result} */
+    let r;
+    if (skipped) r = { name: s.name, what: s.what, skipped, diffs: [] };
+    else {
+      try {
+        const observed = await s.run(rig);
+        r = { name: s.name, what: s.what, observed, diffs: differences(s.expect, observed) };
+      } catch (e) {
+        r = { name: s.name, what: s.what, diffs: [`threw: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`] };
+      }
     }
-    try {
-      const observed = await s.run(rig);
-      results.push({ name: s.name, what: s.what, observed, diffs: differences(s.expect, observed) });
-    } catch (e) {
-      results.push({ name: s.name, what: s.what, diffs: [`threw: ${e instanceof Error ? e.stack ?? e.message : String(e)}`] });
-    }
+    results.push(r);
+    opts.onResult?.(r);
   }
   return results;
 }

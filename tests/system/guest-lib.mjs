@@ -208,23 +208,34 @@ export async function stopSshd() {
  * The built web app, run as its own unprivileged user exactly as the systemd unit does: real host,
  * the config above, the data dir in /var/lib/cowherd, talking to root only through sudo -n.
  */
-export async function startApp(env = {}) {
+export async function startApp(env = {}, timeoutMs = 360_000) {
   const { uid, gid, home } = APP_USER;
-  const child = spawn("/usr/bin/setpriv", [`--reuid=${uid}`, `--regid=${gid}`, "--clear-groups", "/usr/bin/node", "dist/server.mjs"], {
+  const reports = "/tmp/app-reports";
+  mkdirSync(reports, { recursive: true, mode: 0o1777 });
+  chmodSync(reports, 0o1777);
+  // --report-on-signal: a start that hangs is asked (SIGUSR2) where it is, in JavaScript and libuv.
+  const node = ["/usr/bin/node", "--report-on-signal", "--report-signal=SIGUSR2", `--report-directory=${reports}`, "dist/server.mjs"];
+  const t0 = Date.now();
+  const child = spawn("/usr/bin/setpriv", [`--reuid=${uid}`, `--regid=${gid}`, "--clear-groups", ...node], {
     cwd: PROJECT,
     stdio: ["ignore", "pipe", "pipe"],
-    env: { PATH: "/usr/bin:/usr/sbin", HOME: home, NODE_ENV: "production", PORT: String(APP_PORT), HOST: "127.0.0.1", COWHERD_CONFIG: CONFIG, COWHERD_DATA_DIR: home, COWHERD_ADMIN_PASSWORD: "system-test-password", ...env },
+    env: { PATH: "/usr/bin:/usr/sbin", HOME: home, NODE_ENV: "production", PORT: String(APP_PORT), HOST: "127.0.0.1", COWHERD_CONFIG: CONFIG, COWHERD_DATA_DIR: home, COWHERD_ADMIN_PASSWORD: "system-test-password", COWHERD_VERBOSE: "1", ...env },
   });
   let log = "";
   const take = (/** @type {Buffer} */ d) => (log += d.toString());
   child.stdout.on("data", take);
   child.stderr.on("data", take);
-  const deadline = Date.now() + 240_000;
+  const deadline = t0 + timeoutMs;
   while (!/ on http:\/\//.test(log)) {
-    if (child.exitCode !== null) throw new Error(`the app exited:\n${log}`);
-    if (Date.now() > deadline) throw new Error(`the app did not start:\n${log}`);
+    if (child.exitCode !== null) throw new Error(`the app exited (${child.exitCode}) after ${Date.now() - t0} ms:\n${log}`);
+    if (Date.now() > deadline) {
+      const why = await stuck(child, reports);
+      child.kill("SIGKILL");
+      throw new Error(`the app did not start in ${timeoutMs / 1000} s; its output:\n${log}\n${why}`);
+    }
     await sleep(200);
   }
+  emit("MEASURE", { name: "app start (node dist/server.mjs to its 'on http://' line)", ms: Date.now() - t0 });
   const url = `http://127.0.0.1:${APP_PORT}`;
   return {
     url,
@@ -235,6 +246,42 @@ export async function startApp(env = {}) {
       return new Promise((r) => child.once("exit", r));
     },
   };
+}
+
+/**
+ * What a server that does not come up is doing: its Node report (JavaScript stack, libuv handles,
+ * resource use), the kernel's view of its process (state, wait channel), the guest's memory and load,
+ * and every process running.
+ * @param {import("node:child_process").ChildProcess} child
+ * @param {string} dir where the report lands
+ */
+async function stuck(child, dir) {
+  const pid = child.pid ?? 0;
+  const read = (/** @type {string} */ f) => {
+    try {
+      return readFileSync(f, "utf8");
+    } catch (e) {
+      return `(${e instanceof Error ? e.message : e})`;
+    }
+  };
+  const before = new Set(readdirSync(dir));
+  child.kill("SIGUSR2");
+  let report = "(no report within 10 s)";
+  for (let i = 0; i < 50; i++) {
+    await sleep(200);
+    const f = readdirSync(dir).find((n) => !before.has(n) && n.endsWith(".json"));
+    if (!f) continue;
+    try {
+      const r = JSON.parse(read(`${dir}/${f}`));
+      report = JSON.stringify({ javascriptStack: r.javascriptStack, libuv: (r.libuv ?? []).filter((/** @type {{ is_active?: boolean }} */ h) => h.is_active), resourceUsage: r.resourceUsage }, null, 1).slice(0, 6000);
+      break;
+    } catch {
+      /* still being written */
+    }
+  }
+  const status = read(`/proc/${pid}/status`).split("\n").filter((l) => /^(State|VmRSS|Threads)/.test(l)).join(", ");
+  const ps = processes(/./).map((p) => `${p.pid} ${read(`/proc/${p.pid}/wchan`)} ${p.cmd}`).join("\n");
+  return `node report: ${report}\nprocess ${pid}: ${status}, wchan ${read(`/proc/${pid}/wchan`)}\n${read("/proc/loadavg")}${read("/proc/meminfo").split("\n").slice(0, 3).join(", ")}\nprocesses:\n${ps}`;
 }
 
 /** An admin session against the app's API, as the dashboard makes it (cookie + same Origin). */

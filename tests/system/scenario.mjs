@@ -47,6 +47,19 @@ const scenarios = {
     await autoextendChecks();
     summary();
   },
+  /** The app started twice in one boot, as the whole test does (system-app, then auto-extend). */
+  async apps() {
+    const { appChecks } = await import("./system-app.mjs");
+    const { autoextendChecks } = await import("./system-autoextend.mjs");
+    const { writeConfig, helper } = await import("./guest-lib.mjs");
+    const { PCS } = await import("./system-helper.mjs");
+    await alone();
+    writeConfig(PCS);
+    helper("up");
+    await appChecks();
+    await autoextendChecks();
+    summary();
+  },
   /** Issue 16's storage items alone: up killed at each step, reset under a session, the dm worker killed. */
   async reliability() {
     const { reliabilityChecks } = await import("./system-reliability.mjs");
