@@ -34,8 +34,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const scenario = process.argv[2] ?? "system";
   const { guest, files, cacheDir } = await prepareGuest(scenario);
   // The whole system test, or one scenario of tests/system/scenario.mjs while working on it.
-  // 40 minutes: the whole test takes ≈ 15 under TCG on an idle machine, far longer on a busy one.
-  const res = await runGuest(guest, { scenario, files, workDir: cacheDir, smp: 2, timeoutMs: 40 * 60_000 });
+  // 60 minutes: the whole test takes ≈ 20 under TCG on an idle machine (the conformance suite ≈ 5 of
+  // them), over 30 on one whose cores other work shares.
+  const res = await runGuest(guest, { scenario, files, workDir: cacheDir, smp: 2, timeoutMs: 60 * 60_000 });
   const checks = res.tagged.filter((t) => t.tag === "COWHERD-CHECK").map((t) => t.data);
   for (const c of checks) console.log(`${c.ok ? "  ✓" : "  ✗"} ${c.name}${c.ok ? "" : `\n      ${JSON.stringify(c.detail).slice(0, 1500)}`}`);
   for (const m of res.tagged.filter((t) => t.tag === "COWHERD-MEASURE").map((t) => t.data)) console.log(`  measured: ${m.name}: ${m.ms} ms`);
