@@ -8,7 +8,7 @@ const app = ownApp({
   COWHERD_SIM_ACTIVITY: "0",
   COWHERD_SIM_STEP_MS: "50",
   COWHERD_SIM_INIT: JSON.stringify({ "5": { suspended: true }, "6": { exported: false }, "9": { table: "error" } }),
-  COWHERD_SIM_FAIL: "10:dm-load:*",
+  COWHERD_SIM_FAIL: "10:dm-load",
 });
 
 const count = (page: Page, key: string) => page.getByTestId(`count-${key}`);
