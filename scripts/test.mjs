@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // `npm test`: the whole suite. Installs what the tests need when it is missing (Debian's Chromium
 // for the browser tests, QEMU and the guest's Debian packages for the system test), says so, then
-// runs typecheck, unit/API tests, a production build, browser tests, the real-kernel system test and
-// the room test (nasm is installed for it when missing).
+// runs lint (Biome: rules and formatting), typecheck, unit/API tests, a production build, browser
+// tests, the real-kernel system test and the room test (nasm is installed for it when missing).
 import { spawnSync } from "node:child_process";
 import { createServer } from "node:net";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
@@ -46,6 +46,9 @@ const want = (part) => only.length === 0 || only.includes(part);
 
 if (want("unit")) {
   ensureDebianPackages([["sudo", "/usr/sbin/visudo"]], "the sudoers check");
+  // The same check as `npm run lint`; `npm run format` fixes what is only formatting.
+  const linted = run("lint (Biome)", process.execPath, ["node_modules/@biomejs/biome/bin/biome", "check", "--error-on-warnings"]);
+  results.push({ label: "lint", passed: linted ? 1 : 0, failed: linted ? 0 : 1 });
   const typed = run("typecheck", process.execPath, ["node_modules/typescript/bin/tsc", "--noEmit"]);
   results.push({ label: "typecheck", passed: typed ? 1 : 0, failed: typed ? 0 : 1 });
   vitest("unit", "vitest.config.mts");

@@ -3,7 +3,7 @@
 // (qemu-img/qemu-io) and this machine's node. Nothing is installed on the host but QEMU.
 import { createHash } from "node:crypto";
 import { spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { CpioWriter } from "./cpio.mjs";
 
@@ -106,7 +106,7 @@ function extractVmlinux(vmlinuz, out) {
 function modinfoDepends(ko) {
   const text = readFileSync(ko).toString("latin1");
   const m = /depends=([^\0]*)\0/.exec(text);
-  return m && m[1] ? m[1].split(",").filter(Boolean) : [];
+  return m?.[1] ? m[1].split(",").filter(Boolean) : [];
 }
 
 function collectModules(root, ver, outDir, names = MODULES) {

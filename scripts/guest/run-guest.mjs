@@ -140,11 +140,13 @@ export async function runGuest(guest, { scenario, files, workDir, timeoutMs = 20
 
 /** A console line without terminal control sequences (CSI/OSC/ESC x) or other control characters. */
 export function printable(line) {
+  // biome-ignore-start lint/suspicious/noControlCharactersInRegex: stripping control characters is the point
   return line
-    .replace(/\x1b\[[0-9;?]*[ -\/]*[@-~]/g, "")
+    .replace(/\x1b\[[0-9;?]*[ -/]*[@-~]/g, "")
     .replace(/\x1b\][^\x07\x1b]*(\x07|\x1b\\)/g, "")
     .replace(/\x1b[@-_c]/g, "")
     .replace(/[\x00-\x08\x0b-\x1f\x7f]/g, "");
+  // biome-ignore-end lint/suspicious/noControlCharactersInRegex: stripping control characters is the point
 }
 
 function statSafe(p) {
