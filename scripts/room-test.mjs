@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // `npm run test:room`: the real room. The storage guest (Debian's kernel: dm, tgtd, the helper, the
 // built app, dnsmasq) and diskless QEMU PCs with Debian's iPXE share a LAN that is a UDP multicast
 // group on loopback; the guest's only other link is user-mode networking (restrict=on) forwarding
@@ -12,10 +13,11 @@ import { prepareGuest } from "./system-test.mjs";
 import { runGuest } from "./guest/run-guest.mjs";
 import { roomSteps } from "../tests/room/room-steps.mjs";
 
+/** @returns {Promise<number>} */
 const freePort = () =>
   new Promise((resolve) => {
     const s = createServer().listen(0, "127.0.0.1", () => {
-      const p = s.address().port;
+      const p = /** @type {import("node:net").AddressInfo} */ (s.address()).port;
       s.close(() => resolve(p));
     });
   });
@@ -32,7 +34,9 @@ function ensureNasm() {
   return spawnSync("apt-get", ["install", "-y", "-qq", "--no-install-recommends", "nasm"], { stdio: "inherit", env }).status === 0;
 }
 
+/** @type {{ name: string, ok: boolean }[]} */
 const results = [];
+/** @type {import("../tests/room/room-steps.mjs").Check} */
 const check = (name, ok, detail) => {
   results.push({ name, ok: !!ok });
   console.log(`${ok ? "  ✓" : "  ✗"} ${name}${ok || detail === undefined ? "" : `\n      ${JSON.stringify(detail).slice(0, 2000)}`}`);
@@ -70,7 +74,7 @@ try {
   await roomSteps({ guest, cacheDir, lan, ports, shots, check, timings, guestDone: () => guestDone });
 } catch (e) {
   crashed = e;
-  check("room test ran to its end", false, String(e?.stack ?? e));
+  check("room test ran to its end", false, String((e instanceof Error && e.stack) || e));
 }
 // Told to finish by the steps, the guest stops its services and powers off.
 const res = await Promise.race([storage, new Promise((r) => setTimeout(() => r(null), crashed ? 1000 : 120_000))]);

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // `npm test`: the whole suite. Installs what the tests need when it is missing (Debian's Chromium
 // for the browser tests, QEMU and the guest's Debian packages for the system test), says so, then
 // runs lint (Biome: rules and formatting), typecheck, unit/API tests, a production build, browser
@@ -7,13 +8,16 @@ import { spawnSync } from "node:child_process";
 import { createServer } from "node:net";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 
+/** @type {{ label: string, passed: number, failed: number }[]} */
 const results = [];
+/** @type {(label: string, cmd: string, args: string[], opts?: import("node:child_process").SpawnSyncOptions) => boolean} */
 const run = (label, cmd, args, opts = {}) => {
   console.log(`\n── ${label} ──`);
   const r = spawnSync(cmd, args, { stdio: "inherit", ...opts });
   return r.status === 0;
 };
 
+/** @param {[pkg: string, file: string][]} pkgs Debian packages, each with a file it installs. @param {string} why */
 function ensureDebianPackages(pkgs, why) {
   const missing = pkgs.filter(([, file]) => !existsSync(file)).map(([pkg]) => pkg);
   if (!missing.length) return true;
@@ -27,6 +31,7 @@ function ensureDebianPackages(pkgs, why) {
   return run(`apt-get install ${missing.join(" ")}`, "apt-get", ["install", "-y", "-qq", "--no-install-recommends", ...missing], { env });
 }
 
+/** @param {string} label @param {string} config */
 function vitest(label, config) {
   mkdirSync("test-results", { recursive: true });
   const out = `test-results/${label}.json`;
@@ -42,6 +47,7 @@ function vitest(label, config) {
 }
 
 const only = process.argv.slice(2);
+/** @param {string} part */
 const want = (part) => only.length === 0 || only.includes(part);
 
 if (want("unit")) {
@@ -58,9 +64,10 @@ if (want("e2e")) {
   const browser = ensureDebianPackages([["chromium", "/usr/bin/chromium"]], "the browser tests");
   if (built && browser) {
     // A loopback port nobody uses right now, for the run's webServer.
+    /** @type {number} */
     const port = await new Promise((resolve) => {
       const s = createServer().listen(0, "127.0.0.1", () => {
-        const p = s.address().port;
+        const p = /** @type {import("node:net").AddressInfo} */ (s.address()).port;
         s.close(() => resolve(p));
       });
     });
