@@ -5,8 +5,9 @@
 // runs lint (Biome: rules and formatting), typecheck, unit/API tests, a production build, browser
 // tests, the real-kernel system test and the room test (nasm is installed for it when missing).
 import { spawnSync } from "node:child_process";
-import { createServer } from "node:net";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { ensureDebianPackages, hasFile } from "./debian-packages.mjs";
+import { freePort } from "./free-port.mjs";
 
 /** @type {{ label: string, passed: number, failed: number }[]} */
 const results = [];
@@ -16,20 +17,6 @@ const run = (label, cmd, args, opts = {}) => {
   const r = spawnSync(cmd, args, { stdio: "inherit", ...opts });
   return r.status === 0;
 };
-
-/** @param {[pkg: string, file: string][]} pkgs Debian packages, each with a file it installs. @param {string} why */
-function ensureDebianPackages(pkgs, why) {
-  const missing = pkgs.filter(([, file]) => !existsSync(file)).map(([pkg]) => pkg);
-  if (!missing.length) return true;
-  if (process.getuid?.() !== 0) {
-    console.error(`cowherd: ${why} needs ${missing.join(", ")}; run: sudo apt-get install -y --no-install-recommends ${missing.join(" ")}`);
-    return false;
-  }
-  console.log(`cowherd: installing ${missing.join(", ")} for ${why} (apt-get)…`);
-  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
-  spawnSync("apt-get", ["update", "-qq"], { stdio: "inherit", env });
-  return run(`apt-get install ${missing.join(" ")}`, "apt-get", ["install", "-y", "-qq", "--no-install-recommends", ...missing], { env });
-}
 
 /** @param {string} label @param {string} config */
 function vitest(label, config) {
@@ -51,7 +38,7 @@ const only = process.argv.slice(2);
 const want = (part) => only.length === 0 || only.includes(part);
 
 if (want("unit")) {
-  ensureDebianPackages([["sudo", "/usr/sbin/visudo"]], "the sudoers check");
+  ensureDebianPackages([["sudo", hasFile("/usr/sbin/visudo")]], "the sudoers check");
   // The same check as `npm run lint`; `npm run format` fixes what is only formatting.
   const linted = run("lint (Biome)", process.execPath, ["node_modules/@biomejs/biome/bin/biome", "check", "--error-on-warnings"]);
   results.push({ label: "lint", passed: linted ? 1 : 0, failed: linted ? 0 : 1 });
@@ -61,16 +48,10 @@ if (want("unit")) {
 }
 if (want("e2e")) {
   const built = run("build", process.execPath, ["scripts/build.mjs"]);
-  const browser = ensureDebianPackages([["chromium", "/usr/bin/chromium"]], "the browser tests");
+  const browser = ensureDebianPackages([["chromium", hasFile("/usr/bin/chromium")]], "the browser tests");
   if (built && browser) {
-    // A loopback port nobody uses right now, for the run's webServer.
-    /** @type {number} */
-    const port = await new Promise((resolve) => {
-      const s = createServer().listen(0, "127.0.0.1", () => {
-        const p = /** @type {import("node:net").AddressInfo} */ (s.address()).port;
-        s.close(() => resolve(p));
-      });
-    });
+    // For the run's webServer.
+    const port = await freePort();
     // CI=1: a stray test.only fails the run (playwright.config.ts never retries, CI or not).
     const ok = run("e2e (Playwright, Debian's Chromium)", process.execPath, ["node_modules/@playwright/test/cli.js", "test"], { env: { ...process.env, CI: process.env.CI ?? "1", E2E_PORT: String(port) } });
     let counts = { passed: 0, failed: ok ? 0 : 1 };

@@ -1,9 +1,10 @@
 // @ts-check
 // Boots the guest with a per-run overlay (init, this project's helper, a scenario) and streams its
 // serial console. No network at all (-nic none): the iSCSI initiator talks to the guest's own 127.0.0.1.
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { closeSync, copyFileSync, openSync, readSync, writeSync, statSync } from "node:fs";
 import path from "node:path";
+import { ensureDebianPackages, runs } from "../debian-packages.mjs";
 import { CpioWriter } from "./cpio.mjs";
 
 /** @typedef {import("./build-guest.mjs").GuestPaths} Guest */
@@ -200,19 +201,11 @@ function statSafe(p) {
 
 /** QEMU to boot the guest, xz to unpack Debian's kernel image: installed with apt-get when missing. */
 export function ensureQemu() {
-  /** @type {[pkg: string, bin: string][]} */
-  const wanted = [
-    ["qemu-system-x86", "qemu-system-x86_64"],
-    ["xz-utils", "xz"],
-  ];
-  const missing = wanted.filter(([, bin]) => spawnSync(bin, ["--version"]).status !== 0).map(([pkg]) => pkg);
-  if (!missing.length) return true;
-  if (process.getuid?.() !== 0) {
-    console.error(`cowherd: the system test needs: sudo apt-get install -y --no-install-recommends ${missing.join(" ")}`);
-    return false;
-  }
-  console.log(`cowherd: installing ${missing.join(", ")} for the system test (apt-get)…`);
-  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
-  spawnSync("apt-get", ["update", "-qq"], { stdio: "inherit", env });
-  return spawnSync("apt-get", ["install", "-y", "-qq", "--no-install-recommends", ...missing], { stdio: "inherit", env }).status === 0;
+  return ensureDebianPackages(
+    [
+      ["qemu-system-x86", runs("qemu-system-x86_64", ["--version"])],
+      ["xz-utils", runs("xz", ["--version"])],
+    ],
+    "the system and room tests",
+  );
 }
