@@ -5,7 +5,7 @@
 // runs lint (Biome: rules and formatting), typecheck, unit/API tests, a production build, browser
 // tests, the real-kernel system test and the room test (nasm is installed for it when missing).
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { ensureDebianPackages, hasFile } from "./debian-packages.mjs";
 import { freePort } from "./free-port.mjs";
 
@@ -18,20 +18,23 @@ const run = (label, cmd, args, opts = {}) => {
   return r.status === 0;
 };
 
-/** @param {string} label @param {string} config */
-function vitest(label, config) {
+/**
+ * Runs one part (a Node script) and counts it from the results file it writes. The file is removed
+ * first, so a run that dies before writing it is never counted with an earlier run's numbers; a
+ * part that exits non-zero counts at least one failure, and one that passes without a file one pass.
+ * @param {string} label the summary's name @param {string} title @param {string[]} args
+ * @param {string} file @param {(written: any) => { passed: number, failed: number }} count
+ * @param {import("node:child_process").SpawnSyncOptions} [opts]
+ */
+function counted(label, title, args, file, count, opts) {
   mkdirSync("test-results", { recursive: true });
-  const out = `test-results/${label}.json`;
-  const ok = run(label, process.execPath, ["node_modules/vitest/vitest.mjs", "run", "-c", config, "--reporter=default", "--reporter=json", `--outputFile.json=${out}`]);
-  let passed = 0;
-  let failed = ok ? 0 : 1;
-  if (existsSync(out)) {
-    const j = JSON.parse(readFileSync(out, "utf8"));
-    passed = j.numPassedTests;
-    failed = j.numFailedTests + (ok || j.numFailedTests ? 0 : 1);
-  }
-  results.push({ label, passed, failed });
+  rmSync(file, { force: true });
+  const ok = run(title, process.execPath, args, opts);
+  const c = existsSync(file) ? count(JSON.parse(readFileSync(file, "utf8"))) : { passed: ok ? 1 : 0, failed: 0 };
+  results.push({ label, passed: c.passed, failed: c.failed + (ok || c.failed ? 0 : 1) });
 }
+/** @type {(written: { passed: number, failed: number }) => { passed: number, failed: number }} */
+const asWritten = ({ passed, failed }) => ({ passed, failed });
 
 const only = process.argv.slice(2);
 /** @param {string} part */
@@ -44,7 +47,9 @@ if (want("unit")) {
   results.push({ label: "lint", passed: linted ? 1 : 0, failed: linted ? 0 : 1 });
   const typed = run("typecheck", process.execPath, ["node_modules/typescript/bin/tsc", "--noEmit"]);
   results.push({ label: "typecheck", passed: typed ? 1 : 0, failed: typed ? 0 : 1 });
-  vitest("unit", "vitest.config.mts");
+  const out = "test-results/unit.json";
+  const args = ["node_modules/vitest/vitest.mjs", "run", "-c", "vitest.config.mts", "--reporter=default", "--reporter=json", `--outputFile.json=${out}`];
+  counted("unit", "unit", args, out, (j) => ({ passed: j.numPassedTests, failed: j.numFailedTests }));
 }
 if (want("e2e")) {
   const built = run("build", process.execPath, ["scripts/build.mjs"]);
@@ -53,28 +58,18 @@ if (want("e2e")) {
     // For the run's webServer.
     const port = await freePort();
     // CI=1: a stray test.only fails the run (playwright.config.ts never retries, CI or not).
-    const ok = run("e2e (Playwright, Debian's Chromium)", process.execPath, ["node_modules/@playwright/test/cli.js", "test"], { env: { ...process.env, CI: process.env.CI ?? "1", E2E_PORT: String(port) } });
-    let counts = { passed: 0, failed: ok ? 0 : 1 };
-    if (existsSync("test-results/e2e.json")) {
-      const s = JSON.parse(readFileSync("test-results/e2e.json", "utf8")).stats;
-      // A flaky test (passed only on a retry) is a failure, not a pass.
-      counts = { passed: s.expected, failed: s.unexpected + s.flaky + (ok || s.unexpected || s.flaky ? 0 : 1) };
-    }
-    results.push({ label: "e2e", ...counts });
+    const env = { ...process.env, CI: process.env.CI ?? "1", E2E_PORT: String(port) };
+    // A flaky test (passed only on a retry) is a failure, not a pass.
+    const count = (/** @type {{ stats: { expected: number, unexpected: number, flaky: number } }} */ { stats: s }) => ({ passed: s.expected, failed: s.unexpected + s.flaky });
+    counted("e2e", "e2e (Playwright, Debian's Chromium)", ["node_modules/@playwright/test/cli.js", "test"], "test-results/e2e.json", count, { env });
   } else results.push({ label: "e2e", passed: 0, failed: 1 });
 }
 if (want("system")) {
-  const ok = run("system test (QEMU guest, real kernel)", process.execPath, ["scripts/system-test.mjs"]);
-  let counts = { passed: ok ? 1 : 0, failed: ok ? 0 : 1 };
-  if (existsSync("test-results/system.json")) counts = JSON.parse(readFileSync("test-results/system.json", "utf8"));
-  results.push({ label: "system", ...counts, failed: counts.failed + (ok || counts.failed ? 0 : 1) });
+  counted("system", "system test (QEMU guest, real kernel)", ["scripts/system-test.mjs"], "test-results/system.json", asWritten);
 }
 
 if (want("room")) {
-  const ok = run("room test (storage guest, diskless iPXE PCs, Chromium)", process.execPath, ["scripts/room-test.mjs"]);
-  let counts = { passed: ok ? 1 : 0, failed: ok ? 0 : 1 };
-  if (existsSync("test-results/room.json")) counts = JSON.parse(readFileSync("test-results/room.json", "utf8"));
-  results.push({ label: "room", passed: counts.passed, failed: counts.failed + (ok || counts.failed ? 0 : 1) });
+  counted("room", "room test (storage guest, diskless iPXE PCs, Chromium)", ["scripts/room-test.mjs"], "test-results/room.json", asWritten);
 }
 
 console.log("\n── summary ──");
