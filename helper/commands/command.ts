@@ -1,17 +1,4 @@
-/** One external command: an absolute path, an argv array, a timeout. Never a shell string. */
-export interface Command {
-  file: string;
-  args: string[];
-  timeoutMs: number;
-}
-
-export interface CommandResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-export type Runner = (cmd: Command) => Promise<CommandResult>;
+import type { Command, CommandResult, Runner } from "../../lib/host/command";
 
 export class CommandError extends Error {
   override name = "CommandError";
@@ -24,10 +11,6 @@ export class CommandError extends Error {
   }
 }
 
-export function describe(cmd: Command): string {
-  return [cmd.file, ...cmd.args].join(" ");
-}
-
 /** Runs and demands exit code 0; the error message carries the tool's own words. */
 export async function check(run: Runner, cmd: Command): Promise<CommandResult> {
   const r = await run(cmd);
@@ -37,15 +20,5 @@ export async function check(run: Runner, cmd: Command): Promise<CommandResult> {
   }
   return r;
 }
-
-export const BIN = {
-  dmsetup: "/usr/sbin/dmsetup",
-  losetup: "/usr/sbin/losetup",
-  tgtadm: "/usr/sbin/tgtadm",
-  targetcli: "/usr/bin/targetcli",
-  ietadm: "/usr/sbin/ietadm",
-  dd: "/usr/bin/dd",
-  fallocate: "/usr/bin/fallocate",
-} as const;
 
 export const TIMEOUT = { quick: 15_000, io: 60_000 } as const;
