@@ -169,7 +169,7 @@ async function main(argv: string[]): Promise<number> {
     }
     case "history": {
       const [json, rest] = takeSwitch(args, "--json");
-      let q;
+      let q: ReturnType<typeof parseHistoryArgs>;
       try {
         q = parseHistoryArgs(rest);
       } catch (e) {

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // `npm run test:system`: proves the helper and the app's real host path on a real kernel. Installs
 // QEMU if missing, builds (or reuses) the Debian guest, builds the app when there is no build, boots
 // the guest with the project tree shared read-only and runs tests/system/scenario.mjs in it.

@@ -259,7 +259,7 @@ export class ResetOrchestrator {
         this.room.invalidate(hostName);
         for (const r of reports) {
           const m = ms.find((x) => x.id === r.id);
-          if (!m || m.outcome !== "unknown") continue;
+          if (m?.outcome !== "unknown") continue;
           const end: Outcome = { ok: r.ok, outcome: r.outcome, failedStep: r.failedStep ?? null, error: r.error ?? null, steps: [...r.steps, ...r.recovery] };
           const endedAt = this.now();
           try {

@@ -9,7 +9,7 @@ const app = ownApp({ COWHERD_SIM_ACTIVITY: "0", COWHERD_SIM_STEP_MS: "50", COWHE
 /** The local receiver a webhook posts to (loopback only). */
 let receiver: Server;
 let hookUrl = "";
-const got: { path: string; body: any }[] = [];
+const got: { path: string; body: { kind?: string } }[] = [];
 test.beforeAll(async () => {
   receiver = createServer((req, res) => {
     let body = "";
