@@ -5,6 +5,7 @@ import { requestJson } from "@/lib/client/fetcher";
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "@/lib/constants";
 import { LocalTime } from "@/components/ui/local-time";
 import { DataTable, type Column } from "@/components/ui/data-table";
+import { ConfirmDialog, type ConfirmAsk } from "@/components/ui/confirm-dialog";
 import { button, FormError, input, Panel, subtle } from "./panel";
 import { useAction } from "./use-action";
 import { PasswordDialog } from "./password-dialog";
@@ -20,6 +21,7 @@ interface UserRow {
 export function UsersPanel({ users, me, now, liveTokens }: { users: UserRow[]; me: number; now: number; liveTokens: Record<number, number> }) {
   const { run, error, busy } = useAction();
   const [passwordFor, setPasswordFor] = useState<UserRow | null>(null);
+  const [ask, setAsk] = useState<ConfirmAsk | null>(null);
   const admins = users.filter((u) => u.role === "admin").length;
   // The server refuses to leave the room without an admin: do not offer it.
   const onlyAdmin = (u: UserRow) => u.role === "admin" && admins === 1;
@@ -69,7 +71,14 @@ export function UsersPanel({ users, me, now, liveTokens }: { users: UserRow[]; m
               className={subtle}
               disabled={busy}
               aria-label={`Delete ${u.username}`}
-              onClick={() => window.confirm(`Delete user ${u.username}?`) && run(() => requestJson("DELETE", `/api/users/${u.id}`))}
+              onClick={() =>
+                setAsk({
+                  title: `Delete user ${u.username}?`,
+                  body: <p>{u.username} can no longer sign in; their sessions end and their API tokens stop working.</p>,
+                  confirmLabel: `Delete ${u.username}`,
+                  run: () => void run(() => requestJson("DELETE", `/api/users/${u.id}`)),
+                })
+              }
             >
               Delete
             </button>
@@ -112,6 +121,7 @@ export function UsersPanel({ users, me, now, liveTokens }: { users: UserRow[]; m
         </button>
       </form>
       <FormError error={error} />
+      <ConfirmDialog ask={ask} onClose={() => setAsk(null)} />
     </Panel>
   );
 }
