@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import type { Command, CommandResult, Runner } from "../lib/host/commands/command";
+import type { Command, CommandResult, Runner } from "../lib/host/command";
 
 const MAX_OUTPUT = 4 * 1024 * 1024;
 

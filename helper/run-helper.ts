@@ -1,5 +1,5 @@
 import type { Config } from "../lib/config/schema";
-import type { Runner } from "../lib/host/commands/command";
+import type { Runner } from "../lib/host/command";
 import { HELPER_EXIT, type HelperOutput } from "../lib/host/protocol";
 import { errorText } from "../lib/host/step-error";
 import { serve } from "./agent";
@@ -19,6 +19,8 @@ export interface HelperIo {
   stateDir: string;
   /** Where the image versions' state file lives (default /var/lib/cowherd-helper). */
   libDir?: string;
+  /** The process id the helper's journals and pins name (default: this process's; a simulated kernel has its own). */
+  pid?: number;
   /** One-shot progress lines (stderr). */
   event: (line: string) => void;
   /** The agent's request stream and answer lines (stdin/stdout), for `serve`. */
@@ -48,6 +50,7 @@ export async function runHelper(argv: readonly string[], io: HelperIo): Promise<
     fs: io.fs,
     stateDir: io.stateDir,
     ...(io.libDir ? { libDir: io.libDir } : {}),
+    ...(io.pid !== undefined ? { pid: io.pid } : {}),
     dm: {
       wipe: (devs) => lazyDm().wipe(devs),
       load: (devs) => lazyDm().load(devs),

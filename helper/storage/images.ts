@@ -7,10 +7,11 @@
  */
 import path from "node:path";
 import type { Config, Machine } from "../../lib/config/schema";
-import { check, type Runner } from "../../lib/host/commands/command";
-import { losetup, type LoopDevice } from "../../lib/host/commands/losetup";
+import type { Runner } from "../../lib/host/command";
+import { check } from "../commands/command";
+import { losetup, type LoopDevice } from "../commands/losetup";
 import { UPDATE_TID, updateIqn, type HostImages } from "../../lib/host/images";
-import { exportSteps, type ExportSpec, type IscsiBackend } from "../../lib/host/iscsi/backend";
+import { exportSteps, type ExportSpec, type IscsiBackend } from "../iscsi/backend";
 import { StepError, errorText } from "../../lib/host/step-error";
 import type { FsPort } from "./fs-port";
 import {

@@ -1,6 +1,6 @@
 import type { Config, Machine } from "../../lib/config/schema";
-import { snapshotTable } from "../../lib/host/commands/dmsetup";
-import type { LoopDevice } from "../../lib/host/commands/losetup";
+import { snapshotTable } from "../commands/dmsetup";
+import type { LoopDevice } from "../commands/losetup";
 import { StepError } from "../../lib/host/step-error";
 import type { FsPort } from "./fs-port";
 import type { HostView } from "./reads";

@@ -1,8 +1,9 @@
-import { check, type Command, type Runner } from "../../lib/host/commands/command";
-import { dmsetup, parseDmInfo, type DmInfo } from "../../lib/host/commands/dmsetup";
-import { losetup, parseLosetupList, type LoopDevice } from "../../lib/host/commands/losetup";
+import type { Command, Runner } from "../../lib/host/command";
+import { check } from "../commands/command";
+import { dmsetup, parseDmInfo, type DmInfo } from "../commands/dmsetup";
+import { losetup, parseLosetupList, type LoopDevice } from "../commands/losetup";
 import { parseDmStatusAll, parseDmStatusLine, type SnapshotStatus } from "../../lib/host/dm-status";
-import type { ExportSpec, IscsiBackend, IscsiView } from "../../lib/host/iscsi/backend";
+import type { ExportSpec, IscsiBackend, IscsiView } from "../iscsi/backend";
 import { StepError } from "../../lib/host/step-error";
 import type { FsPort } from "./fs-port";
 

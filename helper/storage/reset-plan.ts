@@ -3,8 +3,8 @@ import { attempt, type BatchStep, type ResetPlan } from "../../lib/host/reset-ru
 import { errorText } from "../../lib/host/step-error";
 import type { StepRecord } from "../../lib/host/types";
 import type { FsPort } from "./fs-port";
-import { snapshotTable } from "../../lib/host/commands/dmsetup";
-import type { LoopDevice } from "../../lib/host/commands/losetup";
+import { snapshotTable } from "../commands/dmsetup";
+import type { LoopDevice } from "../commands/losetup";
 import { layoutOf, type Bases, type PcLayout } from "./layout";
 import type { Journal } from "./journal";
 import type { HostReads, HostView } from "./reads";

@@ -1,5 +1,5 @@
 import type { Config } from "../../lib/config/schema";
-import { exportedFor, type IscsiBackend } from "../../lib/host/iscsi/backend";
+import { exportedFor, type IscsiBackend } from "../iscsi/backend";
 import { errorText } from "../../lib/host/step-error";
 import type { MachineHostStatus } from "../../lib/host/types";
 import { updateIqn } from "../../lib/host/images";
@@ -16,8 +16,9 @@ const SERVICE: Record<IscsiBackend["name"], string> = { tgt: "tgt", lio: "rtslib
 function halfState(view: HostView, dmName: string, fs: FsPort): string | null {
   const i = view.info.get(dmName);
   if (!i) return null;
-  if (!fs.exists(`/dev/mapper/${dmName}`)) return "the device has no /dev/mapper node (a setup was killed half way, or no udev): run 'cowherd-helper repair'";
+  // No table is the deeper fault (a kill inside `dmsetup create` leaves no node either): name it first.
   if (!i.live && !i.inactive) return "the device has no table (a setup was killed half way): run 'cowherd-helper repair'";
+  if (!fs.exists(`/dev/mapper/${dmName}`)) return "the device has no /dev/mapper node (a setup was killed half way, or no udev): run 'cowherd-helper repair'";
   if (!i.live) return "a table was loaded but never made live: run 'cowherd-helper repair'";
   if (view.tables.get(dmName)?.target === "error") return "an error table is live (a reset stopped half way): run 'cowherd-helper repair'";
   if (i.inactive) return "a table waits in the inactive slot (a reload was never finished): run 'cowherd-helper repair'";

@@ -1,18 +1,19 @@
 /**
  * The storage host as root sees it: loop devices, device-mapper snapshots and an iSCSI target.
  * Reads go through HostReads (never changing anything); every mutating verb holds the per-PC locks
- * of the PCs it touches for its whole run; all commands are argv arrays from lib/host/commands.
+ * of the PCs it touches for its whole run; all commands are argv arrays from helper/commands.
  */
 import path from "node:path";
 import type { Config, Machine } from "../../lib/config/schema";
-import { check, type Runner } from "../../lib/host/commands/command";
-import { dmsetup } from "../../lib/host/commands/dmsetup";
-import { losetup } from "../../lib/host/commands/losetup";
-import { allocate } from "../../lib/host/commands/misc";
-import { exportSteps, exportedFor, type ExportSpec, type IscsiBackend } from "../../lib/host/iscsi/backend";
-import { ietBackend } from "../../lib/host/iscsi/iet";
-import { lioBackend } from "../../lib/host/iscsi/lio";
-import { tgtBackend } from "../../lib/host/iscsi/tgt";
+import type { Runner } from "../../lib/host/command";
+import { check } from "../commands/command";
+import { dmsetup } from "../commands/dmsetup";
+import { losetup } from "../commands/losetup";
+import { allocate } from "../commands/misc";
+import { exportSteps, exportedFor, type ExportSpec, type IscsiBackend } from "../iscsi/backend";
+import { ietBackend } from "../iscsi/iet";
+import { lioBackend } from "../iscsi/lio";
+import { tgtBackend } from "../iscsi/tgt";
 import { onlineRefusal, type PcResult } from "../../lib/host/protocol";
 import { runReset } from "../../lib/host/reset-run";
 import { StepError, errorText, stepOf } from "../../lib/host/step-error";

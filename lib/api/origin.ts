@@ -1,6 +1,6 @@
 import { networkInterfaces } from "node:os";
 import type { Config } from "../config/schema";
-import { isLoopback, normalizeIp, parseIp } from "../legacy/peer";
+import { isLoopback, normalizeIp, parseIp } from "../net/client-address";
 
 const INTERFACES_TTL_MS = 10_000;
 let ownCache: { at: number; addresses: Set<string> } | undefined;

@@ -4,7 +4,7 @@ import { runtime, type Runtime } from "../runtime";
 import { SESSION_COOKIE } from "../auth/sessions";
 import type { Role } from "../auth/users";
 import type { ActorKind, AuditOutcome } from "../db/audit";
-import { normalizeIp } from "../legacy/peer";
+import { normalizeIp } from "../net/client-address";
 import { readCappedText } from "./body";
 import { isAllowedOrigin } from "./origin";
 import { AppError, errors } from "./errors";

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { AppError, errors } from "../api/errors";
-import { addressBlock, isTrustedProxy } from "../legacy/peer";
+import { addressBlock, isTrustedProxy } from "../net/client-address";
 import type { Runtime } from "../runtime";
 import { DEVICE_COOKIE } from "./known-logins";
 import { verifyPassword } from "./password";

@@ -3,7 +3,7 @@ import type { Initiator } from "../host/types";
 import type { Runtime } from "../runtime";
 import { errorText } from "../host/step-error";
 import { callerMachine } from "../legacy/handlers";
-import { normalizeIp } from "../legacy/peer";
+import { normalizeIp } from "../net/client-address";
 import { errnoMeaning, failedScript, notPcScript, pcScript, returnedScript, sanUri, type PcBoot } from "./ipxe";
 
 export interface BootRequest {

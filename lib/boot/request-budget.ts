@@ -1,4 +1,4 @@
-import { addressBlock } from "../legacy/peer";
+import { addressBlock } from "../net/client-address";
 
 /**
  * How many boot-route requests one source may make: a bucket of `burst`, refilled at `perSecond`.

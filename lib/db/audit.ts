@@ -1,5 +1,5 @@
 import type Database from "better-sqlite3";
-import { addressBlock } from "../legacy/peer";
+import { addressBlock } from "../net/client-address";
 
 export type ActorKind = "user" | "token" | "pc" | "system" | "anonymous";
 export type AuditOutcome = "ok" | "failed" | "denied";

@@ -1,5 +1,5 @@
 import { lookup } from "node:dns/promises";
-import { parseIp } from "../legacy/peer";
+import { parseIp } from "../net/client-address";
 
 /** Address ranges `alerts.refuseLocalTargets` keeps notifications away from: this machine and link-local networks. */
 const LOCAL_RANGES = new Set(["loopback", "linkLocal", "unspecified"]);

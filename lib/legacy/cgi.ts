@@ -12,11 +12,3 @@ export function legacyStatusBody(status: MachineHostStatus | undefined): string 
   if (!status || status.state !== "ok" || status.usedSectors === undefined || status.totalSectors === undefined) return LEGACY.noNumbers;
   return LEGACY.ok(status.usedSectors, status.totalSectors);
 }
-
-/** gPXE scripts for the self-reset route. Only plain echo lines plus one chain to a configured URL. */
-export const bootScript = {
-  contentType: "text/plain",
-  reset: (name: string, rebootUrl: string) =>
-    `#!gpxe\necho Cowherd: ${name} has a clean disk again, rebooting\nchain ${rebootUrl}\n`,
-  error: (message: string) => `#!gpxe\necho Cowherd: ${message.replace(/[^A-Za-z0-9 .,:()'-]/g, "?")}\n`,
-};

@@ -2,8 +2,9 @@ import type { Config, Machine } from "../config/schema";
 import type { Runtime } from "../runtime";
 import { AppError } from "../api/errors";
 import { errorText } from "../host/step-error";
-import { bootScript, LEGACY, legacyStatusBody } from "./cgi";
-import { clientAddress, machineIndex } from "./peer";
+import { gpxeScript } from "../boot/gpxe";
+import { LEGACY, legacyStatusBody } from "./cgi";
+import { clientAddress, machineIndex } from "../net/client-address";
 
 const indexes = new WeakMap<object, Map<string, Machine>>();
 
@@ -29,14 +30,14 @@ export async function legacyStatus(rt: Pick<Runtime, "config" | "room">, peer: s
 /** The boot-time self-reset: resets the caller's own PC and answers with a gPXE script. */
 export async function bootReset(rt: Pick<Runtime, "config" | "history" | "audit" | "orchestrator">, peer: string | undefined, forwardedFor: string | undefined): Promise<{ status: number; body: string }> {
   const cfg = rt.config.boot;
-  if (!cfg.enabled) return { status: 404, body: bootScript.error("self-reset is disabled on this server") };
+  if (!cfg.enabled) return { status: 404, body: gpxeScript.error("self-reset is disabled on this server") };
   const { addr, machine } = callerMachine(rt.config, peer, forwardedFor);
-  if (!machine) return { status: 403, body: bootScript.error("Not a RetroLAN Machine") };
+  if (!machine) return { status: 403, body: gpxeScript.error("Not a RetroLAN Machine") };
   const last = rt.history.lastBySource(machine.id, "legacy");
   const ago = last ? Math.floor((Date.now() - last.startedAt) / 1000) : Infinity;
   if (ago < cfg.minIntervalSeconds) {
     rt.audit.recordRepeated({ actor: machine.name, actorKind: "pc", address: addr, action: "reset.boot", target: machine.name, outcome: "denied", detail: `rate limited (${ago} s since last)` });
-    return { status: 429, body: bootScript.error(`${machine.name} was reset ${ago} s ago; not resetting again yet`) };
+    return { status: 429, body: gpxeScript.error(`${machine.name} was reset ${ago} s ago; not resetting again yet`) };
   }
   const audit = (outcome: "ok" | "failed" | "denied", detail: string | null) =>
     rt.audit.record({ actor: machine.name, actorKind: "pc", address: addr, action: "reset.boot", target: machine.name, outcome, detail });
@@ -44,10 +45,10 @@ export async function bootReset(rt: Pick<Runtime, "config" | "history" | "audit"
     const job = await rt.orchestrator.wait(rt.orchestrator.submit([machine.id], { source: "legacy", requestedBy: addr }).id);
     const r = job.machines[0]!;
     audit(r.ok ? "ok" : "failed", r.ok ? null : `${r.failedStep}: ${r.error}`);
-    if (r.ok) return { status: 200, body: bootScript.reset(machine.name, cfg.rebootImageUrl) };
-    return { status: 500, body: bootScript.error(`reset of ${machine.name} failed at ${r.failedStep}`) };
+    if (r.ok) return { status: 200, body: gpxeScript.reset(machine.name, cfg.rebootImageUrl) };
+    return { status: 500, body: gpxeScript.error(`reset of ${machine.name} failed at ${r.failedStep}`) };
   } catch (e) {
     audit("failed", errorText(e));
-    return { status: e instanceof AppError ? e.status : 500, body: bootScript.error(errorText(e)) };
+    return { status: e instanceof AppError ? e.status : 500, body: gpxeScript.error(errorText(e)) };
   }
 }

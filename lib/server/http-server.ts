@@ -5,8 +5,9 @@ import type { Runtime } from "../runtime";
 import { PEER_HEADER } from "../api/route";
 import { PATH_HEADER } from "../client/return-to";
 import { MAX_BODY } from "../api/body";
-import { bootScript, LEGACY } from "../legacy/cgi";
-import { clientAddress, isTrustedProxy, normalizeIp } from "../legacy/peer";
+import { gpxeScript } from "../boot/gpxe";
+import { LEGACY } from "../legacy/cgi";
+import { clientAddress, isTrustedProxy, normalizeIp } from "../net/client-address";
 import { bootReset, legacyStatus } from "../legacy/handlers";
 import { bootFailed, bootScriptFor } from "../boot/handlers";
 import { BUSY_SCRIPT, IPXE_CONTENT_TYPE } from "../boot/ipxe";
@@ -191,15 +192,15 @@ export function createHttpServer(rt: Runtime, nextHandler: NextHandler, dev = fa
       if (path === bootPath) {
         // Only a GET resets (gPXE's); HEAD is answered without side effects, anything else refused.
         if (req.method !== "GET") {
-          if (head) send(res, rt.config.boot.enabled ? 200 : 404, bootScript.contentType, "", true);
+          if (head) send(res, rt.config.boot.enabled ? 200 : 404, gpxeScript.contentType, "", true);
           else send(res, 405, "text/plain", "Method not allowed\n", false, { Allow: "GET, HEAD" });
           return;
         }
         bootReset(rt, peer, header(req, "x-forwarded-for")).then(
-          (r) => send(res, r.status, bootScript.contentType, r.body, false),
+          (r) => send(res, r.status, gpxeScript.contentType, r.body, false),
           (e) => {
             console.error("cowherd: boot reset failed:", e);
-            send(res, 500, bootScript.contentType, "#!gpxe\necho Cowherd: internal error\n", false);
+            send(res, 500, gpxeScript.contentType, gpxeScript.error("internal error"), false);
           },
         );
         return;

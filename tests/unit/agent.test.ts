@@ -7,7 +7,7 @@ import { AgentHost } from "@/lib/host/agent/agent-host";
 import { agentCommand } from "@/lib/host/agent/transport";
 import { LineSplitter } from "@/lib/host/agent/lines";
 import { runHelper } from "@/helper/run-helper";
-import { FakeStorage } from "../helpers/fake-storage";
+import { SimKernel } from "@/lib/host/sim/kernel/kernel";
 
 const FAKE = path.resolve("tests/fixtures/fake-agent.mjs");
 const opened: AgentConnection[] = [];
@@ -167,7 +167,7 @@ describe("the agent connection (a real child process)", () => {
 
 describe("the web app's connection and the helper's own agent loop speak the same protocol", () => {
   it("hello, status, a reset with step events, and a refused request, over in-memory pipes", async () => {
-    const fake = new FakeStorage();
+    const fake = new SimKernel();
     fake.addFile("/store/master.img", 64 * 1048576);
     const helperConfig = parseConfig({
       host: "real",

@@ -3,7 +3,7 @@ import { parseConfig } from "@/lib/config/load";
 import { runHelper } from "@/helper/run-helper";
 import { Readable } from "node:stream";
 import { HELPER_EXIT, type AgentResponse } from "@/lib/host/protocol";
-import { FakeStorage } from "../helpers/fake-storage";
+import { SimKernel } from "@/lib/host/sim/kernel/kernel";
 
 const config = parseConfig({
   host: "real",
@@ -11,7 +11,7 @@ const config = parseConfig({
   storage: { master: "/store/master.img" },
 });
 
-function io(fake: FakeStorage, lines: string[] = [], out: string[] = []) {
+function io(fake: SimKernel, lines: string[] = [], out: string[] = []) {
   return {
     config: () => config,
     run: fake.runner,
@@ -71,7 +71,7 @@ describe("helper boundary", () => {
   it.each([["1;reboot"], ["-1"], ["0"], ["015"], ["1e3"], [" 1"], ["../1"], ["--help"], ["x".repeat(100_000)], ["１"], [""]])(
     "reset %j: exit 2, no command run",
     async (bad) => {
-      const fake = new FakeStorage();
+      const fake = new SimKernel();
       const r = await runHelper(["reset", bad], io(fake));
       expect(r.code).toBe(HELPER_EXIT.usage);
       expect(fake.calls).toEqual([]);
@@ -79,7 +79,7 @@ describe("helper boundary", () => {
   );
 
   it("runs commands for valid input (the runner is observable)", async () => {
-    const fake = new FakeStorage();
+    const fake = new SimKernel();
     const r = await runHelper(["status"], io(fake));
     expect(r.code).toBe(0);
     expect(fake.calls.length).toBe(5);
@@ -91,7 +91,7 @@ describe("helper boundary", () => {
     for (let i = 0; i < 5000; i++) {
       const argv = [VERBS[Math.floor(r() * VERBS.length)]!, ...Array.from({ length: Math.floor(r() * 4) }, () => randomArg(r))];
       if (r() < 0.02) argv.push(...Array.from({ length: 1200 }, () => "1"));
-      const fake = new FakeStorage();
+      const fake = new SimKernel();
       const res = await runHelper(argv, io(fake));
       if (!valid(argv) || argv.length > 1000) {
         invalid++;
@@ -114,7 +114,7 @@ describe("helper boundary", () => {
     }
     const lines = [...requests.map((q) => JSON.stringify(q)), "not json", JSON.stringify({ id: 9001, args: "reset 1" }), JSON.stringify({ id: 9002, args: ["reset", "1"], extra: true }), "x".repeat(200_000)];
     const out: string[] = [];
-    const fake = new FakeStorage();
+    const fake = new SimKernel();
     const res = await runHelper(["serve"], io(fake, lines, out));
     expect(res.code).toBe(0);
     const answers = new Map(out.slice(1).map((l) => JSON.parse(l) as AgentResponse).map((a) => [a.id, a]));

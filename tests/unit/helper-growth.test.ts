@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { parseConfig } from "@/lib/config/load";
 import { Storage } from "@/helper/storage/storage";
 import { runVerb } from "@/helper/run-verb";
-import { FakeStorage } from "../helpers/fake-storage";
+import { SimKernel } from "@/lib/host/sim/kernel/kernel";
 
 // The helper's side of auto-extend: a reset cuts a grown COW back to its configured size while no
 // snapshot uses it, a repair brings a loop back in step with its file, grow keeps to the PC's maximum.
@@ -17,10 +17,10 @@ const config = parseConfig({
 });
 const MiB = 1048576;
 
-let fake: FakeStorage;
+let fake: SimKernel;
 let host: Storage;
 beforeEach(async () => {
-  fake = new FakeStorage();
+  fake = new SimKernel();
   fake.addFile("/store/master.img", 64 * MiB);
   host = new Storage({ config, run: fake.runner, fs: fake.fs, dm: fake.worker, stateDir: "/run/cowherd", pid: 100, lockWaitMs: 300 });
   await host.up([1, 2]);
@@ -53,7 +53,7 @@ describe("a reset shrinks a grown COW back to its configured size", () => {
     let fails = 1;
     fake.failWhen.push((c) => (c.includes("--set-capacity") && fails-- > 0 ? "losetup: ioctl failed" : null));
     // The kernel still has the loop at the grown size.
-    fake.files.set("/sys/block/loop1/size", { size: 0, ino: 9999, text: String((32 * MiB) / 512) });
+    fake.loops.find((l) => l.name === "/dev/loop1")!.sectors = (32 * MiB) / 512;
     const [r] = await host.reset([1], () => undefined);
     expect(r).toMatchObject({ ok: false, failedStep: "cow-zero", outcome: "fresh" });
     expect(r!.recovery.map((s) => [s.step, s.ok])).toEqual([["recover:cow-capacity", true], ["recover:dm-load", true], ["recover:dm-resume", true]]);

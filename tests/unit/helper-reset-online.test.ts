@@ -3,7 +3,7 @@ import { parseConfig } from "@/lib/config/load";
 import { Storage } from "@/helper/storage/storage";
 import { runHelper } from "@/helper/run-helper";
 import { HELPER_EXIT } from "@/lib/host/protocol";
-import { FakeStorage } from "../helpers/fake-storage";
+import { SimKernel } from "@/lib/host/sim/kernel/kernel";
 import { testRuntime } from "../helpers/runtime";
 
 const config = parseConfig({
@@ -17,7 +17,7 @@ const config = parseConfig({
 });
 
 async function hostWithSession() {
-  const fake = new FakeStorage();
+  const fake = new SimKernel();
   fake.addFile("/store/master.img", 64 * 1048576);
   const host = new Storage({ config, run: fake.runner, fs: fake.fs, dm: fake.worker, stateDir: "/run/cowherd", pid: 100, lockWaitMs: 300 });
   await host.up([1, 2]);
@@ -26,7 +26,7 @@ async function hostWithSession() {
   return { fake, host };
 }
 
-const io = (fake: FakeStorage) => ({ config: () => config, run: fake.runner, fs: fake.fs, dm: () => fake.worker, stateDir: "/run/cowherd", event: () => undefined });
+const io = (fake: SimKernel) => ({ config: () => config, run: fake.runner, fs: fake.fs, dm: () => fake.worker, stateDir: "/run/cowherd", event: () => undefined });
 
 describe("the helper refuses to reset a PC whose iSCSI session is open, unless forced (issue 16 item 10)", () => {
   it("refuses the running PC (failedStep online, nothing touched) and resets the others of the same request", async () => {

@@ -15,7 +15,7 @@ import {
   setCurrent,
   type ImageState,
 } from "@/helper/storage/image-state";
-import { FakeStorage } from "../helpers/fake-storage";
+import { SimKernel } from "@/lib/host/sim/kernel/kernel";
 
 const MiB = 1048576;
 const files = { imageDir: "/store", master: "/store/master.img" };
@@ -99,7 +99,7 @@ const config = parseConfig({
 });
 
 describe("image versions on a storage host (helper/storage, commands as argv arrays)", () => {
-  let fake: FakeStorage;
+  let fake: SimKernel;
   let host: Storage;
   const steps: string[] = [];
   const make = (pid = 100) => new Storage({ config, run: fake.runner, fs: fake.fs, dm: fake.worker, stateDir: "/run/cowherd", libDir: "/var/lib/cowherd-helper", pid, lockWaitMs: 300 });
@@ -108,7 +108,7 @@ describe("image versions on a storage host (helper/storage, commands as argv arr
   const majMin = (file: string) => `7:${loopOf(file).name.replace("/dev/loop", "")}`;
 
   beforeEach(async () => {
-    fake = new FakeStorage();
+    fake = new SimKernel();
     fake.addFile("/store/master.img", 64 * MiB);
     host = make();
     steps.length = 0;
@@ -337,12 +337,12 @@ describe("image versions on a storage host (helper/storage, commands as argv arr
     await host.imageUpdate(1, () => undefined);
     await host.imagePublish();
     // Another helper process (pid 555, alive) is resetting PCs onto v2 while v1 is made current again.
-    fake.addFile("/proc/555", 0);
+    fake.spawn(555);
     fake.fs.writeAtomic("/run/cowherd/pin-555-1.json", JSON.stringify({ n: 2 }));
     await host.imageCurrent(1);
     expect(fake.loops.some((l) => l.backFile === "/store/master.v2.img")).toBe(true);
     await expect(host.imageDelete(2)).rejects.toMatchObject({ step: "refused", message: "a reset is moving PCs onto v2 right now: try again in a moment" });
-    fake.files.delete("/proc/555");
+    fake.kill(555);
     expect((await host.imageDelete(2)).versions.map((v) => v.n)).toEqual([1]);
     expect(fake.files.has("/run/cowherd/pin-555-1.json")).toBe(false);
   });

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { parseTgtShow, tgtBackend } from "@/lib/host/iscsi/tgt";
-import { IET_SESSION, IET_VOLUME, ietBackend, parseIet } from "@/lib/host/iscsi/iet";
-import { lioBackend, lioPaths, parseLio } from "@/lib/host/iscsi/lio";
-import { exportSteps, exportedFor, type ExportSpec } from "@/lib/host/iscsi/backend";
+import { parseTgtShow, tgtBackend } from "@/helper/iscsi/tgt";
+import { IET_SESSION, IET_VOLUME, ietBackend, parseIet } from "@/helper/iscsi/iet";
+import { lioBackend, lioPaths, parseLio } from "@/helper/iscsi/lio";
+import { exportSteps, exportedFor, type ExportSpec } from "@/helper/iscsi/backend";
 
 const spec: ExportSpec = { tid: 5, iqn: "iqn.2010-01.lan.retrolan:retrocow5", name: "retrocow5", device: "/dev/mapper/retrocow5", allow: "10.0.0.45" };
 

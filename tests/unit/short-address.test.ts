@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { shortAddress } from "@/components/ui/address";
-import { normalizeIp } from "@/lib/legacy/peer";
+import { normalizeIp } from "@/lib/net/client-address";
 
 describe("shortAddress: an address as people write it", () => {
   it("shows loopback IPv6 as ::1, even as it is stored (every group)", () => {

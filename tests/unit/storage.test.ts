@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { parseConfig } from "@/lib/config/load";
 import { Storage } from "@/helper/storage/storage";
-import { FakeStorage } from "../helpers/fake-storage";
+import { SimKernel } from "@/lib/host/sim/kernel/kernel";
 
 const config = parseConfig({
   host: "real",
@@ -13,11 +13,11 @@ const config = parseConfig({
   storage: { master: "/store/master.img", cowDir: "/store", iqnPrefix: "iqn.2026-11.test.cowherd", reserveMiB: 64 },
 });
 
-let fake: FakeStorage;
+let fake: SimKernel;
 let host: Storage;
 const noSteps = () => undefined;
 beforeEach(() => {
-  fake = new FakeStorage();
+  fake = new SimKernel();
   fake.addFile("/store/master.img", 64 * 1048576);
   host = new Storage({ config, run: fake.runner, fs: fake.fs, dm: fake.worker, stateDir: "/run/cowherd", pid: 100, lockWaitMs: 300 });
 });
@@ -333,6 +333,13 @@ describe("an export half made is finished, and only a full one counts (issue 16 
     expect((await host.status()).machines[0]!.problem).toBeUndefined();
   });
 
+  it("a device with neither table nor node (killed inside dmsetup create): status names the missing table, the deeper fault", async () => {
+    await host.up([1]);
+    fake.dm.set("retrocow1", { live: null, inactive: null, suspended: false });
+    fake.noNode.add("retrocow1");
+    expect((await host.status()).machines[0]).toMatchObject({ state: "unknown", problem: expect.stringMatching(/has no table/) });
+  });
+
   it("a table-less device with no target, then reset: the reset repairs the table and exports it before answering fresh", async () => {
     await host.up([1]);
     fake.dm.set("retrocow1", { live: null, inactive: null, suspended: false });
@@ -348,9 +355,9 @@ describe("an export half made is finished, and only a full one counts (issue 16 
     fake.dm.get("retrocow1")!.live = "0 131072 error";
     fake.files.set("/run/cowherd/reset-1.json", { size: 0, ino: 1, text: JSON.stringify({ pid: 4242, startedAt: 1, step: "cow-zero" }) });
     expect((await host.status()).machines[0]!.problem).toMatch(/error table is live/);
-    fake.addFile("/proc/4242", 0); // another helper process, still running
+    fake.spawn(4242); // another helper process, still running
     expect((await host.status()).machines[0]!.problem).toBeUndefined();
-    fake.files.delete("/proc/4242");
+    fake.kill(4242);
     fake.files.set("/run/cowherd/reset-1.json", { size: 0, ino: 1, text: JSON.stringify({ pid: 100, startedAt: 1, step: "cow-zero" }) });
     // This process's own journal counts only while it holds the PC's lock (a reset of its own running).
     expect((await host.status()).machines[0]!.problem).toMatch(/error table is live/);

@@ -1,17 +1,4 @@
-/** One external command: an absolute path, an argv array, a timeout. Never a shell string. */
-export interface Command {
-  file: string;
-  args: string[];
-  timeoutMs: number;
-}
-
-export interface CommandResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-export type Runner = (cmd: Command) => Promise<CommandResult>;
+import type { Command, CommandResult, Runner } from "../../lib/host/command";
 
 export class CommandError extends Error {
   override name = "CommandError";
@@ -37,15 +24,5 @@ export async function check(run: Runner, cmd: Command): Promise<CommandResult> {
   }
   return r;
 }
-
-export const BIN = {
-  dmsetup: "/usr/sbin/dmsetup",
-  losetup: "/usr/sbin/losetup",
-  tgtadm: "/usr/sbin/tgtadm",
-  targetcli: "/usr/bin/targetcli",
-  ietadm: "/usr/sbin/ietadm",
-  dd: "/usr/bin/dd",
-  fallocate: "/usr/bin/fallocate",
-} as const;
 
 export const TIMEOUT = { quick: 15_000, io: 60_000 } as const;

@@ -1,5 +1,6 @@
-import { BIN, TIMEOUT, type Command } from "../commands/command";
-import type { Initiator } from "../types";
+import { BIN, type Command } from "../../lib/host/command";
+import { TIMEOUT } from "../commands/command";
+import type { Initiator } from "../../lib/host/types";
 import type { ExportSpec, IscsiBackend, IscsiTarget, IscsiView } from "./backend";
 
 const tgtadm = (...args: string[]): Command => ({ file: BIN.tgtadm, args: ["--lld", "iscsi", ...args], timeoutMs: TIMEOUT.quick });

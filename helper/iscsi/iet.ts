@@ -1,4 +1,5 @@
-import { BIN, TIMEOUT, type Command } from "../commands/command";
+import { BIN, type Command } from "../../lib/host/command";
+import { TIMEOUT } from "../commands/command";
 import type { ExportSpec, IscsiBackend, IscsiTarget, IscsiView } from "./backend";
 
 const ietadm = (...args: string[]): Command => ({ file: BIN.ietadm, args, timeoutMs: TIMEOUT.quick });

@@ -1,4 +1,5 @@
-import { BIN, TIMEOUT, type Command } from "../commands/command";
+import { BIN, type Command } from "../../lib/host/command";
+import { TIMEOUT } from "../commands/command";
 import type { ExportSpec, IscsiBackend, IscsiView } from "./backend";
 
 // targetcli joins its argv with spaces and re-parses them: only validated names may reach it.

@@ -1,5 +1,5 @@
-import type { Command } from "../commands/command";
-import type { Initiator } from "../types";
+import type { Command } from "../../lib/host/command";
+import type { Initiator } from "../../lib/host/types";
 
 /** What one look at the target tells: per target IQN, its LUN backing paths and connected initiators. */
 export interface IscsiTarget {

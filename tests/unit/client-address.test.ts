@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { clientAddress, isLoopback, machineIndex, normalizeIp } from "@/lib/legacy/peer";
+import { clientAddress, isLoopback, machineIndex, normalizeIp } from "@/lib/net/client-address";
 import { parseConfig } from "@/lib/config/load";
 import { demoConfig } from "@/lib/config/demo";
 

@@ -1,4 +1,5 @@
-import { BIN, TIMEOUT, type Command } from "./command";
+import { BIN, type Command } from "../../lib/host/command";
+import { TIMEOUT } from "./command";
 
 const cmd = (...args: string[]): Command => ({ file: BIN.dmsetup, args, timeoutMs: TIMEOUT.quick });
 

@@ -1,0 +1,116 @@
+import type { Answer } from "./loop";
+
+export interface Session {
+  iqn: string;
+  ip: string;
+}
+
+/** A tgt target: its IQN, LUN 1's backing path, its ACL (addresses, or ALL) and the initiators logged in. */
+export interface Target {
+  iqn: string;
+  lun1?: string;
+  initiators?: Session[];
+  /** Absent: anyone (ALL); a target made by tgtadm starts empty until bound. */
+  acl?: string[];
+}
+
+const ok = (stdout = ""): Answer => ({ code: 0, stdout, stderr: "" });
+const err = (stderr: string, code = 22): Answer => ({ code, stdout: "", stderr });
+
+/** The iSCSI target daemon (tgtd) as tgtadm reaches it. */
+export class SimTgt {
+  targets = new Map<number, Target>();
+  /** tgtd is not running: every tgtadm fails to reach it. */
+  down = false;
+
+  constructor(private readonly exists: (path: string) => boolean) {}
+
+  /** `tgtadm --op show --mode target`, in tgtd's own layout (what helper/iscsi/tgt.ts parses). */
+  show(): string {
+    return [...this.targets]
+      .map(([tid, t]) => {
+        const nexus = (t.initiators ?? []).map((i, n) => `        I_T nexus: ${n + 1}\n            Initiator: ${i.iqn} alias: none\n            Connection: 0\n                IP Address: ${i.ip}\n`).join("");
+        const lun1 = t.lun1 ? `        LUN: 1\n            Type: disk\n            Backing store path: ${t.lun1}\n` : "";
+        const acl = (t.acl ?? ["ALL"]).map((a) => `        ${a}\n`).join("");
+        return `Target ${tid}: ${t.iqn}\n    System information:\n        Driver: iscsi\n        State: ready\n    I_T nexus information:\n${nexus}    LUN information:\n        LUN: 0\n            Type: controller\n            Backing store path: None\n${lun1}    Account information:\n    ACL information:\n${acl}`;
+      })
+      .join("");
+  }
+
+  command(args: string[]): Answer {
+    if (this.down) return err("tgtadm: failed to send request hdr to tgt daemon, Transport endpoint is not connected", 107);
+    const opt = (k: string) => {
+      const i = args.indexOf(k);
+      return i >= 0 ? args[i + 1] : undefined;
+    };
+    const op = opt("--op");
+    const mode = opt("--mode");
+    if (op === "show") return ok(this.show());
+    const tid = Number(opt("--tid"));
+    if (!Number.isSafeInteger(tid) || tid <= 0) return err("tgtadm: invalid request");
+    const t = this.targets.get(tid);
+    if (mode === "target") {
+      if (op === "new") {
+        const iqn = opt("-T");
+        if (!iqn) return err("tgtadm: invalid request");
+        if (t || [...this.targets.values()].some((x) => x.iqn === iqn)) return err("tgtadm: this target already exists");
+        this.targets.set(tid, { iqn, acl: [] });
+        return ok();
+      }
+      if (!t) return err("tgtadm: can't find the target");
+      const addr = opt("-I");
+      if (op === "bind" && addr) {
+        t.acl ??= [];
+        if (t.acl.includes(addr)) return err("tgtadm: this access control rule already exists");
+        t.acl.push(addr);
+        return ok();
+      }
+      if (op === "unbind" && addr) {
+        if (!(t.acl ?? ["ALL"]).includes(addr)) return err("tgtadm: can't find the access control rule");
+        t.acl = (t.acl ?? ["ALL"]).filter((a) => a !== addr);
+        return ok();
+      }
+      if (op === "delete") {
+        if (!args.includes("--force") && (t.initiators?.length ?? 0) > 0) return err("tgtadm: this target is still active");
+        this.targets.delete(tid);
+        return ok();
+      }
+      return err("tgtadm: invalid request");
+    }
+    if (mode === "logicalunit") {
+      if (!t) return err("tgtadm: can't find the target");
+      if (opt("--lun") !== "1") return err("tgtadm: invalid request");
+      if (op === "new") {
+        const dev = opt("-b");
+        if (t.lun1) return err("tgtadm: this logical unit number already exists");
+        // tgtd opens the backing path: a missing one is its "invalid request".
+        if (!dev || !this.exists(dev)) return err("tgtadm: invalid request");
+        t.lun1 = dev;
+        return ok();
+      }
+      if (op === "delete") {
+        if (!t.lun1) return err("tgtadm: can't find the logical unit");
+        delete t.lun1;
+        return ok();
+      }
+    }
+    return err("tgtadm: invalid request");
+  }
+
+  /** An initiator logs in to the target with this IQN: allowed by its ACL, a session appears. */
+  login(targetIqn: string, s: Session): boolean {
+    const t = [...this.targets.values()].find((x) => x.iqn === targetIqn);
+    if (!t || !(t.acl ?? ["ALL"]).some((a) => a === "ALL" || a === s.ip)) return false;
+    if (!t.initiators?.some((i) => i.iqn === s.iqn)) (t.initiators ??= []).push(s);
+    return true;
+  }
+
+  logout(targetIqn: string): void {
+    const t = [...this.targets.values()].find((x) => x.iqn === targetIqn);
+    if (t) delete t.initiators;
+  }
+
+  sessionOpen(targetIqn: string): boolean {
+    return !![...this.targets.values()].find((x) => x.iqn === targetIqn)?.initiators?.length;
+  }
+}
