@@ -6,11 +6,10 @@ import type { Config } from "./config/schema";
 import { openDatabase } from "./db/open";
 import { HistoryRepo } from "./db/history";
 import { createHosts } from "./host/create-hosts";
-import { SimHost } from "./host/sim/sim-host";
-import { createActivities, type SimActivity } from "./host/sim/activity";
+import { simRoom } from "./host/sim/demo-room";
+import type { SimActivity } from "./host/sim/activity";
 import { bootScriptFor } from "./boot/handlers";
-import { ofCurrentPcs, roomChanges } from "./config/room-identity";
-import { pcIdentity } from "./host/sim/sim-state";
+import { ofCurrentPcs, pcIdentity, roomChanges } from "./config/room-identity";
 import { ResetOrchestrator } from "./reset/orchestrator";
 import { clearNextBootMark } from "./reset/requests";
 import { Room } from "./status/room";
@@ -128,9 +127,9 @@ export async function createRuntime(
   // Simulated PCs boot through the same route a real PC's iPXE fetch takes (so boots, resets at next
   // boot and boot history are what a real room shows); `self` is the runtime returned below.
   let self: Runtime | undefined;
-  const activities = createActivities(config, room.hosts(), env, (m) => bootScriptFor(self!, { peer: m.ip, forwardedFor: undefined, localAddress: "127.0.0.1", userAgent: "iPXE/1.21.1 (simulated)" }));
+  const sim = simRoom(config, room.hosts(), env, (m) => bootScriptFor(self!, { peer: m.ip, forwardedFor: undefined, localAddress: "127.0.0.1", userAgent: "iPXE/1.21.1 (simulated)" }));
   // The simulated room hears the (real, loopback) packets through this: its PCs boot when woken.
-  const waker = new Waker(config, (id) => void activities.get(config.machines.find((m) => m.id === id)!.host)?.wake(id));
+  const waker = new Waker(config, (id) => void sim.activities.get(config.machines.find((m) => m.id === id)!.host)?.wake(id));
   const pcNames = new Map(config.machines.map((m) => [m.id, m.name]));
   const viewOf = (readings: readonly HostReading[]) =>
     buildMachinesView(
@@ -153,6 +152,7 @@ export async function createRuntime(
   let started: Promise<void> | undefined;
   let done = false;
   const start = async () => {
+    await sim.ready;
     const interrupted = history.markInterrupted(Date.now());
     if (interrupted) log(`cowherd: marked ${interrupted} reset(s) left running by a previous process as interrupted`);
     if (imageRepo.markInterrupted(Date.now())) log("cowherd: marked image steps left running by a previous process as interrupted");
@@ -196,8 +196,7 @@ export async function createRuntime(
       { name: "usage-compact", everyMs: 3_600_000, run: () => void sampler.compact() },
       { name: "events-prune", everyMs: 6 * 3_600_000, run: () => void events.prune(Date.now() - config.alerts.keepDays * 86_400_000) },
       { name: "boots-prune", everyMs: 6 * 3_600_000, run: () => void boots.prune(Date.now() - config.ipxe.keepDays * 86_400_000) },
-      { name: "sim-activity", everyMs: 1_000, run: () => activities.forEach((a) => a.tick(Date.now())) },
-      { name: "sim-persist", everyMs: 5_000, run: () => room.hosts().forEach((h) => h instanceof SimHost && h.persist()) },
+      ...sim.jobs,
       { name: "session-prune", everyMs: 10 * 60_000, run: () => void sessions.prune() },
       { name: "login-limiter-prune", everyMs: 10 * 60_000, run: () => limiter.prune() },
       { name: "known-logins-prune", everyMs: 6 * 3_600_000, run: () => void knownLogins.prune() },
@@ -233,7 +232,7 @@ export async function createRuntime(
     waker,
     watch,
     images,
-    activities,
+    activities: sim.activities,
     async machinesView() {
       return viewOf(await room.read());
     },

@@ -15,11 +15,6 @@ interface Props {
   onClose(): void;
 }
 
-/**
- * New password for a user (PATCH /api/users/{id} { password, revokeTokens? }), with the choice to
- * revoke that user's API tokens too. Too short a password, or a confirmation that differs, is said inside the dialog before anything
- * is sent; the server's refusal likewise; the dialog closes only once the password is set.
- */
 /** What is wrong with the two fields, said before anything is sent; null when they can be. */
 export function passwordProblem(f: FormData): string | null {
   const password = String(f.get("password") ?? "");
@@ -28,6 +23,11 @@ export function passwordProblem(f: FormData): string | null {
   return null;
 }
 
+/**
+ * New password for a user (PATCH /api/users/{id} { password, revokeTokens? }), with the choice to
+ * revoke that user's API tokens too. Too short a password, or a confirmation that differs, is said inside the dialog before anything
+ * is sent; the server's refusal likewise; the dialog closes only once the password is set.
+ */
 export function PasswordDialog({ user, me, liveTokens, onClose }: Props) {
   const self = user?.id === me;
   return (

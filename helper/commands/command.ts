@@ -11,10 +11,6 @@ export class CommandError extends Error {
   }
 }
 
-export function describe(cmd: Command): string {
-  return [cmd.file, ...cmd.args].join(" ");
-}
-
 /** Runs and demands exit code 0; the error message carries the tool's own words. */
 export async function check(run: Runner, cmd: Command): Promise<CommandResult> {
   const r = await run(cmd);

@@ -7,18 +7,18 @@ export interface LockHolder {
 }
 
 /**
- * One rule for every mutating verb: it holds the lock of each PC it touches for its whole run — a
- * `flock` on /run/cowherd/pc-<id>.lock, so a process that dies releases it — plus an in-process
- * lock, so the agent's concurrent requests take turns per PC. Locks are taken in id order, which
- * keeps two verbs over overlapping sets of PCs from waiting on each other. Reads take none.
- */
-/**
  * Lock "id" of the host-wide image lock (helper/storage/images.ts). It sorts after every PC id, so
  * it is always taken last; and nothing takes a PC's lock while holding it. Resets and `up` hold it
  * only for a moment (reading the versions, attaching one, pinning it), never for their whole run.
  */
 export const IMAGE_LOCK = 1_000_000;
 
+/**
+ * One rule for every mutating verb: it holds the lock of each PC it touches for its whole run — a
+ * `flock` on /run/cowherd/pc-<id>.lock, so a process that dies releases it — plus an in-process
+ * lock, so the agent's concurrent requests take turns per PC. Locks are taken in id order, which
+ * keeps two verbs over overlapping sets of PCs from waiting on each other. Reads take none.
+ */
 export class PcLocks {
   private readonly tails = new Map<number, Promise<void>>();
 

@@ -167,10 +167,6 @@ export function inPlaceReset(d: PlanDeps, view: HostView): ResetPlan {
 }
 
 /**
- * Brings a PC whose reset stopped half way back to a live snapshot on its own COW: a snapshot built
- * over an intact header is the old disk, over a zeroed one a fresh disk. Looks afresh first.
- */
-/**
  * The loop's size as the kernel has it (/sys/block/loopN/size, in sectors) differs from its file's:
  * a reset cut the file and stopped before the loop was told. Unknown (no sysfs) counts as equal.
  */
@@ -180,6 +176,10 @@ export function loopOutOfStep(fs: FsPort, loop: string, file: string): boolean {
   return Number.isFinite(sectors) && size !== undefined && sectors * 512 !== size;
 }
 
+/**
+ * Brings a PC whose reset stopped half way back to a live snapshot on its own COW: a snapshot built
+ * over an intact header is the old disk, over a zeroed one a fresh disk. Looks afresh first.
+ */
 export async function ensureSnapshot(d: Pick<PlanDeps, "dm" | "reads" | "nodes" | "setCapacity" | "fs">, m: Machine, l: PcLayout, records: StepRecord[]): Promise<boolean> {
   const look = async () => {
     const [info, tables] = await Promise.all([d.reads.info(), d.reads.tables()]);

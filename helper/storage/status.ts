@@ -2,7 +2,8 @@ import type { Config } from "../../lib/config/schema";
 import { exportedFor, type IscsiBackend } from "../iscsi/backend";
 import { errorText } from "../../lib/host/step-error";
 import type { MachineHostStatus } from "../../lib/host/types";
-import { updateIqn } from "../../lib/host/images";
+import { updateIqn, type HostImages } from "../../lib/host/images";
+import type { StorageContext } from "./context";
 import type { FsPort } from "./fs-port";
 import type { ImageState } from "./image-state";
 import type { Images } from "./images";
@@ -10,7 +11,7 @@ import { layoutOf } from "./layout";
 import type { HostView } from "./reads";
 
 /** Debian's service for each target. */
-const SERVICE: Record<IscsiBackend["name"], string> = { tgt: "tgt", lio: "rtslib-fb-targetctl", iet: "iscsitarget" };
+export const SERVICE: Record<IscsiBackend["name"], string> = { tgt: "tgt", lio: "rtslib-fb-targetctl", iet: "iscsitarget" };
 
 /** A half state a dead process (or a kill) can leave a device in, in words; null when none. */
 function halfState(view: HostView, dmName: string, fs: FsPort): string | null {
@@ -65,4 +66,28 @@ export function statusOf(config: Config, backend: IscsiBackend, view: HostView, 
     if (!dev?.snapshot) return { ...base, state: "unknown" as const };
     return { ...base, ...dev.snapshot };
   });
+}
+
+/** The `status` verb: every PC's state and the image versions, from one look at the host. Reads only. */
+export async function readStatus(c: StorageContext): Promise<{ machines: MachineHostStatus[]; images?: HostImages }> {
+  const view = await c.reads.view("reported");
+  const { s, error } = c.images.loadForRead();
+  const machines = statusOf(c.config, c.backend, view, c.fs, c.images, s, resetting(c));
+  // Without the image state nobody can tell which version a PC sits on: every PC says so, its
+  // numbers still come (usage, alerts and auto-extend go on), and no versions are claimed.
+  if (error) return { machines: machines.map((m) => ({ ...m, problem: `the image versions' state cannot be read: ${error}` })) };
+  return { machines, images: c.images.report(s, view) };
+}
+
+/**
+ * PCs a live process is resetting now: a journal naming this process while it holds the PC's
+ * lock, or another process that is still running. A journal of a dead process is a fault to repair.
+ */
+function resetting(c: StorageContext): Set<number> {
+  return new Set(
+    c.journal.list().filter((id) => {
+      const pid = c.journal.read(id)?.pid ?? 0;
+      return pid > 0 && (pid === c.pid ? c.locks.heldHere(id) : c.fs.exists(`/proc/${pid}`));
+    }),
+  );
 }

@@ -89,10 +89,6 @@ export function notPcScript(addr: string | null, lanName: string): string {
   ].join("\n");
 }
 
-/**
- * What an iPXE error number means, as far as a boot cares: iPXE's errno carries the POSIX error in
- * its top byte. ECANCELED from sanboot is the booted system handing control back (INT 18h).
- */
 // iPXE's own numbering of the POSIX errors (src/include/errno.h), in an errno's top byte.
 const POSIX: Record<number, string> = {
   0x02: "permission denied: the target refused this PC",
@@ -111,6 +107,10 @@ const POSIX: Record<number, string> = {
   0x4c: "connection timed out: is the storage host reachable?",
 };
 
+/**
+ * What an iPXE error number means, as far as a boot cares: iPXE's errno carries the POSIX error in
+ * its top byte. ECANCELED from sanboot is the booted system handing control back (INT 18h).
+ */
 export function errnoMeaning(errno: number): { returned: boolean; meaning: string } {
   const posix = errno >>> 24;
   if (posix === 0x0b) return { returned: true, meaning: "the booted system returned to the boot loader" };

@@ -1,7 +1,17 @@
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { pcIdentity, writeJsonAtomic } from "../host/sim/sim-state";
 import type { Machine } from "./schema";
+
+/** A PC's identity: its name and address (its id is only a number in the config, reused by another room). */
+export const pcIdentity = (m: { name: string; ip: string }) => `${m.name} ${m.ip}`;
+
+/** Atomic replace so a crash mid-write never leaves a torn state file. */
+export function writeJsonAtomic(file: string, value: unknown): void {
+  mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify(value));
+  renameSync(tmp, file);
+}
 
 /**
  * Which PC each configured id was when the data dir was last used (room.json: id → "name ip"). The

@@ -53,15 +53,6 @@ export function parseSnapshotParams(params: string): SnapshotStatus {
   return { state: "unknown" };
 }
 
-/** One device's status (`dmsetup status <name>`), or null when it is not a snapshot. */
-export function parseSnapshotStatus(output: string): SnapshotStatus | null {
-  for (const raw of output.split("\n")) {
-    const line = parseDmStatusLine(raw);
-    if (line && line.target === "snapshot") return parseSnapshotParams(line.params);
-  }
-  return null;
-}
-
 /**
  * Every device from one `dmsetup status` call. Devices that are not snapshots are kept with their
  * target name so a caller can tell "missing" from "exists but is something else (error table)".

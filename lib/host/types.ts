@@ -58,7 +58,6 @@ export interface HostStatus {
  * table (releasing the COW), the COW header zeroed, and the snapshot table loaded and resumed again.
  */
 export const RESET_STEPS = ["check", "dm-error", "cow-zero", "dm-load", "dm-resume"] as const;
-export type ResetStep = (typeof RESET_STEPS)[number];
 
 export interface StepRecord {
   step: string;

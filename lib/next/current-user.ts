@@ -12,10 +12,3 @@ export async function requireUser(): Promise<User> {
   if (!user) redirect(loginHref((await headers()).get(PATH_HEADER)));
   return user;
 }
-
-/** For admin-only pages: non-admins are sent back to the dashboard. */
-export async function requireAdmin(): Promise<User> {
-  const user = await requireUser();
-  if (user.role !== "admin") redirect("/");
-  return user;
-}

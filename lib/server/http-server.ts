@@ -39,11 +39,6 @@ function refuse(res: ServerResponse, path: string, status: number, code: string,
 }
 
 /**
- * The HTTP front: legacy CowBell and gPXE routes are answered here directly (they need the socket's
- * peer address, and CowBell rooms poll hard), everything else goes to Next with the peer address in
- * a header that clients cannot set.
- */
-/**
  * Security headers for every page and API answer. Scripts run only with this request's nonce
  * (Next reads it from the request's CSP header and stamps its own scripts); inline style
  * attributes (usage bar widths) need 'unsafe-inline' for styles only.
@@ -131,6 +126,11 @@ function capConnectionsPerAddress(server: Server, max: number, exempt: (addr: st
   });
 }
 
+/**
+ * The HTTP front: legacy CowBell and gPXE routes are answered here directly (they need the socket's
+ * peer address, and CowBell rooms poll hard), everything else goes to Next with the peer address in
+ * a header that clients cannot set.
+ */
 export function createHttpServer(rt: Runtime, nextHandler: NextHandler, dev = false, limits: Partial<FrontLimits> = {}) {
   const lim = { ...DEFAULT_FRONT_LIMITS, ...limits };
   const legacyPaths = new Set(rt.config.legacy.paths);

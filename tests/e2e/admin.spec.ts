@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { login, ownApp, PASSWORD, SHOTS } from "./app";
+import { login, ownApp, SHOTS } from "./app";
 
 const app = ownApp({ COWHERD_SIM_ACTIVITY: "0", COWHERD_SIM_STEP_MS: "50" });
 const cspViolations: string[] = [];

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { createRuntime, setRuntime, type Runtime } from "@/lib/runtime";
 import { expect, vi } from "vitest";
-import type { SimHost } from "@/lib/host/sim/sim-host";
+import type { DemoHost as SimHost } from "@/lib/host/sim/demo-host";
 import { demoConfig } from "@/lib/config/demo";
 import type { ConfigInput } from "@/lib/config/schema";
 

@@ -130,7 +130,7 @@ describe("usage, events, alerts and wake API", () => {
   it("/metrics has fill rates, time to full and the stores' free space", async () => {
     await ctx.rt.watch.tick();
     const r = await call(metricsGet, { url: "/metrics", headers: { "x-cowherd-peer": "127.0.0.1" } });
-    expect(r.text).toMatch(/^cowherd_store_free_bytes\{host="local",dir="\/store \(simulated\)"\} \d+$/m);
+    expect(r.text).toMatch(/^cowherd_store_free_bytes\{host="local",dir="\/store"\} \d+$/m);
     expect(r.text).toContain("# TYPE cowherd_cow_fill_rate_mib_per_minute gauge");
     expect(r.text).toContain("# TYPE cowherd_cow_full_in_seconds gauge");
   });

@@ -243,6 +243,7 @@ describe("resetting a PC that is up", () => {
     expect(r.status).toBe(202);
     expect(r.json.nextBoot).toEqual([2]);
     expect(r.json.job.machines.map((m: { id: number }) => m.id)).toEqual([1, ...Array.from({ length: 12 }, (_, i) => i + 3)]);
+    await ctx.rt.orchestrator.wait(r.json.job.id);
     const plain = await call(bulkPost, { body: { machines: [1, 2] }, cookie });
     expect(plain.json.online).toEqual([2]);
     expect(plain.json.job.machines.map((m: { id: number }) => m.id)).toEqual([1]);

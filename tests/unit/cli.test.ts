@@ -94,7 +94,7 @@ describe("shell tool: master image versions", () => {
       expect(r.stdout).toMatch(/\* v2 .* no PC +new drivers \(token:cli\)/);
       r = await cli("image-delete", "1");
       expect(r.code).toBe(1);
-      expect(r.stderr.trim()).toMatch(/^cowherd: v1 is in use by PCs 1, 2, 3, .*: they move off it at their next reset$/);
+      expect(r.stderr.trim()).toMatch(/^cowherd: storage host local: v1 is in use by PCs 1, 2, 3, .*: they move off it at their next reset$/);
       r = await cli("image-current", "v1");
       expect(r.code).toBe(2);
       r = await cli("images");

@@ -64,7 +64,7 @@ describe("master image versions through the API (simulated host)", () => {
     // Deleting v1 while PCs sit on it, or the current v2, is refused in words.
     r = await call(versionDelete, { cookie: admin, method: "DELETE", url: "/api/images/versions/1", params: { n: "1" } });
     expect(r.status).toBe(409);
-    expect(r.json.error).toMatchObject({ code: "image-refused", message: expect.stringMatching(/^v1 is in use by PCs 1, 2, 3, 5, .*: they move off it at their next reset$/) });
+    expect(r.json.error).toMatchObject({ code: "image-refused", message: expect.stringMatching(/^storage host local: v1 is in use by PCs 1, 2, 3, 5, .*: they move off it at their next reset$/) });
     r = await call(versionDelete, { cookie: admin, method: "DELETE", url: "/api/images/versions/2", params: { n: "2" } });
     expect(r.json.error.message).toMatch(/v2 is the current version/);
 

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { RESET_STEPS } from "@/lib/host/types";
 import { HostError } from "@/lib/host/types";
-import type { SimHost } from "@/lib/host/sim/sim-host";
+import type { DemoHost as SimHost } from "@/lib/host/sim/demo-host";
 import { testRuntime } from "../helpers/runtime";
 import Database from "better-sqlite3";
 import { vi } from "vitest";
@@ -54,7 +54,8 @@ describe("reset jobs on the simulator", () => {
     expect((await machine(2)).state).toBe("ok");
   });
 
-  describe.each(RESET_STEPS)("a failure in %s", (step) => {
+  // A check fails on what it finds (storage.test.ts), not on an operation: no kernel fault makes it fail.
+  describe.each(RESET_STEPS.filter((s) => s !== "check"))("a failure in %s", (step) => {
     it("is reported with its step, recovered, and leaves the PC serving its disk", async () => {
       ctx.sim.write(4, 20_000);
       const usedBefore = (await machine(4)).usedSectors!;

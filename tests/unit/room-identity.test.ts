@@ -1,10 +1,11 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { createRuntime, type Runtime } from "@/lib/runtime";
-import type { SimHost } from "@/lib/host/sim/sim-host";
-import { adoptState } from "@/lib/host/sim/sim-state";
+import type { DemoHost as SimHost } from "@/lib/host/sim/demo-host";
+import { adoptPcs, readRoomFile } from "@/lib/host/sim/sim-state";
+import type { Machine } from "@/lib/config/schema";
 
 let dir = "";
 const open: Runtime[] = [];
@@ -75,14 +76,17 @@ describe("a PC's state belongs to the PC (name and address), not to its id", () 
     expect(lines.filter((l) => /room changed/.test(l))).toEqual([]);
   });
 
-  it("a state file from before identities: kept for the same ids, dropped for another room", () => {
-    const old = () => ({ "1": { health: "invalid" }, "2": { health: "ok" } }) as never as Parameters<typeof adoptState>[0];
-    const same = old();
-    expect(adoptState(same, [{ id: 1, name: "a", ip: "10.0.0.1" }, { id: 2, name: "b", ip: "10.0.0.2" }])).toEqual({ kept: ["a", "b"], dropped: [] });
-    expect(same["1"]!.pc).toBe("a 10.0.0.1");
-    const other = old();
-    const r = adoptState(other, [1, 2, 3].map((id) => ({ id, name: `n${id}`, ip: `10.0.1.${id}` })));
-    expect(r.kept).toEqual([]);
-    expect(Object.keys(other)).toEqual([]);
+  it("the stored PCs are kept when they are the same PC (name, address, device), taken down otherwise", () => {
+    const pc = (id: number, name: string, ip: string) => ({ id, name, ip, dmName: `retrocow${id}`, cowPath: `/store/retrocow${id}.cow` }) as Machine;
+    const r = adoptPcs([pc(1, "a", "10.0.0.1"), pc(2, "b", "10.0.0.2"), pc(3, "x", "10.0.0.9")], [pc(1, "a", "10.0.0.1"), pc(2, "c", "10.0.0.3")]);
+    expect(r.kept.map((m) => m.name)).toEqual(["a"]);
+    expect(r.dropped.map((d) => [d.was.name, d.now?.name ?? null])).toEqual([["b", "c"], ["x", null]]);
+  });
+
+  it("a state file from before the simulated kernel is not read: the room is made afresh", () => {
+    dir = mkdtempSync(path.join(tmpdir(), "cowherd-room-"));
+    const file = path.join(dir, "sim-state.json");
+    writeFileSync(file, JSON.stringify({ version: 1, advancedAt: 1, machines: { "1": { health: "invalid" } } }));
+    expect(readRoomFile(file)).toBeNull();
   });
 });

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { parseConfig } from "@/lib/config/load";
 import { demoConfig } from "@/lib/config/demo";
-import { SimHost } from "@/lib/host/sim/sim-host";
+import { DemoHost as SimHost } from "@/lib/host/sim/demo-host";
 import { SimActivity } from "@/lib/host/sim/activity";
 import { testRuntime } from "../helpers/runtime";
 
@@ -23,7 +23,8 @@ const HOUR = 3_600_000;
 async function simulate(seed: number, ms: number) {
   const config = parseConfig(demoConfig());
   let now = 1_700_000_000_000;
-  const host = new SimHost("local", config.machines, { stepMs: 0, scenario: "demo", now: () => now });
+  const host = new SimHost(config, "local", { stepMs: 0, scenario: "demo" });
+  await host.ready;
   const boots: number[] = [];
   const activity = new SimActivity(host, config.machines, { lively: true, troubled: 7, random: seeded(seed), bootMs: 4000, fetchBootScript: async (id) => void boots.push(id) });
   const offs = new Set<number>();
@@ -33,6 +34,7 @@ async function simulate(seed: number, ms: number) {
     await Promise.resolve(); // let boot-script fetches answer
   }
   const status = await host.status();
+  host.close();
   const percent = (s: (typeof status.machines)[number]) => (s.state === "ok" ? (100 * s.usedSectors!) / s.totalSectors! : 100);
   return {
     invalid: status.machines.filter((s) => s.state === "invalid").length,

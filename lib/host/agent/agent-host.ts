@@ -14,7 +14,7 @@ export class AgentHost implements Host {
   readonly kind = "agent" as const;
 
   constructor(
-    private readonly conn: AgentConnection,
+    protected readonly conn: AgentConnection,
     private readonly resetTimeoutMs: number,
     private readonly now: () => number = Date.now,
   ) {}

@@ -1,7 +1,4 @@
-import type { Env } from "../../config/env";
-import type { Config, Machine } from "../../config/schema";
-import type { Host } from "../types";
-import { SimHost, type SimPcPort } from "./sim-host";
+import type { Machine } from "../../config/schema";
 
 /**
  * What the simulated room's PCs do over a day, through nothing but their storage host's narrow port
@@ -14,6 +11,23 @@ import { SimHost, type SimPcPort } from "./sim-host";
  * then, and boot when woken. One PC (id 7) keeps filling slowly so warnings can be seen; deaths take
  * a burst on a PC already well filled, so they are rare events.
  */
+
+/**
+ * All the simulated PCs do to their storage: write new data through their snapshot, open or close
+ * their iSCSI session, and what a PC knows of itself. The simulated kernel is behind it
+ * (demo-host.ts), at the level a real PC reaches: its snapshot device and its target.
+ */
+export interface SimPcPort {
+  /** The PC wrote `bytes` of new data (blocks its COW does not hold yet). */
+  writeBytes(id: number, bytes: number): void;
+  /** It booted (its session opens) or shut down (its session closes). */
+  setSession(id: number, open: boolean): void;
+  sessionOpen(id: number): boolean;
+  /** Bytes its COW holds, or null when it has no live snapshot (dead, mid-reset, missing). */
+  usedBytes(id: number): number | null;
+  /** Its network card answers Wake-on-LAN. */
+  answersWol(id: number): boolean;
+}
 
 export interface ActivityOptions {
   /** Random writes, bursts and power cycles (COWHERD_SIM_ACTIVITY); waking works either way. */
@@ -188,30 +202,4 @@ export class SimActivity {
   powerState(id: number): Power["state"] | null {
     return this.pcs.get(id)?.power.state ?? null;
   }
-}
-
-/**
- * One activity per simulated storage host, for the PCs it holds; `fetchBootScript` is the boot route
- * a PC's iPXE reaches (lib/boot/handlers.ts). Real hosts have real PCs: none for them.
- */
-export function createActivities(config: Config, hosts: readonly Host[], env: Env, fetchBootScript: (m: Machine) => Promise<unknown>): Map<string, SimActivity> {
-  const byId = new Map(config.machines.map((m) => [m.id, m]));
-  return new Map(
-    hosts
-      .filter((h): h is SimHost => h instanceof SimHost)
-      .map((h) => [
-        h.name,
-        new SimActivity(
-          h,
-          config.machines.filter((m) => m.host === h.name),
-          {
-            lively: env.COWHERD_SIM_ACTIVITY !== "0",
-            fetchBootScript: (id) => fetchBootScript(byId.get(id)!),
-            troubled: 7,
-            ...(env.COWHERD_SIM_BOOT_MS ? { bootMs: Number(env.COWHERD_SIM_BOOT_MS) } : {}),
-            ...(env.COWHERD_SIM_SPEED ? { speed: Number(env.COWHERD_SIM_SPEED) } : {}),
-          },
-        ),
-      ]),
-  );
 }

@@ -1,96 +1,40 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import path from "node:path";
+import { readFileSync } from "node:fs";
+import type { Machine } from "../../config/schema";
+import { pcIdentity, writeJsonAtomic } from "../../config/room-identity";
+import type { KernelJson } from "./kernel/kernel";
 
-export interface SimMachineState {
-  /** Whose state this is ("retro-05 127.0.0.45"): a PC with another name or address does not inherit it. */
-  pc?: string;
-  /** Device-mapper device exists. */
-  device: boolean;
-  /**
-   * What the device maps now: the PC's snapshot, or an error table (mid-reset: the snapshot is gone,
-   * the COW released, I/O fails). `loaded` is a table waiting in the inactive slot for a resume.
-   */
-  table?: "snapshot" | "error";
-  loaded?: "snapshot" | null;
-  suspended: boolean;
-  exported: boolean;
-  /** COW header magic present: a re-created snapshot keeps its exceptions. */
-  header: boolean;
-  exceptions: number;
-  /** The kernel's verdict once the COW filled up ("ok" otherwise). */
-  health: "ok" | "invalid" | "overflow";
-  /** Its iSCSI session is open (the PC runs). */
-  online: boolean;
-  /** Fractional chunk accumulator so slow writers still progress. */
-  pendingChunks: number;
-  /** The COW's size when grown online (absent: the configured size). */
-  cowSizeMiB?: number;
-  /** Its network card answers Wake-on-LAN (absent: yes). */
-  wol?: boolean;
-  /** The master image version its COW sits on (absent: v1). */
-  version?: number;
+/** A simulated storage host's state file: its kernel, and the PCs (as configured then) it serves. */
+export interface RoomFile {
+  version: 2;
+  pcs: Machine[];
+  kernel: KernelJson;
 }
 
-/** The simulated host's image versions (absent from state files that predate them: v1 only). */
-export interface SimImages {
-  versions: { n: number; sizeBytes: number; createdAt: number }[];
-  current: number;
-  next: number;
-  draft: { n: number; machine: number; state: "copying" | "ready"; startedAt: number; copiedBytes: number; method: "reflink" | "copy" | null; online: boolean } | null;
-}
-
-export interface SimState {
-  version: 1;
-  advancedAt: number;
-  machines: Record<string, SimMachineState>;
-  images?: SimImages;
-}
-
-export function readSimState(file: string): SimState | null {
+/** The room as it was, or null: no file, or one from before the simulated kernel (a fresh room then). */
+export function readRoomFile(file: string): RoomFile | null {
   try {
-    const parsed = JSON.parse(readFileSync(file, "utf8")) as SimState;
-    return parsed && parsed.version === 1 && typeof parsed.machines === "object" ? parsed : null;
+    const parsed = JSON.parse(readFileSync(file, "utf8")) as RoomFile;
+    return parsed && parsed.version === 2 && Array.isArray(parsed.pcs) && parsed.kernel ? parsed : null;
   } catch {
     return null;
   }
 }
 
-/** Atomic replace so a crash mid-write never leaves a torn state file. */
-export function writeJsonAtomic(file: string, value: unknown): void {
-  mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify(value));
-  renameSync(tmp, file);
-}
-
-export const writeSimState = (file: string, state: SimState): void => writeJsonAtomic(file, state);
-
-/** A PC's identity: its name and address (its id is only a number in the config, reused by another room). */
-export const pcIdentity = (m: { name: string; ip: string }) => `${m.name} ${m.ip}`;
+export const writeRoomFile = (file: string, room: RoomFile): void => writeJsonAtomic(file, room);
 
 /**
- * Keeps the stored state of each configured PC that is the same PC as before (same name and
- * address) and drops the rest: a PC that took another's id (a room made bigger, renumbered) starts
- * afresh instead of inheriting its Invalid snapshot. State files from before identities were stored
- * are kept only when they hold exactly the configured ids (the same room). Says what it did.
+ * The stored PCs that are the same PC as a configured one (same name and address) are kept; the
+ * rest are dropped: a PC that took another's id (a room made bigger, renumbered) starts afresh
+ * instead of inheriting its Invalid snapshot.
  */
-export function adoptState(machines: Record<string, SimMachineState>, pcs: readonly { id: number; name: string; ip: string }[]): { kept: string[]; dropped: string[] } {
-  const configured = new Map(pcs.map((m) => [String(m.id), m]));
-  const stored = Object.keys(machines);
-  const sameIds = stored.length === configured.size && stored.every((id) => configured.has(id));
-  const kept: string[] = [];
-  const dropped: string[] = [];
-  for (const id of stored) {
-    const s = machines[id]!;
-    const m = configured.get(id);
-    const now = m ? pcIdentity(m) : null;
-    if (now && (s.pc === now || (s.pc === undefined && sameIds))) {
-      s.pc = now;
-      kept.push(m!.name);
-    } else {
-      dropped.push(`${s.pc ?? `PC ${id}`}${now ? ` (id ${id} is now ${now})` : " (no longer configured)"}`);
-      delete machines[id];
-    }
+export function adoptPcs(stored: readonly Machine[], pcs: readonly Machine[]): { kept: Machine[]; dropped: { was: Machine; now: Machine | null }[] } {
+  const configured = new Map(pcs.map((m) => [m.id, m]));
+  const kept: Machine[] = [];
+  const dropped: { was: Machine; now: Machine | null }[] = [];
+  for (const s of stored) {
+    const now = configured.get(s.id) ?? null;
+    if (now && pcIdentity(now) === pcIdentity(s) && now.dmName === s.dmName && now.cowPath === s.cowPath) kept.push(now);
+    else dropped.push({ was: s, now });
   }
   return { kept, dropped };
 }

@@ -18,8 +18,6 @@ export interface Snap {
   mode: "P" | "PO" | "N";
   /** PO mode: an exception could not be allocated; writes to new chunks fail, reads work. */
   overflow: boolean;
-  /** Bytes written that do not yet fill a whole chunk. */
-  pendingBytes: number;
 }
 
 const ok = (stdout = ""): Answer => ({ code: 0, stdout, stderr: "" });
@@ -84,8 +82,8 @@ export class SimDm {
     if (!["P", "PO", "N"].includes(mode) || !(chunkSectors > 0) || (chunkSectors & (chunkSectors - 1)) !== 0) throw new DmError(`device-mapper: reload ioctl on ${name} failed: Invalid argument`);
     for (const [other, s] of this.inactive) if (other !== name && s.cow === cow) throw new DmError(`device-mapper: reload ioctl on ${name} failed: Invalid argument`);
     const handover = [...this.live.values()].find((s) => s.cow === cow);
-    const base = { cow, chunkSectors, mode: mode as Snap["mode"], overflow: false, pendingBytes: 0 };
-    if (handover) return { ...base, store: handover.store, pendingBytes: handover.pendingBytes };
+    const base = { cow, chunkSectors, mode: mode as Snap["mode"], overflow: false };
+    if (handover) return { ...base, store: handover.store };
     const inode = this.files.inode(cowLoop.ino);
     if (mode === "N" || !inode) return { ...base, store: { exceptions: 0, invalid: false } };
     inode.cow ??= { exceptions: 0, invalid: false };
@@ -168,8 +166,8 @@ export class SimDm {
   }
 
   /**
-   * A PC writes `bytes` of new data (chunks its snapshot does not hold yet): each whole chunk is a
-   * new exception while the store has room; then a P snapshot is invalidated (its header says so),
+   * A PC writes `bytes` of new data (chunks its snapshot does not hold yet) in one request from a
+   * chunk boundary: every chunk it touches, the last one partly, is a new exception while the store has room; then a P snapshot is invalidated (its header says so),
    * a PO one overflows (that write fails, the snapshot stays readable).
    */
   write(name: string, bytes: number): "ok" | "invalid" | "overflow" | "no-snapshot" {
@@ -178,12 +176,9 @@ export class SimDm {
     const { snap, loop } = s;
     if (snap.store.invalid) return "invalid";
     if (snap.overflow) return "overflow";
-    const chunkBytes = snap.chunkSectors * 512;
-    snap.pendingBytes += Math.max(0, bytes);
     const g = { cowSectors: loop.sectors ?? 0, chunkSectors: snap.chunkSectors };
-    while (snap.pendingBytes >= chunkBytes) {
+    for (let n = Math.ceil(Math.max(0, bytes) / (snap.chunkSectors * 512)); n > 0; n--) {
       if (!canAllocate(snap.store.exceptions, g)) {
-        snap.pendingBytes = 0;
         if (snap.mode === "PO") {
           snap.overflow = true;
           return "overflow";
@@ -195,9 +190,21 @@ export class SimDm {
         return "invalid";
       }
       snap.store.exceptions++;
-      snap.pendingBytes -= chunkBytes;
     }
     return "ok";
+  }
+
+  /** Stages a snapshot that filled up: Invalid (its header says so) or Overflow (PO, in memory). */
+  spoil(name: string, how: "invalid" | "overflow"): void {
+    const s = this.snapshot(name);
+    if (!s) return;
+    if (how === "overflow") {
+      s.snap.overflow = true;
+      return;
+    }
+    s.snap.store.invalid = true;
+    const inode = this.files.inode(s.loop.ino);
+    if (inode && s.snap.mode !== "N") inode.cow = s.snap.store;
   }
 
   private lines(f: (n: string, d: DmDevice) => string | null): string {

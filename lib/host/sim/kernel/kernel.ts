@@ -225,6 +225,23 @@ export class SimKernel {
     return r;
   }
 
+  /** Stages what a killed helper leaves behind: an error table, a suspended device, a LUN offline. */
+  stage(dmName: string, what: "error-table" | "suspended" | "lun-offline"): void {
+    const d = this.dmk.devices.get(dmName);
+    if (what === "lun-offline") for (const t of this.tgt.targets.values()) if (t.lun1 === `/dev/mapper/${dmName}`) delete t.lun1;
+    if (what === "error-table" && d?.live) this.dmk.wipe(dmName, Number(d.live.split(" ")[1]));
+    if (what === "suspended" && d) d.suspended = true;
+    this.changed();
+  }
+
+  /** A device gone from under its LUN (a test's staging: its LUN offline, then `dmsetup remove`). */
+  removeDevice(dmName: string): void {
+    for (const t of this.tgt.targets.values()) if (t.lun1 === `/dev/mapper/${dmName}`) delete t.lun1;
+    if (this.dmk.devices.has(dmName)) this.dmk.remove(dmName);
+    this.sweep();
+    this.changed();
+  }
+
   snapshotUsage(dmName: string): { usedSectors: number; totalSectors: number } | null {
     const s = this.dmk.snapshot(dmName);
     if (!s || s.snap.store.invalid || s.snap.overflow) return null;

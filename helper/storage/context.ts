@@ -1,0 +1,131 @@
+/**
+ * The storage host's parts, built once and shared by the verbs (status.ts, reset.ts, provisioning.ts,
+ * grow.ts, image-verbs.ts): the config, the ports to the kernel (commands, files, the dm worker),
+ * the reads, the per-PC locks, the journals and the image versions.
+ */
+import type { Config, Machine } from "../../lib/config/schema";
+import type { Runner } from "../../lib/host/command";
+import { StepError, errorText } from "../../lib/host/step-error";
+import { check } from "../commands/command";
+import { dmsetup } from "../commands/dmsetup";
+import { losetup } from "../commands/losetup";
+import type { ExportSpec, IscsiBackend } from "../iscsi/backend";
+import { ietBackend } from "../iscsi/iet";
+import { lioBackend } from "../iscsi/lio";
+import { tgtBackend } from "../iscsi/tgt";
+import type { FsPort } from "./fs-port";
+import { Images } from "./images";
+import { Journal } from "./journal";
+import { PcLocks, type LockHolder } from "./locks";
+import { HostReads } from "./reads";
+import type { DmOps } from "./reset-plan";
+
+export interface StorageDeps {
+  config: Config;
+  run: Runner;
+  fs: FsPort;
+  /** Device-mapper table work and the per-PC locks (the dm worker in production). */
+  dm: DmOps & LockHolder;
+  /** Where journals and lock files live (/run/cowherd). */
+  stateDir: string;
+  /** Where the image versions' state file lives (/var/lib/cowherd-helper: root's alone, and it survives a reboot). */
+  libDir?: string;
+  /** Something went wrong after the work was done (a loop of an old version not detached): said on stderr. */
+  warn?: (line: string) => void;
+  pid?: number;
+  now?: () => number;
+  lockWaitMs?: number;
+}
+
+export const MiB = 1024 * 1024;
+
+export class StorageContext {
+  readonly config: Config;
+  readonly run: Runner;
+  readonly fs: FsPort;
+  readonly dm: DmOps & LockHolder;
+  readonly stateDir: string;
+  readonly pid: number;
+  readonly backend: IscsiBackend;
+  readonly reads: HostReads;
+  readonly locks: PcLocks;
+  readonly journal: Journal;
+  readonly images: Images;
+  readonly byId: ReadonlyMap<number, Machine>;
+
+  constructor(private readonly d: StorageDeps) {
+    const c = d.config;
+    this.config = c;
+    this.run = d.run;
+    this.fs = d.fs;
+    this.dm = d.dm;
+    this.stateDir = d.stateDir;
+    this.pid = d.pid ?? process.pid;
+    this.byId = new Map(c.machines.map((m) => [m.id, m]));
+    this.backend = c.storage.backend === "tgt" ? tgtBackend : c.storage.backend === "iet" ? ietBackend : lioBackend(() => this.specs());
+    this.reads = new HostReads(d.run, d.fs, this.backend, () => this.specs());
+    this.locks = new PcLocks(d.dm, d.stateDir, d.lockWaitMs);
+    this.journal = new Journal(d.fs, d.stateDir);
+    this.images = new Images({
+      config: c,
+      fs: d.fs,
+      run: d.run,
+      reads: this.reads,
+      backend: this.backend,
+      libDir: d.libDir ?? "/var/lib/cowherd-helper",
+      stateDir: d.stateDir,
+      pid: this.pid,
+      now: () => this.now(),
+      machine: (id) => this.machine(id),
+    });
+  }
+
+  machine(id: number): Machine {
+    const m = this.byId.get(id);
+    if (!m) throw new StepError("validate", `no machine ${id} in the helper's config`);
+    return m;
+  }
+
+  spec(m: Machine): ExportSpec {
+    return { tid: m.id, iqn: m.iqn, name: m.dmName, device: `/dev/mapper/${m.dmName}`, allow: this.config.storage.access === "all" ? "ALL" : m.ip };
+  }
+
+  private specs(): ExportSpec[] {
+    const list = this.config.machines.map((m) => this.spec(m));
+    // The update target too (LIO reads each target's configfs files by name).
+    try {
+      const u = this.images.updateSpec(this.images.load(), { loops: [] });
+      if (u) list.push(u);
+    } catch {
+      /* an unreadable state file is reported by status itself */
+    }
+    return list;
+  }
+
+  now(): number {
+    return (this.d.now ?? Date.now)();
+  }
+
+  warn(what: string, e: unknown): void {
+    (this.d.warn ?? ((l: string) => process.stderr.write(l + "\n")))(`cowherd-helper: ${what}: ${errorText(e)}`);
+  }
+
+  async runAll(cmds: ReturnType<IscsiBackend["lunOnline"]>): Promise<void> {
+    for (const c of cmds) await check(this.run, c);
+  }
+
+  async nodes(name: string): Promise<void> {
+    await check(this.run, dmsetup.mknodes(name));
+  }
+
+  async setCapacity(loop: string): Promise<void> {
+    await check(this.run, losetup.setCapacity(loop)).catch((e: unknown) => {
+      throw new StepError("set-capacity", errorText(e));
+    });
+  }
+
+  /** What a reset plan and a repair need of this host. */
+  planDeps() {
+    return { dm: this.dm, reads: this.reads, fs: this.fs, nodes: (n: string) => this.nodes(n), setCapacity: (l: string) => this.setCapacity(l) };
+  }
+}

@@ -1,0 +1,277 @@
+import { runHelper } from "../../../helper/run-helper";
+import type { Config, Machine } from "../../config/schema";
+import { AgentConnection } from "../agent/agent-connection";
+import { AgentHost } from "../agent/agent-host";
+import { inProcessSpawner } from "../agent/in-process";
+import { updateIqn } from "../images";
+import { errorText } from "../step-error";
+import type { SimPcPort } from "./activity";
+import { SimKernel } from "./kernel/kernel";
+import { exceptionsForFraction } from "./snapshot-model";
+import { faultRule } from "./sim-faults";
+import { adoptPcs, readRoomFile, writeRoomFile } from "./sim-state";
+
+const MiB = 1024 * 1024;
+/** The 4 GiB XP image of the write-up. */
+const MASTER_BYTES = 4 * 1024 * MiB;
+const STATE_DIR = "/run/cowherd";
+const LIB_DIR = "/var/lib/cowherd-helper";
+
+/** A PC's starting condition (COWHERD_SIM_INIT, tests), said as what happened to its storage. */
+export interface PcCondition {
+  /** Its COW is this full (new data written through its snapshot). */
+  fraction?: number;
+  /** Its snapshot filled up: invalidated (P) or overflowed (PO); "ok": left as it is. */
+  health?: "ok" | "invalid" | "overflow";
+  /** It runs: its session at its target is open. */
+  online?: boolean;
+  /** false: its dm device was removed (and its LUN with it). */
+  device?: boolean;
+  /** false: its network card does not answer Wake-on-LAN. */
+  wol?: boolean;
+  /** Its device is left suspended (a kill between a suspend and its resume). */
+  suspended?: boolean;
+  /** false: its LUN is offline (tgtd restarted, or a kill during up). */
+  exported?: boolean;
+  /** "error": the error table a reset killed after dm-error leaves. */
+  table?: "snapshot" | "error";
+}
+
+export const PC_CONDITIONS = ["fraction", "health", "online", "device", "wol", "suspended", "exported", "table"] as const;
+
+export interface DemoHostOptions {
+  /** Where the room persists (absent: in memory only). */
+  stateFile?: string;
+  /** Latency of each mutating command and dm worker request, so reset steps can be watched. */
+  stepMs: number;
+  /** A new room: "demo" is lively with one PC close to full, "fresh" has every PC empty and off. */
+  scenario: "demo" | "fresh";
+  /** The store filesystem's size (MiB, default 64 GiB). */
+  storeMiB?: number;
+  /** Per-PC conditions for a new room. */
+  init?: Record<string, PcCondition>;
+  /** The host does not answer (a demo of an outage): why. */
+  down?: string | null;
+  log?: (line: string) => void;
+}
+
+const list = (xs: string[], n = 5) => xs.slice(0, n).join(", ") + (xs.length > n ? ` and ${xs.length - n} more` : "");
+
+/**
+ * The built-in storage host: cowherd-helper's own code (runHelper, as the agent runs it as root)
+ * over a simulated kernel, reached through the agent protocol in-process — the web app talks to it
+ * exactly as to a real host. The room is made by the helper's own `up`; its PCs (activity.ts)
+ * write into their snapshots and open sessions at the kernel's level. State persists across
+ * restarts (the kernel, the helper's state files in it included).
+ */
+export class DemoHost extends AgentHost implements SimPcPort {
+  readonly kernel: SimKernel;
+  /** The room is built (or loaded) and the agent may start. */
+  readonly ready: Promise<void>;
+  /** No state file was found: the room was just created. */
+  readonly fresh: boolean;
+  private readonly machines: Machine[];
+  private readonly byId: Map<number, Machine>;
+  private readonly helperConfig: Config;
+  private down: string | null;
+  private dirty = false;
+  private readonly noWol = new Set<number>();
+  /** Bytes each PC wrote that do not fill a chunk yet. */
+  private readonly partial = new Map<number, number>();
+
+  constructor(
+    config: Config,
+    name: string,
+    private readonly opts: DemoHostOptions,
+  ) {
+    const machines = config.machines.filter((m) => m.host === name);
+    let self: DemoHost | undefined;
+    const conn = new AgentConnection(
+      name,
+      inProcessSpawner((agent) => self!.startAgent(agent)),
+      { machines: machines.map((m) => m.id), backoffMs: 250, maxBackoffMs: 5_000, ...(opts.log ? { log: opts.log } : {}) },
+    );
+    super(conn, config.helper.timeoutMs);
+    self = this;
+    this.machines = machines;
+    this.byId = new Map(machines.map((m) => [m.id, m]));
+    // The helper on this host knows its own PCs only (its /etc/cowherd/config.json).
+    this.helperConfig = { ...config, machines };
+    this.down = opts.down ?? null;
+    const loaded = opts.stateFile ? readRoomFile(opts.stateFile) : null;
+    this.fresh = !loaded;
+    // Built without latency: the room is made before anyone watches.
+    this.kernel = loaded ? SimKernel.fromJSON(loaded.kernel) : new SimKernel({ storeBytes: (opts.storeMiB ?? 64 * 1024) * MiB });
+    this.kernel.onChange = () => void (this.dirty = true);
+    this.ready = (loaded ? this.adopt(loaded.pcs) : this.build()).then(() => {
+      this.kernel.stepMs = opts.stepMs;
+      this.persist();
+    });
+    conn.start();
+  }
+
+  has(id: number): boolean {
+    return this.byId.has(id);
+  }
+
+  private machine(id: number): Machine {
+    const m = this.byId.get(id);
+    if (!m) throw new Error(`no machine ${id} on ${this.name}`);
+    return m;
+  }
+
+  /** One helper process (a one-shot `cowherd-helper <argv>`) on this host. */
+  private async helper(argv: string[], config: Config = this.helperConfig) {
+    const { io } = this.kernel.io(() => config, { stateDir: STATE_DIR, libDir: LIB_DIR });
+    return runHelper(argv, io);
+  }
+
+  private startAgent(agent: { input: NodeJS.ReadableStream; write(line: string): void }) {
+    if (this.down) throw new Error(this.down);
+    const { io, process } = this.kernel.io(() => this.helperConfig, { stateDir: STATE_DIR, libDir: LIB_DIR, agent });
+    return { done: this.ready.then(() => runHelper(["serve"], io)), kill: () => (process.kill(), this.down ?? undefined) };
+  }
+
+  /** A new room: the master put in the store, every PC set up by the helper's `up`, then lived in. */
+  private async build(): Promise<void> {
+    this.kernel.addFile(this.helperConfig.storage.master, MASTER_BYTES);
+    await this.up(this.machines);
+    const demo = this.opts.scenario === "demo";
+    for (const m of this.machines) {
+      // Demo room: most PCs running, written to a varying degree (up to about 40 %), PC 7 well on
+      // its way to full (the simulated PCs, activity.ts, keep it filling slowly).
+      if (demo) {
+        const online = m.id % 5 !== 0;
+        this.setMachine(m.id, { online, fraction: m.id === 7 ? 0.86 : online ? 0.03 + ((m.id * 37) % 100) / 260 : 0.01 * (m.id % 3) });
+      }
+      const init = this.opts.init?.[String(m.id)];
+      if (init) this.setMachine(m.id, init);
+    }
+  }
+
+  private async up(pcs: Machine[]): Promise<void> {
+    if (!pcs.length) return;
+    const r = await this.helper(["up", ...pcs.map((m) => String(m.id))]);
+    if (r.code !== 0) this.opts.log?.(`cowherd: simulated host ${this.name}: setting up ${list(pcs.map((m) => m.name))} failed: ${JSON.stringify(r.output).slice(0, 400)}`);
+  }
+
+  /**
+   * A room loaded from its state file: PCs that are no longer configured, or whose id now names
+   * another PC, are taken down by the helper's `down` (as configured then); PCs new to the room are
+   * set up by its `up`. Says what it kept and dropped.
+   */
+  private async adopt(stored: Machine[]): Promise<void> {
+    const { kept, dropped } = adoptPcs(stored, this.machines);
+    if (dropped.length) {
+      const r = await this.helper(["down", ...dropped.map((d) => String(d.was.id))], { ...this.helperConfig, machines: dropped.map((d) => d.was) });
+      if (r.code !== 0) this.opts.log?.(`cowherd: simulated host ${this.name}: taking down dropped PCs failed: ${JSON.stringify(r.output).slice(0, 400)}`);
+      // `down` keeps a COW file (a later `up` takes it back): another PC's disk is deleted, as an admin would.
+      const admin = this.kernel.spawn();
+      for (const d of dropped) admin.fs.remove(d.was.cowPath);
+      admin.kill();
+      const said = dropped.map((d) => `${d.was.name} ${d.was.ip}${d.now ? ` (id ${d.was.id} is now ${d.now.name} ${d.now.ip})` : " (no longer configured)"}`);
+      this.opts.log?.(
+        `cowherd: simulated host ${this.name}: the room changed: kept the state of ${kept.length} PC(s)${kept.length ? ` (${list(kept.map((m) => m.name))})` : ""}; dropped ${dropped.length}: ${list(said)}`,
+      );
+    }
+    const keptIds = new Set(kept.map((m) => m.id));
+    await this.up(this.machines.filter((m) => !keptIds.has(m.id)));
+  }
+
+  // ── the simulated PCs (SimPcPort) ──────────────────────────────────────────────────────────
+  writeBytes(id: number, bytes: number): void {
+    const m = this.byId.get(id);
+    if (!m || bytes <= 0 || !this.sessionOpen(id)) return;
+    // A slow writer's small writes fill a chunk before it takes a new one: whole chunks only, the rest carried.
+    const chunk = m.chunkSectors * 512;
+    const total = (this.partial.get(id) ?? 0) + bytes;
+    const whole = Math.floor(total / chunk);
+    this.partial.set(id, total - whole * chunk);
+    if (whole) this.kernel.write(m.dmName, whole * chunk);
+  }
+
+  setSession(id: number, open: boolean): void {
+    const m = this.machine(id);
+    if (open) this.kernel.login(m.iqn, { iqn: `iqn.1991-05.com.microsoft:${m.name}`, ip: m.ip });
+    else this.kernel.logout(m.iqn);
+  }
+
+  sessionOpen(id: number): boolean {
+    const m = this.byId.get(id);
+    return !!m && this.kernel.sessionOpen(m.iqn);
+  }
+
+  usedBytes(id: number): number | null {
+    const m = this.byId.get(id);
+    const u = m && this.kernel.snapshotUsage(m.dmName);
+    return u ? u.usedSectors * 512 : null;
+  }
+
+  answersWol(id: number): boolean {
+    return !this.noWol.has(id);
+  }
+
+  // ── test and demo control ──────────────────────────────────────────────────────────────────
+  /** A PC writes `sectors` of new data through its snapshot (running or not: a test's shortcut). */
+  write(id: number, sectors: number): void {
+    this.kernel.write(this.machine(id).dmName, sectors * 512);
+  }
+
+  /** Puts a PC into a condition, by doing to its storage what would bring it there. */
+  setMachine(id: number, c: PcCondition): void {
+    const m = this.machine(id);
+    if (c.wol !== undefined) void (c.wol ? this.noWol.delete(id) : this.noWol.add(id));
+    if (c.fraction !== undefined) {
+      const g = { cowSectors: m.cowSizeMiB * 2048, chunkSectors: m.chunkSectors };
+      const now = this.kernel.snapshotUsage(m.dmName);
+      const have = now ? exceptionsForFraction(now.usedSectors / now.totalSectors, g) : 0;
+      const want = exceptionsForFraction(c.fraction, g);
+      if (want > have) this.kernel.write(m.dmName, (want - have) * m.chunkSectors * 512);
+    }
+    if (c.health && c.health !== "ok") this.kernel.dmk.spoil(m.dmName, c.health);
+    if (c.online !== undefined) this.setSession(id, c.online);
+    if (c.table === "error") this.kernel.stage(m.dmName, "error-table");
+    if (c.suspended) this.kernel.stage(m.dmName, "suspended");
+    if (c.exported === false) this.kernel.stage(m.dmName, "lun-offline");
+    if (c.device === false) this.kernel.removeDevice(m.dmName);
+  }
+
+  /** Makes a PC's step fail (`times` times) at the simulated kernel's operation for it (sim-faults.ts). */
+  injectFault(id: number, step: string, times = 1, message?: string): void {
+    this.kernel.failWhen.push(faultRule(this.machine(id), step, times, message));
+  }
+
+  clearFaults(): void {
+    this.kernel.failWhen = [];
+  }
+
+  /** The host stops answering (its agent dies and cannot be started again) — null: it answers again. */
+  setDown(error: string | null): void {
+    this.down = error;
+    if (error) this.conn.killForTest();
+    else this.conn.start();
+  }
+
+  /** The update PC has (or has not) a session on the update target. */
+  setUpdateSession(online: boolean): void {
+    const iqn = updateIqn(this.helperConfig.storage.iqnPrefix);
+    if (!online) return this.kernel.logout(iqn);
+    for (const m of this.machines) if (this.kernel.login(iqn, { iqn: `iqn.1991-05.com.microsoft:${m.name}`, ip: m.ip })) return;
+  }
+
+  override close(): void {
+    super.close();
+    this.persist();
+  }
+
+  /** Writes the room if anything changed (the scheduler calls it; so does close). */
+  persist(): void {
+    if (!this.dirty || !this.opts.stateFile) return;
+    try {
+      writeRoomFile(this.opts.stateFile, { version: 2, pcs: this.machines, kernel: this.kernel.toJSON() });
+      this.dirty = false;
+    } catch (e) {
+      this.opts.log?.(`cowherd: simulated host ${this.name}: cannot save ${this.opts.stateFile}: ${errorText(e)}`);
+    }
+  }
+}

@@ -1,0 +1,54 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { ConfigError, parseConfig } from "@/lib/config/load";
+import { demoConfig } from "@/lib/config/demo";
+import { createSimHost } from "@/lib/host/sim/demo-room";
+import { FAULT_STEPS, parseFaultSpec } from "@/lib/host/sim/sim-faults";
+
+// COWHERD_SIM_FAIL injects at the simulated kernel's operations; what it cannot inject is a start-up error.
+const config = parseConfig(demoConfig());
+const ids = new Set(config.machines.map((m) => m.id));
+
+describe("COWHERD_SIM_FAIL", () => {
+  it("takes id:step[:count|*] for the steps the kernel can fail", () => {
+    expect(parseFaultSpec("3:dm-load, 5:dm-resume:*,10:dm-create:2", ids)).toEqual([
+      { id: 3, step: "dm-load", times: 1 },
+      { id: 5, step: "dm-resume", times: Infinity },
+      { id: 10, step: "dm-create", times: 2 },
+    ]);
+  });
+
+  it("an unknown step is refused, naming the steps that can fail; so is a PC the room does not have", () => {
+    expect(() => parseFaultSpec("10:dm-explode", ids)).toThrow(ConfigError);
+    expect(() => parseFaultSpec("10:dm-explode", ids)).toThrow(`no step "dm-explode" (the steps that can fail: ${FAULT_STEPS.join(", ")})`);
+    expect(() => parseFaultSpec("99:dm-load", ids)).toThrow(/there is no PC 99 in the room/);
+    expect(() => parseFaultSpec("x:dm-load", ids)).toThrow(/bad entry "x:dm-load"/);
+  });
+
+  it("is a start-up error of the simulated host, before anything is made", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "cowherd-faults-"));
+    try {
+      expect(() => createSimHost(config, "local", dir, { COWHERD_SIM_FAIL: "10:dm-explode" })).toThrow(ConfigError);
+      expect(() => createSimHost(config, "local", dir, { COWHERD_SIM_INIT: '{"3":{"helth":"invalid"}}' })).toThrow(/PC 3: no condition helth/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("a fault at the kernel fails that PC's step through the helper's own code", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "cowherd-faults-"));
+    const host = createSimHost(config, "local", dir, { COWHERD_SIM_FAIL: "4:dm-load", COWHERD_SIM_STEP_MS: "0", COWHERD_SIM_SCENARIO: "fresh" });
+    try {
+      await host.ready;
+      const [r4, r5] = await host.reset([4, 5]);
+      expect(r4).toMatchObject({ ok: false, failedStep: "dm-load", error: "simulated failure in dm-load", outcome: "fresh" });
+      expect(r5).toMatchObject({ ok: true, outcome: "fresh" });
+      expect(host.kernel.mutations()).toContain("worker load retrocow4 0 8388608 snapshot 7:0 7:4 P 64");
+    } finally {
+      host.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
