@@ -51,4 +51,23 @@ describe("COWHERD_SIM_FAIL", () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it("COWHERD_SIM_INIT's conditions are kernel state, staged after the agent's start-up repair (which would mend a half state)", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "cowherd-init-"));
+    const init = { "3": { health: "invalid" }, "5": { suspended: true }, "6": { exported: false }, "9": { table: "error" }, "4": { fraction: 0.5 } };
+    const host = createSimHost(config, "local", dir, { COWHERD_SIM_INIT: JSON.stringify(init), COWHERD_SIM_STEP_MS: "0", COWHERD_SIM_SCENARIO: "fresh" });
+    try {
+      await host.ready;
+      const pc = new Map((await host.status()).machines.map((m) => [m.id, m]));
+      expect(pc.get(3)).toMatchObject({ state: "invalid" });
+      expect(pc.get(5)).toMatchObject({ state: "ok", suspended: true });
+      expect(pc.get(6)).toMatchObject({ state: "ok", exported: false });
+      expect(pc.get(9)).toMatchObject({ state: "unknown" });
+      expect(pc.get(4)!.usedSectors! / pc.get(4)!.totalSectors!).toBeCloseTo(0.5, 2);
+      expect(pc.get(1)).toMatchObject({ state: "ok", usedSectors: 128, suspended: false, exported: true });
+    } finally {
+      host.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

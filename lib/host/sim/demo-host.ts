@@ -66,7 +66,9 @@ const list = (xs: string[], n = 5) => xs.slice(0, n).join(", ") + (xs.length > n
  */
 export class DemoHost extends AgentHost implements SimPcPort {
   readonly kernel: SimKernel;
-  /** The room is built (or loaded) and the agent may start. */
+  /** The room is built (or loaded): the agent may start. */
+  private readonly built: Promise<void>;
+  /** The agent has said hello and the room's starting conditions are in place. */
   readonly ready: Promise<void>;
   /** No state file was found: the room was just created. */
   readonly fresh: boolean;
@@ -103,11 +105,9 @@ export class DemoHost extends AgentHost implements SimPcPort {
     // Built without latency: the room is made before anyone watches.
     this.kernel = loaded ? SimKernel.fromJSON(loaded.kernel) : new SimKernel({ storeBytes: (opts.storeMiB ?? 64 * 1024) * MiB });
     this.kernel.onChange = () => void (this.dirty = true);
-    this.ready = (loaded ? this.adopt(loaded.pcs) : this.build()).then(() => {
-      this.kernel.stepMs = opts.stepMs;
-      this.persist();
-    });
+    this.built = (loaded ? this.adopt(loaded.pcs) : this.build()).then(() => this.persist());
     conn.start();
+    this.ready = this.built.then(() => this.afterHello(loaded ? undefined : opts.init));
   }
 
   has(id: number): boolean {
@@ -129,7 +129,7 @@ export class DemoHost extends AgentHost implements SimPcPort {
   private startAgent(agent: { input: NodeJS.ReadableStream; write(line: string): void }) {
     if (this.down) throw new Error(this.down);
     const { io, process } = this.kernel.io(() => this.helperConfig, { stateDir: STATE_DIR, libDir: LIB_DIR, agent });
-    return { done: this.ready.then(() => runHelper(["serve"], io)), kill: () => (process.kill(), this.down ?? undefined) };
+    return { done: this.built.then(() => runHelper(["serve"], io)), kill: () => (process.kill(), this.down ?? undefined) };
   }
 
   /** A new room: the master put in the store, every PC set up by the helper's `up`, then lived in. */
@@ -145,8 +145,23 @@ export class DemoHost extends AgentHost implements SimPcPort {
         this.setMachine(m.id, { online, fraction: m.id === 7 ? 0.86 : online ? 0.03 + ((m.id * 37) % 100) / 260 : 0.01 * (m.id % 3) });
       }
       const init = this.opts.init?.[String(m.id)];
-      if (init) this.setMachine(m.id, init);
+      if (init) this.setMachine(m.id, { ...init, suspended: false, exported: true, table: "snapshot" });
     }
+  }
+
+  /**
+   * Once the agent is up: the conditions a dead process leaves (a device suspended, a LUN offline,
+   * an error table) are staged only now, as the agent's start-up repair would mend them before
+   * hello. The latency is on from here (the room was made without it).
+   */
+  private async afterHello(init: Record<string, PcCondition> | undefined): Promise<void> {
+    await this.status().catch(() => undefined);
+    for (const [id, c] of Object.entries(init ?? {})) {
+      if (!this.byId.has(Number(id))) continue;
+      const { suspended, exported, table } = c;
+      this.setMachine(Number(id), { ...(suspended ? { suspended } : {}), ...(exported === false ? { exported } : {}), ...(table === "error" ? { table } : {}) });
+    }
+    this.kernel.stepMs = this.opts.stepMs;
   }
 
   private async up(pcs: Machine[]): Promise<void> {

@@ -39,8 +39,8 @@ export class SimDm {
   constructor(
     private readonly files: SimFiles,
     private readonly loops: () => Loop[],
-    /** How many LUNs export /dev/mapper/<name> (tgtd holds those open). */
-    private readonly lunUsers: (name: string) => number,
+    /** The backing paths of every LUN (tgtd holds those open). */
+    private readonly lunPaths: () => string[],
   ) {}
 
   device(name: string): DmDevice {
@@ -50,7 +50,14 @@ export class SimDm {
   }
 
   openCount(name: string): number {
-    return this.lunUsers(name) + (this.held.has(name) ? 1 : 0);
+    return this.openCounts()(name);
+  }
+
+  /** Every device's open count at once (one pass over the LUNs, not one per device). */
+  private openCounts(): (name: string) => number {
+    const luns = new Map<string, number>();
+    for (const p of this.lunPaths()) luns.set(p, (luns.get(p) ?? 0) + 1);
+    return (name) => (luns.get(`/dev/mapper/${name}`) ?? 0) + (this.held.has(name) ? 1 : 0);
   }
 
   /** Major:minor numbers some table (live or inactive) refers to. */
@@ -140,6 +147,12 @@ export class SimDm {
     this.noNode.delete(name);
   }
 
+  /** The loop device with this major:minor ("7:3" is /dev/loop3). */
+  private loopOf(majMin: string): Loop | undefined {
+    const name = `/dev/loop${majMin.slice(2)}`;
+    return majMin.startsWith("7:") ? this.loops().find((l) => l.name === name) : undefined;
+  }
+
   /** The device as a snapshot with a live instance, or null. */
   snapshot(name: string): { snap: Snap; loop: Loop } | null {
     const d = this.devices.get(name);
@@ -153,7 +166,7 @@ export class SimDm {
         return null;
       }
     }
-    const loop = snap && this.loops().find((l) => loopMajMin(l.name) === snap.cow);
+    const loop = snap && this.loopOf(snap.cow);
     return d?.live && snap && loop ? { snap, loop } : null;
   }
 
@@ -227,8 +240,10 @@ export class SimDm {
           );
         case "table":
           return ok(this.lines((n, d) => (d.live === null ? null : `${n}: ${d.live}`)) + "\n");
-        case "info":
-          return ok(this.lines((n, d) => `${n}:${d.live ? "L" : "-"}${d.inactive ? "I" : "-"}${d.suspended ? "s" : "-"}w:${this.openCount(n)}`) + "\n");
+        case "info": {
+          const open = this.openCounts();
+          return ok(this.lines((n, d) => `${n}:${d.live ? "L" : "-"}${d.inactive ? "I" : "-"}${d.suspended ? "s" : "-"}w:${open(n)}`) + "\n");
+        }
         case "create":
           if (a[2] !== "--table" || !a[1] || !a[3]) return err("Usage: dmsetup create <dev_name> [--table <table>]");
           this.create(a[1], a[3]);

@@ -74,7 +74,7 @@ export class SimKernel {
     this.fsys = new SimFiles(opts.storeBytes ?? 200 * GiB);
     this.fsys.otherBytes = opts.otherBytes ?? (opts.storeBytes === undefined ? 100 * GiB : 0);
     this.stepMs = opts.stepMs ?? 0;
-    this.dmk = new SimDm(this.fsys, () => this.loops, (name) => [...this.tgt.targets.values()].filter((t) => t.lun1 === `/dev/mapper/${name}`).length);
+    this.dmk = new SimDm(this.fsys, () => this.loops, () => [...this.tgt.targets.values()].flatMap((t) => (t.lun1 ? [t.lun1] : [])));
     this.tgt = new SimTgt((p) => this.exists(p));
     // The target's admin tool is installed (a test removes it to see the error).
     this.fsys.add("/usr/sbin/tgtadm", 1);
@@ -205,7 +205,7 @@ export class SimKernel {
 
   /** Loops detached while in use go once no table holds them; orphaned inodes nobody holds are freed. */
   sweep(): void {
-    this.loops = this.loops.filter((l) => !l.autoclear || this.dmk.usesDevice(`7:${loopNumber(l.name)}`));
+    if (this.loops.some((l) => l.autoclear)) this.loops = this.loops.filter((l) => !l.autoclear || this.dmk.usesDevice(`7:${loopNumber(l.name)}`));
     for (const ino of [...this.fsys.orphans.keys()]) this.fsys.release(ino, (i) => this.holds(i));
   }
 
