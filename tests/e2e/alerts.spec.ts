@@ -68,5 +68,9 @@ test("notifications: a webhook added in Settings, tested against a local receive
   await page.setViewportSize({ width: 390, height: 844 });
   expect(await sideways(page)).toBeLessThanOrEqual(0);
   await page.screenshot({ path: `${SHOTS}/events-phone.png`, fullPage: true });
+  // A filter given twice is not dropped silently (the API answers 400): the page shows all and says why.
+  await page.goto(app.url + "/events?severity=danger&severity=warn");
+  await expect(page.getByRole("alert").filter({ hasText: "The address gives 'severity' more than once" })).toBeVisible();
+  await expect(page.getByLabel("Severity")).toHaveValue("");
   expect(csp).toEqual([]);
 });
