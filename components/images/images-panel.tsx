@@ -129,7 +129,7 @@ function HostImages({ h, several, machines, now, refresh }: { h: HostImagesView;
 }
 
 /**
- * Update mode on a PC that is up pulls its disk from under Windows: the form says so as soon as
+ * Update mode on a PC that is up means restarting it into the draft: the form says so as soon as
  * that PC is chosen, and starting asks first (the server refuses it unforced: 409 machine-online,
  * asked the same way when the PC came up after the form last looked).
  */
@@ -147,7 +147,7 @@ function StartUpdate({ h, machines, refresh }: { h: HostImagesView; machines: Ma
     body: (
       <>
         <p>{why}</p>
-        <p className="font-medium text-red-800">Windows on {name} loses its disk and crashes: anything unsaved there is lost. Shutting it down first is safe.</p>
+        <p className="font-medium text-red-800">Its own disk is not touched, but the update is made by restarting {name} into the draft: anything unsaved there is lost. Shutting it down first is safe.</p>
       </>
     ),
     confirmLabel: "Force update mode",
@@ -199,8 +199,8 @@ function StartUpdate({ h, machines, refresh }: { h: HostImagesView; machines: Ma
       </div>
       {up && (
         <p role="alert" className="mt-2 rounded-md bg-red-50 px-3 py-2 text-sm text-red-900 ring-1 ring-red-300">
-          <strong>{name} is {chosen!.boot.state === "booting" ? "booting" : "running"} right now.</strong> Shut it down first: starting update mode now pulls its disk from
-          under Windows and it crashes.
+          <strong>{name} is {chosen!.boot.state === "booting" ? "booting" : "running"} right now.</strong> Shut it down first: the update is made by restarting it into
+          the draft (its own disk is not touched, but what it has not saved is lost).
         </p>
       )}
       <FormError error={error} />

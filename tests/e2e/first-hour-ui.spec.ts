@@ -73,7 +73,7 @@ test("11: images — a running PC is warned about up front; force and Discard as
   await page.screenshot({ path: `${SHOTS}/images-start-running-laptop.png` });
   await start.getByRole("button", { name: "Start update" }).click();
   const force = page.getByRole("dialog", { name: "Force update mode on retro-04?" });
-  await expect(force).toContainText("loses its disk and crashes");
+  await expect(force).toContainText("restarting retro-04 into the draft: anything unsaved there is lost");
   await page.screenshot({ path: `${SHOTS}/images-force-laptop.png` });
   await force.getByRole("button", { name: "Cancel" }).click();
   await expect(force).toBeHidden();
