@@ -35,6 +35,7 @@ interface Props {
 export function Modal({ open, title, onClose, onOpen, width = "md", footer, form, children }: Props) {
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
+  // biome-ignore lint/correctness/useExhaustiveDependencies: onOpen runs when the dialog opens, not each time a caller passes a new function
   useEffect(() => {
     const d = ref.current;
     if (!d) return;
