@@ -20,6 +20,7 @@ function processesStarted(/** @type {number} */ from, /** @type {number} */ to) 
   for (let pid = from + 1; pid <= to; pid++) if (!existsSync(`/proc/${pid}`)) gone++;
   return gone;
 }
+/** @type {[string, ...string[]]} */
 const asApp = ["/usr/bin/setpriv", `--reuid=${APP_USER.uid}`, `--regid=${APP_USER.gid}`, "--clear-groups"];
 
 /** The 2010 method: LUN off, suspend, dd the whole COW, reload, resume, LUN on (wrong, but timed). */

@@ -392,7 +392,7 @@ export const SCENARIOS = [
   },
   {
     name: "missing backend",
-    what: "tgtd down: a reset still works (the target is never touched), status reads every PC's numbers with the target's failure, not exported; tgtd back, up exports again",
+    what: "tgtd down: a reset cleans the disk (the target is never touched) but is not a success (failed at export: the PC cannot be reached), status reads every PC's numbers with the target's failure, not exported; tgtd back, up exports again",
     async run(rig) {
       await rig.stopBackend();
       const r = await rig.helper("reset", "21");
@@ -401,6 +401,7 @@ export const SCENARIOS = [
       const up = await rig.helper("up", ...IDS.map(String));
       return {
         code: r.code,
+        failedStep: reportOf(r).failedStep,
         outcome: reportOf(r).outcome,
         healthDown: st.health,
         exportedDown: st.exported,
@@ -411,7 +412,7 @@ export const SCENARIOS = [
         readsMaster: await readsMaster(rig, 21, 0),
       };
     },
-    expect: { code: 0, outcome: "fresh", healthDown: "ok/target-down", exportedDown: false, usageDown: FRESH, upCode: 0, relinked: true, ...SERVING, usage: FRESH, readsMaster: true },
+    expect: { code: 1, failedStep: "export", outcome: "fresh", healthDown: "ok/target-down", exportedDown: false, usageDown: FRESH, upCode: 0, relinked: true, ...SERVING, usage: FRESH, readsMaster: true },
   },
   {
     name: "open session",

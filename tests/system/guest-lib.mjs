@@ -14,6 +14,14 @@ export const MASTER_MIB = 64;
 export const APP_USER = { name: "cowherd", uid: 990, gid: 990, home: "/var/lib/cowherd" };
 export const SSH_PORT = 2222;
 export const APP_PORT = 3000;
+/**
+ * A child's whole environment, nothing inherited. Typed as Node's env (Next's types make NODE_ENV a
+ * required member, which a helper or daemon in the guest has no use for).
+ * @param {Record<string, string>} vars
+ * @returns {NodeJS.ProcessEnv}
+ */
+export const envOf = (vars) => /** @type {NodeJS.ProcessEnv} */ (/** @type {unknown} */ (vars));
+
 const ENV = { PATH: "/usr/sbin:/usr/bin", LC_ALL: "C", DM_DISABLE_UDEV: "1" };
 
 /**
@@ -33,7 +41,7 @@ const ENV = { PATH: "/usr/sbin:/usr/bin", LC_ALL: "C", DM_DISABLE_UDEV: "1" };
  */
 export function sh(file, args, opts = {}) {
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(file, args, { encoding: "utf8", timeout: opts.timeoutMs ?? 300_000, env: { ...ENV, ...opts.env }, cwd: opts.cwd, input: opts.input });
+  const r = spawnSync(file, args, { encoding: "utf8", timeout: opts.timeoutMs ?? 300_000, env: envOf({ ...ENV, ...opts.env }), cwd: opts.cwd, input: opts.input });
   return { code: r.status ?? -1, stdout: r.stdout ?? "", stderr: r.stderr ?? "", ms: Number(process.hrtime.bigint() - t0) / 1e6 };
 }
 
@@ -70,7 +78,7 @@ let tgtd = null;
 
 export async function startTgtd() {
   mkdirSync("/run/tgtd", { recursive: true });
-  tgtd = spawn("/usr/sbin/tgtd", ["-f"], { stdio: "ignore", env: { PATH: "/usr/sbin:/usr/bin" } });
+  tgtd = spawn("/usr/sbin/tgtd", ["-f"], { stdio: "ignore", env: envOf({ PATH: "/usr/sbin:/usr/bin" }) });
   tgtd.unref(); // the scenario's end must not wait for the daemon
   for (let i = 0; i < 100; i++) {
     if (sh("/usr/sbin/tgtadm", ["--op", "show", "--mode", "sys"]).code === 0) return;
@@ -182,7 +190,7 @@ export async function startSshd() {
     "/etc/ssh/sshd_config",
     [`Port ${SSH_PORT}`, "ListenAddress 127.0.0.1", "HostKey /etc/ssh/ssh_host_ed25519_key", "PasswordAuthentication no", "KbdInteractiveAuthentication no", "UsePAM no", "PermitRootLogin no", "AuthorizedKeysFile .ssh/authorized_keys", "StrictModes yes", "LogLevel ERROR"].join("\n") + "\n",
   );
-  sshd = spawn("/usr/sbin/sshd", ["-D", "-e", "-f", "/etc/ssh/sshd_config"], { stdio: ["ignore", "ignore", "pipe"], env: { PATH: "/usr/sbin:/usr/bin" } });
+  sshd = spawn("/usr/sbin/sshd", ["-D", "-e", "-f", "/etc/ssh/sshd_config"], { stdio: ["ignore", "ignore", "pipe"], env: envOf({ PATH: "/usr/sbin:/usr/bin" }) });
   sshd.stderr.on("data", (d) => process.stdout.write(`sshd: ${d}`));
   sshd.unref();
   for (let i = 0; i < 100; i++) {
@@ -219,7 +227,7 @@ export async function startApp(env = {}, timeoutMs = 360_000) {
   const child = spawn("/usr/bin/setpriv", [`--reuid=${uid}`, `--regid=${gid}`, "--clear-groups", ...node], {
     cwd: PROJECT,
     stdio: ["ignore", "pipe", "pipe"],
-    env: { PATH: "/usr/bin:/usr/sbin", HOME: home, NODE_ENV: "production", PORT: String(APP_PORT), HOST: "127.0.0.1", COWHERD_CONFIG: CONFIG, COWHERD_DATA_DIR: home, COWHERD_ADMIN_PASSWORD: "system-test-password", COWHERD_VERBOSE: "1", ...env },
+    env: envOf({ PATH: "/usr/bin:/usr/sbin", HOME: home, NODE_ENV: "production", PORT: String(APP_PORT), HOST: "127.0.0.1", COWHERD_CONFIG: CONFIG, COWHERD_DATA_DIR: home, COWHERD_ADMIN_PASSWORD: "system-test-password", COWHERD_VERBOSE: "1", ...env }),
   });
   let log = "";
   const take = (/** @type {Buffer} */ d) => (log += d.toString());

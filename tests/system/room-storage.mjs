@@ -7,7 +7,7 @@
 import { createServer } from "node:http";
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { spawn } from "node:child_process";
-import { APP_PORT, CONFIG, emit, helper, installHelper, MASTER, PROJECT, setupOs, sh, sleep, startApp, startTgtd, stopTgtd } from "./guest-lib.mjs";
+import { APP_PORT, CONFIG, emit, helper, installHelper, MASTER, PROJECT, setupOs, sh, sleep, startApp, startTgtd, stopTgtd, envOf } from "./guest-lib.mjs";
 
 export const ROOM = {
   lanAddress: "10.13.0.1",
@@ -30,7 +30,7 @@ function iface(/** @type {string} */ mac) {
 function network() {
   const lan = iface(ROOM.lanMac);
   const link = iface(ROOM.linkMac);
-  for (const [dev, addr] of [[lan, `${ROOM.lanAddress}/24`], [link, `${ROOM.linkAddress}/24`]]) {
+  for (const [dev, addr] of /** @type {[string, string][]} */ ([[lan, `${ROOM.lanAddress}/24`], [link, `${ROOM.linkAddress}/24`]])) {
     sh("/usr/bin/ip", ["addr", "add", addr, "dev", dev]);
     sh("/usr/bin/ip", ["link", "set", dev, "up"]);
   }
@@ -78,7 +78,7 @@ async function startDnsmasq(/** @type {string} */ lan) {
   const child = spawn(
     "/usr/sbin/dnsmasq",
     ["--keep-in-foreground", "--log-facility=-", "--log-dhcp", "--conf-file=/etc/cowherd/dnsmasq.conf", "--port=0", `--interface=${lan}`, "--bind-interfaces", "--dhcp-leasefile=/run/dnsmasq.leases", "--pid-file=/run/dnsmasq.pid", "--user=root", "--group=root"],
-    { stdio: ["ignore", "pipe", "pipe"], env: { PATH: "/usr/sbin:/usr/bin" } },
+    { stdio: ["ignore", "pipe", "pipe"], env: envOf({ PATH: "/usr/sbin:/usr/bin" }) },
   );
   const log = (/** @type {Buffer} */ d) => d.toString().split("\n").filter(Boolean).forEach((l) => process.stdout.write(`dnsmasq: ${l}\n`));
   dnsmasq = child;

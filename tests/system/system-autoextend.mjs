@@ -5,7 +5,7 @@
 import { spawn } from "node:child_process";
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, statfsSync, statSync, writeFileSync, writeSync } from "node:fs";
 import { check } from "./checks.mjs";
-import { apiSession, compareWithMaster, helper, lunUrl, sh, sleep, startApp, writeConfig, MASTER } from "./guest-lib.mjs";
+import { apiSession, compareWithMaster, helper, lunUrl, sh, sleep, startApp, writeConfig, MASTER, envOf } from "./guest-lib.mjs";
 
 /** @typedef {import("./guest-lib.mjs").Row} Row */
 
@@ -13,6 +13,8 @@ const MiB = 1048576;
 const RESERVE_MIB = 32;
 const ROOMY = "/store/roomy";
 const TIGHT = "/store/tight";
+/** @typedef {{ id: 7 | 8, name: string, ip: string, dmName: string, cowSizeMiB: number, maxCowSizeMiB: number, cowPath: string }} Pc */
+/** @type {[Pc, Pc]} */
 const PCS = [
   // 24 MiB COWs that may grow to 96 MiB; the roomy store has space for that, the tight one (76 MiB) for one growth only.
   { id: 7, name: "grower", ip: "127.0.0.47", dmName: "retrocow7", cowSizeMiB: 24, maxCowSizeMiB: 96, cowPath: `${ROOMY}/retrocow7.cow` },
@@ -34,7 +36,7 @@ const freeMiB = (/** @type {string} */ dir) => {
 function writer(dm, mib, pattern, pauseMs) {
   const cmds = [];
   for (let i = 0; i < mib; i++) cmds.push("-c", `write -P ${pattern} ${i}M 1M`, "-c", `sleep ${pauseMs}`);
-  const child = spawn("/usr/bin/qemu-io", ["-f", "raw", ...cmds, lunUrl(dm)], { stdio: ["ignore", "pipe", "pipe"], env: { PATH: "/usr/bin:/usr/sbin" } });
+  const child = spawn("/usr/bin/qemu-io", ["-f", "raw", ...cmds, lunUrl(dm)], { stdio: ["ignore", "pipe", "pipe"], env: envOf({ PATH: "/usr/bin:/usr/sbin" }) });
   let out = "";
   child.stdout.on("data", (d) => (out += d));
   child.stderr.on("data", (d) => (out += d));
@@ -42,7 +44,7 @@ function writer(dm, mib, pattern, pauseMs) {
 }
 
 export async function autoextendChecks() {
-  for (const [dir, size] of [[ROOMY, "256m"], [TIGHT, "76m"]]) {
+  for (const [dir, size] of /** @type {[string, string][]} */ ([[ROOMY, "256m"], [TIGHT, "76m"]])) {
     mkdirSync(dir, { recursive: true });
     sh("/usr/bin/mount", ["-t", "tmpfs", "-o", `size=${size}`, "store", dir]);
   }
@@ -63,19 +65,20 @@ export async function autoextendChecks() {
   /** @type {Record<number, Set<string>>} */
   const seen = { 7: new Set(), 8: new Set() };
   let minTightFree = Infinity;
-  /** @type {Record<number, number>} */
+  /** @type {{ 7: number, 8: number }} */
   const maxFile = { 7: 0, 8: 0 };
   const t0 = Date.now();
   while (a.running() || b.running()) {
     const v = (await api.get("/api/machines")).json;
     for (const m of v?.machines ?? []) seen[m.id]?.add(m.state);
     minTightFree = Math.min(minTightFree, freeMiB(TIGHT));
-    for (const pc of PCS) maxFile[pc.id] = Math.max(maxFile[pc.id] ?? 0, statSync(pc.cowPath).size / MiB);
+    for (const pc of PCS) maxFile[pc.id] = Math.max(maxFile[pc.id], statSync(pc.cowPath).size / MiB);
     if (Date.now() - t0 > 8 * 60_000) break;
     await sleep(400);
   }
   const [ra] = await Promise.all([a.done, b.done]);
   await sleep(3000); // the last look at the room
+  /** @type {{ 7: Row, 8: Row }} */
   const st = Object.fromEntries((helper("status").json?.machines ?? []).map((/** @type {Row} */ m) => [m.id, m]));
   /** @type {(kind: string, machine: number) => Promise<Row[]>} */
   const events = async (kind, machine) => (await api.get(`/api/events?kind=${kind}&machine=${machine}&pageSize=50`)).json?.events ?? [];

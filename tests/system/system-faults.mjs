@@ -5,9 +5,10 @@
 import { spawn } from "node:child_process";
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { check } from "./checks.mjs";
-import { CONFIG, compareWithMaster, helper, HELPER, qemuIo, sh, sleep, writeConfig } from "./guest-lib.mjs";
+import { CONFIG, compareWithMaster, helper, HELPER, qemuIo, sh, sleep, writeConfig, envOf } from "./guest-lib.mjs";
 import { PCS } from "./system-helper.mjs";
 
+/** @type {[string, string][]} */
 const PAUSES = [
   ["before-wipe", "after check, before dm-error"],
   ["after-wipe", "after dm-error, before cow-zero"],
@@ -19,7 +20,7 @@ const devState = (/** @type {string} */ name) => `${dm("table", name).stdout.tri
 
 /** The helper started in the background (as the shell would), to be waited for or killed. */
 export function background(/** @type {string[]} */ ...args) {
-  const child = spawn(HELPER, args, { stdio: ["ignore", "pipe", "pipe"], env: { PATH: "/usr/sbin:/usr/bin", LC_ALL: "C", DM_DISABLE_UDEV: "1" } });
+  const child = spawn(HELPER, args, { stdio: ["ignore", "pipe", "pipe"], env: envOf({ PATH: "/usr/sbin:/usr/bin", LC_ALL: "C", DM_DISABLE_UDEV: "1" }) });
   let out = "";
   child.stdout.on("data", (d) => (out += d));
   const done = new Promise((r) => child.once("exit", (code) => r({ code, out, json: (() => { try { return JSON.parse(out); } catch { return null; } })() })));

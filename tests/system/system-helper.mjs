@@ -103,10 +103,12 @@ export async function helperChecks() {
   s = status();
   check("pc2 (held open, not reset) keeps its data", s[2]?.exported && !s[2].suspended && qemuIo("retrocow2", "read -P 0xbb 4M 2M").ok, s[2]);
 
-  // 6b. tgtd down: a reset never touches the target, so it still works; status says the target cannot be read
+  // 6b. tgtd down: a reset never touches the target, so it still cleans the disk, but a PC nobody can
+  // reach is no success: it fails at export; status says the target cannot be read
   await stopTgtd();
   const down = helper("reset", "2");
-  check("tgtd down: reset still succeeds (the target is never touched)", down.code === 0 && down.json?.reports?.[0]?.outcome === "fresh", down.json);
+  const downReport = down.json?.reports?.[0];
+  check("tgtd down: reset cleans the disk but fails at export (exit 1, outcome fresh): the PC is not reachable", down.code === 1 && downReport?.outcome === "fresh" && downReport?.failedStep === "export", down.json);
   const st = helper("status");
   check("tgtd down: status still reads every PC's numbers, each with the target's failure as its problem, not exported", st.code === 0 && !!st.json?.machines?.every((m) => m.state === "ok" && !m.exported && /iSCSI target does not answer \(.*tgtadm/.test(m.problem ?? "")), st.json);
   await startTgtd();

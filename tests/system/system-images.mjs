@@ -5,7 +5,7 @@
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statfsSync, statSync, writeFileSync } from "node:fs";
 import { check } from "./checks.mjs";
-import { compareWithMaster, emit, helper, HELPER, lunUrl, MASTER, qemuIo, sh, sleep, writeConfig } from "./guest-lib.mjs";
+import { compareWithMaster, emit, helper, HELPER, lunUrl, MASTER, qemuIo, sh, sleep, writeConfig, envOf } from "./guest-lib.mjs";
 import { PCS } from "./system-helper.mjs";
 
 const STATE = "/var/lib/cowherd-helper/images.json";
@@ -77,7 +77,7 @@ export async function imageChecks() {
   check("v2 detached once no PC uses it, its file kept", loopsOf(V2).length === 0 && existsSync(V2) && pcs()[2]?.version === 1);
 
   // A copy killed half way: the next start's repair deletes the draft; nothing half written is current.
-  const victim = spawn(HELPER, ["image-update", "1"], { stdio: "ignore", env: { PATH: "/usr/sbin:/usr/bin", LC_ALL: "C", DM_DISABLE_UDEV: "1" } });
+  const victim = spawn(HELPER, ["image-update", "1"], { stdio: "ignore", env: envOf({ PATH: "/usr/sbin:/usr/bin", LC_ALL: "C", DM_DISABLE_UDEV: "1" }) });
   let copying = false;
   for (let i = 0; i < 20000 && !copying; i++) {
     try {

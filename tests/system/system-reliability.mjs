@@ -5,7 +5,7 @@
 import { spawn } from "node:child_process";
 import { chmodSync, existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { check } from "./checks.mjs";
-import { compareWithMaster, helper, HELPER, iqn, qemuIo, sh, sleep, writeConfig } from "./guest-lib.mjs";
+import { compareWithMaster, helper, HELPER, iqn, qemuIo, sh, sleep, writeConfig, envOf } from "./guest-lib.mjs";
 import { PCS } from "./system-helper.mjs";
 
 const KILL_AFTER = "/run/cowherd-kill-after";
@@ -35,6 +35,7 @@ function unwrapTools() {
 }
 
 async function upKilledAtEachStep() {
+  /** @type {[string, string][]} */
   const STEPS = [
     ["--length 16777216 /store/retrocow3.cow", "the COW allocated"],
     ["--find --show /store/retrocow3.cow", "its loop attached"],
@@ -102,7 +103,7 @@ async function resetUnderSession() {
 
 /** The agent as the app runs it: line-delimited JSON on its stdin and stdout. */
 function agent() {
-  const child = spawn(HELPER, ["serve"], { stdio: ["pipe", "pipe", "pipe"], env: { PATH: "/usr/sbin:/usr/bin", LC_ALL: "C", DM_DISABLE_UDEV: "1" } });
+  const child = spawn(HELPER, ["serve"], { stdio: ["pipe", "pipe", "pipe"], env: envOf({ PATH: "/usr/sbin:/usr/bin", LC_ALL: "C", DM_DISABLE_UDEV: "1" }) });
   let buf = "";
   /** @type {Map<number, (msg: import("./guest-lib.mjs").Doc) => void>} */
   const waiting = new Map();

@@ -4,39 +4,8 @@ import { runHelper } from "@/helper/run-helper";
 import { SimKernel } from "@/lib/host/sim/kernel/kernel";
 import type { CowStore, Inode } from "@/lib/host/sim/kernel/files";
 import { loopMajMin } from "@/lib/host/sim/kernel/loop";
-// @ts-expect-error plain ESM script without types (its JSDoc types are checked by its own // @ts-check)
 import { MASTER_MIB, SCENARIOS, STORE, STORE_MIB, conformanceConfig, masterByte, runConformance } from "../system/conformance.mjs";
-
-// The Rig and the results of tests/system/conformance.mjs (its JSDoc), as TypeScript reads them here
-// until the typecheck takes JavaScript files in.
-type Disk = number | "update";
-type KillPoint = "before-wipe" | "after-wipe" | "before-load" | "after-load" | "after-resume";
-interface Rig {
-  side: "sim" | "real";
-  helper(...argv: string[]): Promise<{ code: number; json: unknown }>;
-  writePattern(disk: Disk, byte: number, offMiB: number, lenMiB: number): Promise<boolean>;
-  readPattern(disk: Disk, byte: number, offMiB: number, lenMiB: number): Promise<boolean>;
-  table(id: number): Promise<string>;
-  journal(id: number): Promise<boolean>;
-  cowExists(id: number): Promise<boolean>;
-  openSession(id: number): Promise<void>;
-  closeSession(id: number): Promise<void>;
-  deleteMaster(): Promise<void>;
-  restoreMaster(): Promise<void>;
-  deleteCow(id: number): Promise<void>;
-  fillStore(leaveMiB: number): Promise<void>;
-  unfillStore(): Promise<void>;
-  stopBackend(): Promise<void>;
-  startBackend(): Promise<void>;
-  killedReset(id: number, point: KillPoint): Promise<void>;
-}
-interface Result {
-  name: string;
-  what: string;
-  skipped?: string;
-  observed?: Record<string, unknown>;
-  diffs: string[];
-}
+import type { Disk, KillPoint, Result, Rig } from "../system/conformance.mjs";
 
 // The conformance suite's simulated side: the same scenarios as the system test runs on the real
 // kernel (tests/system/conformance.mjs), here over the helper's own code (runHelper) on the simulated
