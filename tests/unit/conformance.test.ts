@@ -155,12 +155,7 @@ function kernel(): SimKernel {
  * that come out differently and why. The test fails when a difference is not listed here, and when a
  * listed one is gone (the list must stay the truth).
  */
-const KNOWN: Record<string, { keys: string[]; why: string }> = {
-  "missing backend": {
-    keys: ["relinked"],
-    why: "a tgtd that died and started again keeps its targets and LUNs in the simulated kernel (tgtdDown only makes tgtadm fail); the real one starts empty, so up re-creates every target and LUN",
-  },
-};
+const KNOWN: Record<string, { keys: string[]; why: string }> = {};
 
 describe("conformance: the simulated kernel does what the real one does (tests/system/conformance.mjs)", async () => {
   const results: Result[] = await runConformance(simRig(kernel()));

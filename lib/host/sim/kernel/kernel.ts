@@ -106,7 +106,9 @@ export class SimKernel {
   get tgtdDown(): boolean {
     return this.tgt.down;
   }
+  /** tgtd dies (true) or starts again (false). Its targets, LUNs and sessions live only in the daemon: a dead one loses them all, and it starts empty. */
   set tgtdDown(v: boolean) {
+    if (v) this.tgt.targets.clear();
     this.tgt.down = v;
   }
   get runner(): Runner {
