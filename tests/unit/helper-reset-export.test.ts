@@ -1,30 +1,17 @@
 import { describe, expect, it } from "vitest";
-import { parseConfig } from "@/lib/config/load";
-import { Storage } from "@/helper/storage/storage";
 import { runHelper } from "@/helper/run-helper";
 import { HELPER_EXIT } from "@/lib/host/protocol";
-import { SimKernel } from "@/lib/host/sim/kernel/kernel";
+import { helperIo as io, storageOnKernel, twoPcConfig } from "../helpers/storage-on-kernel";
 
-const config = parseConfig({
-  host: "real",
-  machines: [
-    { id: 1, name: "pc1", ip: "10.0.0.41", dmName: "retrocow1" },
-    { id: 2, name: "pc2", ip: "10.0.0.42", dmName: "retrocow2" },
-  ],
-  defaults: { cowSizeMiB: 16, chunkSectors: 8, mode: "P" },
-  storage: { master: "/store/master.img", cowDir: "/store", iqnPrefix: "iqn.2026-11.test.cowherd", reserveMiB: 64 },
-});
+const config = twoPcConfig;
 
 async function setUp() {
-  const fake = new SimKernel();
-  fake.addFile("/store/master.img", 64 * 1048576);
-  const host = new Storage({ config, run: fake.runner, fs: fake.fs, dm: fake.worker, stateDir: "/run/cowherd", pid: 100, lockWaitMs: 300 });
+  const { fake, host } = storageOnKernel(config);
   expect((await host.up([1, 2])).every((r) => r.ok)).toBe(true);
   fake.calls = [];
   return { fake, host };
 }
 
-const io = (fake: SimKernel) => ({ config: () => config, run: fake.runner, fs: fake.fs, dm: () => fake.worker, stateDir: "/run/cowherd", event: () => undefined });
 
 describe("a reset reports success only for a PC that is exported at its end (issue 16 item 9)", () => {
   it("tgtd down: the disk is reset (the target is never touched), but the report fails at export, saying why and what to do", async () => {

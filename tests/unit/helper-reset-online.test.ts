@@ -1,32 +1,19 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { parseConfig } from "@/lib/config/load";
-import { Storage } from "@/helper/storage/storage";
 import { runHelper } from "@/helper/run-helper";
 import { HELPER_EXIT } from "@/lib/host/protocol";
-import { SimKernel } from "@/lib/host/sim/kernel/kernel";
+import { helperIo as io, storageOnKernel, twoPcConfig } from "../helpers/storage-on-kernel";
 import { testRuntime } from "../helpers/runtime";
 
-const config = parseConfig({
-  host: "real",
-  machines: [
-    { id: 1, name: "pc1", ip: "10.0.0.41", dmName: "retrocow1" },
-    { id: 2, name: "pc2", ip: "10.0.0.42", dmName: "retrocow2" },
-  ],
-  defaults: { cowSizeMiB: 16, chunkSectors: 8, mode: "P" },
-  storage: { master: "/store/master.img", cowDir: "/store", iqnPrefix: "iqn.2026-11.test.cowherd", reserveMiB: 64 },
-});
+const config = twoPcConfig;
 
 async function hostWithSession() {
-  const fake = new SimKernel();
-  fake.addFile("/store/master.img", 64 * 1048576);
-  const host = new Storage({ config, run: fake.runner, fs: fake.fs, dm: fake.worker, stateDir: "/run/cowherd", pid: 100, lockWaitMs: 300 });
+  const { fake, host } = storageOnKernel(config);
   await host.up([1, 2]);
   fake.targets.get(1)!.initiators = [{ iqn: "iqn.1991-05.com.microsoft:pc1", ip: "10.0.0.41" }];
   fake.calls = [];
   return { fake, host };
 }
 
-const io = (fake: SimKernel) => ({ config: () => config, run: fake.runner, fs: fake.fs, dm: () => fake.worker, stateDir: "/run/cowherd", event: () => undefined });
 
 describe("the helper refuses to reset a PC whose iSCSI session is open, unless forced (issue 16 item 10)", () => {
   it("refuses the running PC (failedStep online, nothing touched) and resets the others of the same request", async () => {
