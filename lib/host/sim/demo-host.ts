@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { runHelper } from "../../../helper/run-helper";
 import type { Config, Machine } from "../../config/schema";
 import { AgentConnection } from "../agent/agent-connection";
@@ -102,6 +103,9 @@ export class DemoHost extends AgentHost implements SimPcPort {
     this.down = opts.down ?? null;
     const loaded = opts.stateFile ? readRoomFile(opts.stateFile) : null;
     this.fresh = !loaded;
+    if (!loaded && opts.stateFile && existsSync(opts.stateFile)) {
+      opts.log?.(`cowherd: simulated host ${name}: ${opts.stateFile} is not a simulated kernel's state (one from an older Cowherd?): the room is made afresh`);
+    }
     // Built without latency: the room is made before anyone watches.
     this.kernel = loaded ? SimKernel.fromJSON(loaded.kernel) : new SimKernel({ storeBytes: (opts.storeMiB ?? 64 * 1024) * MiB });
     this.kernel.onChange = () => void (this.dirty = true);
