@@ -48,7 +48,7 @@ export async function serve(config: Config, storage: StorageVerbs, io: AgentIo):
   const respond = (r: AgentResponse) => io.write(JSON.stringify(r));
 
   const handle = async (req: AgentRequest): Promise<void> => {
-    let parsed;
+    let parsed: ReturnType<typeof parseHelperArgs>;
     try {
       parsed = parseHelperArgs(req.args, known);
     } catch (e) {

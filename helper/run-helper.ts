@@ -35,7 +35,7 @@ export async function runHelper(argv: readonly string[], io: HelperIo): Promise<
   } catch (e) {
     return { code: HELPER_EXIT.config, output: { ok: false, error: { code: "config", message: errorText(e) } } };
   }
-  let parsed;
+  let parsed: ReturnType<typeof parseHelperArgs>;
   try {
     parsed = parseHelperArgs(argv, new Set(config.machines.map((m) => m.id)));
   } catch (e) {

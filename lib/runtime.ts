@@ -142,13 +142,7 @@ export async function createRuntime(
       { state: (id) => bootTracker.info(id), lastBoots: ofCurrentPcs(boots.latestByMachine(), config.machines), pending: boots.pending() },
       {
         projection: (id) => sampler.projection(id),
-        blocked: (id) => {
-          for (const kind of ["autoextend-refused", "autoextend-max"] as const) {
-            const open = eventLog.isOpen(conditionKey(kind, `pc:${id}`));
-            if (open) return kind === "autoextend-max" ? "at its largest size (maxCowSizeMiB)" : "auto-extend refused: the COW store would go below its reserve";
-          }
-          return null;
-        },
+        blocked: (id) => (["autoextend-refused", "autoextend-max"] as const).find((kind) => eventLog.isOpen(conditionKey(kind, `pc:${id}`))) ?? null,
       },
     );
   const watch = new RoomWatch({ config, room, bootTracker, sampler, events: eventLog, extender, history, view: viewOf });

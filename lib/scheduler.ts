@@ -1,5 +1,5 @@
 /** Periodic jobs, started once per process. Timers are unref'd so they never keep a test alive. */
-export interface Job {
+export interface ScheduledTask {
   name: string;
   everyMs: number;
   run: () => void | Promise<void>;
@@ -9,7 +9,7 @@ export class Scheduler {
   private timers: NodeJS.Timeout[] = [];
   private busy = new Set<string>();
 
-  start(jobs: Job[]): void {
+  start(jobs: ScheduledTask[]): void {
     if (this.timers.length) return;
     for (const job of jobs) {
       const t = setInterval(async () => {

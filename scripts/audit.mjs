@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // CI's dependency check: `npm audit --omit=dev` must show no high or critical vulnerability.
 // If the registry's audit endpoint cannot be reached (some mirrors answer 405), say so plainly and
 // do not pretend the check passed: the line "npm audit: NOT CHECKED" is printed.

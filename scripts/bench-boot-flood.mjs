@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // `node scripts/bench-boot-flood.mjs`: one PC floods /boot/failed (8 keep-alive connections, or
 // BENCH_FLOOD_CONNECTIONS, as fast as the server answers) for BENCH_FLOOD_SECONDS (10); meanwhile and
 // afterwards GET /api/machines (logged in) and /cgi/status (from another PC) are timed one after
@@ -26,10 +27,18 @@ if (![".next/BUILD_ID", "dist/server.mjs", "dist/core.mjs"].every((f) => existsS
   process.exit(2);
 }
 
+/** @typedef {{ n: number, p50: number, p90: number }} Latency in ms */
+/** @typedef {{ machines: Latency, status: Latency }} Probe */
+
+/**
+ * @param {{ port: number, method?: string, urlPath: string, from?: string, headers?: http.OutgoingHttpHeaders, agent?: http.Agent | false, body?: string }} how
+ * @returns {Promise<{ status: number | undefined, headers: http.IncomingHttpHeaders, body: string, ms: number }>}
+ */
 function request({ port, method = "GET", urlPath, from, headers = {}, agent = false, body }) {
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
     const req = http.request({ host: "127.0.0.1", port, method, path: urlPath, localAddress: from, headers, agent }, (res) => {
+      /** @type {Buffer[]} */
       const chunks = [];
       res.on("data", (c) => chunks.push(c));
       res.on("end", () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks).toString(), ms: Number(process.hrtime.bigint() - t0) / 1e6 }));
@@ -65,10 +74,14 @@ async function startServer() {
   };
 }
 
-/** Times the two reads one after another until `until` resolves or `ms` pass. */
+/**
+ * Times the two reads one after another until `ms` pass.
+ * @param {number} port @param {string} cookie @param {number} ms @returns {Promise<Probe>}
+ */
 async function probe(port, cookie, ms) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   const pcAgent = new http.Agent({ keepAlive: true, maxSockets: 1, localAddress: PROBE_PC });
+  /** @type {{ machines: number[], status: number[] }} */
   const lat = { machines: [], status: [] };
   const end = Date.now() + ms;
   while (Date.now() < end) {
@@ -82,10 +95,14 @@ async function probe(port, cookie, ms) {
   }
   agent.destroy();
   pcAgent.destroy();
-  const q = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))];
-  return Object.fromEntries(Object.entries(lat).map(([k, xs]) => [k, { n: xs.length, p50: q(xs, 0.5), p90: q(xs, 0.9) }]));
+  /** @param {number[]} xs @param {number} p */
+  const q = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))] ?? Number.NaN;
+  /** @param {number[]} xs @returns {Latency} */
+  const summary = (xs) => ({ n: xs.length, p50: q(xs, 0.5), p90: q(xs, 0.9) });
+  return { machines: summary(lat.machines), status: summary(lat.status) };
 }
 
+/** @param {number} port @param {number} ms @returns {Promise<number>} requests sent */
 async function flood(port, ms) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: CONNECTIONS, localAddress: FLOODER });
   const end = Date.now() + ms;
@@ -112,7 +129,9 @@ try {
     body: JSON.stringify({ username: "admin", password: PASSWORD }),
   });
   if (login.status !== 200) throw new Error(`login answered ${login.status}: ${login.body}`);
-  const cookie = login.headers["set-cookie"].map((c) => c.split(";")[0]).join("; ");
+  const setCookie = login.headers["set-cookie"];
+  if (!setCookie) throw new Error("login answered no session cookie");
+  const cookie = setCookie.map((c) => c.split(";")[0]).join("; ");
   await probe(app.port, cookie, 1000); // warm-up: Next compiles nothing in production, but caches fill
   const quiet = await probe(app.port, cookie, PHASE_S * 1000);
   const [requests, during] = await Promise.all([flood(app.port, FLOOD_S * 1000), probe(app.port, cookie, FLOOD_S * 1000)]);
@@ -124,9 +143,9 @@ try {
 
   const rows = [];
   let met = true;
-  for (const route of ["machines", "status"]) {
-    for (const [phase, r] of [["during", during], ["after", after]]) {
-      for (const p of ["p50", "p90"]) {
+  for (const route of /** @type {const} */ (["machines", "status"])) {
+    for (const [phase, r] of /** @type {const} */ ([["during", during], ["after", after]])) {
+      for (const p of /** @type {const} */ (["p50", "p90"])) {
         const ratio = r[route][p] / quiet[route][p];
         if (ratio > 2) met = false;
         rows.push(`${route === "machines" ? "/api/machines" : "/cgi/status  "}  ${phase.padEnd(6)} ${p}  quiet ${quiet[route][p].toFixed(2).padStart(7)} ms  now ${r[route][p].toFixed(2).padStart(7)} ms  ×${ratio.toFixed(2)}  (n=${r[route].n})`);

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // `npm run bench`: speed goals as ratios against baselines measured in the same run.
 //   1. legacy route: throughput and p99 at 50 concurrent clients vs a process-per-request CGI (seed)
 //   2. host status reads per second with 1, 10 and 200 polling clients (should stay flat)
@@ -16,11 +17,18 @@ import path from "node:path";
 const args = new Set(process.argv.slice(2));
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 
+/**
+ * `concurrency` clients each sending GET urlPath again as soon as it is answered, for durationMs, from
+ * the loopback addresses in `from` in turn.
+ * @param {{ port: number, path: string, concurrency: number, durationMs: number, from: string[], headers?: http.OutgoingHttpHeaders }} how
+ */
 async function load({ port, path: urlPath, concurrency, durationMs, from, headers }) {
   const agents = from.map((addr) => new http.Agent({ keepAlive: true, maxSockets: concurrency, localAddress: addr }));
+  /** @type {number[]} latencies in ms */
   const lat = [];
   let errors = 0;
   const end = Date.now() + durationMs;
+  /** @param {number} i @returns {Promise<void>} */
   const one = (i) =>
     new Promise((resolve) => {
       const t0 = process.hrtime.bigint();
@@ -46,6 +54,7 @@ async function load({ port, path: urlPath, concurrency, durationMs, from, header
   const elapsed = (Date.now() - t0) / 1000;
   agents.forEach((a) => a.destroy());
   lat.sort((a, b) => a - b);
+  /** @param {number} p */
   const q = (p) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))] ?? NaN;
   return { requests: lat.length, rps: lat.length / elapsed, p50: q(0.5), p99: q(0.99), errors };
 }
@@ -59,7 +68,9 @@ async function startSeedCgi() {
   const script = path.resolve("tests/fixtures/seed-cowstatus.py");
   const server = http.createServer((req, res) => {
     const remote = (req.socket.remoteAddress ?? "").replace(/^::ffff:/, "");
-    const child = spawn("python3", [script], { env: { REMOTE_ADDR: remote, DMSETUP: stub } });
+    // The CGI's own environment only (Next's types would have NODE_ENV in every one, hence the cast).
+    const env = /** @type {NodeJS.ProcessEnv} */ (/** @type {unknown} */ ({ REMOTE_ADDR: remote, DMSETUP: stub }));
+    const child = spawn("python3", [script], { env });
     let out = "";
     child.stdout.on("data", (d) => (out += d));
     child.on("close", () => {
@@ -68,11 +79,14 @@ async function startSeedCgi() {
       res.end(body);
     });
   });
-  await new Promise((r) => server.listen(0, "127.0.0.1", r));
-  return { port: server.address().port, close: () => new Promise((r) => server.close(r)) };
+  await new Promise((r) => server.listen(0, "127.0.0.1", () => r(null)));
+  const { port } = /** @type {import("node:net").AddressInfo} */ (server.address());
+  return { port, close: () => new Promise((r) => server.close(r)) };
 }
 
+/** A counter's value from GET /metrics. @param {number} port @param {string} name */
 async function metric(port, name) {
+  /** @type {string} */
   const text = await new Promise((resolve, reject) =>
     http.get({ host: "127.0.0.1", port, path: "/metrics" }, (res) => {
       let s = "";
@@ -85,7 +99,12 @@ async function metric(port, name) {
 
 const pcs = Array.from({ length: 14 }, (_, i) => `127.0.0.${41 + i}`);
 
-/** A JSON request on loopback with the server's own Origin (what the dashboard sends). */
+/**
+ * A JSON request on loopback with the server's own Origin (what the dashboard sends).
+ * @param {number} port @param {string} method @param {string} urlPath
+ * @param {{ cookie?: string, body?: unknown }} [opts]
+ * @returns {Promise<{ status: number | undefined, json: any, cookie: string | undefined }>} json: the answer as sent
+ */
 function call(port, method, urlPath, { cookie, body } = {}) {
   return new Promise((resolve, reject) => {
     const data = body === undefined ? undefined : JSON.stringify(body);
@@ -102,11 +121,15 @@ function call(port, method, urlPath, { cookie, body } = {}) {
   });
 }
 
-/** A room of `pcs` PCs behind the real server: GET /api/machines as the dashboard polls it, then a bulk reset of all of them. */
+/**
+ * A room of `pcs` PCs behind the real server: GET /api/machines as the dashboard polls it, then a bulk reset of all of them.
+ * @param {typeof import("../tests/helpers/server").startServer} startServer @param {number} pcs
+ */
 async function apiRoom(startServer, pcs) {
   const server = await startServer({ COWHERD_ADMIN_PASSWORD: "bench-password", COWHERD_SIM_ACTIVITY: "0", COWHERD_SIM_PCS: String(pcs), COWHERD_SIM_STEP_MS: "30" });
   try {
     const { cookie } = await call(server.port, "POST", "/api/auth/login", { body: { username: "admin", password: "bench-password" } });
+    /** @type {number[]} */
     const times = [];
     for (let i = 0; i < 230; i++) {
       const t0 = process.hrtime.bigint();
@@ -120,7 +143,7 @@ async function apiRoom(startServer, pcs) {
     let job = started.json.job;
     let mostRunning = 0;
     while (job.finishedAt === null) {
-      mostRunning = Math.max(mostRunning, job.machines.filter((m) => m.state === "running").length);
+      mostRunning = Math.max(mostRunning, job.machines.filter((/** @type {{ state: string }} */ m) => m.state === "running").length);
       await new Promise((r) => setTimeout(r, 20));
       job = (await call(server.port, "GET", `/api/jobs/${job.id}`, { cookie })).json.job;
     }
@@ -129,14 +152,16 @@ async function apiRoom(startServer, pcs) {
     await server.stop();
   }
 }
+/** @param {number} n */
 const fmt = (n, d = 0) => (Number.isFinite(n) ? n.toFixed(d) : "–");
 
 async function main() {
   console.log(`cowherd bench on ${os.cpus().length}× ${os.cpus()[0]?.model ?? "cpu"}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}\n`);
   const { spawnSync } = await import("node:child_process");
   spawnSync(process.execPath, ["scripts/build.mjs"], { stdio: "inherit" });
-  const { startServer } = await import("../tests/helpers/server.ts");
+  const { startServer } = await import("../tests/helpers/server");
   const server = await startServer({ COWHERD_ADMIN_PASSWORD: "bench-password", COWHERD_SIM_ACTIVITY: "0" });
+  /** @type {Record<string, any>} what test-results/bench.json gets, part by part */
   const out = {};
   try {
     await load({ port: server.port, path: "/cgi/status", concurrency: 50, durationMs: 1000, from: pcs }); // warm-up
@@ -170,7 +195,7 @@ async function main() {
   const { build } = await import("esbuild");
   await build({ entryPoints: ["scripts/bench-room.ts"], outfile: "dist/bench-room.mjs", bundle: true, platform: "node", target: "node20", format: "esm", packages: "external", logLevel: "warning" });
   const { roomBench } = await import(path.resolve("dist/bench-room.mjs"));
-  out.room = await roomBench(console.log, { api: (pcs) => apiRoom(startServer, pcs) });
+  out.room = await roomBench(console.log, { api: (/** @type {number} */ pcs) => apiRoom(startServer, pcs) });
 
   if (!args.has("--no-guest")) {
     const { prepareGuest } = await import("./system-test.mjs");

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // Builds the Next app (.next/), the custom server and the privileged helper (dist/). Quiet: "built in
 // …" and Next's warnings; Next's whole output on failure or with --verbose (COWHERD_VERBOSE=1).
 import { readFileSync } from "node:fs";
@@ -6,7 +7,7 @@ import path from "node:path";
 import { build } from "esbuild";
 import { quietNextBuild, took, wantsVerbose } from "./build-output.mjs";
 
-/** `import text from "./file?raw"`: the file's text, as Vite (and so Vitest) does it. */
+/** `import text from "./file?raw"`: the file's text, as Vite (and so Vitest) does it. @type {import("esbuild").Plugin} */
 const rawText = {
   name: "raw-text",
   setup(b) {
@@ -16,6 +17,7 @@ const rawText = {
 };
 
 export async function buildBundles() {
+  /** @type {import("esbuild").BuildOptions} */
   const common = { bundle: true, platform: "node", target: "node20", format: "esm", sourcemap: true, logLevel: "warning" };
   // The server side as one module: the front (dist/server.mjs) and Next (serverExternalPackages) both
   // load it through node_modules/@cowherd/core, so there is one runtime in the process.

@@ -6,7 +6,7 @@ import { openDatabase } from "../lib/db/open";
 import { UserRepo } from "../lib/auth/users";
 import { AuditRepo } from "../lib/db/audit";
 import { MACHINE_ID_PATTERN, PASSWORD_MIN_LENGTH, RESET_RESULTS, RESET_SOURCES } from "../lib/constants";
-import type { Job } from "../lib/reset/jobs";
+import type { ResetJob } from "../lib/reset/jobs";
 import { chainScript, DhcpConfigError, dnsmasqConfig, iscDhcpdConfig } from "../lib/boot/dhcp-config";
 import type { ResetAnswer } from "../lib/reset/requests";
 import type { MachinesView } from "../lib/status/machines-view";
@@ -82,7 +82,7 @@ function pick(args: string[], machines: MachinesView["machines"]): number[] | "a
   });
 }
 
-async function waitFor(job: Job): Promise<Job> {
+async function waitFor(job: ResetJob): Promise<ResetJob> {
   let shown = "";
   for (;;) {
     const line = `${job.summary.ok + job.summary.failed} of ${job.summary.requested - job.summary.refused} done`;
@@ -90,7 +90,7 @@ async function waitFor(job: Job): Promise<Job> {
     shown = line;
     if (job.finishedAt !== null) break;
     await new Promise((r) => setTimeout(r, 300));
-    job = (await api<{ job: Job }>("GET", `/api/jobs/${job.id}`)).job;
+    job = (await api<{ job: ResetJob }>("GET", `/api/jobs/${job.id}`)).job;
   }
   if (process.stderr.isTTY) process.stderr.write("\n");
   return job;
@@ -169,7 +169,7 @@ async function main(argv: string[]): Promise<number> {
     }
     case "history": {
       const [json, rest] = takeSwitch(args, "--json");
-      let q;
+      let q: ReturnType<typeof parseHistoryArgs>;
       try {
         q = parseHistoryArgs(rest);
       } catch (e) {

@@ -1,38 +1,22 @@
 #!/usr/bin/env node
+// @ts-check
 // `npm run test:room`: the real room. The storage guest (Debian's kernel: dm, tgtd, the helper, the
 // built app, dnsmasq) and diskless QEMU PCs with Debian's iPXE share a LAN that is a UDP multicast
 // group on loopback; the guest's only other link is user-mode networking (restrict=on) forwarding
 // its web port and a control port to this machine's loopback, for Chromium and the test. The PCs
 // boot a nasm-built program from their LUNs (tests/room/retro-boot.asm).
 import { spawnSync } from "node:child_process";
-import { createServer } from "node:net";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { ensureDebianPackages, runs } from "./debian-packages.mjs";
+import { freePort } from "./free-port.mjs";
 import { prepareGuest } from "./system-test.mjs";
 import { runGuest } from "./guest/run-guest.mjs";
 import { roomSteps } from "../tests/room/room-steps.mjs";
 
-const freePort = () =>
-  new Promise((resolve) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const p = s.address().port;
-      s.close(() => resolve(p));
-    });
-  });
-
-/** nasm for the PCs' boot program: installed with apt-get when missing (and we are root). */
-function ensureNasm() {
-  if (spawnSync("nasm", ["-v"]).status === 0) return true;
-  if (process.getuid?.() !== 0) {
-    console.error("cowherd: the room test needs nasm: sudo apt-get install -y nasm");
-    return false;
-  }
-  console.log("cowherd: installing nasm for the room test (apt-get)…");
-  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
-  return spawnSync("apt-get", ["install", "-y", "-qq", "--no-install-recommends", "nasm"], { stdio: "inherit", env }).status === 0;
-}
-
+/** @type {{ name: string, ok: boolean }[]} */
 const results = [];
+/** @type {import("../tests/room/room-steps.mjs").Check} */
 const check = (name, ok, detail) => {
   results.push({ name, ok: !!ok });
   console.log(`${ok ? "  ✓" : "  ✗"} ${name}${ok || detail === undefined ? "" : `\n      ${JSON.stringify(detail).slice(0, 2000)}`}`);
@@ -40,7 +24,8 @@ const check = (name, ok, detail) => {
 };
 
 const t0 = Date.now();
-if (!ensureNasm()) process.exit(1);
+// nasm builds the PCs' boot program.
+if (!ensureDebianPackages([["nasm", runs("nasm", ["-v"])]], "the room test")) process.exit(1);
 const { guest, files, cacheDir } = await prepareGuest();
 const bin = path.join(cacheDir, "retro-boot.bin");
 const asm = spawnSync("nasm", ["-f", "bin", "-o", bin, "tests/room/retro-boot.asm"], { encoding: "utf8" });
@@ -70,7 +55,7 @@ try {
   await roomSteps({ guest, cacheDir, lan, ports, shots, check, timings, guestDone: () => guestDone });
 } catch (e) {
   crashed = e;
-  check("room test ran to its end", false, String(e?.stack ?? e));
+  check("room test ran to its end", false, String((e instanceof Error && e.stack) || e));
 }
 // Told to finish by the steps, the guest stops its services and powers off.
 const res = await Promise.race([storage, new Promise((r) => setTimeout(() => r(null), crashed ? 1000 : 120_000))]);

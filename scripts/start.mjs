@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // `npm start`: build when no build exists, then run the server in this process's place. A first start
 // prints a few lines: that it builds (once), how long that took, the dashboard's address and the
 // generated admin password. --verbose (or COWHERD_VERBOSE=1) shows what Next says as well.
@@ -15,5 +16,5 @@ if (!built || process.argv.includes("--rebuild")) {
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 const child = spawn(process.execPath, ["--enable-source-maps", "dist/server.mjs"], { stdio: "inherit", env: { ...env, NODE_ENV: "production" } });
-for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => child.kill(sig));
+for (const sig of /** @type {const} */ (["SIGINT", "SIGTERM"])) process.on(sig, () => child.kill(sig));
 child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -1,89 +1,75 @@
 #!/usr/bin/env node
+// @ts-check
 // `npm test`: the whole suite. Installs what the tests need when it is missing (Debian's Chromium
 // for the browser tests, QEMU and the guest's Debian packages for the system test), says so, then
-// runs typecheck, unit/API tests, a production build, browser tests, the real-kernel system test and
-// the room test (nasm is installed for it when missing).
+// runs lint (Biome: rules and formatting), typecheck, unit/API tests, a production build, browser
+// tests, the real-kernel system test and the room test (nasm is installed for it when missing).
 import { spawnSync } from "node:child_process";
-import { createServer } from "node:net";
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { ensureDebianPackages, hasFile } from "./debian-packages.mjs";
+import { freePort } from "./free-port.mjs";
 
+/** @type {{ label: string, passed: number, failed: number }[]} */
 const results = [];
+/** @type {(label: string, cmd: string, args: string[], opts?: import("node:child_process").SpawnSyncOptions) => boolean} */
 const run = (label, cmd, args, opts = {}) => {
   console.log(`\n── ${label} ──`);
   const r = spawnSync(cmd, args, { stdio: "inherit", ...opts });
   return r.status === 0;
 };
 
-function ensureDebianPackages(pkgs, why) {
-  const missing = pkgs.filter(([, file]) => !existsSync(file)).map(([pkg]) => pkg);
-  if (!missing.length) return true;
-  if (process.getuid?.() !== 0) {
-    console.error(`cowherd: ${why} needs ${missing.join(", ")}; run: sudo apt-get install -y --no-install-recommends ${missing.join(" ")}`);
-    return false;
-  }
-  console.log(`cowherd: installing ${missing.join(", ")} for ${why} (apt-get)…`);
-  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
-  spawnSync("apt-get", ["update", "-qq"], { stdio: "inherit", env });
-  return run(`apt-get install ${missing.join(" ")}`, "apt-get", ["install", "-y", "-qq", "--no-install-recommends", ...missing], { env });
-}
-
-function vitest(label, config) {
+/**
+ * Runs one part (a Node script) and counts it from the results file it writes. The file is removed
+ * first, so a run that dies before writing it is never counted with an earlier run's numbers; a
+ * part that exits non-zero counts at least one failure, and one that passes without a file one pass.
+ * @param {string} label the summary's name @param {string} title @param {string[]} args
+ * @param {string} file @param {(written: any) => { passed: number, failed: number }} count
+ * @param {import("node:child_process").SpawnSyncOptions} [opts]
+ */
+function counted(label, title, args, file, count, opts) {
   mkdirSync("test-results", { recursive: true });
-  const out = `test-results/${label}.json`;
-  const ok = run(label, process.execPath, ["node_modules/vitest/vitest.mjs", "run", "-c", config, "--reporter=default", "--reporter=json", `--outputFile.json=${out}`]);
-  let passed = 0;
-  let failed = ok ? 0 : 1;
-  if (existsSync(out)) {
-    const j = JSON.parse(readFileSync(out, "utf8"));
-    passed = j.numPassedTests;
-    failed = j.numFailedTests + (ok || j.numFailedTests ? 0 : 1);
-  }
-  results.push({ label, passed, failed });
+  rmSync(file, { force: true });
+  const ok = run(title, process.execPath, args, opts);
+  const c = existsSync(file) ? count(JSON.parse(readFileSync(file, "utf8"))) : { passed: ok ? 1 : 0, failed: 0 };
+  results.push({ label, passed: c.passed, failed: c.failed + (ok || c.failed ? 0 : 1) });
 }
+/** @type {(written: { passed: number, failed: number }) => { passed: number, failed: number }} */
+const asWritten = ({ passed, failed }) => ({ passed, failed });
 
 const only = process.argv.slice(2);
+/** @param {string} part */
 const want = (part) => only.length === 0 || only.includes(part);
 
 if (want("unit")) {
-  ensureDebianPackages([["sudo", "/usr/sbin/visudo"]], "the sudoers check");
+  ensureDebianPackages([["sudo", hasFile("/usr/sbin/visudo")]], "the sudoers check");
+  // The same check as `npm run lint`; `npm run format` fixes what is only formatting.
+  const linted = run("lint (Biome)", process.execPath, ["node_modules/@biomejs/biome/bin/biome", "check", "--error-on-warnings"]);
+  results.push({ label: "lint", passed: linted ? 1 : 0, failed: linted ? 0 : 1 });
   const typed = run("typecheck", process.execPath, ["node_modules/typescript/bin/tsc", "--noEmit"]);
   results.push({ label: "typecheck", passed: typed ? 1 : 0, failed: typed ? 0 : 1 });
-  vitest("unit", "vitest.config.mts");
+  const out = "test-results/unit.json";
+  const args = ["node_modules/vitest/vitest.mjs", "run", "-c", "vitest.config.mts", "--reporter=default", "--reporter=json", `--outputFile.json=${out}`];
+  counted("unit", "unit", args, out, (j) => ({ passed: j.numPassedTests, failed: j.numFailedTests }));
 }
 if (want("e2e")) {
   const built = run("build", process.execPath, ["scripts/build.mjs"]);
-  const browser = ensureDebianPackages([["chromium", "/usr/bin/chromium"]], "the browser tests");
+  const browser = ensureDebianPackages([["chromium", hasFile("/usr/bin/chromium")]], "the browser tests");
   if (built && browser) {
-    // A loopback port nobody uses right now, for the run's webServer.
-    const port = await new Promise((resolve) => {
-      const s = createServer().listen(0, "127.0.0.1", () => {
-        const p = s.address().port;
-        s.close(() => resolve(p));
-      });
-    });
+    // For the run's webServer.
+    const port = await freePort();
     // CI=1: a stray test.only fails the run (playwright.config.ts never retries, CI or not).
-    const ok = run("e2e (Playwright, Debian's Chromium)", process.execPath, ["node_modules/@playwright/test/cli.js", "test"], { env: { ...process.env, CI: process.env.CI ?? "1", E2E_PORT: String(port) } });
-    let counts = { passed: 0, failed: ok ? 0 : 1 };
-    if (existsSync("test-results/e2e.json")) {
-      const s = JSON.parse(readFileSync("test-results/e2e.json", "utf8")).stats;
-      // A flaky test (passed only on a retry) is a failure, not a pass.
-      counts = { passed: s.expected, failed: s.unexpected + s.flaky + (ok || s.unexpected || s.flaky ? 0 : 1) };
-    }
-    results.push({ label: "e2e", ...counts });
+    const env = { ...process.env, CI: process.env.CI ?? "1", E2E_PORT: String(port) };
+    // A flaky test (passed only on a retry) is a failure, not a pass.
+    const count = (/** @type {{ stats: { expected: number, unexpected: number, flaky: number } }} */ { stats: s }) => ({ passed: s.expected, failed: s.unexpected + s.flaky });
+    counted("e2e", "e2e (Playwright, Debian's Chromium)", ["node_modules/@playwright/test/cli.js", "test"], "test-results/e2e.json", count, { env });
   } else results.push({ label: "e2e", passed: 0, failed: 1 });
 }
 if (want("system")) {
-  const ok = run("system test (QEMU guest, real kernel)", process.execPath, ["scripts/system-test.mjs"]);
-  let counts = { passed: ok ? 1 : 0, failed: ok ? 0 : 1 };
-  if (existsSync("test-results/system.json")) counts = JSON.parse(readFileSync("test-results/system.json", "utf8"));
-  results.push({ label: "system", ...counts, failed: counts.failed + (ok || counts.failed ? 0 : 1) });
+  counted("system", "system test (QEMU guest, real kernel)", ["scripts/system-test.mjs"], "test-results/system.json", asWritten);
 }
 
 if (want("room")) {
-  const ok = run("room test (storage guest, diskless iPXE PCs, Chromium)", process.execPath, ["scripts/room-test.mjs"]);
-  let counts = { passed: ok ? 1 : 0, failed: ok ? 0 : 1 };
-  if (existsSync("test-results/room.json")) counts = JSON.parse(readFileSync("test-results/room.json", "utf8"));
-  results.push({ label: "room", passed: counts.passed, failed: counts.failed + (ok || counts.failed ? 0 : 1) });
+  counted("room", "room test (storage guest, diskless iPXE PCs, Chromium)", ["scripts/room-test.mjs"], "test-results/room.json", asWritten);
 }
 
 console.log("\n── summary ──");

@@ -6,6 +6,7 @@ import { RANGE_NAMES, type RangeName } from "@/lib/validations/api";
 /** The chart's time range: a row of toggle buttons (1h … 30d). */
 export function RangePicker({ value, onChange, label }: { value: RangeName; onChange(r: RangeName): void; label: string }) {
   return (
+    // biome-ignore lint/a11y/useSemanticElements: a row of toggle buttons is an ARIA group; a fieldset would bring its border and legend
     <div role="group" aria-label={label} className="inline-flex rounded-lg bg-white p-0.5 shadow-sm ring-1 ring-slate-200">
       {RANGE_NAMES.map((r) => (
         <button

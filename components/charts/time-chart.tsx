@@ -138,6 +138,7 @@ export function TimeChart({ xs, series, markers = [], height = 260, from, to, yL
     // A new chart when the data or its shape changes; markers are read at each draw.
   }, [xs, series, height, from, to, yLabel, y2Label]);
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the draw hook reads the markers through a ref; a change of markers is what asks for the redraw
   useEffect(() => {
     plot.current?.redraw(false);
   }, [markers]);

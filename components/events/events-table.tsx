@@ -6,7 +6,7 @@ import { EVENT_KINDS } from "@/lib/constants";
 import { fetcher } from "@/lib/client/fetcher";
 import { cn } from "@/components/ui/cn";
 import { LocalTime } from "@/components/ui/local-time";
-import { Cell, Head, stack } from "@/components/ui/stack-table";
+import { DataTable, type Column } from "@/components/ui/data-table";
 import { PcLink } from "@/components/ui/pc-link";
 
 export const SEVERITY_STYLE = {
@@ -32,45 +32,52 @@ interface EventsAnswer {
 export function EventsTable({ query, initial, showMachine = true }: { query: string; initial: EventsAnswer; showMachine?: boolean }) {
   const { data } = useSWR<EventsAnswer>(`/api/events?${query}`, fetcher, { refreshInterval: 5000, fallbackData: initial, keepPreviousData: true });
   const { events: rows, readAt } = data ?? initial;
-  if (rows.length === 0) return <p className="rounded-xl bg-white p-6 text-center text-slate-500 ring-1 ring-slate-200">No events match.</p>;
-  const columns = ["When", ...(showMachine ? ["PC / host"] : []), "What", "Severity", "State"];
   return (
-    <div className={stack.wrap}>
-      <table className={stack.table} aria-label="Events">
-        <Head columns={columns} />
-        <tbody className={stack.tbody}>
-          {rows.map((e) => (
-            <tr key={e.id} className={stack.tr} data-kind={e.kind} data-severity={e.severity}>
-              <Cell label="When" className="whitespace-nowrap">
-                <LocalTime at={e.at} now={readAt} className="md:flex-col" />
-              </Cell>
-              {showMachine && (
-                <Cell label="PC / host" className="font-mono font-semibold whitespace-nowrap">
-                  {e.machineId !== null ? <PcLink id={e.machineId} name={e.machineName ?? `PC ${e.machineId}`} /> : (e.host ?? "room")}
-                </Cell>
-              )}
-              <Cell label="What" className="min-w-64">
-                <span className="block text-xs font-semibold uppercase tracking-wide text-slate-500">{EVENT_KINDS[e.kind]?.label ?? e.kind}</span>
-                {e.message}
-              </Cell>
-              <Cell label="Severity">
-                <span className={cn("inline-block rounded px-1.5 py-0.5 text-xs font-semibold ring-1", SEVERITY_STYLE[e.severity])}>{e.severity}</span>
-              </Cell>
-              <Cell label="State" className="whitespace-nowrap text-xs">
-                {e.conditionKey === null ? (
-                  <span className="text-slate-400">—</span>
-                ) : e.clearedAt === null ? (
-                  <span className="font-semibold text-red-700">open</span>
-                ) : (
-                  <span className="text-slate-500">
-                    cleared <LocalTime at={e.clearedAt} now={readAt} relative />
-                  </span>
-                )}
-              </Cell>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      label="Events"
+      columns={columns(readAt, showMachine)}
+      rows={rows}
+      rowKey={(e) => e.id}
+      row={(e) => ({ "data-kind": e.kind, "data-severity": e.severity })}
+      empty="No events match."
+    />
   );
 }
+
+const columns = (readAt: number, showMachine: boolean): Column<EventRow>[] => [
+  { label: "When", className: "whitespace-nowrap", cell: (e) => <LocalTime at={e.at} now={readAt} className="md:flex-col" /> },
+  ...(showMachine
+    ? [
+        {
+          label: "PC / host",
+          className: "font-mono font-semibold whitespace-nowrap",
+          cell: (e: EventRow) => (e.machineId !== null ? <PcLink id={e.machineId} name={e.machineName ?? `PC ${e.machineId}`} /> : (e.host ?? "room")),
+        },
+      ]
+    : []),
+  {
+    label: "What",
+    className: "min-w-64",
+    cell: (e) => (
+      <>
+        <span className="block text-xs font-semibold uppercase tracking-wide text-slate-500">{EVENT_KINDS[e.kind]?.label ?? e.kind}</span>
+        {e.message}
+      </>
+    ),
+  },
+  { label: "Severity", cell: (e) => <span className={cn("inline-block rounded px-1.5 py-0.5 text-xs font-semibold ring-1", SEVERITY_STYLE[e.severity])}>{e.severity}</span> },
+  {
+    label: "State",
+    className: "whitespace-nowrap text-xs",
+    cell: (e) =>
+      e.conditionKey === null ? (
+        <span className="text-slate-400">—</span>
+      ) : e.clearedAt === null ? (
+        <span className="font-semibold text-red-700">open</span>
+      ) : (
+        <span className="text-slate-500">
+          cleared <LocalTime at={e.clearedAt} now={readAt} relative />
+        </span>
+      ),
+  },
+];

@@ -1,9 +1,9 @@
 "use client";
 
-import { useEffect, useRef } from "react";
 import type { MachineView } from "@/lib/status/machines-view";
 import type { WhenOnline } from "@/lib/reset/requests";
 import { mib } from "@/components/ui/format";
+import { Modal, modalButton, modalCancel } from "@/components/ui/modal";
 
 interface Props {
   targets: MachineView[] | null;
@@ -42,14 +42,6 @@ function lossText(list: MachineView[]): string {
  * loud warning.
  */
 export function ConfirmResetDialog({ targets, event = false, onCancel, onConfirm }: Props) {
-  const ref = useRef<HTMLDialogElement>(null);
-  useEffect(() => {
-    const d = ref.current;
-    if (!d) return;
-    if (targets && !d.open) d.showModal();
-    if (!targets && d.open) d.close();
-  }, [targets]);
-
   const list = targets ?? [];
   const up = list.filter(isUp);
   const down = list.filter((m) => !isUp(m));
@@ -58,78 +50,71 @@ export function ConfirmResetDialog({ targets, event = false, onCancel, onConfirm
   const lost = up.filter(diskLost);
   const single = list.length === 1 ? list[0] : undefined;
   const title = event ? "Reset all PCs before the event?" : single ? `Reset ${single.name}?` : `Reset ${list.length} PCs?`;
-  const button = "rounded-md px-3 py-1.5 text-sm font-semibold";
 
   return (
-    <dialog
-      ref={ref}
-      aria-labelledby="confirm-reset-title"
-      onCancel={(e) => {
-        e.preventDefault();
-        onCancel();
-      }}
-      className="m-auto w-[min(34rem,calc(100vw-2rem))] rounded-xl p-0 shadow-xl"
+    <Modal
+      open={targets !== null}
+      title={title}
+      onClose={onCancel}
+      width="lg"
+      footer={
+        <>
+          <button type="button" onClick={onCancel} className={modalCancel}>
+            Cancel
+          </button>
+          {live.length > 0 && (
+            <button type="button" onClick={() => onConfirm("force")} className={`${modalButton} text-red-800 ring-1 ring-red-300 hover:bg-red-50`}>
+              {live.length === list.length ? "Reset now anyway" : live.length === 1 ? `Reset all now, crash ${live[0]!.name}` : "Reset all now, crash the running ones"}
+            </button>
+          )}
+          {live.length === 0 && lost.length > 0 ? (
+            // Up, but nothing left to crash: resetting now is what helps (at its next boot would wait for a restart).
+            <button type="button" onClick={() => onConfirm("force")} className={`${modalButton} bg-red-700 text-white hover:bg-red-800`}>
+              Confirm reset
+            </button>
+          ) : up.length > 0 ? (
+            <button type="button" onClick={() => onConfirm("next-boot")} className={`${modalButton} bg-violet-700 text-white hover:bg-violet-800`}>
+              {up.length === list.length ? "Reset at next boot" : "Reset the others now, these at next boot"}
+            </button>
+          ) : (
+            <button type="button" onClick={() => onConfirm("refuse")} className={`${modalButton} bg-red-700 text-white hover:bg-red-800`}>
+              Confirm reset
+            </button>
+          )}
+        </>
+      }
     >
-      <div className="space-y-3 p-5">
-        <h2 id="confirm-reset-title" className="text-lg font-semibold">
-          {title}
-        </h2>
-        <p className="text-sm text-slate-700">{lossText(list)}</p>
-        {!single && up.length > 0 && down.length > 0 ? (
-          <dl className="space-y-1 text-xs">
-            <div>
-              <dt className="inline font-semibold">Reset now ({down.length}): </dt>
-              <dd className="inline font-mono text-slate-600">{names(down)}</dd>
-            </div>
-            <div>
-              <dt className="inline font-semibold">Up right now ({up.length}): </dt>
-              <dd className="inline font-mono text-slate-600">{names(up)}</dd>
-            </div>
-          </dl>
-        ) : (
-          !single && <p className="max-h-24 overflow-auto font-mono text-xs text-slate-600">{names(list)}</p>
-        )}
-        {live.length > 0 && (
-          <div role="alert" className="rounded-lg border-2 border-red-600 bg-red-50 p-3 text-sm text-red-900">
-            <strong className="block">
-              {single ? `${single.name} is ${single.boot.state === "booting" ? "BOOTING" : "RUNNING"} right now.` : `${live.length} of them ${live.length === 1 ? "is" : "are"} up right now: ${names(live)}.`}
-            </strong>
-            Resetting {live.length === 1 ? "it" : "them"} now pulls the disk from under Windows: {live.length === 1 ? "it crashes" : "they crash"} (blue screen). Safe: reset{" "}
-            {live.length === 1 ? "it" : "them"} at {live.length === 1 ? "its" : "their"} next boot — {live.length === 1 ? "its" : "their"} boot script does it before Windows starts.
+      <p className="text-sm text-slate-700">{lossText(list)}</p>
+      {!single && up.length > 0 && down.length > 0 ? (
+        <dl className="space-y-1 text-xs">
+          <div>
+            <dt className="inline font-semibold">Reset now ({down.length}): </dt>
+            <dd className="inline font-mono text-slate-600">{names(down)}</dd>
           </div>
-        )}
-        {lost.length > 0 && (
-          <p data-testid="disk-lost" className="rounded-lg bg-amber-50 p-3 text-sm text-amber-950 ring-1 ring-amber-300">
-            <strong>{single ? `${single.name} is up, but its disk is already lost` : `${names(lost)}: up, but ${lost.length === 1 ? "its disk is" : "their disks are"} already lost`}</strong>{" "}
-            ({lost.map((m) => `${m.name} ${m.state === "overflow" ? "overflowed" : "is Invalid"}`).join(", ")}). Resetting {lost.length === 1 ? "it" : "them"} now takes nothing more and
-            gives {lost.length === 1 ? "it a clean disk" : "them clean disks"}: restart {lost.length === 1 ? "it" : "them"} afterwards.
-          </p>
-        )}
-      </div>
-      <div className="flex flex-wrap justify-end gap-2 border-t border-slate-100 bg-slate-50 px-5 py-3">
-        <button type="button" onClick={onCancel} className={`${button} font-medium text-slate-700 ring-1 ring-slate-300 hover:bg-white`}>
-          Cancel
-        </button>
-        {live.length > 0 && (
-          <button type="button" onClick={() => onConfirm("force")} className={`${button} text-red-800 ring-1 ring-red-300 hover:bg-red-50`}>
-            {live.length === list.length ? "Reset now anyway" : live.length === 1 ? `Reset all now, crash ${live[0]!.name}` : "Reset all now, crash the running ones"}
-          </button>
-        )}
-        {live.length === 0 && lost.length > 0 ? (
-          // Up, but nothing left to crash: resetting now is what helps (at its next boot would wait for a restart).
-          <button type="button" onClick={() => onConfirm("force")} className={`${button} bg-red-700 text-white hover:bg-red-800`}>
-            Confirm reset
-          </button>
-        ) : up.length > 0 ? (
-          <button type="button" onClick={() => onConfirm("next-boot")} className={`${button} bg-violet-700 text-white hover:bg-violet-800`}>
-            {up.length === list.length ? "Reset at next boot" : "Reset the others now, these at next boot"}
-          </button>
-        ) : (
-          <button type="button" onClick={() => onConfirm("refuse")} className={`${button} bg-red-700 text-white hover:bg-red-800`}>
-            Confirm reset
-          </button>
-        )}
-      </div>
-    </dialog>
+          <div>
+            <dt className="inline font-semibold">Up right now ({up.length}): </dt>
+            <dd className="inline font-mono text-slate-600">{names(up)}</dd>
+          </div>
+        </dl>
+      ) : (
+        !single && <p className="max-h-24 overflow-auto font-mono text-xs text-slate-600">{names(list)}</p>
+      )}
+      {live.length > 0 && (
+        <div role="alert" className="rounded-lg border-2 border-red-600 bg-red-50 p-3 text-sm text-red-900">
+          <strong className="block">
+            {single ? `${single.name} is ${single.boot.state === "booting" ? "BOOTING" : "RUNNING"} right now.` : `${live.length} of them ${live.length === 1 ? "is" : "are"} up right now: ${names(live)}.`}
+          </strong>
+          Resetting {live.length === 1 ? "it" : "them"} now pulls the disk from under Windows: {live.length === 1 ? "it crashes" : "they crash"} (blue screen). Safe: reset{" "}
+          {live.length === 1 ? "it" : "them"} at {live.length === 1 ? "its" : "their"} next boot — {live.length === 1 ? "its" : "their"} boot script does it before Windows starts.
+        </div>
+      )}
+      {lost.length > 0 && (
+        <p data-testid="disk-lost" className="rounded-lg bg-amber-50 p-3 text-sm text-amber-950 ring-1 ring-amber-300">
+          <strong>{single ? `${single.name} is up, but its disk is already lost` : `${names(lost)}: up, but ${lost.length === 1 ? "its disk is" : "their disks are"} already lost`}</strong>{" "}
+          ({lost.map((m) => `${m.name} ${m.state === "overflow" ? "overflowed" : "is Invalid"}`).join(", ")}). Resetting {lost.length === 1 ? "it" : "them"} now takes nothing more and
+          gives {lost.length === 1 ? "it a clean disk" : "them clean disks"}: restart {lost.length === 1 ? "it" : "them"} afterwards.
+        </p>
+      )}
+    </Modal>
   );
 }

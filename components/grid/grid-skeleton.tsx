@@ -13,12 +13,14 @@ export function GridSkeleton({ cards: asked }: { cards: number }) {
       <div className="flex flex-wrap items-baseline gap-x-6 gap-y-1">
         <Bone className="h-7 w-44" />
         {["h-5 w-16", "h-5 w-20", "h-5 w-16", "h-5 w-28"].map((c, i) => (
+          // biome-ignore lint/suspicious/noArrayIndexKey: fixed placeholder shapes that never reorder
           <Bone key={i} className={c} />
         ))}
       </div>
       <Bone className="h-12 rounded-xl" />
       <div className="grid grid-cols-1 gap-3 sm:grid-cols-2 lg:grid-cols-3 xl:grid-cols-4">
         {Array.from({ length: cards }, (_, i) => (
+          // biome-ignore lint/suspicious/noArrayIndexKey: fixed placeholder cards that never reorder
           <div key={i} className="flex h-52 flex-col gap-3 rounded-xl bg-white p-4 shadow-sm ring-1 ring-slate-200">
             <div className="flex items-start gap-2">
               <div className="flex-1 space-y-1.5">

@@ -2,7 +2,7 @@
 
 import { useEffect } from "react";
 import useSWR from "swr";
-import type { Job } from "@/lib/reset/jobs";
+import type { ResetJob } from "@/lib/reset/jobs";
 import { fetcher } from "@/lib/client/fetcher";
 import { cn } from "@/components/ui/cn";
 import { describeFailure } from "./reset-text";
@@ -20,7 +20,7 @@ export function JobBanner({
   onDone,
   onDismiss,
 }: {
-  job: Job | null;
+  job: ResetJob | null;
   starting: number;
   /** PCs the request marked for their next boot, or left alone because they are up. */
   deferred: { nextBoot: string[]; online: string[] } | null;
@@ -46,8 +46,8 @@ export function JobBanner({
   );
 }
 
-function FollowedJob({ initial, onDone, onDismiss }: { initial: Job; onDone(): void; onDismiss(): void }) {
-  const { data } = useSWR<{ job: Job }>(`/api/jobs/${initial.id}`, fetcher, {
+function FollowedJob({ initial, onDone, onDismiss }: { initial: ResetJob; onDone(): void; onDismiss(): void }) {
+  const { data } = useSWR<{ job: ResetJob }>(`/api/jobs/${initial.id}`, fetcher, {
     refreshInterval: (d) => (d?.job.finishedAt ? 0 : 700),
     fallbackData: { job: initial },
   });

@@ -3,7 +3,7 @@
 import { useCallback, useMemo, useState } from "react";
 import useSWR from "swr";
 import type { MachinesView, MachineView } from "@/lib/status/machines-view";
-import type { Job } from "@/lib/reset/jobs";
+import type { ResetJob } from "@/lib/reset/jobs";
 import type { ResetAnswer, WhenOnline } from "@/lib/reset/requests";
 import { ApiError, fetcher, postJson, requestJson } from "@/lib/client/fetcher";
 import { MachineCard } from "./machine-card";
@@ -35,7 +35,7 @@ export function MachineGrid({ initial, canReset }: { initial: MachinesView; canR
   const [sending, setSending] = useState<Set<number>>(new Set());
   const [requestErrors, setRequestErrors] = useState<Record<number, string>>({});
   const [confirm, setConfirm] = useState<{ ids: number[]; bulk: boolean; event?: boolean } | null>(null);
-  const [bulkJob, setBulkJob] = useState<Job | null>(null);
+  const [bulkJob, setBulkJob] = useState<ResetJob | null>(null);
   /** What the last request left for later or alone: marked for the next boot, or up and skipped. */
   const [deferred, setDeferred] = useState<{ nextBoot: string[]; online: string[] } | null>(null);
   /** PCs of a bulk request on its way (the job line says so in place of the previous job). */

@@ -11,6 +11,7 @@ export function UsageBar({ m, warnPercent, dangerPercent, compact = false }: { m
   const hasNumbers = m.percent !== null;
   const width = hasNumbers ? Math.min(100, m.percent!) : FULL_WHEN_DEAD.has(m.condition) ? 100 : 0;
   const meter = (
+    // biome-ignore lint/a11y/useSemanticElements: <meter> cannot be styled as the bar (colour by condition, full when dead) across browsers
     <div
       role="meter"
       aria-label={`COW usage of ${m.name}`}

@@ -71,6 +71,7 @@ const OPTIONS: { value: GridView; label: string; icon: React.ReactNode }[] = [
 /** Two toggle buttons (Tab to reach, Enter or Space to choose; the pressed one is the view shown). */
 export function ViewToggle({ view, onChange }: { view: GridView; onChange(v: GridView): void }) {
   return (
+    // biome-ignore lint/a11y/useSemanticElements: a row of toggle buttons is an ARIA group; a fieldset would bring its border and legend
     <div role="group" aria-label="Grid view" className="inline-flex shrink-0 rounded-lg bg-white p-0.5 shadow-sm ring-1 ring-slate-200">
       {OPTIONS.map((o) => (
         <button

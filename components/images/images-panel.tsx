@@ -7,7 +7,7 @@ import type { HostImagesView, ImagesView } from "@/lib/images/image-service";
 import { IMAGE_COMMENT_MAX } from "@/lib/constants";
 import { cn } from "@/components/ui/cn";
 import { LocalTime } from "@/components/ui/local-time";
-import { Cell, Head, stack } from "@/components/ui/stack-table";
+import { DataTable, type Column } from "@/components/ui/data-table";
 import { FormError, Panel, button, input, subtle } from "@/components/settings/panel";
 import { useAction } from "@/components/settings/use-action";
 import { ConfirmDialog, type ConfirmAsk } from "@/components/ui/confirm-dialog";
@@ -15,6 +15,8 @@ import { isUp } from "@/components/grid/confirm-reset-dialog";
 import type { MachinesView } from "@/lib/status/machines-view";
 
 type Machine = { id: number; name: string; host: string };
+type Version = HostImagesView["versions"][number];
+type LogRow = ImagesView["log"][number];
 
 const gib = (b: number) => (b >= 1 << 30 ? `${(b / (1 << 30)).toFixed(1)} GiB` : `${Math.round(b / (1 << 20))} MiB`);
 
@@ -39,6 +41,69 @@ function HostImages({ h, several, machines, now, refresh }: { h: HostImagesView;
   const host = several ? { host: h.host } : {};
   const q = several ? `?host=${encodeURIComponent(h.host)}` : "";
   const title = several ? `Storage host ${h.host}` : "Versions";
+  const columns: Column<Version>[] = [
+    {
+      label: "Version",
+      className: "whitespace-nowrap font-mono font-semibold",
+      cell: (v) => (
+        <>
+          v{v.n}
+          {v.current && <span className="ml-2 rounded bg-emerald-100 px-1.5 py-0.5 font-sans text-xs font-semibold text-emerald-800 ring-1 ring-emerald-300">current</span>}
+        </>
+      ),
+    },
+    { label: "Created", className: "whitespace-nowrap", cell: (v) => <LocalTime at={v.createdAt} now={now} className="md:flex-col" /> },
+    { label: "Size", className: "whitespace-nowrap", cell: (v) => gib(v.sizeBytes) },
+    {
+      label: "PCs on it",
+      cell: (v) => (
+        <>
+          {v.machines.length ? `${v.machines.length} (${v.machines.join(", ")})` : "none"}
+          {v.attached && !v.current && v.machines.length > 0 && <span className="block text-xs text-slate-500">attached while they use it</span>}
+        </>
+      ),
+    },
+    {
+      label: "Comment",
+      className: "max-w-xs",
+      cell: (v) => (
+        <>
+          {v.comment ?? <span className="text-slate-400">–</span>}
+          {v.author && <span className="block text-xs text-slate-500">by {v.author}</span>}
+        </>
+      ),
+    },
+    {
+      label: "Actions",
+      right: true,
+      // The current version has no actions: on a phone its empty line is not shown.
+      className: (v) => cn("md:text-right", v.current && "max-md:hidden"),
+      cell: (v) =>
+        !v.current && (
+          <span className="inline-flex flex-wrap gap-2 md:justify-end">
+            <button type="button" className={subtle} disabled={busy || !!h.busy} onClick={() => void run(() => requestJson("POST", "/api/images/current", { ...host, version: v.n }))}>
+              {v.n < (h.current ?? 0) ? "Roll back to" : "Make current"} v{v.n}
+            </button>
+            <button
+              type="button"
+              className={cn(subtle, "text-red-700 ring-red-200 hover:bg-red-50")}
+              disabled={busy || !!h.busy}
+              title={v.machines.length ? `PCs ${v.machines.join(", ")} sit on it: they move off it at their next reset` : undefined}
+              onClick={() =>
+                setAsk({
+                  title: `Delete v${v.n} for good?`,
+                  body: <p>Its file is removed from the storage host.</p>,
+                  confirmLabel: `Delete v${v.n}`,
+                  run: () => void run(() => requestJson("DELETE", `/api/images/versions/${v.n}${q}`)),
+                })
+              }
+            >
+              Delete
+            </button>
+          </span>
+        ),
+    },
+  ];
   return (
     <Panel title={title} description={h.current !== null ? `v${h.current} is current: PCs move to it at their next reset. ${h.keep} versions are kept; older ones go once no PC sits on them.` : undefined}>
       {h.error && (
@@ -49,60 +114,12 @@ function HostImages({ h, several, machines, now, refresh }: { h: HostImagesView;
       <div className="space-y-4">
         {h.draft ? <DraftCard h={h} host={host} refresh={refresh} /> : h.current !== null && <StartUpdate h={h} machines={machines} refresh={refresh} />}
         {h.versions.length > 0 && (
-          <div className={stack.wrap}>
-            <table className={stack.table}>
-              <Head columns={["Version", "Created", "Size", "PCs on it", "Comment", "Actions"]} right={["Actions"]} />
-              <tbody className={stack.tbody}>
-                {[...h.versions].reverse().map((v) => (
-                  <tr key={v.n} className={cn(stack.tr, v.current && "bg-emerald-50/60")} aria-label={`v${v.n}`}>
-                    <Cell label="Version" className="whitespace-nowrap font-mono font-semibold">
-                      v{v.n}
-                      {v.current && <span className="ml-2 rounded bg-emerald-100 px-1.5 py-0.5 font-sans text-xs font-semibold text-emerald-800 ring-1 ring-emerald-300">current</span>}
-                    </Cell>
-                    <Cell label="Created" className="whitespace-nowrap">
-                      <LocalTime at={v.createdAt} now={now} className="md:flex-col" />
-                    </Cell>
-                    <Cell label="Size" className="whitespace-nowrap">{gib(v.sizeBytes)}</Cell>
-                    <Cell label="PCs on it">
-                      {v.machines.length ? `${v.machines.length} (${v.machines.join(", ")})` : "none"}
-                      {v.attached && !v.current && v.machines.length > 0 && <span className="block text-xs text-slate-500">attached while they use it</span>}
-                    </Cell>
-                    <Cell label="Comment" className="max-w-xs">
-                      {v.comment ?? <span className="text-slate-400">–</span>}
-                      {v.author && <span className="block text-xs text-slate-500">by {v.author}</span>}
-                    </Cell>
-                    <Cell label="Actions" className={cn("md:text-right", v.current && "max-md:hidden")}>
-                      <span className="inline-flex flex-wrap gap-2 md:justify-end">
-                        {!v.current && (
-                          <button type="button" className={subtle} disabled={busy || !!h.busy} onClick={() => void run(() => requestJson("POST", "/api/images/current", { ...host, version: v.n }))}>
-                            {v.n < (h.current ?? 0) ? "Roll back to" : "Make current"} v{v.n}
-                          </button>
-                        )}
-                        {!v.current && (
-                          <button
-                            type="button"
-                            className={cn(subtle, "text-red-700 ring-red-200 hover:bg-red-50")}
-                            disabled={busy || !!h.busy}
-                            title={v.machines.length ? `PCs ${v.machines.join(", ")} sit on it: they move off it at their next reset` : undefined}
-                            onClick={() =>
-                              setAsk({
-                                title: `Delete v${v.n} for good?`,
-                                body: <p>Its file is removed from the storage host.</p>,
-                                confirmLabel: `Delete v${v.n}`,
-                                run: () => void run(() => requestJson("DELETE", `/api/images/versions/${v.n}${q}`)),
-                              })
-                            }
-                          >
-                            Delete
-                          </button>
-                        )}
-                      </span>
-                    </Cell>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            columns={columns}
+            rows={[...h.versions].reverse()}
+            rowKey={(v) => v.n}
+            row={(v) => ({ "aria-label": `v${v.n}`, className: cn(v.current && "bg-emerald-50/60") })}
+          />
         )}
       </div>
       <FormError error={error} />
@@ -112,7 +129,7 @@ function HostImages({ h, several, machines, now, refresh }: { h: HostImagesView;
 }
 
 /**
- * Update mode on a PC that is up pulls its disk from under Windows: the form says so as soon as
+ * Update mode on a PC that is up means restarting it into the draft: the form says so as soon as
  * that PC is chosen, and starting asks first (the server refuses it unforced: 409 machine-online,
  * asked the same way when the PC came up after the form last looked).
  */
@@ -130,7 +147,7 @@ function StartUpdate({ h, machines, refresh }: { h: HostImagesView; machines: Ma
     body: (
       <>
         <p>{why}</p>
-        <p className="font-medium text-red-800">Windows on {name} loses its disk and crashes: anything unsaved there is lost. Shutting it down first is safe.</p>
+        <p className="font-medium text-red-800">Its own disk is not touched, but the update is made by restarting {name} into the draft: anything unsaved there is lost. Shutting it down first is safe.</p>
       </>
     ),
     confirmLabel: "Force update mode",
@@ -182,8 +199,8 @@ function StartUpdate({ h, machines, refresh }: { h: HostImagesView; machines: Ma
       </div>
       {up && (
         <p role="alert" className="mt-2 rounded-md bg-red-50 px-3 py-2 text-sm text-red-900 ring-1 ring-red-300">
-          <strong>{name} is {chosen!.boot.state === "booting" ? "booting" : "running"} right now.</strong> Shut it down first: starting update mode now pulls its disk from
-          under Windows and it crashes.
+          <strong>{name} is {chosen!.boot.state === "booting" ? "booting" : "running"} right now.</strong> Shut it down first: the update is made by restarting it into
+          the draft (its own disk is not touched, but what it has not saved is lost).
         </p>
       )}
       <FormError error={error} />
@@ -270,38 +287,26 @@ const RESULT_STYLE: Record<string, string> = {
   interrupted: "bg-red-50 text-red-800 ring-red-200",
 };
 
+const logColumns = (now: number, several: boolean): Column<LogRow>[] => [
+  { label: "When", className: "whitespace-nowrap", cell: (l) => <LocalTime at={l.startedAt} now={now} className="md:flex-col" /> },
+  ...(several ? [{ label: "Host", cell: (l: LogRow) => l.host }] : []),
+  { label: "Step", cell: (l) => (l.action === "current" ? "make current" : l.action) },
+  { label: "Version", className: "font-mono", cell: (l) => (l.n !== null ? `v${l.n}` : "–") },
+  { label: "Who", cell: (l) => l.actor ?? "–" },
+  { label: "Result", cell: (l) => <span className={cn("rounded px-1.5 py-0.5 text-xs font-semibold ring-1", RESULT_STYLE[l.result])}>{l.result}</span> },
+  { label: "Comment or error", className: (l) => cn("max-w-md", l.error && "text-red-800"), cell: (l) => l.error ?? l.comment ?? "–" },
+];
+
 function ImageLog({ log, now, several }: { log: ImagesView["log"]; now: number; several: boolean }) {
   return (
     <section aria-label="Image steps" className="space-y-2">
       <h2 className="text-base font-semibold">Image steps</h2>
-      {log.length === 0 ? (
-        <p className="rounded-xl bg-white p-6 text-center text-slate-500 ring-1 ring-slate-200">No image steps yet.</p>
-      ) : (
-        <div className={stack.wrap}>
-          <table className={stack.table}>
-            <Head columns={["When", ...(several ? ["Host"] : []), "Step", "Version", "Who", "Result", "Comment or error"]} />
-            <tbody className={stack.tbody}>
-              {log.map((l) => (
-                <tr key={l.id} className={stack.tr}>
-                  <Cell label="When" className="whitespace-nowrap">
-                    <LocalTime at={l.startedAt} now={now} className="md:flex-col" />
-                  </Cell>
-                  {several && <Cell label="Host">{l.host}</Cell>}
-                  <Cell label="Step">{l.action === "current" ? "make current" : l.action}</Cell>
-                  <Cell label="Version" className="font-mono">{l.n !== null ? `v${l.n}` : "–"}</Cell>
-                  <Cell label="Who">{l.actor ?? "–"}</Cell>
-                  <Cell label="Result">
-                    <span className={cn("rounded px-1.5 py-0.5 text-xs font-semibold ring-1", RESULT_STYLE[l.result])}>{l.result}</span>
-                  </Cell>
-                  <Cell label="Comment or error" className={cn("max-w-md", l.error && "text-red-800")}>
-                    {l.error ?? l.comment ?? "–"}
-                  </Cell>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <DataTable
+        columns={logColumns(now, several)}
+        rows={log}
+        rowKey={(l) => l.id}
+        empty="No image steps yet."
+      />
     </section>
   );
 }

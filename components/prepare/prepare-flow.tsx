@@ -3,7 +3,7 @@
 import { useEffect, useMemo, useState } from "react";
 import useSWR from "swr";
 import type { MachinesView, MachineView } from "@/lib/status/machines-view";
-import type { Job } from "@/lib/reset/jobs";
+import type { ResetJob } from "@/lib/reset/jobs";
 import type { ResetAnswer } from "@/lib/reset/requests";
 import type { WakeJob } from "@/lib/wol/wake";
 import { ApiError, fetcher, postJson } from "@/lib/client/fetcher";
@@ -32,8 +32,8 @@ export interface WolSettings {
 }
 
 /** Several reset jobs (the lost disks forced, the rest as usual) read as one. */
-function together(jobs: Job[]) {
-  const sum = (k: keyof Job["summary"]) => jobs.reduce((n, j) => n + j.summary[k], 0);
+function together(jobs: ResetJob[]) {
+  const sum = (k: keyof ResetJob["summary"]) => jobs.reduce((n, j) => n + j.summary[k], 0);
   return {
     finished: jobs.every((j) => j.finishedAt !== null),
     summary: { requested: sum("requested"), ok: sum("ok"), failed: sum("failed"), refused: sum("refused"), pending: sum("pending") },
@@ -41,7 +41,7 @@ function together(jobs: Job[]) {
   };
 }
 
-const fetchJobs = ([, ...ids]: string[]) => Promise.all(ids.map((id) => fetcher<{ job: Job }>(`/api/jobs/${id}`).then((r) => r.job)));
+const fetchJobs = ([, ...ids]: string[]) => Promise.all(ids.map((id) => fetcher<{ job: ResetJob }>(`/api/jobs/${id}`).then((r) => r.job)));
 
 /**
  * Before the doors open: choose PCs → reset the ones that are off now, and those whose disk is
@@ -57,7 +57,7 @@ export function PrepareFlow({ initial, wol }: { initial: MachinesView; wol: WolS
   const [step, setStep] = useState<Step>("choose");
   const [chosen, setChosen] = useState<Set<number>>(() => new Set(initial.machines.map((m) => m.id)));
   const [query, setQuery] = useState("");
-  const [resetJobs, setResetJobs] = useState<Job[]>([]);
+  const [resetJobs, setResetJobs] = useState<ResetJob[]>([]);
   const [nextBoot, setNextBoot] = useState<number[] | null>(null);
   const [wakeJob, setWakeJob] = useState<WakeSeen | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
@@ -72,7 +72,7 @@ export function PrepareFlow({ initial, wol }: { initial: MachinesView; wol: WolS
   const ready = list.filter(isReady);
   const notReady = list.filter((m) => !isReady(m));
 
-  const { data: jobsData } = useSWR<Job[]>(resetJobs.length ? ["prepare-jobs", ...resetJobs.map((j) => j.id)] : null, fetchJobs, {
+  const { data: jobsData } = useSWR<ResetJob[]>(resetJobs.length ? ["prepare-jobs", ...resetJobs.map((j) => j.id)] : null, fetchJobs, {
     refreshInterval: (d) => (d?.every((j) => j.finishedAt) ? 0 : 700),
   });
   const { data: wakeData } = useSWR<{ job: WakeJob }>(wakeJob ? `/api/wake/${wakeJob.job.id}` : null, fetcher, { refreshInterval: (d) => (d?.job.finishedAt ? 0 : 500) });

@@ -5,7 +5,7 @@ import type { AlertTarget } from "@/lib/db/alert-targets";
 import { ALERT_TARGET_KINDS, SEVERITIES, type AlertTargetKind } from "@/lib/constants";
 import { requestJson } from "@/lib/client/fetcher";
 import { LocalTime } from "@/components/ui/local-time";
-import { Cell, Head, stack } from "@/components/ui/stack-table";
+import { DataTable, type Column } from "@/components/ui/data-table";
 import { button, FormError, input, Panel, subtle } from "./panel";
 import { useAction } from "./use-action";
 
@@ -26,72 +26,85 @@ export function AlertsPanel({ targets, now, perMinute }: { targets: AlertTarget[
   const [kind, setKind] = useState<AlertTargetKind>("ntfy");
   const [tested, setTested] = useState<Record<number, { ok: boolean; text: string }>>({});
   const preset = PRESETS[kind];
+  const columns: Column<AlertTarget>[] = [
+    { label: "Name", className: "font-medium", cell: (t) => t.name },
+    {
+      label: "Sends",
+      className: "max-w-72",
+      cell: (t) => (
+        <>
+          {PRESETS[t.kind].label}
+          <span className="block truncate font-mono text-xs text-slate-500" title={t.url}>
+            {t.url}
+          </span>
+          {t.hasSecret && <span className="text-xs text-slate-500">with a token</span>}
+        </>
+      ),
+    },
+    { label: "From", cell: (t) => `${t.minSeverity} and above` },
+    {
+      label: "Last sent",
+      cell: (t) => (
+        <>
+          {t.lastSentAt ? <LocalTime at={t.lastSentAt} now={now} relative /> : "never"}
+          {t.lastError && (
+            <span className="block text-xs font-medium text-red-700">
+              failed <LocalTime at={t.lastErrorAt} now={now} relative />: {t.lastError}
+            </span>
+          )}
+          {tested[t.id] && (
+            <span role="status" className={`block text-xs font-medium ${tested[t.id]!.ok ? "text-emerald-700" : "text-red-700"}`}>
+              {tested[t.id]!.text}
+            </span>
+          )}
+        </>
+      ),
+    },
+    { label: "State", cell: (t) => (t.enabled ? "on" : "off") },
+    {
+      label: "Actions",
+      header: "",
+      className: "text-right whitespace-nowrap",
+      cell: (t) => (
+        <span className="inline-flex flex-wrap justify-end gap-1.5">
+          <button
+            type="button"
+            className={subtle}
+            disabled={busy}
+            aria-label={`Send a test to ${t.name}`}
+            onClick={async () => {
+              const r = await run(() => requestJson<{ result: { ok: boolean; status: number | null; error: string | null } }>("POST", `/api/alerts/${t.id}/test`));
+              if (r) setTested((p) => ({ ...p, [t.id]: { ok: r.result.ok, text: r.result.ok ? `Test sent (HTTP ${r.result.status})` : `Test failed: ${r.result.error}` } }));
+            }}
+          >
+            Test
+          </button>
+          <button type="button" className={subtle} disabled={busy} aria-label={`${t.enabled ? "Turn off" : "Turn on"} ${t.name}`} onClick={() => run(() => requestJson("PATCH", `/api/alerts/${t.id}`, { enabled: !t.enabled }))}>
+            {t.enabled ? "Turn off" : "Turn on"}
+          </button>
+          <button type="button" className={subtle} disabled={busy} aria-label={`Delete ${t.name}`} onClick={() => run(() => requestJson("DELETE", `/api/alerts/${t.id}`))}>
+            Delete
+          </button>
+        </span>
+      ),
+    },
+  ];
   return (
     <Panel
       title="Notifications"
       description={`Events reach these targets once per PC per condition until it clears, at most ${perMinute} a minute each (more are summed up in one message).`}
     >
-      <div className="mb-4 max-md:-mx-4" id="alerts">
-        <table className={stack.table} aria-label="Notification targets">
-          <Head columns={["Name", "Sends", "From", "Last sent", "State", ""]} />
-          <tbody className={stack.tbody}>
-            {targets.length === 0 && (
-              <tr className={stack.tr}>
-                <td colSpan={6} className="px-3 py-2 text-slate-500 max-md:block max-md:p-0">
-                  No notification targets yet: events show on the Events page only.
-                </td>
-              </tr>
-            )}
-            {targets.map((t) => (
-              <tr key={t.id} className={`${stack.tr} ${t.enabled ? "" : "text-slate-400"}`}>
-                <Cell label="Name" className="font-medium">{t.name}</Cell>
-                <Cell label="Sends" className="max-w-72">
-                  {PRESETS[t.kind].label}
-                  <span className="block truncate font-mono text-xs text-slate-500" title={t.url}>{t.url}</span>
-                  {t.hasSecret && <span className="text-xs text-slate-500">with a token</span>}
-                </Cell>
-                <Cell label="From">{t.minSeverity} and above</Cell>
-                <Cell label="Last sent">
-                  {t.lastSentAt ? <LocalTime at={t.lastSentAt} now={now} relative /> : "never"}
-                  {t.lastError && (
-                    <span className="block text-xs font-medium text-red-700">
-                      failed <LocalTime at={t.lastErrorAt} now={now} relative />: {t.lastError}
-                    </span>
-                  )}
-                  {tested[t.id] && (
-                    <span role="status" className={`block text-xs font-medium ${tested[t.id]!.ok ? "text-emerald-700" : "text-red-700"}`}>
-                      {tested[t.id]!.text}
-                    </span>
-                  )}
-                </Cell>
-                <Cell label="State">{t.enabled ? "on" : "off"}</Cell>
-                <Cell label="Actions" className="text-right whitespace-nowrap">
-                  <span className="inline-flex flex-wrap justify-end gap-1.5">
-                    <button
-                      type="button"
-                      className={subtle}
-                      disabled={busy}
-                      aria-label={`Send a test to ${t.name}`}
-                      onClick={async () => {
-                        const r = await run(() => requestJson<{ result: { ok: boolean; status: number | null; error: string | null } }>("POST", `/api/alerts/${t.id}/test`));
-                        if (r) setTested((p) => ({ ...p, [t.id]: { ok: r.result.ok, text: r.result.ok ? `Test sent (HTTP ${r.result.status})` : `Test failed: ${r.result.error}` } }));
-                      }}
-                    >
-                      Test
-                    </button>
-                    <button type="button" className={subtle} disabled={busy} aria-label={`${t.enabled ? "Turn off" : "Turn on"} ${t.name}`} onClick={() => run(() => requestJson("PATCH", `/api/alerts/${t.id}`, { enabled: !t.enabled }))}>
-                      {t.enabled ? "Turn off" : "Turn on"}
-                    </button>
-                    <button type="button" className={subtle} disabled={busy} aria-label={`Delete ${t.name}`} onClick={() => run(() => requestJson("DELETE", `/api/alerts/${t.id}`))}>
-                      Delete
-                    </button>
-                  </span>
-                </Cell>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        id="alerts"
+        frame="bare"
+        className="mb-4"
+        label="Notification targets"
+        columns={columns}
+        rows={targets}
+        rowKey={(t) => t.id}
+        row={(t) => ({ className: t.enabled ? undefined : "text-slate-400" })}
+        empty="No notification targets yet: events show on the Events page only."
+      />
       <form
         aria-label="Add a notification target"
         className="grid gap-2 sm:grid-cols-2 lg:grid-cols-[10rem_1fr_2fr_1fr_9rem_auto] lg:items-end"

@@ -1,6 +1,7 @@
 "use client";
 
-import { useEffect, useId, useRef, useState } from "react";
+import { useId, useRef, useState } from "react";
+import { Modal } from "@/components/ui/modal";
 import { button, FormError, subtle } from "./panel";
 import { useAction } from "./use-action";
 
@@ -18,46 +19,33 @@ interface Props {
 }
 
 /**
- * A modal form in a real <dialog>: named by its title, the first field focused, Escape and Cancel
+ * A modal form in the app's one modal shell: named by its title, the first field focused, Escape and Cancel
  * close it, the error (ours or the server's) shows inside and is announced, and it closes only
  * once the request has succeeded (then the server-rendered lists refresh).
  */
 export function FormDialog({ open, title, submitLabel, onClose, validate, onSubmit, children }: Props) {
-  const ref = useRef<HTMLDialogElement>(null);
   const formRef = useRef<HTMLFormElement>(null);
-  const titleId = useId();
   const errorId = useId();
   const { run, error, busy, clearError } = useAction();
   const [invalid, setInvalid] = useState<string | null>(null);
 
-  useEffect(() => {
-    const d = ref.current;
-    if (!d) return;
-    if (open && !d.open) {
-      formRef.current?.reset();
-      setInvalid(null);
-      clearError();
-      d.showModal();
-    }
-    if (!open && d.open) d.close();
-  }, [open]);
-
   const shown = invalid ?? error;
   return (
-    <dialog
-      ref={ref}
-      aria-labelledby={titleId}
-      onCancel={(e) => {
-        e.preventDefault();
-        onClose();
+    <Modal
+      open={open}
+      title={title}
+      onClose={onClose}
+      width="sm"
+      onOpen={() => {
+        formRef.current?.reset();
+        setInvalid(null);
+        clearError();
       }}
-      className="m-auto w-[min(28rem,calc(100vw-2rem))] rounded-xl p-0 shadow-xl"
-    >
-      <form
-        ref={formRef}
-        noValidate
-        aria-describedby={shown ? errorId : undefined}
-        onSubmit={async (e) => {
+      form={{
+        ref: formRef,
+        noValidate: true,
+        "aria-describedby": shown ? errorId : undefined,
+        onSubmit: async (e) => {
           e.preventDefault();
           const data = new FormData(e.currentTarget);
           const problem = validate?.(data) ?? null;
@@ -68,26 +56,23 @@ export function FormDialog({ open, title, submitLabel, onClose, validate, onSubm
             return true;
           });
           if (sent) onClose();
-        }}
-      >
-        <div className="space-y-3 p-5">
-          <h2 id={titleId} className="text-lg font-semibold">
-            {title}
-          </h2>
-          {children}
-          <div id={errorId}>
-            <FormError error={shown} />
-          </div>
-        </div>
-        <div className="flex justify-end gap-2 border-t border-slate-100 bg-slate-50 px-5 py-3">
+        },
+      }}
+      footer={
+        <>
           <button type="button" onClick={onClose} className={subtle}>
             Cancel
           </button>
           <button type="submit" disabled={busy} className={button}>
             {submitLabel}
           </button>
-        </div>
-      </form>
-    </dialog>
+        </>
+      }
+    >
+      {children}
+      <div id={errorId}>
+        <FormError error={shown} />
+      </div>
+    </Modal>
   );
 }

@@ -52,6 +52,7 @@ export function PasswordDialog({ user, me, liveTokens, onClose }: Props) {
           minLength={PASSWORD_MIN_LENGTH}
           maxLength={PASSWORD_MAX_LENGTH}
           autoComplete="new-password"
+          // biome-ignore lint/a11y/noAutofocus: a dialog opened to type a password starts in its field
           autoFocus
           aria-describedby="new-password-hint"
           className={input}

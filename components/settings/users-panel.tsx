@@ -4,7 +4,8 @@ import { useState } from "react";
 import { requestJson } from "@/lib/client/fetcher";
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "@/lib/constants";
 import { LocalTime } from "@/components/ui/local-time";
-import { Cell, Head, stack } from "@/components/ui/stack-table";
+import { DataTable, type Column } from "@/components/ui/data-table";
+import { ConfirmDialog, type ConfirmAsk } from "@/components/ui/confirm-dialog";
 import { button, FormError, input, Panel, subtle } from "./panel";
 import { useAction } from "./use-action";
 import { PasswordDialog } from "./password-dialog";
@@ -20,63 +21,75 @@ interface UserRow {
 export function UsersPanel({ users, me, now, liveTokens }: { users: UserRow[]; me: number; now: number; liveTokens: Record<number, number> }) {
   const { run, error, busy } = useAction();
   const [passwordFor, setPasswordFor] = useState<UserRow | null>(null);
+  const [ask, setAsk] = useState<ConfirmAsk | null>(null);
   const admins = users.filter((u) => u.role === "admin").length;
+  // The server refuses to leave the room without an admin: do not offer it.
+  const onlyAdmin = (u: UserRow) => u.role === "admin" && admins === 1;
+  const columns: Column<UserRow>[] = [
+    {
+      label: "User",
+      className: "font-medium",
+      cell: (u) => (
+        <>
+          {u.username}
+          {u.id === me && <span className="text-slate-400"> (you)</span>}
+        </>
+      ),
+    },
+    {
+      label: "Role",
+      cell: (u) => (
+        <>
+          <select
+            aria-label={`Role of ${u.username}`}
+            value={u.role}
+            disabled={busy || onlyAdmin(u)}
+            title={onlyAdmin(u) ? "The only admin stays an admin: make another user admin first" : undefined}
+            onChange={(e) => run(() => requestJson("PATCH", `/api/users/${u.id}`, { role: e.target.value }))}
+            className="rounded border border-slate-300 px-1 py-0.5 disabled:opacity-70"
+          >
+            <option value="admin">admin</option>
+            <option value="viewer">viewer</option>
+          </select>
+          {onlyAdmin(u) && <span className="ml-2 text-xs text-slate-500">only admin</span>}
+        </>
+      ),
+    },
+    { label: "Created", className: "text-slate-500", cell: (u) => <LocalTime at={u.createdAt} now={now} className="md:flex-col" /> },
+    {
+      label: "Actions",
+      right: true,
+      className: "text-right whitespace-nowrap",
+      cell: (u) => (
+        <span className="inline-flex flex-wrap justify-end gap-2 max-md:justify-start">
+          <button type="button" className={subtle} disabled={busy} aria-label={`Set password of ${u.username}`} onClick={() => setPasswordFor(u)}>
+            Password…
+          </button>
+          {!onlyAdmin(u) && (
+            <button
+              type="button"
+              className={subtle}
+              disabled={busy}
+              aria-label={`Delete ${u.username}`}
+              onClick={() =>
+                setAsk({
+                  title: `Delete user ${u.username}?`,
+                  body: <p>{u.username} can no longer sign in; their sessions end and their API tokens stop working.</p>,
+                  confirmLabel: `Delete ${u.username}`,
+                  run: () => void run(() => requestJson("DELETE", `/api/users/${u.id}`)),
+                })
+              }
+            >
+              Delete
+            </button>
+          )}
+        </span>
+      ),
+    },
+  ];
   return (
     <Panel title="Users" description="Admins reset PCs and manage users and tokens; viewers see the grid and the history.">
-      <div className="mb-4 max-md:-mx-4">
-        <table className={stack.table}>
-          <Head columns={["User", "Role", "Created", "Actions"]} right={["Actions"]} />
-          <tbody className={stack.tbody}>
-            {users.map((u) => {
-              // The server refuses to leave the room without an admin: do not offer it.
-              const onlyAdmin = u.role === "admin" && admins === 1;
-              return (
-                <tr key={u.id} className={stack.tr}>
-                  <Cell label="User" className="font-medium">
-                    {u.username}
-                    {u.id === me && <span className="text-slate-400"> (you)</span>}
-                  </Cell>
-                  <Cell label="Role">
-                    <select
-                      aria-label={`Role of ${u.username}`}
-                      value={u.role}
-                      disabled={busy || onlyAdmin}
-                      title={onlyAdmin ? "The only admin stays an admin: make another user admin first" : undefined}
-                      onChange={(e) => run(() => requestJson("PATCH", `/api/users/${u.id}`, { role: e.target.value }))}
-                      className="rounded border border-slate-300 px-1 py-0.5 disabled:opacity-70"
-                    >
-                      <option value="admin">admin</option>
-                      <option value="viewer">viewer</option>
-                    </select>
-                    {onlyAdmin && <span className="ml-2 text-xs text-slate-500">only admin</span>}
-                  </Cell>
-                  <Cell label="Created" className="text-slate-500">
-                    <LocalTime at={u.createdAt} now={now} className="md:flex-col" />
-                  </Cell>
-                  <Cell label="Actions" className="text-right whitespace-nowrap">
-                    <span className="inline-flex flex-wrap justify-end gap-2 max-md:justify-start">
-                      <button type="button" className={subtle} disabled={busy} aria-label={`Set password of ${u.username}`} onClick={() => setPasswordFor(u)}>
-                        Password…
-                      </button>
-                      {!onlyAdmin && (
-                        <button
-                          type="button"
-                          className={subtle}
-                          disabled={busy}
-                          aria-label={`Delete ${u.username}`}
-                          onClick={() => window.confirm(`Delete user ${u.username}?`) && run(() => requestJson("DELETE", `/api/users/${u.id}`))}
-                        >
-                          Delete
-                        </button>
-                      )}
-                    </span>
-                  </Cell>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      </div>
+      <DataTable frame="bare" className="mb-4" columns={columns} rows={users} rowKey={(u) => u.id} />
       <PasswordDialog user={passwordFor} me={me} liveTokens={passwordFor ? (liveTokens[passwordFor.id] ?? 0) : 0} onClose={() => setPasswordFor(null)} />
       <form
         className="grid gap-2 sm:grid-cols-[1fr_1fr_auto_auto] sm:items-end"
@@ -108,6 +121,7 @@ export function UsersPanel({ users, me, now, liveTokens }: { users: UserRow[]; m
         </button>
       </form>
       <FormError error={error} />
+      <ConfirmDialog ask={ask} onClose={() => setAsk(null)} />
     </Panel>
   );
 }

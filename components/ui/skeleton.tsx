@@ -22,6 +22,7 @@ export function TableSkeleton({ label, rows = 8 }: { label: string; rows?: numbe
       <Bone className="h-16 rounded-xl" />
       <div className="space-y-3 rounded-xl bg-white p-4 shadow-sm ring-1 ring-slate-200">
         {Array.from({ length: rows }, (_, i) => (
+          // biome-ignore lint/suspicious/noArrayIndexKey: fixed placeholder rows that never reorder
           <Bone key={i} className="h-5" />
         ))}
       </div>

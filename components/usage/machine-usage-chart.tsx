@@ -6,6 +6,7 @@ import { fetcher } from "@/lib/client/fetcher";
 import type { MachineChart } from "@/lib/usage/charts";
 import type { RangeName } from "@/lib/validations/api";
 import { TimeChart, type ChartMarker, type ChartSeries } from "@/components/charts/time-chart";
+import { useChartPoints } from "@/components/charts/use-chart-points";
 import { ChartPanel } from "./chart-panel";
 
 const MIB = 2048;
@@ -14,7 +15,8 @@ const mibFmt = (v: number) => `${v.toFixed(1)} MiB`;
 /** One PC's COW use over time, its COW's size, and its resets, boots and growth as marked moments. */
 export function MachineUsageChart({ id, name }: { id: number; name: string }) {
   const [range, setRange] = useState<RangeName>("6h");
-  const { data, error, isLoading } = useSWR<MachineChart & { range: RangeName }>(`/api/machines/${id}/usage?range=${range}`, fetcher, { refreshInterval: 10_000, keepPreviousData: true });
+  const { box, points } = useChartPoints<HTMLDivElement>();
+  const { data, error, isLoading } = useSWR<MachineChart & { range: RangeName }>(points === null ? null : `/api/machines/${id}/usage?range=${range}&points=${points}`, fetcher, { refreshInterval: 10_000, keepPreviousData: true });
 
   const chart = useMemo(() => {
     if (!data) return null;
@@ -43,7 +45,8 @@ export function MachineUsageChart({ id, name }: { id: number; name: string }) {
       title="Usage over time"
       range={range}
       onRange={setRange}
-      loading={isLoading && !data}
+      box={box}
+      loading={(isLoading || points === null) && !data}
       error={error}
       empty={!!data && data.points.length === 0}
       emptyText="No samples in this range yet: they are taken every few seconds while Cowherd runs."

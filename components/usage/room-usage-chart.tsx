@@ -6,6 +6,7 @@ import { fetcher } from "@/lib/client/fetcher";
 import type { RoomChart } from "@/lib/usage/charts";
 import type { RangeName } from "@/lib/validations/api";
 import { TimeChart, type ChartSeries } from "@/components/charts/time-chart";
+import { useChartPoints } from "@/components/charts/use-chart-points";
 import { ChartPanel } from "./chart-panel";
 
 const GIB = 2048 * 1024;
@@ -14,7 +15,8 @@ const gib = (v: number) => `${v.toFixed(2)} GiB`;
 /** The whole room: COW space used by every PC together, their COWs' total size, and PCs online (the stores' space is beside it). */
 export function RoomUsageChart() {
   const [range, setRange] = useState<RangeName>("6h");
-  const { data, error, isLoading } = useSWR<RoomChart & { range: RangeName }>(`/api/usage?range=${range}`, fetcher, { refreshInterval: 10_000, keepPreviousData: true });
+  const { box, points } = useChartPoints<HTMLDivElement>();
+  const { data, error, isLoading } = useSWR<RoomChart & { range: RangeName }>(points === null ? null : `/api/usage?range=${range}&points=${points}`, fetcher, { refreshInterval: 10_000, keepPreviousData: true });
   const chart = useMemo(() => {
     if (!data) return null;
     const series: ChartSeries[] = [
@@ -32,7 +34,8 @@ export function RoomUsageChart() {
       title="Total COW usage"
       range={range}
       onRange={setRange}
-      loading={isLoading && !data}
+      box={box}
+      loading={(isLoading || points === null) && !data}
       error={error}
       empty={!!data && data.points.length === 0}
       emptyText="No samples in this range yet: the room is sampled every few seconds while Cowherd runs."

@@ -35,7 +35,6 @@ export function parseTgtShow(output: string): IscsiView {
       initiator = undefined;
       nexus = undefined;
     } else if (!target) {
-      continue;
     } else if (/^ACL information:$/.test(line)) {
       inAcl = true;
     } else if (inAcl) {

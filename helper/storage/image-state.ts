@@ -109,7 +109,7 @@ export function beginUpdate(s: ImageState, machine: number, files: { imageDir: s
 }
 
 export function copied(s: ImageState, method: "reflink" | "copy"): ImageState {
-  if (!s.draft || s.draft.state !== "copying") return refuse("there is no draft being copied (was it discarded?)");
+  if (s.draft?.state !== "copying") return refuse("there is no draft being copied (was it discarded?)");
   return { ...s, draft: { ...s.draft, state: "ready", method } };
 }
 
@@ -128,7 +128,7 @@ export function beginPublish(s: ImageState): ImageState {
 /** Publish, second half: the version file is in place; it becomes current. */
 export function completePublish(s: ImageState, file: string, sizeBytes: number, now: number): ImageState {
   const d = s.draft;
-  if (!d || d.state !== "publishing") return refuse("no publish in progress");
+  if (d?.state !== "publishing") return refuse("no publish in progress");
   return { ...s, versions: [...s.versions, { n: d.n, path: file, sizeBytes, createdAt: now }], current: d.n, draft: null };
 }
 

@@ -303,7 +303,7 @@ export class Images {
     if (s.draft?.n !== n) refuse(`v${n} was discarded while it was being copied`);
     const d = s.draft!;
     await check(this.d.run, losetup.attach(d.path, false));
-    let view = await this.d.reads.view();
+    const view = await this.d.reads.view();
     const next = copied(s, method);
     await this.export(this.updateSpec(next, view)!, view);
     this.save(next);

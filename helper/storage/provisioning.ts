@@ -122,7 +122,7 @@ export async function up(c: StorageContext, ids: number[]): Promise<PcResult[]> 
     if (repaired.size) view = await c.reads.view();
     // A moment under the image lock: each PC's COW goes over the version it was built on (a new
     // COW over the current one), recorded, and those versions attached; the records keep them.
-    let bases;
+    let bases: ReturnType<typeof c.images.bases>;
     try {
       ({ view, bases } = await c.locks.with([IMAGE_LOCK], async () => {
         let s = c.images.load();

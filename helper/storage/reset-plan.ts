@@ -196,7 +196,7 @@ export async function ensureSnapshot(d: Pick<PlanDeps, "dm" | "reads" | "nodes" 
   // Only a live snapshot with nothing waiting behind it is merely resumed. Anything else — no table,
   // an error table, or any table in the inactive slot (an error table a dead reset loaded but never
   // resumed would otherwise go live) — gets the PC's own snapshot table loaded first.
-  const onlySuspended = now?.i && now.i.live && !now.i.inactive && now.t?.target === "snapshot";
+  const onlySuspended = now?.i?.live && !now.i.inactive && now.t?.target === "snapshot";
   if (now?.i?.inactive && !(await attempt(records, "recover:dm-clear", () => one(d.dm.clear([m.dmName]))))) return false;
   // No snapshot uses the COW now: its loop takes the file's size again (a reset may have cut the
   // file and stopped before the loop was told).

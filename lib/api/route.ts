@@ -9,6 +9,7 @@ import { readCappedText } from "./body";
 import { isAllowedOrigin } from "./origin";
 import { AppError, errors } from "./errors";
 import { RepeatedParamError, singleValuedParams } from "../validations/search-params";
+import type { Config } from "../config/schema";
 
 export const PEER_HEADER = "x-cowherd-peer";
 
@@ -104,13 +105,13 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
  * Referer; see lib/api/origin.ts, which never trusts the Host header). Requests carrying neither
  * are non-browser clients; they may only act with a Bearer token.
  */
-function originVerdict(req: NextRequest, rt: Runtime): "same" | "cross" | "none" {
+function originVerdict(req: NextRequest, config: Config): "same" | "cross" | "none" {
   const source = req.headers.get("origin") || req.headers.get("referer");
   if (!source) return "none";
-  return isAllowedOrigin(source, rt.config) ? "same" : "cross";
+  return isAllowedOrigin(source, config) ? "same" : "cross";
 }
 
-function authenticate(req: NextRequest, rt: Runtime): Principal | null {
+function authenticate(req: NextRequest, rt: Pick<Runtime, "tokens" | "sessions">): Principal | null {
   const authz = req.headers.get("authorization");
   if (authz) {
     const m = /^Bearer\s+(\S+)$/i.exec(authz);
@@ -147,7 +148,7 @@ export function route<P = Record<string, string>>(auth: Auth, fn: (ctx: Ctx, par
       rt = await runtime();
       principal = authenticate(req, rt);
       if (!SAFE_METHODS.has(req.method)) {
-        const verdict = originVerdict(req, rt);
+        const verdict = originVerdict(req, rt.config);
         if (verdict === "cross" || (verdict === "none" && principal?.kind !== "token" && auth !== "none")) {
           refused("csrf.refused", req.nextUrl.pathname, req.headers.get("origin") ?? req.headers.get("referer") ?? "no Origin/Referer");
           throw errors.forbidden(

@@ -5,6 +5,7 @@ import type { Runtime } from "../runtime";
 import { DEVICE_COOKIE } from "./known-logins";
 import { verifyPassword } from "./password";
 import { SESSION_COOKIE } from "./sessions";
+import type { Config } from "../config/schema";
 
 // Verified against when the user does not exist, so timing does not reveal which names exist.
 const DUMMY_HASH = "scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
@@ -22,7 +23,7 @@ export interface LoginSource {
  * The account's counter is keyed by its password hash too: a new password (from Settings or the
  * shell's `passwd`) starts a fresh count, which lifts an account lock at once.
  */
-export async function login(rt: Runtime, username: string, password: string, from: LoginSource) {
+export async function login(rt: Pick<Runtime, "config" | "users" | "knownLogins" | "limiter" | "audit" | "sessions">, username: string, password: string, from: LoginSource) {
   const { address } = from;
   const entry = { actor: username, actorKind: "anonymous" as const, address, action: "login" };
   const user = rt.users.findByName(username);
@@ -50,14 +51,14 @@ export async function login(rt: Runtime, username: string, password: string, fro
   return { token: rt.sessions.create(user.id), deviceToken, user: { id: user.id, username: user.username, role: user.role } };
 }
 
-export function sessionCookie(token: string, rt: Runtime, secure: boolean): string {
-  const maxAge = rt.config.session.absoluteHours * 3600;
+export function sessionCookie(token: string, config: Pick<Config, "session">, secure: boolean): string {
+  const maxAge = config.session.absoluteHours * 3600;
   return `${SESSION_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAge}${secure ? "; Secure" : ""}`;
 }
 
 /** Sent only to the login route: marks this browser as one its user has logged in from. */
-export function deviceCookie(token: string, rt: Runtime, secure: boolean): string {
-  const maxAge = rt.config.login.knownDeviceDays * 86_400;
+export function deviceCookie(token: string, config: Pick<Config, "login">, secure: boolean): string {
+  const maxAge = config.login.knownDeviceDays * 86_400;
   return `${DEVICE_COOKIE}=${token}; Path=/api/auth/login; HttpOnly; SameSite=Strict; Max-Age=${maxAge}${secure ? "; Secure" : ""}`;
 }
 

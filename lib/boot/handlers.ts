@@ -1,4 +1,4 @@
-import type { Machine } from "../config/schema";
+import type { Config, Machine } from "../config/schema";
 import type { Initiator } from "../host/types";
 import type { Runtime } from "../runtime";
 import { errorText } from "../host/step-error";
@@ -27,18 +27,21 @@ export function fromIpxe(req: BootRequest): boolean {
 
 const NOT_IPXE = "this request is not iPXE's (its User-Agent): no boot recorded, no reset";
 
+/** What the boot routes use of the runtime. */
+export type BootDeps = Pick<Runtime, "config" | "room" | "bootTracker" | "boots" | "audit" | "orchestrator">;
+
 /** The PC's disk as iPXE names it: its storage host's portal, the target's LUN, its IQN (or another target's, in update mode). */
-function disk(rt: Runtime, m: Machine, req: BootRequest, iqn = m.iqn): Omit<PcBoot, "note" | "failedPath"> {
-  const host = rt.config.hosts.find((h) => h.name === m.host)!;
+function disk(config: Config, m: Machine, req: BootRequest, iqn = m.iqn): Omit<PcBoot, "note" | "failedPath"> {
+  const host = config.hosts.find((h) => h.name === m.host)!;
   const [address, port] = (host.portal ?? (host.transport === "ssh" ? host.ssh!.host : (normalizeIp(req.localAddress) ?? "127.0.0.1"))).split(":");
-  const lun = rt.config.storage.backend === "tgt" ? 1 : 0;
+  const lun = config.storage.backend === "tgt" ? 1 : 0;
   return {
     name: m.name,
     ip: m.ip,
     host: m.host,
-    initiatorIqn: `${rt.config.ipxe.initiatorIqnPrefix}:${m.name}`,
+    initiatorIqn: `${config.ipxe.initiatorIqnPrefix}:${m.name}`,
     sanUri: sanUri(address!, Number(port ?? 3260), lun, iqn),
-    keepSan: rt.config.ipxe.keepSan,
+    keepSan: config.ipxe.keepSan,
   };
 }
 
@@ -47,8 +50,8 @@ function disk(rt: Runtime, m: Machine, req: BootRequest, iqn = m.iqn): Omit<PcBo
  * a boot is counted on it); a pending "reset at next boot" is carried out first, while nothing uses
  * the disk.
  */
-export async function bootScriptFor(rt: Runtime, req: BootRequest): Promise<{ status: number; body: string }> {
-  const { addr, machine: m } = callerMachine(rt, req.peer, req.forwardedFor);
+export async function bootScriptFor(rt: BootDeps, req: BootRequest): Promise<{ status: number; body: string }> {
+  const { addr, machine: m } = callerMachine(rt.config, req.peer, req.forwardedFor);
   if (!m) return { status: 403, body: notPcScript(addr, rt.config.lanName) };
   const host = await rt.room.service(m.id).get().catch(() => null);
   const sessions = host?.machines.find((s) => s.id === m.id)?.initiators ?? [];
@@ -62,7 +65,7 @@ export async function bootScriptFor(rt: Runtime, req: BootRequest): Promise<{ st
     if (update) note = rt.boots.pending().has(m.id) ? "its reset at next boot waits until the update is published or discarded" : undefined;
     else if (!boot.repeat) note = await pendingReset(rt, m, addr, boot.bootId, sessions);
   }
-  const target = update ? { ...disk(rt, m, req, update.iqn), updateOf: update.n } : disk(rt, m, req);
+  const target = update ? { ...disk(rt.config, m, req, update.iqn), updateOf: update.n } : disk(rt.config, m, req);
   return { status: 200, body: pcScript({ ...target, failedPath: rt.config.ipxe.failedPath, ...(note ? { note } : {}) }) };
 }
 
@@ -71,7 +74,7 @@ export async function bootScriptFor(rt: Runtime, req: BootRequest): Promise<{ st
  * session (the ones listed as its boot began are its previous life's, left in the target). The
  * answer is the line for the PC's screen.
  */
-async function pendingReset(rt: Runtime, m: Machine, addr: string | null, bootId: number, sessions: readonly Initiator[]): Promise<string | undefined> {
+async function pendingReset(rt: Pick<BootDeps, "boots" | "bootTracker" | "audit" | "orchestrator">, m: Machine, addr: string | null, bootId: number, sessions: readonly Initiator[]): Promise<string | undefined> {
   const pending = rt.boots.pending().get(m.id);
   if (!pending) return undefined;
   const open = rt.bootTracker.openSessions(m.id, sessions);
@@ -100,8 +103,8 @@ async function pendingReset(rt: Runtime, m: Machine, addr: string | null, bootId
  * system ended (it handed control back) or the disk could not be booted; either is recorded, and
  * the answer is what the PC does next.
  */
-export function bootFailed(rt: Runtime, req: BootRequest, query: URLSearchParams): { status: number; body: string } {
-  const { addr, machine: m } = callerMachine(rt, req.peer, req.forwardedFor);
+export function bootFailed(rt: Pick<BootDeps, "config" | "bootTracker" | "audit">, req: BootRequest, query: URLSearchParams): { status: number; body: string } {
+  const { addr, machine: m } = callerMachine(rt.config, req.peer, req.forwardedFor);
   if (!m) return { status: 403, body: notPcScript(addr, rt.config.lanName) };
   const raw = query.get("errno") ?? "";
   const errno = /^0x[0-9a-f]{1,8}$/i.test(raw) ? Number.parseInt(raw, 16) : null;
@@ -119,5 +122,5 @@ export function bootFailed(rt: Runtime, req: BootRequest, query: URLSearchParams
     // A PC can repeat this at will: once per source per minute, the rest counted (lib/db/audit.ts).
     rt.audit.recordRepeated({ actor: m.name, actorKind: "pc", address: addr, action: "boot.failed", target: m.name, outcome: "failed", detail: `${step}: ${shown} ${meaning}` });
   }
-  return { status: 200, body: failedScript(disk(rt, m, req), shown, meaning, rt.config.ipxe.retrySeconds, rt.config.ipxe.path) };
+  return { status: 200, body: failedScript(disk(rt.config, m, req), shown, meaning, rt.config.ipxe.retrySeconds, rt.config.ipxe.path) };
 }

@@ -52,6 +52,7 @@ export function pcScript(b: PcBoot): string {
     `echo   Its disk: ${b.sanUri}`,
     "echo   Tell the LAN admin. Trying again in 60 seconds...",
     "sleep 60",
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: iPXE expands ${filename} itself
     "chain ${filename} || reboot",
     "",
   ].join("\n");
@@ -83,6 +84,7 @@ export function notPcScript(addr: string | null, lanName: string): string {
   return [
     "#!ipxe",
     `echo Cowherd: this machine (${addr ? say(addr) : "unknown address"}) is not one of the PCs of ${say(lanName)}, so there is no disk for it.`,
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: iPXE expands ${net0/mac} itself
     "echo   Ask the LAN admin to add it to Cowherd's config (its MAC is ${net0/mac}).",
     "exit 1",
     "",
@@ -90,6 +92,7 @@ export function notPcScript(addr: string | null, lanName: string): string {
 }
 
 // iPXE's own numbering of the POSIX errors (src/include/errno.h), in an errno's top byte.
+// biome-ignore-start lint/complexity/useSimpleNumberKeys: hex, as in iPXE's errno.h
 const POSIX: Record<number, string> = {
   0x02: "permission denied: the target refused this PC",
   0x0d: "connection aborted",
@@ -106,6 +109,7 @@ const POSIX: Record<number, string> = {
   0x43: "protocol error (the target refused the login?)",
   0x4c: "connection timed out: is the storage host reachable?",
 };
+// biome-ignore-end lint/complexity/useSimpleNumberKeys: hex, as in iPXE's errno.h
 
 /**
  * What an iPXE error number means, as far as a boot cares: iPXE's errno carries the POSIX error in

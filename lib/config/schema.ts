@@ -174,7 +174,7 @@ export const configSchema = z
     resetConcurrency: z.number().int().min(1).max(256).default(16),
     legacy: z
       .object({
-        paths: z.array(z.string().regex(/^\/[A-Za-z0-9_.\/-]*$/)).min(1).default(["/cgi/status"]),
+        paths: z.array(z.string().regex(/^\/[A-Za-z0-9_./-]*$/)).min(1).default(["/cgi/status"]),
         trustedProxies: z.array(ipOrRange).default([]),
       })
       .strict()
@@ -182,7 +182,7 @@ export const configSchema = z
     boot: z
       .object({
         enabled: z.boolean().default(false),
-        path: z.string().regex(/^\/[A-Za-z0-9_.\/-]*$/).default("/cgi/reset"),
+        path: z.string().regex(/^\/[A-Za-z0-9_./-]*$/).default("/cgi/reset"),
         rebootImageUrl: z.string().regex(/^https?:\/\/[^\s"'`$\\]+$/, "must be an http(s) URL without quotes or spaces").default("http://boot.lan/reboot.com"),
         minIntervalSeconds: z.number().int().min(0).max(86_400).default(60),
       })
@@ -191,10 +191,10 @@ export const configSchema = z
     /** PCs that boot through Cowherd with iPXE (DHCP chains them to `path`). */
     ipxe: z
       .object({
-        path: z.string().regex(/^\/[A-Za-z0-9_.\/-]*$/).default("/boot/ipxe"),
+        path: z.string().regex(/^\/[A-Za-z0-9_./-]*$/).default("/boot/ipxe"),
         /** Where the PCs reach Cowherd, "address[:port]": for the DHCP snippets (dhcp-config). */
         server: z.string().regex(/^[A-Za-z0-9.-]+(:\d{1,5})?$/, "an address, optionally :port").optional(),
-        failedPath: z.string().regex(/^\/[A-Za-z0-9_.\/-]*$/).default("/boot/failed"),
+        failedPath: z.string().regex(/^\/[A-Za-z0-9_./-]*$/).default("/boot/failed"),
         /** iPXE keeps the SAN disk hooked if the booted system returns (what Windows' iSCSI boot wants). */
         keepSan: z.boolean().default(true),
         /** A PC's initiator name is `<prefix>:<its name>`. */
@@ -245,9 +245,9 @@ export const configSchema = z
      * machine's own IP addresses: every host NAME people use to reach Cowherd (the Host header is
      * never trusted, against DNS rebinding).
      */
-    allowedOrigins: z.array(z.string().regex(/^https?:\/\/[A-Za-z0-9.:\[\]-]+$/, "must be scheme://host[:port]")).default([]),
+    allowedOrigins: z.array(z.string().regex(/^https?:\/\/[A-Za-z0-9.:[\]-]+$/, "must be scheme://host[:port]")).default([]),
     /** The URL people use to reach Cowherd (a reverse proxy's, say); its origin is allowed like allowedOrigins. */
-    publicUrl: z.string().regex(/^https?:\/\/[A-Za-z0-9.:\[\]-]+\/?$/, "must be scheme://host[:port]").optional(),
+    publicUrl: z.string().regex(/^https?:\/\/[A-Za-z0-9.:[\]-]+\/?$/, "must be scheme://host[:port]").optional(),
   })
   .strict()
   .superRefine((cfg, ctx) => {

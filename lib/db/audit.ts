@@ -39,7 +39,7 @@ const MAX_SOURCES = 1_000;
 
 function clip(value: string | null | undefined, max: number): string | null {
   if (value === null || value === undefined) return null;
-  // eslint-disable-next-line no-control-regex
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it replaces
   const clean = value.replace(/[\u0000-\u001f\u007f]/g, "\ufffd");
   return clean.length > max ? `${clean.slice(0, max - 1)}…` : clean;
 }

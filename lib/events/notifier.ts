@@ -186,7 +186,7 @@ export class Notifier {
     try {
       for (const [id, q] of this.queues) {
         const t = this.targets.get(id);
-        if (!t || !t.enabled) {
+        if (!t?.enabled) {
           this.queues.delete(id);
           continue;
         }

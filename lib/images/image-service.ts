@@ -134,15 +134,16 @@ export class ImageService {
 }
 
 /**
- * Update mode re-exports the PC's disk as a copy of the master: a PC that is up (booting, or its iSCSI
- * session open) would lose the disk under its running Windows, as with a reset. Refused with the same
- * 409 machine-online unless the admin forces it.
+ * Update mode leaves the PC's own disk alone (the draft is a target of its own), but the update is
+ * made by booting that PC into the draft: one that is up (booting, or its iSCSI session open) would
+ * have to be restarted first, losing what it has not saved, and until then it is marked the update
+ * PC while it runs its own disk. Refused with the same 409 machine-online unless the admin forces it.
  */
 export function refuseUpdateWhileUp(m: Machine, up: boolean, force: boolean): void {
   if (!up || force) return;
   throw errors.conflict(
     "machine-online",
-    `${m.name} is running (its iSCSI session is open): update mode now would swap its disk under Windows and crash it. Shut it down first, or, if nobody is using it, force update mode.`,
+    `${m.name} is running (its iSCSI session is open): the update is made by booting it into the draft, so it would have to restart and lose what it has not saved (its own disk is not touched). Shut it down first, or, if nobody is using it, force update mode.`,
   );
 }
 

@@ -9,6 +9,6 @@ export const LEGACY = {
 } as const;
 
 export function legacyStatusBody(status: MachineHostStatus | undefined): string {
-  if (!status || status.state !== "ok" || status.usedSectors === undefined || status.totalSectors === undefined) return LEGACY.noNumbers;
+  if (status?.state !== "ok" || status.usedSectors === undefined || status.totalSectors === undefined) return LEGACY.noNumbers;
   return LEGACY.ok(status.usedSectors, status.totalSectors);
 }

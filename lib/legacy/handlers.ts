@@ -1,4 +1,4 @@
-import type { Machine } from "../config/schema";
+import type { Config, Machine } from "../config/schema";
 import type { Runtime } from "../runtime";
 import { AppError } from "../api/errors";
 import { errorText } from "../host/step-error";
@@ -9,16 +9,16 @@ import { clientAddress, machineIndex } from "../net/client-address";
 const indexes = new WeakMap<object, Map<string, Machine>>();
 
 /** The PC behind this connection, by its configured IP; X-Forwarded-For only via trusted proxies. */
-export function callerMachine(rt: Runtime, peer: string | undefined, forwardedFor: string | undefined): { addr: string | null; machine?: Machine } {
-  let index = indexes.get(rt.config);
-  if (!index) indexes.set(rt.config, (index = machineIndex(rt.config.machines)));
-  const addr = clientAddress(peer, forwardedFor, rt.config.legacy.trustedProxies);
+export function callerMachine(config: Config, peer: string | undefined, forwardedFor: string | undefined): { addr: string | null; machine?: Machine } {
+  let index = indexes.get(config);
+  if (!index) indexes.set(config, (index = machineIndex(config.machines)));
+  const addr = clientAddress(peer, forwardedFor, config.legacy.trustedProxies);
   return { addr, machine: addr ? index.get(addr) : undefined };
 }
 
 /** CowBell's status answer for the caller's own PC, byte for byte as the 2010 CGI. */
-export async function legacyStatus(rt: Runtime, peer: string | undefined, forwardedFor: string | undefined): Promise<string> {
-  const { machine } = callerMachine(rt, peer, forwardedFor);
+export async function legacyStatus(rt: Pick<Runtime, "config" | "room">, peer: string | undefined, forwardedFor: string | undefined): Promise<string> {
+  const { machine } = callerMachine(rt.config, peer, forwardedFor);
   if (!machine) return LEGACY.notMachine;
   try {
     return legacyStatusBody(await rt.room.machine(machine.id));
@@ -28,10 +28,10 @@ export async function legacyStatus(rt: Runtime, peer: string | undefined, forwar
 }
 
 /** The boot-time self-reset: resets the caller's own PC and answers with a gPXE script. */
-export async function bootReset(rt: Runtime, peer: string | undefined, forwardedFor: string | undefined): Promise<{ status: number; body: string }> {
+export async function bootReset(rt: Pick<Runtime, "config" | "history" | "audit" | "orchestrator">, peer: string | undefined, forwardedFor: string | undefined): Promise<{ status: number; body: string }> {
   const cfg = rt.config.boot;
   if (!cfg.enabled) return { status: 404, body: gpxeScript.error("self-reset is disabled on this server") };
-  const { addr, machine } = callerMachine(rt, peer, forwardedFor);
+  const { addr, machine } = callerMachine(rt.config, peer, forwardedFor);
   if (!machine) return { status: 403, body: gpxeScript.error("Not a RetroLAN Machine") };
   const last = rt.history.lastBySource(machine.id, "legacy");
   const ago = last ? Math.floor((Date.now() - last.startedAt) / 1000) : Infinity;

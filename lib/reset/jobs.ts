@@ -1,5 +1,6 @@
 import type { ResetSource } from "../constants";
 import type { ResetOutcome } from "../host/types";
+import type { PcJob } from "../jobs/job-store";
 
 export type JobMachineState = "queued" | "running" | "done" | "refused";
 
@@ -21,19 +22,15 @@ export interface JobMachine {
   endedAt: number | null;
 }
 
-/** A reset of one or more PCs, started by one request: the API answers 202 with it at once. */
-export interface Job {
-  id: string;
+/** A reset of one or more PCs, started by one request: the API answers 202 with it at once (see lib/jobs/job-store.ts). */
+export interface ResetJob extends PcJob<JobMachineState> {
   kind: "reset";
   source: ResetSource;
-  requestedBy: string | null;
-  createdAt: number;
-  finishedAt: number | null;
   machines: JobMachine[];
   summary: { requested: number; ok: number; failed: number; refused: number; pending: number };
 }
 
-export function summarize(machines: JobMachine[]): Job["summary"] {
+export function summarize(machines: JobMachine[]): ResetJob["summary"] {
   const count = (f: (m: JobMachine) => boolean) => machines.filter(f).length;
   return {
     requested: machines.length,

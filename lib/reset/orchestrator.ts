@@ -7,7 +7,8 @@ import { lateAnswer } from "../host/late-answer";
 import { errorText, stepOf } from "../host/step-error";
 import type { MachineHostStatus, ResetReport } from "../host/types";
 import type { Room } from "../status/room";
-import { summarize, type Job, type JobMachine } from "./jobs";
+import { JobStore } from "../jobs/job-store";
+import { summarize, type ResetJob, type JobMachine } from "./jobs";
 
 export interface ResetRequest {
   source: ResetSource;
@@ -43,7 +44,7 @@ type Outcome = { ok: boolean; outcome: JobMachine["outcome"]; failedStep: string
  */
 export class ResetOrchestrator {
   private readonly active = new Map<number, ResetProgress>();
-  private readonly jobs = new Map<string, { job: Job; done: Promise<Job> }>();
+  private readonly jobs = new JobStore<ResetJob>(KEEP_FINISHED_JOBS);
   private readonly byId: Map<number, Machine>;
 
   /** History rows whose completion could not be written (the database refused twice): written at the next chance. */
@@ -73,11 +74,11 @@ export class ResetOrchestrator {
    * Starts a job for these PCs. Unknown ids fail the request before anything happens; a PC already
    * in a job is refused (in the job); when every PC is refused the request fails with 409.
    */
-  submit(ids: number[], req: ResetRequest): Job {
+  submit(ids: number[], req: ResetRequest): ResetJob {
     const unique = [...new Set(ids)];
     const machines = unique.map((id) => this.machine(id));
     const createdAt = this.now();
-    const job: Job = {
+    const job: ResetJob = {
       id: randomUUID(),
       kind: "reset",
       source: req.source,
@@ -111,12 +112,11 @@ export class ResetOrchestrator {
     const force = req.force === true || req.source === "boot" || req.source === "legacy";
     // run() does not throw: every host's runs end their own PCs, whatever happens to the others.
     const done = this.run(job, claimed, force);
-    this.jobs.set(job.id, { job, done });
-    this.forgetOldJobs();
+    this.jobs.add(job, done);
     return structuredClone(job);
   }
 
-  private async run(job: Job, claimed: JobMachine[], force: boolean): Promise<Job> {
+  private async run(job: ResetJob, claimed: JobMachine[], force: boolean): Promise<ResetJob> {
     const byHost = new Map<string, JobMachine[]>();
     for (const m of claimed) byHost.set(m.host, [...(byHost.get(m.host) ?? []), m]);
     const size = this.config.resetConcurrency;
@@ -144,7 +144,7 @@ export class ResetOrchestrator {
   }
 
   /** One call to one host for a run of PCs; whatever happens, every row is completed. */
-  private async runOnHost(job: Job, hostName: string, ms: JobMachine[], force: boolean): Promise<void> {
+  private async runOnHost(job: ResetJob, hostName: string, ms: JobMachine[], force: boolean): Promise<void> {
     const service = this.room.services.get(hostName)!;
     try {
       let before = new Map<number, MachineHostStatus>();
@@ -259,7 +259,7 @@ export class ResetOrchestrator {
         this.room.invalidate(hostName);
         for (const r of reports) {
           const m = ms.find((x) => x.id === r.id);
-          if (!m || m.outcome !== "unknown") continue;
+          if (m?.outcome !== "unknown") continue;
           const end: Outcome = { ok: r.ok, outcome: r.outcome, failedStep: r.failedStep ?? null, error: r.error ?? null, steps: [...r.steps, ...r.recovery] };
           const endedAt = this.now();
           try {
@@ -276,15 +276,10 @@ export class ResetOrchestrator {
     );
   }
 
-  private forgetOldJobs(): void {
-    const finished = [...this.jobs.values()].filter((j) => j.job.finishedAt !== null);
-    for (const j of finished.slice(0, Math.max(0, finished.length - KEEP_FINISHED_JOBS))) this.jobs.delete(j.job.id);
-  }
-
   /** A job as it stands; after a restart (or once forgotten) rebuilt from its history rows. */
-  job(id: string): Job | undefined {
+  job(id: string): ResetJob | undefined {
     const live = this.jobs.get(id);
-    if (live) return { ...structuredClone(live.job), summary: summarize(live.job.machines) };
+    if (live) return { ...live, summary: summarize(live.machines) };
     const rows = this.history.byBatch(id);
     if (!rows.length) return undefined;
     const machines = rows.map((r) => fromRow(r, this.byId.get(r.machineId)?.host ?? "unknown"));
@@ -303,14 +298,12 @@ export class ResetOrchestrator {
   }
 
   /** Resolves with the finished job (the boot route and tests wait for it). */
-  async wait(id: string): Promise<Job> {
-    const live = this.jobs.get(id);
-    if (!live) {
-      const j = this.job(id);
-      if (!j) throw errors.notFound(`No job ${id}`);
-      return j;
-    }
-    return live.done;
+  async wait(id: string): Promise<ResetJob> {
+    const done = this.jobs.done(id);
+    if (done) return done;
+    const j = this.job(id);
+    if (!j) throw errors.notFound(`No job ${id}`);
+    return j;
   }
 }
 

@@ -2,7 +2,7 @@ import type { ResetSource } from "../constants";
 import { errors } from "../api/errors";
 import type { BootRepo } from "../db/boots";
 import type { Runtime } from "../runtime";
-import type { Job } from "./jobs";
+import type { ResetJob } from "./jobs";
 
 /**
  * What to do with a PC that is up (booting, or its iSCSI session open): a reset now pulls the disk
@@ -17,7 +17,7 @@ export type WhenOnline = (typeof WHEN_ONLINE)[number];
 
 export interface ResetAnswer {
   /** The reset job for the PCs reset now (null when there are none). */
-  job: Job | null;
+  job: ResetJob | null;
   /** PCs marked to be reset at their next boot. */
   nextBoot: number[];
   /** PCs left alone because they are up. */
@@ -25,7 +25,7 @@ export interface ResetAnswer {
 }
 
 /** A reset request as the API and the dashboard make it: PCs that are up handled as asked. */
-export function requestResets(rt: Runtime, ids: number[], req: { source: ResetSource; requestedBy: string | null; whenOnline: WhenOnline }): ResetAnswer {
+export function requestResets(rt: Pick<Runtime, "orchestrator" | "bootTracker" | "boots">, ids: number[], req: { source: ResetSource; requestedBy: string | null; whenOnline: WhenOnline }): ResetAnswer {
   const unique = [...new Set(ids)];
   unique.forEach((id) => rt.orchestrator.machine(id)); // unknown ids: nothing happens
   const up = req.whenOnline === "force" ? [] : unique.filter((id) => rt.bootTracker.isUp(id));

@@ -22,7 +22,7 @@ function listenOnce(server: Server, port: number, host: string): Promise<void> {
  * Runtime.start). A kernel without IPv6 cannot bind "::": every IPv4 address is tried instead.
  * Rejects with a message naming the address when the port cannot be bound; nothing was written then.
  */
-export async function listenAndStart(server: Server, rt: Runtime, port: number, host: string): Promise<void> {
+export async function listenAndStart(server: Server, rt: Pick<Runtime, "start">, port: number, host: string): Promise<void> {
   try {
     await listenOnce(server, port, host);
   } catch (e) {

@@ -7,6 +7,7 @@ export async function withoutNextProgress<T>(verbose: boolean, fn: () => Promise
   const log = console.log;
   console.log = (...a: unknown[]) => {
     // On a terminal Next colours the mark: compare without its colour codes.
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: strips the terminal colour codes (ESC [ … m)
     if (!(typeof a[0] === "string" && a[0].replace(/\x1b\[[0-9;]*m/g, "").startsWith("✓ "))) log(...a);
   };
   try {

@@ -84,8 +84,17 @@ export interface Growth {
 /** What the grid shows of growth: the usage sampler's projections and the open auto-extend conditions. */
 export interface GrowthFacts {
   projection(id: number): { mibPerMin: number | null; fullInMs: number | null; ceilingSectors: number } | null;
-  blocked(id: number): string | null;
+  /** The open auto-extend condition that stops its growth, if any (the grid says it in words: BLOCKED_TEXT). */
+  blocked(id: number): GrowthBlock | null;
 }
+
+export type GrowthBlock = "autoextend-max" | "autoextend-refused";
+
+/** What the grid says of a PC whose auto-extend is stopped. */
+const BLOCKED_TEXT: Record<GrowthBlock, string> = {
+  "autoextend-max": "at its largest size (maxCowSizeMiB)",
+  "autoextend-refused": "auto-extend refused: the COW store would go below its reserve",
+};
 
 const NO_GROWTH: GrowthFacts = { projection: () => null, blocked: () => null };
 
@@ -252,13 +261,14 @@ export function buildMachinesView(
         dangerPercent: m.dangerPercent,
         growth: (() => {
           const p = hostFailing ? null : growth.projection(m.id);
+          const block = growth.blocked(m.id);
           return {
             cowSizeMiB: m.cowSizeMiB,
             maxCowSizeMiB: m.maxCowSizeMiB,
             mibPerMin: p?.mibPerMin ?? null,
             fullInMs: p?.fullInMs ?? null,
             ceilingSectors: p?.ceilingSectors ?? null,
-            blocked: growth.blocked(m.id),
+            blocked: block ? BLOCKED_TEXT[block] : null,
             level: state === "ok" ? projectionLevel(p?.fullInMs ?? null, percent, projectionLimits(cfg.alerts)) : null,
           };
         })(),

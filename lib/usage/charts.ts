@@ -1,5 +1,5 @@
 import type { Runtime } from "../runtime";
-import type { RoomPoint, UsagePoint } from "../db/usage";
+import type { RoomPoint, UsagePoint, UsageRepo } from "../db/usage";
 import type { EventRow } from "../db/events";
 import { CHART_POINTS_DEFAULT, CHART_POINTS_MAX } from "../validations/api";
 
@@ -18,7 +18,7 @@ export interface MachineChart {
 
 const clampPoints = (n: number) => Math.min(CHART_POINTS_MAX, Math.max(2, Math.floor(n)));
 
-export function machineChart(rt: Runtime, id: number, rangeMs: number, now = Date.now(), maxPoints = CHART_POINTS_DEFAULT): MachineChart {
+export function machineChart(rt: Pick<Runtime, "usage" | "history" | "boots" | "events">, id: number, rangeMs: number, now = Date.now(), maxPoints = CHART_POINTS_DEFAULT): MachineChart {
   const from = now - rangeMs;
   // The line starts at the range's left edge with the value it had then: one point of the budget.
   const before = rt.usage.before(id, from);
@@ -40,6 +40,6 @@ export interface RoomChart {
   points: RoomPoint[];
 }
 
-export function roomChart(rt: Runtime, rangeMs: number, now = Date.now(), maxPoints = CHART_POINTS_DEFAULT): RoomChart {
-  return { from: now - rangeMs, to: now, points: rt.usage.roomSeries(now - rangeMs, now, clampPoints(maxPoints)) };
+export function roomChart(usage: UsageRepo, rangeMs: number, now = Date.now(), maxPoints = CHART_POINTS_DEFAULT): RoomChart {
+  return { from: now - rangeMs, to: now, points: usage.roomSeries(now - rangeMs, now, clampPoints(maxPoints)) };
 }

@@ -10,6 +10,7 @@ import { z } from "zod";
  * The rule is to refuse (400), not to strip: stripping silently changes what an admin typed, and a
  * name that differs from what was sent is worse than a clear error.
  */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters are what it forbids
 export const FORBIDDEN_TEXT = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/u;
 
 export const FREE_TEXT_MESSAGE = "one line of visible text: no control characters or bidi/direction marks";

@@ -24,3 +24,31 @@ export function singleValuedParams(params: URLSearchParams): Record<string, stri
   if (repeated.size) throw new RepeatedParamError([...repeated]);
   return out;
 }
+
+/** A page's filters as the page applies them, and what it tells the reader when it ignored them. */
+export interface PageFilter<T> {
+  q: T;
+  /** The filters in force, for links (pager, the table's own refresh): {} when they were ignored. */
+  raw: Record<string, string>;
+  /** Why the address's filters were ignored (shown on the page); null when they apply. */
+  ignored: string | null;
+}
+
+/**
+ * A dashboard page's filters from its address. The API refuses a repeated parameter (400); a page
+ * cannot answer 400 to a person, and picking one of the values would be a guess the reader cannot
+ * see. So a page does what it does with any filter it cannot use: it shows everything, unfiltered,
+ * and says why, naming the parameter given more than once.
+ */
+export function pageFilter<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false } }, params: Record<string, string | string[] | undefined>, fallback: T): PageFilter<T> {
+  const repeated = Object.entries(params)
+    .filter((e): e is [string, string[]] => Array.isArray(e[1]) && e[1].filter((v) => v !== "").length > 1)
+    .map(([k]) => k);
+  if (repeated.length) {
+    const names = repeated.map((n) => `'${n}'`).join(", ");
+    return { q: fallback, raw: {}, ignored: `The address gives ${names} more than once: its filters are ignored and everything is shown. Give each filter once.` };
+  }
+  const raw = plainParams(Object.fromEntries(Object.entries(params).map(([k, v]) => [k, Array.isArray(v) ? v.find((x) => x !== "") : v])));
+  const parsed = schema.safeParse(raw);
+  return parsed.success ? { q: parsed.data, raw, ignored: null } : { q: fallback, raw: {}, ignored: "Ignored an invalid filter in the address." };
+}

@@ -3,6 +3,7 @@ import { createSocket, type Socket } from "node:dgram";
 import type { Config, Machine } from "../config/schema";
 import { AppError, errors } from "../api/errors";
 import { errorText } from "../host/step-error";
+import { JobStore, type PcJob } from "../jobs/job-store";
 
 /** The magic packet: six 0xFF bytes, then the MAC sixteen times (102 bytes). */
 export function magicPacket(mac: string): Buffer {
@@ -17,16 +18,13 @@ export function magicPacket(mac: string): Buffer {
 /** no-mac and busy (already in another unfinished wake job) are left out, with the reason in `error`. */
 export type WakeState = "queued" | "sent" | "no-mac" | "busy" | "failed";
 
-export interface WakeJob {
-  id: string;
-  requestedBy: string | null;
-  createdAt: number;
-  finishedAt: number | null;
+/** A wake job (see lib/jobs/job-store.ts): each PC's packet sent, or why not. */
+export interface WakeJob extends PcJob<WakeState> {
   broadcast: string;
   port: number;
   batchSize: number;
   intervalMs: number;
-  machines: { id: number; name: string; mac: string | null; state: WakeState; sentAt: number | null; error: string | null }[];
+  machines: (PcJob<WakeState>["machines"][number] & { mac: string | null; sentAt: number | null })[];
 }
 
 export interface WakeOptions {
@@ -34,7 +32,8 @@ export interface WakeOptions {
   intervalMs: number;
 }
 
-const KEEP_JOBS = 50;
+/** Finished wake jobs kept for GET /api/wake/{id}. */
+const KEEP_FINISHED_JOBS = 50;
 /** Wake jobs running at once, room-wide; one more is refused (429) until one finishes. */
 export const MAX_WAKE_JOBS = 4;
 
@@ -45,7 +44,7 @@ export const MAX_WAKE_JOBS = 4;
  * in the job, not skipped silently. `onSent` lets a simulated room hear its packets.
  */
 export class Waker {
-  private readonly jobs = new Map<string, WakeJob>();
+  private readonly jobs = new JobStore<WakeJob>(KEEP_FINISHED_JOBS);
   private readonly byId: Map<number, Machine>;
 
   constructor(
@@ -65,7 +64,7 @@ export class Waker {
    */
   start(ids: number[], opts: WakeOptions, requestedBy: string | null): { job: WakeJob; done: Promise<WakeJob> } {
     const { broadcast, port } = this.config.wol;
-    const running = [...this.jobs.values()].filter((j) => j.finishedAt === null);
+    const running = this.jobs.unfinished();
     if (running.length >= this.maxJobs)
       throw new AppError("rate_limited", 429, `${running.length} wake jobs are already running (at most ${this.maxJobs} at a time): wait for one to finish.`, { retryAfterSeconds: Math.max(1, Math.ceil(Math.min(...running.map((j) => this.remainingMs(j))) / 1000)) });
     const holder = new Map(running.flatMap((j) => j.machines.filter((m) => m.state === "queued" || m.state === "sent").map((m) => [m.id, j.id] as const)));
@@ -90,17 +89,13 @@ export class Waker {
     const busy = job.machines.filter((m) => m.state === "busy");
     if (busy.length && !job.machines.some((m) => m.state === "queued"))
       throw errors.conflict("wake-in-progress", `${busy.map((m) => m.name).join(", ")} ${busy.length === 1 ? "is" : "are"} already being woken: nothing sent. Follow the running wake job, or wait for it to finish.`);
-    this.jobs.set(job.id, job);
-    // Only finished jobs are forgotten: a running one still holds its PCs.
-    const finished = [...this.jobs.values()].filter((j) => j.finishedAt !== null);
-    for (const old of finished.slice(0, Math.max(0, this.jobs.size - KEEP_JOBS))) this.jobs.delete(old.id);
     const done = this.run(job).then(() => structuredClone(job));
+    this.jobs.add(job, done);
     return { job: structuredClone(job), done };
   }
 
   get(id: string): WakeJob | undefined {
-    const j = this.jobs.get(id);
-    return j && structuredClone(j);
+    return this.jobs.get(id);
   }
 
   /** Until a running job's last batch is due (its remaining batches times its interval). */

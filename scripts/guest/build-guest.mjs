@@ -1,9 +1,10 @@
+// @ts-check
 // Builds (and caches) a tiny QEMU guest from Debian's own packages: Debian's kernel booted as an ELF
 // vmlinux, the dm/loop modules, and a userland with dmsetup, util-linux, tgt, a libiscsi initiator
 // (qemu-img/qemu-io) and this machine's node. Nothing is installed on the host but QEMU.
 import { createHash } from "node:crypto";
 import { spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { CpioWriter } from "./cpio.mjs";
 
@@ -55,14 +56,19 @@ const TREES = ["usr/lib/x86_64-linux-gnu/perl-base", "usr/libexec/sudo"];
 // Single files found in the staging tree (PAM modules sudo's minimal policy uses).
 const EXTRA_FILES = ["lib/x86_64-linux-gnu/security/pam_permit.so", "lib/x86_64-linux-gnu/security/pam_deny.so"];
 // sudo must be setuid root to be sudo at all.
+/** @type {Record<string, number>} */
 const MODES = { "/usr/bin/sudo": 0o4755 };
 
+/** @typedef {{ vmlinux: string, base: string, client: string, key: string }} GuestPaths */
+
+/** @param {string} cmd @param {string[]} args @param {import("node:child_process").SpawnSyncOptions} [opts] @returns {string} */
 function sh(cmd, args, opts = {}) {
   const r = spawnSync(cmd, args, { encoding: "utf8", maxBuffer: 64 * 1024 * 1024, ...opts });
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} failed (${r.status}): ${r.stderr || r.stdout}`);
-  return r.stdout;
+  return String(r.stdout);
 }
 
+/** @param {string} msg */
 function log(msg) {
   console.log(`guest: ${msg}`);
 }
@@ -70,7 +76,7 @@ function log(msg) {
 function kernelPackage() {
   const out = sh("apt-cache", ["depends", "linux-image-amd64"]);
   const m = /Depends: (linux-image-[\w.-]+-amd64)/.exec(out);
-  if (!m) throw new Error("cannot find the kernel package linux-image-amd64 depends on (apt-get update?)");
+  if (!m?.[1]) throw new Error("cannot find the kernel package linux-image-amd64 depends on (apt-get update?)");
   return m[1];
 }
 
@@ -82,12 +88,13 @@ function ensureAptLists() {
   }
 }
 
+/** @param {string} deb @param {string} into */
 function extractDeb(deb, into) {
   mkdirSync(into, { recursive: true });
   sh("dpkg-deb", ["-x", deb, into]);
 }
 
-/** vmlinuz is a bzImage wrapping an xz stream whose content is the ELF vmlinux QEMU can boot via PVH. */
+/** vmlinuz is a bzImage wrapping an xz stream whose content is the ELF vmlinux QEMU can boot via PVH. @param {string} vmlinuz @param {string} out */
 function extractVmlinux(vmlinuz, out) {
   const buf = readFileSync(vmlinuz);
   const magic = Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]);
@@ -103,12 +110,14 @@ function extractVmlinux(vmlinuz, out) {
   throw new Error(`no xz-compressed ELF found in ${vmlinuz}`);
 }
 
+/** @param {string} ko @returns {string[]} */
 function modinfoDepends(ko) {
   const text = readFileSync(ko).toString("latin1");
   const m = /depends=([^\0]*)\0/.exec(text);
-  return m && m[1] ? m[1].split(",").filter(Boolean) : [];
+  return m?.[1] ? m[1].split(",").filter(Boolean) : [];
 }
 
+/** @param {string} root @param {string} ver @param {string} outDir @returns {string[]} modules in load order */
 function collectModules(root, ver, outDir, names = MODULES) {
   const base = path.join(root, "lib/modules", ver);
   const builtin = new Set(
@@ -116,7 +125,9 @@ function collectModules(root, ver, outDir, names = MODULES) {
       .split("\n")
       .map((l) => path.basename(l).replace(/\.ko$/, "").replace(/-/g, "_")),
   );
+  /** @type {Map<string, string>} */
   const index = new Map();
+  /** @param {string} d */
   const walk = (d) => {
     for (const e of readdirSync(d, { withFileTypes: true })) {
       const p = path.join(d, e.name);
@@ -126,8 +137,10 @@ function collectModules(root, ver, outDir, names = MODULES) {
   };
   walk(path.join(base, "kernel"));
   mkdirSync(outDir, { recursive: true });
+  /** @type {string[]} */
   const order = [];
   const seen = new Set();
+  /** @param {string} name */
   const visit = (name) => {
     const key = name.replace(/-/g, "_");
     if (seen.has(key) || builtin.has(key)) return;
@@ -144,6 +157,7 @@ function collectModules(root, ver, outDir, names = MODULES) {
   return order;
 }
 
+/** @param {string} staging @param {string} name */
 function findIn(staging, name) {
   for (const dir of ["usr/sbin", "sbin", "usr/bin", "bin"]) {
     const p = path.join(staging, dir, name);
@@ -152,26 +166,31 @@ function findIn(staging, name) {
   return null;
 }
 
-/** Shared libraries an ELF needs, resolved against the staging tree first, then the host. */
+/** Shared libraries an ELF needs, resolved against the staging tree first, then the host. @param {string} file @param {string} libPath */
 function libsOf(file, libPath) {
   const r = spawnSync("/lib64/ld-linux-x86-64.so.2", ["--library-path", libPath, "--list", file], { encoding: "utf8" });
+  /** @type {string[]} */
   const out = [];
   for (const line of (r.stdout ?? "").split("\n")) {
     const m = /=> (\/\S+)/.exec(line) ?? /^\s*(\/\S+) \(0x/.exec(line);
-    if (m) out.push(m[1]);
+    if (m?.[1]) out.push(m[1]);
   }
   return out;
 }
 
+/** @param {string} cacheDir @returns {GuestPaths} */
 export function guestPaths(cacheDir) {
   return { vmlinux: path.join(cacheDir, "vmlinux"), base: path.join(cacheDir, "base.cpio"), client: path.join(cacheDir, "client.cpio"), key: path.join(cacheDir, "base.key") };
 }
 
-/** The room's LAN client: the same kernel with busybox and the modules only (boots in seconds). */
+/**
+ * The room's LAN client: the same kernel with busybox and the modules only (boots in seconds).
+ * @param {string} out @param {string} busybox @param {string} modDir @param {string[]} modOrder
+ */
 function buildClient(out, busybox, modDir, modOrder) {
   const cpio = new CpioWriter(out);
   for (const d of ["usr", "usr/bin", "proc", "sys", "dev", "tmp", "modules"]) cpio.dir(d);
-  for (const [link, target] of [["bin", "usr/bin"], ["sbin", "usr/bin"]]) cpio.symlink(link, target);
+  for (const [link, target] of /** @type {const} */ ([["bin", "usr/bin"], ["sbin", "usr/bin"]])) cpio.symlink(link, target);
   cpio.file("usr/bin/busybox", readFileSync(busybox), 0o755);
   const applets = spawnSync(busybox, ["--list"], { encoding: "utf8" }).stdout.split("\n").filter(Boolean);
   for (const a of applets) if (a !== "busybox") cpio.symlink(`usr/bin/${a}`, "busybox");
@@ -180,6 +199,7 @@ function buildClient(out, busybox, modDir, modOrder) {
   cpio.close();
 }
 
+/** @param {string} cacheDir @returns {GuestPaths} */
 export function buildGuest(cacheDir) {
   const p = guestPaths(cacheDir);
   ensureAptLists();
@@ -198,9 +218,11 @@ export function buildGuest(cacheDir) {
   log(`downloading ${kpkg}`);
   sh("apt-get", ["download", "-qq", kpkg], { cwd: path.join(work, "debs") });
   const kdeb = readdirSync(path.join(work, "debs")).find((f) => f.startsWith(kpkg));
+  if (!kdeb) throw new Error(`apt-get download ${kpkg} left no .deb in ${path.join(work, "debs")}`);
   const kroot = path.join(work, "kernel");
   extractDeb(path.join(work, "debs", kdeb), kroot);
   const ver = readdirSync(path.join(kroot, "lib/modules"))[0];
+  if (!ver) throw new Error(`${kpkg} has no lib/modules/<version>`);
   extractVmlinux(path.join(kroot, "boot", `vmlinuz-${ver}`), p.vmlinux);
   const modOrder = collectModules(kroot, ver, path.join(work, "modules"));
   const xfsOrder = collectModules(kroot, ver, path.join(work, "modules"), [...MODULES, ...XFS_MODULES]).filter((m) => !modOrder.includes(m));
@@ -222,6 +244,7 @@ export function buildGuest(cacheDir) {
 
   const cpio = new CpioWriter(p.base + ".tmp");
   const dirs = new Set();
+  /** @param {string} d */
   const mkdirs = (d) => {
     const parts = d.split("/").filter(Boolean);
     for (let i = 1; i <= parts.length; i++) {
@@ -233,12 +256,15 @@ export function buildGuest(cacheDir) {
     }
   };
   for (const d of ["usr/bin", "usr/sbin", "usr/lib/x86_64-linux-gnu/qemu", "usr/lib64", "usr/local/sbin", "proc", "sys", "dev", "tmp", "run", "store", "etc/cowherd", "etc/sudoers.d", "etc/pam.d", "etc/ssh", "var/lib", "cowherd", "modules", "project"]) mkdirs(d);
-  for (const [link, target] of [["bin", "usr/bin"], ["sbin", "usr/sbin"], ["lib", "usr/lib"], ["lib64", "usr/lib64"], ["var/run", "/run"]]) cpio.symlink(link, target);
+  for (const [link, target] of /** @type {const} */ ([["bin", "usr/bin"], ["sbin", "usr/sbin"], ["lib", "usr/lib"], ["lib64", "usr/lib64"], ["var/run", "/run"]]))
+    cpio.symlink(link, target);
   cpio.file("etc/passwd", "root:x:0:0:root:/root:/bin/sh\n");
   cpio.file("etc/group", "root:x:0:\n");
 
   const libDirs = ["lib/x86_64-linux-gnu", "usr/lib/x86_64-linux-gnu"].map((d) => path.join(staging, d)).join(":");
+  /** @type {Set<string>} */
   const libs = new Set();
+  /** @param {string} src @param {string} dest */
   const addElf = (src, dest, perm = 0o755) => {
     cpio.file(dest.replace(/^\//, ""), readFileSync(src), perm);
     for (const l of libsOf(src, libDirs)) libs.add(l);
@@ -252,10 +278,13 @@ export function buildGuest(cacheDir) {
     addElf(realpathSync(src), dest, MODES[dest] ?? 0o755);
     provided.add(path.basename(dest));
   }
+  /** @param {string} f */
   const isElf = (f) => readFileSync(f).subarray(0, 4).equals(Buffer.from([0x7f, 0x45, 0x4c, 0x46]));
+  /** @param {string} rel */
   const addTree = (rel) => {
     const root = path.join(staging, rel);
     if (!existsSync(root)) throw new Error(`${rel} not found in the downloaded packages`);
+    /** @param {string} dir */
     const walk = (dir) => {
       for (const e of readdirSync(dir, { withFileTypes: true })) {
         const p = path.join(dir, e.name);

@@ -1,15 +1,20 @@
+// @ts-check
 // Minimal writer for the Linux initramfs "newc" cpio format: regular files, directories, symlinks.
 import { closeSync, openSync, writeSync } from "node:fs";
 
+/** @param {number} n */
 const hex = (n) => n.toString(16).padStart(8, "0");
+/** @param {number} n */
 const pad4 = (n) => (4 - (n % 4)) % 4;
 
 export class CpioWriter {
+  /** @param {string} file */
   constructor(file) {
     this.fd = openSync(file, "w");
     this.ino = 1;
   }
 
+  /** @param {string} name @param {number} mode @param {Buffer} data */
   #entry(name, mode, data) {
     const nameBuf = Buffer.from(name + "\0");
     const header =
@@ -22,14 +27,17 @@ export class CpioWriter {
     writeSync(this.fd, Buffer.alloc(pad4(data.length)));
   }
 
+  /** @param {string} name */
   dir(name, perm = 0o755) {
     this.#entry(name, 0o040000 | perm, Buffer.alloc(0));
   }
 
+  /** @param {string} name @param {Buffer | string} data */
   file(name, data, perm = 0o644) {
     this.#entry(name, 0o100000 | perm, Buffer.isBuffer(data) ? data : Buffer.from(data));
   }
 
+  /** @param {string} name @param {string} target */
   symlink(name, target) {
     this.#entry(name, 0o120777, Buffer.from(target));
   }

@@ -56,8 +56,17 @@ test("an admin adds a viewer and a token (shown once); the viewer cannot reset",
   await viewer.getByRole("link", { name: "Back to the dashboard" }).click();
   await expect(viewer.getByRole("article")).toHaveCount(14);
 
+  // Deleting a user asks in the app's dialog (a browser confirm() would be dismissed here and nothing deleted).
+  await page.getByRole("link", { name: "Settings" }).click();
+  await page.getByRole("button", { name: "Delete watcher" }).click();
+  const ask = page.getByRole("dialog", { name: "Delete user watcher?" });
+  await expect(ask).toContainText("can no longer sign in");
+  await ask.getByRole("button", { name: "Delete watcher" }).click();
+  await expect(page.getByRole("combobox", { name: "Role of watcher" })).toHaveCount(0);
+
   await page.getByRole("link", { name: "Audit" }).click();
   await expect(page.getByRole("cell", { name: "user.create" })).toBeVisible();
+  await expect(page.getByRole("cell", { name: "user.delete" })).toBeVisible();
   await expect(page.getByRole("cell", { name: "token.create" })).toHaveCount(1);
   await page.screenshot({ path: `${SHOTS}/audit-laptop.png`, fullPage: true });
   expect(cspViolations).toEqual([]);

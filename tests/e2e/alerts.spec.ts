@@ -9,7 +9,7 @@ const app = ownApp({ COWHERD_SIM_ACTIVITY: "0", COWHERD_SIM_STEP_MS: "50", COWHE
 /** The local receiver a webhook posts to (loopback only). */
 let receiver: Server;
 let hookUrl = "";
-const got: { path: string; body: any }[] = [];
+const got: { path: string; body: { kind?: string } }[] = [];
 test.beforeAll(async () => {
   receiver = createServer((req, res) => {
     let body = "";
@@ -68,5 +68,9 @@ test("notifications: a webhook added in Settings, tested against a local receive
   await page.setViewportSize({ width: 390, height: 844 });
   expect(await sideways(page)).toBeLessThanOrEqual(0);
   await page.screenshot({ path: `${SHOTS}/events-phone.png`, fullPage: true });
+  // A filter given twice is not dropped silently (the API answers 400): the page shows all and says why.
+  await page.goto(app.url + "/events?severity=danger&severity=warn");
+  await expect(page.getByRole("alert").filter({ hasText: "The address gives 'severity' more than once" })).toBeVisible();
+  await expect(page.getByLabel("Severity")).toHaveValue("");
   expect(csp).toEqual([]);
 });

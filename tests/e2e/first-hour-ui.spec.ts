@@ -73,7 +73,7 @@ test("11: images — a running PC is warned about up front; force and Discard as
   await page.screenshot({ path: `${SHOTS}/images-start-running-laptop.png` });
   await start.getByRole("button", { name: "Start update" }).click();
   const force = page.getByRole("dialog", { name: "Force update mode on retro-04?" });
-  await expect(force).toContainText("loses its disk and crashes");
+  await expect(force).toContainText("restarting retro-04 into the draft: anything unsaved there is lost");
   await page.screenshot({ path: `${SHOTS}/images-force-laptop.png` });
   await force.getByRole("button", { name: "Cancel" }).click();
   await expect(force).toBeHidden();
@@ -123,9 +123,13 @@ test("12: PC names link and look like links; /machines/999 says no such PC; ::1 
   expect(await looksLikeLink(evLink)).toBe(true);
   await page.screenshot({ path: `${SHOTS}/events-links-laptop.png` });
 
-  await page.goto(app.url + "/machines/999");
+  // A real 404 (not a 200 that renders "not found" after the page started streaming).
+  expect((await page.goto(app.url + "/machines/999"))!.status()).toBe(404);
   await expect(page.getByRole("heading", { name: "No PC with id 999" })).toBeVisible();
   await expect(page.getByText("There is no page here")).toHaveCount(0);
+  expect((await page.goto(app.url + "/machines/abc"))!.status()).toBe(404);
+  expect((await page.goto(app.url + "/machines/1"))!.status()).toBe(200);
+  await page.goto(app.url + "/machines/999");
   await page.screenshot({ path: `${SHOTS}/no-such-pc-laptop.png` });
   await page.getByRole("link", { name: "Back to the dashboard" }).click();
   await expect(page).toHaveURL(app.url + "/");

@@ -1,3 +1,4 @@
+// @ts-check
 // The browser tests' webServer: the production build (built first when missing) on a fresh,
 // throwaway data dir, removed again when Playwright stops the server.
 import { spawn, spawnSync } from "node:child_process";

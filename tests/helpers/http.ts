@@ -28,6 +28,7 @@ export function listen(server: http.Server, host = "::"): Promise<number> {
 }
 
 export interface JsonResult extends HttpResult {
+  // biome-ignore lint/suspicious/noExplicitAny: a test reads whatever JSON the server answered
   json: any;
   /** name=value of each Set-Cookie. */
   cookies: Record<string, string>;
@@ -62,6 +63,7 @@ export function request(
         res.on("data", (c: Buffer) => chunks.push(c));
         res.on("end", () => {
           const text = Buffer.concat(chunks).toString("utf8");
+          // biome-ignore lint/suspicious/noExplicitAny: a test reads whatever JSON the server answered
           let json: any = null;
           try {
             json = JSON.parse(text);

@@ -24,6 +24,7 @@ export async function call<P = Record<string, string>>(handler: Handler<P>, o: C
   const req = new NextRequest(new URL(o.url ?? "/api/x", "http://localhost:3000"), { method: o.method ?? (body ? "POST" : "GET"), headers, body });
   const res = await handler(req, { params: Promise.resolve((o.params ?? {}) as P) });
   const text = await res.text();
+  // biome-ignore lint/suspicious/noExplicitAny: a test reads whatever JSON the route answered
   let json: any = null;
   try {
     json = JSON.parse(text);

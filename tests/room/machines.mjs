@@ -1,3 +1,4 @@
+// @ts-check
 // The room's machines on the host: diskless retro PCs (QEMU with Debian's iPXE ROM) and a LAN
 // client, all on one QEMU socket LAN (a UDP multicast group on loopback) with the storage guest.
 import { spawn } from "node:child_process";
@@ -5,19 +6,27 @@ import path from "node:path";
 import { combine, printable } from "../../scripts/guest/run-guest.mjs";
 import { CpioWriter } from "../../scripts/guest/cpio.mjs";
 
-/** The LAN: every machine's NIC joins this multicast group on 127.0.0.1 (no frame leaves loopback). */
+/** The room's LAN: a multicast group and port on loopback. @typedef {{ group: string, port: number }} Lan */
+/** @typedef {{ id: number, name: string, ip: string, mac: string }} Pc */
+/** @typedef {import("node:child_process").ChildProcessByStdio<import("node:stream").Writable | null, import("node:stream").Readable, import("node:stream").Readable>} ConsoleChild */
+
+/** The LAN: every machine's NIC joins this multicast group on 127.0.0.1 (no frame leaves loopback). @param {Lan} lan */
 export function lanNetdev(lan, id = "lan") {
   return ["-netdev", `socket,id=${id},mcast=${lan.group}:${lan.port},localaddr=127.0.0.1`];
 }
 
 /** Lines of a child's serial console, with waiting for a pattern. */
 class Console {
+  /** @param {string} name @param {ConsoleChild} child @param {boolean} echo */
   constructor(name, child, echo) {
     this.name = name;
     this.text = "";
+    /** @type {{ at: number, line: string }[]} */
     this.lines = [];
+    /** @type {{ test: () => boolean }[]} */
     this.waiters = [];
     let buf = "";
+    /** @param {Buffer} d */
     const feed = (d) => {
       buf += d.toString("latin1");
       let nl;
@@ -35,7 +44,10 @@ class Console {
     child.stderr.on("data", feed);
   }
 
-  /** The first line from `from` (an index into lines) matching re; rejects after ms. */
+  /**
+   * The first line from `from` (an index into lines) matching re; rejects after ms.
+   * @param {RegExp} re @param {number} ms @returns {Promise<string>}
+   */
   waitFor(re, ms, from = 0) {
     return new Promise((resolve, reject) => {
       const test = () => {
@@ -61,8 +73,17 @@ class Console {
  * isa-debug-exit (the boot program's power switch). Each start is a power-on.
  */
 export class RetroPc {
+  /** @param {Pc} pc @param {Lan} lan */
   constructor(pc, lan, { echo = true } = {}) {
-    Object.assign(this, { pc, lan, echo, child: null, console: null });
+    this.pc = pc;
+    this.lan = lan;
+    this.echo = echo;
+    /** @type {import("node:child_process").ChildProcessWithoutNullStreams | null} */
+    this.child = null;
+    /** @type {Console | null} */
+    this.screen = null;
+    /** @type {Promise<number | null>} the power-on's QEMU exit code */
+    this.exited = Promise.resolve(null);
   }
 
   powerOn() {
@@ -74,15 +95,21 @@ export class RetroPc {
     ];
     const child = spawn("qemu-system-x86_64", args, { stdio: ["pipe", "pipe", "pipe"] });
     this.child = child;
-    this.console = new Console(this.pc.name, child, this.echo);
+    this.screen = new Console(this.pc.name, child, this.echo);
     this.exited = new Promise((r) => child.once("exit", (code) => r(code)));
     child.once("exit", () => {
       if (this.child === child) this.child = null;
     });
-    return this.console;
+    return this.screen;
   }
 
-  /** A key on COM1: the boot program's commands (H hold, Q shut down, P power cut). */
+  /** What its serial console has shown since its last power-on. */
+  get console() {
+    if (!this.screen) throw new Error(`${this.pc.name} was never powered on`);
+    return this.screen;
+  }
+
+  /** A key on COM1: the boot program's commands (H hold, Q shut down, P power cut). @param {string} ch */
   key(ch) {
     this.child?.stdin.write(ch);
   }
@@ -91,6 +118,7 @@ export class RetroPc {
   async bootCount(ms = 240_000) {
     const line = await this.console.waitFor(/RETRO BOOT COUNT \d+/, ms);
     const m = /RETRO BOOT COUNT (\d+) IMAGE (\S)/.exec(line);
+    if (!m) throw new Error(`${this.pc.name}: a boot count without its image: ${line}`);
     return { count: Number(m[1]), image: m[2] };
   }
 
@@ -105,6 +133,7 @@ export class RetroPc {
 /**
  * A throwaway Linux on the LAN with a PC's MAC (the same kernel as the storage guest, busybox only):
  * gets its address from DHCP like the PC would and fetches one URL. Returns what it got.
+ * @param {{ guest: import("../../scripts/guest/build-guest.mjs").GuestPaths, workDir: string, lan: Lan, mac: string, url: string, timeoutMs?: number }} how
  */
 export async function lanFetch({ guest, workDir, lan, mac, url, timeoutMs = 180_000 }) {
   const init = `#!/bin/sh

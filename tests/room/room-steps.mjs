@@ -1,26 +1,48 @@
+// @ts-check
 // What the room test proves (issues 8 and 10), step by step, from outside: PCs on the LAN, Chromium on the
 // dashboard through the forwarded web port, the control port for the storage host's console.
 import { chromium } from "@playwright/test";
 import { lanFetch, RetroPc } from "./machines.mjs";
 
+/** @typedef {import("../../lib/status/machines-view").MachinesView} MachinesView */
+/** @typedef {import("../../lib/status/machines-view").MachineView} MachineView */
+/**
+ * Records one check of the room test and says whether it held.
+ * @typedef {(name: string, ok: unknown, detail?: unknown) => boolean} Check
+ */
+
 const PASSWORD = "system-test-password";
 const CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"];
+/** @type {import("./machines.mjs").Pc[]} */
 const PCS = [1, 2, 3].map((id) => ({ id, name: `retro-0${id}`, ip: `10.13.0.${40 + id}`, mac: `52:54:00:13:00:${40 + id}` }));
 const BOOT_MS = 300_000; // a PC's power-on to its count under TCG on a busy 2-core machine, with room
 
+/** @param {number} ms @returns {Promise<void>} */
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * Polls fn until it gives something truthy; a try that throws counts as not yet, and the last such
+ * error is in the timeout's message.
+ * @template T
+ * @param {string} what @param {() => Promise<T>} fn
+ * @returns {Promise<NonNullable<T>>}
+ */
 async function until(what, fn, ms = 120_000, every = 250) {
   const end = Date.now() + ms;
-  let last;
+  /** @type {unknown} */
+  let lastError = null;
   for (;;) {
-    last = await fn().catch((e) => (last = e, null));
-    if (last) return last;
-    if (Date.now() > end) throw new Error(`timed out after ${ms / 1000} s waiting for ${what}`);
+    const got = await fn().catch((e) => ((lastError = e), null));
+    if (got) return got;
+    if (Date.now() > end) throw new Error(`timed out after ${ms / 1000} s waiting for ${what}${lastError ? ` (last try: ${lastError})` : ""}`);
     await sleep(every);
   }
 }
 
+/**
+ * The storage guest's control port (tests/system/room-storage.mjs): POST /<name>, its JSON answer.
+ * @param {number} port @returns {(name: string) => Promise<any>}
+ */
 function control(port) {
   return async (name) => {
     const r = await fetch(`http://127.0.0.1:${port}/${name}`, { method: "POST" });
@@ -30,25 +52,48 @@ function control(port) {
   };
 }
 
+/** @param {string} url */
 async function apiSession(url) {
   const login = await fetch(`${url}/api/auth/login`, { method: "POST", headers: { "content-type": "application/json", origin: url }, body: JSON.stringify({ username: "admin", password: PASSWORD }) });
   if (login.status !== 200) throw new Error(`login: HTTP ${login.status} ${await login.text()}`);
-  const cookie = login.headers.get("set-cookie").split(";")[0];
+  const cookie = login.headers.get("set-cookie")?.split(";")[0];
+  if (!cookie) throw new Error("login: no session cookie in the answer");
+  /**
+   * One API request; `json` is the route's answer as sent (null when it was not JSON).
+   * @param {string} method @param {string} path @param {object} [body]
+   * @returns {Promise<{ status: number, json: any }>}
+   */
   const call = async (method, path, body) => {
-    const r = await fetch(url + path, { method, headers: { cookie, origin: url, ...(body ? { "content-type": "application/json" } : {}) }, body: body ? JSON.stringify(body) : undefined });
+    /** @type {Record<string, string>} */
+    const headers = { cookie, origin: url, ...(body ? { "content-type": "application/json" } : {}) };
+    const r = await fetch(url + path, { method, headers, body: body ? JSON.stringify(body) : undefined });
     return { status: r.status, json: await r.json().catch(() => null) };
   };
+  /** @returns {Promise<MachinesView>} */
   const view = async () => (await call("GET", "/api/machines")).json;
-  return { call, view, machine: async (id) => (await view()).machines.find((m) => m.id === id) };
+  /** @param {number} id @returns {Promise<MachineView>} */
+  const machine = async (id) => {
+    const m = (await view()).machines.find((m) => m.id === id);
+    if (!m) throw new Error(`PC ${id} is not in /api/machines`);
+    return m;
+  };
+  return { call, view, machine };
 }
 
-/** The boot states a PC goes through, sampled from the API until stopped. */
+/**
+ * The boot states a PC goes through, sampled from the API until stopped.
+ * @param {Awaited<ReturnType<typeof apiSession>>} api @param {number[]} ids
+ */
 function watchStates(api, ids) {
+  /** @type {Record<number, string[]>} */
   const seen = Object.fromEntries(ids.map((id) => [id, []]));
   let on = true;
   const sample = async () => {
     const v = await api.view().catch(() => null);
-    for (const m of v?.machines ?? []) if (seen[m.id] && seen[m.id].at(-1) !== m.boot.state) seen[m.id].push(m.boot.state);
+    for (const m of v?.machines ?? []) {
+      const states = seen[m.id];
+      if (states && states.at(-1) !== m.boot.state) states.push(m.boot.state);
+    }
   };
   const loop = (async () => {
     while (on) {
@@ -60,27 +105,51 @@ function watchStates(api, ids) {
   return { seen, stop: async () => ((on = false), await loop, await sample(), seen) };
 }
 
+/** Whether seq passes through want's states in that order (others may come between). @param {string[]} seq @param {string[]} want */
 const inOrder = (seq, want) => {
   let i = 0;
   for (const s of seq) if (s === want[i]) i++;
   return i === want.length;
 };
 
+/**
+ * @param {object} room
+ * @param {import("../../scripts/guest/build-guest.mjs").GuestPaths} room.guest
+ * @param {string} room.cacheDir
+ * @param {import("./machines.mjs").Lan} room.lan
+ * @param {{ web: number, control: number }} room.ports the guest's web and control ports, forwarded to loopback
+ * @param {string} room.shots where screenshots go
+ * @param {Check} room.check
+ * @param {Record<string, number>} room.timings seconds each part took, filled in here
+ * @param {() => boolean} room.guestDone whether the storage guest has stopped
+ */
 export async function roomSteps({ guest, cacheDir, lan, ports, shots, check, timings, guestDone }) {
   const web = `http://127.0.0.1:${ports.web}`;
   const ctl = control(ports.control);
+  /** @param {string} name @param {number} since */
   const mark = (name, since) => (timings[name] = Math.round((Date.now() - since) / 100) / 10);
 
   let t = Date.now();
   await until("the storage guest to be ready (tgtd, up, dnsmasq, the app)", async () => !guestDone() && (await ctl("ready")).ok, 20 * 60_000, 2000);
   mark("storageReady", t);
   const api = await apiSession(web);
-  const kernel = async () => Object.fromEntries((await ctl("kernel-status")).machines.map((m) => [m.id, m]));
-  const pcs = Object.fromEntries(PCS.map((p) => [p.id, new RetroPc(p, lan)]));
+  /**
+   * Each PC's numbers as the storage host's kernel has them (tests/system/room-storage.mjs), by id.
+   * @returns {Promise<Record<number, any>>}
+   */
+  const kernel = async () => Object.fromEntries((await ctl("kernel-status")).machines.map((/** @type {{ id: number }} */ m) => [m.id, m]));
+  const pcs = new Map(PCS.map((p) => [p.id, new RetroPc(p, lan)]));
+  /** @param {number} id */
+  const pc = (id) => {
+    const p = pcs.get(id);
+    if (!p) throw new Error(`no PC ${id} in the room`);
+    return p;
+  };
 
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args: CHROMIUM_FLAGS });
   const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
   const page = await context.newPage();
+  /** @param {string} name */
   const card = (name) => page.getByRole("article", { name });
   try {
     await page.goto(web + "/login");
@@ -95,14 +164,14 @@ export async function roomSteps({ guest, cacheDir, lan, ports, shots, check, tim
     // ── 1. PC 1 and PC 2 boot from their LUNs ──────────────────────────────────────────────────
     t = Date.now();
     const watch = watchStates(api, [1, 2]);
-    const first = await Promise.all([1, 2].map(async (id) => (pcs[id].powerOn(), pcs[id].bootCount(BOOT_MS))));
+    const first = await Promise.all([1, 2].map(async (id) => (pc(id).powerOn(), pc(id).bootCount(BOOT_MS))));
     mark("firstBootsToCount", t);
     check("1. PC 1 and PC 2 boot from their LUNs over iPXE (DHCP, chain, sanboot) and each prints count 1", first.every((b) => b.count === 1), first);
-    await Promise.all([1, 2].map((id) => pcs[id].console.waitFor(/system has ended/, 120_000)));
+    await Promise.all([1, 2].map((id) => pc(id).console.waitFor(/system has ended/, 120_000)));
     await until("PC 1 and PC 2 off", async () => (await api.view()).machines.filter((m) => m.id <= 2).every((m) => m.boot.state === "off"), 120_000);
     const states = await watch.stop();
-    check("1. Cowherd showed each of them booting, then online, then off", [1, 2].every((id) => inOrder(states[id], ["booting", "online", "off"])), states);
-    await Promise.all([1, 2].map((id) => pcs[id].powerCut()));
+    check("1. Cowherd showed each of them booting, then online, then off", [1, 2].every((id) => inOrder(states[id] ?? [], ["booting", "online", "off"])), states);
+    await Promise.all([1, 2].map((id) => pc(id).powerCut()));
     const k1 = await kernel();
     const v1 = await api.view();
     check("1. the kernel's usage rose with their writes (more than the fresh 16 sectors)", [1, 2].every((id) => k1[id].usedSectors > 16) && k1[3].usedSectors === 16, k1);
@@ -113,10 +182,10 @@ export async function roomSteps({ guest, cacheDir, lan, ports, shots, check, tim
 
     // ── 2. an online PC: refused now, reset at its next boot ───────────────────────────────────
     t = Date.now();
-    pcs[1].powerOn();
-    const second = await pcs[1].bootCount(BOOT_MS);
-    pcs[1].key("H");
-    await pcs[1].console.waitFor(/RETRO HOLDING/, 30_000);
+    pc(1).powerOn();
+    const second = await pc(1).bootCount(BOOT_MS);
+    pc(1).key("H");
+    await pc(1).console.waitFor(/RETRO HOLDING/, 30_000);
     check("2. PC 1 boots again without a reset: count 2", second.count === 2, second);
     await until("PC 1 online", async () => (await api.machine(1)).boot.state === "online", 60_000);
     const refused = await api.call("POST", "/api/machines/1/reset");
@@ -131,17 +200,18 @@ export async function roomSteps({ guest, cacheDir, lan, ports, shots, check, tim
     check("2. the reset waits on PC 1's card", (await api.machine(1)).pendingReset !== null);
     const usedHeld = (await kernel())[1].usedSectors;
     check("2. nothing was reset while PC 1 runs (its usage kept)", usedHeld > 16, usedHeld);
-    pcs[1].key("P"); // a power cut: its session stays open on the target
-    await pcs[1].exited;
-    pcs[1].child = null;
-    pcs[1].powerOn();
-    pcs[2].powerOn();
-    const [third, pc2second] = await Promise.all([pcs[1].bootCount(BOOT_MS), pcs[2].bootCount(BOOT_MS)]);
-    check("2. PC 1, power-cycled, is reset by its boot script first and prints count 1 again (fresh)", third.count === 1, { third, console: pcs[1].console.text.slice(-1500) });
-    check("2. its screen said so before it booted", /clean disk/i.test(pcs[1].console.text), pcs[1].console.text.slice(-1500));
+    pc(1).key("P"); // a power cut: its session stays open on the target
+    await pc(1).exited;
+    pc(1).child = null;
+    pc(1).powerOn();
+    pc(2).powerOn();
+    const [third, pc2second] = await Promise.all([pc(1).bootCount(BOOT_MS), pc(2).bootCount(BOOT_MS)]);
+    check("2. PC 1, power-cycled, is reset by its boot script first and prints count 1 again (fresh)", third.count === 1, { third, console: pc(1).console.text.slice(-1500) });
+    check("2. its screen said so before it booted", /clean disk/i.test(pc(1).console.text), pc(1).console.text.slice(-1500));
     check("2. PC 2, booted again without a reset, prints count 2", pc2second.count === 2, pc2second);
-    await Promise.all([1, 2].map((id) => pcs[id].console.waitFor(/system has ended/, 120_000)));
-    await Promise.all([1, 2].map((id) => pcs[id].powerCut()));
+    await Promise.all([1, 2].map((id) => pc(id).console.waitFor(/system has ended/, 120_000)));
+    await Promise.all([1, 2].map((id) => pc(id).powerCut()));
+    /** @type {import("../../lib/db/history").ResetRow[]} */
     const hist = (await api.call("GET", "/api/history?pageSize=20")).json.resets;
     const bootReset = hist.find((r) => r.machineId === 1 && r.source === "boot");
     check("2. the reset is in the history with source boot", bootReset?.result === "ok" && bootReset?.outcome === "fresh", hist.slice(0, 3));
@@ -150,9 +220,9 @@ export async function roomSteps({ guest, cacheDir, lan, ports, shots, check, tim
 
     // ── 3. reset all before the event, with one PC online ─────────────────────────────────────
     t = Date.now();
-    pcs[1].powerOn();
-    const fourth = await pcs[1].bootCount(BOOT_MS);
-    pcs[1].key("H");
+    pc(1).powerOn();
+    const fourth = await pc(1).bootCount(BOOT_MS);
+    pc(1).key("H");
     await until("PC 1 online again", async () => (await api.machine(1)).boot.state === "online", 60_000);
     await page.reload();
     await page.getByRole("button", { name: "Reset all before the event" }).click();
@@ -166,23 +236,24 @@ export async function roomSteps({ guest, cacheDir, lan, ports, shots, check, tim
     await page.screenshot({ path: `${shots}/room-event-reset-laptop.png`, fullPage: true });
     const k3 = await kernel();
     check("3. the offline PCs were reset now (the kernel's fresh 16 sectors), the online one kept its data", k3[2].usedSectors === 16 && k3[3].usedSectors === 16 && k3[1].usedSectors > 16, { k3, fourth });
-    pcs[1].key("Q"); // this time a clean shutdown: its session closes
-    await pcs[1].console.waitFor(/system has ended/, 120_000);
+    pc(1).key("Q"); // this time a clean shutdown: its session closes
+    await pc(1).console.waitFor(/system has ended/, 120_000);
     await until("PC 1 off after its shutdown", async () => (await api.machine(1)).boot.state === "off", 60_000);
-    await pcs[1].powerCut();
-    pcs[1].powerOn();
-    pcs[2].powerOn();
-    const [fifth, pc2third] = await Promise.all([pcs[1].bootCount(BOOT_MS), pcs[2].bootCount(BOOT_MS)]);
+    await pc(1).powerCut();
+    pc(1).powerOn();
+    pc(2).powerOn();
+    const [fifth, pc2third] = await Promise.all([pc(1).bootCount(BOOT_MS), pc(2).bootCount(BOOT_MS)]);
     check("3. the marked PC is reset at its boot (count 1); PC 2, reset with the others, counts 1", fifth.count === 1 && pc2third.count === 1, { fifth, pc2third });
-    await Promise.all([1, 2].map((id) => pcs[id].console.waitFor(/system has ended/, 120_000)));
-    await Promise.all([1, 2].map((id) => pcs[id].powerCut()));
+    await Promise.all([1, 2].map((id) => pc(id).console.waitFor(/system has ended/, 120_000)));
+    await Promise.all([1, 2].map((id) => pc(id).powerCut()));
     mark("eventReset", t);
 
     // ── 4. the legacy route over the LAN ───────────────────────────────────────────────────────
     t = Date.now();
-    const client = await lanFetch({ guest, workDir: cacheDir, lan, mac: PCS[2].mac, url: "http://10.13.0.1:3000/cgi/status" });
+    const pc3 = pc(3).pc;
+    const client = await lanFetch({ guest, workDir: cacheDir, lan, mac: pc3.mac, url: "http://10.13.0.1:3000/cgi/status" });
     const k4 = await kernel();
-    check("4. a client with PC 3's MAC gets PC 3's address from dnsmasq", client.address === PCS[2].ip, client.log.slice(-1500));
+    check("4. a client with PC 3's MAC gets PC 3's address from dnsmasq", client.address === pc3.ip, client.log.slice(-1500));
     check("4. /cgi/status from PC 3's own address answers OK with the kernel's numbers for PC 3", client.body === `OK ${k4[3].usedSectors} ${k4[3].totalSectors}`, { body: client.body, kernel: k4[3] });
     const self = await ctl("legacy-self");
     check("4. from the storage host's own address it is ERR Not a RetroLAN Machine", self.body === "ERR Not a RetroLAN Machine\n", self);
@@ -195,27 +266,27 @@ export async function roomSteps({ guest, cacheDir, lan, ports, shots, check, tim
     check("5. a reboot tears the storage down (no dm device left) and `up` brings every PC back", reboot.torn.dmLeft === "No devices found" && reboot.upCode === 0, reboot);
     const after = await kernel();
     check("5. every PC's COW kept its data through the reboot", [1, 2, 3].every((id) => after[id].usedSectors === before[id].usedSectors && after[id].exported), { before, after });
-    pcs[1].powerOn();
-    pcs[2].powerOn();
-    const [r1, r2] = await Promise.all([pcs[1].bootCount(BOOT_MS), pcs[2].bootCount(BOOT_MS)]);
+    pc(1).powerOn();
+    pc(2).powerOn();
+    const [r1, r2] = await Promise.all([pc(1).bootCount(BOOT_MS), pc(2).bootCount(BOOT_MS)]);
     check("5. both PCs boot again with their content kept (counts 2 and 2)", r1.count === 2 && r2.count === 2, { r1, r2 });
-    await Promise.all([1, 2].map((id) => pcs[id].console.waitFor(/system has ended/, 120_000)));
-    await Promise.all([1, 2].map((id) => pcs[id].powerCut()));
+    await Promise.all([1, 2].map((id) => pc(id).console.waitFor(/system has ended/, 120_000)));
+    await Promise.all([1, 2].map((id) => pc(id).powerCut()));
     mark("hostReboot", t);
 
     // ── 6. a PC whose target is down ──────────────────────────────────────────────────────────
     t = Date.now();
     await ctl("tgtd-stop");
-    pcs[3].powerOn();
-    const screen = await pcs[3].console.waitFor(/could NOT boot from its disk/, BOOT_MS);
-    const why = await pcs[3].console.waitFor(/Error 0x/, 30_000);
-    check("6. with the target down, PC 3's screen says it could not boot, and why", /could NOT boot/.test(screen) && /refused|unreachable|timed out|reset|aborted/.test(why), pcs[3].console.text.slice(-1500));
-    await pcs[3].powerCut();
+    pc(3).powerOn();
+    const screen = await pc(3).console.waitFor(/could NOT boot from its disk/, BOOT_MS);
+    const why = await pc(3).console.waitFor(/Error 0x/, 30_000);
+    check("6. with the target down, PC 3's screen says it could not boot, and why", /could NOT boot/.test(screen) && /refused|unreachable|timed out|reset|aborted/.test(why), pc(3).console.text.slice(-1500));
+    await pc(3).powerCut();
     const failed = await until("PC 3's failed boot recorded", async () => {
       const m = await api.machine(3);
       return m.boot.last?.result === "failed" ? m : null;
     }, 30_000);
-    check("6. Cowherd records the boot failure with iPXE's error in words", /sanboot/.test(failed.boot.last.failedStep ?? "") && failed.boot.last.error?.length > 0, failed.boot);
+    check("6. Cowherd records the boot failure with iPXE's error in words", /sanboot/.test(failed.boot.last?.failedStep ?? "") && !!failed.boot.last?.error, failed.boot);
     await page.reload();
     await card("retro-03").getByTestId("boot-note").waitFor();
     check("6. the card shows it", /Boot failed/.test(await card("retro-03").getByTestId("boot-note").innerText()));
@@ -233,15 +304,16 @@ export async function roomSteps({ guest, cacheDir, lan, ports, shots, check, tim
     await phone.screenshot({ path: `${shots}/room-grid-phone.png`, fullPage: true });
     const back = await ctl("tgtd-start");
     check("6. the target back, repair exports every LUN again", back.code === 0, back);
-    pcs[3].powerOn();
-    const r3 = await pcs[3].bootCount(BOOT_MS);
+    pc(3).powerOn();
+    const r3 = await pc(3).bootCount(BOOT_MS);
     check("6. and PC 3 boots (count 1)", r3.count === 1, r3);
-    await pcs[3].console.waitFor(/system has ended/, 120_000);
-    await pcs[3].powerCut();
+    await pc(3).console.waitFor(/system has ended/, 120_000);
+    await pc(3).powerCut();
     mark("targetDown", t);
 
     // ── 7. a master image update: update mode on PC 1, publish v2, PC 2 moves to it at its reset ──
     t = Date.now();
+    /** @returns {Promise<import("../../lib/images/image-service").HostImagesView>} */
     const images = async () => (await api.call("GET", "/api/images")).json.hosts[0];
     const started = await api.call("POST", "/api/images/update", { machine: 1, comment: "the boot program's version byte goes to 2" });
     check("7. an update starts on PC 1 (202 while the copy of v1 runs)", started.status === 202, started);
@@ -252,12 +324,12 @@ export async function roomSteps({ guest, cacheDir, lan, ports, shots, check, tim
     await page.goto(web + "/");
     await card("retro-01").getByTestId("update-pc").waitFor();
     check("7. PC 1's card marks it as the update PC", /Update PC/.test(await card("retro-01").getByTestId("update-pc").innerText()));
-    pcs[1].powerOn();
-    const draftBoot = await pcs[1].bootCount(BOOT_MS);
-    check("7. PC 1 boots the draft (its screen says update mode), a copy of v1 that has never booted: count 1, image 1", /UPDATE MODE/.test(pcs[1].console.text) && draftBoot.count === 1 && draftBoot.image === "1", { draftBoot, console: pcs[1].console.text.slice(-1500) });
-    pcs[1].key("U"); // "installs an update": the version byte in sector 0 goes to 2, then it shuts down
-    await pcs[1].console.waitFor(/system has ended/, 120_000);
-    await pcs[1].powerCut();
+    pc(1).powerOn();
+    const draftBoot = await pc(1).bootCount(BOOT_MS);
+    check("7. PC 1 boots the draft (its screen says update mode), a copy of v1 that has never booted: count 1, image 1", /UPDATE MODE/.test(pc(1).console.text) && draftBoot.count === 1 && draftBoot.image === "1", { draftBoot, console: pc(1).console.text.slice(-1500) });
+    pc(1).key("U"); // "installs an update": the version byte in sector 0 goes to 2, then it shuts down
+    await pc(1).console.waitFor(/system has ended/, 120_000);
+    await pc(1).powerCut();
     await until("PC 1's session on the update target closed", async () => (await images()).draft?.online === false, 60_000, 500);
     const published = await api.call("POST", "/api/images/publish", { comment: "image 2" });
     const after7 = await until("v2 current", async () => {
@@ -277,11 +349,11 @@ export async function roomSteps({ guest, cacheDir, lan, ports, shots, check, tim
       return j.finishedAt ? j : null;
     }, 120_000, 500);
     check("7. PC 2 (off) is reset onto v2", job2.machines[0].ok === true && (await api.machine(2)).image.version === 2, job2.machines[0]);
-    pcs[2].powerOn();
-    const onV2 = await pcs[2].bootCount(BOOT_MS);
+    pc(2).powerOn();
+    const onV2 = await pc(2).bootCount(BOOT_MS);
     check("7. PC 2 boots v2: image 2, and count 2 (the update boot's own count is part of v2)", onV2.image === "2" && onV2.count === 2, onV2);
-    await pcs[2].console.waitFor(/system has ended/, 120_000);
-    await pcs[2].powerCut();
+    await pc(2).console.waitFor(/system has ended/, 120_000);
+    await pc(2).powerCut();
     await page.goto(web + "/images");
     await page.screenshot({ path: `${shots}/room-images-laptop.png`, fullPage: true });
     mark("imageUpdate", t);
@@ -290,7 +362,7 @@ export async function roomSteps({ guest, cacheDir, lan, ports, shots, check, tim
     console.log(`room: the app's log (end):\n${log.log.slice(-4000)}`);
     throw e;
   } finally {
-    await Promise.all(Object.values(pcs).map((p) => p.powerCut()));
+    await Promise.all([...pcs.values()].map((p) => p.powerCut()));
     await browser.close();
     await ctl("finish").catch(() => {});
   }

@@ -1,10 +1,11 @@
+// @ts-check
 // Timings on the real kernel, run inside the guest by scripts/bench.mjs. Everything the bench
 // reports is a ratio of two figures measured here, in the same boot.
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { apiSession, APP_USER, cowLoopOf, emit, helper, HELPER, installHelper, qemuIo, setupOs, sh, sleep, startApp, startTgtd, writeConfig, writeMaster } from "./guest-lib.mjs";
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const median = (/** @type {number[]} */ xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const now = () => Number(process.hrtime.bigint()) / 1e6;
 /** The kernel's last allocated PID. */
 const lastPid = () => Number(readFileSync("/proc/loadavg", "utf8").trim().split(/\s+/).pop());
@@ -14,7 +15,7 @@ const lastPid = () => Number(readFileSync("/proc/loadavg", "utf8").trim().split(
  * gone again — a command that ran and exited. Kernel threads that device-mapper starts for a new
  * snapshot (kcopyd and friends) stay alive, and live threads of the app are not counted either.
  */
-function processesStarted(from, to) {
+function processesStarted(/** @type {number} */ from, /** @type {number} */ to) {
   let gone = 0;
   for (let pid = from + 1; pid <= to; pid++) if (!existsSync(`/proc/${pid}`)) gone++;
   return gone;
@@ -22,8 +23,8 @@ function processesStarted(from, to) {
 const asApp = ["/usr/bin/setpriv", `--reuid=${APP_USER.uid}`, `--regid=${APP_USER.gid}`, "--clear-groups"];
 
 /** The 2010 method: LUN off, suspend, dd the whole COW, reload, resume, LUN on (wrong, but timed). */
-function seedReset(id, dm) {
-  const tgt = (...a) => sh("/usr/sbin/tgtadm", ["--lld", "iscsi", ...a]);
+function seedReset(/** @type {number} */ id, /** @type {string} */ dm) {
+  const tgt = (/** @type {string[]} */ ...a) => sh("/usr/sbin/tgtadm", ["--lld", "iscsi", ...a]);
   const table = sh("/usr/sbin/dmsetup", ["table", dm]).stdout.trim();
   const cow = cowLoopOf(dm);
   const t0 = now();
@@ -45,9 +46,10 @@ function processRead() {
 }
 
 /** …against one status message to a running agent (started once through sudo, as the app does). */
-async function agentReads(n) {
+async function agentReads(/** @type {number} */ n) {
   const agent = spawn(asApp[0], [...asApp.slice(1), "/usr/bin/sudo", "-n", HELPER, "serve"], { stdio: ["pipe", "pipe", "inherit"] });
   let buf = "";
+  /** @type {((line: string) => void)[]} */
   const waiters = [];
   agent.stdout.on("data", (d) => {
     buf += d;
@@ -75,6 +77,7 @@ async function agentReads(n) {
 export async function bench() {
   setupOs();
   writeMaster();
+  /** @type {{ id: number, name: string, ip: string, dmName: string, cowSizeMiB?: number }[]} */
   const machines = Array.from({ length: 14 }, (_, i) => ({ id: i + 1, name: `pc${i + 1}`, ip: `127.0.0.${41 + i}`, dmName: `retrocow${i + 1}` }));
   machines.push({ id: 15, name: "big", ip: "127.0.0.60", dmName: "bigcow", cowSizeMiB: 1024 });
   writeConfig(machines, { statusCacheMs: 100 });
@@ -92,12 +95,13 @@ export async function bench() {
   // Resets on the app's own path: API → job → agent → kernel, the server already running.
   const app = await startApp();
   const api = await apiSession(app.url);
-  for (let i = 0; i < 40 && (await api.get("/api/machines")).json.hosts[0].health.state !== "up"; i++) await sleep(250);
+  for (let i = 0; i < 40 && (await api.get("/api/machines")).json?.hosts?.[0]?.health?.state !== "up"; i++) await sleep(250);
   const all = machines.slice(0, 14).map((m) => m.id);
   const one = [];
   const fourteen = [];
   const small = [];
   const big = [];
+  /** @type {{ one: number[], fourteen: number[] }} */
   const pids = { one: [], fourteen: [] };
   await api.reset([1]); // warm up: the agent's dm worker starts with the first reset
   for (let i = 0; i < reps; i++) {
@@ -146,12 +150,13 @@ export async function bench() {
   }
   t0 = now();
   const started = await api250.post("/api/resets", { machines: "all", whenOnline: "force" });
-  let job = started.json.job;
+  /** @type {import("./guest-lib.mjs").Doc} */
+  let job = started.json?.job;
   let mostRunning = 0;
   while (job.finishedAt === null) {
-    mostRunning = Math.max(mostRunning, job.machines.filter((m) => m.state === "running").length);
+    mostRunning = Math.max(mostRunning, (job.machines ?? []).filter((m) => m.state === "running").length);
     await sleep(100);
-    job = (await api250.get(`/api/jobs/${job.id}`)).json.job;
+    job = (await api250.get(`/api/jobs/${job.id}`)).json?.job;
   }
   const reset250Ms = now() - t0;
   await app250.stop();

@@ -1,3 +1,4 @@
+// @ts-check
 // Runs inside the QEMU guest (Debian 6.1 kernel, tgt, libiscsi's qemu-io/qemu-img, node, sudo,
 // OpenSSH). The project tree is mounted read-only at /project.
 import { spawn, spawnSync } from "node:child_process";
@@ -15,6 +16,21 @@ export const SSH_PORT = 2222;
 export const APP_PORT = 3000;
 const ENV = { PATH: "/usr/sbin:/usr/bin", LC_ALL: "C", DM_DISABLE_UDEV: "1" };
 
+/**
+ * The helper's JSON document (and the app's API answers), read loosely: the checks look at the fields
+ * they name and print the whole document when it is not what they expected.
+ * @typedef {{ [key: string]: any, machines?: { [key: string]: any }[], reports?: { [key: string]: any }[] }} Doc
+ */
+/** @typedef {{ [key: string]: any }} Row One element of a document's list (a PC, a host, a job's machine, a history row). */
+/** @typedef {{ code: number, stdout: string, stderr: string, ms: number }} ShResult */
+
+/**
+ * A command with an argv array (never a shell), its output and exit code (-1 when it did not exit).
+ * @param {string} file
+ * @param {readonly string[]} args
+ * @param {{ timeoutMs?: number, env?: Record<string, string>, cwd?: string, input?: string }} [opts]
+ * @returns {ShResult}
+ */
 export function sh(file, args, opts = {}) {
   const t0 = process.hrtime.bigint();
   const r = spawnSync(file, args, { encoding: "utf8", timeout: opts.timeoutMs ?? 300_000, env: { ...ENV, ...opts.env }, cwd: opts.cwd, input: opts.input });
@@ -22,8 +38,9 @@ export function sh(file, args, opts = {}) {
 }
 
 /** The project's helper, run as the admin would: its argv, JSON on stdout, exit code. */
-export function helper(...args) {
+export function helper(/** @type {string[]} */ ...args) {
   const r = sh(HELPER, args);
+  /** @type {Doc | null} */
   let json = null;
   try {
     json = JSON.parse(r.stdout);
@@ -33,21 +50,22 @@ export function helper(...args) {
   return { ...r, json };
 }
 
-export const iqn = (dm) => `iqn.2026-11.test.cowherd:${dm}`;
-export const lunUrl = (dm) => `iscsi://127.0.0.1/${iqn(dm)}/1`;
+export const iqn = (/** @type {string} */ dm) => `iqn.2026-11.test.cowherd:${dm}`;
+export const lunUrl = (/** @type {string} */ dm) => `iscsi://127.0.0.1/${iqn(dm)}/1`;
 
-export function qemuIo(dm, command) {
+export function qemuIo(/** @type {string} */ dm, /** @type {string} */ command) {
   const r = sh("/usr/bin/qemu-io", ["-f", "raw", "-c", command, lunUrl(dm)]);
   // qemu-io prints failures but may still exit 0: judge by its words too.
   const failed = r.code !== 0 || /(failed|error|Pattern verification failed)/i.test(r.stdout + r.stderr);
   return { ...r, ok: !failed };
 }
 
-export function compareWithMaster(dm) {
+export function compareWithMaster(/** @type {string} */ dm) {
   const r = sh("/usr/bin/qemu-img", ["compare", "-f", "raw", "-F", "raw", MASTER, lunUrl(dm)]);
   return { ...r, identical: r.code === 0 && /Images are identical/.test(r.stdout) };
 }
 
+/** @type {import("node:child_process").ChildProcess | null} */
 let tgtd = null;
 
 export async function startTgtd() {
@@ -67,11 +85,11 @@ export async function stopTgtd() {
   tgtd = null;
   t.ref(); // keep the event loop alive until its exit arrives
   t.kill("SIGKILL");
-  await new Promise((r) => (t.exitCode !== null ? r() : t.once("exit", r)));
+  await /** @type {Promise<void>} */ (new Promise((r) => (t.exitCode !== null ? r() : t.once("exit", () => r()))));
   await sleep(200);
 }
 
-export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+export const sleep = (/** @type {number} */ ms) => new Promise((r) => setTimeout(r, ms));
 
 /** A master with a pattern that differs per MiB, so any wrong block shows. */
 export function writeMaster(mib = MASTER_MIB) {
@@ -82,6 +100,10 @@ export function writeMaster(mib = MASTER_MIB) {
 }
 
 /** /etc/cowherd/config.json, root-owned: the helper's (and here also the web app's) config. */
+/**
+ * @param {{ id: number, name: string, ip: string, dmName: string, [key: string]: unknown }[]} machines
+ * @param {Record<string, unknown>} [extra]
+ */
 export function writeConfig(machines, extra = {}) {
   mkdirSync("/etc/cowherd", { recursive: true });
   writeFileSync(
@@ -97,12 +119,12 @@ export function writeConfig(machines, extra = {}) {
   chmodSync(CONFIG, 0o644);
 }
 
-export function emit(tag, data) {
+export function emit(/** @type {string} */ tag, /** @type {unknown} */ data) {
   process.stdout.write(`COWHERD-${tag} ${JSON.stringify(data)}\n`);
 }
 
 /** The loop device behind a PC's COW file ("dmsetup table" shows only major:minor). */
-export function cowLoopOf(dm) {
+export function cowLoopOf(/** @type {string} */ dm) {
   const out = sh("/usr/sbin/losetup", ["-j", `/store/${dm}.cow`, "-O", "NAME", "-n"]).stdout.trim().split("\n")[0];
   if (!out || !out.startsWith("/dev/loop")) throw new Error(`no loop device for /store/${dm}.cow`);
   return out;
@@ -135,6 +157,7 @@ export function installHelper() {
   return sh("/usr/bin/bash", ["deploy/install-helper.sh"], { cwd: PROJECT });
 }
 
+/** @type {import("node:child_process").ChildProcessByStdio<null, null, import("node:stream").Readable> | null} */
 let sshd = null;
 
 /**
@@ -175,7 +198,7 @@ export async function stopSshd() {
   sshd = null;
   s.ref();
   s.kill("SIGTERM");
-  await new Promise((r) => (s.exitCode !== null ? r() : s.once("exit", r)));
+  await /** @type {Promise<void>} */ (new Promise((r) => (s.exitCode !== null ? r() : s.once("exit", () => r()))));
   // sshd's per-connection children outlive the listener: end the sessions too.
   for (const p of processes(/^sshd: /)) process.kill(p.pid, "SIGTERM");
   await sleep(200);
@@ -185,23 +208,34 @@ export async function stopSshd() {
  * The built web app, run as its own unprivileged user exactly as the systemd unit does: real host,
  * the config above, the data dir in /var/lib/cowherd, talking to root only through sudo -n.
  */
-export async function startApp(env = {}) {
+export async function startApp(env = {}, timeoutMs = 360_000) {
   const { uid, gid, home } = APP_USER;
-  const child = spawn("/usr/bin/setpriv", [`--reuid=${uid}`, `--regid=${gid}`, "--clear-groups", "/usr/bin/node", "dist/server.mjs"], {
+  const reports = "/tmp/app-reports";
+  mkdirSync(reports, { recursive: true, mode: 0o1777 });
+  chmodSync(reports, 0o1777);
+  // --report-on-signal: a start that hangs is asked (SIGUSR2) where it is, in JavaScript and libuv.
+  const node = ["/usr/bin/node", "--report-on-signal", "--report-signal=SIGUSR2", `--report-directory=${reports}`, "dist/server.mjs"];
+  const t0 = Date.now();
+  const child = spawn("/usr/bin/setpriv", [`--reuid=${uid}`, `--regid=${gid}`, "--clear-groups", ...node], {
     cwd: PROJECT,
     stdio: ["ignore", "pipe", "pipe"],
-    env: { PATH: "/usr/bin:/usr/sbin", HOME: home, NODE_ENV: "production", PORT: String(APP_PORT), HOST: "127.0.0.1", COWHERD_CONFIG: CONFIG, COWHERD_DATA_DIR: home, COWHERD_ADMIN_PASSWORD: "system-test-password", ...env },
+    env: { PATH: "/usr/bin:/usr/sbin", HOME: home, NODE_ENV: "production", PORT: String(APP_PORT), HOST: "127.0.0.1", COWHERD_CONFIG: CONFIG, COWHERD_DATA_DIR: home, COWHERD_ADMIN_PASSWORD: "system-test-password", COWHERD_VERBOSE: "1", ...env },
   });
   let log = "";
-  const take = (d) => (log += d.toString());
+  const take = (/** @type {Buffer} */ d) => (log += d.toString());
   child.stdout.on("data", take);
   child.stderr.on("data", take);
-  const deadline = Date.now() + 240_000;
+  const deadline = t0 + timeoutMs;
   while (!/ on http:\/\//.test(log)) {
-    if (child.exitCode !== null) throw new Error(`the app exited:\n${log}`);
-    if (Date.now() > deadline) throw new Error(`the app did not start:\n${log}`);
+    if (child.exitCode !== null) throw new Error(`the app exited (${child.exitCode}) after ${Date.now() - t0} ms:\n${log}`);
+    if (Date.now() > deadline) {
+      const why = await stuck(child, reports);
+      child.kill("SIGKILL");
+      throw new Error(`the app did not start in ${timeoutMs / 1000} s; its output:\n${log}\n${why}`);
+    }
     await sleep(200);
   }
+  emit("MEASURE", { name: "app start (node dist/server.mjs to its 'on http://' line)", ms: Date.now() - t0 });
   const url = `http://127.0.0.1:${APP_PORT}`;
   return {
     url,
@@ -214,38 +248,77 @@ export async function startApp(env = {}) {
   };
 }
 
+/**
+ * What a server that does not come up is doing: its Node report (JavaScript stack, libuv handles,
+ * resource use), the kernel's view of its process (state, wait channel), the guest's memory and load,
+ * and every process running.
+ * @param {import("node:child_process").ChildProcess} child
+ * @param {string} dir where the report lands
+ */
+async function stuck(child, dir) {
+  const pid = child.pid ?? 0;
+  const read = (/** @type {string} */ f) => {
+    try {
+      return readFileSync(f, "utf8");
+    } catch (e) {
+      return `(${e instanceof Error ? e.message : e})`;
+    }
+  };
+  const before = new Set(readdirSync(dir));
+  child.kill("SIGUSR2");
+  let report = "(no report within 10 s)";
+  for (let i = 0; i < 50; i++) {
+    await sleep(200);
+    const f = readdirSync(dir).find((n) => !before.has(n) && n.endsWith(".json"));
+    if (!f) continue;
+    try {
+      const r = JSON.parse(read(`${dir}/${f}`));
+      report = JSON.stringify({ javascriptStack: r.javascriptStack, libuv: (r.libuv ?? []).filter((/** @type {{ is_active?: boolean }} */ h) => h.is_active), resourceUsage: r.resourceUsage }, null, 1).slice(0, 6000);
+      break;
+    } catch {
+      /* still being written */
+    }
+  }
+  const status = read(`/proc/${pid}/status`).split("\n").filter((l) => /^(State|VmRSS|Threads)/.test(l)).join(", ");
+  const ps = processes(/./).map((p) => `${p.pid} ${read(`/proc/${p.pid}/wchan`)} ${p.cmd}`).join("\n");
+  return `node report: ${report}\nprocess ${pid}: ${status}, wchan ${read(`/proc/${pid}/wchan`)}\n${read("/proc/loadavg")}${read("/proc/meminfo").split("\n").slice(0, 3).join(", ")}\nprocesses:\n${ps}`;
+}
+
 /** An admin session against the app's API, as the dashboard makes it (cookie + same Origin). */
-export async function apiSession(url, password = "system-test-password") {
+export async function apiSession(/** @type {string} */ url, password = "system-test-password") {
   const login = await fetch(`${url}/api/auth/login`, { method: "POST", headers: { "content-type": "application/json", origin: url }, body: JSON.stringify({ username: "admin", password }) });
   if (login.status !== 200) throw new Error(`login: HTTP ${login.status} ${await login.text()}`);
-  const cookie = login.headers.get("set-cookie").split(";")[0];
+  const cookie = (login.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
+  /** @type {(method: string, path: string, body?: unknown) => Promise<{ status: number, json: Doc | null }>} */
   const call = async (method, path, body) => {
     const r = await fetch(url + path, { method, headers: { cookie, origin: url, ...(body ? { "content-type": "application/json" } : {}) }, body: body ? JSON.stringify(body) : undefined });
     return { status: r.status, json: await r.json().catch(() => null) };
   };
   return {
-    get: (path) => call("GET", path),
-    post: (path, body) => call("POST", path, body),
+    get: (/** @type {string} */ path) => call("GET", path),
+    post: (/** @type {string} */ path, /** @type {unknown} */ body) => call("POST", path, body),
     /**
      * Starts a reset job and waits for it, polling as the dashboard does (but every 25 ms). The
      * tests' own iSCSI tools (qemu-io, qemu-img compare) open sessions, which make a PC look up for
      * a few seconds: whenOnline "force" says these are not running PCs.
+     * @param {number[]} ids
      */
     async reset(ids, whenOnline = "force") {
       const t0 = process.hrtime.bigint();
       const r = await call("POST", "/api/resets", { machines: ids, whenOnline });
-      if (r.status !== 202 || !r.json.job) throw new Error(`POST /api/resets: HTTP ${r.status} ${JSON.stringify(r.json)}`);
+      if (r.status !== 202 || !r.json?.job) throw new Error(`POST /api/resets: HTTP ${r.status} ${JSON.stringify(r.json)}`);
+      /** @type {Doc} */
       let job = r.json.job;
       while (job.finishedAt === null) {
         await sleep(25);
-        job = (await call("GET", `/api/jobs/${job.id}`)).json.job;
+        job = (await call("GET", `/api/jobs/${job.id}`)).json?.job;
       }
       return { job, ms: Number(process.hrtime.bigint() - t0) / 1e6 };
     },
   };
 }
 
-export function listening(port) {
+export function listening(/** @type {number} */ port) {
   return new Promise((resolve) => {
     const s = connect(port, "127.0.0.1");
     s.once("connect", () => (s.destroy(), resolve(true)));
@@ -254,7 +327,7 @@ export function listening(port) {
 }
 
 /** Processes whose command line matches: for counting agents and their helpers. */
-export function processes(pattern) {
+export function processes(/** @type {RegExp} */ pattern) {
   const out = [];
   for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
     try {

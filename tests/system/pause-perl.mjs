@@ -1,4 +1,5 @@
 #!/usr/bin/node
+// @ts-check
 // Installed in the guest as /usr/bin/perl for the fault tests: runs the real perl (/usr/bin/perl.real)
 // and passes the helper's dm worker requests through, pausing where the test says, so verbs can be
 // started against a reset stopped at any step (or the helper killed there).
@@ -11,9 +12,9 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 const real = spawn("/usr/bin/perl.real", process.argv.slice(2), { stdio: ["pipe", "pipe", "inherit"] });
 real.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 process.stdin.on("end", () => real.stdin.end());
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const sleep = (/** @type {number} */ ms) => new Promise((r) => setTimeout(r, ms));
 
-async function hold(point) {
+async function hold(/** @type {string} */ point) {
   if (!existsSync(`/run/pause/${point}`)) return;
   mkdirSync("/run/pause", { recursive: true });
   writeFileSync(`/run/pause/at-${point}`, String(process.pid));
@@ -21,11 +22,14 @@ async function hold(point) {
   rmSync(`/run/pause/at-${point}`, { force: true });
 }
 
+/** @param {import("node:stream").Readable} stream @returns {() => Promise<string | null>} */
 function lines(stream) {
   let buf = "";
+  /** @type {string[]} */
   const queue = [];
+  /** @type {((line: string | null) => void)[]} */
   const waiters = [];
-  stream.on("data", (d) => {
+  stream.on("data", (/** @type {Buffer} */ d) => {
     buf += d;
     let nl;
     while ((nl = buf.indexOf("\n")) >= 0) {
@@ -37,7 +41,7 @@ function lines(stream) {
     }
   });
   stream.on("end", () => waiters.splice(0).forEach((w) => w(null)));
-  return () => (queue.length ? Promise.resolve(queue.shift()) : new Promise((r) => waiters.push(r)));
+  return () => (queue.length ? Promise.resolve(queue.shift() ?? null) : new Promise((r) => waiters.push(r)));
 }
 
 const request = lines(process.stdin);

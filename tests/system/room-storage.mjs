@@ -1,3 +1,4 @@
+// @ts-check
 // The room test's storage host (scenario "room"), run in the guest by scripts/room-test.mjs.
 // It sets the host up the way the README tells an admin to: the helper and sudoers, tgtd, `up` for
 // every PC, dnsmasq from `cowherd dhcp-config`, the built app as its own user on every address.
@@ -20,7 +21,7 @@ export const ROOM = {
 const TFTP = "/run/tftp";
 const CLI = ["/project/node_modules/tsx/dist/cli.mjs", "/project/scripts/cowherd-cli.ts"];
 
-function iface(mac) {
+function iface(/** @type {string} */ mac) {
   const name = readdirSync("/sys/class/net").find((n) => readFileSync(`/sys/class/net/${n}/address`, "utf8").trim() === mac);
   if (!name) throw new Error(`no network interface with MAC ${mac}`);
   return name;
@@ -61,10 +62,11 @@ function writeMaster() {
   writeFileSync(MASTER, disk);
 }
 
+/** @type {import("node:child_process").ChildProcessByStdio<null, import("node:stream").Readable, import("node:stream").Readable> | null} */
 let dnsmasq = null;
 
 /** dnsmasq on the LAN only, its config exactly what `cowherd dhcp-config` prints. */
-async function startDnsmasq(lan) {
+async function startDnsmasq(/** @type {string} */ lan) {
   const env = { COWHERD_CONFIG: CONFIG, PATH: "/usr/bin:/usr/sbin", HOME: "/root", TMPDIR: "/tmp" };
   const conf = sh("/usr/bin/node", [...CLI, "dhcp-config", "--tftp-root", TFTP], { env, cwd: PROJECT });
   const chain = sh("/usr/bin/node", [...CLI, "dhcp-config", "--format", "chain"], { env, cwd: PROJECT });
@@ -73,22 +75,24 @@ async function startDnsmasq(lan) {
   writeFileSync(`${TFTP}/cowherd.ipxe`, chain.stdout);
   writeFileSync("/etc/cowherd/dnsmasq.conf", conf.stdout);
   emit("DHCP", { config: conf.stdout, chain: chain.stdout });
-  dnsmasq = spawn(
+  const child = spawn(
     "/usr/sbin/dnsmasq",
     ["--keep-in-foreground", "--log-facility=-", "--log-dhcp", "--conf-file=/etc/cowherd/dnsmasq.conf", "--port=0", `--interface=${lan}`, "--bind-interfaces", "--dhcp-leasefile=/run/dnsmasq.leases", "--pid-file=/run/dnsmasq.pid", "--user=root", "--group=root"],
     { stdio: ["ignore", "pipe", "pipe"], env: { PATH: "/usr/sbin:/usr/bin" } },
   );
-  const log = (d) => d.toString().split("\n").filter(Boolean).forEach((l) => process.stdout.write(`dnsmasq: ${l}\n`));
-  dnsmasq.stdout.on("data", log);
-  dnsmasq.stderr.on("data", log);
-  dnsmasq.unref();
+  const log = (/** @type {Buffer} */ d) => d.toString().split("\n").filter(Boolean).forEach((l) => process.stdout.write(`dnsmasq: ${l}\n`));
+  dnsmasq = child;
+  child.stdout.on("data", log);
+  child.stderr.on("data", log);
+  child.unref();
   await sleep(500);
-  if (dnsmasq.exitCode !== null) throw new Error(`dnsmasq exited ${dnsmasq.exitCode}`);
+  if (child.exitCode !== null) throw new Error(`dnsmasq exited ${child.exitCode}`);
 }
 
 const ids = ROOM.pcs.map((p) => String(p.id));
 
 /** Everything a reboot loses (dm, loops, tgtd's exports, /run), then what the boot brings back. */
+/** @param {Awaited<ReturnType<typeof startApp>>} app */
 async function reboot(app) {
   await app.stop();
   await stopTgtd();
@@ -116,8 +120,10 @@ export async function room() {
   emit("ROOM-READY", { lan: ROOM.lanAddress });
 
   // The host test's hands at this machine's console. Fixed actions only, JSON answers.
-  let finish;
-  const finished = new Promise((r) => (finish = r));
+  /** @type {() => void} */
+  let finish = () => undefined;
+  const finished = new Promise((r) => (finish = () => r(undefined)));
+  /** @type {Record<string, () => Promise<unknown>>} */
   const actions = {
     ready: async () => ({ ok: true }),
     "kernel-status": async () => helper("status").json,
@@ -143,20 +149,20 @@ export async function room() {
   };
   const server = createServer(async (req, res) => {
     const name = (req.url ?? "").replace(/^\//, "");
-    const action = Object.hasOwn(actions, name) ? actions[name] : null;
+    const action = Object.hasOwn(actions, name) ? actions[name] : undefined;
     let status = 200;
     let body;
     try {
       if (!action) throw Object.assign(new Error(`no action ${name}`), { status: 404 });
       body = await action();
     } catch (e) {
-      status = e.status ?? 500;
-      body = { error: String(e?.stack ?? e) };
+      status = /** @type {{ status?: number }} */ (e).status ?? 500;
+      body = { error: String(e instanceof Error ? e.stack : e) };
     }
     res.writeHead(status, { "content-type": "application/json" });
     res.end(JSON.stringify(body));
   });
-  await new Promise((r) => server.listen(ROOM.controlPort, ROOM.linkAddress, r));
+  await new Promise((r) => server.listen(ROOM.controlPort, ROOM.linkAddress, () => r(undefined)));
   await finished;
   server.close();
   await app.stop();

@@ -1,3 +1,4 @@
+// @ts-check
 // Run inside the guest by scripts/system-test.mjs (and by the bench): `node scenario.mjs <name>`.
 import { emit } from "./guest-lib.mjs";
 import { summary } from "./checks.mjs";
@@ -11,6 +12,7 @@ async function alone() {
   installHelper();
 }
 
+/** @type {Record<string, () => Promise<void>>} */
 const scenarios = {
   /** The helper as root runs it (one-shot verbs), then the web app's real host path. */
   async system() {
@@ -27,12 +29,34 @@ const scenarios = {
     const { imageChecks, reflinkChecks } = await import("./system-images.mjs");
     await imageChecks();
     await reflinkChecks();
+    const { conformanceChecks } = await import("./conformance-real.mjs");
+    await conformanceChecks();
+    summary();
+  },
+  /** The conformance suite alone (tests/system/conformance.mjs on the real kernel). */
+  async conformance() {
+    const { conformanceChecks } = await import("./conformance-real.mjs");
+    await alone();
+    await conformanceChecks();
     summary();
   },
   /** Auto-extend alone (for working on it: `node scripts/system-test.mjs autoextend`). */
   async autoextend() {
     const { autoextendChecks } = await import("./system-autoextend.mjs");
     await alone();
+    await autoextendChecks();
+    summary();
+  },
+  /** The app started twice in one boot, as the whole test does (system-app, then auto-extend). */
+  async apps() {
+    const { appChecks } = await import("./system-app.mjs");
+    const { autoextendChecks } = await import("./system-autoextend.mjs");
+    const { writeConfig, helper } = await import("./guest-lib.mjs");
+    const { PCS } = await import("./system-helper.mjs");
+    await alone();
+    writeConfig(PCS);
+    helper("up");
+    await appChecks();
     await autoextendChecks();
     summary();
   },
@@ -56,10 +80,11 @@ const scenarios = {
 
 const which = process.argv[2] || "system";
 try {
-  if (!scenarios[which]) throw new Error(`no scenario ${which}`);
-  await scenarios[which]();
+  const run = scenarios[which];
+  if (!run) throw new Error(`no scenario ${which}`);
+  await run();
 } catch (e) {
-  emit("CHECK", { name: `scenario ${which} crashed`, ok: false, detail: String(e?.stack ?? e) });
+  emit("CHECK", { name: `scenario ${which} crashed`, ok: false, detail: String(e instanceof Error ? e.stack : e) });
   process.exitCode = 1;
 }
 process.exit(process.exitCode ?? 0);

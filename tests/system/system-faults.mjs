@@ -1,3 +1,4 @@
+// @ts-check
 // The storage's own faults on a real kernel, injected the way they happen: verbs started against a
 // reset stopped at every step, the helper killed at every step, half states a kill leaves, the
 // master or a COW deleted or replaced under running PCs, a full store, a target not installed.
@@ -13,11 +14,11 @@ const PAUSES = [
   ["before-load", "after cow-zero, before dm-load"],
   ["after-load", "after dm-load, before dm-resume"],
 ];
-const dm = (...a) => sh("/usr/sbin/dmsetup", a);
-const devState = (name) => `${dm("table", name).stdout.trim()} | ${dm("info", "-c", "--noheadings", "-o", "attr", name).stdout.trim()}`;
+const dm = (/** @type {string[]} */ ...a) => sh("/usr/sbin/dmsetup", a);
+const devState = (/** @type {string} */ name) => `${dm("table", name).stdout.trim()} | ${dm("info", "-c", "--noheadings", "-o", "attr", name).stdout.trim()}`;
 
 /** The helper started in the background (as the shell would), to be waited for or killed. */
-function background(...args) {
+export function background(/** @type {string[]} */ ...args) {
   const child = spawn(HELPER, args, { stdio: ["ignore", "pipe", "pipe"], env: { PATH: "/usr/sbin:/usr/bin", LC_ALL: "C", DM_DISABLE_UDEV: "1" } });
   let out = "";
   child.stdout.on("data", (d) => (out += d));
@@ -25,18 +26,18 @@ function background(...args) {
   return { child, done, running: () => child.exitCode === null && child.signalCode === null };
 }
 
-async function pauseAt(point) {
+export async function pauseAt(/** @type {string} */ point) {
   mkdirSync("/run/pause", { recursive: true });
   writeFileSync(`/run/pause/${point}`, "");
 }
-async function reachedPause(point, ms = 60_000) {
+export async function reachedPause(/** @type {string} */ point, ms = 60_000) {
   const end = Date.now() + ms;
   while (!existsSync(`/run/pause/at-${point}`)) {
     if (Date.now() > end) throw new Error(`the reset never reached ${point}`);
     await sleep(50);
   }
 }
-const release = (point) => rmSync(`/run/pause/${point}`, { force: true });
+export const release = (/** @type {string} */ point) => rmSync(`/run/pause/${point}`, { force: true });
 
 /** Each PC serves a snapshot with nothing half done: what `repair` would find nothing to do about. */
 function consistent(ids = [1, 2, 3]) {
@@ -166,15 +167,15 @@ export async function faultChecks() {
   // (A small filesystem of its own: filling the guest's /store would fill its memory.)
   mkdirSync("/store/small", { recursive: true });
   sh("/usr/bin/mount", ["-t", "tmpfs", "-o", "size=40m", "small", "/store/small"]);
-  const small = (id) => ({ id, name: `pc${id}`, ip: `127.0.0.${40 + id}`, dmName: `retrocow${id}`, cowPath: `/store/small/retrocow${id}.cow` });
+  const small = (/** @type {number} */ id) => ({ id, name: `pc${id}`, ip: `127.0.0.${40 + id}`, dmName: `retrocow${id}`, cowPath: `/store/small/retrocow${id}.cow` });
   writeConfig([...PCS, { id: 4, name: "pc4", ip: "127.0.0.44", dmName: "retrocow4" }, small(5), small(6)]);
   check("store with room: up 5 (16 MiB COW, 16 MiB reserve, 40 MiB store) works", helper("up", "5").code === 0 && compareWithMaster("retrocow5").identical);
   const loopsBefore = sh("/usr/sbin/losetup", ["--list", "-n", "-O", "NAME"]).stdout;
   let full = helper("up", "6");
-  check("store full: up 6 is refused with the space it needs, and leaves no file or loop", full.code === 1 && full.json?.machines?.[0]?.step === "space" && /not enough space for pc6's 16 MiB COW/.test(full.json.machines[0].error) && !existsSync("/store/small/retrocow6.cow") && sh("/usr/sbin/losetup", ["--list", "-n", "-O", "NAME"]).stdout === loopsBefore, full.json);
-  const total5 = helper("status").json.machines.find((m) => m.id === 5).totalSectors;
+  check("store full: up 6 is refused with the space it needs, and leaves no file or loop", full.code === 1 && full.json?.machines?.[0]?.step === "space" && /not enough space for pc6's 16 MiB COW/.test(full.json?.machines?.[0]?.error ?? "") && !existsSync("/store/small/retrocow6.cow") && sh("/usr/sbin/losetup", ["--list", "-n", "-O", "NAME"]).stdout === loopsBefore, full.json);
+  const total5 = helper("status").json?.machines?.find((m) => m.id === 5)?.totalSectors;
   full = helper("grow", "5", "32");
-  check("store full: grow is refused before the COW grows", full.code === 1 && full.json?.step === "space" && helper("status").json.machines.find((m) => m.id === 5).totalSectors === total5, full.json);
+  check("store full: grow is refused before the COW grows", full.code === 1 && full.json?.step === "space" && helper("status").json?.machines?.find((m) => m.id === 5)?.totalSectors === total5, full.json);
   check("…and PC 5 still works", qemuIo("retrocow5", "write -P 0x55 0 1M").ok && qemuIo("retrocow5", "read -P 0x55 0 1M").ok);
 
   // A target configured that is not installed (iet here, tgt running): an error, not "not exported".

@@ -1,3 +1,4 @@
+// @ts-check
 // The privileged helper on a real kernel, run by root as an admin would from the shell.
 import { closeSync, openSync, writeFileSync } from "node:fs";
 import { spawn } from "node:child_process";
@@ -8,7 +9,7 @@ const status = () => {
   const r = helper("status");
   return Object.fromEntries((r.json?.machines ?? []).map((m) => [m.id, m]));
 };
-const isFresh = (m) => m && m.state === "ok" && m.usedSectors === 16 && m.totalSectors === 32768;
+const isFresh = (/** @type {import("./guest-lib.mjs").Doc | undefined} */ m) => m && m.state === "ok" && m.usedSectors === 16 && m.totalSectors === 32768;
 export const PCS = [
   { id: 1, name: "pc1", ip: "127.0.0.41", dmName: "retrocow1" },
   { id: 2, name: "pc2", ip: "127.0.0.42", dmName: "retrocow2" },
@@ -54,13 +55,13 @@ export async function helperChecks() {
     const st = status();
     if (st[1]?.online) online = st;
   }
-  check("held-open session: pc1 online from 127.0.0.1, pc2 offline", online && online[1].initiators.some((x) => x.ip === "127.0.0.1") && !online[2].online, online?.[1]);
+  check("held-open session: pc1 online from 127.0.0.1, pc2 offline", online && online[1].initiators.some((/** @type {{ ip?: string }} */ x) => x.ip === "127.0.0.1") && !online[2].online, online?.[1]);
   held.stdin.end("quit\n");
   await new Promise((r) => held.once("exit", r));
 
   // 3. reset 1 in place: identical to master again, fresh usage; pc2 untouched; the LUN never went away
   const r1 = helper("reset", "1");
-  const steps = r1.json?.reports?.[0]?.steps?.map((x) => x.step);
+  const steps = r1.json?.reports?.[0]?.steps?.map((/** @type {{ step: string }} */ x) => x.step);
   check("reset 1 runs check, dm-error, cow-zero, dm-load, dm-resume", r1.code === 0 && r1.json?.reports?.[0]?.ok && JSON.stringify(steps) === JSON.stringify(["check", "dm-error", "cow-zero", "dm-load", "dm-resume"]), r1.json);
   check("pc1 identical to master after reset", compareWithMaster("retrocow1").identical);
   s = status();
@@ -107,10 +108,10 @@ export async function helperChecks() {
   const down = helper("reset", "2");
   check("tgtd down: reset still succeeds (the target is never touched)", down.code === 0 && down.json?.reports?.[0]?.outcome === "fresh", down.json);
   const st = helper("status");
-  check("tgtd down: status still reads every PC's numbers, each with the target's failure as its problem, not exported", st.code === 0 && st.json.machines.every((m) => m.state === "ok" && !m.exported && /iSCSI target does not answer \(.*tgtadm/.test(m.problem ?? "")), st.json);
+  check("tgtd down: status still reads every PC's numbers, each with the target's failure as its problem, not exported", st.code === 0 && !!st.json?.machines?.every((m) => m.state === "ok" && !m.exported && /iSCSI target does not answer \(.*tgtadm/.test(m.problem ?? "")), st.json);
   await startTgtd();
   const reup = helper("up");
-  check("up after tgtd restart re-creates targets and LUNs", reup.code === 0 && reup.json.machines.every((m) => m.actions.includes("lun-online")), reup.json);
+  check("up after tgtd restart re-creates targets and LUNs", reup.code === 0 && !!reup.json?.machines?.every((m) => m.actions.includes("lun-online")), reup.json);
   check("pc2 identical to master (its reset while tgtd was down)", compareWithMaster("retrocow2").identical);
   check("pc1 data survived the outage", qemuIo("retrocow1", "read -P 0xdd 0 20M").ok);
 
@@ -127,14 +128,14 @@ export async function helperChecks() {
 
   // 8. up is idempotent; after a "reboot" (all torn down, files kept) up restores every PC with its content
   const again = helper("up");
-  check("up twice is a no-op", again.code === 0 && again.json.machines.every((m) => m.actions.length === 0), again.json);
+  check("up twice is a no-op", again.code === 0 && !!again.json?.machines?.every((m) => m.actions.length === 0), again.json);
   const teardown = helper("down", "1", "2", "3");
   check("down 1 2 3 tears everything down", teardown.code === 0 && sh("/usr/sbin/dmsetup", ["ls"]).stdout.includes("No devices found"), teardown.json);
   sh("/usr/sbin/losetup", ["--detach-all"]);
   await stopTgtd();
   await startTgtd();
   const boot = helper("up");
-  check("up after a reboot restores all three PCs", boot.code === 0 && boot.json.machines.every((m) => m.actions.includes("dm-created") && m.actions.includes("lun-online")), boot.json);
+  check("up after a reboot restores all three PCs", boot.code === 0 && !!boot.json?.machines?.every((m) => m.actions.includes("dm-created") && m.actions.includes("lun-online")), boot.json);
   check("pc1 content kept across the reboot", qemuIo("retrocow1", "read -P 0xdd 0 20M").ok);
   check("pc3 content kept across the reboot", qemuIo("retrocow3", "read -P 0x77 2M 1M").ok);
   check("pc2 still identical to master after the reboot", compareWithMaster("retrocow2").identical);

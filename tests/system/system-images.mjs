@@ -1,3 +1,4 @@
+// @ts-check
 // Master image versions on a real kernel, the helper run by root as an admin would from the shell:
 // update mode on PC 1 writing pattern B into the draft, publish as v2, reset PC 2 onto it, PC 3 kept
 // on v1 with v1 attached, rollback, a refused delete, and a copy killed half way cleaned up.
@@ -12,8 +13,8 @@ const V2 = "/store/master.v2.img";
 const UPDATE = "iscsi://127.0.0.1/iqn.2026-11.test.cowherd:update/1";
 const state = () => JSON.parse(readFileSync(STATE, "utf8"));
 const pcs = () => Object.fromEntries((helper("status").json?.machines ?? []).map((m) => [m.id, m]));
-const loopsOf = (file) => sh("/usr/sbin/losetup", ["-j", file, "-n", "-O", "NAME"]).stdout.trim().split("\n").filter(Boolean);
-const compareWith = (file, dm) => {
+const loopsOf = (/** @type {string} */ file) => sh("/usr/sbin/losetup", ["-j", file, "-n", "-O", "NAME"]).stdout.trim().split("\n").filter(Boolean);
+const compareWith = (/** @type {string} */ file, /** @type {string} */ dm) => {
   const r = sh("/usr/bin/qemu-img", ["compare", "-f", "raw", "-F", "raw", file, lunUrl(dm)]);
   return { ...r, identical: r.code === 0 && /Images are identical/.test(r.stdout) };
 };
@@ -53,7 +54,7 @@ export async function imageChecks() {
   const st = r.json?.images;
   check("publish: v2 is current, the draft is gone, the update target removed", r.code === 0 && st?.current === 2 && st.draft === null && !/:update/.test(sh("/usr/sbin/tgtadm", ["--lld", "iscsi", "--op", "show", "--mode", "target"]).stdout), r.json);
   check("v2's file is read-only (0444) beside the master, the draft renamed", existsSync(V2) && (statSync(V2).mode & 0o777) === 0o444 && !existsSync("/store/master.v2.draft"), { mode: existsSync(V2) ? (statSync(V2).mode & 0o777).toString(8) : null });
-  check("the state file says so, written by root", state().current === 2 && state().versions.map((v) => v.n).join() === "1,2" && (statSync(STATE).mode & 0o077) === 0, state());
+  check("the state file says so, written by root", state().current === 2 && state().versions.map((/** @type {{ n: number }} */ v) => v.n).join() === "1,2" && (statSync(STATE).mode & 0o077) === 0, state());
 
   // PC 2 moves to v2 at its reset; PC 3, not reset, stays on v1 with its data, and v1 stays attached.
   r = helper("reset", "2");
@@ -88,10 +89,10 @@ export async function imageChecks() {
   victim.kill("SIGSTOP");
   const partial = existsSync("/store/master.v3.draft") ? statSync("/store/master.v3.draft").size : -1;
   victim.kill("SIGKILL");
-  await new Promise((res) => (victim.exitCode !== null || victim.signalCode ? res() : victim.once("exit", res)));
+  await /** @type {Promise<void>} */ (new Promise((res) => (victim.exitCode !== null || victim.signalCode ? res() : victim.once("exit", () => res()))));
   check("killed during the copy: the state says copying (v3), the draft only part written", copying && state().draft?.n === 3 && state().draft?.state === "copying", { partial, draft: state().draft });
   r = helper("images");
-  check("…status shows the draft as copying, never as a version", r.json?.images?.draft?.state === "copying" && r.json.images.versions.every((v) => v.n !== 3), r.json?.images);
+  check("…status shows the draft as copying, never as a version", r.json?.images?.draft?.state === "copying" && r.json.images.versions.every((/** @type {{ n: number }} */ v) => v.n !== 3), r.json?.images);
   r = helper("repair");
   const imageRepair = r.json?.machines?.find((m) => m.id === 0);
   check("repair deletes the dead copy's draft (file, state) and leaves the versions as they were", imageRepair?.actions?.includes("draft-v3-deleted") && !existsSync("/store/master.v3.draft") && state().draft === null && state().current === 1 && loopsOf("/store/master.v3.draft").length === 0, { repair: r.json, state: state() });
@@ -128,8 +129,8 @@ export async function reflinkChecks() {
   sh("/usr/bin/sync", []);
   renameSync(STATE, `${STATE}.room`);
   const pc7 = [{ id: 7, name: "pc7", ip: "127.0.0.47", dmName: "retrocow7" }];
-  const storage = (dir) => ({ storage: { master: `${dir}/master.img`, cowDir: dir, iqnPrefix: "iqn.2026-11.test.cowherd", backend: "tgt", access: "all", reserveMiB: 16 } });
-  const timed = (dir) => {
+  const storage = (/** @type {string} */ dir) => ({ storage: { master: `${dir}/master.img`, cowDir: dir, iqnPrefix: "iqn.2026-11.test.cowherd", backend: "tgt", access: "all", reserveMiB: 16 } });
+  const timed = (/** @type {string} */ dir) => {
     writeConfig(pc7, storage(dir));
     const free0 = statfsSync(dir).bfree * statfsSync(dir).bsize;
     const t0 = Date.now();

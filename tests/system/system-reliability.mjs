@@ -1,3 +1,4 @@
+// @ts-check
 // Issue 16 on the real kernel: `up` killed between each of its steps (then repair and up finish the
 // export, and an initiator can log in), a reset refused under an open session unless forced, and the
 // agent's dm worker killed (the next reset starts a new one and succeeds).
@@ -69,7 +70,7 @@ async function upKilledAtEachStep() {
   sh("/usr/sbin/tgtadm", ["--lld", "iscsi", "--op", "delete", "--mode", "logicalunit", "--tid", "3", "--lun", "1"]);
   rmSync("/dev/mapper/retrocow3");
   const st = pc3();
-  check("no /dev/mapper node: status names it and PC 3 is not exported", /no \/dev\/mapper node/.test(st?.problem ?? "") && !st.exported, st);
+  check("no /dev/mapper node: status names it and PC 3 is not exported", /no \/dev\/mapper node/.test(st?.problem ?? "") && !st?.exported, st);
   const up = helper("up", "3");
   check("no /dev/mapper node: up makes the node and exports (was: tgtadm invalid request for ever)", up.code === 0 && existsSync("/dev/mapper/retrocow3") && consistent3(), up.json);
 
@@ -103,7 +104,9 @@ async function resetUnderSession() {
 function agent() {
   const child = spawn(HELPER, ["serve"], { stdio: ["pipe", "pipe", "pipe"], env: { PATH: "/usr/sbin:/usr/bin", LC_ALL: "C", DM_DISABLE_UDEV: "1" } });
   let buf = "";
+  /** @type {Map<number, (msg: import("./guest-lib.mjs").Doc) => void>} */
   const waiting = new Map();
+  /** @type {import("./guest-lib.mjs").Doc | null} */
   let hello = null;
   child.stdout.on("data", (d) => {
     buf += d;
@@ -112,13 +115,14 @@ function agent() {
       const msg = JSON.parse(buf.slice(0, i));
       buf = buf.slice(i + 1);
       if (msg.hello) hello = msg.hello;
-      else if (msg.id && waiting.has(msg.id)) waiting.get(msg.id)(msg), waiting.delete(msg.id);
+      else if (msg.id && waiting.has(msg.id)) waiting.get(msg.id)?.(msg), waiting.delete(msg.id);
     }
   });
   let next = 1;
   return {
     child,
     hello: () => hello,
+    /** @type {(args: string[]) => Promise<import("./guest-lib.mjs").Doc>} */
     ask: (args) => new Promise((res) => {
       const id = next++;
       waiting.set(id, res);
@@ -129,7 +133,7 @@ function agent() {
 }
 
 /** The agent's dm worker: its perl child. */
-function workerPid(parent) {
+function workerPid(/** @type {number | undefined} */ parent) {
   for (const d of readdirSync("/proc").filter((x) => /^\d+$/.test(x))) {
     try {
       const stat = readFileSync(`/proc/${d}/stat`, "utf8");
@@ -148,7 +152,7 @@ async function workerKilled() {
   const first = await a.ask(["reset", "2"]);
   const pid1 = workerPid(a.child.pid);
   check("agent: a reset starts its dm worker", first.code === 0 && pid1 !== null, { first: first.output, pid1 });
-  process.kill(pid1, "SIGKILL");
+  if (pid1 !== null) process.kill(pid1, "SIGKILL");
   await sleep(300);
   qemuIo("retrocow2", "write -P 0x2b 1M 1M");
   const t0 = Date.now();

@@ -194,7 +194,7 @@ describe("the web app's connection and the helper's own agent loop speak the sam
     const host = new AgentHost(c, 5000);
     expect((await host.status()).machines[0]).toMatchObject({ id: 1, state: "ok", exported: true });
     const steps: string[] = [];
-    const [r] = await host.reset([1], (id, s) => steps.push(s));
+    const [r] = await host.reset([1], (_id, s) => steps.push(s));
     expect(r).toMatchObject({ ok: true, outcome: "fresh" });
     expect(steps).toEqual(["check", "dm-error", "cow-zero", "dm-load", "dm-resume"]);
     await expect(c.request(["reset", "1;reboot"], 5000)).resolves.toMatchObject({ code: 2, output: { error: { code: "usage" } } });

@@ -33,7 +33,7 @@ describe("auto-extend decisions (lvm2's snapshot_autoextend_threshold / _percent
 });
 
 describe("auto-extend in the room (simulated store)", () => {
-  let cleanup = () => undefined as void;
+  let cleanup: () => void = () => {};
   afterEach(() => cleanup());
 
   it("grows a running PC past the threshold, records it, and a reset takes it back to its configured size", async () => {

@@ -61,6 +61,7 @@ describe("the iPXE boot script", () => {
     );
     expect(r.body).toMatch(/^#!ipxe\n/);
     expect(r.body).toContain("set keep-san 0\nsanboot iscsi:127.0.0.1::3260:1:iqn.2010-01.lan.retrolan:retrocow5 || goto failed\n");
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: iPXE's own ${errno}, expanded on the PC
     expect(r.body).toContain("chain /boot/failed?step=sanboot&errno=${errno} || goto unreachable\nexit\n:unreachable");
     // Fetching it starts a recorded boot.
     expect(ctx.rt.bootTracker.info(5).state).toBe("booting");

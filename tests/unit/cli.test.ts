@@ -166,15 +166,15 @@ describe("shell tool: list and history", () => {
       for (let i = 0; i < 30; i++) add(i, (i % 3) + 1, i % 2 ? "cli" : "dashboard", i % 5 !== 0);
       let r = await cli("history");
       expect(r.code, r.stderr).toBe(0);
-      let lines = r.stdout.trimEnd().split("\n");
+      const lines = r.stdout.trimEnd().split("\n");
       expect(lines[0]).toMatch(/^started \(UTC\)\s+pc\s+from\s+took\s+result$/);
       expect(lines).toHaveLength(1 + 20 + 1);
-      expect(lines[1]).toMatch(/^2026-03-01 10:29:00  retro-03  cli\/admin\s+1\.5 s  ok \(fresh\)$/);
+      expect(lines[1]).toMatch(/^2026-03-01 10:29:00 {2}retro-03 {2}cli\/admin\s+1\.5 s {2}ok \(fresh\)$/);
       expect(lines.at(-1)).toBe("(the newest 20 of 30: --last <n> for more)");
       r = await cli("history", "--last", "3", "--machine", "retro-01", "--result", "failed");
       expect(r.stdout.trimEnd().split("\n").slice(1)).toEqual([
-        expect.stringMatching(/^2026-03-01 10:15:00  retro-01  cli\/admin\s+1\.5 s  FAILED at suspend: device busy \(unchanged\)$/),
-        expect.stringMatching(/^2026-03-01 10:00:00  retro-01  dashboard\/admin .* FAILED at suspend/),
+        expect.stringMatching(/^2026-03-01 10:15:00 {2}retro-01 {2}cli\/admin\s+1\.5 s {2}FAILED at suspend: device busy \(unchanged\)$/),
+        expect.stringMatching(/^2026-03-01 10:00:00 {2}retro-01 {2}dashboard\/admin .* FAILED at suspend/),
       ]);
       r = await cli("history", "--source", "cli", "--machine", "2", "--json");
       const rows = JSON.parse(r.stdout) as { machineId: number; source: string }[];

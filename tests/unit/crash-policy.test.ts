@@ -11,7 +11,7 @@ import { testRuntime } from "../helpers/runtime";
 const settle = (ms = 30) => new Promise((r) => setTimeout(r, ms));
 
 describe("auto-extend's refusal when the event log cannot be written", () => {
-  let cleanup = () => undefined as void;
+  let cleanup: () => void = () => {};
   afterEach(() => cleanup());
 
   it("an SQLite error while raising the refusal is logged where it happens: no unhandled rejection, the PC tried again later", async () => {

@@ -10,7 +10,6 @@ import { createRuntime, type Runtime } from "@/lib/runtime";
 import { createHttpServer } from "@/lib/server/http-server";
 import { listenAndStart } from "@/lib/server/listen";
 import { withoutNextProgress } from "@/lib/server/next-progress";
-// @ts-expect-error plain ESM script without types
 import { buildOutputToShow, quietNextBuild, took, wantsVerbose, withTelemetryOff } from "../../scripts/build-output.mjs";
 
 const open: { close(): unknown }[] = [];

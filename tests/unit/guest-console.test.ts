@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-// @ts-expect-error plain ESM script without types
 import { printable } from "../../scripts/guest/run-guest.mjs";
 
 describe("guest console passed through npm test", () => {

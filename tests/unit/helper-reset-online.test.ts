@@ -55,7 +55,7 @@ describe("the helper refuses to reset a PC whose iSCSI session is open, unless f
 });
 
 describe("the app passes force only when the admin forced it or the PC's own boot asked; the simulator keeps the same rule", () => {
-  let cleanup = () => undefined as void;
+  let cleanup: () => void = () => {};
   afterEach(() => cleanup());
 
   it("a dashboard reset of a PC online on the host is refused there; forced, or from its boot script, it runs", async () => {

@@ -160,7 +160,7 @@ describe("login abuse", () => {
   });
 
   it("limits per source address across account names, and does not reveal which names exist", async () => {
-    let now = 5_000_000;
+    const now = 5_000_000;
     ctx.rt.limiter.now = () => now;
     const answers = [];
     for (let i = 0; i < 6; i++) {

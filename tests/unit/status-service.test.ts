@@ -102,8 +102,8 @@ function controlledHost() {
 }
 const settle = () => new Promise((r) => setTimeout(r, 0));
 /** PC 1 as a status read sees it: full before the reset, nearly empty after. */
-const before = (readAt: number): HostStatus => ({ readAt, machines: [{ id: 1, state: "ok", usedSectors: 900_000, totalSectors: 1_000_000, online: false, initiators: [], exported: true, suspended: false }] });
-const after = (readAt: number): HostStatus => ({ readAt, machines: [{ id: 1, state: "ok", usedSectors: 128, totalSectors: 1_000_000, online: false, initiators: [], exported: true, suspended: false }] });
+const fullRead = (readAt: number): HostStatus => ({ readAt, machines: [{ id: 1, state: "ok", usedSectors: 900_000, totalSectors: 1_000_000, online: false, initiators: [], exported: true, suspended: false }] });
+const emptyRead = (readAt: number): HostStatus => ({ readAt, machines: [{ id: 1, state: "ok", usedSectors: 128, totalSectors: 1_000_000, online: false, initiators: [], exported: true, suspended: false }] });
 
 describe("a read begun before a reset and ended after it", () => {
   it("never replaces the fresher read, nor is handed to the callers that joined it", async () => {
@@ -113,9 +113,9 @@ describe("a read begun before a reset and ended after it", () => {
     s.invalidate(); // the reset ended
     const fresh = s.get(); // read 2
     expect(h.calls.length).toBe(2);
-    h.calls[1]!.resolve(after(2));
+    h.calls[1]!.resolve(emptyRead(2));
     expect((await fresh).readAt).toBe(2);
-    h.calls[0]!.resolve(before(1)); // the old read ends last
+    h.calls[0]!.resolve(fullRead(1)); // the old read ends last
     expect((await old).readAt).toBe(2);
     expect(s.lastGood?.readAt).toBe(2);
     expect(await s.get()).toMatchObject({ readAt: 2 });
@@ -128,7 +128,7 @@ describe("a read begun before a reset and ended after it", () => {
     const old = s.get().catch((e: Error) => e);
     s.invalidate();
     const fresh = s.get();
-    h.calls[1]!.resolve(after(2));
+    h.calls[1]!.resolve(emptyRead(2));
     await fresh;
     h.calls[0]!.reject(new Error("timed out"));
     await settle();
@@ -144,11 +144,11 @@ describe("a read begun before a reset and ended after it", () => {
     const room = new Room(parseConfig(demoConfig()), [h.host]);
     const reading = room.read(); // the room watch's tick: read 1 begins
     room.invalidate("local"); // a reset of PC 1 ends meanwhile
-    h.calls[0]!.resolve(before(1));
+    h.calls[0]!.resolve(fullRead(1));
     await settle();
     // The tick reads again rather than taking the pre-reset numbers.
     expect(h.calls.length).toBe(2);
-    h.calls[1]?.resolve(after(2));
+    h.calls[1]?.resolve(emptyRead(2));
     const [r] = await reading;
     expect(r!.status).toMatchObject({ readAt: 2, machines: [{ id: 1, usedSectors: 128 }] });
     expect(room.services.get("local")!.lastGood?.readAt).toBe(2);

@@ -28,7 +28,7 @@ async function receiver() {
 }
 
 describe("Wake-on-LAN", () => {
-  let close = () => undefined as void;
+  let close: () => void = () => {};
   afterEach(() => close());
 
   it("a magic packet is six 0xFF bytes and the MAC sixteen times (102 bytes)", () => {

@@ -4,7 +4,8 @@ import { AdminOnly } from "@/components/auth/admin-only";
 import { auditQuery } from "@/lib/validations/api";
 import { AuditTable } from "@/components/audit/audit-table";
 import { Pager } from "@/components/ui/pager";
-import { plainParams } from "@/lib/validations/search-params";
+import { pageFilter } from "@/lib/validations/search-params";
+import { FilterNotice } from "@/components/ui/filter-notice";
 
 export const dynamic = "force-dynamic";
 export const metadata = { title: "Audit · Cowherd" };
@@ -14,15 +15,13 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
   if (user.role !== "admin") return <AdminOnly what="the audit log" user={user} />;
   const rt = await runtime();
   const now = Date.now();
-  const raw = plainParams(await searchParams);
-  const parsed = auditQuery.safeParse(raw);
-  const q = parsed.success ? parsed.data : { page: 1, pageSize: 50 };
+  const { q, raw, ignored } = pageFilter(auditQuery, await searchParams, { page: 1, pageSize: 50 });
   const { rows, total } = rt.audit.list(q);
   const select = "mt-1 block rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm";
   return (
     <div className="space-y-4">
       <h1 className="text-xl font-semibold">Audit log</h1>
-      {!parsed.success && <p role="alert" className="rounded bg-amber-100 px-3 py-2 text-sm text-amber-900">Ignored an invalid filter in the address.</p>}
+      <FilterNotice ignored={ignored} />
       <form method="get" action="/audit" className="flex flex-wrap items-end gap-3 rounded-xl bg-white px-4 py-3 shadow-sm ring-1 ring-slate-200">
         <label className="text-sm font-medium">
           Action

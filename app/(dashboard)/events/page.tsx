@@ -1,7 +1,8 @@
 import { runtime } from "@cowherd/core";
 import { requireUser } from "@/lib/next/current-user";
 import { eventsQuery } from "@/lib/validations/api";
-import { plainParams } from "@/lib/validations/search-params";
+import { pageFilter } from "@/lib/validations/search-params";
+import { FilterNotice } from "@/components/ui/filter-notice";
 import type { EventKind } from "@/lib/constants";
 import { EventsTable } from "@/components/events/events-table";
 import { EventFilters } from "@/components/events/event-filters";
@@ -14,12 +15,10 @@ export default async function EventsPage({ searchParams }: { searchParams: Promi
   await requireUser();
   const rt = await runtime();
   const now = Date.now();
-  const raw = plainParams(await searchParams);
-  const parsed = eventsQuery.safeParse(raw);
-  const q = parsed.success ? parsed.data : eventsQuery.parse({});
+  const { q, raw, ignored } = pageFilter(eventsQuery, await searchParams, eventsQuery.parse({}));
   const { rows, total } = rt.events.list({ machineId: q.machine, kind: q.kind as EventKind | undefined, severity: q.severity, open: q.open === "1", page: q.page, pageSize: q.pageSize });
   const open = rt.events.countOpen();
-  const query = new URLSearchParams(parsed.success ? raw : {}).toString();
+  const query = new URLSearchParams(raw).toString();
   return (
     <div className="space-y-4">
       <div className="flex flex-wrap items-baseline justify-between gap-2">
@@ -30,14 +29,10 @@ export default async function EventsPage({ searchParams }: { searchParams: Promi
           <a href="/settings#alerts" className="underline-offset-2 hover:underline">notifications</a>
         </p>
       </div>
-      {!parsed.success && (
-        <p role="alert" className="rounded bg-amber-100 px-3 py-2 text-sm text-amber-900">
-          Ignored an invalid filter in the address.
-        </p>
-      )}
+      <FilterNotice ignored={ignored} />
       <EventFilters machines={rt.config.machines.map((m) => ({ id: m.id, name: m.name }))} machine={q.machine} kind={q.kind} severity={q.severity} open={q.open === "1"} />
       <EventsTable query={query} initial={{ events: rows, total, page: q.page, pageSize: q.pageSize, open, readAt: now }} />
-      <Pager base="/events" params={parsed.success ? raw : {}} page={q.page} pageSize={q.pageSize} total={total} noun={total === 1 ? "event" : "events"} />
+      <Pager base="/events" params={raw} page={q.page} pageSize={q.pageSize} total={total} noun={total === 1 ? "event" : "events"} />
     </div>
   );
 }

@@ -5,7 +5,8 @@ import { HistoryTable } from "@/components/history/history-table";
 import { HistoryFilters } from "@/components/history/history-filters";
 import { HistoryTabs } from "@/components/history/history-tabs";
 import { Pager } from "@/components/ui/pager";
-import { plainParams } from "@/lib/validations/search-params";
+import { pageFilter } from "@/lib/validations/search-params";
+import { FilterNotice } from "@/components/ui/filter-notice";
 
 export const dynamic = "force-dynamic";
 export const metadata = { title: "History · Cowherd" };
@@ -14,19 +15,13 @@ export default async function HistoryPage({ searchParams }: { searchParams: Prom
   await requireUser();
   const rt = await runtime();
   const now = Date.now();
-  const raw = plainParams(await searchParams);
-  const parsed = historyQuery.safeParse(raw);
-  const q = parsed.success ? parsed.data : { page: 1, pageSize: 25, machine: undefined, result: undefined, source: undefined };
+  const { q, raw, ignored } = pageFilter(historyQuery, await searchParams, { page: 1, pageSize: 25, machine: undefined, result: undefined, source: undefined });
   const { rows, total } = rt.history.list({ machineId: q.machine, result: q.result, source: q.source, page: q.page, pageSize: q.pageSize });
   return (
     <div className="space-y-4">
       <h1 className="text-xl font-semibold">Reset history</h1>
       <HistoryTabs current="resets" />
-      {!parsed.success && (
-        <p role="alert" className="rounded bg-amber-100 px-3 py-2 text-sm text-amber-900">
-          Ignored an invalid filter in the address.
-        </p>
-      )}
+      <FilterNotice ignored={ignored} />
       <HistoryFilters machines={rt.config.machines.map((m) => ({ id: m.id, name: m.name }))} machine={q.machine} result={q.result} source={q.source} />
       <HistoryTable rows={rows} now={now} />
       <Pager base="/history" params={raw} page={q.page} pageSize={q.pageSize} total={total} noun={total === 1 ? "reset" : "resets"} />

@@ -2,7 +2,7 @@ import path from "node:path";
 import type { Env } from "../../config/env";
 import { ConfigError } from "../../config/load";
 import type { Config, Machine } from "../../config/schema";
-import type { Job } from "../../scheduler";
+import type { ScheduledTask } from "../../scheduler";
 import type { Host } from "../types";
 import { SimActivity } from "./activity";
 import { DemoHost, PC_CONDITIONS, type PcCondition } from "./demo-host";
@@ -50,7 +50,7 @@ export interface SimRoom {
   /** The simulated PCs of each simulated storage host (none on real hosts). */
   activities: ReadonlyMap<string, SimActivity>;
   /** Scheduled work: the PCs' day, and saving the rooms (none on real hosts). */
-  jobs: Job[];
+  jobs: ScheduledTask[];
   /** Resolves once every simulated room is built or loaded. */
   ready: Promise<void>;
 }

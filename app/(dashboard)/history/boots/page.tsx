@@ -5,7 +5,8 @@ import { BootsTable } from "@/components/history/boots-table";
 import { HistoryTabs } from "@/components/history/history-tabs";
 import { FilterForm, FilterSelect } from "@/components/ui/filter-form";
 import { Pager } from "@/components/ui/pager";
-import { plainParams } from "@/lib/validations/search-params";
+import { pageFilter } from "@/lib/validations/search-params";
+import { FilterNotice } from "@/components/ui/filter-notice";
 
 export const dynamic = "force-dynamic";
 export const metadata = { title: "Boots · Cowherd" };
@@ -14,19 +15,13 @@ export default async function BootsPage({ searchParams }: { searchParams: Promis
   await requireUser();
   const rt = await runtime();
   const now = Date.now();
-  const raw = plainParams(await searchParams);
-  const parsed = bootsQuery.safeParse(raw);
-  const q = parsed.success ? parsed.data : { page: 1, pageSize: 25, machine: undefined };
+  const { q, raw, ignored } = pageFilter(bootsQuery, await searchParams, { page: 1, pageSize: 25, machine: undefined });
   const { rows, total } = rt.boots.list({ machineId: q.machine, page: q.page, pageSize: q.pageSize });
   return (
     <div className="space-y-4">
       <h1 className="text-xl font-semibold">Boot history</h1>
       <HistoryTabs current="boots" />
-      {!parsed.success && (
-        <p role="alert" className="rounded bg-amber-100 px-3 py-2 text-sm text-amber-900">
-          Ignored an invalid filter in the address.
-        </p>
-      )}
+      <FilterNotice ignored={ignored} />
       <FilterForm action="/history/boots">
         <FilterSelect label="PC" name="machine" value={q.machine} any="All PCs" options={rt.config.machines.map((m) => ({ value: m.id, label: m.name }))} />
       </FilterForm>

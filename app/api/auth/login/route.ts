@@ -10,7 +10,7 @@ async function logIn({ req, rt, peer }: Ctx, username: string, password: string)
   const r = await login(rt, username, password, { address: peer, deviceToken: req.cookies.get(DEVICE_COOKIE)?.value });
   // A new session id on every login; the one the browser came with (if any) ends here.
   rt.sessions.destroy(req.cookies.get(SESSION_COOKIE)?.value);
-  return { user: r.user, cookies: [sessionCookie(r.token, rt, secure), deviceCookie(r.deviceToken, rt, secure)] };
+  return { user: r.user, cookies: [sessionCookie(r.token, rt.config, secure), deviceCookie(r.deviceToken, rt.config, secure)] };
 }
 
 const setCookies = (cookies: string[]): [string, string][] => cookies.map((c) => ["set-cookie", c]);
