@@ -200,7 +200,7 @@ export class DemoHost extends AgentHost implements SimPcPort {
   // ── the simulated PCs (SimPcPort) ──────────────────────────────────────────────────────────
   writeBytes(id: number, bytes: number): void {
     const m = this.byId.get(id);
-    if (!m || bytes <= 0 || !this.sessionOpen(id)) return;
+    if (!m || bytes <= 0 || !this.kernel.sessionOpen(m.iqn)) return; // in update mode it writes the draft (a plain file: no COW fills)
     // A slow writer's small writes fill a chunk before it takes a new one: whole chunks only, the rest carried.
     const chunk = m.chunkSectors * 512;
     const total = (this.partial.get(id) ?? 0) + bytes;
@@ -209,15 +209,31 @@ export class DemoHost extends AgentHost implements SimPcPort {
     if (whole) this.kernel.write(m.dmName, whole * chunk);
   }
 
+  /** The PC in update mode (its boot script sanboots the update target), from the helper's own state file. */
+  private updatePc(): number | null {
+    try {
+      const d = (JSON.parse(this.kernel.read(`${LIB_DIR}/images.json`) ?? "null") as { draft?: { machine: number; state: string } | null } | null)?.draft;
+      return d && d.state === "ready" ? d.machine : null;
+    } catch {
+      return null;
+    }
+  }
+
+  /** The target the PC boots from: the update target while it is in update mode, else its own. */
+  private bootTarget(m: Machine): string {
+    return this.updatePc() === m.id ? updateIqn(this.helperConfig.storage.iqnPrefix) : m.iqn;
+  }
+
   setSession(id: number, open: boolean): void {
     const m = this.machine(id);
-    if (open) this.kernel.login(m.iqn, { iqn: `iqn.1991-05.com.microsoft:${m.name}`, ip: m.ip });
-    else this.kernel.logout(m.iqn);
+    const initiator = { iqn: `iqn.1991-05.com.microsoft:${m.name}`, ip: m.ip };
+    if (open) this.kernel.login(this.bootTarget(m), initiator);
+    else for (const iqn of [m.iqn, updateIqn(this.helperConfig.storage.iqnPrefix)]) this.kernel.logoutInitiator(iqn, initiator.iqn);
   }
 
   sessionOpen(id: number): boolean {
     const m = this.byId.get(id);
-    return !!m && this.kernel.sessionOpen(m.iqn);
+    return !!m && (this.kernel.sessionOpen(m.iqn) || this.kernel.sessionOf(updateIqn(this.helperConfig.storage.iqnPrefix), `iqn.1991-05.com.microsoft:${m.name}`));
   }
 
   usedBytes(id: number): number | null {

@@ -9,7 +9,7 @@ import { DemoHost, PC_CONDITIONS, type PcCondition } from "./demo-host";
 import { parseFaultSpec } from "./sim-faults";
 
 /** COWHERD_SIM_INIT: per-PC starting conditions, checked (a typo would be a demo that shows nothing). */
-function parseInit(text: string | undefined): Record<string, PcCondition> | undefined {
+function parseInit(text: string | undefined, known: ReadonlySet<number>): Record<string, PcCondition> | undefined {
   if (!text) return undefined;
   let init: unknown;
   try {
@@ -21,6 +21,15 @@ function parseInit(text: string | undefined): Record<string, PcCondition> | unde
   for (const [id, c] of Object.entries(init)) {
     const bad = Object.keys(c as object).filter((k) => !(PC_CONDITIONS as readonly string[]).includes(k));
     if (bad.length) throw new ConfigError(`COWHERD_SIM_INIT: PC ${id}: no condition ${bad.join(", ")} (the conditions: ${PC_CONDITIONS.join(", ")})`);
+    if (!/^\d+$/.test(id) || !known.has(Number(id))) throw new ConfigError(`COWHERD_SIM_INIT: there is no PC ${id} in the room`);
+    const x = c as Record<string, unknown>;
+    const want = (ok: boolean, key: string, what: string) => {
+      if (x[key] !== undefined && !ok) throw new ConfigError(`COWHERD_SIM_INIT: PC ${id}: ${key} must be ${what}, not ${JSON.stringify(x[key])}`);
+    };
+    want(typeof x.fraction === "number" && x.fraction >= 0 && x.fraction <= 1, "fraction", "a number from 0 to 1");
+    want(["ok", "invalid", "overflow"].includes(x.health as string), "health", '"ok", "invalid" or "overflow"');
+    for (const k of ["online", "device", "wol", "suspended", "exported"]) want(typeof x[k] === "boolean", k, "true or false");
+    want(["snapshot", "error"].includes(x.table as string), "table", '"snapshot" or "error"');
   }
   return init as Record<string, PcCondition>;
 }
@@ -30,7 +39,7 @@ export function createSimHost(config: Config, name: string, dataDir: string, env
   // The first host keeps the file name it had before there were several hosts.
   const file = name === config.hosts[0]!.name ? "sim-state.json" : `sim-state-${name}.json`;
   const faults = parseFaultSpec(env.COWHERD_SIM_FAIL, new Set(config.machines.map((m) => m.id)));
-  const init = parseInit(env.COWHERD_SIM_INIT);
+  const init = parseInit(env.COWHERD_SIM_INIT, new Set(config.machines.map((m) => m.id)));
   const host = new DemoHost(config, name, {
     stateFile: path.join(dataDir, file),
     stepMs: env.COWHERD_SIM_STEP_MS ? Number(env.COWHERD_SIM_STEP_MS) : 150,
