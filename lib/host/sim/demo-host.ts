@@ -5,6 +5,7 @@ import { AgentConnection } from "../agent/agent-connection";
 import { AgentHost } from "../agent/agent-host";
 import { inProcessSpawner } from "../agent/in-process";
 import { updateIqn } from "../images";
+import type { HelperOutput } from "../protocol";
 import { errorText } from "../step-error";
 import type { SimPcPort } from "./activity";
 import { SimKernel } from "./kernel/kernel";
@@ -14,7 +15,8 @@ import { adoptPcs, readRoomFile, writeRoomFile } from "./sim-state";
 
 const MiB = 1024 * 1024;
 /** The 4 GiB XP image of the write-up. */
-const MASTER_BYTES = 4 * 1024 * MiB;
+export const MASTER_MIB = 4 * 1024;
+const MASTER_BYTES = MASTER_MIB * MiB;
 const STATE_DIR = "/run/cowherd";
 const LIB_DIR = "/var/lib/cowherd-helper";
 
@@ -54,6 +56,17 @@ export interface DemoHostOptions {
   /** The host does not answer (a demo of an outage): why. */
   down?: string | null;
   log?: (line: string) => void;
+}
+
+/** What a helper's answer says went wrong, in words (no raw JSON). */
+function failures(output: HelperOutput | null): string {
+  if (!output) return "no answer";
+  if ("error" in output && output.error && typeof output.error === "object") return output.error.message;
+  if ("machines" in output && output.verb !== "status") {
+    const bad = output.machines.filter((r) => !r.ok).map((r) => `PC ${r.id}${r.step ? ` at ${r.step}` : ""}: ${r.error ?? "failed"}`);
+    return list(bad, 3);
+  }
+  return "failed";
 }
 
 const list = (xs: string[], n = 5) => xs.slice(0, n).join(", ") + (xs.length > n ? ` and ${xs.length - n} more` : "");
@@ -171,7 +184,7 @@ export class DemoHost extends AgentHost implements SimPcPort {
   private async up(pcs: Machine[]): Promise<void> {
     if (!pcs.length) return;
     const r = await this.helper(["up", ...pcs.map((m) => String(m.id))]);
-    if (r.code !== 0) this.opts.log?.(`cowherd: simulated host ${this.name}: setting up ${list(pcs.map((m) => m.name))} failed: ${JSON.stringify(r.output).slice(0, 400)}`);
+    if (r.code !== 0) this.opts.log?.(`cowherd: simulated host ${this.name}: setting up ${list(pcs.map((m) => m.name))} failed: ${failures(r.output)}`);
   }
 
   /**
@@ -183,7 +196,7 @@ export class DemoHost extends AgentHost implements SimPcPort {
     const { kept, dropped } = adoptPcs(stored, this.machines);
     if (dropped.length) {
       const r = await this.helper(["down", ...dropped.map((d) => String(d.was.id))], { ...this.helperConfig, machines: dropped.map((d) => d.was) });
-      if (r.code !== 0) this.opts.log?.(`cowherd: simulated host ${this.name}: taking down dropped PCs failed: ${JSON.stringify(r.output).slice(0, 400)}`);
+      if (r.code !== 0) this.opts.log?.(`cowherd: simulated host ${this.name}: taking down dropped PCs failed: ${failures(r.output)}`);
       // `down` keeps a COW file (a later `up` takes it back): another PC's disk is deleted, as an admin would.
       const admin = this.kernel.spawn();
       for (const d of dropped) admin.fs.remove(d.was.cowPath);

@@ -5,7 +5,7 @@ import type { Config, Machine } from "../../config/schema";
 import type { ScheduledTask } from "../../scheduler";
 import type { Host } from "../types";
 import { SimActivity } from "./activity";
-import { DemoHost, PC_CONDITIONS, type PcCondition } from "./demo-host";
+import { DemoHost, MASTER_MIB, PC_CONDITIONS, type PcCondition } from "./demo-host";
 import { parseFaultSpec } from "./sim-faults";
 
 /** COWHERD_SIM_INIT: per-PC starting conditions, checked (a typo would be a demo that shows nothing). */
@@ -40,11 +40,21 @@ export function createSimHost(config: Config, name: string, dataDir: string, env
   const file = name === config.hosts[0]!.name ? "sim-state.json" : `sim-state-${name}.json`;
   const faults = parseFaultSpec(env.COWHERD_SIM_FAIL, new Set(config.machines.map((m) => m.id)));
   const init = parseInit(env.COWHERD_SIM_INIT, new Set(config.machines.map((m) => m.id)));
+  const storeMiB = env.COWHERD_SIM_STORE_MIB ? Number(env.COWHERD_SIM_STORE_MIB) : undefined;
+  if (storeMiB !== undefined) {
+    if (!Number.isSafeInteger(storeMiB) || storeMiB <= 0) throw new ConfigError(`COWHERD_SIM_STORE_MIB must be a whole number of MiB, not "${env.COWHERD_SIM_STORE_MIB}"`);
+    // The room must fit: the master, every COW at its size, and the reserve no COW may grow into.
+    const pcs = config.machines.filter((m) => m.host === name);
+    const need = MASTER_MIB + pcs.reduce((n, m) => n + m.cowSizeMiB, 0) + config.storage.reserveMiB;
+    if (storeMiB < need) {
+      throw new ConfigError(`COWHERD_SIM_STORE_MIB=${storeMiB} is too small for ${name}'s room: it needs at least ${need} MiB (the ${MASTER_MIB} MiB master, ${pcs.length} COWs, the ${config.storage.reserveMiB} MiB reserve)`);
+    }
+  }
   const host = new DemoHost(config, name, {
     stateFile: path.join(dataDir, file),
     stepMs: env.COWHERD_SIM_STEP_MS ? Number(env.COWHERD_SIM_STEP_MS) : 150,
     scenario: env.COWHERD_SIM_SCENARIO === "fresh" ? "fresh" : "demo",
-    ...(env.COWHERD_SIM_STORE_MIB ? { storeMiB: Number(env.COWHERD_SIM_STORE_MIB) } : {}),
+    ...(storeMiB !== undefined ? { storeMiB } : {}),
     ...(init ? { init } : {}),
     // COWHERD_SIM_DOWN=<host>[,<host>]: those simulated hosts do not answer (demo of a host outage).
     down: (env.COWHERD_SIM_DOWN ?? "").split(",").includes(name) ? "simulated outage (COWHERD_SIM_DOWN)" : null,
