@@ -89,4 +89,12 @@ describe("a PC's state belongs to the PC (name and address), not to its id", () 
     writeFileSync(file, JSON.stringify({ version: 1, advancedAt: 1, machines: { "1": { health: "invalid" } } }));
     expect(readRoomFile(file)).toBeNull();
   });
+
+  it("a room started over such a file says it is made afresh, and is the demo room", async () => {
+    dir = mkdtempSync(path.join(tmpdir(), "cowherd-room-"));
+    writeFileSync(path.join(dir, "sim-state.json"), JSON.stringify({ version: 1, advancedAt: 1, machines: { "3": { health: "invalid" } } }));
+    const { rt, lines } = await start();
+    expect(lines.join("\n")).toMatch(/sim-state\.json is not a simulated kernel's state \(one from an older Cowherd\?\): the room is made afresh/);
+    expect((await rt.machinesView()).machines[2]!.state).toBe("ok");
+  });
 });

@@ -70,4 +70,40 @@ describe("COWHERD_SIM_FAIL", () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it("a step holding a colon parses (recover:dm-load); COWHERD_SIM_INIT refuses an unknown PC and bad values", () => {
+    expect(parseFaultSpec("4:recover:dm-load,4:recover:dm-resume:2", ids)).toEqual([
+      { id: 4, step: "recover:dm-load", times: 1 },
+      { id: 4, step: "recover:dm-resume", times: 2 },
+    ]);
+    const dir = mkdtempSync(path.join(tmpdir(), "cowherd-init-"));
+    try {
+      expect(() => createSimHost(config, "local", dir, { COWHERD_SIM_INIT: '{"99":{"online":true}}' })).toThrow(/there is no PC 99 in the room/);
+      expect(() => createSimHost(config, "local", dir, { COWHERD_SIM_INIT: '{"3":{"health":"dead"}}' })).toThrow(/PC 3: health must be "ok", "invalid" or "overflow", not "dead"/);
+      expect(() => createSimHost(config, "local", dir, { COWHERD_SIM_INIT: '{"3":{"fraction":"lots"}}' })).toThrow(/PC 3: fraction must be a number from 0 to 1/);
+      expect(() => createSimHost(config, "local", dir, { COWHERD_SIM_STORE_MIB: "5000" })).toThrow("COWHERD_SIM_STORE_MIB=5000 is too small for local's room: it needs at least 7920 MiB (the 4096 MiB master, 14 COWs, the 1024 MiB reserve)");
+      expect(() => createSimHost(config, "local", dir, { COWHERD_SIM_STORE_MIB: "lots" })).toThrow(/whole number of MiB, not "lots"/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("the PC in update mode boots from the update target: its session is there, and publish is refused while it is up", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "cowherd-update-"));
+    const host = createSimHost(config, "local", dir, { COWHERD_SIM_STEP_MS: "0", COWHERD_SIM_SCENARIO: "fresh" });
+    try {
+      await host.ready;
+      expect((await host.image({ op: "update", machine: 2 })).draft).toMatchObject({ machine: 2, state: "ready", online: false });
+      host.setSession(2, true);
+      expect(host.sessionOpen(2)).toBe(true);
+      expect((await host.status()).images!.draft).toMatchObject({ machine: 2, online: true });
+      await expect(host.image({ op: "publish" })).rejects.toThrow(/still connected to the update target/);
+      host.setSession(2, false);
+      expect(host.sessionOpen(2)).toBe(false);
+      expect((await host.image({ op: "publish" })).current).toBe(2);
+    } finally {
+      host.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

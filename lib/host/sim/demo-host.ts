@@ -1,9 +1,11 @@
+import { existsSync } from "node:fs";
 import { runHelper } from "../../../helper/run-helper";
 import type { Config, Machine } from "../../config/schema";
 import { AgentConnection } from "../agent/agent-connection";
 import { AgentHost } from "../agent/agent-host";
 import { inProcessSpawner } from "../agent/in-process";
 import { updateIqn } from "../images";
+import type { HelperOutput } from "../protocol";
 import { errorText } from "../step-error";
 import type { SimPcPort } from "./activity";
 import { SimKernel } from "./kernel/kernel";
@@ -13,7 +15,8 @@ import { adoptPcs, readRoomFile, writeRoomFile } from "./sim-state";
 
 const MiB = 1024 * 1024;
 /** The 4 GiB XP image of the write-up. */
-const MASTER_BYTES = 4 * 1024 * MiB;
+export const MASTER_MIB = 4 * 1024;
+const MASTER_BYTES = MASTER_MIB * MiB;
 const STATE_DIR = "/run/cowherd";
 const LIB_DIR = "/var/lib/cowherd-helper";
 
@@ -53,6 +56,17 @@ export interface DemoHostOptions {
   /** The host does not answer (a demo of an outage): why. */
   down?: string | null;
   log?: (line: string) => void;
+}
+
+/** What a helper's answer says went wrong, in words (no raw JSON). */
+function failures(output: HelperOutput | null): string {
+  if (!output) return "no answer";
+  if ("error" in output && output.error && typeof output.error === "object") return output.error.message;
+  if ("machines" in output && output.verb !== "status") {
+    const bad = output.machines.filter((r) => !r.ok).map((r) => `PC ${r.id}${r.step ? ` at ${r.step}` : ""}: ${r.error ?? "failed"}`);
+    return list(bad, 3);
+  }
+  return "failed";
 }
 
 const list = (xs: string[], n = 5) => xs.slice(0, n).join(", ") + (xs.length > n ? ` and ${xs.length - n} more` : "");
@@ -102,6 +116,9 @@ export class DemoHost extends AgentHost implements SimPcPort {
     this.down = opts.down ?? null;
     const loaded = opts.stateFile ? readRoomFile(opts.stateFile) : null;
     this.fresh = !loaded;
+    if (!loaded && opts.stateFile && existsSync(opts.stateFile)) {
+      opts.log?.(`cowherd: simulated host ${name}: ${opts.stateFile} is not a simulated kernel's state (one from an older Cowherd?): the room is made afresh`);
+    }
     // Built without latency: the room is made before anyone watches.
     this.kernel = loaded ? SimKernel.fromJSON(loaded.kernel) : new SimKernel({ storeBytes: (opts.storeMiB ?? 64 * 1024) * MiB });
     this.kernel.onChange = () => void (this.dirty = true);
@@ -167,7 +184,7 @@ export class DemoHost extends AgentHost implements SimPcPort {
   private async up(pcs: Machine[]): Promise<void> {
     if (!pcs.length) return;
     const r = await this.helper(["up", ...pcs.map((m) => String(m.id))]);
-    if (r.code !== 0) this.opts.log?.(`cowherd: simulated host ${this.name}: setting up ${list(pcs.map((m) => m.name))} failed: ${JSON.stringify(r.output).slice(0, 400)}`);
+    if (r.code !== 0) this.opts.log?.(`cowherd: simulated host ${this.name}: setting up ${list(pcs.map((m) => m.name))} failed: ${failures(r.output)}`);
   }
 
   /**
@@ -179,7 +196,7 @@ export class DemoHost extends AgentHost implements SimPcPort {
     const { kept, dropped } = adoptPcs(stored, this.machines);
     if (dropped.length) {
       const r = await this.helper(["down", ...dropped.map((d) => String(d.was.id))], { ...this.helperConfig, machines: dropped.map((d) => d.was) });
-      if (r.code !== 0) this.opts.log?.(`cowherd: simulated host ${this.name}: taking down dropped PCs failed: ${JSON.stringify(r.output).slice(0, 400)}`);
+      if (r.code !== 0) this.opts.log?.(`cowherd: simulated host ${this.name}: taking down dropped PCs failed: ${failures(r.output)}`);
       // `down` keeps a COW file (a later `up` takes it back): another PC's disk is deleted, as an admin would.
       const admin = this.kernel.spawn();
       for (const d of dropped) admin.fs.remove(d.was.cowPath);
@@ -196,7 +213,7 @@ export class DemoHost extends AgentHost implements SimPcPort {
   // ── the simulated PCs (SimPcPort) ──────────────────────────────────────────────────────────
   writeBytes(id: number, bytes: number): void {
     const m = this.byId.get(id);
-    if (!m || bytes <= 0 || !this.sessionOpen(id)) return;
+    if (!m || bytes <= 0 || !this.kernel.sessionOpen(m.iqn)) return; // in update mode it writes the draft (a plain file: no COW fills)
     // A slow writer's small writes fill a chunk before it takes a new one: whole chunks only, the rest carried.
     const chunk = m.chunkSectors * 512;
     const total = (this.partial.get(id) ?? 0) + bytes;
@@ -205,15 +222,31 @@ export class DemoHost extends AgentHost implements SimPcPort {
     if (whole) this.kernel.write(m.dmName, whole * chunk);
   }
 
+  /** The PC in update mode (its boot script sanboots the update target), from the helper's own state file. */
+  private updatePc(): number | null {
+    try {
+      const d = (JSON.parse(this.kernel.read(`${LIB_DIR}/images.json`) ?? "null") as { draft?: { machine: number; state: string } | null } | null)?.draft;
+      return d && d.state === "ready" ? d.machine : null;
+    } catch {
+      return null;
+    }
+  }
+
+  /** The target the PC boots from: the update target while it is in update mode, else its own. */
+  private bootTarget(m: Machine): string {
+    return this.updatePc() === m.id ? updateIqn(this.helperConfig.storage.iqnPrefix) : m.iqn;
+  }
+
   setSession(id: number, open: boolean): void {
     const m = this.machine(id);
-    if (open) this.kernel.login(m.iqn, { iqn: `iqn.1991-05.com.microsoft:${m.name}`, ip: m.ip });
-    else this.kernel.logout(m.iqn);
+    const initiator = { iqn: `iqn.1991-05.com.microsoft:${m.name}`, ip: m.ip };
+    if (open) this.kernel.login(this.bootTarget(m), initiator);
+    else for (const iqn of [m.iqn, updateIqn(this.helperConfig.storage.iqnPrefix)]) this.kernel.logoutInitiator(iqn, initiator.iqn);
   }
 
   sessionOpen(id: number): boolean {
     const m = this.byId.get(id);
-    return !!m && this.kernel.sessionOpen(m.iqn);
+    return !!m && (this.kernel.sessionOpen(m.iqn) || this.kernel.sessionOf(updateIqn(this.helperConfig.storage.iqnPrefix), `iqn.1991-05.com.microsoft:${m.name}`));
   }
 
   usedBytes(id: number): number | null {

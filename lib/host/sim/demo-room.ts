@@ -5,11 +5,11 @@ import type { Config, Machine } from "../../config/schema";
 import type { ScheduledTask } from "../../scheduler";
 import type { Host } from "../types";
 import { SimActivity } from "./activity";
-import { DemoHost, PC_CONDITIONS, type PcCondition } from "./demo-host";
+import { DemoHost, MASTER_MIB, PC_CONDITIONS, type PcCondition } from "./demo-host";
 import { parseFaultSpec } from "./sim-faults";
 
 /** COWHERD_SIM_INIT: per-PC starting conditions, checked (a typo would be a demo that shows nothing). */
-function parseInit(text: string | undefined): Record<string, PcCondition> | undefined {
+function parseInit(text: string | undefined, known: ReadonlySet<number>): Record<string, PcCondition> | undefined {
   if (!text) return undefined;
   let init: unknown;
   try {
@@ -21,6 +21,15 @@ function parseInit(text: string | undefined): Record<string, PcCondition> | unde
   for (const [id, c] of Object.entries(init)) {
     const bad = Object.keys(c as object).filter((k) => !(PC_CONDITIONS as readonly string[]).includes(k));
     if (bad.length) throw new ConfigError(`COWHERD_SIM_INIT: PC ${id}: no condition ${bad.join(", ")} (the conditions: ${PC_CONDITIONS.join(", ")})`);
+    if (!/^\d+$/.test(id) || !known.has(Number(id))) throw new ConfigError(`COWHERD_SIM_INIT: there is no PC ${id} in the room`);
+    const x = c as Record<string, unknown>;
+    const want = (ok: boolean, key: string, what: string) => {
+      if (x[key] !== undefined && !ok) throw new ConfigError(`COWHERD_SIM_INIT: PC ${id}: ${key} must be ${what}, not ${JSON.stringify(x[key])}`);
+    };
+    want(typeof x.fraction === "number" && x.fraction >= 0 && x.fraction <= 1, "fraction", "a number from 0 to 1");
+    want(["ok", "invalid", "overflow"].includes(x.health as string), "health", '"ok", "invalid" or "overflow"');
+    for (const k of ["online", "device", "wol", "suspended", "exported"]) want(typeof x[k] === "boolean", k, "true or false");
+    want(["snapshot", "error"].includes(x.table as string), "table", '"snapshot" or "error"');
   }
   return init as Record<string, PcCondition>;
 }
@@ -30,12 +39,22 @@ export function createSimHost(config: Config, name: string, dataDir: string, env
   // The first host keeps the file name it had before there were several hosts.
   const file = name === config.hosts[0]!.name ? "sim-state.json" : `sim-state-${name}.json`;
   const faults = parseFaultSpec(env.COWHERD_SIM_FAIL, new Set(config.machines.map((m) => m.id)));
-  const init = parseInit(env.COWHERD_SIM_INIT);
+  const init = parseInit(env.COWHERD_SIM_INIT, new Set(config.machines.map((m) => m.id)));
+  const storeMiB = env.COWHERD_SIM_STORE_MIB ? Number(env.COWHERD_SIM_STORE_MIB) : undefined;
+  if (storeMiB !== undefined) {
+    if (!Number.isSafeInteger(storeMiB) || storeMiB <= 0) throw new ConfigError(`COWHERD_SIM_STORE_MIB must be a whole number of MiB, not "${env.COWHERD_SIM_STORE_MIB}"`);
+    // The room must fit: the master, every COW at its size, and the reserve no COW may grow into.
+    const pcs = config.machines.filter((m) => m.host === name);
+    const need = MASTER_MIB + pcs.reduce((n, m) => n + m.cowSizeMiB, 0) + config.storage.reserveMiB;
+    if (storeMiB < need) {
+      throw new ConfigError(`COWHERD_SIM_STORE_MIB=${storeMiB} is too small for ${name}'s room: it needs at least ${need} MiB (the ${MASTER_MIB} MiB master, ${pcs.length} COWs, the ${config.storage.reserveMiB} MiB reserve)`);
+    }
+  }
   const host = new DemoHost(config, name, {
     stateFile: path.join(dataDir, file),
     stepMs: env.COWHERD_SIM_STEP_MS ? Number(env.COWHERD_SIM_STEP_MS) : 150,
     scenario: env.COWHERD_SIM_SCENARIO === "fresh" ? "fresh" : "demo",
-    ...(env.COWHERD_SIM_STORE_MIB ? { storeMiB: Number(env.COWHERD_SIM_STORE_MIB) } : {}),
+    ...(storeMiB !== undefined ? { storeMiB } : {}),
     ...(init ? { init } : {}),
     // COWHERD_SIM_DOWN=<host>[,<host>]: those simulated hosts do not answer (demo of a host outage).
     down: (env.COWHERD_SIM_DOWN ?? "").split(",").includes(name) ? "simulated outage (COWHERD_SIM_DOWN)" : null,

@@ -14,6 +14,7 @@ const STEP_OPS: Record<string, (m: Machine) => (op: string) => boolean> = {
   "cow-zero": (m) => (op) => op === `zero-header ${m.cowPath}`,
   "dm-load": (m) => (op) => op.startsWith(`worker load ${m.dmName} `),
   "dm-resume": (m) => (op) => op === `worker resume ${m.dmName}`,
+  // A recovery's load and resume are the same kernel operations as the reset's: counted together.
   "recover:dm-load": (m) => (op) => op.startsWith(`worker load ${m.dmName} `),
   "recover:dm-resume": (m) => (op) => op === `worker resume ${m.dmName}`,
   "dm-create": (m) => (op) => op.startsWith(`${BIN.dmsetup} create ${m.dmName} `),
@@ -44,8 +45,9 @@ export function parseFaultSpec(spec: string | undefined, known: ReadonlySet<numb
     .map((s) => s.trim())
     .filter(Boolean)
     .map((s) => {
-      const [id, step, times] = s.split(":");
-      if (!id || !/^\d+$/.test(id) || !step || (times && times !== "*" && !/^\d+$/.test(times))) {
+      // The step may hold a colon itself (recover:dm-load): the count is only a number or * at the end.
+      const [, id, step, times] = /^(\d+):(.+?)(?::(\d+|\*))?$/.exec(s) ?? [];
+      if (!id || !step) {
         throw new ConfigError(`COWHERD_SIM_FAIL: bad entry "${s}" (want id:step[:count|*], e.g. 3:dm-load or 5:dm-resume:*)`);
       }
       if (!STEP_OPS[step]) throw new ConfigError(`COWHERD_SIM_FAIL: "${s}": no step "${step}" (the steps that can fail: ${FAULT_STEPS.join(", ")})`);

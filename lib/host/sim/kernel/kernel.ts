@@ -262,6 +262,19 @@ export class SimKernel {
     this.changed();
   }
 
+  /** One initiator's session ends (the others at that target stay). */
+  logoutInitiator(targetIqn: string, initiatorIqn: string): void {
+    const t = [...this.tgt.targets.values()].find((x) => x.iqn === targetIqn);
+    if (!t?.initiators) return;
+    t.initiators = t.initiators.filter((i) => i.iqn !== initiatorIqn);
+    if (!t.initiators.length) delete t.initiators;
+    this.changed();
+  }
+
+  sessionOf(targetIqn: string, initiatorIqn: string): boolean {
+    return !![...this.tgt.targets.values()].find((x) => x.iqn === targetIqn)?.initiators?.some((i) => i.iqn === initiatorIqn);
+  }
+
   sessionOpen(targetIqn: string): boolean {
     return this.tgt.sessionOpen(targetIqn);
   }

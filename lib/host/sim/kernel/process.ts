@@ -199,6 +199,9 @@ export class SimProcess {
       resume: (names) => batch(names.map((n) => [n, `resume ${n}`, () => k.dmk.resume(n)])),
       clear: (names) => batch(names.map((n) => [n, `clear ${n}`, () => k.dmk.clear(n)])),
       lock: async (path) => {
+        // A request to the worker like any other: with the room's latency, so a step that takes a
+        // lock (a reset's cow-zero records the version under the image lock) can be watched too.
+        await sleep(k.stepMs);
         const fault = this.guard(`worker lock ${path}`, false);
         if (fault) throw new Error(fault);
         const holder = k.locks.get(path);
