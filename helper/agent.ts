@@ -29,7 +29,8 @@ function shape(line: string): { req: AgentRequest } | { id: number | null; error
   const r = (typeof msg === "object" && msg !== null ? msg : {}) as Partial<AgentRequest>;
   const id = Number.isSafeInteger(r.id) && (r.id as number) > 0 ? (r.id as number) : null;
   if (id === null) return { id, error: "request needs a positive integer id" };
-  if (!Array.isArray(r.args) || r.args.length > MAX_ARGS || !r.args.every((a) => typeof a === "string" && a.length <= 64)) return { id, error: "request needs args: an array of short strings" };
+  if (!Array.isArray(r.args) || r.args.length > MAX_ARGS || !r.args.every((a) => typeof a === "string" && a.length <= 64))
+    return { id, error: "request needs args: an array of short strings" };
   if (Object.keys(r).some((k) => k !== "id" && k !== "args")) return { id, error: "request has fields other than id and args" };
   return { req: { id, args: r.args } };
 }
@@ -42,8 +43,20 @@ function shape(line: string): { req: AgentRequest } | { id: number | null; error
  */
 export async function serve(config: Config, storage: StorageVerbs, io: AgentIo): Promise<number> {
   const known = new Set(config.machines.map((m) => m.id));
-  const repaired = await storage.repair(config.machines.map((m) => m.id)).catch((e: unknown) => [{ id: 0, ok: false, actions: [], error: `start-up repair failed: ${errorText(e)}` }]);
-  io.write(JSON.stringify({ hello: { agent: "cowherd-helper", version: HELPER_VERSION, protocol: AGENT_PROTOCOL, machines: [...known], repaired: repaired.filter((r) => r.actions.length || !r.ok) } }));
+  const repaired = await storage
+    .repair(config.machines.map((m) => m.id))
+    .catch((e: unknown) => [{ id: 0, ok: false, actions: [], error: `start-up repair failed: ${errorText(e)}` }]);
+  io.write(
+    JSON.stringify({
+      hello: {
+        agent: "cowherd-helper",
+        version: HELPER_VERSION,
+        protocol: AGENT_PROTOCOL,
+        machines: [...known],
+        repaired: repaired.filter((r) => r.actions.length || !r.ok),
+      },
+    }),
+  );
   const inflight = new Set<Promise<void>>();
   const respond = (r: AgentResponse) => io.write(JSON.stringify(r));
 
@@ -72,7 +85,9 @@ export async function serve(config: Config, storage: StorageVerbs, io: AgentIo):
           return;
         }
         const req = s.req;
-        const p = handle(req).catch((e: unknown) => respond({ id: req.id, code: HELPER_EXIT.host, output: { ok: false, error: { code: "internal", message: errorText(e) } } }));
+        const p = handle(req).catch((e: unknown) =>
+          respond({ id: req.id, code: HELPER_EXIT.host, output: { ok: false, error: { code: "internal", message: errorText(e) } } }),
+        );
         inflight.add(p);
         void p.finally(() => inflight.delete(p));
       },

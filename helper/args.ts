@@ -74,7 +74,8 @@ export function parseHelperArgs(argv: readonly string[], knownIds: ReadonlySet<n
     case "grow": {
       if (rest.length !== 2 && rest.length !== 4) throw new UsageError("grow needs <id> <MiB> [--expect-sectors <n>]");
       const [idArg, mibArg, opt, sectorsArg] = rest as [string, string, string?, string?];
-      if (opt !== undefined && (opt !== "--expect-sectors" || !SECTORS.test(sectorsArg ?? ""))) throw new UsageError("grow's option is --expect-sectors <n>: the COW's current size in sectors, as a plain integer");
+      if (opt !== undefined && (opt !== "--expect-sectors" || !SECTORS.test(sectorsArg ?? "")))
+        throw new UsageError("grow's option is --expect-sectors <n>: the COW's current size in sectors, as a plain integer");
       if (!ID.test(idArg)) throw new UsageError(`invalid machine id ${JSON.stringify(idArg.slice(0, 40))}`);
       if (!MIB.test(mibArg)) throw new UsageError(`invalid size ${JSON.stringify(mibArg.slice(0, 40))}: want MiB as a plain integer`);
       const id = Number(idArg);

@@ -35,7 +35,12 @@ export interface VerbResult {
 const allOk = (rs: { ok: boolean }[]) => rs.every((r) => r.ok);
 
 /** Runs one parsed verb: the same code for `cowherd-helper <verb>` and an agent request. */
-export async function runVerb(parsed: Exclude<Parsed, { verb: "serve" }>, config: Config, storage: StorageVerbs, onStep: (id: number, step: string) => void): Promise<VerbResult> {
+export async function runVerb(
+  parsed: Exclude<Parsed, { verb: "serve" }>,
+  config: Config,
+  storage: StorageVerbs,
+  onStep: (id: number, step: string) => void,
+): Promise<VerbResult> {
   const all = () => config.machines.map((m) => m.id);
   try {
     switch (parsed.verb) {
@@ -65,7 +70,11 @@ export async function runVerb(parsed: Exclude<Parsed, { verb: "serve" }>, config
       case "up":
       case "down": {
         const machines =
-          parsed.verb === "repair" ? await storage.repair(all()) : parsed.verb === "down" ? await storage.down(parsed.ids) : await storage.up(parsed.ids === "all" ? all() : parsed.ids);
+          parsed.verb === "repair"
+            ? await storage.repair(all())
+            : parsed.verb === "down"
+              ? await storage.down(parsed.ids)
+              : await storage.up(parsed.ids === "all" ? all() : parsed.ids);
         const ok = allOk(machines);
         return { code: ok ? HELPER_EXIT.ok : HELPER_EXIT.failed, output: { ok, verb: parsed.verb, machines } };
       }
@@ -75,7 +84,10 @@ export async function runVerb(parsed: Exclude<Parsed, { verb: "serve" }>, config
           return { code: HELPER_EXIT.ok, output: { ok: true, verb: "grow", id: parsed.id, totalSectors } };
         } catch (e) {
           const step = stepOf(e, "grow");
-          return { code: step === "validate" ? HELPER_EXIT.usage : HELPER_EXIT.failed, output: { ok: false, verb: "grow", id: parsed.id, step, error: errorText(e) } };
+          return {
+            code: step === "validate" ? HELPER_EXIT.usage : HELPER_EXIT.failed,
+            output: { ok: false, verb: "grow", id: parsed.id, step, error: errorText(e) },
+          };
         }
       }
     }

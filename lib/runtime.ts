@@ -86,11 +86,7 @@ export interface Runtime {
   close(): void;
 }
 
-export async function createRuntime(
-  env: Env = process.env,
-  log: (line: string) => void = console.log,
-  opts: { deferStart?: boolean } = {},
-): Promise<Runtime> {
+export async function createRuntime(env: Env = process.env, log: (line: string) => void = console.log, opts: { deferStart?: boolean } = {}): Promise<Runtime> {
   const config = loadConfig(env);
   const dataDir = path.resolve(/*turbopackIgnore: true*/ env.COWHERD_DATA_DIR ?? "data");
   const db = openDatabase(path.join(/*turbopackIgnore: true*/ dataDir, "cowherd.sqlite"));
@@ -127,7 +123,9 @@ export async function createRuntime(
   // Simulated PCs boot through the same route a real PC's iPXE fetch takes (so boots, resets at next
   // boot and boot history are what a real room shows); `self` is the runtime returned below.
   let self: Runtime | undefined;
-  const sim = simRoom(config, room.hosts(), env, (m) => bootScriptFor(self!, { peer: m.ip, forwardedFor: undefined, localAddress: "127.0.0.1", userAgent: "iPXE/1.21.1 (simulated)" }));
+  const sim = simRoom(config, room.hosts(), env, (m) =>
+    bootScriptFor(self!, { peer: m.ip, forwardedFor: undefined, localAddress: "127.0.0.1", userAgent: "iPXE/1.21.1 (simulated)" }),
+  );
   // The simulated room hears the (real, loopback) packets through this: its PCs boot when woken.
   const waker = new Waker(config, (id) => void sim.activities.get(config.machines.find((m) => m.id === id)!.host)?.wake(id));
   const pcNames = new Map(config.machines.map((m) => [m.id, m.name]));
@@ -171,7 +169,10 @@ export async function createRuntime(
     if (changes.changed.length) {
       const dropped = changes.changed.filter((c) => boots.clearPending(c.id));
       log(
-        `cowherd: the room changed since this data dir was last used: ${changes.kept.length} PC(s) kept their history, ${changes.changed.length} id(s) now name another PC or none (${changes.changed.slice(0, 3).map((c) => `${c.id}: ${c.was} → ${c.now ?? "gone"}`).join(", ")}${changes.changed.length > 3 ? ", …" : ""})${dropped.length ? `; dropped their ${dropped.length} pending reset(s) at next boot` : ""}`,
+        `cowherd: the room changed since this data dir was last used: ${changes.kept.length} PC(s) kept their history, ${changes.changed.length} id(s) now name another PC or none (${changes.changed
+          .slice(0, 3)
+          .map((c) => `${c.id}: ${c.was} → ${c.now ?? "gone"}`)
+          .join(", ")}${changes.changed.length > 3 ? ", …" : ""})${dropped.length ? `; dropped their ${dropped.length} pending reset(s) at next boot` : ""}`,
       );
     }
     await ensureAdmin(users, env, log);

@@ -41,7 +41,9 @@ function request({ port, method = "GET", urlPath, from, headers = {}, agent = fa
       /** @type {Buffer[]} */
       const chunks = [];
       res.on("data", (c) => chunks.push(c));
-      res.on("end", () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks).toString(), ms: Number(process.hrtime.bigint() - t0) / 1e6 }));
+      res.on("end", () =>
+        resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks).toString(), ms: Number(process.hrtime.bigint() - t0) / 1e6 }),
+      );
     });
     req.on("error", reject);
     req.end(body);
@@ -52,7 +54,15 @@ async function startServer() {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), "cowherd-flood-"));
   const port = 20000 + Math.floor(Math.random() * 20000);
   const child = spawn(process.execPath, ["dist/server.mjs"], {
-    env: { ...process.env, NODE_ENV: "production", PORT: String(port), HOST: "127.0.0.1", COWHERD_DATA_DIR: dataDir, COWHERD_ADMIN_PASSWORD: PASSWORD, COWHERD_SIM_ACTIVITY: "0" },
+    env: {
+      ...process.env,
+      NODE_ENV: "production",
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      COWHERD_DATA_DIR: dataDir,
+      COWHERD_ADMIN_PASSWORD: PASSWORD,
+      COWHERD_SIM_ACTIVITY: "0",
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";
@@ -144,15 +154,22 @@ try {
   const rows = [];
   let met = true;
   for (const route of /** @type {const} */ (["machines", "status"])) {
-    for (const [phase, r] of /** @type {const} */ ([["during", during], ["after", after]])) {
+    for (const [phase, r] of /** @type {const} */ ([
+      ["during", during],
+      ["after", after],
+    ])) {
       for (const p of /** @type {const} */ (["p50", "p90"])) {
         const ratio = r[route][p] / quiet[route][p];
         if (ratio > 2) met = false;
-        rows.push(`${route === "machines" ? "/api/machines" : "/cgi/status  "}  ${phase.padEnd(6)} ${p}  quiet ${quiet[route][p].toFixed(2).padStart(7)} ms  now ${r[route][p].toFixed(2).padStart(7)} ms  ×${ratio.toFixed(2)}  (n=${r[route].n})`);
+        rows.push(
+          `${route === "machines" ? "/api/machines" : "/cgi/status  "}  ${phase.padEnd(6)} ${p}  quiet ${quiet[route][p].toFixed(2).padStart(7)} ms  now ${r[route][p].toFixed(2).padStart(7)} ms  ×${ratio.toFixed(2)}  (n=${r[route].n})`,
+        );
       }
     }
   }
-  console.log(`flood: ${requests} GET /boot/failed from ${FLOODER} in ${FLOOD_S} s (${Math.round(requests / FLOOD_S)}/s, ${CONNECTIONS} keep-alive connections)`);
+  console.log(
+    `flood: ${requests} GET /boot/failed from ${FLOODER} in ${FLOOD_S} s (${Math.round(requests / FLOOD_S)}/s, ${CONNECTIONS} keep-alive connections)`,
+  );
   console.log(rows.join("\n"));
   console.log(`rows written: boots ${boots}, audit boot.failed ${audit} (the minute's repeats are one more row when it is over)`);
   console.log(`goal (within 2× quiet, during and after): ${met ? "met" : "NOT met"}`);

@@ -30,7 +30,11 @@ async function timed(n: number, fn: () => Promise<unknown> | unknown): Promise<n
 /** The status read (the host asked afresh each time) and the grid's view, in-process, for a room of `pcs`. */
 async function inProcess(pcs: number) {
   const dir = mkdtempSync(path.join(tmpdir(), "cowherd-bench-"));
-  const rt = await createRuntime({ COWHERD_DATA_DIR: dir, COWHERD_SIM_PCS: String(pcs), COWHERD_SIM_ACTIVITY: "0", COWHERD_ADMIN_PASSWORD: "bench-password" }, () => undefined, { deferStart: true });
+  const rt = await createRuntime(
+    { COWHERD_DATA_DIR: dir, COWHERD_SIM_PCS: String(pcs), COWHERD_SIM_ACTIVITY: "0", COWHERD_ADMIN_PASSWORD: "bench-password" },
+    () => undefined,
+    { deferStart: true },
+  );
   try {
     const host = rt.room.hosts()[0]!.name;
     const read = await timed(300, async () => {
@@ -70,7 +74,16 @@ function samplingDay(pcs: number, hours: number) {
         failing: null,
         status: {
           readAt: now,
-          machines: config.machines.map((m) => ({ id: m.id, state: "ok" as const, usedSectors: 16 + i * (m.id % 7) * 8, totalSectors: 409600, online: true, initiators: [], exported: true, suspended: false })),
+          machines: config.machines.map((m) => ({
+            id: m.id,
+            state: "ok" as const,
+            usedSectors: 16 + i * (m.id % 7) * 8,
+            totalSectors: 409600,
+            online: true,
+            initiators: [],
+            exported: true,
+            suspended: false,
+          })),
           stores: [{ dir: "/store", freeBytes: 5e10, sizeBytes: 1e11, reserveBytes: 1 << 30 }],
         },
       },
@@ -92,27 +105,52 @@ function samplingDay(pcs: number, hours: number) {
   const sizeAfter = statSync(file).size;
   db.close();
   rmSync(dir, { recursive: true, force: true });
-  return { pcs, hours, ticks: ticks.length, tickMs: median(ticks), tickP99: p99(ticks), fillSeconds, before, sizeBefore, compact, foldMs, after, sizeAfter, memoryPoints: sampler.memoryPoints() };
+  return {
+    pcs,
+    hours,
+    ticks: ticks.length,
+    tickMs: median(ticks),
+    tickP99: p99(ticks),
+    fillSeconds,
+    before,
+    sizeBefore,
+    compact,
+    foldMs,
+    after,
+    sizeAfter,
+    memoryPoints: sampler.memoryPoints(),
+  };
 }
 
-export async function roomBench(log: (s: string) => void, http: { api(pcs: number): Promise<{ machinesMs: number; bulk: { ms: number; mostRunning: number; ok: number; requested: number; runs: number } }> }) {
+export async function roomBench(
+  log: (s: string) => void,
+  http: { api(pcs: number): Promise<{ machinesMs: number; bulk: { ms: number; mostRunning: number; ok: number; requested: number; runs: number } }> },
+) {
   const fmt = (n: number, d = 1) => (Number.isFinite(n) ? n.toFixed(d) : "–");
   log("250 PCs vs 14 on the same machine (simulated storage; medians)");
   const small = await inProcess(14);
   const big = await inProcess(250);
   log(`  status read (host asked afresh)  14: ${fmt(small.read, 3)} ms   250: ${fmt(big.read, 3)} ms   → ${fmt(big.read / small.read, 2)}×`);
-  log(`  grid view (status + history)     14: ${fmt(small.view, 2)} ms    250: ${fmt(big.view, 2)} ms    → ${fmt(big.view / small.view, 2)}×   (${fmt(small.json / 1024, 0)} KiB vs ${fmt(big.json / 1024, 0)} KiB of JSON)`);
+  log(
+    `  grid view (status + history)     14: ${fmt(small.view, 2)} ms    250: ${fmt(big.view, 2)} ms    → ${fmt(big.view / small.view, 2)}×   (${fmt(small.json / 1024, 0)} KiB vs ${fmt(big.json / 1024, 0)} KiB of JSON)`,
+  );
   log(`  room watch tick (boots, usage, events, auto-extend)  14: ${fmt(small.watch, 2)} ms   250: ${fmt(big.watch, 2)} ms`);
   const a = await http.api(14);
   const b = await http.api(250);
   const ratio = b.machinesMs / a.machinesMs;
   log(`  GET /api/machines over HTTP      14: ${fmt(a.machinesMs, 2)} ms   250: ${fmt(b.machinesMs, 2)} ms   → ${fmt(ratio, 2)}× (target ≤ 2)`);
-  log(`  bulk reset of all, runs of 16    14: ${fmt(a.bulk.ms / 1000, 1)} s (${a.bulk.runs} run)   250: ${fmt(b.bulk.ms / 1000, 1)} s (${b.bulk.runs} runs), ${b.bulk.ok}/${b.bulk.requested} ok, at most ${b.bulk.mostRunning} resetting at once (bound 16)`);
+  log(
+    `  bulk reset of all, runs of 16    14: ${fmt(a.bulk.ms / 1000, 1)} s (${a.bulk.runs} run)   250: ${fmt(b.bulk.ms / 1000, 1)} s (${b.bulk.runs} runs), ${b.bulk.ok}/${b.bulk.requested} ok, at most ${b.bulk.mostRunning} resetting at once (bound 16)`,
+  );
   log("usage sampling: a simulated day, 250 PCs all changing every 10 s (worst case), then the hourly fold");
   const day = samplingDay(250, 26);
-  log(`  per tick ${fmt(day.tickMs, 2)} ms (p99 ${fmt(day.tickP99, 2)} ms), ${day.ticks} ticks in ${fmt(day.fillSeconds, 0)} s; memory: ${day.memoryPoints} rate-window points`);
+  log(
+    `  per tick ${fmt(day.tickMs, 2)} ms (p99 ${fmt(day.tickP99, 2)} ms), ${day.ticks} ticks in ${fmt(day.fillSeconds, 0)} s; memory: ${day.memoryPoints} rate-window points`,
+  );
   log(`  before the fold: ${day.before.samples} samples, ${day.before.room} room rows, ${fmt(day.sizeBefore / 1048576, 0)} MiB`);
-  log(`  after folding the 2 h past usage.fullHours: ${day.after.samples} samples + ${day.after.buckets} buckets, ${fmt(day.sizeAfter / 1048576, 0)} MiB; fold ${fmt(day.foldMs, 0)} ms`);
+  log(
+    `  after folding the 2 h past usage.fullHours: ${day.after.samples} samples + ${day.after.buckets} buckets, ${fmt(day.sizeAfter / 1048576, 0)} MiB; fold ${fmt(day.foldMs, 0)} ms`,
+  );
   log(`  bound: ≤ 250 × 8 640 = ${250 * 8640} samples a day, then 288 buckets per PC per day for 30 days\n`);
   return { small, big, api14: a, api250: b, machinesRatio: ratio, day };
 }

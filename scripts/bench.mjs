@@ -88,11 +88,13 @@ async function startSeedCgi() {
 async function metric(port, name) {
   /** @type {string} */
   const text = await new Promise((resolve, reject) =>
-    http.get({ host: "127.0.0.1", port, path: "/metrics" }, (res) => {
-      let s = "";
-      res.on("data", (d) => (s += d));
-      res.on("end", () => resolve(s));
-    }).on("error", reject),
+    http
+      .get({ host: "127.0.0.1", port, path: "/metrics" }, (res) => {
+        let s = "";
+        res.on("data", (d) => (s += d));
+        res.on("end", () => resolve(s));
+      })
+      .on("error", reject),
   );
   return Number(new RegExp(`^${name} (\\d+)`, "m").exec(text)?.[1]);
 }
@@ -109,7 +111,17 @@ function call(port, method, urlPath, { cookie, body } = {}) {
   return new Promise((resolve, reject) => {
     const data = body === undefined ? undefined : JSON.stringify(body);
     const req = http.request(
-      { host: "127.0.0.1", port, path: urlPath, method, headers: { origin: `http://127.0.0.1:${port}`, ...(cookie ? { cookie } : {}), ...(data ? { "content-type": "application/json", "content-length": Buffer.byteLength(data) } : {}) } },
+      {
+        host: "127.0.0.1",
+        port,
+        path: urlPath,
+        method,
+        headers: {
+          origin: `http://127.0.0.1:${port}`,
+          ...(cookie ? { cookie } : {}),
+          ...(data ? { "content-type": "application/json", "content-length": Buffer.byteLength(data) } : {}),
+        },
+      },
       (res) => {
         let s = "";
         res.on("data", (d) => (s += d));
@@ -126,7 +138,12 @@ function call(port, method, urlPath, { cookie, body } = {}) {
  * @param {typeof import("../tests/helpers/server").startServer} startServer @param {number} pcs
  */
 async function apiRoom(startServer, pcs) {
-  const server = await startServer({ COWHERD_ADMIN_PASSWORD: "bench-password", COWHERD_SIM_ACTIVITY: "0", COWHERD_SIM_PCS: String(pcs), COWHERD_SIM_STEP_MS: "30" });
+  const server = await startServer({
+    COWHERD_ADMIN_PASSWORD: "bench-password",
+    COWHERD_SIM_ACTIVITY: "0",
+    COWHERD_SIM_PCS: String(pcs),
+    COWHERD_SIM_STEP_MS: "30",
+  });
   try {
     const { cookie } = await call(server.port, "POST", "/api/auth/login", { body: { username: "admin", password: "bench-password" } });
     /** @type {number[]} */
@@ -147,7 +164,10 @@ async function apiRoom(startServer, pcs) {
       await new Promise((r) => setTimeout(r, 20));
       job = (await call(server.port, "GET", `/api/jobs/${job.id}`, { cookie })).json.job;
     }
-    return { machinesMs: times[Math.floor(times.length / 2)], bulk: { ms: Date.now() - t0, mostRunning, ok: job.summary.ok, requested: job.summary.requested, runs: Math.ceil(pcs / 16) } };
+    return {
+      machinesMs: times[Math.floor(times.length / 2)],
+      bulk: { ms: Date.now() - t0, mostRunning, ok: job.summary.ok, requested: job.summary.requested, runs: Math.ceil(pcs / 16) },
+    };
   } finally {
     await server.stop();
   }
@@ -172,7 +192,9 @@ async function main() {
     out.legacy = { cow, base, ratio: cow.rps / base.rps };
     console.log("legacy route, 50 concurrent clients (keep-alive), " + seconds + " s each");
     console.log(`  cowherd     ${fmt(cow.rps)} req/s   p50 ${fmt(cow.p50, 1)} ms   p99 ${fmt(cow.p99, 1)} ms   errors ${cow.errors}`);
-    console.log(`  seed CGI    ${fmt(base.rps)} req/s   p50 ${fmt(base.p50, 1)} ms   p99 ${fmt(base.p99, 1)} ms   errors ${base.errors}  (process per request)`);
+    console.log(
+      `  seed CGI    ${fmt(base.rps)} req/s   p50 ${fmt(base.p50, 1)} ms   p99 ${fmt(base.p99, 1)} ms   errors ${base.errors}  (process per request)`,
+    );
     console.log(`  ratio       ${fmt(out.legacy.ratio, 1)}× throughput (target ≥ 30×), p99 ${fmt(base.p99 / cow.p99, 1)}× lower\n`);
 
     console.log("host status reads with N clients polling the legacy route as fast as they can");
@@ -193,7 +215,16 @@ async function main() {
 
   // Bundled as ESM first: the runtime's graph reaches execa, which a CommonJS load of the .ts cannot require.
   const { build } = await import("esbuild");
-  await build({ entryPoints: ["scripts/bench-room.ts"], outfile: "dist/bench-room.mjs", bundle: true, platform: "node", target: "node20", format: "esm", packages: "external", logLevel: "warning" });
+  await build({
+    entryPoints: ["scripts/bench-room.ts"],
+    outfile: "dist/bench-room.mjs",
+    bundle: true,
+    platform: "node",
+    target: "node20",
+    format: "esm",
+    packages: "external",
+    logLevel: "warning",
+  });
   const { roomBench } = await import(path.resolve("dist/bench-room.mjs"));
   out.room = await roomBench(console.log, { api: (/** @type {number} */ pcs) => apiRoom(startServer, pcs) });
 
@@ -210,15 +241,23 @@ async function main() {
     } else {
       out.guest = { accel: res.accel, ...b };
       console.log(`  accel ${res.accel}; medians of ${b.reps}; each figure from POST to the job's end as a client polling every 25 ms sees it`);
-      console.log(`  status read        process start (sudo -n cowherd-helper status) ${fmt(b.statusProcessMs)} ms vs agent message ${fmt(b.statusAgentMs)} ms → ${fmt(b.statusProcessMs / b.statusAgentMs, 1)}× cheaper`);
+      console.log(
+        `  status read        process start (sudo -n cowherd-helper status) ${fmt(b.statusProcessMs)} ms vs agent message ${fmt(b.statusAgentMs)} ms → ${fmt(b.statusProcessMs / b.statusAgentMs, 1)}× cheaper`,
+      );
       console.log(`  reset 1 PC         ${fmt(b.resetOneMs)} ms    processes started ${fmt(b.pidsPerResetOne)}`);
       console.log(`  reset 14 PCs       ${fmt(b.resetFourteenMs)} ms    processes started ${fmt(b.pidsPerResetFourteen)}`);
       console.log(`  P2 ratio 14 / 1    ${fmt(b.resetFourteenMs / b.resetOneMs, 2)} (target ≤ 1.5)`);
-      console.log(`  reset 16 MiB COW ${fmt(b.resetSmallMs)} ms, 1 GiB COW ${fmt(b.resetBigMs)} ms → ratio ${fmt(b.resetBigMs / b.resetSmallMs, 2)} (target ≤ 1.2)`);
+      console.log(
+        `  reset 16 MiB COW ${fmt(b.resetSmallMs)} ms, 1 GiB COW ${fmt(b.resetBigMs)} ms → ratio ${fmt(b.resetBigMs / b.resetSmallMs, 2)} (target ≤ 1.2)`,
+      );
       console.log(`  seed dd method     16 MiB ${fmt(b.seedSmallMs)} ms, 1 GiB ${fmt(b.seedBigMs)} ms → ratio ${fmt(b.seedBigMs / b.seedSmallMs, 1)}`);
-      console.log(`  status read, 250 small COWs vs 14 (agent message)  ${fmt(b.status250Ms)} ms vs ${fmt(b.status14Ms)} ms → ${fmt(b.status250Ms / b.status14Ms, 2)}× (target ≤ 2)`);
+      console.log(
+        `  status read, 250 small COWs vs 14 (agent message)  ${fmt(b.status250Ms)} ms vs ${fmt(b.status14Ms)} ms → ${fmt(b.status250Ms / b.status14Ms, 2)}× (target ≤ 2)`,
+      );
       console.log(`  up of 236 more PCs ${fmt(b.up250Ms / 1000, 1)} s; GET /api/machines with 250 PCs ${fmt(b.machines250Ms)} ms`);
-      console.log(`  bulk reset of 250  ${fmt(b.reset250Ms / 1000, 1)} s, ${b.reset250Ok}/250 ok, at most ${b.reset250MostRunning} resetting at once (runs of 16) vs 14 PCs in ${fmt(b.resetFourteenMs)} ms`);
+      console.log(
+        `  bulk reset of 250  ${fmt(b.reset250Ms / 1000, 1)} s, ${b.reset250Ok}/250 ok, at most ${b.reset250MostRunning} resetting at once (runs of 16) vs 14 PCs in ${fmt(b.resetFourteenMs)} ms`,
+      );
     }
   }
   mkdirSync("test-results", { recursive: true });

@@ -51,7 +51,10 @@ export function took(ms) {
  * @returns {Promise<number>}
  */
 export async function quietNextBuild(bin, { verbose, env = process.env, write = (t) => process.stdout.write(t) }) {
-  const child = spawn(process.execPath, [bin, "build"], { stdio: ["inherit", verbose ? "inherit" : "pipe", verbose ? "inherit" : "pipe"], env: withTelemetryOff(env) });
+  const child = spawn(process.execPath, [bin, "build"], {
+    stdio: ["inherit", verbose ? "inherit" : "pipe", verbose ? "inherit" : "pipe"],
+    env: withTelemetryOff(env),
+  });
   let output = "";
   // Both streams into one text in the order they came, as a terminal would have shown them.
   child.stdout?.on("data", (d) => (output += d));

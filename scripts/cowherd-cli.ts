@@ -57,7 +57,9 @@ async function api<T>(method: "GET" | "POST" | "DELETE", urlPath: string, body?:
     });
   } catch (e) {
     const why = (e as { cause?: { code?: string; message?: string } }).cause;
-    throw new CliError(`cannot reach Cowherd at ${base()} (${why?.code ?? why?.message ?? (e as Error).message}): is the server running? Set COWHERD_URL if it runs elsewhere`);
+    throw new CliError(
+      `cannot reach Cowherd at ${base()} (${why?.code ?? why?.message ?? (e as Error).message}): is the server running? Set COWHERD_URL if it runs elsewhere`,
+    );
   }
   const data = (await res.json().catch(() => null)) as (T & { error?: { message: string } }) | null;
   if (!res.ok) throw new CliError(data?.error?.message ?? `${base()}${urlPath} answered HTTP ${res.status}`);
@@ -102,18 +104,24 @@ function printImages(v: ImagesView): void {
     console.log(`storage host ${h.host}${h.error ? `: ${h.error}` : ""}${h.current !== null ? ` (current v${h.current}, keeps ${h.keep})` : ""}`);
     for (const x of h.versions) {
       const on = x.machines.length ? `PCs ${x.machines.join(",")}` : "no PC";
-      console.log(`  ${x.current ? "*" : " "} v${String(x.n).padEnd(4)} ${new Date(x.createdAt).toISOString().slice(0, 16)}  ${mib(x.sizeBytes).padStart(9)}  ${x.attached ? "attached" : "        "}  ${on.padEnd(14)} ${x.comment ?? ""}${x.author ? ` (${x.author})` : ""}`);
+      console.log(
+        `  ${x.current ? "*" : " "} v${String(x.n).padEnd(4)} ${new Date(x.createdAt).toISOString().slice(0, 16)}  ${mib(x.sizeBytes).padStart(9)}  ${x.attached ? "attached" : "        "}  ${on.padEnd(14)} ${x.comment ?? ""}${x.author ? ` (${x.author})` : ""}`,
+      );
     }
     const d = h.draft;
     if (d) {
       const progress = d.state === "copying" ? ` ${Math.floor((100 * d.copiedBytes) / Math.max(1, d.totalBytes))}%` : "";
-      console.log(`  draft v${d.n} on ${d.machineName}: ${d.state}${progress}${d.method ? ` (${d.method})` : ""}${d.online ? ", the PC is connected" : ""}${d.comment ? ` — ${d.comment}` : ""}`);
+      console.log(
+        `  draft v${d.n} on ${d.machineName}: ${d.state}${progress}${d.method ? ` (${d.method})` : ""}${d.online ? ", the PC is connected" : ""}${d.comment ? ` — ${d.comment}` : ""}`,
+      );
     }
     if (h.busy) console.log(`  running: ${h.busy.action}${h.busy.step ? ` (${h.busy.step})` : ""}`);
   }
   if (v.log.length) console.log("recent steps:");
   for (const l of v.log.slice(0, 10)) {
-    console.log(`  ${new Date(l.startedAt).toISOString().slice(0, 16)} ${l.host} ${l.action}${l.n ? ` v${l.n}` : ""} by ${l.actor ?? "?"}: ${l.result}${l.error ? ` — ${l.error}` : ""}${l.comment ? ` "${l.comment}"` : ""}`);
+    console.log(
+      `  ${new Date(l.startedAt).toISOString().slice(0, 16)} ${l.host} ${l.action}${l.n ? ` v${l.n}` : ""} by ${l.actor ?? "?"}: ${l.result}${l.error ? ` — ${l.error}` : ""}${l.comment ? ` "${l.comment}"` : ""}`,
+    );
   }
 }
 
@@ -143,7 +151,15 @@ async function main(argv: string[]): Promise<number> {
       if (pw.length < PASSWORD_MIN_LENGTH) throw new CliError(`password must be at least ${PASSWORD_MIN_LENGTH} characters`);
       const db = openDatabase(path.join(dataDir, "cowherd.sqlite"));
       const ok = await new UserRepo(db).setPassword(user, pw);
-      new AuditRepo(db).record({ actor: process.env.USER ?? "shell", actorKind: "system", address: null, action: "user.password", target: user, outcome: ok ? "ok" : "failed", detail: "from the shell (npm run cowherd -- passwd)" });
+      new AuditRepo(db).record({
+        actor: process.env.USER ?? "shell",
+        actorKind: "system",
+        address: null,
+        action: "user.password",
+        target: user,
+        outcome: ok ? "ok" : "failed",
+        detail: "from the shell (npm run cowherd -- passwd)",
+      });
       db.close();
       if (!ok) throw new CliError(`no user ${user}`);
       console.log(`cowherd: password of ${user} changed; its sessions were logged out`);
@@ -151,11 +167,14 @@ async function main(argv: string[]): Promise<number> {
     }
     case "status": {
       const view = await api<MachinesView>("GET", "/api/machines");
-      for (const h of view.hosts) if (h.failing) console.log(`storage host ${h.name} UNREACHABLE since ${new Date(h.failing.since).toISOString()}: ${h.failing.message}`);
+      for (const h of view.hosts)
+        if (h.failing) console.log(`storage host ${h.name} UNREACHABLE since ${new Date(h.failing.since).toISOString()}: ${h.failing.message}`);
       console.log(`${"id".padStart(3)}  ${"name".padEnd(10)} ${"ip".padEnd(15)} ${"used".padStart(6)}  ${"state".padEnd(8)} session`);
       for (const m of view.machines) {
         const busy = m.reset ? `  (${m.reset.state === "running" ? `resetting: ${m.reset.step}` : "queued"})` : "";
-        console.log(`${String(m.id).padStart(3)}  ${m.name.padEnd(10)} ${m.ip.padEnd(15)} ${percentCell(m.percent)}  ${m.level.padEnd(8)} ${m.online ? "online " : "offline"}${busy}`);
+        console.log(
+          `${String(m.id).padStart(3)}  ${m.name.padEnd(10)} ${m.ip.padEnd(15)} ${percentCell(m.percent)}  ${m.level.padEnd(8)} ${m.online ? "online " : "offline"}${busy}`,
+        );
       }
       return 0;
     }
@@ -220,7 +239,9 @@ async function main(argv: string[]): Promise<number> {
       const row = await waitForImageStep(r.logId);
       if (row.result !== "ok") throw new CliError(`update ${row.result}: ${row.error ?? "no reason given"}`);
       const draft = (await api<ImagesView>("GET", "/api/images")).hosts.flatMap((h) => (h.draft ? [h.draft] : [])).find((d) => d.machine === id);
-      console.log(`cowherd: v${row.n} is ready on ${draft?.machineName ?? pc} (${draft?.method ?? "copied"}): boot it, install the updates, shut it down, then 'image-publish'`);
+      console.log(
+        `cowherd: v${row.n} is ready on ${draft?.machineName ?? pc} (${draft?.method ?? "copied"}): boot it, install the updates, shut it down, then 'image-publish'`,
+      );
       return 0;
     }
     case "image-publish":
@@ -262,8 +283,11 @@ async function main(argv: string[]): Promise<number> {
     }
     case "config-check": {
       const cfg = loadConfig();
-      for (const m of cfg.machines) console.log(`${m.id}\t${m.name}\t${m.ip}\t${m.dmName}\t${m.cowSizeMiB} MiB\t${m.mode} ${m.chunkSectors}\t${m.cowPath}\t${m.host}`);
-      console.log(`cowherd: config OK (${cfg.machines.length} machines on ${cfg.hosts.map((h) => h.name).join(", ")}, ${cfg.host === "sim" ? "simulated" : "real"} storage)`);
+      for (const m of cfg.machines)
+        console.log(`${m.id}\t${m.name}\t${m.ip}\t${m.dmName}\t${m.cowSizeMiB} MiB\t${m.mode} ${m.chunkSectors}\t${m.cowPath}\t${m.host}`);
+      console.log(
+        `cowherd: config OK (${cfg.machines.length} machines on ${cfg.hosts.map((h) => h.name).join(", ")}, ${cfg.host === "sim" ? "simulated" : "real"} storage)`,
+      );
       return 0;
     }
     case "help":

@@ -36,10 +36,14 @@ const ports = { web: await freePort(), control: await freePort() };
 // A group and port of our own, so two runs on one machine never share a LAN.
 const lan = { group: `230.13.${1 + Math.floor(Math.random() * 250)}.${1 + Math.floor(Math.random() * 250)}`, port: 20000 + Math.floor(Math.random() * 20000) };
 const extraArgs = [
-  "-netdev", `socket,id=lan,mcast=${lan.group}:${lan.port},localaddr=127.0.0.1`,
-  "-device", "virtio-net-pci,netdev=lan,mac=52:54:00:13:00:01",
-  "-netdev", `user,id=link,restrict=on,hostfwd=tcp:127.0.0.1:${ports.web}-10.0.2.15:3000,hostfwd=tcp:127.0.0.1:${ports.control}-10.0.2.15:9000`,
-  "-device", "virtio-net-pci,netdev=link,mac=52:54:00:13:00:02",
+  "-netdev",
+  `socket,id=lan,mcast=${lan.group}:${lan.port},localaddr=127.0.0.1`,
+  "-device",
+  "virtio-net-pci,netdev=lan,mac=52:54:00:13:00:01",
+  "-netdev",
+  `user,id=link,restrict=on,hostfwd=tcp:127.0.0.1:${ports.web}-10.0.2.15:3000,hostfwd=tcp:127.0.0.1:${ports.control}-10.0.2.15:9000`,
+  "-device",
+  "virtio-net-pci,netdev=link,mac=52:54:00:13:00:02",
 ];
 console.log(`room: LAN ${lan.group}:${lan.port} on loopback; dashboard on http://127.0.0.1:${ports.web}`);
 const stop = new AbortController();

@@ -10,7 +10,8 @@ const port = Number(process.env.PORT ?? 3000);
 
 async function main() {
   installCrashPolicy(); // unhandled rejections: logged, still serving; uncaught exceptions: exit (see the module)
-  if (!/^\d{1,5}$/.test(process.env.PORT ?? "3000") || port < 1 || port > 65535) throw new ConfigError(`PORT must be a port number from 1 to 65535, not ${JSON.stringify(process.env.PORT)}`);
+  if (!/^\d{1,5}$/.test(process.env.PORT ?? "3000") || port < 1 || port > 65535)
+    throw new ConfigError(`PORT must be a port number from 1 to 65535, not ${JSON.stringify(process.env.PORT)}`);
   // The runtime's start (first admin and its one-time password, server.start in the audit log, jobs)
   // waits until the port is bound: a start that fails on a busy port leaves no trace.
   const pending = createRuntime(process.env, console.log, { deferStart: true });
@@ -25,7 +26,9 @@ async function main() {
   await listenAndStart(server, rt, port, host);
   server.on("error", (e) => console.error("cowherd: server error:", e));
   const shown = host === "::" || host === "0.0.0.0" ? "localhost" : host.includes(":") ? `[${host}]` : host; // an IPv6 literal is bracketed in a URL
-  console.log(`cowherd: the dashboard is on http://${shown}:${port} — ${rt.config.lanName}, ${rt.config.machines.length} PCs, ${rt.config.host === "sim" ? "simulated" : "real"} storage on ${rt.config.hosts.map((h) => h.name).join(", ")}`);
+  console.log(
+    `cowherd: the dashboard is on http://${shown}:${port} — ${rt.config.lanName}, ${rt.config.machines.length} PCs, ${rt.config.host === "sim" ? "simulated" : "real"} storage on ${rt.config.hosts.map((h) => h.name).join(", ")}`,
+  );
   let closing = false;
   const stop = (signal: string) => {
     if (closing) return;

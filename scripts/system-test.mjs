@@ -45,7 +45,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   let failed = checks.length - passed;
   const summary = res.tagged.find((t) => t.tag === "COWHERD-SUMMARY");
   if (!summary || res.exitCode !== 0) {
-    console.log(`system test did not finish cleanly (accel ${res.accel}, ${res.reason}, exit ${res.exitCode}); last console lines:\n${res.log.split("\n").slice(-30).join("\n")}`);
+    console.log(
+      `system test did not finish cleanly (accel ${res.accel}, ${res.reason}, exit ${res.exitCode}); last console lines:\n${res.log.split("\n").slice(-30).join("\n")}`,
+    );
     failed += 1;
   }
   console.log(`system test: ${res.accel}, ${res.seconds.toFixed(1)} s in the guest`);

@@ -60,7 +60,10 @@ if (want("e2e")) {
     // CI=1: a stray test.only fails the run (playwright.config.ts never retries, CI or not).
     const env = { ...process.env, CI: process.env.CI ?? "1", E2E_PORT: String(port) };
     // A flaky test (passed only on a retry) is a failure, not a pass.
-    const count = (/** @type {{ stats: { expected: number, unexpected: number, flaky: number } }} */ { stats: s }) => ({ passed: s.expected, failed: s.unexpected + s.flaky });
+    const count = (/** @type {{ stats: { expected: number, unexpected: number, flaky: number } }} */ { stats: s }) => ({
+      passed: s.expected,
+      failed: s.unexpected + s.flaky,
+    });
     counted("e2e", "e2e (Playwright, Debian's Chromium)", ["node_modules/@playwright/test/cli.js", "test"], "test-results/e2e.json", count, { env });
   } else results.push({ label: "e2e", passed: 0, failed: 1 });
 }

@@ -13,8 +13,8 @@ export default function DashboardError({ error, retry }: { error: unknown; retry
     <div role="alert" className="mx-auto max-w-lg space-y-3 rounded-xl bg-white p-6 shadow-sm ring-1 ring-red-200">
       <h1 className="text-xl font-semibold">This page could not be shown</h1>
       <p className="text-sm text-slate-700">
-        The Cowherd server failed while preparing it. The PCs are not affected: nothing was reset or changed. Try again; if it keeps failing, the
-        server&apos;s log says why{digest ? " (look for the reference below)" : ""}.
+        The Cowherd server failed while preparing it. The PCs are not affected: nothing was reset or changed. Try again; if it keeps failing, the server&apos;s
+        log says why{digest ? " (look for the reference below)" : ""}.
       </p>
       {digest && (
         <p className="text-xs text-slate-500">

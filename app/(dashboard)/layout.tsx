@@ -16,16 +16,32 @@ export default async function DashboardLayout({ children }: { children: React.Re
             Cowherd
           </Link>
           <nav aria-label="Main" className="flex flex-wrap gap-x-4 gap-y-1 text-sm">
-            <Link href="/" className="hover:text-white text-slate-300">Dashboard</Link>
-            <Link href="/usage" className="hover:text-white text-slate-300">Usage</Link>
-            <Link href="/events" className="hover:text-white text-slate-300">Events</Link>
-            <Link href="/history" className="hover:text-white text-slate-300">History</Link>
+            <Link href="/" className="hover:text-white text-slate-300">
+              Dashboard
+            </Link>
+            <Link href="/usage" className="hover:text-white text-slate-300">
+              Usage
+            </Link>
+            <Link href="/events" className="hover:text-white text-slate-300">
+              Events
+            </Link>
+            <Link href="/history" className="hover:text-white text-slate-300">
+              History
+            </Link>
             {user.role === "admin" && (
               <>
-                <Link href="/prepare" className="hover:text-white text-slate-300">Prepare</Link>
-                <Link href="/images" className="hover:text-white text-slate-300">Images</Link>
-                <Link href="/audit" className="hover:text-white text-slate-300">Audit</Link>
-                <Link href="/settings" className="hover:text-white text-slate-300">Settings</Link>
+                <Link href="/prepare" className="hover:text-white text-slate-300">
+                  Prepare
+                </Link>
+                <Link href="/images" className="hover:text-white text-slate-300">
+                  Images
+                </Link>
+                <Link href="/audit" className="hover:text-white text-slate-300">
+                  Audit
+                </Link>
+                <Link href="/settings" className="hover:text-white text-slate-300">
+                  Settings
+                </Link>
               </>
             )}
           </nav>

@@ -26,9 +26,15 @@ export function AuditTable({ rows, now }: { rows: AuditRow[]; now: number }) {
               <Cell label="Who">
                 {r.actor ?? "–"} <span className="text-xs text-slate-400">{r.actorKind}</span>
               </Cell>
-              <Cell label="From" className="font-mono text-xs">{r.address ? shortAddress(r.address) : "–"}</Cell>
-              <Cell label="Action" className="font-mono text-xs">{r.action}</Cell>
-              <Cell label="Target" className="max-w-48 truncate" title={r.target ?? ""}>{r.target ?? "–"}</Cell>
+              <Cell label="From" className="font-mono text-xs">
+                {r.address ? shortAddress(r.address) : "–"}
+              </Cell>
+              <Cell label="Action" className="font-mono text-xs">
+                {r.action}
+              </Cell>
+              <Cell label="Target" className="max-w-48 truncate" title={r.target ?? ""}>
+                {r.target ?? "–"}
+              </Cell>
               <Cell label="Outcome">
                 <span className={cn("rounded px-1.5 py-0.5 text-xs font-semibold ring-1", OUTCOME[r.outcome])}>{r.outcome}</span>
                 {r.count > 1 && (
@@ -37,7 +43,9 @@ export function AuditTable({ rows, now }: { rows: AuditRow[]; now: number }) {
                   </span>
                 )}
               </Cell>
-              <Cell label="Detail" className={cn("max-w-xs wrap-anywhere text-xs text-slate-600", !r.detail && "max-md:hidden")}>{r.detail}</Cell>
+              <Cell label="Detail" className={cn("max-w-xs wrap-anywhere text-xs text-slate-600", !r.detail && "max-md:hidden")}>
+                {r.detail}
+              </Cell>
             </tr>
           ))}
         </tbody>

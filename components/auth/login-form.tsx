@@ -35,22 +35,32 @@ export function LoginForm({ serverError, next = "/" }: { serverError?: string; n
       <input type="hidden" name="next" value={next} />
       <label className="block text-sm font-medium">
         User name
-        <input name="username" autoComplete="username" required defaultValue="admin"
-          className="mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 focus:border-sky-500 focus:ring-1 focus:ring-sky-500" />
+        <input
+          name="username"
+          autoComplete="username"
+          required
+          defaultValue="admin"
+          className="mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 focus:border-sky-500 focus:ring-1 focus:ring-sky-500"
+        />
       </label>
       <label className="block text-sm font-medium">
         Password
         {/* biome-ignore lint/a11y/noAutofocus: the login page has one thing to do, and the name is filled in by the browser */}
-        <input name="password" type="password" autoComplete="current-password" required autoFocus
-          className="mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 focus:border-sky-500 focus:ring-1 focus:ring-sky-500" />
+        <input
+          name="password"
+          type="password"
+          autoComplete="current-password"
+          required
+          autoFocus
+          className="mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 focus:border-sky-500 focus:ring-1 focus:ring-sky-500"
+        />
       </label>
       {error && (
         <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-800 ring-1 ring-red-200">
           {error}
         </p>
       )}
-      <button type="submit" disabled={busy}
-        className="w-full rounded-md bg-slate-900 px-3 py-2 font-medium text-white hover:bg-slate-700 disabled:opacity-60">
+      <button type="submit" disabled={busy} className="w-full rounded-md bg-slate-900 px-3 py-2 font-medium text-white hover:bg-slate-700 disabled:opacity-60">
         {busy ? "Logging in…" : "Log in"}
       </button>
     </form>

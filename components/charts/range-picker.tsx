@@ -14,7 +14,10 @@ export function RangePicker({ value, onChange, label }: { value: RangeName; onCh
           type="button"
           aria-pressed={value === r}
           onClick={() => onChange(r)}
-          className={cn("rounded-md px-2.5 py-1 text-sm font-medium tabular-nums", value === r ? "bg-slate-900 text-white" : "text-slate-600 hover:bg-slate-100")}
+          className={cn(
+            "rounded-md px-2.5 py-1 text-sm font-medium tabular-nums",
+            value === r ? "bg-slate-900 text-white" : "text-slate-600 hover:bg-slate-100",
+          )}
         >
           {r}
         </button>

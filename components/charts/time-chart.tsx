@@ -41,7 +41,18 @@ function tickLabel(s: number, days: boolean): string {
  * allows): aligned series over the same times, markers drawn in uPlot's draw hook, resized with its
  * container. The figure carries a text summary for screen readers.
  */
-export function TimeChart({ xs, series, markers = [], height = 260, from, to, yLabel, y2Label, summary, testId }: {
+export function TimeChart({
+  xs,
+  series,
+  markers = [],
+  height = 260,
+  from,
+  to,
+  yLabel,
+  y2Label,
+  summary,
+  testId,
+}: {
   xs: number[];
   series: ChartSeries[];
   markers?: ChartMarker[];
@@ -67,7 +78,11 @@ export function TimeChart({ xs, series, markers = [], height = 260, from, to, yL
       width,
       height,
       // The range asked for, or from the first sample when there is nothing before it (a new install).
-      scales: { x: { time: true, range: [seconds(Math.max(from, Math.min(xs[0] ?? from, to - 10 * 60_000))), seconds(to)] }, y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.08)] }, ...(hasY2 ? { y2: { range: (_u, _min, max) => [0, Math.max(1, max * 1.2)] } } : {}) },
+      scales: {
+        x: { time: true, range: [seconds(Math.max(from, Math.min(xs[0] ?? from, to - 10 * 60_000))), seconds(to)] },
+        y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.08)] },
+        ...(hasY2 ? { y2: { range: (_u, _min, max) => [0, Math.max(1, max * 1.2)] } } : {}),
+      },
       series: [
         { label: "Time", value: (_u: uPlot, v: number | null) => (v == null ? "–" : tickLabel(v, true)) },
         ...series.map((s) => ({

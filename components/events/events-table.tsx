@@ -65,7 +65,10 @@ const columns = (readAt: number, showMachine: boolean): Column<EventRow>[] => [
       </>
     ),
   },
-  { label: "Severity", cell: (e) => <span className={cn("inline-block rounded px-1.5 py-0.5 text-xs font-semibold ring-1", SEVERITY_STYLE[e.severity])}>{e.severity}</span> },
+  {
+    label: "Severity",
+    cell: (e) => <span className={cn("inline-block rounded px-1.5 py-0.5 text-xs font-semibold ring-1", SEVERITY_STYLE[e.severity])}>{e.severity}</span>,
+  },
   {
     label: "State",
     className: "whitespace-nowrap text-xs",

@@ -53,7 +53,8 @@ function keep(m: MachineView, f: GridFilter, minutes: number): boolean {
 }
 
 /** Dead and broken PCs first when sorting by urgency: they are past full. */
-const urgency = (m: MachineView) => (isProblem(m.condition) && m.condition !== "unknown" && m.condition !== "missing" ? -1 : (m.growth.fullInMs ?? Number.POSITIVE_INFINITY));
+const urgency = (m: MachineView) =>
+  isProblem(m.condition) && m.condition !== "unknown" && m.condition !== "missing" ? -1 : (m.growth.fullInMs ?? Number.POSITIVE_INFINITY);
 
 /** The grid's PCs filtered and sorted as asked; ties keep the configured order. */
 export function arrange(machines: readonly MachineView[], a: Arrangement, projectedFullMinutes: number): MachineView[] {
@@ -66,5 +67,8 @@ export function arrange(machines: readonly MachineView[], a: Arrangement, projec
     rate: (m) => -(m.growth.mibPerMin ?? -1),
   };
   const key = by[a.sort];
-  return shown.map((m, i) => ({ m, i, k: key(m) })).sort((x, y) => x.k - y.k || x.i - y.i).map((x) => x.m);
+  return shown
+    .map((m, i) => ({ m, i, k: key(m) }))
+    .sort((x, y) => x.k - y.k || x.i - y.i)
+    .map((x) => x.m);
 }

@@ -20,13 +20,21 @@ export const isUp = (m: MachineView) => m.condition !== "unreachable" && m.boot.
 export const diskLost = (m: MachineView) => m.state === "invalid" || m.state === "overflow";
 
 /** Names, or for a big room the first dozen and how many more (a /24 would fill the screen). */
-const names = (ms: MachineView[]) => (ms.length <= 15 ? ms.map((m) => m.name).join(", ") : `${ms.slice(0, 12).map((m) => m.name).join(", ")} and ${ms.length - 12} more`);
+const names = (ms: MachineView[]) =>
+  ms.length <= 15
+    ? ms.map((m) => m.name).join(", ")
+    : `${ms
+        .slice(0, 12)
+        .map((m) => m.name)
+        .join(", ")} and ${ms.length - 12} more`;
 
 /** What the reset throws away: the data of the PCs whose disk still works; the others' is gone already. */
 function lossText(list: MachineView[]): string {
   const working = list.filter((m) => !diskLost(m));
   const gone = list.filter(diskLost);
-  const goneText = gone.length ? `${names(gone)}: ${gone.length === 1 ? "its disk is" : "their disks are"} already lost (${gone.length === 1 ? (gone[0]!.state === "overflow" ? "overflow" : "Invalid") : "Invalid or overflow"}); the reset gives ${gone.length === 1 ? "it a clean disk" : "them clean disks"}.` : "";
+  const goneText = gone.length
+    ? `${names(gone)}: ${gone.length === 1 ? "its disk is" : "their disks are"} already lost (${gone.length === 1 ? (gone[0]!.state === "overflow" ? "overflow" : "Invalid") : "Invalid or overflow"}); the reset gives ${gone.length === 1 ? "it a clean disk" : "them clean disks"}.`
+    : "";
   if (!working.length) return goneText;
   const only = working.length === 1 ? working[0]! : undefined;
   const sectors = working.reduce((sum, m) => sum + (m.usedSectors ?? 0), 0);
@@ -64,7 +72,11 @@ export function ConfirmResetDialog({ targets, event = false, onCancel, onConfirm
           </button>
           {live.length > 0 && (
             <button type="button" onClick={() => onConfirm("force")} className={`${modalButton} text-red-800 ring-1 ring-red-300 hover:bg-red-50`}>
-              {live.length === list.length ? "Reset now anyway" : live.length === 1 ? `Reset all now, crash ${live[0]!.name}` : "Reset all now, crash the running ones"}
+              {live.length === list.length
+                ? "Reset now anyway"
+                : live.length === 1
+                  ? `Reset all now, crash ${live[0]!.name}`
+                  : "Reset all now, crash the running ones"}
             </button>
           )}
           {live.length === 0 && lost.length > 0 ? (
@@ -102,17 +114,24 @@ export function ConfirmResetDialog({ targets, event = false, onCancel, onConfirm
       {live.length > 0 && (
         <div role="alert" className="rounded-lg border-2 border-red-600 bg-red-50 p-3 text-sm text-red-900">
           <strong className="block">
-            {single ? `${single.name} is ${single.boot.state === "booting" ? "BOOTING" : "RUNNING"} right now.` : `${live.length} of them ${live.length === 1 ? "is" : "are"} up right now: ${names(live)}.`}
+            {single
+              ? `${single.name} is ${single.boot.state === "booting" ? "BOOTING" : "RUNNING"} right now.`
+              : `${live.length} of them ${live.length === 1 ? "is" : "are"} up right now: ${names(live)}.`}
           </strong>
-          Resetting {live.length === 1 ? "it" : "them"} now pulls the disk from under Windows: {live.length === 1 ? "it crashes" : "they crash"} (blue screen). Safe: reset{" "}
-          {live.length === 1 ? "it" : "them"} at {live.length === 1 ? "its" : "their"} next boot — {live.length === 1 ? "its" : "their"} boot script does it before Windows starts.
+          Resetting {live.length === 1 ? "it" : "them"} now pulls the disk from under Windows: {live.length === 1 ? "it crashes" : "they crash"} (blue screen).
+          Safe: reset {live.length === 1 ? "it" : "them"} at {live.length === 1 ? "its" : "their"} next boot — {live.length === 1 ? "its" : "their"} boot script
+          does it before Windows starts.
         </div>
       )}
       {lost.length > 0 && (
         <p data-testid="disk-lost" className="rounded-lg bg-amber-50 p-3 text-sm text-amber-950 ring-1 ring-amber-300">
-          <strong>{single ? `${single.name} is up, but its disk is already lost` : `${names(lost)}: up, but ${lost.length === 1 ? "its disk is" : "their disks are"} already lost`}</strong>{" "}
-          ({lost.map((m) => `${m.name} ${m.state === "overflow" ? "overflowed" : "is Invalid"}`).join(", ")}). Resetting {lost.length === 1 ? "it" : "them"} now takes nothing more and
-          gives {lost.length === 1 ? "it a clean disk" : "them clean disks"}: restart {lost.length === 1 ? "it" : "them"} afterwards.
+          <strong>
+            {single
+              ? `${single.name} is up, but its disk is already lost`
+              : `${names(lost)}: up, but ${lost.length === 1 ? "its disk is" : "their disks are"} already lost`}
+          </strong>{" "}
+          ({lost.map((m) => `${m.name} ${m.state === "overflow" ? "overflowed" : "is Invalid"}`).join(", ")}). Resetting {lost.length === 1 ? "it" : "them"} now
+          takes nothing more and gives {lost.length === 1 ? "it a clean disk" : "them clean disks"}: restart {lost.length === 1 ? "it" : "them"} afterwards.
         </p>
       )}
     </Modal>

@@ -11,7 +11,13 @@ export function GridControls({ value, onChange, shown, total }: { value: Arrange
     <div className="flex flex-wrap items-center gap-2" data-testid="grid-controls">
       <label className="min-w-0 flex-1 basis-40 sm:max-w-56">
         <span className="sr-only">Find a PC by name or address</span>
-        <input type="search" placeholder="Find PC or IP…" value={value.query} onChange={(e) => onChange({ ...value, query: e.target.value })} className={`${field} w-full`} />
+        <input
+          type="search"
+          placeholder="Find PC or IP…"
+          value={value.query}
+          onChange={(e) => onChange({ ...value, query: e.target.value })}
+          className={`${field} w-full`}
+        />
       </label>
       <span className="flex items-center gap-1.5 text-sm text-slate-600">
         <label htmlFor={`${id}-show`}>Show</label>

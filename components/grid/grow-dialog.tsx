@@ -41,12 +41,21 @@ export function GrowDialog({ m, view, onClose, onDone }: { m: MachineView | null
       {m && (
         <>
           <p className="text-sm text-slate-600">
-            Now {now} MiB, {m.percent ?? "–"} % used{m.growth.mibPerMin !== null ? `, filling at ${m.growth.mibPerMin.toFixed(1)} MiB/min` : ""}. It grows while it runs; its
-            next reset takes it back to {m.growth.cowSizeMiB} MiB.
+            Now {now} MiB, {m.percent ?? "–"} % used{m.growth.mibPerMin !== null ? `, filling at ${m.growth.mibPerMin.toFixed(1)} MiB/min` : ""}. It grows while
+            it runs; its next reset takes it back to {m.growth.cowSizeMiB} MiB.
           </p>
           <label className="block text-sm font-medium">
             New size (MiB)
-            <input name="mib" type="number" inputMode="numeric" min={now + 1} max={m.growth.maxCowSizeMiB} step={1} defaultValue={suggestedSize(m, view.autoextend?.percent ?? 20)} className={input} />
+            <input
+              name="mib"
+              type="number"
+              inputMode="numeric"
+              min={now + 1}
+              max={m.growth.maxCowSizeMiB}
+              step={1}
+              defaultValue={suggestedSize(m, view.autoextend?.percent ?? 20)}
+              className={input}
+            />
           </label>
           <p className="text-xs text-slate-500">
             At most {m.growth.maxCowSizeMiB} MiB.

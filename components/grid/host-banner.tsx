@@ -19,10 +19,20 @@ export function HostBanner({ host, now }: { host: HostView; now: number }) {
   const since = host.failing?.since ?? host.health.since;
   return (
     <div role="alert" className="rounded-xl bg-amber-50 px-4 py-3 text-sm text-amber-950 ring-1 ring-amber-300">
-      <strong>Storage host {host.name} unreachable since <LocalTime at={since} now={now} relative /></strong>
+      <strong>
+        Storage host {host.name} unreachable since <LocalTime at={since} now={now} relative />
+      </strong>
       <span className="block break-words">{host.failing?.message ?? host.health.error}</span>
       <span className="block text-amber-800">
-        Its {host.machines} PCs show {host.lastReadAt ? <>the last good data, from <LocalTime at={host.lastReadAt} now={now} relative /></> : "no data yet"}; Cowherd keeps trying to reconnect.
+        Its {host.machines} PCs show{" "}
+        {host.lastReadAt ? (
+          <>
+            the last good data, from <LocalTime at={host.lastReadAt} now={now} relative />
+          </>
+        ) : (
+          "no data yet"
+        )}
+        ; Cowherd keeps trying to reconnect.
       </span>
     </div>
   );

@@ -68,7 +68,11 @@ function FollowedJob({ initial, onDone, onDismiss }: { initial: ResetJob; onDone
           ? `Bulk reset: ${s.ok} of ${s.requested} succeeded${s.failed ? `, ${s.failed} failed` : ""}${s.refused ? `, ${s.refused} already resetting` : ""}`
           : `Bulk reset running: ${s.ok + s.failed} of ${total} done${total > 1 ? ` · ${running} resetting, ${queued} queued` : ""}${s.failed ? ` · ${s.failed} failed` : ""}`}
         {finished && (
-          <button type="button" onClick={onDismiss} className="ml-2 rounded px-1.5 py-0.5 text-xs font-medium text-slate-700 ring-1 ring-slate-300 hover:bg-slate-50">
+          <button
+            type="button"
+            onClick={onDismiss}
+            className="ml-2 rounded px-1.5 py-0.5 text-xs font-medium text-slate-700 ring-1 ring-slate-300 hover:bg-slate-50"
+          >
             Dismiss
           </button>
         )}

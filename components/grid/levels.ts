@@ -15,10 +15,38 @@ interface ConditionStyle {
 /** Full class names in one map (never assembled at run time, so Tailwind sees them all). */
 export const CONDITION_STYLE: Record<Condition, ConditionStyle> = {
   normal: { label: "OK", count: "OK", bar: "bg-emerald-500", badge: "bg-emerald-50 text-emerald-800 ring-emerald-200", card: "ring-slate-200", help: "" },
-  warn: { label: "≥ 75 %", count: "past the warning level", bar: "bg-amber-500", badge: "bg-amber-50 text-amber-900 ring-amber-300", card: "ring-amber-300", help: "COW past the warning level" },
-  danger: { label: "Almost full", count: "almost full", bar: "bg-red-600", badge: "bg-red-50 text-red-800 ring-red-300", card: "ring-red-400", help: "COW nearly full: reset soon" },
-  invalid: { label: "Invalid", count: "Invalid", bar: "bg-red-700 bar-stripes", badge: "bg-red-700 text-white ring-red-700", card: "ring-2 ring-red-600", help: "Snapshot dead: the PC will blue-screen until reset" },
-  overflow: { label: "Overflow", count: "Overflow", bar: "bg-fuchsia-700 bar-stripes", badge: "bg-fuchsia-700 text-white ring-fuchsia-700", card: "ring-2 ring-fuchsia-600", help: "COW full: writes are failing. Reset it" },
+  warn: {
+    label: "≥ 75 %",
+    count: "past the warning level",
+    bar: "bg-amber-500",
+    badge: "bg-amber-50 text-amber-900 ring-amber-300",
+    card: "ring-amber-300",
+    help: "COW past the warning level",
+  },
+  danger: {
+    label: "Almost full",
+    count: "almost full",
+    bar: "bg-red-600",
+    badge: "bg-red-50 text-red-800 ring-red-300",
+    card: "ring-red-400",
+    help: "COW nearly full: reset soon",
+  },
+  invalid: {
+    label: "Invalid",
+    count: "Invalid",
+    bar: "bg-red-700 bar-stripes",
+    badge: "bg-red-700 text-white ring-red-700",
+    card: "ring-2 ring-red-600",
+    help: "Snapshot dead: the PC will blue-screen until reset",
+  },
+  overflow: {
+    label: "Overflow",
+    count: "Overflow",
+    bar: "bg-fuchsia-700 bar-stripes",
+    badge: "bg-fuchsia-700 text-white ring-fuchsia-700",
+    card: "ring-2 ring-fuchsia-600",
+    help: "COW full: writes are failing. Reset it",
+  },
   suspended: {
     label: "Suspended",
     count: "suspended",
@@ -59,8 +87,22 @@ export const CONDITION_STYLE: Record<Condition, ConditionStyle> = {
     card: "ring-2 ring-slate-500 border-dashed",
     help: "Its storage host does not answer: last known numbers, state unknown",
   },
-  missing: { label: "Missing", count: "missing", bar: "bg-slate-300", badge: "bg-slate-200 text-slate-700 ring-slate-300", card: "ring-slate-300 border-dashed", help: "Not set up: run 'cowherd-helper up <id>' on its host" },
-  unknown: { label: "Unknown", count: "unknown", bar: "bg-slate-400", badge: "bg-slate-200 text-slate-700 ring-slate-300", card: "ring-slate-300", help: "No usage numbers from its storage host (yet)" },
+  missing: {
+    label: "Missing",
+    count: "missing",
+    bar: "bg-slate-300",
+    badge: "bg-slate-200 text-slate-700 ring-slate-300",
+    card: "ring-slate-300 border-dashed",
+    help: "Not set up: run 'cowherd-helper up <id>' on its host",
+  },
+  unknown: {
+    label: "Unknown",
+    count: "unknown",
+    bar: "bg-slate-400",
+    badge: "bg-slate-200 text-slate-700 ring-slate-300",
+    card: "ring-slate-300",
+    help: "No usage numbers from its storage host (yet)",
+  },
 };
 
 /** Conditions that need someone to act (their help says what to do); the rest are usage levels. */
@@ -82,7 +124,8 @@ export function conditionLabel(m: Pick<MachineView, "condition">, warnPercent: n
  * to run), else the condition's help with the PC's id filled in, so the command can be copied as it is.
  */
 export function conditionHelp(m: Pick<MachineView, "condition" | "id" | "problem" | "problemIsHost" | "host">): string {
-  if (m.problem && m.problemIsHost && m.condition !== "unreachable") return `The same fault as every PC of storage host ${m.host}: see the message above the grid.`;
+  if (m.problem && m.problemIsHost && m.condition !== "unreachable")
+    return `The same fault as every PC of storage host ${m.host}: see the message above the grid.`;
   if (m.problem && m.condition !== "unreachable") return m.problem;
   return CONDITION_STYLE[m.condition].help.replace("<id>", String(m.id));
 }

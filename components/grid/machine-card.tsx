@@ -4,7 +4,22 @@ import { cn } from "@/components/ui/cn";
 import { mib } from "@/components/ui/format";
 import { CONDITION_STYLE, conditionHelp, isProblem } from "./levels";
 import { UsageBar } from "./usage-bar";
-import { BootNote, FailureNote, GrowButton, isBusy, GrowthLine, ImageNote, MachineLink, OnlinePill, PendingNote, ResetButton, ResetStatus, SelectBox, StateBadge, type MachineItemProps } from "./machine-parts";
+import {
+  BootNote,
+  FailureNote,
+  GrowButton,
+  isBusy,
+  GrowthLine,
+  ImageNote,
+  MachineLink,
+  OnlinePill,
+  PendingNote,
+  ResetButton,
+  ResetStatus,
+  SelectBox,
+  StateBadge,
+  type MachineItemProps,
+} from "./machine-parts";
 
 /** `selectable`: false on a PC's own page, where there is nothing to select it with. */
 export function MachineCard({ selectable = true, ...p }: MachineItemProps & { selectable?: boolean }) {

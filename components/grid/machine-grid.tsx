@@ -115,7 +115,10 @@ export function MachineGrid({ initial, canReset }: { initial: MachinesView; canR
     onGrow: () => setGrowing(m.id),
   });
   const shown = useMemo(() => arrange(view.machines, arrangement, view.projectedFullMinutes), [view, arrangement]);
-  const groups = view.hosts.length > 1 ? view.hosts.map((h) => ({ host: h, machines: shown.filter((m) => m.host === h.name) })).filter((g) => g.machines.length > 0) : [{ host: null, machines: shown }];
+  const groups =
+    view.hosts.length > 1
+      ? view.hosts.map((h) => ({ host: h, machines: shown.filter((m) => m.host === h.name) })).filter((g) => g.machines.length > 0)
+      : [{ host: null, machines: shown }];
 
   return (
     <div className="space-y-4">
@@ -139,8 +142,9 @@ export function MachineGrid({ initial, canReset }: { initial: MachinesView; canR
           onSelectAll={(checked) =>
             setSelected((prev) => {
               const next = new Set(prev);
-              for (const m of shown) if (checked) next.add(m.id);
-              else next.delete(m.id);
+              for (const m of shown)
+                if (checked) next.add(m.id);
+                else next.delete(m.id);
               return next;
             })
           }
@@ -176,7 +180,11 @@ export function MachineGrid({ initial, canReset }: { initial: MachinesView; canR
           {`Loading ${pending} more PCs…`}
         </p>
       )}
-      {shown.length === 0 && pending === 0 && <p className="rounded-xl bg-white px-4 py-6 text-center text-sm text-slate-500 ring-1 ring-slate-200">No PC matches: change the search or show all PCs.</p>}
+      {shown.length === 0 && pending === 0 && (
+        <p className="rounded-xl bg-white px-4 py-6 text-center text-sm text-slate-500 ring-1 ring-slate-200">
+          No PC matches: change the search or show all PCs.
+        </p>
+      )}
       <GrowDialog m={growing === null ? null : (byId.get(growing) ?? null)} view={view} onClose={() => setGrowing(null)} onDone={refresh} />
       <ConfirmResetDialog
         targets={targets}

@@ -3,7 +3,22 @@
 import { cn } from "@/components/ui/cn";
 import { conditionHelp, isProblem } from "./levels";
 import { UsageBar } from "./usage-bar";
-import { BootNote, FailureNote, GrowButton, GrowthLine, ImageNote, lastResetFailed, MachineLink, OnlinePill, PendingNote, ResetButton, ResetStatus, SelectBox, StateBadge, type MachineItemProps } from "./machine-parts";
+import {
+  BootNote,
+  FailureNote,
+  GrowButton,
+  GrowthLine,
+  ImageNote,
+  lastResetFailed,
+  MachineLink,
+  OnlinePill,
+  PendingNote,
+  ResetButton,
+  ResetStatus,
+  SelectBox,
+  StateBadge,
+  type MachineItemProps,
+} from "./machine-parts";
 
 /**
  * The compact view: one row per PC (a laptop screen holds the whole room). On a phone each row
@@ -24,13 +39,27 @@ export function MachineList({ items, canReset, label }: { items: MachineItemProp
                 <span className="sr-only">Select</span>
               </th>
             )}
-            <th scope="col" className={th}>PC</th>
-            <th scope="col" className={th}>IP</th>
-            <th scope="col" className={cn(th, "w-1/5")}>Usage</th>
-            <th scope="col" className={th}>Fill rate · full</th>
-            <th scope="col" className={th}>State</th>
-            <th scope="col" className={th}>Online</th>
-            <th scope="col" className={th}>Last reset</th>
+            <th scope="col" className={th}>
+              PC
+            </th>
+            <th scope="col" className={th}>
+              IP
+            </th>
+            <th scope="col" className={cn(th, "w-1/5")}>
+              Usage
+            </th>
+            <th scope="col" className={th}>
+              Fill rate · full
+            </th>
+            <th scope="col" className={th}>
+              State
+            </th>
+            <th scope="col" className={th}>
+              Online
+            </th>
+            <th scope="col" className={th}>
+              Last reset
+            </th>
             {canReset && (
               <th scope="col" className={cn(th, "pr-3")}>
                 <span className="sr-only">Reset</span>
@@ -60,7 +89,13 @@ function LineBreak({ className }: { className: string }) {
 function Row({ p, canReset }: { p: MachineItemProps; canReset: boolean }) {
   const { m, now, warnPercent, dangerPercent, reachable, selected } = p;
   const onOlderImage = m.image.version !== null && m.image.current !== null && m.image.version !== m.image.current;
-  const note = !!m.pendingReset || !!m.image.update || onOlderImage || (m.boot.last?.result === "failed" && m.boot.state !== "booting") || (lastResetFailed(m) && !m.reset) || isProblem(m.condition);
+  const note =
+    !!m.pendingReset ||
+    !!m.image.update ||
+    onOlderImage ||
+    (m.boot.last?.result === "failed" && m.boot.state !== "booting") ||
+    (lastResetFailed(m) && !m.reset) ||
+    isProblem(m.condition);
   const cell = "px-2 py-0.5 max-sm:p-0";
   return (
     <>
@@ -100,7 +135,11 @@ function Row({ p, canReset }: { p: MachineItemProps; canReset: boolean }) {
         <td className={cn(cell, "max-sm:order-8")} data-testid="online-cell">
           <OnlinePill m={m} />
         </td>
-        <td role="status" aria-live="polite" className={cn(cell, "text-xs whitespace-nowrap max-sm:order-10 max-sm:min-w-0 max-sm:flex-1 max-sm:whitespace-normal")}>
+        <td
+          role="status"
+          aria-live="polite"
+          className={cn(cell, "text-xs whitespace-nowrap max-sm:order-10 max-sm:min-w-0 max-sm:flex-1 max-sm:whitespace-normal")}
+        >
           <ResetStatus {...p} />
         </td>
         {canReset && (

@@ -54,7 +54,10 @@ export function GrowthLine({ m, compact = false }: Pick<MachineItemProps, "m"> &
     <span
       data-testid="growth"
       data-soon={g.level ?? undefined}
-      className={cn("text-xs tabular-nums", g.level === "danger" ? "font-semibold text-red-700" : g.level === "warn" ? "font-medium text-amber-800" : "text-slate-600")}
+      className={cn(
+        "text-xs tabular-nums",
+        g.level === "danger" ? "font-semibold text-red-700" : g.level === "warn" ? "font-medium text-amber-800" : "text-slate-600",
+      )}
     >
       {rate}
       {full !== "—" && <> · {full === "not filling" ? full : `full ${full}`}</>}
@@ -71,9 +74,14 @@ export function GrowButton(p: Pick<MachineItemProps, "m" | "sending" | "reachabl
       type="button"
       aria-label={`Grow ${p.m.name}`}
       disabled={isBusy(p) || !p.reachable || !growable}
-      title={growable ? "Grow its COW now, while it runs" : p.m.state === "ok" ? `At its largest size (${p.m.growth.maxCowSizeMiB} MiB)` : "No live snapshot to grow"}
+      title={
+        growable ? "Grow its COW now, while it runs" : p.m.state === "ok" ? `At its largest size (${p.m.growth.maxCowSizeMiB} MiB)` : "No live snapshot to grow"
+      }
       onClick={p.onGrow}
-      className={cn("shrink-0 rounded-md font-medium text-slate-800 ring-1 ring-slate-300 hover:bg-slate-50 disabled:cursor-not-allowed disabled:opacity-40", p.compact ? "px-2 py-1 text-xs" : "px-2.5 py-1.5 text-sm")}
+      className={cn(
+        "shrink-0 rounded-md font-medium text-slate-800 ring-1 ring-slate-300 hover:bg-slate-50 disabled:cursor-not-allowed disabled:opacity-40",
+        p.compact ? "px-2 py-1 text-xs" : "px-2.5 py-1.5 text-sm",
+      )}
     >
       Grow
     </button>
@@ -99,7 +107,11 @@ export function OnlinePill({ m }: { m: MachineView }) {
   const state = m.condition === "unreachable" ? "off" : m.boot.state;
   const s = BOOT_PILL[state];
   return (
-    <span data-testid="boot-state" data-boot={state} className={cn("inline-flex shrink-0 items-center gap-1 rounded-full px-2 py-0.5 text-xs font-medium ring-1", s.pill)}>
+    <span
+      data-testid="boot-state"
+      data-boot={state}
+      className={cn("inline-flex shrink-0 items-center gap-1 rounded-full px-2 py-0.5 text-xs font-medium ring-1", s.pill)}
+    >
       <span aria-hidden className={cn("size-1.5 rounded-full", s.dot)} />
       {s.label}
     </span>
@@ -135,14 +147,22 @@ export function PendingNote({ m, now, canReset, onCancelPending }: Pick<MachineI
   const p = m.pendingReset;
   if (!p) return null;
   return (
-    <div data-testid="pending-reset" className="flex flex-wrap items-center gap-x-2 gap-y-1 rounded-md bg-violet-50 px-2 py-1.5 text-xs text-violet-900 ring-1 ring-violet-200">
+    <div
+      data-testid="pending-reset"
+      className="flex flex-wrap items-center gap-x-2 gap-y-1 rounded-md bg-violet-50 px-2 py-1.5 text-xs text-violet-900 ring-1 ring-violet-200"
+    >
       <span className="min-w-0 flex-1">
         <strong>Resets at its next boot</strong> (asked {p.requestedBy ? `by ${p.requestedBy} ` : ""}
         <LocalTime at={p.requestedAt} now={now} relative />)
         {p.lastError && <span className="block text-red-700">At its last boot that reset failed: {p.lastError}</span>}
       </span>
       {canReset && (
-        <button type="button" onClick={onCancelPending} className="rounded px-1.5 py-0.5 font-medium ring-1 ring-violet-300 hover:bg-white" aria-label={`Cancel the reset at next boot of ${m.name}`}>
+        <button
+          type="button"
+          onClick={onCancelPending}
+          className="rounded px-1.5 py-0.5 font-medium ring-1 ring-violet-300 hover:bg-white"
+          aria-label={`Cancel the reset at next boot of ${m.name}`}
+        >
           Cancel
         </button>
       )}
@@ -161,7 +181,11 @@ export function ImageNote({ m }: { m: MachineView }) {
           <>the draft of v{update.n} is being copied; then it boots it</>
         ) : (
           <>
-            boots the draft of v{update.n} read-write. Install, shut it down, then publish on the <a className="underline" href="/images">Images</a> page.
+            boots the draft of v{update.n} read-write. Install, shut it down, then publish on the{" "}
+            <a className="underline" href="/images">
+              Images
+            </a>{" "}
+            page.
           </>
         )}
       </p>
@@ -182,9 +206,16 @@ export function StateBadge({ m, warnPercent, dangerPercent }: Pick<MachineItemPr
     <span
       data-testid="state"
       data-projection={projected ?? undefined}
-      className={cn("inline-block whitespace-nowrap rounded px-1.5 py-0.5 text-xs font-semibold ring-1", projected ? PROJECTION_BADGE[projected] : CONDITION_STYLE[m.condition].badge)}
+      className={cn(
+        "inline-block whitespace-nowrap rounded px-1.5 py-0.5 text-xs font-semibold ring-1",
+        projected ? PROJECTION_BADGE[projected] : CONDITION_STYLE[m.condition].badge,
+      )}
     >
-      {projected ? (m.growth.fullInMs === 0 ? "Full now" : `Full ${fullInText(m.growth.fullInMs, m.growth.mibPerMin)}`) : conditionLabel(m, warnPercent, dangerPercent)}
+      {projected
+        ? m.growth.fullInMs === 0
+          ? "Full now"
+          : `Full ${fullInText(m.growth.fullInMs, m.growth.mibPerMin)}`
+        : conditionLabel(m, warnPercent, dangerPercent)}
     </span>
   );
 }

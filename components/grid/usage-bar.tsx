@@ -6,7 +6,17 @@ import { CONDITION_STYLE, conditionLabel } from "./levels";
 /** A dead device (no numbers to show) fills its bar with stripes, so it cannot pass for an empty COW. */
 const FULL_WHEN_DEAD = new Set(["invalid", "overflow", "no-snapshot"]);
 
-export function UsageBar({ m, warnPercent, dangerPercent, compact = false }: { m: MachineView; warnPercent: number; dangerPercent: number; compact?: boolean }) {
+export function UsageBar({
+  m,
+  warnPercent,
+  dangerPercent,
+  compact = false,
+}: {
+  m: MachineView;
+  warnPercent: number;
+  dangerPercent: number;
+  compact?: boolean;
+}) {
   const style = CONDITION_STYLE[m.condition];
   const hasNumbers = m.percent !== null;
   const width = hasNumbers ? Math.min(100, m.percent!) : FULL_WHEN_DEAD.has(m.condition) ? 100 : 0;

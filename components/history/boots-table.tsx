@@ -20,7 +20,9 @@ export function BootsTable({ rows, now }: { rows: BootRow[]; now: number }) {
         <tbody className={stack.tbody}>
           {rows.map((b) => (
             <tr key={b.id} className={stack.tr}>
-              <Cell label="PC" className="font-mono font-semibold">{b.machineName}</Cell>
+              <Cell label="PC" className="font-mono font-semibold">
+                {b.machineName}
+              </Cell>
               <Cell label="Started" className="whitespace-nowrap">
                 <LocalTime at={b.startedAt} now={now} className="md:flex-col" />
               </Cell>

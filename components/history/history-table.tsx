@@ -36,7 +36,9 @@ export function HistoryTable({ rows, now }: { rows: ResetRow[]; now: number }) {
                 <LocalTime at={r.endedAt} now={now} className="md:flex-col" />
               </Cell>
               <Cell label="Usage before" className="whitespace-nowrap text-right tabular-nums">
-                {r.usedBefore !== null && r.totalBefore ? `${mib(r.usedBefore)} MiB (${((r.usedBefore / r.totalBefore) * 100).toFixed(1)} %)` : (r.stateBefore ?? "–")}
+                {r.usedBefore !== null && r.totalBefore
+                  ? `${mib(r.usedBefore)} MiB (${((r.usedBefore / r.totalBefore) * 100).toFixed(1)} %)`
+                  : (r.stateBefore ?? "–")}
               </Cell>
               <Cell label="Duration" className="whitespace-nowrap text-right tabular-nums">
                 {r.durationMs === null ? "–" : `${(r.durationMs / 1000).toFixed(2)} s`}

@@ -48,7 +48,9 @@ function HostImages({ h, several, machines, now, refresh }: { h: HostImagesView;
       cell: (v) => (
         <>
           v{v.n}
-          {v.current && <span className="ml-2 rounded bg-emerald-100 px-1.5 py-0.5 font-sans text-xs font-semibold text-emerald-800 ring-1 ring-emerald-300">current</span>}
+          {v.current && (
+            <span className="ml-2 rounded bg-emerald-100 px-1.5 py-0.5 font-sans text-xs font-semibold text-emerald-800 ring-1 ring-emerald-300">current</span>
+          )}
         </>
       ),
     },
@@ -81,7 +83,12 @@ function HostImages({ h, several, machines, now, refresh }: { h: HostImagesView;
       cell: (v) =>
         !v.current && (
           <span className="inline-flex flex-wrap gap-2 md:justify-end">
-            <button type="button" className={subtle} disabled={busy || !!h.busy} onClick={() => void run(() => requestJson("POST", "/api/images/current", { ...host, version: v.n }))}>
+            <button
+              type="button"
+              className={subtle}
+              disabled={busy || !!h.busy}
+              onClick={() => void run(() => requestJson("POST", "/api/images/current", { ...host, version: v.n }))}
+            >
               {v.n < (h.current ?? 0) ? "Roll back to" : "Make current"} v{v.n}
             </button>
             <button
@@ -105,7 +112,14 @@ function HostImages({ h, several, machines, now, refresh }: { h: HostImagesView;
     },
   ];
   return (
-    <Panel title={title} description={h.current !== null ? `v${h.current} is current: PCs move to it at their next reset. ${h.keep} versions are kept; older ones go once no PC sits on them.` : undefined}>
+    <Panel
+      title={title}
+      description={
+        h.current !== null
+          ? `v${h.current} is current: PCs move to it at their next reset. ${h.keep} versions are kept; older ones go once no PC sits on them.`
+          : undefined
+      }
+    >
       {h.error && (
         <p role="alert" className="mb-3 rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900 ring-1 ring-amber-200">
           {h.error}
@@ -147,7 +161,10 @@ function StartUpdate({ h, machines, refresh }: { h: HostImagesView; machines: Ma
     body: (
       <>
         <p>{why}</p>
-        <p className="font-medium text-red-800">Its own disk is not touched, but the update is made by restarting {name} into the draft: anything unsaved there is lost. Shutting it down first is safe.</p>
+        <p className="font-medium text-red-800">
+          Its own disk is not touched, but the update is made by restarting {name} into the draft: anything unsaved there is lost. Shutting it down first is
+          safe.
+        </p>
       </>
     ),
     confirmLabel: "Force update mode",
@@ -175,8 +192,8 @@ function StartUpdate({ h, machines, refresh }: { h: HostImagesView; machines: Ma
     >
       <h3 className="text-sm font-semibold">Start an update</h3>
       <p className="mb-2 text-sm text-slate-600">
-        Copies v{h.current} into the next version and lets one PC boot that copy read-write (only that PC can reach it). Shut the PC down first; its own
-        disk is left as it is.
+        Copies v{h.current} into the next version and lets one PC boot that copy read-write (only that PC can reach it). Shut the PC down first; its own disk is
+        left as it is.
       </p>
       <div className="flex flex-wrap items-end gap-3">
         <label className="text-sm">
@@ -191,7 +208,13 @@ function StartUpdate({ h, machines, refresh }: { h: HostImagesView; machines: Ma
         </label>
         <label className="min-w-48 flex-1 text-sm">
           What it is for (optional)
-          <input className={input} value={comment} maxLength={IMAGE_COMMENT_MAX} placeholder="e.g. Windows updates, new game patch" onChange={(e) => setComment(e.target.value)} />
+          <input
+            className={input}
+            value={comment}
+            maxLength={IMAGE_COMMENT_MAX}
+            placeholder="e.g. Windows updates, new game patch"
+            onChange={(e) => setComment(e.target.value)}
+          />
         </label>
         <button type="submit" className={button} disabled={busy || !!h.busy || !machine}>
           {busy ? "Starting…" : "Start update"}
@@ -199,8 +222,10 @@ function StartUpdate({ h, machines, refresh }: { h: HostImagesView; machines: Ma
       </div>
       {up && (
         <p role="alert" className="mt-2 rounded-md bg-red-50 px-3 py-2 text-sm text-red-900 ring-1 ring-red-300">
-          <strong>{name} is {chosen!.boot.state === "booting" ? "booting" : "running"} right now.</strong> Shut it down first: the update is made by restarting it into
-          the draft (its own disk is not touched, but what it has not saved is lost).
+          <strong>
+            {name} is {chosen!.boot.state === "booting" ? "booting" : "running"} right now.
+          </strong>{" "}
+          Shut it down first: the update is made by restarting it into the draft (its own disk is not touched, but what it has not saved is lost).
         </p>
       )}
       <FormError error={error} />
@@ -225,15 +250,22 @@ function DraftCard({ h, host, refresh }: { h: HostImagesView; host: { host?: str
           <p className="text-sm text-amber-950">
             Copying v{h.current}: {pct}% ({gib(d.copiedBytes)} of {gib(d.totalBytes)})
           </p>
-          <div role="progressbar" aria-label={`Copy of v${d.n}`} aria-valuenow={pct} aria-valuemin={0} aria-valuemax={100} className="mt-1 h-2 overflow-hidden rounded bg-amber-100">
+          <div
+            role="progressbar"
+            aria-label={`Copy of v${d.n}`}
+            aria-valuenow={pct}
+            aria-valuemin={0}
+            aria-valuemax={100}
+            className="mt-1 h-2 overflow-hidden rounded bg-amber-100"
+          >
             <div className="h-full bg-amber-500 transition-[width]" style={{ width: `${pct}%` }} />
           </div>
         </div>
       ) : (
         <div className="mt-1 space-y-1 text-sm text-amber-950">
           <p>
-            Ready{d.method === "reflink" ? " (blocks shared with v" + h.current + ": it took no space yet)" : ""}. Boot <strong>{d.machineName}</strong>: its boot script starts the
-            draft read-write. Install the updates, shut it down, then publish.
+            Ready{d.method === "reflink" ? " (blocks shared with v" + h.current + ": it took no space yet)" : ""}. Boot <strong>{d.machineName}</strong>: its
+            boot script starts the draft read-write. Install the updates, shut it down, then publish.
           </p>
           {d.online && (
             <p role="status" className="font-medium text-amber-900">
@@ -252,7 +284,13 @@ function DraftCard({ h, host, refresh }: { h: HostImagesView; host: { host?: str
       >
         <label className="min-w-48 flex-1 text-sm">
           Comment for v{d.n}
-          <input className={cn(input, "bg-white")} maxLength={IMAGE_COMMENT_MAX} value={comment ?? d.comment ?? ""} onChange={(e) => setComment(e.target.value)} placeholder="what changed" />
+          <input
+            className={cn(input, "bg-white")}
+            maxLength={IMAGE_COMMENT_MAX}
+            value={comment ?? d.comment ?? ""}
+            onChange={(e) => setComment(e.target.value)}
+            placeholder="what changed"
+          />
         </label>
         <button type="submit" className={button} disabled={busy || d.state !== "ready" || d.online || !!h.busy}>
           Publish v{d.n}
@@ -301,12 +339,7 @@ function ImageLog({ log, now, several }: { log: ImagesView["log"]; now: number; 
   return (
     <section aria-label="Image steps" className="space-y-2">
       <h2 className="text-base font-semibold">Image steps</h2>
-      <DataTable
-        columns={logColumns(now, several)}
-        rows={log}
-        rowKey={(l) => l.id}
-        empty="No image steps yet."
-      />
+      <DataTable columns={logColumns(now, several)} rows={log} rowKey={(l) => l.id} empty="No image steps yet." />
     </section>
   );
 }

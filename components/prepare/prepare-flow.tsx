@@ -75,7 +75,9 @@ export function PrepareFlow({ initial, wol }: { initial: MachinesView; wol: WolS
   const { data: jobsData } = useSWR<ResetJob[]>(resetJobs.length ? ["prepare-jobs", ...resetJobs.map((j) => j.id)] : null, fetchJobs, {
     refreshInterval: (d) => (d?.every((j) => j.finishedAt) ? 0 : 700),
   });
-  const { data: wakeData } = useSWR<{ job: WakeJob }>(wakeJob ? `/api/wake/${wakeJob.job.id}` : null, fetcher, { refreshInterval: (d) => (d?.job.finishedAt ? 0 : 500) });
+  const { data: wakeData } = useSWR<{ job: WakeJob }>(wakeJob ? `/api/wake/${wakeJob.job.id}` : null, fetcher, {
+    refreshInterval: (d) => (d?.job.finishedAt ? 0 : 500),
+  });
   const job = resetJobs.length ? together(jobsData?.length === resetJobs.length ? jobsData : resetJobs) : null;
   const wakeSeen = wakeJob && { job: wakeData?.job.id === wakeJob.job.id ? wakeData.job : wakeJob.job, seenAt: wakeJob.seenAt };
   const wake = wakeSeen?.job ?? null;
@@ -133,32 +135,59 @@ export function PrepareFlow({ initial, wol }: { initial: MachinesView; wol: WolS
               type="button"
               onClick={() => setStep(s.id)}
               aria-current={step === s.id ? "step" : undefined}
-              className={cn("rounded-full px-3 py-1 font-medium ring-1", step === s.id ? "bg-slate-900 text-white ring-slate-900" : "bg-white text-slate-700 ring-slate-300 hover:bg-slate-50")}
+              className={cn(
+                "rounded-full px-3 py-1 font-medium ring-1",
+                step === s.id ? "bg-slate-900 text-white ring-slate-900" : "bg-white text-slate-700 ring-slate-300 hover:bg-slate-50",
+              )}
             >
               {i + 1}. {s.title}
             </button>
           </li>
         ))}
       </ol>
-      {error && <p role="alert" className="rounded bg-amber-100 px-3 py-2 text-sm text-amber-900">Cannot reach the server: showing the last known state.</p>}
-      {problem && <p role="alert" className="rounded bg-red-50 px-3 py-2 text-sm text-red-800 ring-1 ring-red-200">{problem}</p>}
+      {error && (
+        <p role="alert" className="rounded bg-amber-100 px-3 py-2 text-sm text-amber-900">
+          Cannot reach the server: showing the last known state.
+        </p>
+      )}
+      {problem && (
+        <p role="alert" className="rounded bg-red-50 px-3 py-2 text-sm text-red-800 ring-1 ring-red-200">
+          {problem}
+        </p>
+      )}
 
       {step === "choose" && (
         <section aria-label="Choose the PCs" className="space-y-3 rounded-xl bg-white p-4 shadow-sm ring-1 ring-slate-200">
           <p className="text-sm text-slate-600">
-            <strong data-testid="chosen-count">{chosen.size}</strong> of {view.machines.length} PCs chosen: {list.filter((m) => !isUp(m)).length} off, {list.filter(isUp).length} up
+            <strong data-testid="chosen-count">{chosen.size}</strong> of {view.machines.length} PCs chosen: {list.filter((m) => !isUp(m)).length} off,{" "}
+            {list.filter(isUp).length} up
             {dead.length > 0 && `, ${dead.length} with a lost disk (Invalid/Overflow)`}.
           </p>
           <div className="flex flex-wrap items-center gap-2">
-            <button type="button" className={subtle} onClick={() => setChosen(new Set(view.machines.map((m) => m.id)))}>All</button>
-            <button type="button" className={subtle} onClick={() => setChosen(new Set())}>None</button>
-            <button type="button" className={subtle} onClick={() => setChosen(new Set(view.machines.filter((m) => !isUp(m)).map((m) => m.id)))}>Only those off</button>
-            <input type="search" aria-label="Find a PC" placeholder="Find PC…" value={query} onChange={(e) => setQuery(e.target.value)} className="rounded-md border border-slate-300 px-2 py-1 text-sm" />
+            <button type="button" className={subtle} onClick={() => setChosen(new Set(view.machines.map((m) => m.id)))}>
+              All
+            </button>
+            <button type="button" className={subtle} onClick={() => setChosen(new Set())}>
+              None
+            </button>
+            <button type="button" className={subtle} onClick={() => setChosen(new Set(view.machines.filter((m) => !isUp(m)).map((m) => m.id)))}>
+              Only those off
+            </button>
+            <input
+              type="search"
+              aria-label="Find a PC"
+              placeholder="Find PC…"
+              value={query}
+              onChange={(e) => setQuery(e.target.value)}
+              className="rounded-md border border-slate-300 px-2 py-1 text-sm"
+            />
           </div>
           <ul className="grid max-h-80 grid-cols-2 gap-1 overflow-y-auto sm:grid-cols-4 lg:grid-cols-6" aria-label="PCs">
             {shown.map((m) => (
               <li key={m.id}>
-                <label className={cn("flex items-center gap-2 rounded-md px-2 py-1 text-sm ring-1", chosen.has(m.id) ? "bg-sky-50 ring-sky-300" : "ring-slate-200")}>
+                <label
+                  className={cn("flex items-center gap-2 rounded-md px-2 py-1 text-sm ring-1", chosen.has(m.id) ? "bg-sky-50 ring-sky-300" : "ring-slate-200")}
+                >
                   <input
                     type="checkbox"
                     className="size-4 accent-sky-600"
@@ -187,25 +216,24 @@ export function PrepareFlow({ initial, wol }: { initial: MachinesView; wol: WolS
       {step === "reset" && (
         <section aria-label="Reset them" className="space-y-3 rounded-xl bg-white p-4 shadow-sm ring-1 ring-slate-200">
           <p className="text-sm text-slate-700">
-            <strong>{off.length}</strong> off: reset now. <strong>{up.length}</strong> up right now: each resets at its next boot (its boot script does it before it starts), so nobody's running game is pulled from under them.
+            <strong>{off.length}</strong> off: reset now. <strong>{up.length}</strong> up right now: each resets at its next boot (its boot script does it
+            before it starts), so nobody's running game is pulled from under them.
             {dead.length > 0 && (
               <>
                 {" "}
-                <strong>{dead.length}</strong> with a lost disk ({dead.map((m) => m.name).join(", ")}): reset now, even if running; there is nothing left on them to protect.
+                <strong>{dead.length}</strong> with a lost disk ({dead.map((m) => m.name).join(", ")}): reset now, even if running; there is nothing left on
+                them to protect.
               </>
             )}
           </p>
           {!resetAsked ? (
             <div className="flex flex-wrap gap-2">
-              <button
-                type="button"
-                className={button}
-                disabled={busy || list.length === 0}
-                onClick={() => act(() => reset(list))}
-              >
+              <button type="button" className={button} disabled={busy || list.length === 0} onClick={() => act(() => reset(list))}>
                 Reset {off.length + dead.length} now, {up.length} at next boot
               </button>
-              <button type="button" className={subtle} onClick={() => setStep("wake")}>Skip</button>
+              <button type="button" className={subtle} onClick={() => setStep("wake")}>
+                Skip
+              </button>
             </div>
           ) : (
             <div className="space-y-2 text-sm" role="status" data-testid="prepare-reset">
@@ -220,11 +248,13 @@ export function PrepareFlow({ initial, wol }: { initial: MachinesView; wol: WolS
                 <p className="font-semibold">Nothing to reset now.</p>
               )}
               {nextBoot.length > 0 && <p className="text-violet-900">At their next boot: {nextBoot.map((id) => byId.get(id)?.name).join(", ")}</p>}
-              {job?.machines.filter((m) => m.state === "done" && !m.ok).map((m) => (
-                <p key={m.id} className="text-red-800">
-                  {m.name}: {describeFailure(m)}
-                </p>
-              ))}
+              {job?.machines
+                .filter((m) => m.state === "done" && !m.ok)
+                .map((m) => (
+                  <p key={m.id} className="text-red-800">
+                    {m.name}: {describeFailure(m)}
+                  </p>
+                ))}
               <button type="button" className={button} disabled={!!job && !job.finished} onClick={() => setStep("wake")}>
                 Next: wake them
               </button>
@@ -236,20 +266,38 @@ export function PrepareFlow({ initial, wol }: { initial: MachinesView; wol: WolS
       {step === "wake" && (
         <section aria-label="Wake them" className="space-y-3 rounded-xl bg-white p-4 shadow-sm ring-1 ring-slate-200">
           <p className="text-sm text-slate-700">
-            Magic packets to <span className="font-mono">{wol.broadcast}:{wol.port}</span> for the <strong>{toWake.length}</strong> chosen PCs that are off, a few at a time so the fuses and the storage host are not hit by all of them at once.
+            Magic packets to{" "}
+            <span className="font-mono">
+              {wol.broadcast}:{wol.port}
+            </span>{" "}
+            for the <strong>{toWake.length}</strong> chosen PCs that are off, a few at a time so the fuses and the storage host are not hit by all of them at
+            once.
           </p>
           <div className="flex flex-wrap items-end gap-3">
             <label className="text-sm font-medium">
               PCs at a time
-              <input type="number" min={1} max={250} value={batchSize} onChange={(e) => setBatchSize(Math.max(1, Number(e.target.value) || 1))} className={cn(input, "w-24")} />
+              <input
+                type="number"
+                min={1}
+                max={250}
+                value={batchSize}
+                onChange={(e) => setBatchSize(Math.max(1, Number(e.target.value) || 1))}
+                className={cn(input, "w-24")}
+              />
             </label>
             <label className="text-sm font-medium">
               Every (seconds)
-              <input type="number" min={0} max={120} step={0.5} value={interval} onChange={(e) => setIntervalSeconds(Math.max(0, Number(e.target.value) || 0))} className={cn(input, "w-24")} />
+              <input
+                type="number"
+                min={0}
+                max={120}
+                step={0.5}
+                value={interval}
+                onChange={(e) => setIntervalSeconds(Math.max(0, Number(e.target.value) || 0))}
+                className={cn(input, "w-24")}
+              />
             </label>
-            <span className="pb-2 text-sm text-slate-500">
-              about {Math.max(0, Math.ceil(toWake.length / batchSize) - 1) * interval} s for all of them
-            </span>
+            <span className="pb-2 text-sm text-slate-500">about {Math.max(0, Math.ceil(toWake.length / batchSize) - 1) * interval} s for all of them</span>
           </div>
           <div className="flex flex-wrap gap-2">
             <button
@@ -265,7 +313,9 @@ export function PrepareFlow({ initial, wol }: { initial: MachinesView; wol: WolS
             >
               Wake {toWake.length} PCs
             </button>
-            <button type="button" className={subtle} onClick={() => setStep("watch")}>Skip</button>
+            <button type="button" className={subtle} onClick={() => setStep("watch")}>
+              Skip
+            </button>
           </div>
         </section>
       )}
@@ -279,7 +329,10 @@ export function PrepareFlow({ initial, wol }: { initial: MachinesView; wol: WolS
             <p className="text-sm text-slate-600">Ready: online, its disk healthy, no reset running or waiting.</p>
             {resetAsked && (
               <p className="text-sm text-slate-600" data-testid="reset-summary">
-                Disks: {job ? `${job.summary.ok} reset now${job.summary.failed ? `, ${job.summary.failed} failed` : ""}${job.finished ? "" : `, ${job.summary.pending} resetting`}` : "none reset now"}
+                Disks:{" "}
+                {job
+                  ? `${job.summary.ok} reset now${job.summary.failed ? `, ${job.summary.failed} failed` : ""}${job.finished ? "" : `, ${job.summary.pending} resetting`}`
+                  : "none reset now"}
                 {nextBoot.length > 0 && `, ${nextBoot.length} at their next boot (${nextBoot.filter((id) => byId.get(id)?.pendingReset).length} still waiting)`}
               </p>
             )}
@@ -295,7 +348,9 @@ export function PrepareFlow({ initial, wol }: { initial: MachinesView; wol: WolS
             <div className="h-full bg-sky-600 transition-[width] duration-700" style={{ width: `${list.length ? (ready.length / list.length) * 100 : 0}%` }} />
           </div>
           {list.length > 0 && notReady.length === 0 ? (
-            <p className="font-semibold text-emerald-700" data-testid="all-up">Every chosen PC is online and healthy, with no reset waiting. Have a good event!</p>
+            <p className="font-semibold text-emerald-700" data-testid="all-up">
+              Every chosen PC is online and healthy, with no reset waiting. Have a good event!
+            </p>
           ) : (
             <div className="space-y-2">
               <h3 className="text-sm font-semibold">Not ready ({notReady.length})</h3>
@@ -315,11 +370,20 @@ export function PrepareFlow({ initial, wol }: { initial: MachinesView; wol: WolS
                   </button>
                 )}
                 {offNow.length > 0 && (
-                  <button type="button" className={subtle} disabled={busy || (!!wake && !wake.finishedAt)} onClick={() => act(() => startWake(offNow.map((m) => m.id)))}>
+                  <button
+                    type="button"
+                    className={subtle}
+                    disabled={busy || (!!wake && !wake.finishedAt)}
+                    onClick={() => act(() => startWake(offNow.map((m) => m.id)))}
+                  >
                     Wake the {offNow.length} off again
                   </button>
                 )}
-                <button type="button" className={subtle} onClick={() => void navigator.clipboard?.writeText(notReady.map((m) => `${m.name}\t${m.ip}\t${why(m)}`).join("\n"))}>
+                <button
+                  type="button"
+                  className={subtle}
+                  onClick={() => void navigator.clipboard?.writeText(notReady.map((m) => `${m.name}\t${m.ip}\t${why(m)}`).join("\n"))}
+                >
                   Copy the list
                 </button>
               </div>

@@ -33,7 +33,8 @@ export function notReadyReason(m: MachineView, wake: WakeSeen | null, bootWaitSe
     if (w?.state === "no-mac") return "no MAC address in the config (machines[].mac): it cannot be woken; switch it on by hand";
     if (w?.state === "failed") return `the magic packet could not be sent: ${w.error}`;
     if (w?.state === "busy") return `${w.error}`;
-    if (m.boot.last?.result === "failed" && wake && m.boot.last.startedAt >= wake.job.createdAt) return `its boot failed at ${m.boot.last.failedStep ?? "boot"}: ${m.boot.last.error ?? ""}`;
+    if (m.boot.last?.result === "failed" && wake && m.boot.last.startedAt >= wake.job.createdAt)
+      return `its boot failed at ${m.boot.last.failedStep ?? "boot"}: ${m.boot.last.error ?? ""}`;
     if (w?.state === "queued") return "waiting for its turn in the Wake-on-LAN batches…";
     if (w?.state === "sent" && wake) {
       const since = Math.max(0, now - wake.seenAt - (w.sentAt! - wake.job.createdAt));

@@ -11,9 +11,27 @@ import { useAction } from "./use-action";
 
 // `name`: a placeholder that fits the kind and names nobody (the name says where the alerts go).
 const PRESETS: Record<AlertTargetKind, { label: string; name: string; url: string; secret: string | null; help: string }> = {
-  webhook: { label: "JSON webhook", name: "e.g. Monitoring server", url: "https://hooks.example.lan/cowherd", secret: "Bearer token (optional)", help: "POSTs each event as JSON: kind, severity, title, message, machine, host, at, link." },
-  ntfy: { label: "ntfy", name: "e.g. Staff phones (ntfy)", url: "https://ntfy.sh/your-secret-topic", secret: "Access token (optional)", help: "POSTs the message to the topic URL with its title, priority (danger = 5) and tags." },
-  discord: { label: "Discord", name: "e.g. #lan-staff channel", url: "https://discord.com/api/webhooks/…/…", secret: null, help: "POSTs an embed coloured by severity to a channel's webhook URL (Server settings → Integrations)." },
+  webhook: {
+    label: "JSON webhook",
+    name: "e.g. Monitoring server",
+    url: "https://hooks.example.lan/cowherd",
+    secret: "Bearer token (optional)",
+    help: "POSTs each event as JSON: kind, severity, title, message, machine, host, at, link.",
+  },
+  ntfy: {
+    label: "ntfy",
+    name: "e.g. Staff phones (ntfy)",
+    url: "https://ntfy.sh/your-secret-topic",
+    secret: "Access token (optional)",
+    help: "POSTs the message to the topic URL with its title, priority (danger = 5) and tags.",
+  },
+  discord: {
+    label: "Discord",
+    name: "e.g. #lan-staff channel",
+    url: "https://discord.com/api/webhooks/…/…",
+    secret: null,
+    help: "POSTs an embed coloured by severity to a channel's webhook URL (Server settings → Integrations).",
+  },
 };
 
 /**
@@ -73,16 +91,34 @@ export function AlertsPanel({ targets, now, perMinute }: { targets: AlertTarget[
             disabled={busy}
             aria-label={`Send a test to ${t.name}`}
             onClick={async () => {
-              const r = await run(() => requestJson<{ result: { ok: boolean; status: number | null; error: string | null } }>("POST", `/api/alerts/${t.id}/test`));
-              if (r) setTested((p) => ({ ...p, [t.id]: { ok: r.result.ok, text: r.result.ok ? `Test sent (HTTP ${r.result.status})` : `Test failed: ${r.result.error}` } }));
+              const r = await run(() =>
+                requestJson<{ result: { ok: boolean; status: number | null; error: string | null } }>("POST", `/api/alerts/${t.id}/test`),
+              );
+              if (r)
+                setTested((p) => ({
+                  ...p,
+                  [t.id]: { ok: r.result.ok, text: r.result.ok ? `Test sent (HTTP ${r.result.status})` : `Test failed: ${r.result.error}` },
+                }));
             }}
           >
             Test
           </button>
-          <button type="button" className={subtle} disabled={busy} aria-label={`${t.enabled ? "Turn off" : "Turn on"} ${t.name}`} onClick={() => run(() => requestJson("PATCH", `/api/alerts/${t.id}`, { enabled: !t.enabled }))}>
+          <button
+            type="button"
+            className={subtle}
+            disabled={busy}
+            aria-label={`${t.enabled ? "Turn off" : "Turn on"} ${t.name}`}
+            onClick={() => run(() => requestJson("PATCH", `/api/alerts/${t.id}`, { enabled: !t.enabled }))}
+          >
             {t.enabled ? "Turn off" : "Turn on"}
           </button>
-          <button type="button" className={subtle} disabled={busy} aria-label={`Delete ${t.name}`} onClick={() => run(() => requestJson("DELETE", `/api/alerts/${t.id}`))}>
+          <button
+            type="button"
+            className={subtle}
+            disabled={busy}
+            aria-label={`Delete ${t.name}`}
+            onClick={() => run(() => requestJson("DELETE", `/api/alerts/${t.id}`))}
+          >
             Delete
           </button>
         </span>
@@ -113,7 +149,15 @@ export function AlertsPanel({ targets, now, perMinute }: { targets: AlertTarget[
           const form = e.currentTarget;
           const f = new FormData(form);
           const secret = String(f.get("secret") ?? "").trim();
-          const r = await run(() => requestJson("POST", "/api/alerts", { kind, name: f.get("name"), url: f.get("url"), minSeverity: f.get("minSeverity"), ...(secret ? { secret } : {}) }));
+          const r = await run(() =>
+            requestJson("POST", "/api/alerts", {
+              kind,
+              name: f.get("name"),
+              url: f.get("url"),
+              minSeverity: f.get("minSeverity"),
+              ...(secret ? { secret } : {}),
+            }),
+          );
           if (r) form.reset();
         }}
       >

@@ -38,7 +38,10 @@ export function PasswordDialog({ user, me, liveTokens, onClose }: Props) {
       onClose={onClose}
       validate={passwordProblem}
       onSubmit={(f) =>
-        requestJson("PATCH", `/api/users/${user!.id}`, { password: String(f.get("password")), ...(f.get("revokeTokens") === "on" ? { revokeTokens: true } : {}) })
+        requestJson("PATCH", `/api/users/${user!.id}`, {
+          password: String(f.get("password")),
+          ...(f.get("revokeTokens") === "on" ? { revokeTokens: true } : {}),
+        })
       }
     >
       {/* For password managers: whose password this is. */}
@@ -64,7 +67,9 @@ export function PasswordDialog({ user, me, liveTokens, onClose }: Props) {
       </label>
       <p id="new-password-hint" className="text-xs text-slate-500">
         At least {PASSWORD_MIN_LENGTH} characters.{" "}
-        {self ? "All your sessions end, this one included: log in again with the new password." : "All of their sessions end: they log in again with the new password."}
+        {self
+          ? "All your sessions end, this one included: log in again with the new password."
+          : "All of their sessions end: they log in again with the new password."}
       </p>
       <label className="flex items-start gap-2 text-sm">
         <input name="revokeTokens" type="checkbox" className="mt-0.5" />

@@ -24,7 +24,10 @@ export function TokensPanel({ tokens, now }: { tokens: TokenRow[]; now: number }
   const { run, error, busy } = useAction();
   const [secret, setSecret] = useState<{ name: string; token: string } | null>(null);
   return (
-    <Panel title="API tokens" description="For scripts: send as Authorization: Bearer <token>. Read tokens see; admin tokens can reset. A token never does more than its owner may do now, and dies with its owner.">
+    <Panel
+      title="API tokens"
+      description="For scripts: send as Authorization: Bearer <token>. Read tokens see; admin tokens can reset. A token never does more than its owner may do now, and dies with its owner."
+    >
       {secret && (
         <div role="status" className="mb-3 rounded-lg bg-amber-50 p-3 text-sm ring-1 ring-amber-300">
           <p className="font-semibold">Token “{secret.name}” — copy it now, it is not shown again:</p>
@@ -44,7 +47,9 @@ export function TokensPanel({ tokens, now }: { tokens: TokenRow[]; now: number }
             )}
             {tokens.map((t) => (
               <tr key={t.id} className={`${stack.tr} ${t.revokedAt ? "text-slate-400" : ""}`}>
-                <Cell label="Name" className="font-medium">{t.name}</Cell>
+                <Cell label="Name" className="font-medium">
+                  {t.name}
+                </Cell>
                 <Cell label="Scope">
                   {t.scope}
                   {!t.revokedAt && t.scope === "admin" && t.ownerRole === "viewer" && (
@@ -60,8 +65,13 @@ export function TokensPanel({ tokens, now }: { tokens: TokenRow[]; now: number }
                   {t.revokedAt ? (
                     "revoked"
                   ) : (
-                    <button type="button" className={subtle} disabled={busy} aria-label={`Revoke token ${t.name}`}
-                      onClick={() => run(() => requestJson("DELETE", `/api/tokens/${t.id}`))}>
+                    <button
+                      type="button"
+                      className={subtle}
+                      disabled={busy}
+                      aria-label={`Revoke token ${t.name}`}
+                      onClick={() => run(() => requestJson("DELETE", `/api/tokens/${t.id}`))}
+                    >
                       Revoke
                     </button>
                   )}

@@ -107,7 +107,15 @@ export function UsersPanel({ users, me, now, liveTokens }: { users: UserRow[]; m
         </label>
         <label className="text-sm font-medium">
           Password
-          <input name="password" type="password" required minLength={PASSWORD_MIN_LENGTH} maxLength={PASSWORD_MAX_LENGTH} autoComplete="new-password" className={input} />
+          <input
+            name="password"
+            type="password"
+            required
+            minLength={PASSWORD_MIN_LENGTH}
+            maxLength={PASSWORD_MAX_LENGTH}
+            autoComplete="new-password"
+            className={input}
+          />
         </label>
         <label className="text-sm font-medium">
           Role

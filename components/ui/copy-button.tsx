@@ -28,7 +28,12 @@ export function CopyableSecret({ text, label }: { text: string; label: string })
       <code ref={ref} className="min-w-0 flex-1 basis-64 break-all rounded bg-white px-2 py-1 font-mono text-xs ring-1 ring-amber-200">
         {text}
       </code>{" "}
-      <button type="button" onClick={() => void copy()} aria-label={`Copy ${label}`} className="rounded-md bg-slate-900 px-3 py-1 text-xs font-semibold text-white hover:bg-slate-700">
+      <button
+        type="button"
+        onClick={() => void copy()}
+        aria-label={`Copy ${label}`}
+        className="rounded-md bg-slate-900 px-3 py-1 text-xs font-semibold text-white hover:bg-slate-700"
+      >
         Copy
       </button>{" "}
       <span aria-live="polite" className="text-xs font-medium text-slate-700">

@@ -43,7 +43,10 @@ interface Props<R> {
 export function DataTable<R>({ columns, rows, rowKey, row, label, empty, frame = "card", className, id }: Props<R>) {
   if (rows.length === 0 && empty !== undefined) {
     return (
-      <p id={id} className={cn(frame === "card" ? "rounded-xl bg-white p-6 text-center text-slate-500 ring-1 ring-slate-200" : "text-sm text-slate-500", className)}>
+      <p
+        id={id}
+        className={cn(frame === "card" ? "rounded-xl bg-white p-6 text-center text-slate-500 ring-1 ring-slate-200" : "text-sm text-slate-500", className)}
+      >
         {empty}
       </p>
     );

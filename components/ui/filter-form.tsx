@@ -17,7 +17,19 @@ export function FilterForm({ action, children }: { action: string; children: Rea
 }
 
 /** One filter: a labelled select whose first option means "no filter". */
-export function FilterSelect({ label, name, value, any, options }: { label: string; name: string; value?: string | number; any: string; options: { value: string | number; label: string }[] }) {
+export function FilterSelect({
+  label,
+  name,
+  value,
+  any,
+  options,
+}: {
+  label: string;
+  name: string;
+  value?: string | number;
+  any: string;
+  options: { value: string | number; label: string }[];
+}) {
   return (
     <label className="text-sm font-medium">
       {label}

@@ -4,7 +4,19 @@ import { ApiError } from "@/lib/client/fetcher";
 import { Bone, Skeleton } from "@/components/ui/skeleton";
 
 /** A chart's place: a skeleton of its size while loading, the error in words, a note when there is nothing yet. */
-export function ChartState({ loading, error, empty, emptyText, children }: { loading: boolean; error: unknown; empty: boolean; emptyText: string; children: React.ReactNode }) {
+export function ChartState({
+  loading,
+  error,
+  empty,
+  emptyText,
+  children,
+}: {
+  loading: boolean;
+  error: unknown;
+  empty: boolean;
+  emptyText: string;
+  children: React.ReactNode;
+}) {
   if (loading)
     return (
       <Skeleton label="Loading the chart">
@@ -17,6 +29,11 @@ export function ChartState({ loading, error, empty, emptyText, children }: { loa
         {error instanceof ApiError ? error.message : "Cannot reach the server"}
       </p>
     );
-  if (empty) return <p className="flex h-[260px] items-center justify-center rounded-md bg-slate-50 px-4 text-center text-sm text-slate-500 ring-1 ring-slate-200">{emptyText}</p>;
+  if (empty)
+    return (
+      <p className="flex h-[260px] items-center justify-center rounded-md bg-slate-50 px-4 text-center text-sm text-slate-500 ring-1 ring-slate-200">
+        {emptyText}
+      </p>
+    );
   return <>{children}</>;
 }

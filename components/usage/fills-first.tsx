@@ -25,7 +25,10 @@ export function FillsFirst({ initial }: { initial: MachinesView }) {
     <div className="grid gap-4 lg:grid-cols-[2fr_1fr]">
       <section aria-label="Full first" className="space-y-2">
         <h2 className="text-base font-semibold">
-          Full first <span className="text-sm font-normal text-slate-500">· {filling.length} PCs filling, {rateText(total)} together</span>
+          Full first{" "}
+          <span className="text-sm font-normal text-slate-500">
+            · {filling.length} PCs filling, {rateText(total)} together
+          </span>
         </h2>
         {top.length === 0 ? (
           <p className="rounded-xl bg-white p-6 text-center text-sm text-slate-500 ring-1 ring-slate-200">No PC is filling up right now.</p>
@@ -39,13 +42,20 @@ export function FillsFirst({ initial }: { initial: MachinesView }) {
                   return (
                     <tr key={m.id} className={stack.tr}>
                       <Cell label="PC" className="font-mono font-semibold">
-                        <Link href={`/machines/${m.id}`} className="hover:underline">{m.name}</Link>
+                        <Link href={`/machines/${m.id}`} className="hover:underline">
+                          {m.name}
+                        </Link>
                       </Cell>
                       <Cell label="Used" className="text-right tabular-nums">
                         {m.percent !== null ? `${m.percent.toFixed(1)} % of ${mib(m.totalSectors)} MiB` : m.condition}
                       </Cell>
-                      <Cell label="Fill rate" className="text-right tabular-nums">{m.growth.mibPerMin === null ? "—" : rateText(m.growth.mibPerMin)}</Cell>
-                      <Cell label="Full" className={cn("tabular-nums", soon || m.condition === "invalid" || m.condition === "overflow" ? "font-semibold text-red-700" : "")}>
+                      <Cell label="Fill rate" className="text-right tabular-nums">
+                        {m.growth.mibPerMin === null ? "—" : rateText(m.growth.mibPerMin)}
+                      </Cell>
+                      <Cell
+                        label="Full"
+                        className={cn("tabular-nums", soon || m.condition === "invalid" || m.condition === "overflow" ? "font-semibold text-red-700" : "")}
+                      >
                         {m.condition === "invalid" || m.condition === "overflow" ? "full (dead)" : fullInText(m.growth.fullInMs, m.growth.mibPerMin)}
                       </Cell>
                     </tr>
@@ -71,8 +81,8 @@ export function FillsFirst({ initial }: { initial: MachinesView }) {
                   <div className={cn("h-full", usable === 0 ? "bg-red-600" : "bg-slate-600")} style={{ width: `${Math.min(100, usedPct)}%` }} />
                 </div>
                 <p className="mt-1 tabular-nums text-slate-600">
-                  {(s.freeBytes / 1024 / MiB).toFixed(1)} GiB free of {(s.sizeBytes / 1024 / MiB).toFixed(1)} GiB · {(s.reserveBytes / MiB).toFixed(0)} MiB reserve ·{" "}
-                  <span className={usable === 0 ? "font-semibold text-red-700" : ""}>{(usable / 1024 / MiB).toFixed(1)} GiB to grow into</span>
+                  {(s.freeBytes / 1024 / MiB).toFixed(1)} GiB free of {(s.sizeBytes / 1024 / MiB).toFixed(1)} GiB · {(s.reserveBytes / MiB).toFixed(0)} MiB
+                  reserve · <span className={usable === 0 ? "font-semibold text-red-700" : ""}>{(usable / 1024 / MiB).toFixed(1)} GiB to grow into</span>
                 </p>
               </div>
             );

@@ -60,7 +60,9 @@ export function MachinePanel({ initial, id, canReset }: { initial: MachinesView;
           onReset={() => setConfirm(true)}
           onGrow={() => setGrowing(true)}
           onCancelPending={async () => {
-            await requestJson("DELETE", `/api/machines/${id}/pending-reset`).catch((e: unknown) => setRequestError(e instanceof ApiError ? e.message : "Cannot reach the server"));
+            await requestJson("DELETE", `/api/machines/${id}/pending-reset`).catch((e: unknown) =>
+              setRequestError(e instanceof ApiError ? e.message : "Cannot reach the server"),
+            );
             await mutate();
           }}
         />

@@ -16,7 +16,11 @@ const mibFmt = (v: number) => `${v.toFixed(1)} MiB`;
 export function MachineUsageChart({ id, name }: { id: number; name: string }) {
   const [range, setRange] = useState<RangeName>("6h");
   const { box, points } = useChartPoints<HTMLDivElement>();
-  const { data, error, isLoading } = useSWR<MachineChart & { range: RangeName }>(points === null ? null : `/api/machines/${id}/usage?range=${range}&points=${points}`, fetcher, { refreshInterval: 10_000, keepPreviousData: true });
+  const { data, error, isLoading } = useSWR<MachineChart & { range: RangeName }>(
+    points === null ? null : `/api/machines/${id}/usage?range=${range}&points=${points}`,
+    fetcher,
+    { refreshInterval: 10_000, keepPreviousData: true },
+  );
 
   const chart = useMemo(() => {
     if (!data) return null;
@@ -30,7 +34,12 @@ export function MachineUsageChart({ id, name }: { id: number; name: string }) {
       ...data.boots.map((b) => ({ at: b.at, color: "#7c3aed", label: b.result === "failed" ? "boot failed" : "boot", dash: true })),
       ...data.events
         .filter((e) => ["snapshot-invalid", "snapshot-overflow", "autoextend", "grow", "autoextend-refused"].includes(e.kind))
-        .map((e) => ({ at: e.at, color: e.kind.startsWith("snapshot") || e.kind === "autoextend-refused" ? "#b91c1c" : "#d97706", label: e.kind === "snapshot-invalid" ? "died" : e.kind === "snapshot-overflow" ? "full" : e.kind === "autoextend-refused" ? "grow refused" : "grew", dash: true })),
+        .map((e) => ({
+          at: e.at,
+          color: e.kind.startsWith("snapshot") || e.kind === "autoextend-refused" ? "#b91c1c" : "#d97706",
+          label: e.kind === "snapshot-invalid" ? "died" : e.kind === "snapshot-overflow" ? "full" : e.kind === "autoextend-refused" ? "grow refused" : "grew",
+          dash: true,
+        })),
     ];
     const last = data.points.at(-1);
     const summary = last
@@ -51,7 +60,18 @@ export function MachineUsageChart({ id, name }: { id: number; name: string }) {
       empty={!!data && data.points.length === 0}
       emptyText="No samples in this range yet: they are taken every few seconds while Cowherd runs."
     >
-      {chart && data && <TimeChart testId="machine-chart" xs={chart.xs} series={chart.series} markers={chart.markers} from={data.from} to={data.to} yLabel="MiB" summary={chart.summary} />}
+      {chart && data && (
+        <TimeChart
+          testId="machine-chart"
+          xs={chart.xs}
+          series={chart.series}
+          markers={chart.markers}
+          from={data.from}
+          to={data.to}
+          yLabel="MiB"
+          summary={chart.summary}
+        />
+      )}
       <ul className="flex flex-wrap gap-x-4 gap-y-1 text-xs text-slate-600" aria-label="Chart markers">
         <Key color="bg-emerald-600">reset</Key>
         <Key color="bg-red-600">failed reset, died, grow refused</Key>

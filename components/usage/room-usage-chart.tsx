@@ -16,7 +16,10 @@ const gib = (v: number) => `${v.toFixed(2)} GiB`;
 export function RoomUsageChart() {
   const [range, setRange] = useState<RangeName>("6h");
   const { box, points } = useChartPoints<HTMLDivElement>();
-  const { data, error, isLoading } = useSWR<RoomChart & { range: RangeName }>(points === null ? null : `/api/usage?range=${range}&points=${points}`, fetcher, { refreshInterval: 10_000, keepPreviousData: true });
+  const { data, error, isLoading } = useSWR<RoomChart & { range: RangeName }>(points === null ? null : `/api/usage?range=${range}&points=${points}`, fetcher, {
+    refreshInterval: 10_000,
+    keepPreviousData: true,
+  });
   const chart = useMemo(() => {
     if (!data) return null;
     const series: ChartSeries[] = [
@@ -40,7 +43,9 @@ export function RoomUsageChart() {
       empty={!!data && data.points.length === 0}
       emptyText="No samples in this range yet: the room is sampled every few seconds while Cowherd runs."
     >
-      {chart && data && <TimeChart testId="room-chart" xs={chart.xs} series={chart.series} from={data.from} to={data.to} yLabel="GiB" y2Label="PCs" summary={chart.summary} />}
+      {chart && data && (
+        <TimeChart testId="room-chart" xs={chart.xs} series={chart.series} from={data.from} to={data.to} yLabel="GiB" y2Label="PCs" summary={chart.summary} />
+      )}
     </ChartPanel>
   );
 }

@@ -39,7 +39,9 @@ export function lioBackend(specs: () => ExportSpec[]): IscsiBackend {
     read: { kind: "files", paths: (list) => list.flatMap((s) => Object.values(lioPaths(s))) },
     parse: (input) => parseLio(typeof input === "string" ? new Map() : input, specs()),
     createTarget: (s) => [targetcli("/iscsi", "create", s.iqn)],
-    bind: (s) => [targetcli(`/iscsi/${s.iqn}/tpg1`, "set", "attribute", "generate_node_acls=1", "cache_dynamic_acls=1", "demo_mode_write_protect=0", "authentication=0")],
+    bind: (s) => [
+      targetcli(`/iscsi/${s.iqn}/tpg1`, "set", "attribute", "generate_node_acls=1", "cache_dynamic_acls=1", "demo_mode_write_protect=0", "authentication=0"),
+    ],
     deleteTarget: (s) => [targetcli("/iscsi", "delete", s.iqn)],
     // The backstore holds the dm device open, so offline removes both and online adds both.
     lunOnline: (s) => [

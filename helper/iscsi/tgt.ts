@@ -66,8 +66,6 @@ export const tgtBackend: IscsiBackend = {
   bind: (s: ExportSpec) => [tgtadm("--op", "bind", "--mode", "target", "--tid", String(s.tid), "-I", s.allow)],
   deleteTarget: (s: ExportSpec) => [tgtadm("--op", "delete", "--force", "--mode", "target", "--tid", String(s.tid))],
   // Direct I/O on the backing store: a dead snapshot fails reads at once instead of at writeback.
-  lunOnline: (s: ExportSpec) => [
-    tgtadm("--op", "new", "--mode", "logicalunit", "--tid", String(s.tid), "--lun", "1", "-b", s.device, "--bsoflags", "direct"),
-  ],
+  lunOnline: (s: ExportSpec) => [tgtadm("--op", "new", "--mode", "logicalunit", "--tid", String(s.tid), "--lun", "1", "-b", s.device, "--bsoflags", "direct")],
   lunOffline: (s: ExportSpec) => [tgtadm("--op", "delete", "--mode", "logicalunit", "--tid", String(s.tid), "--lun", "1")],
 };

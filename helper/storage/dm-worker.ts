@@ -27,7 +27,11 @@ export class DmWorker {
   /** `program`: the worker's argv (tests run a stand-in). */
   constructor(env: Record<string, string>, program: readonly string[] = [PERL, "-e", SCRIPT]) {
     this.child = spawn(program[0]!, program.slice(1), { env: env as NodeJS.ProcessEnv, stdio: ["pipe", "pipe", "pipe"], shell: false });
-    const lines = new LineSplitter(1 << 20, (line) => this.waiting.shift()?.resolve(line), () => this.die(new Error("dm worker sent an over-long line")));
+    const lines = new LineSplitter(
+      1 << 20,
+      (line) => this.waiting.shift()?.resolve(line),
+      () => this.die(new Error("dm worker sent an over-long line")),
+    );
     this.child.stdout.on("data", (c: Buffer) => lines.push(c));
     let stderr = "";
     this.child.stderr.on("data", (c: Buffer) => (stderr = (stderr + c.toString()).slice(-500)));
@@ -128,17 +132,29 @@ export class DmSupervisor implements DmOps, LockHolder {
   }
 
   wipe(devs: { name: string; sectors: number }[]) {
-    return this.all(devs.map((d) => d.name), devs.map((d) => `wipe ${d.name} ${d.sectors}`));
+    return this.all(
+      devs.map((d) => d.name),
+      devs.map((d) => `wipe ${d.name} ${d.sectors}`),
+    );
   }
   // A table line starts "0 <sectors>": the worker's load takes the sectors onwards.
   load(devs: { name: string; table: string }[]) {
-    return this.all(devs.map((d) => d.name), devs.map((d) => `load ${d.name} ${d.table.replace(/^0 /, "")}`));
+    return this.all(
+      devs.map((d) => d.name),
+      devs.map((d) => `load ${d.name} ${d.table.replace(/^0 /, "")}`),
+    );
   }
   resume(names: string[]) {
-    return this.all(names, names.map((n) => `resume ${n}`));
+    return this.all(
+      names,
+      names.map((n) => `resume ${n}`),
+    );
   }
   clear(names: string[]) {
-    return this.all(names, names.map((n) => `clear ${n}`));
+    return this.all(
+      names,
+      names.map((n) => `clear ${n}`),
+    );
   }
 
   async lock(path: string): Promise<boolean> {

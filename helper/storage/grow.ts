@@ -19,7 +19,10 @@ export async function grow(c: StorageContext, id: number, mib: number, expectSec
     // A grow queued behind a reset would otherwise grow the freshly cut COW: it grows only the COW
     // its caller saw.
     if (expectSectors !== undefined && current / 512 !== expectSectors) {
-      throw new StepError("changed", `${m.name}'s COW is ${Math.floor(current / 512)} sectors now, not the ${expectSectors} the grow was asked for (a reset or another grow ran meanwhile): nothing was changed; look again and grow from there`);
+      throw new StepError(
+        "changed",
+        `${m.name}'s COW is ${Math.floor(current / 512)} sectors now, not the ${expectSectors} the grow was asked for (a reset or another grow ran meanwhile): nothing was changed; look again and grow from there`,
+      );
     }
     if (bytes <= current) throw new StepError("validate", `new size ${mib} MiB is not larger than the current ${Math.floor(current / MiB)} MiB`);
     if (mib > m.maxCowSizeMiB) throw new StepError("validate", `new size ${mib} MiB is larger than ${m.name}'s maxCowSizeMiB (${m.maxCowSizeMiB} MiB)`);

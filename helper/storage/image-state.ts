@@ -74,11 +74,14 @@ export function checkState(value: unknown): ImageState {
     s.format === 1 &&
     Array.isArray(s.versions) &&
     s.versions.length > 0 &&
-    s.versions.every((v) => int(v?.n) && typeof v.path === "string" && v.path.startsWith("/") && Number.isSafeInteger(v.sizeBytes) && Number.isSafeInteger(v.createdAt)) &&
+    s.versions.every(
+      (v) => int(v?.n) && typeof v.path === "string" && v.path.startsWith("/") && Number.isSafeInteger(v.sizeBytes) && Number.isSafeInteger(v.createdAt),
+    ) &&
     s.versions.some((v) => v.n === s.current) &&
     int(s.next) &&
     s.versions.every((v) => v.n < s.next) &&
-    (s.draft === null || (int(s.draft?.n) && typeof s.draft.path === "string" && int(s.draft.machine) && ["copying", "ready", "publishing"].includes(s.draft.state))) &&
+    (s.draft === null ||
+      (int(s.draft?.n) && typeof s.draft.path === "string" && int(s.draft.machine) && ["copying", "ready", "publishing"].includes(s.draft.state))) &&
     typeof s.pcs === "object" &&
     s.pcs !== null &&
     Object.values(s.pcs).every(int);
@@ -115,7 +118,8 @@ export function copied(s: ImageState, method: "reflink" | "copy"): ImageState {
 
 function readyDraft(s: ImageState, what: string): DraftRecord {
   if (!s.draft) return refuse(`there is no update in progress to ${what}: start one on a PC first`);
-  if (s.draft.state === "copying") return refuse(`v${s.draft.n} is still being copied: wait for the copy to finish${what === "discard" ? "" : ", then " + what + " it"}`);
+  if (s.draft.state === "copying")
+    return refuse(`v${s.draft.n} is still being copied: wait for the copy to finish${what === "discard" ? "" : ", then " + what + " it"}`);
   return s.draft;
 }
 

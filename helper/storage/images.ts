@@ -73,12 +73,20 @@ export class Images {
     const text = this.d.fs.read(this.file);
     if (text === null) {
       const { master } = this.d.config.storage;
-      return initialState(master, this.d.fs.stat(master)?.size ?? 0, this.d.now(), this.d.config.machines.map((m) => m.id));
+      return initialState(
+        master,
+        this.d.fs.stat(master)?.size ?? 0,
+        this.d.now(),
+        this.d.config.machines.map((m) => m.id),
+      );
     }
     try {
       return checkState(JSON.parse(text));
     } catch (e) {
-      throw new StepError("images", `${this.file} cannot be read (${errorText(e)}): restore it from a backup, or move it away to start again from storage.master as v1`);
+      throw new StepError(
+        "images",
+        `${this.file} cannot be read (${errorText(e)}): restore it from a backup, or move it away to start again from storage.master as v1`,
+      );
     }
   }
 
@@ -91,7 +99,15 @@ export class Images {
       return { s: this.load(), error: null };
     } catch (e) {
       const { master } = this.d.config.storage;
-      return { s: initialState(master, this.d.fs.stat(master)?.size ?? 0, this.d.now(), this.d.config.machines.map((m) => m.id)), error: errorText(e) };
+      return {
+        s: initialState(
+          master,
+          this.d.fs.stat(master)?.size ?? 0,
+          this.d.now(),
+          this.d.config.machines.map((m) => m.id),
+        ),
+        error: errorText(e),
+      };
     }
   }
 
@@ -200,7 +216,13 @@ export class Images {
     const m = this.d.config.machines.find((x) => x.id === d.machine);
     if (!m) return null;
     const loop = view.loops.find((l) => l.backFile === d.path && !l.readOnly);
-    return { tid: UPDATE_TID, iqn: updateIqn(this.d.config.storage.iqnPrefix), name: "cowherd-update", device: loop?.name ?? "", allow: this.d.config.storage.access === "all" ? "ALL" : m.ip };
+    return {
+      tid: UPDATE_TID,
+      iqn: updateIqn(this.d.config.storage.iqnPrefix),
+      name: "cowherd-update",
+      device: loop?.name ?? "",
+      allow: this.d.config.storage.access === "all" ? "ALL" : m.ip,
+    };
   }
 
   /** What status reports. Reads only. */
@@ -249,7 +271,10 @@ export class Images {
     const shareOnly = free - cur.sizeBytes < reserveMiB * MiB;
     // A copy that shares blocks takes no space now, but the update PC's writes will: never below the reserve.
     if (shareOnly && (free < reserveMiB * MiB || !this.d.fs.canReflink(cur.path, this.dir))) {
-      throw new StepError("space", `not enough space for a copy of v${cur.n}: ${Math.floor(free / MiB)} MiB free on ${this.dir}, ${Math.ceil(cur.sizeBytes / MiB)} MiB needed plus the ${reserveMiB} MiB reserve (storage.reserveMiB), and this filesystem cannot share blocks (reflink)`);
+      throw new StepError(
+        "space",
+        `not enough space for a copy of v${cur.n}: ${Math.floor(free / MiB)} MiB free on ${this.dir}, ${Math.ceil(cur.sizeBytes / MiB)} MiB needed plus the ${reserveMiB} MiB reserve (storage.reserveMiB), and this filesystem cannot share blocks (reflink)`,
+      );
     }
     const next = beginUpdate(s, machine, { imageDir: this.dir, master: this.d.config.storage.master }, this.d.now(), this.d.pid);
     if (this.d.fs.exists(next.draft!.path)) refuse(`${next.draft!.path} already exists: move it away first`);

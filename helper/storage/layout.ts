@@ -72,15 +72,21 @@ export function layoutOf(config: Config, fs: FsPort, m: Machine, view: HostView,
   if (!master) return fail(`${what} is not attached read-only: run 'cowherd-helper up'`);
   if (n === null || !holdsFile(fs, master, masterPath)) {
     const now = master.deleted ? "a deleted file" : master.backFile === masterPath ? "another inode than the file there now" : master.backFile;
-    return fail(`${what} was deleted, renamed or replaced while PCs run on it (${master.name} now holds ${now}): put it back, or stop the PCs and run 'cowherd-helper down' and 'up'`);
+    return fail(
+      `${what} was deleted, renamed or replaced while PCs run on it (${master.name} now holds ${now}): put it back, or stop the PCs and run 'cowherd-helper down' and 'up'`,
+    );
   }
   const cow = byDev(cowDev) ?? cowLoop(m, view.loops);
   if (!cow) return fail(`COW ${m.cowPath} of ${m.name} is not attached: run 'cowherd-helper up ${m.id}'`);
   if (!holdsFile(fs, cow, m.cowPath)) {
-    return fail(`COW file ${m.cowPath} of ${m.name} was deleted or replaced while in use (${cow.name} still holds the old one): ${m.name} runs on a disk that no longer has its file; stop it, then 'cowherd-helper down ${m.id}' and 'up ${m.id}' give it a new one`);
+    return fail(
+      `COW file ${m.cowPath} of ${m.name} was deleted or replaced while in use (${cow.name} still holds the old one): ${m.name} runs on a disk that no longer has its file; stop it, then 'cowherd-helper down ${m.id}' and 'up ${m.id}' give it a new one`,
+    );
   }
   if (originDev && (originDev !== master.majMin || cowDev !== cow.majMin)) {
-    return fail(`${m.dmName} runs on ${originDev} / ${cowDev}, not on the master ${master.name} (${master.majMin}) and its COW ${cow.name} (${cow.majMin}): refusing to touch it; 'cowherd-helper down ${m.id}' and 'up ${m.id}' rebuild it`);
+    return fail(
+      `${m.dmName} runs on ${originDev} / ${cowDev}, not on the master ${master.name} (${master.majMin}) and its COW ${cow.name} (${cow.majMin}): refusing to touch it; 'cowherd-helper down ${m.id}' and 'up ${m.id}' rebuild it`,
+    );
   }
   const sectors = live?.target === "snapshot" ? live.length : Math.floor(fs.stat(masterPath)!.size / 512);
   return { master, version: n, cow, cowIno: cow.backIno!, sectors, table: snapshotTable(sectors, master.majMin, cow.majMin, m.mode, m.chunkSectors) };

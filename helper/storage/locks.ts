@@ -71,8 +71,16 @@ export class PcLocks {
   private async flock(id: number): Promise<void> {
     const deadline = Date.now() + this.waitMs;
     while (!(await this.holder.lock(this.path(id)))) {
-      if (Date.now() >= deadline && id === IMAGE_LOCK) throw new StepError("lock", `the image versions are locked by another cowherd-helper process (an update, publish or reset still running?) for over ${Math.round(this.waitMs / 1000)} s`);
-      if (Date.now() >= deadline) throw new StepError("lock", `PC ${id} is locked by another cowherd-helper process (a reset, up, down or grow still running?) for over ${Math.round(this.waitMs / 1000)} s`);
+      if (Date.now() >= deadline && id === IMAGE_LOCK)
+        throw new StepError(
+          "lock",
+          `the image versions are locked by another cowherd-helper process (an update, publish or reset still running?) for over ${Math.round(this.waitMs / 1000)} s`,
+        );
+      if (Date.now() >= deadline)
+        throw new StepError(
+          "lock",
+          `PC ${id} is locked by another cowherd-helper process (a reset, up, down or grow still running?) for over ${Math.round(this.waitMs / 1000)} s`,
+        );
       await new Promise((r) => setTimeout(r, this.pollMs));
     }
   }

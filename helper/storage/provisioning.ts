@@ -55,7 +55,14 @@ export async function repairHalfDone(c: StorageContext, ids: readonly number[], 
         const bases = c.images.bases(c.images.load());
         const ok = await ensureSnapshot(c.planDeps(), m, layoutOf(c.config, c.fs, m, view, "repair", bases), records);
         actions.push(...records.filter((r) => r.ok).map((r) => r.step.replace(/^recover:/, "")));
-        if (!ok) throw new StepError("repair", records.filter((r) => !r.ok).map((r) => r.error).pop() ?? "the snapshot did not come back");
+        if (!ok)
+          throw new StepError(
+            "repair",
+            records
+              .filter((r) => !r.ok)
+              .map((r) => r.error)
+              .pop() ?? "the snapshot did not come back",
+          );
         // A device live all along can still lack its node (dmsetup create killed after the kernel
         // made it, no udev): without it the target cannot open the disk.
         if (!c.fs.exists(c.spec(m).device)) {

@@ -70,7 +70,11 @@ export class HostReads {
   /** The configured backend's tools are installed: without them the config is wrong, not the daemon down. */
   requireBackend(): void {
     const missing = this.backend.requires.filter((p) => !this.fs.exists(p));
-    if (missing.length) throw new StepError("read-iscsi", `the iSCSI target is configured as ${this.backend.name} (storage.backend), but ${missing.join(" and ")} ${missing.length > 1 ? "are" : "is"} missing: install and start it, or set storage.backend to the one this host runs`);
+    if (missing.length)
+      throw new StepError(
+        "read-iscsi",
+        `the iSCSI target is configured as ${this.backend.name} (storage.backend), but ${missing.join(" and ")} ${missing.length > 1 ? "are" : "is"} missing: install and start it, or set storage.backend to the one this host runs`,
+      );
   }
 
   async iscsi(): Promise<IscsiView> {

@@ -111,7 +111,8 @@ export function inPlaceReset(d: PlanDeps, view: HostView): ResetPlan {
             // A PC already on the current version is rebuilt over the very loop it runs on.
             const loop = t.n === l.version ? l.master : t.loop;
             if (!loop) throw new Error(`image v${t.n} is not attached read-only: run 'cowherd-helper up'`);
-            if (t.n !== l.version && t.sectors !== l.sectors) throw new Error(`image v${t.n} has ${t.sectors} sectors but ${m.dmName} has ${l.sectors}: every version must be the same size`);
+            if (t.n !== l.version && t.sectors !== l.sectors)
+              throw new Error(`image v${t.n} has ${t.sectors} sectors but ${m.dmName} has ${l.sectors}: every version must be the same size`);
             layouts.set(id, l);
             next.set(id, snapshotTable(l.sectors, loop.majMin, l.cow.majMin, m.mode, m.chunkSectors));
           }),
@@ -146,7 +147,11 @@ export function inPlaceReset(d: PlanDeps, view: HostView): ResetPlan {
       },
       dmStep("dm-load", (ms) => d.dm.load(ms.map(({ m }) => ({ name: m.dmName, table: next.get(m.id)! })))),
       // Resumed over its own COW, the PC is consistent again: its journal goes.
-      dmStep("dm-resume", (ms) => d.dm.resume(ms.map(({ m }) => m.dmName)), (id) => d.journal.remove(id)),
+      dmStep(
+        "dm-resume",
+        (ms) => d.dm.resume(ms.map(({ m }) => m.dmName)),
+        (id) => d.journal.remove(id),
+      ),
     ],
     recover: async (id, failedStep, done) => {
       const m = d.machine(id);
@@ -180,7 +185,12 @@ export function loopOutOfStep(fs: FsPort, loop: string, file: string): boolean {
  * Brings a PC whose reset stopped half way back to a live snapshot on its own COW: a snapshot built
  * over an intact header is the old disk, over a zeroed one a fresh disk. Looks afresh first.
  */
-export async function ensureSnapshot(d: Pick<PlanDeps, "dm" | "reads" | "nodes" | "setCapacity" | "fs">, m: Machine, l: PcLayout, records: StepRecord[]): Promise<boolean> {
+export async function ensureSnapshot(
+  d: Pick<PlanDeps, "dm" | "reads" | "nodes" | "setCapacity" | "fs">,
+  m: Machine,
+  l: PcLayout,
+  records: StepRecord[],
+): Promise<boolean> {
   const look = async () => {
     const [info, tables] = await Promise.all([d.reads.info(), d.reads.tables()]);
     return { i: info.get(m.dmName), t: tables.get(m.dmName) };
@@ -200,7 +210,8 @@ export async function ensureSnapshot(d: Pick<PlanDeps, "dm" | "reads" | "nodes" 
   if (now?.i?.inactive && !(await attempt(records, "recover:dm-clear", () => one(d.dm.clear([m.dmName]))))) return false;
   // No snapshot uses the COW now: its loop takes the file's size again (a reset may have cut the
   // file and stopped before the loop was told).
-  if (!onlySuspended && loopOutOfStep(d.fs, l.cow.name, m.cowPath) && !(await attempt(records, "recover:cow-capacity", () => d.setCapacity(l.cow.name)))) return false;
+  if (!onlySuspended && loopOutOfStep(d.fs, l.cow.name, m.cowPath) && !(await attempt(records, "recover:cow-capacity", () => d.setCapacity(l.cow.name))))
+    return false;
   if (!onlySuspended && !(await attempt(records, "recover:dm-load", () => one(d.dm.load([{ name: m.dmName, table: l.table }]))))) return false;
   if (!(await attempt(records, "recover:dm-resume", () => one(d.dm.resume([m.dmName]))))) return false;
   // A device that had no table may have no /dev/mapper node (or one of an older device) without

@@ -16,7 +16,12 @@ import type { HostView } from "./reads";
 import { SERVICE } from "./status";
 import { inPlaceReset, type PlanDeps } from "./reset-plan";
 
-export async function reset(c: StorageContext, ids: number[], onStep: (id: number, step: string) => void, opts: { force?: boolean } = {}): Promise<ResetReport[]> {
+export async function reset(
+  c: StorageContext,
+  ids: number[],
+  onStep: (id: number, step: string) => void,
+  opts: { force?: boolean } = {},
+): Promise<ResetReport[]> {
   ids.forEach((id) => c.machine(id));
   return c.locks.with(ids, async () => {
     // A reset a dead process left half done is repaired first, so this one starts from the truth.

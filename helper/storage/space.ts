@@ -24,6 +24,9 @@ export function ensureSpace(c: StorageContext, m: Machine, bytes: number, what: 
   const { reserveMiB } = c.config.storage;
   const free = c.fs.freeBytes(dir);
   if (!reserveAllows(free, bytes, reserveMiB * MiB)) {
-    throw new StepError("space", `not enough space for ${what}: ${Math.floor(free / MiB)} MiB free on ${dir}, ${Math.ceil(bytes / MiB)} MiB needed plus the ${reserveMiB} MiB reserve (storage.reserveMiB)`);
+    throw new StepError(
+      "space",
+      `not enough space for ${what}: ${Math.floor(free / MiB)} MiB free on ${dir}, ${Math.ceil(bytes / MiB)} MiB needed plus the ${reserveMiB} MiB reserve (storage.reserveMiB)`,
+    );
   }
 }

@@ -30,18 +30,30 @@ function halfState(view: HostView, dmName: string, fs: FsPort): string | null {
  * Every configured PC's state from one look at the host. Reads only. `resetting`: PCs a live
  * process is resetting right now (its journal, its lock): their passing error table is no fault.
  */
-export function statusOf(config: Config, backend: IscsiBackend, view: HostView, fs: FsPort, images: Images, state: ImageState, resetting: ReadonlySet<number> = new Set()): MachineHostStatus[] {
+export function statusOf(
+  config: Config,
+  backend: IscsiBackend,
+  view: HostView,
+  fs: FsPort,
+  images: Images,
+  state: ImageState,
+  resetting: ReadonlySet<number> = new Set(),
+): MachineHostStatus[] {
   const bases = images.bases(state);
   const sitsOn = images.sitsOn(state, view);
   // The update PC's session is on the update target: it is up all the same.
-  const update = state.draft && state.draft.state !== "copying" ? { id: state.draft.machine, initiators: view.iscsi.get(updateIqn(config.storage.iqnPrefix))?.initiators ?? [] } : null;
+  const update =
+    state.draft && state.draft.state !== "copying"
+      ? { id: state.draft.machine, initiators: view.iscsi.get(updateIqn(config.storage.iqnPrefix))?.initiators ?? [] }
+      : null;
   return config.machines.map((m) => {
     const dev = view.status.get(m.dmName);
     const info = view.info.get(m.dmName);
     const target = view.iscsi.get(m.iqn);
     let problem = resetting.has(m.id) ? null : halfState(view, m.dmName, fs);
     // The target daemon down: every PC has lost its disk (and none can boot), whatever its numbers.
-    if (!problem && view.iscsiError && info) problem = `the iSCSI target does not answer (${view.iscsiError}): no PC can reach its disk or boot; start it (systemctl start ${SERVICE[backend.name]}), then 'cowherd-helper repair' exports the LUNs again`;
+    if (!problem && view.iscsiError && info)
+      problem = `the iSCSI target does not answer (${view.iscsiError}): no PC can reach its disk or boot; start it (systemctl start ${SERVICE[backend.name]}), then 'cowherd-helper repair' exports the LUNs again`;
     if (!problem && info) {
       try {
         layoutOf(config, fs, m, view, "status", bases);

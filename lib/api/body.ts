@@ -33,7 +33,7 @@ export async function readCapped(req: Request, max = MAX_BODY): Promise<Uint8Arr
   }
   const out = new Uint8Array(total);
   let at = 0;
-  for (const c of chunks) (out.set(c, at), (at += c.byteLength));
+  for (const c of chunks) out.set(c, at), (at += c.byteLength);
   return out;
 }
 

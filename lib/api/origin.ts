@@ -9,10 +9,11 @@ let ownCache: { at: number; addresses: Set<string> } | undefined;
 export function ownAddresses(now = Date.now()): Set<string> {
   if (!ownCache || now - ownCache.at > INTERFACES_TTL_MS) {
     const addresses = new Set<string>();
-    for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) {
-      const ip = normalizeIp(a.address);
-      if (ip) addresses.add(ip);
-    }
+    for (const list of Object.values(networkInterfaces()))
+      for (const a of list ?? []) {
+        const ip = normalizeIp(a.address);
+        if (ip) addresses.add(ip);
+      }
     ownCache = { at: now, addresses };
   }
   return ownCache.addresses;

@@ -23,7 +23,12 @@ export interface LoginSource {
  * The account's counter is keyed by its password hash too: a new password (from Settings or the
  * shell's `passwd`) starts a fresh count, which lifts an account lock at once.
  */
-export async function login(rt: Pick<Runtime, "config" | "users" | "knownLogins" | "limiter" | "audit" | "sessions">, username: string, password: string, from: LoginSource) {
+export async function login(
+  rt: Pick<Runtime, "config" | "users" | "knownLogins" | "limiter" | "audit" | "sessions">,
+  username: string,
+  password: string,
+  from: LoginSource,
+) {
   const { address } = from;
   const entry = { actor: username, actorKind: "anonymous" as const, address, action: "login" };
   const user = rt.users.findByName(username);
@@ -47,7 +52,13 @@ export async function login(rt: Pick<Runtime, "config" | "users" | "knownLogins"
   }
   attempt.succeeded();
   const deviceToken = rt.knownLogins.remember(user.id, from.deviceToken, isTrustedProxy(address, rt.config.legacy.trustedProxies) ? null : address);
-  rt.audit.record({ ...entry, actor: user.username, actorKind: "user", outcome: "ok", detail: device ? "known device" : addressTrusted ? "known address" : null });
+  rt.audit.record({
+    ...entry,
+    actor: user.username,
+    actorKind: "user",
+    outcome: "ok",
+    detail: device ? "known device" : addressTrusted ? "known address" : null,
+  });
   return { token: rt.sessions.create(user.id), deviceToken, user: { id: user.id, username: user.username, role: user.role } };
 }
 

@@ -57,8 +57,6 @@ export class SessionRepo {
 
   prune(): number {
     const t = this.now();
-    return this.db
-      .prepare("DELETE FROM sessions WHERE last_seen < ? OR created_at < ?")
-      .run(t - this.limits.idleMs, t - this.limits.absoluteMs).changes;
+    return this.db.prepare("DELETE FROM sessions WHERE last_seen < ? OR created_at < ?").run(t - this.limits.idleMs, t - this.limits.absoluteMs).changes;
   }
 }

@@ -20,18 +20,16 @@ export class UserRepo {
   }
 
   findByName(username: string): (User & { passwordHash: string }) | undefined {
-    return this.db
-      .prepare("SELECT id, username, role, password_hash AS passwordHash FROM users WHERE username = ?")
-      .get(username) as (User & { passwordHash: string }) | undefined;
+    return this.db.prepare("SELECT id, username, role, password_hash AS passwordHash FROM users WHERE username = ?").get(username) as
+      | (User & { passwordHash: string })
+      | undefined;
   }
 
   /** Adds a user; a name taken meanwhile (two requests racing past a lookup) is a 409, not a 500. */
   async create(username: string, password: string, role: Role): Promise<User> {
     const hash = await hashPassword(password);
     try {
-      const info = this.db
-        .prepare("INSERT INTO users (username, password_hash, role, created_at) VALUES (?, ?, ?, ?)")
-        .run(username, hash, role, Date.now());
+      const info = this.db.prepare("INSERT INTO users (username, password_hash, role, created_at) VALUES (?, ?, ?, ?)").run(username, hash, role, Date.now());
       return { id: Number(info.lastInsertRowid), username, role };
     } catch (e) {
       if ((e as { code?: string }).code === "SQLITE_CONSTRAINT_UNIQUE") throw errors.conflict("user_exists", `User ${username} already exists`);
@@ -59,8 +57,7 @@ export class UserRepo {
         // Its API tokens die with it (owner_id would become NULL anyway; revoked shows why in Settings).
         this.db.prepare("UPDATE api_tokens SET revoked_at = ? WHERE owner_id = ? AND revoked_at IS NULL").run(Date.now(), id);
         this.db.prepare("DELETE FROM users WHERE id = ?").run(id);
-      }
-      else {
+      } else {
         this.db.prepare("UPDATE users SET role = ? WHERE id = ?").run(change.role, id);
         this.db.prepare("DELETE FROM sessions WHERE user_id = ?").run(id); // new rights take effect at next login
       }
@@ -87,7 +84,8 @@ export class UserRepo {
 export async function ensureAdmin(users: UserRepo, env: Env, log: (line: string) => void): Promise<string | null> {
   if (users.count() > 0) return null;
   const fromEnv = env.COWHERD_ADMIN_PASSWORD;
-  if (fromEnv !== undefined && fromEnv.length < PASSWORD_MIN_LENGTH) throw new Error(`COWHERD_ADMIN_PASSWORD must be at least ${PASSWORD_MIN_LENGTH} characters`);
+  if (fromEnv !== undefined && fromEnv.length < PASSWORD_MIN_LENGTH)
+    throw new Error(`COWHERD_ADMIN_PASSWORD must be at least ${PASSWORD_MIN_LENGTH} characters`);
   const password = fromEnv ?? generatePassword();
   await users.create("admin", password, "admin");
   if (fromEnv) {

@@ -56,16 +56,21 @@ function subnetOf(config: Config, given: string | undefined): Subnet {
 }
 
 function checked(config: Config, opts: DhcpOptions) {
-  if (!/^[A-Za-z0-9.-]+(:\d{1,5})?$/.test(opts.server)) throw new DhcpConfigError(`server ${JSON.stringify(opts.server)}: expected address[:port], e.g. 10.13.0.1:3000`);
+  if (!/^[A-Za-z0-9.-]+(:\d{1,5})?$/.test(opts.server))
+    throw new DhcpConfigError(`server ${JSON.stringify(opts.server)}: expected address[:port], e.g. 10.13.0.1:3000`);
   const noMac = config.machines.filter((m) => !m.mac);
-  if (noMac.length) throw new DhcpConfigError(`no MAC address in the config for ${noMac.map((m) => m.name).join(", ")}: add "mac" to each PC (DHCP hands out addresses by MAC)`);
+  if (noMac.length)
+    throw new DhcpConfigError(
+      `no MAC address in the config for ${noMac.map((m) => m.name).join(", ")}: add "mac" to each PC (DHCP hands out addresses by MAC)`,
+    );
   return { subnet: subnetOf(config, opts.subnet), bootUrl: `http://${opts.server}${config.ipxe.path}` };
 }
 
 /** The script iPXE loads over TFTP: fetch this PC's boot script from Cowherd, retrying until it answers. */
 export function chainScript(config: Config, opts: Pick<DhcpOptions, "server">): string {
   const bootUrl = `http://${opts.server}${config.ipxe.path}`;
-  if (!/^[A-Za-z0-9.-]+(:\d{1,5})?$/.test(opts.server)) throw new DhcpConfigError(`server ${JSON.stringify(opts.server)}: expected address[:port], e.g. 10.13.0.1:3000`);
+  if (!/^[A-Za-z0-9.-]+(:\d{1,5})?$/.test(opts.server))
+    throw new DhcpConfigError(`server ${JSON.stringify(opts.server)}: expected address[:port], e.g. 10.13.0.1:3000`);
   return [
     "#!ipxe",
     `# Cowherd (${plain(config.lanName)}): this PC's boot script comes from Cowherd, which knows it by its address.`,

@@ -53,7 +53,10 @@ function disk(config: Config, m: Machine, req: BootRequest, iqn = m.iqn): Omit<P
 export async function bootScriptFor(rt: BootDeps, req: BootRequest): Promise<{ status: number; body: string }> {
   const { addr, machine: m } = callerMachine(rt.config, req.peer, req.forwardedFor);
   if (!m) return { status: 403, body: notPcScript(addr, rt.config.lanName) };
-  const host = await rt.room.service(m.id).get().catch(() => null);
+  const host = await rt.room
+    .service(m.id)
+    .get()
+    .catch(() => null);
   const sessions = host?.machines.find((s) => s.id === m.id)?.initiators ?? [];
   // Update mode: the PC boots the draft of the next master image version (exported to it only).
   const draft = host?.images?.draft;
@@ -74,14 +77,28 @@ export async function bootScriptFor(rt: BootDeps, req: BootRequest): Promise<{ s
  * session (the ones listed as its boot began are its previous life's, left in the target). The
  * answer is the line for the PC's screen.
  */
-async function pendingReset(rt: Pick<BootDeps, "boots" | "bootTracker" | "audit" | "orchestrator">, m: Machine, addr: string | null, bootId: number, sessions: readonly Initiator[]): Promise<string | undefined> {
+async function pendingReset(
+  rt: Pick<BootDeps, "boots" | "bootTracker" | "audit" | "orchestrator">,
+  m: Machine,
+  addr: string | null,
+  bootId: number,
+  sessions: readonly Initiator[],
+): Promise<string | undefined> {
   const pending = rt.boots.pending().get(m.id);
   if (!pending) return undefined;
   const open = rt.bootTracker.openSessions(m.id, sessions);
   if (open.length) {
     const who = open.map((s) => `${s.iqn}${s.ip ? ` from ${s.ip}` : ""}`).join(", ");
     rt.boots.pendingFailed(m.id, `its disk is in use (${who}): the reset waits for a boot with no open session`);
-    rt.audit.recordRepeated({ actor: m.name, actorKind: "pc", address: addr, action: "reset.boot", target: m.name, outcome: "denied", detail: `disk in use by ${who}` });
+    rt.audit.recordRepeated({
+      actor: m.name,
+      actorKind: "pc",
+      address: addr,
+      action: "reset.boot",
+      target: m.name,
+      outcome: "denied",
+      detail: `disk in use by ${who}`,
+    });
     return "its reset at next boot waits: its disk is in use by another session; booting the disk as it is";
   }
   try {
@@ -90,7 +107,15 @@ async function pendingReset(rt: Pick<BootDeps, "boots" | "bootTracker" | "audit"
     if (r.ok) rt.boots.clearPending(m.id);
     else rt.boots.pendingFailed(m.id, `${r.failedStep}: ${r.error}`);
     if (r.historyId !== null) rt.boots.setReset(bootId, r.historyId);
-    rt.audit.record({ actor: m.name, actorKind: "pc", address: addr, action: "reset.boot", target: m.name, outcome: r.ok ? "ok" : "failed", detail: r.ok ? `at next boot, asked by ${pending.requestedBy ?? "?"}` : `${r.failedStep}: ${r.error}` });
+    rt.audit.record({
+      actor: m.name,
+      actorKind: "pc",
+      address: addr,
+      action: "reset.boot",
+      target: m.name,
+      outcome: r.ok ? "ok" : "failed",
+      detail: r.ok ? `at next boot, asked by ${pending.requestedBy ?? "?"}` : `${r.failedStep}: ${r.error}`,
+    });
     return r.ok ? "reset to a clean disk first (reset at next boot)" : `the reset asked for this boot failed (${r.failedStep}); booting the disk as it is`;
   } catch (e) {
     rt.boots.pendingFailed(m.id, errorText(e));
@@ -120,7 +145,15 @@ export function bootFailed(rt: Pick<BootDeps, "config" | "bootTracker" | "audit"
   if (ipxe) {
     rt.bootTracker.ended(m.id, "failed", step, `${shown}: ${meaning}`);
     // A PC can repeat this at will: once per source per minute, the rest counted (lib/db/audit.ts).
-    rt.audit.recordRepeated({ actor: m.name, actorKind: "pc", address: addr, action: "boot.failed", target: m.name, outcome: "failed", detail: `${step}: ${shown} ${meaning}` });
+    rt.audit.recordRepeated({
+      actor: m.name,
+      actorKind: "pc",
+      address: addr,
+      action: "boot.failed",
+      target: m.name,
+      outcome: "failed",
+      detail: `${step}: ${shown} ${meaning}`,
+    });
   }
   return { status: 200, body: failedScript(disk(rt.config, m, req), shown, meaning, rt.config.ipxe.retrySeconds, rt.config.ipxe.path) };
 }

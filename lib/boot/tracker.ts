@@ -115,7 +115,8 @@ export class BootTracker {
           t.goneSince ??= at;
           if (at - t.goneSince >= offlineAfterSeconds * 1000) Object.assign(t, { state: "off", since: t.goneSince, goneSince: null });
         } else if (t.state === "booting" && at - t.since > bootTimeoutSeconds * 1000) {
-          if (t.bootId !== null) this.boots.finish(t.bootId, { result: "failed", at, failedStep: "login", error: `no iSCSI login within ${bootTimeoutSeconds} s` });
+          if (t.bootId !== null)
+            this.boots.finish(t.bootId, { result: "failed", at, failedStep: "login", error: `no iSCSI login within ${bootTimeoutSeconds} s` });
           Object.assign(t, { state: "off", since: at });
         }
       }

@@ -14,7 +14,15 @@ export interface ListEntry {
   pendingReset: MachineView["pendingReset"];
 }
 
-export const listEntry = (m: MachineView): ListEntry => ({ id: m.id, name: m.name, ip: m.ip, state: m.condition, percent: m.percent, online: m.online, pendingReset: m.pendingReset });
+export const listEntry = (m: MachineView): ListEntry => ({
+  id: m.id,
+  name: m.name,
+  ip: m.ip,
+  state: m.condition,
+  percent: m.percent,
+  online: m.online,
+  pendingReset: m.pendingReset,
+});
 
 const width = (cells: string[], title: string) => Math.max(title.length, ...cells.map((c) => c.length));
 
@@ -28,7 +36,20 @@ function pendingMark(p: ListEntry["pendingReset"]): string {
 
 /** `list`: a header, then id, name, IP, state, usage, online and the pending mark, one line a PC. */
 export function listLines(entries: ListEntry[]): string[] {
-  const w = { name: width(entries.map((e) => e.name), "name"), ip: width(entries.map((e) => e.ip), "ip"), state: width(entries.map((e) => e.state), "state") };
+  const w = {
+    name: width(
+      entries.map((e) => e.name),
+      "name",
+    ),
+    ip: width(
+      entries.map((e) => e.ip),
+      "ip",
+    ),
+    state: width(
+      entries.map((e) => e.state),
+      "state",
+    ),
+  };
   const row = (id: string, name: string, ip: string, state: string, used: string, online: string, mark: string) =>
     `${id.padStart(3)}  ${name.padEnd(w.name)}  ${ip.padEnd(w.ip)}  ${state.padEnd(w.state)}  ${used.padStart(6)}  ${online.padEnd(7)}  ${mark}`.trimEnd();
   return [
@@ -52,10 +73,28 @@ function resultWords(r: ResetRow): string {
 
 /** `history`: a header, then when (UTC), PC, how it was asked for and by whom, how long, how it ended. */
 export function historyLines(rows: ResetRow[]): string[] {
-  const w = { name: width(rows.map((r) => r.machineName), "pc"), by: width(rows.map((r) => `${r.source}/${r.requestedBy ?? "?"}`), "from") };
-  const row = (at: string, name: string, by: string, took: string, result: string) => `${at.padEnd(19)}  ${name.padEnd(w.name)}  ${by.padEnd(w.by)}  ${took.padStart(7)}  ${result}`;
+  const w = {
+    name: width(
+      rows.map((r) => r.machineName),
+      "pc",
+    ),
+    by: width(
+      rows.map((r) => `${r.source}/${r.requestedBy ?? "?"}`),
+      "from",
+    ),
+  };
+  const row = (at: string, name: string, by: string, took: string, result: string) =>
+    `${at.padEnd(19)}  ${name.padEnd(w.name)}  ${by.padEnd(w.by)}  ${took.padStart(7)}  ${result}`;
   return [
     row("started (UTC)", "pc", "from", "took", "result"),
-    ...rows.map((r) => row(when(r.startedAt), r.machineName, `${r.source}/${r.requestedBy ?? "?"}`, r.durationMs === null ? "–" : `${(r.durationMs / 1000).toFixed(1)} s`, resultWords(r))),
+    ...rows.map((r) =>
+      row(
+        when(r.startedAt),
+        r.machineName,
+        `${r.source}/${r.requestedBy ?? "?"}`,
+        r.durationMs === null ? "–" : `${(r.durationMs / 1000).toFixed(1)} s`,
+        resultWords(r),
+      ),
+    ),
   ];
 }

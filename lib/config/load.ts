@@ -19,7 +19,6 @@ function formatIssues(issues: { path: PropertyKey[]; message: string }[]): strin
     .join("\n");
 }
 
-
 export function resolveConfig(raw: RawConfig): Config {
   return {
     ...raw,

@@ -17,15 +17,34 @@ export const machineSchema = z
     name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$/),
     ip,
     dmName,
-    mac: z.string().regex(/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/i).optional(),
+    mac: z
+      .string()
+      .regex(/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/i)
+      .optional(),
     /** COW size; the kernel counts the whole COW device (header and metadata included). */
-    cowSizeMiB: z.number().int().min(1).max(1024 * 1024).optional(),
+    cowSizeMiB: z
+      .number()
+      .int()
+      .min(1)
+      .max(1024 * 1024)
+      .optional(),
     /** How far auto-extend (and Grow) may take this PC's COW; a reset brings it back to cowSizeMiB. */
-    maxCowSizeMiB: z.number().int().min(1).max(1024 * 1024).optional(),
+    maxCowSizeMiB: z
+      .number()
+      .int()
+      .min(1)
+      .max(1024 * 1024)
+      .optional(),
     /** This PC's own warning and danger levels (default: the room's warnPercent / dangerPercent). */
     warnPercent: z.number().min(1).max(100).optional(),
     dangerPercent: z.number().min(1).max(100).optional(),
-    chunkSectors: z.number().int().min(8).max(1024).refine((n) => (n & (n - 1)) === 0, "must be a power of two").optional(),
+    chunkSectors: z
+      .number()
+      .int()
+      .min(8)
+      .max(1024)
+      .refine((n) => (n & (n - 1)) === 0, "must be a power of two")
+      .optional(),
     mode: z.enum(["P", "PO"]).optional(),
     cowPath: absPath.optional(),
     iqn: iqn.optional(),
@@ -39,7 +58,10 @@ const sshSchema = z
     /** Host name or address of the storage host's sshd. */
     host: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9.:-]{0,252}$/, "a host name or IP address"),
     port: z.number().int().min(1).max(65535).default(22),
-    user: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/, "a Unix user name").default("cowherd"),
+    user: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_-]{0,31}$/, "a Unix user name")
+      .default("cowherd"),
     /** Private key of the web app's user; the remote account should force the agent command. */
     identityFile: absPath,
     /** Strict host keys: the storage host's key must already be in this file. */
@@ -59,7 +81,10 @@ export const storageHostSchema = z
      * Where the PCs reach this host's iSCSI target, "address[:port]" (their sanboot URI). Default:
      * for a local host the address the PC used to reach Cowherd, for an ssh host its ssh address.
      */
-    portal: z.string().regex(/^[A-Za-z0-9.-]+(:\d{1,5})?$/, "an address, optionally :port").optional(),
+    portal: z
+      .string()
+      .regex(/^[A-Za-z0-9.-]+(:\d{1,5})?$/, "an address, optionally :port")
+      .optional(),
   })
   .strict()
   .refine((h) => h.transport !== "ssh" || h.ssh, { message: "transport ssh needs an ssh block", path: ["ssh"] });
@@ -70,14 +95,34 @@ export const configSchema = z
     host: z.enum(["sim", "real"]).default("sim"),
     machines: z.array(machineSchema).min(1).max(MACHINE_ID_MAX),
     /** Storage hosts; without it one local host holds every PC (configs from before hosts keep working). */
-    hosts: z.array(storageHostSchema).min(1).max(64).default([{ name: "local", transport: "local" }]),
+    hosts: z
+      .array(storageHostSchema)
+      .min(1)
+      .max(64)
+      .default([{ name: "local", transport: "local" }]),
     defaults: z
       .object({
-        cowSizeMiB: z.number().int().min(1).max(1024 * 1024).default(200),
-        chunkSectors: z.number().int().min(8).max(1024).refine((n) => (n & (n - 1)) === 0, "must be a power of two").default(64),
+        cowSizeMiB: z
+          .number()
+          .int()
+          .min(1)
+          .max(1024 * 1024)
+          .default(200),
+        chunkSectors: z
+          .number()
+          .int()
+          .min(8)
+          .max(1024)
+          .refine((n) => (n & (n - 1)) === 0, "must be a power of two")
+          .default(64),
         mode: z.enum(["P", "PO"]).default("P"),
         /** Largest COW auto-extend or Grow may make (default: 4 × the PC's cowSizeMiB). */
-        maxCowSizeMiB: z.number().int().min(1).max(1024 * 1024).optional(),
+        maxCowSizeMiB: z
+          .number()
+          .int()
+          .min(1)
+          .max(1024 * 1024)
+          .optional(),
       })
       .strict()
       .default({ cowSizeMiB: 200, chunkSectors: 64, mode: "P" }),
@@ -90,16 +135,35 @@ export const configSchema = z
         /** Initiator addresses allowed on each target: "machine" binds a PC's target to its own IP. */
         access: z.enum(["machine", "all"]).default("machine"),
         /** Free space on the COW store no COW is ever created or grown into: a full store kills every snapshot. */
-        reserveMiB: z.number().int().min(0).max(16 * 1024 * 1024).default(1024),
+        reserveMiB: z
+          .number()
+          .int()
+          .min(0)
+          .max(16 * 1024 * 1024)
+          .default(1024),
         /** An event warns when free space on a COW store falls below reserveMiB + this. */
-        lowSpaceMiB: z.number().int().min(0).max(16 * 1024 * 1024).default(4096),
+        lowSpaceMiB: z
+          .number()
+          .int()
+          .min(0)
+          .max(16 * 1024 * 1024)
+          .default(4096),
         /** Where new master image versions go (master.v2.img, …); default: the master's directory. */
         imageDir: absPath.optional(),
         /** Image versions kept: older ones are deleted once no PC sits on them. */
         keepVersions: z.number().int().min(1).max(100).default(3),
       })
       .strict()
-      .default({ master: "/store/master.img", cowDir: "/store", iqnPrefix: "iqn.2010-01.lan.retrolan", backend: "tgt", access: "machine", reserveMiB: 1024, lowSpaceMiB: 4096, keepVersions: 3 }),
+      .default({
+        master: "/store/master.img",
+        cowDir: "/store",
+        iqnPrefix: "iqn.2010-01.lan.retrolan",
+        backend: "tgt",
+        access: "machine",
+        reserveMiB: 1024,
+        lowSpaceMiB: 4096,
+        keepVersions: 3,
+      }),
     helper: z
       .object({
         path: absPath.default("/usr/local/sbin/cowherd-helper"),
@@ -138,13 +202,23 @@ export const configSchema = z
     alerts: z
       .object({
         /** A PC projected to be full within this many minutes at its current rate raises an event. */
-        projectedFullMinutes: z.number().int().min(1).max(24 * 60).default(60),
+        projectedFullMinutes: z
+          .number()
+          .int()
+          .min(1)
+          .max(24 * 60)
+          .default(60),
         /**
          * Such a projection is a warning; it is danger (act now) only when the PC is close: full
          * within projectedDangerMinutes and already past projectedDangerPercent of its COW. A PC at
          * 3 MiB of 200 filling fast for a minute is not an emergency.
          */
-        projectedDangerMinutes: z.number().int().min(1).max(24 * 60).default(15),
+        projectedDangerMinutes: z
+          .number()
+          .int()
+          .min(1)
+          .max(24 * 60)
+          .default(15),
         projectedDangerPercent: z.number().int().min(0).max(100).default(50),
         /** Notifications per target per minute; beyond that they are summed up in one message. */
         perMinute: z.number().int().min(1).max(600).default(12),
@@ -174,7 +248,10 @@ export const configSchema = z
     resetConcurrency: z.number().int().min(1).max(256).default(16),
     legacy: z
       .object({
-        paths: z.array(z.string().regex(/^\/[A-Za-z0-9_./-]*$/)).min(1).default(["/cgi/status"]),
+        paths: z
+          .array(z.string().regex(/^\/[A-Za-z0-9_./-]*$/))
+          .min(1)
+          .default(["/cgi/status"]),
         trustedProxies: z.array(ipOrRange).default([]),
       })
       .strict()
@@ -182,8 +259,14 @@ export const configSchema = z
     boot: z
       .object({
         enabled: z.boolean().default(false),
-        path: z.string().regex(/^\/[A-Za-z0-9_./-]*$/).default("/cgi/reset"),
-        rebootImageUrl: z.string().regex(/^https?:\/\/[^\s"'`$\\]+$/, "must be an http(s) URL without quotes or spaces").default("http://boot.lan/reboot.com"),
+        path: z
+          .string()
+          .regex(/^\/[A-Za-z0-9_./-]*$/)
+          .default("/cgi/reset"),
+        rebootImageUrl: z
+          .string()
+          .regex(/^https?:\/\/[^\s"'`$\\]+$/, "must be an http(s) URL without quotes or spaces")
+          .default("http://boot.lan/reboot.com"),
         minIntervalSeconds: z.number().int().min(0).max(86_400).default(60),
       })
       .strict()
@@ -191,10 +274,19 @@ export const configSchema = z
     /** PCs that boot through Cowherd with iPXE (DHCP chains them to `path`). */
     ipxe: z
       .object({
-        path: z.string().regex(/^\/[A-Za-z0-9_./-]*$/).default("/boot/ipxe"),
+        path: z
+          .string()
+          .regex(/^\/[A-Za-z0-9_./-]*$/)
+          .default("/boot/ipxe"),
         /** Where the PCs reach Cowherd, "address[:port]": for the DHCP snippets (dhcp-config). */
-        server: z.string().regex(/^[A-Za-z0-9.-]+(:\d{1,5})?$/, "an address, optionally :port").optional(),
-        failedPath: z.string().regex(/^\/[A-Za-z0-9_./-]*$/).default("/boot/failed"),
+        server: z
+          .string()
+          .regex(/^[A-Za-z0-9.-]+(:\d{1,5})?$/, "an address, optionally :port")
+          .optional(),
+        failedPath: z
+          .string()
+          .regex(/^\/[A-Za-z0-9_./-]*$/)
+          .default("/boot/failed"),
         /** iPXE keeps the SAN disk hooked if the booted system returns (what Windows' iSCSI boot wants). */
         keepSan: z.boolean().default(true),
         /** A PC's initiator name is `<prefix>:<its name>`. */
@@ -209,15 +301,32 @@ export const configSchema = z
         keepDays: z.number().int().min(1).max(3650).default(90),
       })
       .strict()
-      .default({ path: "/boot/ipxe", failedPath: "/boot/failed", keepSan: true, initiatorIqnPrefix: "iqn.2010-01.lan.retrolan:initiator", bootTimeoutSeconds: 180, offlineAfterSeconds: 6, retrySeconds: 60, keepDays: 90 }),
+      .default({
+        path: "/boot/ipxe",
+        failedPath: "/boot/failed",
+        keepSan: true,
+        initiatorIqnPrefix: "iqn.2010-01.lan.retrolan:initiator",
+        bootTimeoutSeconds: 180,
+        offlineAfterSeconds: 6,
+        retrySeconds: 60,
+        keepDays: 90,
+      }),
     metrics: z
       .object({ allowFrom: z.enum(["loopback", "any", "login"]).default("loopback") })
       .strict()
       .default({ allowFrom: "loopback" }),
     session: z
       .object({
-        idleMinutes: z.number().int().min(1).default(12 * 60),
-        absoluteHours: z.number().int().min(1).default(7 * 24),
+        idleMinutes: z
+          .number()
+          .int()
+          .min(1)
+          .default(12 * 60),
+        absoluteHours: z
+          .number()
+          .int()
+          .min(1)
+          .default(7 * 24),
       })
       .strict()
       .default({ idleMinutes: 12 * 60, absoluteHours: 7 * 24 }),
@@ -247,7 +356,10 @@ export const configSchema = z
      */
     allowedOrigins: z.array(z.string().regex(/^https?:\/\/[A-Za-z0-9.:[\]-]+$/, "must be scheme://host[:port]")).default([]),
     /** The URL people use to reach Cowherd (a reverse proxy's, say); its origin is allowed like allowedOrigins. */
-    publicUrl: z.string().regex(/^https?:\/\/[A-Za-z0-9.:[\]-]+\/?$/, "must be scheme://host[:port]").optional(),
+    publicUrl: z
+      .string()
+      .regex(/^https?:\/\/[A-Za-z0-9.:[\]-]+\/?$/, "must be scheme://host[:port]")
+      .optional(),
   })
   .strict()
   .superRefine((cfg, ctx) => {
@@ -264,20 +376,29 @@ export const configSchema = z
         if (set.has(value)) ctx.addIssue({ code: "custom", path: ["machines", i, key], message: `duplicate ${key} ${String(value)}` });
         set.add(value);
       }
-      if (m.host !== undefined && !hostNames.has(m.host)) ctx.addIssue({ code: "custom", path: ["machines", i, "host"], message: `no storage host named ${m.host} in hosts` });
+      if (m.host !== undefined && !hostNames.has(m.host))
+        ctx.addIssue({ code: "custom", path: ["machines", i, "host"], message: `no storage host named ${m.host} in hosts` });
     });
     cfg.machines.forEach((m, i) => {
       const cow = m.cowSizeMiB ?? cfg.defaults.cowSizeMiB;
       const max = m.maxCowSizeMiB ?? cfg.defaults.maxCowSizeMiB;
-      if (max !== undefined && max < cow) ctx.addIssue({ code: "custom", path: ["machines", i, m.maxCowSizeMiB !== undefined ? "maxCowSizeMiB" : "cowSizeMiB"], message: `maxCowSizeMiB (${max}) must be ≥ cowSizeMiB (${cow})` });
-      if ((m.dangerPercent ?? cfg.dangerPercent) < (m.warnPercent ?? cfg.warnPercent)) ctx.addIssue({ code: "custom", path: ["machines", i, "dangerPercent"], message: "must be ≥ warnPercent" });
+      if (max !== undefined && max < cow)
+        ctx.addIssue({
+          code: "custom",
+          path: ["machines", i, m.maxCowSizeMiB !== undefined ? "maxCowSizeMiB" : "cowSizeMiB"],
+          message: `maxCowSizeMiB (${max}) must be ≥ cowSizeMiB (${cow})`,
+        });
+      if ((m.dangerPercent ?? cfg.dangerPercent) < (m.warnPercent ?? cfg.warnPercent))
+        ctx.addIssue({ code: "custom", path: ["machines", i, "dangerPercent"], message: "must be ≥ warnPercent" });
     });
     if (cfg.dangerPercent < cfg.warnPercent) ctx.addIssue({ code: "custom", path: ["dangerPercent"], message: "must be ≥ warnPercent" });
-    if (cfg.alerts.projectedDangerMinutes > cfg.alerts.projectedFullMinutes) ctx.addIssue({ code: "custom", path: ["alerts", "projectedDangerMinutes"], message: "must be ≤ projectedFullMinutes" });
+    if (cfg.alerts.projectedDangerMinutes > cfg.alerts.projectedFullMinutes)
+      ctx.addIssue({ code: "custom", path: ["alerts", "projectedDangerMinutes"], message: "must be ≤ projectedFullMinutes" });
     if (cfg.legacy.paths.includes(cfg.boot.path)) ctx.addIssue({ code: "custom", path: ["boot", "path"], message: "must differ from the legacy status paths" });
     const front = [...cfg.legacy.paths, cfg.boot.path];
     for (const key of ["path", "failedPath"] as const) {
-      if (front.includes(cfg.ipxe[key]) || (key === "failedPath" && cfg.ipxe.failedPath === cfg.ipxe.path)) ctx.addIssue({ code: "custom", path: ["ipxe", key], message: "must differ from the other boot and legacy paths" });
+      if (front.includes(cfg.ipxe[key]) || (key === "failedPath" && cfg.ipxe.failedPath === cfg.ipxe.path))
+        ctx.addIssue({ code: "custom", path: ["ipxe", key], message: "must differ from the other boot and legacy paths" });
       if (/^\/(api|_next)\//.test(cfg.ipxe[key])) ctx.addIssue({ code: "custom", path: ["ipxe", key], message: "must not be under /api or /_next" });
     }
   });

@@ -107,10 +107,15 @@ export class AlertTargetRepo {
     return r && toTarget(r);
   }
 
-  create(t: { name: string; kind: AlertTargetKind; url: string; secret: string | null; minSeverity: Severity; createdBy: string | null }, at: number): AlertTarget {
+  create(
+    t: { name: string; kind: AlertTargetKind; url: string; secret: string | null; minSeverity: Severity; createdBy: string | null },
+    at: number,
+  ): AlertTarget {
     const id = Number(
       this.db
-        .prepare("INSERT INTO alert_targets (name, kind, url, secret, min_severity, created_by, created_at) VALUES (@name, @kind, @url, @secret, @minSeverity, @createdBy, @at)")
+        .prepare(
+          "INSERT INTO alert_targets (name, kind, url, secret, min_severity, created_by, created_at) VALUES (@name, @kind, @url, @secret, @minSeverity, @createdBy, @at)",
+        )
         .run({ ...t, at }).lastInsertRowid,
     );
     return withoutSecret(this.get(id)!);
@@ -120,16 +125,14 @@ export class AlertTargetRepo {
   update(id: number, p: { name?: string; url?: string; secret?: string | null; minSeverity?: Severity; enabled?: boolean }): AlertTarget | undefined {
     const cur = this.get(id);
     if (!cur) return undefined;
-    this.db
-      .prepare("UPDATE alert_targets SET name = @name, url = @url, secret = @secret, min_severity = @minSeverity, enabled = @enabled WHERE id = @id")
-      .run({
-        id,
-        name: p.name ?? cur.name,
-        url: p.url ?? cur.url,
-        secret: p.secret === undefined ? cur.secret : p.secret,
-        minSeverity: p.minSeverity ?? cur.minSeverity,
-        enabled: (p.enabled ?? cur.enabled) ? 1 : 0,
-      });
+    this.db.prepare("UPDATE alert_targets SET name = @name, url = @url, secret = @secret, min_severity = @minSeverity, enabled = @enabled WHERE id = @id").run({
+      id,
+      name: p.name ?? cur.name,
+      url: p.url ?? cur.url,
+      secret: p.secret === undefined ? cur.secret : p.secret,
+      minSeverity: p.minSeverity ?? cur.minSeverity,
+      enabled: (p.enabled ?? cur.enabled) ? 1 : 0,
+    });
     return withoutSecret(this.get(id)!);
   }
 

@@ -116,7 +116,12 @@ export class AuditRepo {
         return;
       }
       if (many) this.flushOne(key, many);
-      this.pending.set(key, { window, sample: { ...e, address: null, detail: `from many sources; first: ${e.address ?? "?"} ${e.detail ?? ""}` }, count: 1, lastAt: t });
+      this.pending.set(key, {
+        window,
+        sample: { ...e, address: null, detail: `from many sources; first: ${e.address ?? "?"} ${e.detail ?? ""}` },
+        count: 1,
+        lastAt: t,
+      });
       return;
     }
     this.write(e, t, 1);
@@ -146,7 +151,14 @@ export class AuditRepo {
     if (before === days) return;
     this.db.transaction(() => {
       this.db.prepare("UPDATE audit_settings SET retention_days = ? WHERE id = 1").run(days);
-      this.record({ actor: null, actorKind: "system", address: null, action: "audit.retention", outcome: "ok", detail: `${before} → ${days} days (audit.retentionDays)` });
+      this.record({
+        actor: null,
+        actorKind: "system",
+        address: null,
+        action: "audit.retention",
+        outcome: "ok",
+        detail: `${before} → ${days} days (audit.retentionDays)`,
+      });
     })();
   }
 
@@ -158,9 +170,9 @@ export class AuditRepo {
   list(q: AuditQuery): { rows: AuditRow[]; total: number } {
     const where: string[] = [];
     const args: Record<string, unknown> = {};
-    if (q.action) (where.push("action = @action"), (args.action = q.action));
-    if (q.actor) (where.push("actor = @actor"), (args.actor = q.actor));
-    if (q.outcome) (where.push("outcome = @outcome"), (args.outcome = q.outcome));
+    if (q.action) where.push("action = @action"), (args.action = q.action);
+    if (q.actor) where.push("actor = @actor"), (args.actor = q.actor);
+    if (q.outcome) where.push("outcome = @outcome"), (args.outcome = q.outcome);
     const clause = where.length ? `WHERE ${where.join(" AND ")}` : "";
     const total = this.db.prepare(`SELECT COUNT(*) FROM audit_log ${clause}`).pluck().get(args) as number;
     const rows = this.db

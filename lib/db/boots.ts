@@ -68,7 +68,9 @@ export class BootRepo {
   }
 
   finish(id: number, r: { result: Exclude<BootResult, "booting">; at: number; failedStep?: string | null; error?: string | null }): void {
-    this.db.prepare("UPDATE boots SET result = @result, ended_at = @at, failed_step = @failedStep, error = @error WHERE id = @id").run({ id, failedStep: null, error: null, ...r });
+    this.db
+      .prepare("UPDATE boots SET result = @result, ended_at = @at, failed_step = @failedStep, error = @error WHERE id = @id")
+      .run({ id, failedStep: null, error: null, ...r });
   }
 
   setReset(id: number, resetId: number): void {
@@ -87,7 +89,9 @@ export class BootRepo {
 
   /** One PC's boots that started between from and to, oldest first (a chart's markers). */
   between(machineId: number, from: number, to: number): BootRow[] {
-    return this.db.prepare(`SELECT ${COLUMNS} FROM boots WHERE machine_id = ? AND started_at BETWEEN ? AND ? ORDER BY started_at`).all(machineId, from, to) as BootRow[];
+    return this.db
+      .prepare(`SELECT ${COLUMNS} FROM boots WHERE machine_id = ? AND started_at BETWEEN ? AND ? ORDER BY started_at`)
+      .all(machineId, from, to) as BootRow[];
   }
 
   list(q: { machineId?: number; page: number; pageSize: number }): { rows: BootRow[]; total: number } {
@@ -100,11 +104,17 @@ export class BootRepo {
 
   // ── reset at next boot ──
   setPending(machineId: number, requestedBy: string | null, at: number): void {
-    this.db.prepare("INSERT INTO pending_resets (machine_id, requested_by, requested_at) VALUES (?, ?, ?) ON CONFLICT (machine_id) DO UPDATE SET requested_by = excluded.requested_by, requested_at = excluded.requested_at, last_error = NULL").run(machineId, requestedBy, at);
+    this.db
+      .prepare(
+        "INSERT INTO pending_resets (machine_id, requested_by, requested_at) VALUES (?, ?, ?) ON CONFLICT (machine_id) DO UPDATE SET requested_by = excluded.requested_by, requested_at = excluded.requested_at, last_error = NULL",
+      )
+      .run(machineId, requestedBy, at);
   }
 
   pending(): Map<number, { requestedBy: string | null; requestedAt: number; lastError: string | null }> {
-    const rows = this.db.prepare("SELECT machine_id AS id, requested_by AS requestedBy, requested_at AS requestedAt, last_error AS lastError FROM pending_resets").all() as {
+    const rows = this.db
+      .prepare("SELECT machine_id AS id, requested_by AS requestedBy, requested_at AS requestedAt, last_error AS lastError FROM pending_resets")
+      .all() as {
       id: number;
       requestedBy: string | null;
       requestedAt: number;

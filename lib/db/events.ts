@@ -38,7 +38,10 @@ export interface EventQuery {
 }
 
 const COLUMNS = `id, at, kind, severity, machine_id AS machineId, machine_name AS machineName, host, message, detail, condition_key AS conditionKey, cleared_at AS clearedAt`;
-const toRow = (r: Omit<EventRow, "detail"> & { detail: string | null }): EventRow => ({ ...r, detail: r.detail ? (JSON.parse(r.detail) as Record<string, unknown>) : null });
+const toRow = (r: Omit<EventRow, "detail"> & { detail: string | null }): EventRow => ({
+  ...r,
+  detail: r.detail ? (JSON.parse(r.detail) as Record<string, unknown>) : null,
+});
 
 /** The events table: conditions (open until cleared) and single occurrences. */
 export class EventRepo {
@@ -63,7 +66,9 @@ export class EventRepo {
 
   /** Conditions still open (after a restart: what not to raise again). */
   open(): EventRow[] {
-    return (this.db.prepare(`SELECT ${COLUMNS} FROM events WHERE condition_key IS NOT NULL AND cleared_at IS NULL`).all() as Parameters<typeof toRow>[0][]).map(toRow);
+    return (this.db.prepare(`SELECT ${COLUMNS} FROM events WHERE condition_key IS NOT NULL AND cleared_at IS NULL`).all() as Parameters<typeof toRow>[0][]).map(
+      toRow,
+    );
   }
 
   clear(conditionKey: string, at: number): void {
@@ -73,13 +78,15 @@ export class EventRepo {
   list(q: EventQuery): { rows: EventRow[]; total: number } {
     const where: string[] = [];
     const args: Record<string, unknown> = { limit: q.pageSize, offset: (q.page - 1) * q.pageSize };
-    if (q.machineId !== undefined) (where.push("machine_id = @machineId"), (args.machineId = q.machineId));
-    if (q.kind !== undefined) (where.push("kind = @kind"), (args.kind = q.kind));
-    if (q.severity !== undefined) (where.push("severity = @severity"), (args.severity = q.severity));
+    if (q.machineId !== undefined) where.push("machine_id = @machineId"), (args.machineId = q.machineId);
+    if (q.kind !== undefined) where.push("kind = @kind"), (args.kind = q.kind);
+    if (q.severity !== undefined) where.push("severity = @severity"), (args.severity = q.severity);
     if (q.open) where.push("condition_key IS NOT NULL AND cleared_at IS NULL");
     const clause = where.length ? `WHERE ${where.join(" AND ")}` : "";
     const total = this.db.prepare(`SELECT COUNT(*) FROM events ${clause}`).pluck().get(args) as number;
-    const rows = this.db.prepare(`SELECT ${COLUMNS} FROM events ${clause} ORDER BY at DESC, id DESC LIMIT @limit OFFSET @offset`).all(args) as Parameters<typeof toRow>[0][];
+    const rows = this.db.prepare(`SELECT ${COLUMNS} FROM events ${clause} ORDER BY at DESC, id DESC LIMIT @limit OFFSET @offset`).all(args) as Parameters<
+      typeof toRow
+    >[0][];
     return { rows: rows.map(toRow), total };
   }
 
@@ -97,7 +104,9 @@ export class EventRepo {
   }
 
   countOpen(): Record<string, number> {
-    const rows = this.db.prepare("SELECT severity, COUNT(*) AS n FROM events WHERE condition_key IS NOT NULL AND cleared_at IS NULL GROUP BY severity").all() as { severity: string; n: number }[];
+    const rows = this.db
+      .prepare("SELECT severity, COUNT(*) AS n FROM events WHERE condition_key IS NOT NULL AND cleared_at IS NULL GROUP BY severity")
+      .all() as { severity: string; n: number }[];
     return Object.fromEntries(rows.map((r) => [r.severity, r.n]));
   }
 }

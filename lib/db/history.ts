@@ -90,10 +90,10 @@ export class HistoryRepo {
       `UPDATE resets SET ended_at = @endedAt, result = @result, outcome = @outcome, failed_step = @failedStep, error = @error, steps = @steps
        WHERE id = @id AND result = 'running'`,
     );
-    this.lastPerMachine = db.prepare(
-      `SELECT r.* FROM resets r JOIN (SELECT machine_id, MAX(id) AS id FROM resets GROUP BY machine_id) last ON last.id = r.id`,
+    this.lastPerMachine = db.prepare(`SELECT r.* FROM resets r JOIN (SELECT machine_id, MAX(id) AS id FROM resets GROUP BY machine_id) last ON last.id = r.id`);
+    this.lastOkPerMachine = db.prepare(
+      `SELECT machine_id AS id, machine_name AS name, MAX(started_at) AS at FROM resets WHERE result = 'ok' GROUP BY machine_id, machine_name`,
     );
-    this.lastOkPerMachine = db.prepare(`SELECT machine_id AS id, machine_name AS name, MAX(started_at) AS at FROM resets WHERE result = 'ok' GROUP BY machine_id, machine_name`);
     // On every look at the room: one indexed lookup a PC (resets_machine_latest), never a scan of the history.
     this.lastOfMachine = db.prepare(`SELECT * FROM resets WHERE machine_id = ? ORDER BY id DESC LIMIT 1`);
     this.lastOkOfMachine = db.prepare(
@@ -193,9 +193,9 @@ export class HistoryRepo {
   list(q: HistoryQuery): { rows: ResetRow[]; total: number } {
     const where: string[] = [];
     const args: Record<string, unknown> = {};
-    if (q.machineId !== undefined) (where.push("machine_id = @machineId"), (args.machineId = q.machineId));
-    if (q.result !== undefined) (where.push("result = @result"), (args.result = q.result));
-    if (q.source !== undefined) (where.push("source = @source"), (args.source = q.source));
+    if (q.machineId !== undefined) where.push("machine_id = @machineId"), (args.machineId = q.machineId);
+    if (q.result !== undefined) where.push("result = @result"), (args.result = q.result);
+    if (q.source !== undefined) where.push("source = @source"), (args.source = q.source);
     const clause = where.length ? `WHERE ${where.join(" AND ")}` : "";
     const total = this.db.prepare(`SELECT COUNT(*) FROM resets ${clause}`).pluck().get(args) as number;
     const rows = this.db

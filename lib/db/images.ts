@@ -29,19 +29,28 @@ export class ImageRepo {
 
   setNote(host: string, n: number, note: { comment: string | null; author: string | null }, at: number): void {
     this.db
-      .prepare("INSERT INTO image_versions (host, n, comment, author, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (host, n) DO UPDATE SET comment = excluded.comment, author = excluded.author")
+      .prepare(
+        "INSERT INTO image_versions (host, n, comment, author, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (host, n) DO UPDATE SET comment = excluded.comment, author = excluded.author",
+      )
       .run(host, n, note.comment, note.author, at);
   }
 
   notes(host: string): Map<number, VersionNote> {
-    const rows = this.db.prepare("SELECT n, comment, author, created_at AS createdAt FROM image_versions WHERE host = ?").all(host) as (VersionNote & { n: number })[];
+    const rows = this.db.prepare("SELECT n, comment, author, created_at AS createdAt FROM image_versions WHERE host = ?").all(host) as (VersionNote & {
+      n: number;
+    })[];
     return new Map(rows.map(({ n, ...note }) => [n, note]));
   }
 
-  start(e: { host: string; action: ImageAction; n?: number | null; machineId?: number | null; actor: string | null; comment?: string | null }, at: number): number {
+  start(
+    e: { host: string; action: ImageAction; n?: number | null; machineId?: number | null; actor: string | null; comment?: string | null },
+    at: number,
+  ): number {
     return Number(
       this.db
-        .prepare("INSERT INTO image_log (host, action, n, machine_id, actor, comment, started_at) VALUES (@host, @action, @n, @machineId, @actor, @comment, @at)")
+        .prepare(
+          "INSERT INTO image_log (host, action, n, machine_id, actor, comment, started_at) VALUES (@host, @action, @n, @machineId, @actor, @comment, @at)",
+        )
         .run({ n: null, machineId: null, comment: null, ...e, at }).lastInsertRowid,
     );
   }
@@ -52,7 +61,9 @@ export class ImageRepo {
 
   /** Ends a step; `n` and `comment` fill in what became known on the way (a publish's version and comment). */
   finish(id: number, result: Exclude<ImageResult, "running">, at: number, error: string | null = null, n?: number, comment?: string | null): void {
-    this.db.prepare("UPDATE image_log SET result = ?, ended_at = ?, error = ?, n = COALESCE(?, n), comment = COALESCE(?, comment) WHERE id = ?").run(result, at, error, n ?? null, comment ?? null, id);
+    this.db
+      .prepare("UPDATE image_log SET result = ?, ended_at = ?, error = ?, n = COALESCE(?, n), comment = COALESCE(?, comment) WHERE id = ?")
+      .run(result, at, error, n ?? null, comment ?? null, id);
   }
 
   get(id: number): ImageLogRow | undefined {
@@ -71,7 +82,9 @@ export class ImageRepo {
   updateComment(host: string, n: number): string | null {
     return (
       (this.db
-        .prepare("SELECT comment FROM image_log WHERE host = ? AND action = 'update' AND (n = ? OR (n IS NULL AND result = 'running')) ORDER BY id DESC LIMIT 1")
+        .prepare(
+          "SELECT comment FROM image_log WHERE host = ? AND action = 'update' AND (n = ? OR (n IS NULL AND result = 'running')) ORDER BY id DESC LIMIT 1",
+        )
         .pluck()
         .get(host, n) as string | null | undefined) ?? null
     );
@@ -79,6 +92,8 @@ export class ImageRepo {
 
   /** Steps a stopped process left running (an update's copy dies with its agent's request). */
   markInterrupted(now: number): number {
-    return this.db.prepare("UPDATE image_log SET result = 'interrupted', ended_at = ?, error = 'Cowherd stopped while this step was running' WHERE result = 'running'").run(now).changes;
+    return this.db
+      .prepare("UPDATE image_log SET result = 'interrupted', ended_at = ?, error = 'Cowherd stopped while this step was running' WHERE result = 'running'")
+      .run(now).changes;
   }
 }

@@ -10,7 +10,9 @@ export function migrationsDir(): string {
 
 export function migrate(db: Database.Database, dir = migrationsDir()): string[] {
   db.exec("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)");
-  const files = readdirSync(/*turbopackIgnore: true*/ dir).filter((f) => f.endsWith(".sql")).sort();
+  const files = readdirSync(/*turbopackIgnore: true*/ dir)
+    .filter((f) => f.endsWith(".sql"))
+    .sort();
   const bad = files.filter((f) => !NAME.test(f));
   if (bad.length) throw new Error(`Bad migration file names in ${dir}: ${bad.join(", ")} (want YYYY-MM-DD-NNNN-name.sql)`);
   const done = new Set(db.prepare("SELECT name FROM schema_migrations").pluck().all() as string[]);

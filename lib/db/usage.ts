@@ -53,7 +53,9 @@ export class UsageRepo {
   /** Full-resolution samples since `since` (to rebuild fill-rate windows after a restart). */
   since(since: number): UsageSample[] {
     const rows = this.db
-      .prepare("SELECT machine_id AS machineId, at, used_sectors AS usedSectors, total_sectors AS totalSectors, state, online FROM usage_samples WHERE at >= ? ORDER BY at")
+      .prepare(
+        "SELECT machine_id AS machineId, at, used_sectors AS usedSectors, total_sectors AS totalSectors, state, online FROM usage_samples WHERE at >= ? ORDER BY at",
+      )
       .all(since) as (Omit<UsageSample, "online"> & { online: number })[];
     return rows.map((r) => ({ ...r, online: r.online === 1 }));
   }
@@ -142,7 +144,9 @@ export class UsageRepo {
   /** Deletes buckets (and room rows) older than `before`. */
   prune(before: number): number {
     return this.db.transaction(
-      () => this.db.prepare("DELETE FROM usage_buckets WHERE at < ?").run(before).changes + this.db.prepare("DELETE FROM room_samples WHERE at < ?").run(before).changes,
+      () =>
+        this.db.prepare("DELETE FROM usage_buckets WHERE at < ?").run(before).changes +
+        this.db.prepare("DELETE FROM room_samples WHERE at < ?").run(before).changes,
     )();
   }
 

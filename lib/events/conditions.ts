@@ -55,8 +55,16 @@ export function roomConditions(x: ConditionInput): { active: Condition[]; inScop
     const filling = p?.mibPerMin ? `, filling at ${rateText(p.mibPerMin)}` : "";
     const key = (k: Condition["kind"]) => conditionKey(k, `pc:${m.id}`);
 
-    for (const [kind, level] of [["usage-warn", cfg.warnPercent], ["usage-danger", cfg.dangerPercent]] as const) {
-      look(numbers && m.percent! >= level ? { ...pc, key: key(kind), kind, message: `${m.name} passed ${level} % (${size}${filling})`, detail: { percent: m.percent, level } } : null, key(kind));
+    for (const [kind, level] of [
+      ["usage-warn", cfg.warnPercent],
+      ["usage-danger", cfg.dangerPercent],
+    ] as const) {
+      look(
+        numbers && m.percent! >= level
+          ? { ...pc, key: key(kind), kind, message: `${m.name} passed ${level} % (${size}${filling})`, detail: { percent: m.percent, level } }
+          : null,
+        key(kind),
+      );
     }
 
     // A projection is a warning until the PC is close (alerts.projectedDanger*): then it is a
@@ -106,7 +114,12 @@ export function roomConditions(x: ConditionInput): { active: Condition[]; inScop
       const atMax = past && m.totalSectors! >= cfg.maxCowSizeMiB * 2048;
       look(
         atMax
-          ? { ...pc, key: key("autoextend-max"), kind: "autoextend-max", message: `${m.name} is at its largest COW (${cfg.maxCowSizeMiB} MiB, maxCowSizeMiB) and ${m.percent} % full${filling}: auto-extend cannot grow it further; reset it when you can` }
+          ? {
+              ...pc,
+              key: key("autoextend-max"),
+              kind: "autoextend-max",
+              message: `${m.name} is at its largest COW (${cfg.maxCowSizeMiB} MiB, maxCowSizeMiB) and ${m.percent} % full${filling}: auto-extend cannot grow it further; reset it when you can`,
+            }
           : null,
         key("autoextend-max"),
       );
@@ -119,7 +132,13 @@ export function roomConditions(x: ConditionInput): { active: Condition[]; inScop
     const key = conditionKey("host-unreachable", `host:${h.name}`);
     look(
       h.failing
-        ? { key, kind: "host-unreachable", host: h.name, message: `Storage host ${h.name} does not answer since ${clock(h.failing.since)} (${h.failing.message}): its ${h.machines} PCs show their last numbers`, detail: { since: h.failing.since } }
+        ? {
+            key,
+            kind: "host-unreachable",
+            host: h.name,
+            message: `Storage host ${h.name} does not answer since ${clock(h.failing.since)} (${h.failing.message}): its ${h.machines} PCs show their last numbers`,
+            detail: { since: h.failing.since },
+          }
         : null,
       key,
     );
@@ -144,4 +163,3 @@ export function roomConditions(x: ConditionInput): { active: Condition[]; inScop
   }
   return { active, inScope: (k) => scope.has(k) };
 }
-

@@ -36,13 +36,24 @@ const NTFY_TAGS: Record<Severity, string> = { info: "information_source", warn: 
 const DISCORD_COLOR: Record<Severity, number> = { info: 0x0284c7, warn: 0xd97706, danger: 0xdc2626 };
 
 /** The HTTP request each kind of target gets: a generic JSON webhook, ntfy (message as body, title/priority as headers), or a Discord webhook. */
-export function requestFor(kind: AlertTargetKind, a: Alert, opts: { secret: string | null; link: string | null }): { headers: Record<string, string>; body: string } {
+export function requestFor(
+  kind: AlertTargetKind,
+  a: Alert,
+  opts: { secret: string | null; link: string | null },
+): { headers: Record<string, string>; body: string } {
   const auth: Record<string, string> = opts.secret ? { authorization: `Bearer ${opts.secret}` } : {};
   switch (kind) {
     case "ntfy":
       return {
         // Header values must be plain ISO-8859-1: ntfy reads RFC 2047 for anything else, so keep titles ASCII.
-        headers: { "content-type": "text/plain; charset=utf-8", title: a.title.replace(/[^\x20-\x7e]/g, "-"), priority: NTFY_PRIORITY[a.severity], tags: NTFY_TAGS[a.severity], ...(opts.link ? { click: opts.link } : {}), ...auth },
+        headers: {
+          "content-type": "text/plain; charset=utf-8",
+          title: a.title.replace(/[^\x20-\x7e]/g, "-"),
+          priority: NTFY_PRIORITY[a.severity],
+          tags: NTFY_TAGS[a.severity],
+          ...(opts.link ? { click: opts.link } : {}),
+          ...auth,
+        },
         body: a.message,
       };
     case "discord":
@@ -51,12 +62,23 @@ export function requestFor(kind: AlertTargetKind, a: Alert, opts: { secret: stri
         body: JSON.stringify({
           username: "Cowherd",
           content: a.severity === "danger" ? `**${a.title}**` : undefined,
-          embeds: [{ title: a.title.slice(0, 256), description: a.message.slice(0, 4000), color: DISCORD_COLOR[a.severity], timestamp: new Date(a.at).toISOString(), ...(opts.link ? { url: opts.link } : {}) }],
+          embeds: [
+            {
+              title: a.title.slice(0, 256),
+              description: a.message.slice(0, 4000),
+              color: DISCORD_COLOR[a.severity],
+              timestamp: new Date(a.at).toISOString(),
+              ...(opts.link ? { url: opts.link } : {}),
+            },
+          ],
           allowed_mentions: { parse: [] },
         }),
       };
     case "webhook":
-      return { headers: { "content-type": "application/json", ...auth }, body: JSON.stringify({ source: "cowherd", ...a, at: new Date(a.at).toISOString(), link: opts.link }) };
+      return {
+        headers: { "content-type": "application/json", ...auth },
+        body: JSON.stringify({ source: "cowherd", ...a, at: new Date(a.at).toISOString(), link: opts.link }),
+      };
   }
 }
 
@@ -90,13 +112,27 @@ export async function deliver(url: string, req: { headers: Record<string, string
       const refused = await localTargetRefusal(url, opts.lookup);
       if (refused) return { ok: false, status: null, error: refused };
     }
-    const res = await (opts.fetchImpl ?? fetch)(url, { method: "POST", headers: { ...req.headers, "accept-encoding": "identity" }, body: req.body, redirect: "manual", signal: AbortSignal.timeout(TIMEOUT_MS) });
+    const res = await (opts.fetchImpl ?? fetch)(url, {
+      method: "POST",
+      headers: { ...req.headers, "accept-encoding": "identity" },
+      body: req.body,
+      redirect: "manual",
+      signal: AbortSignal.timeout(TIMEOUT_MS),
+    });
     await drainCapped(res);
     if (res.status >= 200 && res.status < 300) return { ok: true, status: res.status, error: null };
-    return { ok: false, status: res.status, error: `HTTP ${res.status}${res.status >= 300 && res.status < 400 ? " (redirects are not followed: give the final URL)" : ""}` };
+    return {
+      ok: false,
+      status: res.status,
+      error: `HTTP ${res.status}${res.status >= 300 && res.status < 400 ? " (redirects are not followed: give the final URL)" : ""}`,
+    };
   } catch (e) {
     const name = (e as Error).name;
-    return { ok: false, status: null, error: name === "TimeoutError" ? `no answer within ${TIMEOUT_MS / 1000} s` : errorText((e as { cause?: unknown }).cause ?? e) };
+    return {
+      ok: false,
+      status: null,
+      error: name === "TimeoutError" ? `no answer within ${TIMEOUT_MS / 1000} s` : errorText((e as { cause?: unknown }).cause ?? e),
+    };
   }
 }
 
@@ -173,7 +209,11 @@ export class Notifier {
 
   private async send(t: AlertTargetWithSecret, a: Alert): Promise<DeliveryResult> {
     this.sent.set(t.id, [...(this.sent.get(t.id) ?? []), this.now()]);
-    const r = await deliver(t.url, requestFor(t.kind, a, { secret: t.secret, link: this.opts.link(a) }), { fetchImpl: this.fetchImpl, refuseLocal: this.opts.refuseLocal, lookup: this.lookup });
+    const r = await deliver(t.url, requestFor(t.kind, a, { secret: t.secret, link: this.opts.link(a) }), {
+      fetchImpl: this.fetchImpl,
+      refuseLocal: this.opts.refuseLocal,
+      lookup: this.lookup,
+    });
     if (r.ok) this.targets.sent(t.id, this.now());
     else this.targets.failed(t.id, this.now(), r.error ?? "failed");
     return r;
@@ -194,7 +234,13 @@ export class Notifier {
         while (q.length && room > 0) {
           // The last message of the minute sums up everything still waiting beyond it.
           const batch = room === 1 && q.length > 1 ? q.splice(0) : [q.shift()!];
-          const alert = batch.length === 1 ? batch[0]!.alert : summary(batch.map((b) => b.alert), this.opts.lanName);
+          const alert =
+            batch.length === 1
+              ? batch[0]!.alert
+              : summary(
+                  batch.map((b) => b.alert),
+                  this.opts.lanName,
+                );
           const r = await this.send(t, alert);
           room--;
           if (!r.ok) {
@@ -229,7 +275,11 @@ export class Notifier {
 
 function summary(alerts: Alert[], lanName: string): Alert {
   const byLabel = new Map<string, number>();
-  for (const a of alerts) byLabel.set(EVENT_KINDS[a.kind as keyof typeof EVENT_KINDS]?.label ?? a.kind, (byLabel.get(EVENT_KINDS[a.kind as keyof typeof EVENT_KINDS]?.label ?? a.kind) ?? 0) + 1);
+  for (const a of alerts)
+    byLabel.set(
+      EVENT_KINDS[a.kind as keyof typeof EVENT_KINDS]?.label ?? a.kind,
+      (byLabel.get(EVENT_KINDS[a.kind as keyof typeof EVENT_KINDS]?.label ?? a.kind) ?? 0) + 1,
+    );
   const worst = alerts.reduce<Severity>((w, a) => (rank(a.severity) > rank(w) ? a.severity : w), "info");
   const pcs = [...new Set(alerts.flatMap((a) => (a.machine ? [a.machine.name] : [])))];
   return {

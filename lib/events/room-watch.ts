@@ -46,7 +46,14 @@ export class RoomWatch {
     const view = this.d.view(readings);
     const now = this.now();
     const stores = new Map<string, StoreSpace[]>(readings.flatMap((r) => (!r.failing && r.status?.stores ? [[r.name, r.status.stores] as const] : [])));
-    const { active, inScope } = roomConditions({ config, view, projection: (id) => this.d.sampler.projection(id), stores, isOpen: (k) => events.isOpen(k), now });
+    const { active, inScope } = roomConditions({
+      config,
+      view,
+      projection: (id) => this.d.sampler.projection(id),
+      stores,
+      isOpen: (k) => events.isOpen(k),
+      now,
+    });
     events.sync(active, inScope);
 
     for (const m of view.machines) {
@@ -57,7 +64,8 @@ export class RoomWatch {
       const pc = { machineId: m.id, machineName: m.name, host: m.host };
       const usage = m.percent !== null ? ` at ${m.percent} %` : "";
       if (state === "online") events.record({ ...pc, kind: "online", message: `${m.name} came online${usage} (its iSCSI session is open)` });
-      else if (before === "online" && state === "off") events.record({ ...pc, kind: "offline", message: `${m.name} went offline${usage} (its iSCSI session ended)` });
+      else if (before === "online" && state === "off")
+        events.record({ ...pc, kind: "offline", message: `${m.name} went offline${usage} (its iSCSI session ended)` });
     }
 
     for (const r of this.d.history.failedSince(this.failedSince)) {

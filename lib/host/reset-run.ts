@@ -58,13 +58,24 @@ export async function runReset(ids: readonly number[], plan: ResetPlan, onStep: 
       steps.get(id)!.push({ step: step.name, ok: !failed, ms, ...(failed ? { error: errorText(failures.get(id)) } : {}) });
       if (!failed) continue;
       onStep(id, "recover");
-      const done = steps.get(id)!.filter((s) => s.ok).map((s) => s.step);
+      const done = steps
+        .get(id)!
+        .filter((s) => s.ok)
+        .map((s) => s.step);
       const error = errorText(failures.get(id));
       reports.set(
         id,
         plan.recover(id, step.name, done).then(
           ({ records, outcome }) => ({ id, ok: false, failedStep: step.name, error, steps: steps.get(id)!, recovery: records, outcome }),
-          (e: unknown) => ({ id, ok: false, failedStep: step.name, error, steps: steps.get(id)!, recovery: [{ step: "recover", ok: false, ms: 0, error: errorText(e) }], outcome: "unknown" as const }),
+          (e: unknown) => ({
+            id,
+            ok: false,
+            failedStep: step.name,
+            error,
+            steps: steps.get(id)!,
+            recovery: [{ step: "recover", ok: false, ms: 0, error: errorText(e) }],
+            outcome: "unknown" as const,
+          }),
         ),
       );
     }

@@ -61,7 +61,8 @@ export class ImageService {
       if (!this.config.hosts.some((h) => h.name === name)) throw errors.notFound(`No storage host ${name}`);
       return name;
     }
-    if (this.config.hosts.length > 1) throw errors.badRequest(`Say which storage host: ${this.config.hosts.map((h) => h.name).join(", ")} (each keeps its own image versions)`);
+    if (this.config.hosts.length > 1)
+      throw errors.badRequest(`Say which storage host: ${this.config.hosts.map((h) => h.name).join(", ")} (each keeps its own image versions)`);
     return this.config.hosts[0]!.name;
   }
 
@@ -70,15 +71,35 @@ export class ImageService {
     const hosts = readings.map((r): HostImagesView => {
       const im: HostImages | undefined = r.status?.images;
       const busy = this.busy.get(r.name) ?? null;
-      if (!im) return { host: r.name, error: r.failing?.message ?? (r.status ? "this storage host reports no image versions (an older helper?)" : "not read yet"), current: null, keep: null, versions: [], draft: null, busy };
+      if (!im)
+        return {
+          host: r.name,
+          error: r.failing?.message ?? (r.status ? "this storage host reports no image versions (an older helper?)" : "not read yet"),
+          current: null,
+          keep: null,
+          versions: [],
+          draft: null,
+          busy,
+        };
       const notes = this.repo.notes(r.name);
       return {
         host: r.name,
         error: r.failing ? `unreachable: ${r.failing.message} (showing its last answer)` : null,
         current: im.current,
         keep: im.keep,
-        versions: im.versions.map((v) => ({ ...v, current: v.n === im.current, comment: notes.get(v.n)?.comment ?? (v.n === 1 ? "the master image as it was" : null), author: notes.get(v.n)?.author ?? null })),
-        draft: im.draft ? { ...im.draft, machineName: this.config.machines.find((m) => m.id === im.draft!.machine)?.name ?? `PC ${im.draft.machine}`, comment: this.repo.updateComment(r.name, im.draft.n) } : null,
+        versions: im.versions.map((v) => ({
+          ...v,
+          current: v.n === im.current,
+          comment: notes.get(v.n)?.comment ?? (v.n === 1 ? "the master image as it was" : null),
+          author: notes.get(v.n)?.author ?? null,
+        })),
+        draft: im.draft
+          ? {
+              ...im.draft,
+              machineName: this.config.machines.find((m) => m.id === im.draft!.machine)?.name ?? `PC ${im.draft.machine}`,
+              comment: this.repo.updateComment(r.name, im.draft.n),
+            }
+          : null,
         busy,
       };
     });
@@ -92,7 +113,11 @@ export class ImageService {
   async run(hostName: string, op: ImageOp, actor: string, comment: string | null, audit: ImageAudit): Promise<{ logId: number; images: HostImages | null }> {
     const host = this.room.host(hostName);
     const now = this.busy.get(hostName);
-    if (now) throw errors.conflict("image-busy", `An image step is already running on ${hostName} (${now.action}${now.step ? `: ${now.step}` : ""}); wait for it to end`);
+    if (now)
+      throw errors.conflict(
+        "image-busy",
+        `An image step is already running on ${hostName} (${now.action}${now.step ? `: ${now.step}` : ""}); wait for it to end`,
+      );
     const version = op.op === "current" || op.op === "delete" ? op.version : null;
     const machineId = op.op === "update" ? op.machine : null;
     const logId = this.repo.start({ host: hostName, action: op.op, n: version, machineId, actor, comment }, this.now());

@@ -28,7 +28,11 @@ export async function legacyStatus(rt: Pick<Runtime, "config" | "room">, peer: s
 }
 
 /** The boot-time self-reset: resets the caller's own PC and answers with a gPXE script. */
-export async function bootReset(rt: Pick<Runtime, "config" | "history" | "audit" | "orchestrator">, peer: string | undefined, forwardedFor: string | undefined): Promise<{ status: number; body: string }> {
+export async function bootReset(
+  rt: Pick<Runtime, "config" | "history" | "audit" | "orchestrator">,
+  peer: string | undefined,
+  forwardedFor: string | undefined,
+): Promise<{ status: number; body: string }> {
   const cfg = rt.config.boot;
   if (!cfg.enabled) return { status: 404, body: gpxeScript.error("self-reset is disabled on this server") };
   const { addr, machine } = callerMachine(rt.config, peer, forwardedFor);
@@ -36,7 +40,15 @@ export async function bootReset(rt: Pick<Runtime, "config" | "history" | "audit"
   const last = rt.history.lastBySource(machine.id, "legacy");
   const ago = last ? Math.floor((Date.now() - last.startedAt) / 1000) : Infinity;
   if (ago < cfg.minIntervalSeconds) {
-    rt.audit.recordRepeated({ actor: machine.name, actorKind: "pc", address: addr, action: "reset.boot", target: machine.name, outcome: "denied", detail: `rate limited (${ago} s since last)` });
+    rt.audit.recordRepeated({
+      actor: machine.name,
+      actorKind: "pc",
+      address: addr,
+      action: "reset.boot",
+      target: machine.name,
+      outcome: "denied",
+      detail: `rate limited (${ago} s since last)`,
+    });
     return { status: 429, body: gpxeScript.error(`${machine.name} was reset ${ago} s ago; not resetting again yet`) };
   }
   const audit = (outcome: "ok" | "failed" | "denied", detail: string | null) =>

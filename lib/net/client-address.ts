@@ -74,7 +74,10 @@ export function addressBlock(raw: string | null | undefined): string | null {
   const ip = parseIp(raw);
   if (!ip) return null;
   if (ip.kind() === "ipv4") return ip.toNormalizedString();
-  return `${(ip as ipaddr.IPv6).parts.slice(0, 4).map((p) => p.toString(16)).join(":")}::/64`;
+  return `${(ip as ipaddr.IPv6).parts
+    .slice(0, 4)
+    .map((p) => p.toString(16))
+    .join(":")}::/64`;
 }
 
 export function machineIndex(machines: readonly Machine[]): Map<string, Machine> {

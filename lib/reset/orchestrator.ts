@@ -104,7 +104,10 @@ export class ResetOrchestrator {
     };
     const claimed = job.machines.filter((m) => m.state === "queued");
     if (!claimed.length) {
-      throw errors.conflict("reset_in_progress", machines.length === 1 ? `${machines[0]!.name} is already being reset` : "All of these PCs are already being reset");
+      throw errors.conflict(
+        "reset_in_progress",
+        machines.length === 1 ? `${machines[0]!.name} is already being reset` : "All of these PCs are already being reset",
+      );
     }
     for (const m of claimed) this.active.set(m.id, { jobId: job.id, state: "queued", step: null, startedAt: createdAt, source: req.source });
     job.summary = summarize(job.machines);
@@ -131,7 +134,16 @@ export class ResetOrchestrator {
             // host's later runs and the other hosts' go on. Only this run's PCs are released.
             console.error(`cowherd: reset job ${job.id} on ${host}:`, e);
             for (const m of run) {
-              if (m.state === "queued" || m.state === "running") Object.assign(m, { state: "done", step: null, ok: false, outcome: m.state === "running" ? "unknown" : "kept-old", failedStep: "internal", error: errorText(e), endedAt: this.now() });
+              if (m.state === "queued" || m.state === "running")
+                Object.assign(m, {
+                  state: "done",
+                  step: null,
+                  ok: false,
+                  outcome: m.state === "running" ? "unknown" : "kept-old",
+                  failedStep: "internal",
+                  error: errorText(e),
+                  endedAt: this.now(),
+                });
               if (this.active.get(m.id)?.jobId === job.id) this.active.delete(m.id);
             }
           }
@@ -216,8 +228,18 @@ export class ResetOrchestrator {
 
   private finish(m: JobMachine, r: Outcome, startedAt: number): void {
     const endedAt = this.now();
-    if (m.historyId !== null) this.write(m.historyId, { endedAt, result: r.ok ? "ok" : "failed", outcome: r.outcome, failedStep: r.failedStep, error: r.error, steps: r.steps ?? [] });
-    Object.assign(m, { state: "done", step: null, ok: r.ok, outcome: r.outcome, failedStep: r.failedStep, error: r.error, startedAt: m.startedAt ?? startedAt, endedAt });
+    if (m.historyId !== null)
+      this.write(m.historyId, { endedAt, result: r.ok ? "ok" : "failed", outcome: r.outcome, failedStep: r.failedStep, error: r.error, steps: r.steps ?? [] });
+    Object.assign(m, {
+      state: "done",
+      step: null,
+      ok: r.ok,
+      outcome: r.outcome,
+      failedStep: r.failedStep,
+      error: r.error,
+      startedAt: m.startedAt ?? startedAt,
+      endedAt,
+    });
     if (r.ok && r.outcome === "fresh") this.freshened(m.id, m.startedAt ?? startedAt);
   }
 
@@ -263,12 +285,22 @@ export class ResetOrchestrator {
           const end: Outcome = { ok: r.ok, outcome: r.outcome, failedStep: r.failedStep ?? null, error: r.error ?? null, steps: [...r.steps, ...r.recovery] };
           const endedAt = this.now();
           try {
-            if (m.historyId !== null) this.history.reconcile(m.historyId, { endedAt, result: end.ok ? "ok" : "failed", outcome: end.outcome, failedStep: end.failedStep, error: end.error, steps: end.steps ?? [] });
+            if (m.historyId !== null)
+              this.history.reconcile(m.historyId, {
+                endedAt,
+                result: end.ok ? "ok" : "failed",
+                outcome: end.outcome,
+                failedStep: end.failedStep,
+                error: end.error,
+                steps: end.steps ?? [],
+              });
           } catch (e) {
             console.error(`cowherd: could not record the late answer for history row ${m.historyId}: ${errorText(e)}`);
           }
           Object.assign(m, { ok: end.ok, outcome: end.outcome, failedStep: end.failedStep, error: end.error, endedAt });
-          console.error(`cowherd: ${m.name}: the host answered after its timeout: ${end.ok ? `reset, outcome ${end.outcome}` : `failed at ${end.failedStep}, outcome ${end.outcome}`}`);
+          console.error(
+            `cowherd: ${m.name}: the host answered after its timeout: ${end.ok ? `reset, outcome ${end.outcome}` : `failed at ${end.failedStep}, outcome ${end.outcome}`}`,
+          );
           if (end.ok && end.outcome === "fresh") this.freshened(m.id, m.startedAt ?? endedAt);
         }
       },

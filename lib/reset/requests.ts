@@ -25,7 +25,11 @@ export interface ResetAnswer {
 }
 
 /** A reset request as the API and the dashboard make it: PCs that are up handled as asked. */
-export function requestResets(rt: Pick<Runtime, "orchestrator" | "bootTracker" | "boots">, ids: number[], req: { source: ResetSource; requestedBy: string | null; whenOnline: WhenOnline }): ResetAnswer {
+export function requestResets(
+  rt: Pick<Runtime, "orchestrator" | "bootTracker" | "boots">,
+  ids: number[],
+  req: { source: ResetSource; requestedBy: string | null; whenOnline: WhenOnline },
+): ResetAnswer {
   const unique = [...new Set(ids)];
   unique.forEach((id) => rt.orchestrator.machine(id)); // unknown ids: nothing happens
   const up = req.whenOnline === "force" ? [] : unique.filter((id) => rt.bootTracker.isUp(id));

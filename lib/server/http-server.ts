@@ -172,7 +172,8 @@ export function createHttpServer(rt: Runtime, nextHandler: NextHandler, dev = fa
           userAgent: header(req, "user-agent"),
           secFetch: Object.keys(req.headers).some((h) => h.startsWith("sec-fetch-")),
         };
-        const answer = path === rt.config.ipxe.path ? bootScriptFor(rt, boot) : Promise.resolve(bootFailed(rt, boot, new URLSearchParams(url.slice(path.length + 1))));
+        const answer =
+          path === rt.config.ipxe.path ? bootScriptFor(rt, boot) : Promise.resolve(bootFailed(rt, boot, new URLSearchParams(url.slice(path.length + 1))));
         answer.then(
           (r) => send(res, r.status, IPXE_CONTENT_TYPE, r.body, false),
           (e) => {

@@ -37,7 +37,16 @@ export interface MachineView {
   exported: boolean;
   suspended: boolean;
   lastResetAt: number | null;
-  lastReset: { id: number; at: number; endedAt: number | null; result: string; outcome: string | null; failedStep: string | null; error: string | null; source: string } | null;
+  lastReset: {
+    id: number;
+    at: number;
+    endedAt: number | null;
+    result: string;
+    outcome: string | null;
+    failedStep: string | null;
+    error: string | null;
+    source: string;
+  } | null;
   reset: ResetProgress | null;
   /** What is wrong with its storage beyond the snapshot's state (from the host), in words. */
   problem: string | null;
@@ -236,7 +245,16 @@ export function buildMachinesView(
         suspended,
         lastResetAt: lastOk.get(m.id) ?? null,
         lastReset: last
-          ? { id: last.id, at: last.startedAt, endedAt: last.endedAt, result: last.result, outcome: last.outcome, failedStep: last.failedStep, error: last.error, source: last.source }
+          ? {
+              id: last.id,
+              at: last.startedAt,
+              endedAt: last.endedAt,
+              result: last.result,
+              outcome: last.outcome,
+              failedStep: last.failedStep,
+              error: last.error,
+              source: last.source,
+            }
           : null,
         reset: progress.get(m.id) ?? null,
         problem,

@@ -73,14 +73,27 @@ export class AutoExtender {
     return this.grow(this.byId.get(id)!, v, toMiB, { by, percent: v.percent ?? 0 });
   }
 
-  private async grow(m: Machine, v: Pick<MachineView, "totalSectors" | "usedSectors">, toMiB: number, how: { by: string | null; percent: number }): Promise<GrowResult> {
+  private async grow(
+    m: Machine,
+    v: Pick<MachineView, "totalSectors" | "usedSectors">,
+    toMiB: number,
+    how: { by: string | null; percent: number },
+  ): Promise<GrowResult> {
     const fromMiB = Math.round((v.totalSectors ?? m.cowSizeMiB * 2048) / 2048);
     const refusedKey = conditionKey("autoextend-refused", `pc:${m.id}`);
     const pc = { machineId: m.id, machineName: m.name, host: m.host };
     const refuse = (step: string, error: string): GrowResult => {
       this.retryAt.set(m.id, this.now() + RETRY_MS);
       if (how.by === null)
-        this.noting("its refusal", () => this.events.raise({ ...pc, key: refusedKey, kind: "autoextend-refused", message: `${m.name} is ${Math.round(how.percent)} % full and could not grow from ${fromMiB} to ${toMiB} MiB: ${error}`, detail: { step, fromMiB, toMiB } }));
+        this.noting("its refusal", () =>
+          this.events.raise({
+            ...pc,
+            key: refusedKey,
+            kind: "autoextend-refused",
+            message: `${m.name} is ${Math.round(how.percent)} % full and could not grow from ${fromMiB} to ${toMiB} MiB: ${error}`,
+            detail: { step, fromMiB, toMiB },
+          }),
+        );
       return { ok: false, fromMiB, toMiB, step, error };
     };
     // The app's own look at the store first (no helper call when it already shows no room).
@@ -97,14 +110,16 @@ export class AutoExtender {
       this.retryAt.delete(m.id);
       // The PC did grow: a failure to write it down must not turn into a refusal.
       this.noting("the grow", () => this.events.clear(refusedKey));
-      this.noting("the grow", () => this.events.record({
-        ...pc,
-        kind: how.by ? "grow" : "autoextend",
-        message: how.by
-          ? `${how.by} grew ${m.name}'s COW from ${fromMiB} to ${toMiB} MiB (it was ${Math.round(how.percent)} % full)`
-          : `${m.name} was ${Math.round(how.percent)} % full: its COW grew from ${fromMiB} to ${toMiB} MiB (auto-extend, up to ${m.maxCowSizeMiB} MiB)`,
-        detail: { fromMiB, toMiB, percent: how.percent, by: how.by },
-      }));
+      this.noting("the grow", () =>
+        this.events.record({
+          ...pc,
+          kind: how.by ? "grow" : "autoextend",
+          message: how.by
+            ? `${how.by} grew ${m.name}'s COW from ${fromMiB} to ${toMiB} MiB (it was ${Math.round(how.percent)} % full)`
+            : `${m.name} was ${Math.round(how.percent)} % full: its COW grew from ${fromMiB} to ${toMiB} MiB (auto-extend, up to ${m.maxCowSizeMiB} MiB)`,
+          detail: { fromMiB, toMiB, percent: how.percent, by: how.by },
+        }),
+      );
       return { ok: true, fromMiB, toMiB, totalSectors };
     } catch (e) {
       return refuse(stepOf(e, "grow"), errorText(e));

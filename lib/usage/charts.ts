@@ -18,7 +18,13 @@ export interface MachineChart {
 
 const clampPoints = (n: number) => Math.min(CHART_POINTS_MAX, Math.max(2, Math.floor(n)));
 
-export function machineChart(rt: Pick<Runtime, "usage" | "history" | "boots" | "events">, id: number, rangeMs: number, now = Date.now(), maxPoints = CHART_POINTS_DEFAULT): MachineChart {
+export function machineChart(
+  rt: Pick<Runtime, "usage" | "history" | "boots" | "events">,
+  id: number,
+  rangeMs: number,
+  now = Date.now(),
+  maxPoints = CHART_POINTS_DEFAULT,
+): MachineChart {
   const from = now - rangeMs;
   // The line starts at the range's left edge with the value it had then: one point of the budget.
   const before = rt.usage.before(id, from);
@@ -28,8 +34,13 @@ export function machineChart(rt: Pick<Runtime, "usage" | "history" | "boots" | "
     from,
     to: now,
     points,
-    resets: rt.history.between(id, from, now, CHART_MARKERS_MAX).map((r) => ({ at: r.startedAt, endedAt: r.endedAt, result: r.result, source: r.source, requestedBy: r.requestedBy, error: r.error })),
-    boots: rt.boots.between(id, from, now).slice(-CHART_MARKERS_MAX).map((b) => ({ at: b.startedAt, result: b.result })),
+    resets: rt.history
+      .between(id, from, now, CHART_MARKERS_MAX)
+      .map((r) => ({ at: r.startedAt, endedAt: r.endedAt, result: r.result, source: r.source, requestedBy: r.requestedBy, error: r.error })),
+    boots: rt.boots
+      .between(id, from, now)
+      .slice(-CHART_MARKERS_MAX)
+      .map((b) => ({ at: b.startedAt, result: b.result })),
     events: rt.events.forMachine(id, from, now, CHART_MARKERS_MAX),
   };
 }

@@ -14,7 +14,11 @@ export interface ProjectionLimits {
 }
 
 /** The limits as configured (config.alerts). */
-export const projectionLimits = (alerts: { projectedFullMinutes: number; projectedDangerMinutes: number; projectedDangerPercent: number }): ProjectionLimits => ({
+export const projectionLimits = (alerts: {
+  projectedFullMinutes: number;
+  projectedDangerMinutes: number;
+  projectedDangerPercent: number;
+}): ProjectionLimits => ({
   fullMinutes: alerts.projectedFullMinutes,
   dangerMinutes: alerts.projectedDangerMinutes,
   dangerPercent: alerts.projectedDangerPercent,
@@ -24,7 +28,12 @@ export const projectionLimits = (alerts: { projectedFullMinutes: number; project
  * `held` stretches the limits by 1.25 for a projection already raised, so a wobbling rate does not
  * flap the event between levels.
  */
-export function projectionLevel(fullInMs: number | null, percent: number | null, limits: ProjectionLimits, held: { warn?: boolean; danger?: boolean } = {}): ProjectionLevel {
+export function projectionLevel(
+  fullInMs: number | null,
+  percent: number | null,
+  limits: ProjectionLimits,
+  held: { warn?: boolean; danger?: boolean } = {},
+): ProjectionLevel {
   if (fullInMs === null || fullInMs < 0) return null;
   const within = (minutes: number, hold: boolean | undefined) => fullInMs <= minutes * 60_000 * (hold ? 1.25 : 1);
   if (within(limits.dangerMinutes, held.danger) && (percent ?? 0) >= limits.dangerPercent) return "danger";

@@ -70,7 +70,12 @@ export class UsageSampler {
           const last = rate ?? this.windows.rate(s.id, LAST_RATE_MIN_SPAN_MS);
           if (last !== null) this.lastRates.set(s.id, mibPerMin(last));
           const ceiling = this.ceiling(m, total);
-          this.projections.set(s.id, { mibPerMin: rate === null ? null : mibPerMin(rate), ceilingSectors: ceiling, fullInMs: timeToFull(used, ceiling, rate), lastMibPerMin: this.lastRates.get(s.id) ?? null });
+          this.projections.set(s.id, {
+            mibPerMin: rate === null ? null : mibPerMin(rate),
+            ceilingSectors: ceiling,
+            fullInMs: timeToFull(used, ceiling, rate),
+            lastMibPerMin: this.lastRates.get(s.id) ?? null,
+          });
         } else {
           this.windows.forget(s.id);
           this.projections.set(s.id, { mibPerMin: null, ceilingSectors: total ?? 0, fullInMs: null, lastMibPerMin: this.lastRates.get(s.id) ?? null });

@@ -1,6 +1,18 @@
 import { z } from "zod";
 import { freeText } from "./free-text";
-import { ALERT_TARGET_KINDS, EVENT_KIND_NAMES, HOST_NAME_PATTERN, IMAGE_COMMENT_MAX, MACHINE_ID_MAX, MACHINE_ID_PATTERN, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, RESET_RESULTS, RESET_SOURCES, SEVERITIES } from "../constants";
+import {
+  ALERT_TARGET_KINDS,
+  EVENT_KIND_NAMES,
+  HOST_NAME_PATTERN,
+  IMAGE_COMMENT_MAX,
+  MACHINE_ID_MAX,
+  MACHINE_ID_PATTERN,
+  PASSWORD_MAX_LENGTH,
+  PASSWORD_MIN_LENGTH,
+  RESET_RESULTS,
+  RESET_SOURCES,
+  SEVERITIES,
+} from "../constants";
 
 /** Machine ids as they appear in URLs and bodies: a plain decimal 1-999, nothing else. */
 export const machineIdParam = z.string().regex(MACHINE_ID_PATTERN, `machine id must be an integer 1-${MACHINE_ID_MAX}`).transform(Number);
@@ -22,7 +34,11 @@ export const resetBody = z.object({ whenOnline: whenOnline.default("refuse") }).
 export const PAGE_SIZE_MAX = 100;
 export const PAGE_DEPTH_MAX = 10_000;
 const paging = (pageSize: number) => ({
-  page: z.string().regex(/^[1-9][0-9]{0,5}$/, "page must be a positive integer").transform(Number).default(1),
+  page: z
+    .string()
+    .regex(/^[1-9][0-9]{0,5}$/, "page must be a positive integer")
+    .transform(Number)
+    .default(1),
   pageSize: z
     .string()
     .regex(/^[1-9][0-9]{0,5}$/, "pageSize must be a positive integer")
@@ -31,7 +47,10 @@ const paging = (pageSize: number) => ({
     .default(pageSize),
 });
 const withinPaging = (q: { page: number; pageSize: number }) => (q.page - 1) * q.pageSize < PAGE_DEPTH_MAX;
-const pagingMessage = { message: `page too deep: lists page through their newest ${PAGE_DEPTH_MAX} rows; narrow with a filter (machine, result, kind…)`, path: ["page"] };
+const pagingMessage = {
+  message: `page too deep: lists page through their newest ${PAGE_DEPTH_MAX} rows; narrow with a filter (machine, result, kind…)`,
+  path: ["page"],
+};
 
 export const bootsQuery = z
   .object({
@@ -52,7 +71,10 @@ export const historyQuery = z
   .refine(withinPaging, pagingMessage);
 
 export const jobIdParam = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, "job id must be a UUID");
-export const idParam = z.string().regex(/^[1-9][0-9]{0,8}$/, "id must be a positive integer").transform(Number);
+export const idParam = z
+  .string()
+  .regex(/^[1-9][0-9]{0,8}$/, "id must be a positive integer")
+  .transform(Number);
 const username = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$/, "letters, digits, '_', '.', '-' (max 32)");
 const password = z.string().min(PASSWORD_MIN_LENGTH, `at least ${PASSWORD_MIN_LENGTH} characters`).max(PASSWORD_MAX_LENGTH);
 export const role = z.enum(["admin", "viewer"]);
@@ -66,7 +88,10 @@ export const updateUserBody = z
 export const createTokenBody = z.object({ name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9 _.-]{0,47}$/), scope: z.enum(["read", "admin"]) }).strict();
 export const auditQuery = z
   .object({
-    action: z.string().regex(/^[a-z.]{1,40}$/).optional(),
+    action: z
+      .string()
+      .regex(/^[a-z.]{1,40}$/)
+      .optional(),
     actor: freeText(100).pipe(z.string().min(1)).optional(),
     outcome: z.enum(["ok", "failed", "denied"]).optional(),
     ...paging(50),
@@ -99,7 +124,15 @@ export const rangeQuery = z
   })
   .strict();
 
-export const growBody = z.object({ mib: z.number().int().min(1).max(1024 * 1024) }).strict();
+export const growBody = z
+  .object({
+    mib: z
+      .number()
+      .int()
+      .min(1)
+      .max(1024 * 1024),
+  })
+  .strict();
 
 export const eventsQuery = z
   .object({
@@ -125,12 +158,22 @@ const targetUrl = z
     }
   }, "must be an http(s) URL without user:password in it");
 const targetName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9 _.'-]{0,47}$/, "letters, digits, spaces and _ . ' - (max 48)");
-const secret = z.string().min(1).max(512).regex(/^[\x21-\x7e]+$/, "printable characters without spaces");
+const secret = z
+  .string()
+  .min(1)
+  .max(512)
+  .regex(/^[\x21-\x7e]+$/, "printable characters without spaces");
 export const createAlertTargetBody = z
   .object({ name: targetName, kind: z.enum(ALERT_TARGET_KINDS), url: targetUrl, secret: secret.optional(), minSeverity: z.enum(SEVERITIES).default("warn") })
   .strict();
 export const updateAlertTargetBody = z
-  .object({ name: targetName.optional(), url: targetUrl.optional(), secret: secret.nullable().optional(), minSeverity: z.enum(SEVERITIES).optional(), enabled: z.boolean().optional() })
+  .object({
+    name: targetName.optional(),
+    url: targetUrl.optional(),
+    secret: secret.nullable().optional(),
+    minSeverity: z.enum(SEVERITIES).optional(),
+    enabled: z.boolean().optional(),
+  })
   .strict()
   .refine((b) => Object.keys(b).length > 0, "give at least one field to change");
 
@@ -146,7 +189,10 @@ const imageComment = freeText(IMAGE_COMMENT_MAX).transform((c) => c.trim() || nu
 const storageHost = z.string().regex(HOST_NAME_PATTERN, "a storage host name");
 /** Image version numbers: plain decimals, as the helper takes them. */
 export const imageVersion = z.number().int().min(1).max(999_999);
-export const imageVersionParam = z.string().regex(/^[1-9][0-9]{0,5}$/, "version must be a plain integer").transform(Number);
+export const imageVersionParam = z
+  .string()
+  .regex(/^[1-9][0-9]{0,5}$/, "version must be a plain integer")
+  .transform(Number);
 /** `force`: start update mode although the PC is up (its running Windows loses its disk). */
 export const imageUpdateBody = z.object({ machine: machineId, comment: imageComment.optional(), force: z.boolean().default(false) }).strict();
 export const imagePublishBody = z.object({ host: storageHost.optional(), comment: imageComment.optional() }).strict();

@@ -18,4 +18,8 @@ export const FREE_TEXT_MESSAGE = "one line of visible text: no control character
 export const hasForbiddenText = (s: string): boolean => FORBIDDEN_TEXT.test(s);
 
 /** A free-text string the app stores or shows: at most `max` characters, FORBIDDEN_TEXT refused. */
-export const freeText = (max: number, tooLong = `at most ${max} characters`) => z.string().max(max, tooLong).refine((s) => !hasForbiddenText(s), FREE_TEXT_MESSAGE);
+export const freeText = (max: number, tooLong = `at most ${max} characters`) =>
+  z
+    .string()
+    .max(max, tooLong)
+    .refine((s) => !hasForbiddenText(s), FREE_TEXT_MESSAGE);

@@ -40,13 +40,21 @@ export interface PageFilter<T> {
  * see. So a page does what it does with any filter it cannot use: it shows everything, unfiltered,
  * and says why, naming the parameter given more than once.
  */
-export function pageFilter<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false } }, params: Record<string, string | string[] | undefined>, fallback: T): PageFilter<T> {
+export function pageFilter<T>(
+  schema: { safeParse(v: unknown): { success: true; data: T } | { success: false } },
+  params: Record<string, string | string[] | undefined>,
+  fallback: T,
+): PageFilter<T> {
   const repeated = Object.entries(params)
     .filter((e): e is [string, string[]] => Array.isArray(e[1]) && e[1].filter((v) => v !== "").length > 1)
     .map(([k]) => k);
   if (repeated.length) {
     const names = repeated.map((n) => `'${n}'`).join(", ");
-    return { q: fallback, raw: {}, ignored: `The address gives ${names} more than once: its filters are ignored and everything is shown. Give each filter once.` };
+    return {
+      q: fallback,
+      raw: {},
+      ignored: `The address gives ${names} more than once: its filters are ignored and everything is shown. Give each filter once.`,
+    };
   }
   const raw = plainParams(Object.fromEntries(Object.entries(params).map(([k, v]) => [k, Array.isArray(v) ? v.find((x) => x !== "") : v])));
   const parsed = schema.safeParse(raw);

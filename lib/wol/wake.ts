@@ -66,7 +66,9 @@ export class Waker {
     const { broadcast, port } = this.config.wol;
     const running = this.jobs.unfinished();
     if (running.length >= this.maxJobs)
-      throw new AppError("rate_limited", 429, `${running.length} wake jobs are already running (at most ${this.maxJobs} at a time): wait for one to finish.`, { retryAfterSeconds: Math.max(1, Math.ceil(Math.min(...running.map((j) => this.remainingMs(j))) / 1000)) });
+      throw new AppError("rate_limited", 429, `${running.length} wake jobs are already running (at most ${this.maxJobs} at a time): wait for one to finish.`, {
+        retryAfterSeconds: Math.max(1, Math.ceil(Math.min(...running.map((j) => this.remainingMs(j))) / 1000)),
+      });
     const holder = new Map(running.flatMap((j) => j.machines.filter((m) => m.state === "queued" || m.state === "sent").map((m) => [m.id, j.id] as const)));
     const job: WakeJob = {
       id: randomUUID(),
@@ -88,7 +90,10 @@ export class Waker {
     };
     const busy = job.machines.filter((m) => m.state === "busy");
     if (busy.length && !job.machines.some((m) => m.state === "queued"))
-      throw errors.conflict("wake-in-progress", `${busy.map((m) => m.name).join(", ")} ${busy.length === 1 ? "is" : "are"} already being woken: nothing sent. Follow the running wake job, or wait for it to finish.`);
+      throw errors.conflict(
+        "wake-in-progress",
+        `${busy.map((m) => m.name).join(", ")} ${busy.length === 1 ? "is" : "are"} already being woken: nothing sent. Follow the running wake job, or wait for it to finish.`,
+      );
     const done = this.run(job).then(() => structuredClone(job));
     this.jobs.add(job, done);
     return { job: structuredClone(job), done };

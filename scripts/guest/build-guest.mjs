@@ -13,8 +13,22 @@ const BUILDER_VERSION = "7";
 // host path: perl-base (the helper's dm worker), sudo with PAM, OpenSSH (the second storage host).
 // The room: dnsmasq for the PCs' DHCP and TFTP.
 export const USER_PACKAGES = [
-  "busybox-static", "bash", "coreutils", "dmsetup", "util-linux", "mount", "tgt", "libiscsi-bin", "qemu-utils", "qemu-block-extra",
-  "perl-base", "sudo", "libpam-modules", "openssh-server", "openssh-client", "dnsmasq-base",
+  "busybox-static",
+  "bash",
+  "coreutils",
+  "dmsetup",
+  "util-linux",
+  "mount",
+  "tgt",
+  "libiscsi-bin",
+  "qemu-utils",
+  "qemu-block-extra",
+  "perl-base",
+  "sudo",
+  "libpam-modules",
+  "openssh-server",
+  "openssh-client",
+  "dnsmasq-base",
   // A filesystem that shares blocks (reflink), for the image versions' copy: mkfs.xfs.
   "xfsprogs",
 ];
@@ -180,7 +194,12 @@ function libsOf(file, libPath) {
 
 /** @param {string} cacheDir @returns {GuestPaths} */
 export function guestPaths(cacheDir) {
-  return { vmlinux: path.join(cacheDir, "vmlinux"), base: path.join(cacheDir, "base.cpio"), client: path.join(cacheDir, "client.cpio"), key: path.join(cacheDir, "base.key") };
+  return {
+    vmlinux: path.join(cacheDir, "vmlinux"),
+    base: path.join(cacheDir, "base.cpio"),
+    client: path.join(cacheDir, "client.cpio"),
+    key: path.join(cacheDir, "base.key"),
+  };
 }
 
 /**
@@ -190,7 +209,11 @@ export function guestPaths(cacheDir) {
 function buildClient(out, busybox, modDir, modOrder) {
   const cpio = new CpioWriter(out);
   for (const d of ["usr", "usr/bin", "proc", "sys", "dev", "tmp", "modules"]) cpio.dir(d);
-  for (const [link, target] of /** @type {const} */ ([["bin", "usr/bin"], ["sbin", "usr/bin"]])) cpio.symlink(link, target);
+  for (const [link, target] of /** @type {const} */ ([
+    ["bin", "usr/bin"],
+    ["sbin", "usr/bin"],
+  ]))
+    cpio.symlink(link, target);
   cpio.file("usr/bin/busybox", readFileSync(busybox), 0o755);
   const applets = spawnSync(busybox, ["--list"], { encoding: "utf8" }).stdout.split("\n").filter(Boolean);
   for (const a of applets) if (a !== "busybox") cpio.symlink(`usr/bin/${a}`, "busybox");
@@ -205,7 +228,9 @@ export function buildGuest(cacheDir) {
   ensureAptLists();
   const kpkg = kernelPackage();
   const nodeStat = statSync(process.execPath);
-  const key = createHash("sha256").update([BUILDER_VERSION, kpkg, USER_PACKAGES.join(","), process.execPath, nodeStat.size, nodeStat.mtimeMs].join("|")).digest("hex");
+  const key = createHash("sha256")
+    .update([BUILDER_VERSION, kpkg, USER_PACKAGES.join(","), process.execPath, nodeStat.size, nodeStat.mtimeMs].join("|"))
+    .digest("hex");
   if ([p.vmlinux, p.base, p.client, p.key].every((f) => existsSync(f)) && readFileSync(p.key, "utf8") === key) {
     log(`cached (${kpkg})`);
     return p;
@@ -233,10 +258,17 @@ export function buildGuest(cacheDir) {
   mkdirSync(path.join(archives, "partial"), { recursive: true });
   writeFileSync(path.join(work, "status"), "");
   sh("apt-get", [
-    "install", "-y", "-qq", "--download-only", "--no-install-recommends",
-    "-o", `Dir::State::status=${path.join(work, "status")}`,
-    "-o", `Dir::Cache::archives=${archives}`,
-    "-o", "Debug::NoLocking=1",
+    "install",
+    "-y",
+    "-qq",
+    "--download-only",
+    "--no-install-recommends",
+    "-o",
+    `Dir::State::status=${path.join(work, "status")}`,
+    "-o",
+    `Dir::Cache::archives=${archives}`,
+    "-o",
+    "Debug::NoLocking=1",
     ...USER_PACKAGES,
   ]);
   const staging = path.join(work, "staging");
@@ -255,8 +287,35 @@ export function buildGuest(cacheDir) {
       }
     }
   };
-  for (const d of ["usr/bin", "usr/sbin", "usr/lib/x86_64-linux-gnu/qemu", "usr/lib64", "usr/local/sbin", "proc", "sys", "dev", "tmp", "run", "store", "etc/cowherd", "etc/sudoers.d", "etc/pam.d", "etc/ssh", "var/lib", "cowherd", "modules", "project"]) mkdirs(d);
-  for (const [link, target] of /** @type {const} */ ([["bin", "usr/bin"], ["sbin", "usr/sbin"], ["lib", "usr/lib"], ["lib64", "usr/lib64"], ["var/run", "/run"]]))
+  for (const d of [
+    "usr/bin",
+    "usr/sbin",
+    "usr/lib/x86_64-linux-gnu/qemu",
+    "usr/lib64",
+    "usr/local/sbin",
+    "proc",
+    "sys",
+    "dev",
+    "tmp",
+    "run",
+    "store",
+    "etc/cowherd",
+    "etc/sudoers.d",
+    "etc/pam.d",
+    "etc/ssh",
+    "var/lib",
+    "cowherd",
+    "modules",
+    "project",
+  ])
+    mkdirs(d);
+  for (const [link, target] of /** @type {const} */ ([
+    ["bin", "usr/bin"],
+    ["sbin", "usr/sbin"],
+    ["lib", "usr/lib"],
+    ["lib64", "usr/lib64"],
+    ["var/run", "/run"],
+  ]))
     cpio.symlink(link, target);
   cpio.file("etc/passwd", "root:x:0:0:root:/root:/bin/sh\n");
   cpio.file("etc/group", "root:x:0:\n");
@@ -279,7 +338,10 @@ export function buildGuest(cacheDir) {
     provided.add(path.basename(dest));
   }
   /** @param {string} f */
-  const isElf = (f) => readFileSync(f).subarray(0, 4).equals(Buffer.from([0x7f, 0x45, 0x4c, 0x46]));
+  const isElf = (f) =>
+    readFileSync(f)
+      .subarray(0, 4)
+      .equals(Buffer.from([0x7f, 0x45, 0x4c, 0x46]));
   /** @param {string} rel */
   const addTree = (rel) => {
     const root = path.join(staging, rel);
@@ -290,9 +352,9 @@ export function buildGuest(cacheDir) {
         const p = path.join(dir, e.name);
         const dest = path.relative(staging, p);
         if (e.isDirectory()) walk(p);
-        else if (e.isSymbolicLink()) (mkdirs(path.dirname(dest)), cpio.symlink(dest, readlinkSync(p)));
-        else if (isElf(p)) (mkdirs(path.dirname(dest)), addElf(p, "/" + dest, 0o755));
-        else (mkdirs(path.dirname(dest)), cpio.file(dest, readFileSync(p), 0o644));
+        else if (e.isSymbolicLink()) mkdirs(path.dirname(dest)), cpio.symlink(dest, readlinkSync(p));
+        else if (isElf(p)) mkdirs(path.dirname(dest)), addElf(p, "/" + dest, 0o755);
+        else mkdirs(path.dirname(dest)), cpio.file(dest, readFileSync(p), 0o644);
       }
     };
     walk(root);

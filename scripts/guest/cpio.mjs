@@ -17,9 +17,7 @@ export class CpioWriter {
   /** @param {string} name @param {number} mode @param {Buffer} data */
   #entry(name, mode, data) {
     const nameBuf = Buffer.from(name + "\0");
-    const header =
-      "070701" +
-      [this.ino++, mode, 0, 0, 1, 0, data.length, 0, 0, 0, 0, nameBuf.length, 0].map(hex).join("");
+    const header = "070701" + [this.ino++, mode, 0, 0, 1, 0, data.length, 0, 0, 0, 0, nameBuf.length, 0].map(hex).join("");
     writeSync(this.fd, Buffer.from(header));
     writeSync(this.fd, nameBuf);
     writeSync(this.fd, Buffer.alloc(pad4(110 + nameBuf.length)));

@@ -75,12 +75,28 @@ export function combine(base, extra, out) {
 function qemuArgs(guest, initrd, accel, scenario, smp, memMiB, extra) {
   return [
     ...(accel === "kvm" ? ["-accel", "kvm", "-cpu", "host"] : ["-accel", "tcg"]),
-    "-M", "pc", "-smp", String(smp), "-m", String(memMiB),
-    "-nographic", "-no-reboot", "-nic", "none", "-nodefaults", "-serial", "stdio",
-    "-virtfs", `local,path=${process.cwd()},mount_tag=project,security_model=none,readonly=on`,
+    "-M",
+    "pc",
+    "-smp",
+    String(smp),
+    "-m",
+    String(memMiB),
+    "-nographic",
+    "-no-reboot",
+    "-nic",
+    "none",
+    "-nodefaults",
+    "-serial",
+    "stdio",
+    "-virtfs",
+    `local,path=${process.cwd()},mount_tag=project,security_model=none,readonly=on`,
     ...extra,
-    "-kernel", guest.vmlinux, "-initrd", initrd,
-    "-append", `console=ttyS0 quiet panic=-1 cowherd=${scenario}`,
+    "-kernel",
+    guest.vmlinux,
+    "-initrd",
+    initrd,
+    "-append",
+    `console=ttyS0 quiet panic=-1 cowherd=${scenario}`,
   ];
 }
 
@@ -176,7 +192,15 @@ export async function runGuest(guest, { scenario, files, workDir, timeoutMs = 20
     tagged.push({ tag: m[1], data });
   }
   const exit = tagged.find((t) => t.tag === "COWHERD-EXIT");
-  return { accel: accelChoice ?? "tcg", seconds: (Date.now() - t0) / 1000, reason: res.reason, booted: res.booted, exitCode: exit ? Number(exit.data) : null, tagged, log: res.log };
+  return {
+    accel: accelChoice ?? "tcg",
+    seconds: (Date.now() - t0) / 1000,
+    reason: res.reason,
+    booted: res.booted,
+    exitCode: exit ? Number(exit.data) : null,
+    tagged,
+    log: res.log,
+  };
 }
 
 /** A console line without terminal control sequences (CSI/OSC/ESC x) or other control characters. @param {string} line */

@@ -46,7 +46,10 @@ test("an admin adds a viewer and a token (shown once); the viewer cannot reset",
   await expect(viewer.getByRole("button", { name: /^Reset/ })).toHaveCount(0);
   await expect(viewer.getByRole("link", { name: "Settings" })).toHaveCount(0);
   // An admin page tells a viewer why it is closed to them (no silent redirect).
-  for (const [path, what] of [["/settings", "the settings"], ["/audit", "the audit log"]] as const) {
+  for (const [path, what] of [
+    ["/settings", "the settings"],
+    ["/audit", "the audit log"],
+  ] as const) {
     await viewer.goto(app.url + path);
     expect(viewer.url()).toBe(app.url + path);
     await expect(viewer.getByRole("heading", { name: `Only admins can open ${what}` })).toBeVisible();
@@ -81,7 +84,10 @@ test("the shell tool resets by name with an API token and waits for the job", as
   const token = (await page.getByRole("status").filter({ hasText: "not shown again" }).textContent())!.match(/cwh_[A-Za-z0-9_-]+/)![0];
   const { spawnSync } = await import("node:child_process");
   const cli = (...args: string[]) =>
-    spawnSync(process.execPath, ["node_modules/tsx/dist/cli.mjs", "scripts/cowherd-cli.ts", ...args], { env: { ...process.env, COWHERD_URL: app.url, COWHERD_TOKEN: token }, encoding: "utf8" });
+    spawnSync(process.execPath, ["node_modules/tsx/dist/cli.mjs", "scripts/cowherd-cli.ts", ...args], {
+      env: { ...process.env, COWHERD_URL: app.url, COWHERD_TOKEN: token },
+      encoding: "utf8",
+    });
   // retro-05 is off, retro-06 running (the demo): the running one is left alone unless asked.
   const r = cli("reset", "retro-05", "6");
   expect(r.status).toBe(1);

@@ -4,7 +4,12 @@ import { expect, test } from "@playwright/test";
 import { cspViolations, login, ownApp, SHOTS, sideways } from "./app";
 
 // A room whose retro-04 fails every reset at dm-load, and whose retro-03 is dead from the start.
-const app = ownApp({ COWHERD_SIM_ACTIVITY: "0", COWHERD_SIM_STEP_MS: "50", COWHERD_SIM_FAIL: "4:dm-load:*", COWHERD_SIM_INIT: JSON.stringify({ "3": { health: "invalid" } }) });
+const app = ownApp({
+  COWHERD_SIM_ACTIVITY: "0",
+  COWHERD_SIM_STEP_MS: "50",
+  COWHERD_SIM_FAIL: "4:dm-load:*",
+  COWHERD_SIM_INIT: JSON.stringify({ "3": { health: "invalid" } }),
+});
 
 /** The local receiver a webhook posts to (loopback only). */
 let receiver: Server;
@@ -24,7 +29,9 @@ test.beforeAll(async () => {
 });
 test.afterAll(() => receiver.close());
 
-test("notifications: a webhook added in Settings, tested against a local receiver; a failed reset reaches it; the Events page lists what happened", async ({ page }) => {
+test("notifications: a webhook added in Settings, tested against a local receiver; a failed reset reaches it; the Events page lists what happened", async ({
+  page,
+}) => {
   const csp = cspViolations(page);
   await login(page, app.url);
   await page.goto(app.url + "/settings");
@@ -51,7 +58,11 @@ test("notifications: a webhook added in Settings, tested against a local receive
   await page.getByRole("button", { name: "Reset retro-04" }).click();
   await page.getByRole("dialog", { name: "Reset retro-04?" }).getByRole("button", { name: "Reset now anyway" }).click();
   await expect.poll(() => got.filter((g) => g.body.kind === "reset-failed").length, { timeout: 20_000 }).toBe(1);
-  expect(got.find((g) => g.body.kind === "reset-failed")!.body).toMatchObject({ severity: "danger", machine: { id: 4, name: "retro-04" }, message: expect.stringMatching(/^Reset of retro-04 \(dashboard, by admin\) failed at dm-load: simulated failure in dm-load; /) });
+  expect(got.find((g) => g.body.kind === "reset-failed")!.body).toMatchObject({
+    severity: "danger",
+    machine: { id: 4, name: "retro-04" },
+    message: expect.stringMatching(/^Reset of retro-04 \(dashboard, by admin\) failed at dm-load: simulated failure in dm-load; /),
+  });
   // retro-03 died before the target existed: it was not sent afterwards, and is not sent again.
   expect(got.some((g) => g.body.kind === "snapshot-invalid")).toBe(false);
 

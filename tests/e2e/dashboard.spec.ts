@@ -122,13 +122,16 @@ test("the compact list fits the room on a 1366×768 laptop, is remembered, and i
   await page.getByRole("button", { name: "Cards" }).click();
 });
 
-
 test("a reset made elsewhere shows on the grid without reload", async ({ page, baseURL }) => {
   await login(page);
   expect(await usage(page, "retro-13")).toBeGreaterThan(0);
   const cookie = (await page.context().cookies()).map((c) => `${c.name}=${c.value}`).join("; ");
   // Another admin (another client) resets retro-13 through the API (it is running: forced).
-  const r = await fetch(baseURL + "/api/machines/13/reset", { method: "POST", headers: { cookie, origin: baseURL!, "content-type": "application/json" }, body: JSON.stringify({ whenOnline: "force" }) });
+  const r = await fetch(baseURL + "/api/machines/13/reset", {
+    method: "POST",
+    headers: { cookie, origin: baseURL!, "content-type": "application/json" },
+    body: JSON.stringify({ whenOnline: "force" }),
+  });
   expect(r.status).toBe(202);
   await expect(card(page, "retro-13").getByRole("meter")).toHaveAttribute("aria-valuenow", "0");
 });
@@ -175,7 +178,11 @@ test.describe("in the browser's time zone", () => {
     await login(page);
     // A history row of its own: retro-11, reset through the API (no other test here touches it).
     const cookie = (await page.context().cookies()).map((c) => `${c.name}=${c.value}`).join("; ");
-    const r = await fetch(baseURL + "/api/machines/11/reset", { method: "POST", headers: { cookie, origin: baseURL!, "content-type": "application/json" }, body: JSON.stringify({ whenOnline: "force" }) });
+    const r = await fetch(baseURL + "/api/machines/11/reset", {
+      method: "POST",
+      headers: { cookie, origin: baseURL!, "content-type": "application/json" },
+      body: JSON.stringify({ whenOnline: "force" }),
+    });
     expect(r.status).toBe(202);
     await page.goto("/history?machine=11");
     const started = page.getByRole("row").nth(1).getByRole("cell").nth(2);

@@ -17,17 +17,27 @@ const STEPS = ["check", "dm-error", "cow-zero", "dm-load", "dm-resume"];
 
 /** Every text a PC card's reset line shows, in order, as the page changes it. */
 async function watchResetLine(page: Page, name: string) {
-  await card(page, name).getByTestId("reset-line").evaluate((el) => {
-    const seen: string[] = [];
-    (window as unknown as { seen: string[] }).seen = seen;
-    new MutationObserver(() => seen[seen.length - 1] !== el.textContent && seen.push(el.textContent ?? "")).observe(el, { subtree: true, childList: true, characterData: true });
-  });
+  await card(page, name)
+    .getByTestId("reset-line")
+    .evaluate((el) => {
+      const seen: string[] = [];
+      (window as unknown as { seen: string[] }).seen = seen;
+      new MutationObserver(() => seen[seen.length - 1] !== el.textContent && seen.push(el.textContent ?? "")).observe(el, {
+        subtree: true,
+        childList: true,
+        characterData: true,
+      });
+    });
   return () => page.evaluate(() => (window as unknown as { seen: string[] }).seen);
 }
 
 async function api(page: Page, method: string, path: string, body?: unknown) {
   const cookie = (await page.context().cookies()).map((c) => `${c.name}=${c.value}`).join("; ");
-  const r = await fetch(app.url + path, { method, headers: { cookie, origin: app.url, "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const r = await fetch(app.url + path, {
+    method,
+    headers: { cookie, origin: app.url, "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   return r.json();
 }
 
@@ -103,7 +113,10 @@ test("11: images — a running PC is warned about up front; force and Discard as
   expect(native).toEqual([]);
 });
 
-test("12: PC names link and look like links; /machines/999 says no such PC; ::1 in the audit; token copy; password confirmation; webhook placeholder", async ({ page, context }) => {
+test("12: PC names link and look like links; /machines/999 says no such PC; ::1 in the audit; token copy; password confirmation; webhook placeholder", async ({
+  page,
+  context,
+}) => {
   await context.grantPermissions(["clipboard-read", "clipboard-write"]);
   await page.setViewportSize(LAPTOP);
   await login(page, app.url);
@@ -111,7 +124,10 @@ test("12: PC names link and look like links; /machines/999 says no such PC; ::1 
   await page.goto(app.url + "/history");
   const pc = page.getByRole("link", { name: "retro-10" }).first();
   await expect(pc).toHaveAttribute("href", "/machines/10");
-  const looksLikeLink = (l: typeof pc) => l.evaluate((el) => getComputedStyle(el).textDecorationLine.includes("underline") && getComputedStyle(el).color !== getComputedStyle(el.closest("td")!).color);
+  const looksLikeLink = (l: typeof pc) =>
+    l.evaluate(
+      (el) => getComputedStyle(el).textDecorationLine.includes("underline") && getComputedStyle(el).color !== getComputedStyle(el.closest("td")!).color,
+    );
   expect(await looksLikeLink(pc)).toBe(true);
   await page.screenshot({ path: `${SHOTS}/history-links-laptop.png` });
   await pc.click();
@@ -136,10 +152,19 @@ test("12: PC names link and look like links; /machines/999 says no such PC; ::1 
 
   // A login from ::1 (the server listens on both stacks): the audit says "::1".
   const v6 = `http://[::1]:${app.port}`;
-  const r = await fetch(v6 + "/api/auth/login", { method: "POST", headers: { origin: v6, "content-type": "application/json" }, body: JSON.stringify({ username: "admin", password: PASSWORD }) });
+  const r = await fetch(v6 + "/api/auth/login", {
+    method: "POST",
+    headers: { origin: v6, "content-type": "application/json" },
+    body: JSON.stringify({ username: "admin", password: PASSWORD }),
+  });
   expect(r.status).toBe(200);
   await page.goto(app.url + "/audit");
-  await expect(page.getByRole("cell").filter({ hasText: /^(From)?::1$/ }).first()).toBeVisible();
+  await expect(
+    page
+      .getByRole("cell")
+      .filter({ hasText: /^(From)?::1$/ })
+      .first(),
+  ).toBeVisible();
   await expect(page.getByRole("cell").filter({ hasText: /0:0:0|::ffff:/ })).toHaveCount(0);
   await page.screenshot({ path: `${SHOTS}/audit-v6-laptop.png` });
 
@@ -169,7 +194,11 @@ test("12: PC names link and look like links; /machines/999 says no such PC; ::1 
 
   // A new notification target's Name: a neutral placeholder that fits its kind.
   const name = page.getByLabel("Name", { exact: true });
-  for (const [kind, want] of [["JSON webhook", /Monitoring/], ["ntfy", /ntfy/], ["Discord", /channel/]] as const) {
+  for (const [kind, want] of [
+    ["JSON webhook", /Monitoring/],
+    ["ntfy", /ntfy/],
+    ["Discord", /channel/],
+  ] as const) {
     await page.getByLabel("Kind").selectOption({ label: kind });
     await expect(name).toHaveAttribute("placeholder", want);
   }

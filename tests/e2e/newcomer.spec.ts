@@ -94,10 +94,12 @@ test("250 PCs: the first paint does not carry every PC; the list's headers stay 
   const head = (await usageHead.boundingBox())!;
   expect(bar.y).toBeLessThan(2);
   expect(Math.abs(head.y - (bar.y + bar.height))).toBeLessThan(3);
-  expect(await usageHead.evaluate((th) => {
-    const r = th.getBoundingClientRect();
-    return th.contains(document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2));
-  })).toBe(true);
+  expect(
+    await usageHead.evaluate((th) => {
+      const r = th.getBoundingClientRect();
+      return th.contains(document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2));
+    }),
+  ).toBe(true);
   expect(Math.floor(768 / Math.max(...heights))).toBeGreaterThanOrEqual(25);
   await page.screenshot({ path: `${SHOTS}/newcomer-list250-laptop.png` });
 });

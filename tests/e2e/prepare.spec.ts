@@ -19,7 +19,13 @@ test.beforeEach(() => void packets.splice(0));
 /** A frozen demo room of its own (retro-05 and retro-10 off, the rest running), a PC gets BOOT_WAIT s after its packet. */
 const BOOT_WAIT = 8;
 function room(init: Record<string, object>) {
-  const env = { COWHERD_SIM_ACTIVITY: "0", COWHERD_SIM_STEP_MS: "50", COWHERD_SIM_WOL_PORT: String(PORT), COWHERD_SIM_BOOT_MS: "1500", COWHERD_SIM_INIT: JSON.stringify(init) };
+  const env = {
+    COWHERD_SIM_ACTIVITY: "0",
+    COWHERD_SIM_STEP_MS: "50",
+    COWHERD_SIM_WOL_PORT: String(PORT),
+    COWHERD_SIM_BOOT_MS: "1500",
+    COWHERD_SIM_INIT: JSON.stringify(init),
+  };
   return ownApp({ ...env, COWHERD_CONFIG: configFile({ wol: { ...demoConfig(env).wol, bootWaitSeconds: BOOT_WAIT } }, env) });
 }
 
@@ -35,18 +41,25 @@ test.describe("the whole flow", () => {
   // retro-05's network card does not answer Wake-on-LAN; retro-03 (Invalid) and retro-12 (Overflow) run on lost disks.
   const app = room({ "5": { wol: false }, "3": { health: "invalid" }, "12": { health: "overflow" } });
 
-  test("choose, reset (off and lost disks now, the others at next boot), wake staggered, wait the boot time, then who is not ready and why", async ({ page }) => {
+  test("choose, reset (off and lost disks now, the others at next boot), wake staggered, wait the boot time, then who is not ready and why", async ({
+    page,
+  }) => {
     const csp = cspViolations(page);
     await openPrepare(page, app.url);
-    await expect(page.getByRole("region", { name: "Choose the PCs" })).toContainText("14 of 14 PCs chosen: 2 off, 12 up, 2 with a lost disk (Invalid/Overflow).");
+    await expect(page.getByRole("region", { name: "Choose the PCs" })).toContainText(
+      "14 of 14 PCs chosen: 2 off, 12 up, 2 with a lost disk (Invalid/Overflow).",
+    );
     await page.screenshot({ path: `${SHOTS}/prepare-choose-laptop.png`, fullPage: true });
     await page.getByRole("button", { name: "Next: reset 14 PCs" }).click();
     await expect(page.getByRole("region", { name: "Reset them" })).toContainText("2 with a lost disk (retro-03, retro-12): reset now, even if running");
     // A lost disk has nothing to protect: it is reset now although it runs, not marked for its next boot.
     await page.getByRole("button", { name: "Reset 4 now, 10 at next boot" }).click();
     await expect(page.getByTestId("prepare-reset")).toContainText("Reset done: 4 of 4 fresh");
-    await expect(page.getByTestId("prepare-reset")).toContainText("At their next boot: retro-01, retro-02, retro-04, retro-06, retro-07, retro-08, retro-09, retro-11, retro-13, retro-14");
-    for (const id of [3, 12]) expect((await machines(page, app.url)).find((m) => m.id === id)).toMatchObject({ condition: "normal", pendingReset: null, online: true });
+    await expect(page.getByTestId("prepare-reset")).toContainText(
+      "At their next boot: retro-01, retro-02, retro-04, retro-06, retro-07, retro-08, retro-09, retro-11, retro-13, retro-14",
+    );
+    for (const id of [3, 12])
+      expect((await machines(page, app.url)).find((m) => m.id === id)).toMatchObject({ condition: "normal", pendingReset: null, online: true });
     await page.getByRole("button", { name: "Next: wake them" }).click();
     await page.getByLabel("PCs at a time").fill("1");
     await page.getByLabel("Every (seconds)").fill("0.5");
@@ -58,13 +71,21 @@ test.describe("the whole flow", () => {
     // retro-10 boots; the lost disks were reset: those three are ready. The ten marked PCs are not (their reset still waits).
     await expect(page.getByTestId("online-count")).toHaveText("3 of 14 ready", { timeout: 20_000 });
     await expect(page.getByTestId("reset-summary")).toHaveText("Disks: 4 reset now, 10 at their next boot (10 still waiting)");
-    await expect(notUp.getByRole("listitem", { name: "retro-01" })).toContainText("its reset waits for its next boot: restart it (its boot script resets it first), or reset it now if nobody is using it");
-    await expect(notUp.getByRole("listitem", { name: "retro-05" })).toContainText("no sign of it 8 s after the packet: check its power, and Wake-on-LAN in its BIOS and network card", { timeout: 20_000 });
+    await expect(notUp.getByRole("listitem", { name: "retro-01" })).toContainText(
+      "its reset waits for its next boot: restart it (its boot script resets it first), or reset it now if nobody is using it",
+    );
+    await expect(notUp.getByRole("listitem", { name: "retro-05" })).toContainText(
+      "no sign of it 8 s after the packet: check its power, and Wake-on-LAN in its BIOS and network card",
+      { timeout: 20_000 },
+    );
     expect(Date.now() - packets.find((p) => p.mac === "525400000005")!.at).toBeGreaterThanOrEqual(BOOT_WAIT * 1000 - 500);
     await expect(notUp.getByRole("listitem")).toHaveCount(11);
     await expect(page.getByTestId("all-up")).toHaveCount(0);
     // The packets really went out: 102 bytes each, to the configured address and port, one batch every 0.5 s.
-    expect(packets.map((p) => [p.mac, p.size])).toEqual([["525400000005", 102], ["52540000000a", 102]]);
+    expect(packets.map((p) => [p.mac, p.size])).toEqual([
+      ["525400000005", 102],
+      ["52540000000a", 102],
+    ]);
     expect(packets[1]!.at - packets[0]!.at).toBeGreaterThanOrEqual(400);
     await page.screenshot({ path: `${SHOTS}/prepare-watch-laptop.png`, fullPage: true });
     await page.setViewportSize({ width: 390, height: 844 });

@@ -59,7 +59,10 @@ test("the room chart: total COW usage, stores and who fills first", async ({ pag
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Usage" }).click();
   await expect(page.getByRole("heading", { name: "Room usage" })).toBeVisible();
   await expect(page.getByTestId("room-chart").locator("canvas")).toBeVisible();
-  await expect(page.getByTestId("room-chart").getByRole("img")).toHaveAttribute("aria-label", /The room uses \d+\.\d\d GiB of \d+\.\d\d GiB of COW space; \d+ PCs online/);
+  await expect(page.getByTestId("room-chart").getByRole("img")).toHaveAttribute(
+    "aria-label",
+    /The room uses \d+\.\d\d GiB of \d+\.\d\d GiB of COW space; \d+ PCs online/,
+  );
   expect(asked.length).toBeGreaterThan(0);
   expect(asked.every((u) => u.searchParams.has("points"))).toBe(true);
   expect(asked.at(-1)!.searchParams.get("points")).toBe(String(chartPoints(await drawnWidth(page.getByTestId("room-chart")))));

@@ -29,7 +29,13 @@ test("broken PCs never look healthy: each has its own badge, colour, help and co
     await expect(count(page, condition)).toHaveText(summary);
   }
   // Distinct colours: no two of them (or a healthy PC) share a badge colour.
-  const colours = await Promise.all(["retro-01", "retro-05", "retro-06", "retro-09"].map((n) => card(page, n).getByTestId("state").evaluate((e) => getComputedStyle(e).backgroundColor)));
+  const colours = await Promise.all(
+    ["retro-01", "retro-05", "retro-06", "retro-09"].map((n) =>
+      card(page, n)
+        .getByTestId("state")
+        .evaluate((e) => getComputedStyle(e).backgroundColor),
+    ),
+  );
   expect(new Set(colours).size).toBe(4);
   await page.screenshot({ path: `${SHOTS}/broken-laptop.png`, fullPage: true });
   // The compact list says the same, with what to do on a line of its own.
@@ -136,7 +142,12 @@ test("passwords are set in a real dialog; the only admin cannot be deleted; audi
   const row = page.getByRole("row").filter({ hasText: "user.password" });
   const box = (await row.boundingBox())!;
   expect(box.x + box.width).toBeLessThanOrEqual(390);
-  expect(await row.getByRole("cell").first().evaluate((c) => getComputedStyle(c, "::before").content)).toBe('"When"');
+  expect(
+    await row
+      .getByRole("cell")
+      .first()
+      .evaluate((c) => getComputedStyle(c, "::before").content),
+  ).toBe('"When"');
   await page.screenshot({ path: `${SHOTS}/audit-phone.png`, fullPage: true });
 });
 

@@ -8,7 +8,11 @@ export interface HttpResult {
 }
 
 /** A GET from a chosen loopback source address (like `curl --interface 127.0.0.45`). */
-export function get(port: number, path: string, opts: { from?: string; host?: string; headers?: Record<string, string>; agent?: http.Agent; method?: string } = {}): Promise<HttpResult> {
+export function get(
+  port: number,
+  path: string,
+  opts: { from?: string; host?: string; headers?: Record<string, string>; agent?: http.Agent; method?: string } = {},
+): Promise<HttpResult> {
   return new Promise((resolve, reject) => {
     const req = http.request(
       { host: opts.host ?? "127.0.0.1", port, path, localAddress: opts.from, headers: opts.headers, agent: opts.agent, method: opts.method ?? "GET" },

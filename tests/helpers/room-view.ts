@@ -13,7 +13,17 @@ export function roomView(config: Config, pc: (m: Machine) => Partial<MachineHost
         failing: null,
         status: {
           readAt: 1,
-          machines: config.machines.map((m) => ({ id: m.id, state: "ok" as const, usedSectors: 16, totalSectors: 200 * 2048, online: true, initiators: [], exported: true, suspended: false, ...pc(m) })),
+          machines: config.machines.map((m) => ({
+            id: m.id,
+            state: "ok" as const,
+            usedSectors: 16,
+            totalSectors: 200 * 2048,
+            online: true,
+            initiators: [],
+            exported: true,
+            suspended: false,
+            ...pc(m),
+          })),
         },
       },
     ],

@@ -17,7 +17,11 @@ export interface CallOpts<P> {
 }
 
 export async function call<P = Record<string, string>>(handler: Handler<P>, o: CallOpts<P> = {}) {
-  const headers = new Headers({ host: "localhost:3000", ...(o.body !== undefined || o.rawBody !== undefined || (o.method && o.method !== "GET") ? { origin: "http://localhost:3000" } : {}), ...o.headers });
+  const headers = new Headers({
+    host: "localhost:3000",
+    ...(o.body !== undefined || o.rawBody !== undefined || (o.method && o.method !== "GET") ? { origin: "http://localhost:3000" } : {}),
+    ...o.headers,
+  });
   if (o.cookie) headers.set("cookie", o.cookie);
   const body = o.rawBody ?? (o.body === undefined ? undefined : JSON.stringify(o.body));
   if (body !== undefined) headers.set("content-type", o.contentType ?? "application/json");

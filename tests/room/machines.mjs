@@ -61,7 +61,14 @@ class Console {
       };
       const timer = setTimeout(() => {
         this.waiters = this.waiters.filter((w) => w.test !== test);
-        reject(new Error(`${this.name}: no line matching ${re} within ${ms / 1000} s; last lines:\n${this.lines.slice(-15).map((l) => l.line).join("\n")}`));
+        reject(
+          new Error(
+            `${this.name}: no line matching ${re} within ${ms / 1000} s; last lines:\n${this.lines
+              .slice(-15)
+              .map((l) => l.line)
+              .join("\n")}`,
+          ),
+        );
       }, ms);
       if (!test()) this.waiters.push({ test });
     });
@@ -89,9 +96,24 @@ export class RetroPc {
   powerOn() {
     if (this.child) throw new Error(`${this.pc.name} is already on`);
     const args = [
-      "-accel", "tcg", "-M", "pc", "-m", "64", "-nographic", "-nodefaults", "-serial", "stdio",
-      "-boot", "n", "-no-reboot", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
-      ...lanNetdev(this.lan), "-device", `e1000,netdev=lan,mac=${this.pc.mac}`,
+      "-accel",
+      "tcg",
+      "-M",
+      "pc",
+      "-m",
+      "64",
+      "-nographic",
+      "-nodefaults",
+      "-serial",
+      "stdio",
+      "-boot",
+      "n",
+      "-no-reboot",
+      "-device",
+      "isa-debug-exit,iobase=0xf4,iosize=0x04",
+      ...lanNetdev(this.lan),
+      "-device",
+      `e1000,netdev=lan,mac=${this.pc.mac}`,
     ];
     const child = spawn("qemu-system-x86_64", args, { stdio: ["pipe", "pipe", "pipe"] });
     this.child = child;
@@ -166,9 +188,26 @@ poweroff -f
   const child = spawn(
     "qemu-system-x86_64",
     [
-      "-accel", "tcg", "-M", "pc", "-m", "256", "-nographic", "-nodefaults", "-serial", "stdio", "-no-reboot",
-      ...lanNetdev(lan), "-device", `virtio-net-pci,netdev=lan,mac=${mac}`,
-      "-kernel", guest.vmlinux, "-initrd", initrd, "-append", `console=ttyS0 quiet panic=-1 room.url=${url}`,
+      "-accel",
+      "tcg",
+      "-M",
+      "pc",
+      "-m",
+      "256",
+      "-nographic",
+      "-nodefaults",
+      "-serial",
+      "stdio",
+      "-no-reboot",
+      ...lanNetdev(lan),
+      "-device",
+      `virtio-net-pci,netdev=lan,mac=${mac}`,
+      "-kernel",
+      guest.vmlinux,
+      "-initrd",
+      initrd,
+      "-append",
+      `console=ttyS0 quiet panic=-1 room.url=${url}`,
     ],
     { stdio: ["ignore", "pipe", "pipe"] },
   );

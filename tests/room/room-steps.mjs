@@ -12,7 +12,16 @@ import { lanFetch, RetroPc } from "./machines.mjs";
  */
 
 const PASSWORD = "system-test-password";
-const CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"];
+const CHROMIUM_FLAGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--disable-dev-shm-usage",
+];
 /** @type {import("./machines.mjs").Pc[]} */
 const PCS = [1, 2, 3].map((id) => ({ id, name: `retro-0${id}`, ip: `10.13.0.${40 + id}`, mac: `52:54:00:13:00:${40 + id}` }));
 const BOOT_MS = 300_000; // a PC's power-on to its count under TCG on a busy 2-core machine, with room
@@ -54,7 +63,11 @@ function control(port) {
 
 /** @param {string} url */
 async function apiSession(url) {
-  const login = await fetch(`${url}/api/auth/login`, { method: "POST", headers: { "content-type": "application/json", origin: url }, body: JSON.stringify({ username: "admin", password: PASSWORD }) });
+  const login = await fetch(`${url}/api/auth/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json", origin: url },
+    body: JSON.stringify({ username: "admin", password: PASSWORD }),
+  });
   if (login.status !== 200) throw new Error(`login: HTTP ${login.status} ${await login.text()}`);
   const cookie = login.headers.get("set-cookie")?.split(";")[0];
   if (!cookie) throw new Error("login: no session cookie in the answer");
@@ -158,7 +171,10 @@ export async function roomSteps({ guest, cacheDir, lan, ports, shots, check, tim
     await page.getByRole("button", { name: "Log in" }).click();
     await page.waitForURL(web + "/");
     // The address changes before the grid has rendered (its loading skeleton stands in): wait for the cards.
-    const listed = await until("the grid's cards", async () => (await page.getByRole("article").count()) === 3, 60_000).then(() => true, () => false);
+    const listed = await until("the grid's cards", async () => (await page.getByRole("article").count()) === 3, 60_000).then(
+      () => true,
+      () => false,
+    );
     check("the dashboard opens in Chromium through the forwarded port and lists the room's 3 PCs", listed, await page.getByRole("article").count());
 
     // ── 1. PC 1 and PC 2 boot from their LUNs ──────────────────────────────────────────────────
@@ -166,17 +182,37 @@ export async function roomSteps({ guest, cacheDir, lan, ports, shots, check, tim
     const watch = watchStates(api, [1, 2]);
     const first = await Promise.all([1, 2].map(async (id) => (pc(id).powerOn(), pc(id).bootCount(BOOT_MS))));
     mark("firstBootsToCount", t);
-    check("1. PC 1 and PC 2 boot from their LUNs over iPXE (DHCP, chain, sanboot) and each prints count 1", first.every((b) => b.count === 1), first);
+    check(
+      "1. PC 1 and PC 2 boot from their LUNs over iPXE (DHCP, chain, sanboot) and each prints count 1",
+      first.every((b) => b.count === 1),
+      first,
+    );
     await Promise.all([1, 2].map((id) => pc(id).console.waitFor(/system has ended/, 120_000)));
     await until("PC 1 and PC 2 off", async () => (await api.view()).machines.filter((m) => m.id <= 2).every((m) => m.boot.state === "off"), 120_000);
     const states = await watch.stop();
-    check("1. Cowherd showed each of them booting, then online, then off", [1, 2].every((id) => inOrder(states[id] ?? [], ["booting", "online", "off"])), states);
+    check(
+      "1. Cowherd showed each of them booting, then online, then off",
+      [1, 2].every((id) => inOrder(states[id] ?? [], ["booting", "online", "off"])),
+      states,
+    );
     await Promise.all([1, 2].map((id) => pc(id).powerCut()));
     const k1 = await kernel();
     const v1 = await api.view();
-    check("1. the kernel's usage rose with their writes (more than the fresh 16 sectors)", [1, 2].every((id) => k1[id].usedSectors > 16) && k1[3].usedSectors === 16, k1);
-    check("1. the grid shows the kernel's numbers", v1.machines.every((m) => m.usedSectors === k1[m.id].usedSectors && m.totalSectors === k1[m.id].totalSectors), v1.machines.map((m) => [m.id, m.usedSectors]));
-    check("1. each boot is recorded as booted", v1.machines.filter((m) => m.id <= 2).every((m) => m.boot.last?.result === "ok" || m.boot.last?.result === "returned"), v1.machines.map((m) => m.boot));
+    check(
+      "1. the kernel's usage rose with their writes (more than the fresh 16 sectors)",
+      [1, 2].every((id) => k1[id].usedSectors > 16) && k1[3].usedSectors === 16,
+      k1,
+    );
+    check(
+      "1. the grid shows the kernel's numbers",
+      v1.machines.every((m) => m.usedSectors === k1[m.id].usedSectors && m.totalSectors === k1[m.id].totalSectors),
+      v1.machines.map((m) => [m.id, m.usedSectors]),
+    );
+    check(
+      "1. each boot is recorded as booted",
+      v1.machines.filter((m) => m.id <= 2).every((m) => m.boot.last?.result === "ok" || m.boot.last?.result === "returned"),
+      v1.machines.map((m) => m.boot),
+    );
     await page.reload();
     await page.screenshot({ path: `${shots}/room-grid-kernel-numbers-laptop.png`, fullPage: true });
 
@@ -189,11 +225,19 @@ export async function roomSteps({ guest, cacheDir, lan, ports, shots, check, tim
     check("2. PC 1 boots again without a reset: count 2", second.count === 2, second);
     await until("PC 1 online", async () => (await api.machine(1)).boot.state === "online", 60_000);
     const refused = await api.call("POST", "/api/machines/1/reset");
-    check("2. a reset of the online PC 1 is refused (409 machine-online) with the way out in words", refused.status === 409 && refused.json?.error?.code === "machine-online" && /next boot/.test(refused.json.error.message), refused);
+    check(
+      "2. a reset of the online PC 1 is refused (409 machine-online) with the way out in words",
+      refused.status === 409 && refused.json?.error?.code === "machine-online" && /next boot/.test(refused.json.error.message),
+      refused,
+    );
     await page.getByRole("button", { name: "Reset retro-01" }).click();
     const dialog = page.getByRole("dialog", { name: "Reset retro-01?" });
     await dialog.waitFor();
-    check("2. the dashboard's dialog says PC 1 is running and offers the next boot", /running|online/i.test(await dialog.innerText()), await dialog.innerText());
+    check(
+      "2. the dashboard's dialog says PC 1 is running and offers the next boot",
+      /running|online/i.test(await dialog.innerText()),
+      await dialog.innerText(),
+    );
     await dialog.getByRole("button", { name: "Reset at next boot" }).click();
     await card("retro-01").getByTestId("pending-reset").waitFor();
     await page.screenshot({ path: `${shots}/room-pending-next-boot-laptop.png`, fullPage: true });
@@ -206,7 +250,10 @@ export async function roomSteps({ guest, cacheDir, lan, ports, shots, check, tim
     pc(1).powerOn();
     pc(2).powerOn();
     const [third, pc2second] = await Promise.all([pc(1).bootCount(BOOT_MS), pc(2).bootCount(BOOT_MS)]);
-    check("2. PC 1, power-cycled, is reset by its boot script first and prints count 1 again (fresh)", third.count === 1, { third, console: pc(1).console.text.slice(-1500) });
+    check("2. PC 1, power-cycled, is reset by its boot script first and prints count 1 again (fresh)", third.count === 1, {
+      third,
+      console: pc(1).console.text.slice(-1500),
+    });
     check("2. its screen said so before it booted", /clean disk/i.test(pc(1).console.text), pc(1).console.text.slice(-1500));
     check("2. PC 2, booted again without a reset, prints count 2", pc2second.count === 2, pc2second);
     await Promise.all([1, 2].map((id) => pc(id).console.waitFor(/system has ended/, 120_000)));
@@ -229,13 +276,21 @@ export async function roomSteps({ guest, cacheDir, lan, ports, shots, check, tim
     const bulk = page.getByRole("dialog", { name: "Reset all PCs before the event?" });
     await bulk.waitFor();
     const bulkText = await bulk.innerText();
-    check("3. the event dialog says which PCs go now and which at their next boot", /Reset now \(2\): retro-02, retro-03/.test(bulkText) && /Up right now \(1\): retro-01/.test(bulkText), bulkText);
+    check(
+      "3. the event dialog says which PCs go now and which at their next boot",
+      /Reset now \(2\): retro-02, retro-03/.test(bulkText) && /Up right now \(1\): retro-01/.test(bulkText),
+      bulkText,
+    );
     await bulk.getByRole("button", { name: "Reset the others now, these at next boot" }).click();
     await page.getByText("Bulk reset: 2 of 2 succeeded").waitFor({ timeout: 60_000 });
     await card("retro-01").getByTestId("pending-reset").waitFor();
     await page.screenshot({ path: `${shots}/room-event-reset-laptop.png`, fullPage: true });
     const k3 = await kernel();
-    check("3. the offline PCs were reset now (the kernel's fresh 16 sectors), the online one kept its data", k3[2].usedSectors === 16 && k3[3].usedSectors === 16 && k3[1].usedSectors > 16, { k3, fourth });
+    check(
+      "3. the offline PCs were reset now (the kernel's fresh 16 sectors), the online one kept its data",
+      k3[2].usedSectors === 16 && k3[3].usedSectors === 16 && k3[1].usedSectors > 16,
+      { k3, fourth },
+    );
     pc(1).key("Q"); // this time a clean shutdown: its session closes
     await pc(1).console.waitFor(/system has ended/, 120_000);
     await until("PC 1 off after its shutdown", async () => (await api.machine(1)).boot.state === "off", 60_000);
@@ -243,7 +298,10 @@ export async function roomSteps({ guest, cacheDir, lan, ports, shots, check, tim
     pc(1).powerOn();
     pc(2).powerOn();
     const [fifth, pc2third] = await Promise.all([pc(1).bootCount(BOOT_MS), pc(2).bootCount(BOOT_MS)]);
-    check("3. the marked PC is reset at its boot (count 1); PC 2, reset with the others, counts 1", fifth.count === 1 && pc2third.count === 1, { fifth, pc2third });
+    check("3. the marked PC is reset at its boot (count 1); PC 2, reset with the others, counts 1", fifth.count === 1 && pc2third.count === 1, {
+      fifth,
+      pc2third,
+    });
     await Promise.all([1, 2].map((id) => pc(id).console.waitFor(/system has ended/, 120_000)));
     await Promise.all([1, 2].map((id) => pc(id).powerCut()));
     mark("eventReset", t);
@@ -254,7 +312,11 @@ export async function roomSteps({ guest, cacheDir, lan, ports, shots, check, tim
     const client = await lanFetch({ guest, workDir: cacheDir, lan, mac: pc3.mac, url: "http://10.13.0.1:3000/cgi/status" });
     const k4 = await kernel();
     check("4. a client with PC 3's MAC gets PC 3's address from dnsmasq", client.address === pc3.ip, client.log.slice(-1500));
-    check("4. /cgi/status from PC 3's own address answers OK with the kernel's numbers for PC 3", client.body === `OK ${k4[3].usedSectors} ${k4[3].totalSectors}`, { body: client.body, kernel: k4[3] });
+    check(
+      "4. /cgi/status from PC 3's own address answers OK with the kernel's numbers for PC 3",
+      client.body === `OK ${k4[3].usedSectors} ${k4[3].totalSectors}`,
+      { body: client.body, kernel: k4[3] },
+    );
     const self = await ctl("legacy-self");
     check("4. from the storage host's own address it is ERR Not a RetroLAN Machine", self.body === "ERR Not a RetroLAN Machine\n", self);
     mark("legacyOverLan", t);
@@ -263,9 +325,17 @@ export async function roomSteps({ guest, cacheDir, lan, ports, shots, check, tim
     t = Date.now();
     const before = await kernel();
     const reboot = await ctl("reboot");
-    check("5. a reboot tears the storage down (no dm device left) and `up` brings every PC back", reboot.torn.dmLeft === "No devices found" && reboot.upCode === 0, reboot);
+    check(
+      "5. a reboot tears the storage down (no dm device left) and `up` brings every PC back",
+      reboot.torn.dmLeft === "No devices found" && reboot.upCode === 0,
+      reboot,
+    );
     const after = await kernel();
-    check("5. every PC's COW kept its data through the reboot", [1, 2, 3].every((id) => after[id].usedSectors === before[id].usedSectors && after[id].exported), { before, after });
+    check(
+      "5. every PC's COW kept its data through the reboot",
+      [1, 2, 3].every((id) => after[id].usedSectors === before[id].usedSectors && after[id].exported),
+      { before, after },
+    );
     pc(1).powerOn();
     pc(2).powerOn();
     const [r1, r2] = await Promise.all([pc(1).bootCount(BOOT_MS), pc(2).bootCount(BOOT_MS)]);
@@ -280,13 +350,25 @@ export async function roomSteps({ guest, cacheDir, lan, ports, shots, check, tim
     pc(3).powerOn();
     const screen = await pc(3).console.waitFor(/could NOT boot from its disk/, BOOT_MS);
     const why = await pc(3).console.waitFor(/Error 0x/, 30_000);
-    check("6. with the target down, PC 3's screen says it could not boot, and why", /could NOT boot/.test(screen) && /refused|unreachable|timed out|reset|aborted/.test(why), pc(3).console.text.slice(-1500));
+    check(
+      "6. with the target down, PC 3's screen says it could not boot, and why",
+      /could NOT boot/.test(screen) && /refused|unreachable|timed out|reset|aborted/.test(why),
+      pc(3).console.text.slice(-1500),
+    );
     await pc(3).powerCut();
-    const failed = await until("PC 3's failed boot recorded", async () => {
-      const m = await api.machine(3);
-      return m.boot.last?.result === "failed" ? m : null;
-    }, 30_000);
-    check("6. Cowherd records the boot failure with iPXE's error in words", /sanboot/.test(failed.boot.last?.failedStep ?? "") && !!failed.boot.last?.error, failed.boot);
+    const failed = await until(
+      "PC 3's failed boot recorded",
+      async () => {
+        const m = await api.machine(3);
+        return m.boot.last?.result === "failed" ? m : null;
+      },
+      30_000,
+    );
+    check(
+      "6. Cowherd records the boot failure with iPXE's error in words",
+      /sanboot/.test(failed.boot.last?.failedStep ?? "") && !!failed.boot.last?.error,
+      failed.boot,
+    );
     await page.reload();
     await card("retro-03").getByTestId("boot-note").waitFor();
     check("6. the card shows it", /Boot failed/.test(await card("retro-03").getByTestId("boot-note").innerText()));
@@ -317,37 +399,64 @@ export async function roomSteps({ guest, cacheDir, lan, ports, shots, check, tim
     const images = async () => (await api.call("GET", "/api/images")).json.hosts[0];
     const started = await api.call("POST", "/api/images/update", { machine: 1, comment: "the boot program's version byte goes to 2" });
     check("7. an update starts on PC 1 (202 while the copy of v1 runs)", started.status === 202, started);
-    await until("the draft of v2 to be copied", async () => {
-      const h = await images();
-      return h.draft?.state === "ready" && !h.busy;
-    }, 180_000, 1000);
+    await until(
+      "the draft of v2 to be copied",
+      async () => {
+        const h = await images();
+        return h.draft?.state === "ready" && !h.busy;
+      },
+      180_000,
+      1000,
+    );
     await page.goto(web + "/");
     await card("retro-01").getByTestId("update-pc").waitFor();
     check("7. PC 1's card marks it as the update PC", /Update PC/.test(await card("retro-01").getByTestId("update-pc").innerText()));
     pc(1).powerOn();
     const draftBoot = await pc(1).bootCount(BOOT_MS);
-    check("7. PC 1 boots the draft (its screen says update mode), a copy of v1 that has never booted: count 1, image 1", /UPDATE MODE/.test(pc(1).console.text) && draftBoot.count === 1 && draftBoot.image === "1", { draftBoot, console: pc(1).console.text.slice(-1500) });
+    check(
+      "7. PC 1 boots the draft (its screen says update mode), a copy of v1 that has never booted: count 1, image 1",
+      /UPDATE MODE/.test(pc(1).console.text) && draftBoot.count === 1 && draftBoot.image === "1",
+      { draftBoot, console: pc(1).console.text.slice(-1500) },
+    );
     pc(1).key("U"); // "installs an update": the version byte in sector 0 goes to 2, then it shuts down
     await pc(1).console.waitFor(/system has ended/, 120_000);
     await pc(1).powerCut();
     await until("PC 1's session on the update target closed", async () => (await images()).draft?.online === false, 60_000, 500);
     const published = await api.call("POST", "/api/images/publish", { comment: "image 2" });
-    const after7 = await until("v2 current", async () => {
-      const h = await images();
-      return h.current === 2 ? h : null;
-    }, 30_000, 500).catch(() => images());
-    check("7. publish makes v2 current with its comment", published.status === 200 && after7.current === 2 && after7.draft === null && after7.versions.find((v) => v.n === 2)?.comment === "image 2", { published, after7 });
+    const after7 = await until(
+      "v2 current",
+      async () => {
+        const h = await images();
+        return h.current === 2 ? h : null;
+      },
+      30_000,
+      500,
+    ).catch(() => images());
+    check(
+      "7. publish makes v2 current with its comment",
+      published.status === 200 && after7.current === 2 && after7.draft === null && after7.versions.find((v) => v.n === 2)?.comment === "image 2",
+      { published, after7 },
+    );
     const m3 = await api.machine(3);
-    check("7. PC 3, not reset, stays on v1 and its card says it moves at its next reset; v1 stays attached", m3.image.version === 1 && m3.image.current === 2 && after7.versions.find((v) => v.n === 1)?.attached === true, { image: m3.image, versions: after7.versions });
+    check(
+      "7. PC 3, not reset, stays on v1 and its card says it moves at its next reset; v1 stays attached",
+      m3.image.version === 1 && m3.image.current === 2 && after7.versions.find((v) => v.n === 1)?.attached === true,
+      { image: m3.image, versions: after7.versions },
+    );
     await page.reload();
     await card("retro-03").getByTestId("older-version").waitFor();
     await page.screenshot({ path: `${shots}/room-image-published-laptop.png`, fullPage: true });
     const reset2 = await api.call("POST", "/api/machines/2/reset");
     if (reset2.status !== 202) throw new Error(`7. PC 2's reset: HTTP ${reset2.status} ${JSON.stringify(reset2.json)}`);
-    const job2 = await until("PC 2's reset", async () => {
-      const j = (await api.call("GET", `/api/jobs/${reset2.json.job.id}`)).json.job;
-      return j.finishedAt ? j : null;
-    }, 120_000, 500);
+    const job2 = await until(
+      "PC 2's reset",
+      async () => {
+        const j = (await api.call("GET", `/api/jobs/${reset2.json.job.id}`)).json.job;
+        return j.finishedAt ? j : null;
+      },
+      120_000,
+      500,
+    );
     check("7. PC 2 (off) is reset onto v2", job2.machines[0].ok === true && (await api.machine(2)).image.version === 2, job2.machines[0]);
     pc(2).powerOn();
     const onV2 = await pc(2).bootCount(BOOT_MS);

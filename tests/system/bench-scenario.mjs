@@ -3,7 +3,23 @@
 // reports is a ratio of two figures measured here, in the same boot.
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
-import { apiSession, APP_USER, cowLoopOf, emit, helper, HELPER, installHelper, qemuIo, setupOs, sh, sleep, startApp, startTgtd, writeConfig, writeMaster } from "./guest-lib.mjs";
+import {
+  apiSession,
+  APP_USER,
+  cowLoopOf,
+  emit,
+  helper,
+  HELPER,
+  installHelper,
+  qemuIo,
+  setupOs,
+  sh,
+  sleep,
+  startApp,
+  startTgtd,
+  writeConfig,
+  writeMaster,
+} from "./guest-lib.mjs";
 
 const median = (/** @type {number[]} */ xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const now = () => Number(process.hrtime.bigint()) / 1e6;
@@ -133,7 +149,10 @@ export async function bench() {
   helper("down", "15");
   writeConfig(machines.slice(0, 14), { statusCacheMs: 100 });
   const read14 = await agentReads(reps * 3);
-  const room = Array.from({ length: 250 }, (_, i) => machines[i] ?? { id: i + 1, name: `pc${i + 1}`, ip: `127.0.1.${i + 1}`, dmName: `smallcow${i + 1}`, cowSizeMiB: 1 });
+  const room = Array.from(
+    { length: 250 },
+    (_, i) => machines[i] ?? { id: i + 1, name: `pc${i + 1}`, ip: `127.0.1.${i + 1}`, dmName: `smallcow${i + 1}`, cowSizeMiB: 1 },
+  );
   writeConfig(room, { statusCacheMs: 100 });
   let t0 = now();
   const up250 = helper("up");

@@ -119,7 +119,13 @@ export async function conformanceChecks() {
     const t0 = Date.now();
     await runConformance(rig, {
       onResult: (r) => {
-        emit("CONFORMANCE", { side: "real", name: r.name, outcome: r.skipped ? `skipped: ${r.skipped}` : r.diffs.length ? "differs" : "as expected", diffs: r.diffs, observed: r.observed });
+        emit("CONFORMANCE", {
+          side: "real",
+          name: r.name,
+          outcome: r.skipped ? `skipped: ${r.skipped}` : r.diffs.length ? "differs" : "as expected",
+          diffs: r.diffs,
+          observed: r.observed,
+        });
         if (r.skipped) check(`conformance (real kernel): ${r.name}: skipped (${r.skipped})`, true);
         else check(`conformance (real kernel): ${r.name}`, r.diffs.length === 0, { what: r.what, diffs: r.diffs, observed: r.observed });
       },

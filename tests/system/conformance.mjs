@@ -117,42 +117,45 @@ const killed = /** @type {[KillPoint, boolean, boolean][]} */ ([
   ["before-load", true, true],
   ["after-load", true, true],
   ["after-resume", false, true],
-]).map(([point, half, zeroed]) => /** @type {Scenario} */ ({
-  name: `reset killed ${point}`,
-  what: `reset 22 killed ${point.replace("-", " ").replace("wipe", "dm-error").replace("load", "dm-load").replace("resume", "dm-resume")}: status reports it and changes nothing; the journal stays; repair brings PC 22 back ${zeroed ? "fresh" : "with its own data"}`,
-  async run(rig) {
-    await rig.writePattern(22, 0x6b, 3, 1);
-    await rig.killedReset(22, point);
-    const tableBefore = await rig.table(22);
-    const after = await pcState(rig, 22);
-    const journalLeft = await rig.journal(22);
-    const unchanged = (await rig.table(22)) === tableBefore;
-    const rep = await rig.helper("repair");
-    return {
-      killedHealth: after.health.split("/")[1] === "none" ? "no problem" : "problem",
-      statusChangedNothing: unchanged,
-      journalLeft,
-      repairCode: rep.code,
-      repairOk: !!machineOf(rep, 22).ok,
-      ...(await pcState(rig, 22)),
-      patternKept: await rig.readPattern(22, 0x6b, 3, 1),
-      readsMaster: await readsMaster(rig, 22, 3),
-      journalAfterRepair: await rig.journal(22),
-    };
-  },
-  expect: {
-    killedHealth: half ? "problem" : "no problem",
-    statusChangedNothing: true,
-    journalLeft: true,
-    repairCode: 0,
-    repairOk: true,
-    ...SERVING,
-    patternKept: !zeroed,
-    readsMaster: zeroed,
-    journalAfterRepair: false,
-    ...(zeroed ? { usage: FRESH } : {}),
-  },
-}));
+]).map(
+  ([point, half, zeroed]) =>
+    /** @type {Scenario} */ ({
+      name: `reset killed ${point}`,
+      what: `reset 22 killed ${point.replace("-", " ").replace("wipe", "dm-error").replace("load", "dm-load").replace("resume", "dm-resume")}: status reports it and changes nothing; the journal stays; repair brings PC 22 back ${zeroed ? "fresh" : "with its own data"}`,
+      async run(rig) {
+        await rig.writePattern(22, 0x6b, 3, 1);
+        await rig.killedReset(22, point);
+        const tableBefore = await rig.table(22);
+        const after = await pcState(rig, 22);
+        const journalLeft = await rig.journal(22);
+        const unchanged = (await rig.table(22)) === tableBefore;
+        const rep = await rig.helper("repair");
+        return {
+          killedHealth: after.health.split("/")[1] === "none" ? "no problem" : "problem",
+          statusChangedNothing: unchanged,
+          journalLeft,
+          repairCode: rep.code,
+          repairOk: !!machineOf(rep, 22).ok,
+          ...(await pcState(rig, 22)),
+          patternKept: await rig.readPattern(22, 0x6b, 3, 1),
+          readsMaster: await readsMaster(rig, 22, 3),
+          journalAfterRepair: await rig.journal(22),
+        };
+      },
+      expect: {
+        killedHealth: half ? "problem" : "no problem",
+        statusChangedNothing: true,
+        journalLeft: true,
+        repairCode: 0,
+        repairOk: true,
+        ...SERVING,
+        patternKept: !zeroed,
+        readsMaster: zeroed,
+        journalAfterRepair: false,
+        ...(zeroed ? { usage: FRESH } : {}),
+      },
+    }),
+);
 
 /** @type {Scenario[]} */
 export const SCENARIOS = [
@@ -161,9 +164,23 @@ export const SCENARIOS = [
     what: "up 21 22 23 on an empty store: three snapshots over one master, exported, the kernel's fresh numbers, each LUN reads the master",
     async run(rig) {
       const up = await rig.helper("up", ...IDS.map(String));
-      return { code: up.code, actions: machineOf(up, 21).actions?.join(","), ...(await pcState(rig, 21)), first: await readsMaster(rig, 21, 0), last: await readsMaster(rig, 23, MASTER_MIB - 1) };
+      return {
+        code: up.code,
+        actions: machineOf(up, 21).actions?.join(","),
+        ...(await pcState(rig, 21)),
+        first: await readsMaster(rig, 21, 0),
+        last: await readsMaster(rig, 23, MASTER_MIB - 1),
+      };
     },
-    expect: { code: 0, actions: "cow-created,cow-loop-attached,dm-created,target-created,lun-online", ...SERVING, usage: FRESH, online: false, first: true, last: true },
+    expect: {
+      code: 0,
+      actions: "cow-created,cow-loop-attached,dm-created,target-created,lun-online",
+      ...SERVING,
+      usage: FRESH,
+      online: false,
+      first: true,
+      last: true,
+    },
   },
   {
     name: "write",
@@ -192,7 +209,17 @@ export const SCENARIOS = [
         journal: await rig.journal(21),
       };
     },
-    expect: { code: 0, outcome: "fresh", steps: "check,dm-error,cow-zero,dm-load,dm-resume", ...SERVING, usage: FRESH, patternGone: true, readsMaster: true, otherKept: true, journal: false },
+    expect: {
+      code: 0,
+      outcome: "fresh",
+      steps: "check,dm-error,cow-zero,dm-load,dm-resume",
+      ...SERVING,
+      usage: FRESH,
+      patternGone: true,
+      readsMaster: true,
+      otherKept: true,
+      journal: false,
+    },
   },
   {
     name: "overflow",
@@ -230,7 +257,19 @@ export const SCENARIOS = [
         readsMaster: await readsMaster(rig, 21, 0),
       };
     },
-    expect: { code: 0, totalSectors: 65536, grownUsage: "16/65536 16", fits: true, stillValid: true, shrinkCode: 2, shrinkStep: "validate", resetCode: 0, ...SERVING, usage: FRESH, readsMaster: true },
+    expect: {
+      code: 0,
+      totalSectors: 65536,
+      grownUsage: "16/65536 16",
+      fits: true,
+      stillValid: true,
+      shrinkCode: 2,
+      shrinkStep: "validate",
+      resetCode: 0,
+      ...SERVING,
+      usage: FRESH,
+      readsMaster: true,
+    },
   },
   {
     name: "down and up",
@@ -344,7 +383,15 @@ export const SCENARIOS = [
       const kept = await rig.readPattern(22, 0x72, 5, 1);
       await rig.restoreMaster();
       const again = await rig.helper("reset", "22");
-      return { code: r.code, failedStep: reportOf(r).failedStep, health: during.health, tableDuring: during.table, kept, againCode: again.code, readsMaster: await readsMaster(rig, 22, 5) };
+      return {
+        code: r.code,
+        failedStep: reportOf(r).failedStep,
+        health: during.health,
+        tableDuring: during.table,
+        kept,
+        againCode: again.code,
+        readsMaster: await readsMaster(rig, 22, 5),
+      };
     },
     expect: { code: 1, failedStep: "check", health: "ok/master-gone", tableDuring: "snapshot", kept: true, againCode: 0, readsMaster: true },
   },
@@ -373,7 +420,18 @@ export const SCENARIOS = [
         readsMaster: await readsMaster(rig, 23, 2),
       };
     },
-    expect: { healthDeleted: "ok/cow-gone", resetCode: 1, resetStep: "check", upCode: 1, noNewCow: true, stillReads: true, downUp: "0 0", ...SERVING, usage: FRESH, readsMaster: true },
+    expect: {
+      healthDeleted: "ok/cow-gone",
+      resetCode: 1,
+      resetStep: "check",
+      upCode: 1,
+      noNewCow: true,
+      stillReads: true,
+      downUp: "0 0",
+      ...SERVING,
+      usage: FRESH,
+      readsMaster: true,
+    },
   },
   {
     name: "full store",
@@ -386,7 +444,15 @@ export const SCENARIOS = [
       const after = (await pcState(rig, 21)).usage;
       const works = (await rig.writePattern(21, 0x55, 0, 1)) && (await rig.readPattern(21, 0x55, 0, 1));
       await rig.unfillStore();
-      return { upCode: up.code, upStep: machineOf(up, SPARE).step, noFile: !(await rig.cowExists(SPARE)), growCode: grow.code, growStep: grow.json?.step, sizeKept: before === after, works };
+      return {
+        upCode: up.code,
+        upStep: machineOf(up, SPARE).step,
+        noFile: !(await rig.cowExists(SPARE)),
+        growCode: grow.code,
+        growStep: grow.json?.step,
+        sizeKept: before === after,
+        works,
+      };
     },
     expect: { upCode: 1, upStep: "space", noFile: true, growCode: 1, growStep: "space", sizeKept: true, works: true },
   },
@@ -412,7 +478,19 @@ export const SCENARIOS = [
         readsMaster: await readsMaster(rig, 21, 0),
       };
     },
-    expect: { code: 1, failedStep: "export", outcome: "fresh", healthDown: "ok/target-down", exportedDown: false, usageDown: FRESH, upCode: 0, relinked: true, ...SERVING, usage: FRESH, readsMaster: true },
+    expect: {
+      code: 1,
+      failedStep: "export",
+      outcome: "fresh",
+      healthDown: "ok/target-down",
+      exportedDown: false,
+      usageDown: FRESH,
+      upCode: 0,
+      relinked: true,
+      ...SERVING,
+      usage: FRESH,
+      readsMaster: true,
+    },
   },
   {
     name: "open session",
@@ -425,9 +503,29 @@ export const SCENARIOS = [
       const kept = await rig.readPattern(21, 0x5e, 2, 1);
       const f = await rig.helper("reset", "--force", "21");
       await rig.closeSession(21);
-      return { onlineDuring, code: r.code, failedStep: reportOf(r).failedStep, kept, forcedCode: f.code, forcedOutcome: reportOf(f).outcome, ...(await pcState(rig, 21)), readsMaster: await readsMaster(rig, 21, 2) };
+      return {
+        onlineDuring,
+        code: r.code,
+        failedStep: reportOf(r).failedStep,
+        kept,
+        forcedCode: f.code,
+        forcedOutcome: reportOf(f).outcome,
+        ...(await pcState(rig, 21)),
+        readsMaster: await readsMaster(rig, 21, 2),
+      };
     },
-    expect: { onlineDuring: true, code: 1, failedStep: "online", kept: true, forcedCode: 0, forcedOutcome: "fresh", ...SERVING, online: false, usage: FRESH, readsMaster: true },
+    expect: {
+      onlineDuring: true,
+      code: 1,
+      failedStep: "online",
+      kept: true,
+      forcedCode: 0,
+      forcedOutcome: "fresh",
+      ...SERVING,
+      online: false,
+      usage: FRESH,
+      readsMaster: true,
+    },
   },
   {
     name: "all consistent",

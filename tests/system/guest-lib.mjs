@@ -41,7 +41,13 @@ const ENV = { PATH: "/usr/sbin:/usr/bin", LC_ALL: "C", DM_DISABLE_UDEV: "1" };
  */
 export function sh(file, args, opts = {}) {
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(file, args, { encoding: "utf8", timeout: opts.timeoutMs ?? 300_000, env: envOf({ ...ENV, ...opts.env }), cwd: opts.cwd, input: opts.input });
+  const r = spawnSync(file, args, {
+    encoding: "utf8",
+    timeout: opts.timeoutMs ?? 300_000,
+    env: envOf({ ...ENV, ...opts.env }),
+    cwd: opts.cwd,
+    input: opts.input,
+  });
   return { code: r.status ?? -1, stdout: r.stdout ?? "", stderr: r.stderr ?? "", ms: Number(process.hrtime.bigint() - t0) / 1e6 };
 }
 
@@ -133,7 +139,9 @@ export function emit(/** @type {string} */ tag, /** @type {unknown} */ data) {
 
 /** The loop device behind a PC's COW file ("dmsetup table" shows only major:minor). */
 export function cowLoopOf(/** @type {string} */ dm) {
-  const out = sh("/usr/sbin/losetup", ["-j", `/store/${dm}.cow`, "-O", "NAME", "-n"]).stdout.trim().split("\n")[0];
+  const out = sh("/usr/sbin/losetup", ["-j", `/store/${dm}.cow`, "-O", "NAME", "-n"])
+    .stdout.trim()
+    .split("\n")[0];
   if (!out || !out.startsWith("/dev/loop")) throw new Error(`no loop device for /store/${dm}.cow`);
   return out;
 }
@@ -146,7 +154,11 @@ export function setupOs() {
   writeFileSync("/etc/passwd", `root:x:0:0:root:/root:/bin/sh\n${name}:x:${uid}:${gid}:Cowherd:${home}:/bin/sh\nsshd:x:100:65534::/run/sshd:/bin/false\n`);
   writeFileSync("/etc/group", `root:x:0:\n${name}:x:${gid}:\nnogroup:x:65534:\n`);
   writeFileSync("/etc/shadow", `root:*:20000:0:99999:7:::\n${name}:*:20000:0:99999:7:::\nsshd:*:20000:0:99999:7:::\n`, { mode: 0o640 });
-  writeFileSync("/etc/sudoers", "Defaults env_reset\nDefaults secure_path=/usr/local/sbin:/usr/sbin:/usr/bin\nroot ALL=(ALL:ALL) ALL\n@includedir /etc/sudoers.d\n", { mode: 0o440 });
+  writeFileSync(
+    "/etc/sudoers",
+    "Defaults env_reset\nDefaults secure_path=/usr/local/sbin:/usr/sbin:/usr/bin\nroot ALL=(ALL:ALL) ALL\n@includedir /etc/sudoers.d\n",
+    { mode: 0o440 },
+  );
   // No password can ever be given: only NOPASSWD rules (the project's sudoers file) let anything run.
   writeFileSync("/etc/pam.d/sudo", "auth required pam_deny.so\naccount required pam_permit.so\nsession required pam_permit.so\n");
   writeFileSync("/etc/hostname", "storage\n");
@@ -188,9 +200,23 @@ export async function startSshd() {
   chownSync(`${home}/.ssh/authorized_keys`, uid, gid);
   writeFileSync(
     "/etc/ssh/sshd_config",
-    [`Port ${SSH_PORT}`, "ListenAddress 127.0.0.1", "HostKey /etc/ssh/ssh_host_ed25519_key", "PasswordAuthentication no", "KbdInteractiveAuthentication no", "UsePAM no", "PermitRootLogin no", "AuthorizedKeysFile .ssh/authorized_keys", "StrictModes yes", "LogLevel ERROR"].join("\n") + "\n",
+    [
+      `Port ${SSH_PORT}`,
+      "ListenAddress 127.0.0.1",
+      "HostKey /etc/ssh/ssh_host_ed25519_key",
+      "PasswordAuthentication no",
+      "KbdInteractiveAuthentication no",
+      "UsePAM no",
+      "PermitRootLogin no",
+      "AuthorizedKeysFile .ssh/authorized_keys",
+      "StrictModes yes",
+      "LogLevel ERROR",
+    ].join("\n") + "\n",
   );
-  sshd = spawn("/usr/sbin/sshd", ["-D", "-e", "-f", "/etc/ssh/sshd_config"], { stdio: ["ignore", "ignore", "pipe"], env: envOf({ PATH: "/usr/sbin:/usr/bin" }) });
+  sshd = spawn("/usr/sbin/sshd", ["-D", "-e", "-f", "/etc/ssh/sshd_config"], {
+    stdio: ["ignore", "ignore", "pipe"],
+    env: envOf({ PATH: "/usr/sbin:/usr/bin" }),
+  });
   sshd.stderr.on("data", (d) => process.stdout.write(`sshd: ${d}`));
   sshd.unref();
   for (let i = 0; i < 100; i++) {
@@ -227,7 +253,18 @@ export async function startApp(env = {}, timeoutMs = 360_000) {
   const child = spawn("/usr/bin/setpriv", [`--reuid=${uid}`, `--regid=${gid}`, "--clear-groups", ...node], {
     cwd: PROJECT,
     stdio: ["ignore", "pipe", "pipe"],
-    env: envOf({ PATH: "/usr/bin:/usr/sbin", HOME: home, NODE_ENV: "production", PORT: String(APP_PORT), HOST: "127.0.0.1", COWHERD_CONFIG: CONFIG, COWHERD_DATA_DIR: home, COWHERD_ADMIN_PASSWORD: "system-test-password", COWHERD_VERBOSE: "1", ...env }),
+    env: envOf({
+      PATH: "/usr/bin:/usr/sbin",
+      HOME: home,
+      NODE_ENV: "production",
+      PORT: String(APP_PORT),
+      HOST: "127.0.0.1",
+      COWHERD_CONFIG: CONFIG,
+      COWHERD_DATA_DIR: home,
+      COWHERD_ADMIN_PASSWORD: "system-test-password",
+      COWHERD_VERBOSE: "1",
+      ...env,
+    }),
   });
   let log = "";
   const take = (/** @type {Buffer} */ d) => (log += d.toString());
@@ -281,25 +318,46 @@ async function stuck(child, dir) {
     if (!f) continue;
     try {
       const r = JSON.parse(read(`${dir}/${f}`));
-      report = JSON.stringify({ javascriptStack: r.javascriptStack, libuv: (r.libuv ?? []).filter((/** @type {{ is_active?: boolean }} */ h) => h.is_active), resourceUsage: r.resourceUsage }, null, 1).slice(0, 6000);
+      report = JSON.stringify(
+        {
+          javascriptStack: r.javascriptStack,
+          libuv: (r.libuv ?? []).filter((/** @type {{ is_active?: boolean }} */ h) => h.is_active),
+          resourceUsage: r.resourceUsage,
+        },
+        null,
+        1,
+      ).slice(0, 6000);
       break;
     } catch {
       /* still being written */
     }
   }
-  const status = read(`/proc/${pid}/status`).split("\n").filter((l) => /^(State|VmRSS|Threads)/.test(l)).join(", ");
-  const ps = processes(/./).map((p) => `${p.pid} ${read(`/proc/${p.pid}/wchan`)} ${p.cmd}`).join("\n");
+  const status = read(`/proc/${pid}/status`)
+    .split("\n")
+    .filter((l) => /^(State|VmRSS|Threads)/.test(l))
+    .join(", ");
+  const ps = processes(/./)
+    .map((p) => `${p.pid} ${read(`/proc/${p.pid}/wchan`)} ${p.cmd}`)
+    .join("\n");
   return `node report: ${report}\nprocess ${pid}: ${status}, wchan ${read(`/proc/${pid}/wchan`)}\n${read("/proc/loadavg")}${read("/proc/meminfo").split("\n").slice(0, 3).join(", ")}\nprocesses:\n${ps}`;
 }
 
 /** An admin session against the app's API, as the dashboard makes it (cookie + same Origin). */
 export async function apiSession(/** @type {string} */ url, password = "system-test-password") {
-  const login = await fetch(`${url}/api/auth/login`, { method: "POST", headers: { "content-type": "application/json", origin: url }, body: JSON.stringify({ username: "admin", password }) });
+  const login = await fetch(`${url}/api/auth/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json", origin: url },
+    body: JSON.stringify({ username: "admin", password }),
+  });
   if (login.status !== 200) throw new Error(`login: HTTP ${login.status} ${await login.text()}`);
   const cookie = (login.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
   /** @type {(method: string, path: string, body?: unknown) => Promise<{ status: number, json: Doc | null }>} */
   const call = async (method, path, body) => {
-    const r = await fetch(url + path, { method, headers: { cookie, origin: url, ...(body ? { "content-type": "application/json" } : {}) }, body: body ? JSON.stringify(body) : undefined });
+    const r = await fetch(url + path, {
+      method,
+      headers: { cookie, origin: url, ...(body ? { "content-type": "application/json" } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
     return { status: r.status, json: await r.json().catch(() => null) };
   };
   return {

@@ -30,7 +30,10 @@ function iface(/** @type {string} */ mac) {
 function network() {
   const lan = iface(ROOM.lanMac);
   const link = iface(ROOM.linkMac);
-  for (const [dev, addr] of /** @type {[string, string][]} */ ([[lan, `${ROOM.lanAddress}/24`], [link, `${ROOM.linkAddress}/24`]])) {
+  for (const [dev, addr] of /** @type {[string, string][]} */ ([
+    [lan, `${ROOM.lanAddress}/24`],
+    [link, `${ROOM.linkAddress}/24`],
+  ])) {
     sh("/usr/bin/ip", ["addr", "add", addr, "dev", dev]);
     sh("/usr/bin/ip", ["link", "set", dev, "up"]);
   }
@@ -77,10 +80,27 @@ async function startDnsmasq(/** @type {string} */ lan) {
   emit("DHCP", { config: conf.stdout, chain: chain.stdout });
   const child = spawn(
     "/usr/sbin/dnsmasq",
-    ["--keep-in-foreground", "--log-facility=-", "--log-dhcp", "--conf-file=/etc/cowherd/dnsmasq.conf", "--port=0", `--interface=${lan}`, "--bind-interfaces", "--dhcp-leasefile=/run/dnsmasq.leases", "--pid-file=/run/dnsmasq.pid", "--user=root", "--group=root"],
+    [
+      "--keep-in-foreground",
+      "--log-facility=-",
+      "--log-dhcp",
+      "--conf-file=/etc/cowherd/dnsmasq.conf",
+      "--port=0",
+      `--interface=${lan}`,
+      "--bind-interfaces",
+      "--dhcp-leasefile=/run/dnsmasq.leases",
+      "--pid-file=/run/dnsmasq.pid",
+      "--user=root",
+      "--group=root",
+    ],
     { stdio: ["ignore", "pipe", "pipe"], env: envOf({ PATH: "/usr/sbin:/usr/bin" }) },
   );
-  const log = (/** @type {Buffer} */ d) => d.toString().split("\n").filter(Boolean).forEach((l) => process.stdout.write(`dnsmasq: ${l}\n`));
+  const log = (/** @type {Buffer} */ d) =>
+    d
+      .toString()
+      .split("\n")
+      .filter(Boolean)
+      .forEach((l) => process.stdout.write(`dnsmasq: ${l}\n`));
   dnsmasq = child;
   child.stdout.on("data", log);
   child.stderr.on("data", log);

@@ -33,7 +33,17 @@ export async function appChecks() {
     {
       hosts: [
         { name: "local", transport: "local" },
-        { name: "remote", transport: "ssh", ssh: { host: "127.0.0.1", port: SSH_PORT, user: "cowherd", identityFile: "/etc/cowherd/ssh/id_ed25519", knownHostsFile: "/etc/cowherd/ssh/known_hosts" } },
+        {
+          name: "remote",
+          transport: "ssh",
+          ssh: {
+            host: "127.0.0.1",
+            port: SSH_PORT,
+            user: "cowherd",
+            identityFile: "/etc/cowherd/ssh/id_ed25519",
+            knownHostsFile: "/etc/cowherd/ssh/known_hosts",
+          },
+        },
       ],
       statusCacheMs: 300,
     },
@@ -46,17 +56,30 @@ export async function appChecks() {
     const v = (await api.get("/api/machines")).json;
     return v?.hosts?.every((/** @type {Row} */ h) => h.health.state === "up" && !h.failing) ? v : null;
   });
-  check("both storage hosts are up: local through sudo, remote through ssh", view.hosts.map((/** @type {Row} */ h) => h.name).join() === "local,remote", view.hosts);
+  check(
+    "both storage hosts are up: local through sudo, remote through ssh",
+    view.hosts.map((/** @type {Row} */ h) => h.name).join() === "local,remote",
+    view.hosts,
+  );
   const agents = processes(AGENT);
   check("one agent per storage host runs as root (sudo -n locally, sudo -n under sshd's forced command remotely)", agents.length === 2, agents);
 
   // The grid shows the kernel's own numbers, per host.
   const kernel = Object.fromEntries((helper("status").json?.machines ?? []).map((/** @type {Row} */ m) => [m.id, m]));
-  const same = (/** @type {Row} */ v) => v.machines.every((/** @type {Row} */ m) => m.usedSectors === kernel[m.id].usedSectors && m.totalSectors === kernel[m.id].totalSectors);
-  check("the grid shows the kernel's numbers for every PC, each on its host", same(view) && view.machines?.find((m) => m.id === 3)?.host === "remote", view.machines);
+  const same = (/** @type {Row} */ v) =>
+    v.machines.every((/** @type {Row} */ m) => m.usedSectors === kernel[m.id].usedSectors && m.totalSectors === kernel[m.id].totalSectors);
+  check(
+    "the grid shows the kernel's numbers for every PC, each on its host",
+    same(view) && view.machines?.find((m) => m.id === 3)?.host === "remote",
+    view.machines,
+  );
 
   // Reads are messages: status reads start no helper process (no sudo, no Node start as root).
-  const pids = () => processes(/cowherd-helper/).map((p) => p.pid).sort().join();
+  const pids = () =>
+    processes(/cowherd-helper/)
+      .map((p) => p.pid)
+      .sort()
+      .join();
   const before = pids();
   const seen = new Set([before]);
   for (let i = 0; i < 8; i++) {
@@ -64,7 +87,10 @@ export async function appChecks() {
     seen.add(pids());
     await sleep(350);
   }
-  check("status reads are agent messages: the same helper processes throughout 8 reads, no new ones", seen.size === 1 && before.length > 0, { before, seen: [...seen] });
+  check("status reads are agent messages: the same helper processes throughout 8 reads, no new ones", seen.size === 1 && before.length > 0, {
+    before,
+    seen: [...seen],
+  });
 
   // Writes show up; a reset of a PC on each host through the API changes the kernel's numbers and
   // leaves each LUN identical to the master.
@@ -85,7 +111,11 @@ export async function appChecks() {
   });
   check("the grid shows the kernel's fresh numbers after the reset", !!fresh);
   const hist = ((await api.get(`/api/history?pageSize=5`)).json?.resets ?? []).filter((/** @type {Row} */ r) => r.batchId === job.id);
-  check("history has a completed row per PC, with the job's id", hist.length === 2 && hist.every((/** @type {Row} */ r) => r.result === "ok" && r.endedAt !== null), hist);
+  check(
+    "history has a completed row per PC, with the job's id",
+    hist.length === 2 && hist.every((/** @type {Row} */ r) => r.result === "ok" && r.endedAt !== null),
+    hist,
+  );
 
   // A storage host that goes away: its PCs turn unknown with the reason; the other host goes on.
   await stopSshd();
@@ -94,18 +124,39 @@ export async function appChecks() {
     return v?.hosts?.find((/** @type {Row} */ h) => h.name === "remote")?.failing ? v : null;
   });
   const remote = outage.hosts.find((/** @type {Row} */ h) => h.name === "remote");
-  check("remote down: the grid says unreachable since when and why, with the age of its last data", remote.failing.since > 0 && remote.failing.message.length > 0 && remote.lastReadAt > 0, remote);
-  check("remote down: its PC is unknown, the local PCs are not", outage.machines?.find((m) => m.id === 3)?.level === "unknown" && (outage.machines ?? []).filter((m) => m.host === "local").every((m) => m.level === "normal"), outage.machines);
+  check(
+    "remote down: the grid says unreachable since when and why, with the age of its last data",
+    remote.failing.since > 0 && remote.failing.message.length > 0 && remote.lastReadAt > 0,
+    remote,
+  );
+  check(
+    "remote down: its PC is unknown, the local PCs are not",
+    outage.machines?.find((m) => m.id === 3)?.level === "unknown" &&
+      (outage.machines ?? []).filter((m) => m.host === "local").every((m) => m.level === "normal"),
+    outage.machines,
+  );
   const during = await api.reset([1, 3]);
   const r1 = (during.job.machines ?? []).find((/** @type {Row} */ m) => m.id === 1);
   const r3 = (during.job.machines ?? []).find((/** @type {Row} */ m) => m.id === 3);
-  check("remote down: a reset job still resets the local PC; the remote one fails in the job (not an HTTP error)", r1?.ok && !r3?.ok && /remote/.test(r3?.error), during.job);
+  check(
+    "remote down: a reset job still resets the local PC; the remote one fails in the job (not an HTTP error)",
+    r1?.ok && !r3?.ok && /remote/.test(r3?.error),
+    during.job,
+  );
   await startSshd();
-  const recovered = await until("remote back up", async () => {
-    const v = (await api.get("/api/machines")).json;
-    return v?.hosts?.every((/** @type {Row} */ h) => h.health.state === "up" && !h.failing) ? v : null;
-  }, 90_000).catch(() => null);
-  check("remote back: the agent was restarted by itself (backoff) and answers again", !!recovered && recovered.machines?.find((m) => m.id === 3)?.level === "normal", recovered?.hosts);
+  const recovered = await until(
+    "remote back up",
+    async () => {
+      const v = (await api.get("/api/machines")).json;
+      return v?.hosts?.every((/** @type {Row} */ h) => h.health.state === "up" && !h.failing) ? v : null;
+    },
+    90_000,
+  ).catch(() => null);
+  check(
+    "remote back: the agent was restarted by itself (backoff) and answers again",
+    !!recovered && recovered.machines?.find((m) => m.id === 3)?.level === "normal",
+    recovered?.hosts,
+  );
   const back = await api.reset([3]);
   check("remote back: a reset through it works again", back.job.summary.ok === 1 && compareWithMaster("retrocow3").identical, back.job);
 

@@ -36,7 +36,10 @@ const freeMiB = (/** @type {string} */ dir) => {
 function writer(dm, mib, pattern, pauseMs) {
   const cmds = [];
   for (let i = 0; i < mib; i++) cmds.push("-c", `write -P ${pattern} ${i}M 1M`, "-c", `sleep ${pauseMs}`);
-  const child = spawn("/usr/bin/qemu-io", ["-f", "raw", ...cmds, lunUrl(dm)], { stdio: ["ignore", "pipe", "pipe"], env: envOf({ PATH: "/usr/bin:/usr/sbin" }) });
+  const child = spawn("/usr/bin/qemu-io", ["-f", "raw", ...cmds, lunUrl(dm)], {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: envOf({ PATH: "/usr/bin:/usr/sbin" }),
+  });
   let out = "";
   child.stdout.on("data", (d) => (out += d));
   child.stderr.on("data", (d) => (out += d));
@@ -44,12 +47,23 @@ function writer(dm, mib, pattern, pauseMs) {
 }
 
 export async function autoextendChecks() {
-  for (const [dir, size] of /** @type {[string, string][]} */ ([[ROOMY, "256m"], [TIGHT, "76m"]])) {
+  for (const [dir, size] of /** @type {[string, string][]} */ ([
+    [ROOMY, "256m"],
+    [TIGHT, "76m"],
+  ])) {
     mkdirSync(dir, { recursive: true });
     sh("/usr/bin/mount", ["-t", "tmpfs", "-o", `size=${size}`, "store", dir]);
   }
   writeConfig(PCS, {
-    storage: { master: MASTER, cowDir: "/store", iqnPrefix: "iqn.2026-11.test.cowherd", backend: "tgt", access: "all", reserveMiB: RESERVE_MIB, lowSpaceMiB: 16 },
+    storage: {
+      master: MASTER,
+      cowDir: "/store",
+      iqnPrefix: "iqn.2026-11.test.cowherd",
+      backend: "tgt",
+      access: "all",
+      reserveMiB: RESERVE_MIB,
+      lowSpaceMiB: 16,
+    },
     autoextend: { threshold: 50, percent: 50 },
     statusCacheMs: 300,
   });
@@ -85,7 +99,11 @@ export async function autoextendChecks() {
 
   // Room on the store: never Invalid, grown in steps, the data all there.
   const grows7 = await events("autoextend", 7);
-  check("auto-extend: the writing PC never went Invalid while its store had room", !seen[7]?.has("invalid") && st[7].state === "ok" && !/failed|error/i.test(ra.out), { states: [...(seen[7] ?? [])], st: st[7], out: ra.out.slice(-400) });
+  check(
+    "auto-extend: the writing PC never went Invalid while its store had room",
+    !seen[7]?.has("invalid") && st[7].state === "ok" && !/failed|error/i.test(ra.out),
+    { states: [...(seen[7] ?? [])], st: st[7], out: ra.out.slice(-400) },
+  );
   check(
     "auto-extend: its COW grew online in lvm2's steps (24 → 36 → 54 → 81 MiB …), each recorded",
     grows7.length >= 3 && st[7].totalSectors >= 81 * 2048 && st[7].totalSectors <= 96 * 2048 && statSync(PCS[0].cowPath).size === st[7].totalSectors * 512,
@@ -93,19 +111,32 @@ export async function autoextendChecks() {
   );
   check("auto-extend: never past maxCowSizeMiB (96 MiB)", maxFile[7] <= 96, maxFile);
   const verify = sh("/usr/bin/qemu-io", ["-f", "raw", "-c", "read -P 0x5a 0 56M", lunUrl("retrocow7")]);
-  check("auto-extend: every byte the PC wrote reads back through the grown COW", verify.code === 0 && !/fail|error/i.test(verify.stdout + verify.stderr), verify.stdout.slice(-300));
+  check(
+    "auto-extend: every byte the PC wrote reads back through the grown COW",
+    verify.code === 0 && !/fail|error/i.test(verify.stdout + verify.stderr),
+    verify.stdout.slice(-300),
+  );
 
   // The tight store: one growth, then refused at the reserve; the event says so once; the store never fills.
   const refused = await events("autoextend-refused", 8);
-  check("reserve: the PC on the tight store grew once (24 → 36 MiB), then no more", statSync(PCS[1].cowPath).size === 36 * MiB && maxFile[8] <= 36, { file: statSync(PCS[1].cowPath).size / MiB, maxFile: maxFile[8] });
+  check("reserve: the PC on the tight store grew once (24 → 36 MiB), then no more", statSync(PCS[1].cowPath).size === 36 * MiB && maxFile[8] <= 36, {
+    file: statSync(PCS[1].cowPath).size / MiB,
+    maxFile: maxFile[8],
+  });
   check(
     "reserve: the refusal is one event naming the reserve (deduplicated while it holds)",
     refused.length === 1 && /reserve \(storage\.reserveMiB\)/.test(refused[0]?.message) && refused[0]?.severity === "danger",
     refused.map((/** @type {Row} */ e) => e.message),
   );
-  check(`reserve: the store never went below its ${RESERVE_MIB} MiB reserve (lowest free ${minTightFree.toFixed(1)} MiB)`, minTightFree >= RESERVE_MIB, { minTightFree });
+  check(`reserve: the store never went below its ${RESERVE_MIB} MiB reserve (lowest free ${minTightFree.toFixed(1)} MiB)`, minTightFree >= RESERVE_MIB, {
+    minTightFree,
+  });
   const died = await events("snapshot-invalid", 8);
-  check("reserve: the PC that could not grow died, and the event says when and how fast it was filling", st[8].state === "invalid" && died.length === 1 && /^squeezed died at \d\d:\d\d: its snapshot is Invalid \(COW full\), last rate \d/.test(died[0]?.message), { st: st[8], died });
+  check(
+    "reserve: the PC that could not grow died, and the event says when and how fast it was filling",
+    st[8].state === "invalid" && died.length === 1 && /^squeezed died at \d\d:\d\d: its snapshot is Invalid \(COW full\), last rate \d/.test(died[0]?.message),
+    { st: st[8], died },
+  );
 
   // A reset takes the grown COW back to its configured size (no growth carried over), clean.
   const { job } = await api.reset([7, 8]);
@@ -113,7 +144,9 @@ export async function autoextendChecks() {
   const loop7 = sh("/usr/sbin/losetup", ["-j", PCS[0].cowPath, "-O", "NAME", "-n"]).stdout.trim().replace("/dev/", "");
   check(
     "reset: both COWs back to 24 MiB — file, loop capacity and the kernel's total — and fresh",
-    job.summary.ok === 2 && [7, 8].every((id) => after[id].state === "ok" && after[id].totalSectors === 24 * 2048 && statSync(PCS[id - 7]?.cowPath ?? "").size === 24 * MiB) && Number(readFileSync(`/sys/block/${loop7}/size`, "utf8")) === (24 * MiB) / 512,
+    job.summary.ok === 2 &&
+      [7, 8].every((id) => after[id].state === "ok" && after[id].totalSectors === 24 * 2048 && statSync(PCS[id - 7]?.cowPath ?? "").size === 24 * MiB) &&
+      Number(readFileSync(`/sys/block/${loop7}/size`, "utf8")) === (24 * MiB) / 512,
     { job: job.summary, after },
   );
   check("reset: the shrunk PCs read exactly the master", compareWithMaster("retrocow7").identical && compareWithMaster("retrocow8").identical);
@@ -124,7 +157,7 @@ export async function autoextendChecks() {
   // zeroed, file 24 MiB, loop still 48 MiB, journal left): repair sets the loop's capacity again
   // before loading the snapshot, and the PC comes back fresh at its configured size.
   const grow = helper("grow", "7", "48");
-  const sysSize = () => Number(readFileSync(`/sys/block/${loop7}/size`, "utf8")) * 512 / MiB;
+  const sysSize = () => (Number(readFileSync(`/sys/block/${loop7}/size`, "utf8")) * 512) / MiB;
   sh("/usr/sbin/dmsetup", ["wipe_table", "retrocow7"]);
   const fd = openSync(PCS[0].cowPath, "r+");
   writeSync(fd, Buffer.alloc(4096), 0, 4096, 0);
@@ -137,7 +170,14 @@ export async function autoextendChecks() {
   const s7 = helper("status").json?.machines?.find((/** @type {Row} */ m) => m.id === 7);
   check(
     "crash after the cut, before the loop was told: repair sets the loop to its file's 24 MiB, then the snapshot comes back fresh",
-    grow.code === 0 && before === 48 && rep.code === 0 && rep.json?.machines?.find((m) => m.id === 7)?.actions.includes("cow-capacity") && sysSize() === 24 && s7?.state === "ok" && s7?.totalSectors === 24 * 2048 && compareWithMaster("retrocow7").identical,
+    grow.code === 0 &&
+      before === 48 &&
+      rep.code === 0 &&
+      rep.json?.machines?.find((m) => m.id === 7)?.actions.includes("cow-capacity") &&
+      sysSize() === 24 &&
+      s7?.state === "ok" &&
+      s7?.totalSectors === 24 * 2048 &&
+      compareWithMaster("retrocow7").identical,
     { grow: grow.json, before, after: sysSize(), rep: rep.json, s7 },
   );
   helper("down", "7", "8");

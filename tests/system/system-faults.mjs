@@ -23,7 +23,21 @@ export function background(/** @type {string[]} */ ...args) {
   const child = spawn(HELPER, args, { stdio: ["ignore", "pipe", "pipe"], env: envOf({ PATH: "/usr/sbin:/usr/bin", LC_ALL: "C", DM_DISABLE_UDEV: "1" }) });
   let out = "";
   child.stdout.on("data", (d) => (out += d));
-  const done = new Promise((r) => child.once("exit", (code) => r({ code, out, json: (() => { try { return JSON.parse(out); } catch { return null; } })() })));
+  const done = new Promise((r) =>
+    child.once("exit", (code) =>
+      r({
+        code,
+        out,
+        json: (() => {
+          try {
+            return JSON.parse(out);
+          } catch {
+            return null;
+          }
+        })(),
+      }),
+    ),
+  );
   return { child, done, running: () => child.exitCode === null && child.signalCode === null };
 }
 
@@ -68,15 +82,28 @@ export async function faultChecks() {
     const rivals = { "up 1": background("up", "1"), up: background("up"), "grow 1": background("grow", "1", String(40 + i * 4)), repair: background("repair") };
     const st = helper("status");
     await sleep(1500);
-    check(`reset paused ${where}: status answers at once and changes nothing`, st.code === 0 && devState("retrocow1") === held, { held, now: devState("retrocow1") });
-    const waiting = Object.entries(rivals).filter(([, r]) => r.running()).map(([n]) => n);
+    check(`reset paused ${where}: status answers at once and changes nothing`, st.code === 0 && devState("retrocow1") === held, {
+      held,
+      now: devState("retrocow1"),
+    });
+    const waiting = Object.entries(rivals)
+      .filter(([, r]) => r.running())
+      .map(([n]) => n);
     check(`reset paused ${where}: up 1, up, grow 1 and repair all wait for PC 1's lock`, waiting.length === 4, { waiting });
     release(point);
     const r = await reset.done;
     check(`reset paused ${where}: the reset then finishes fresh`, r.code === 0 && r.json?.reports?.[0]?.outcome === "fresh", r.json);
     const results = Object.fromEntries(await Promise.all(Object.entries(rivals).map(async ([n, p]) => [n, await p.done])));
-    check(`reset paused ${where}: the waiting verbs then run in turn and succeed`, Object.values(results).every((x) => x.code === 0), Object.fromEntries(Object.entries(results).map(([n, x]) => [n, x.code === 0 ? "ok" : x.out.slice(0, 300)])));
-    check(`reset paused ${where}: PC 1 ends fresh (identical to the master), nothing half done`, compareWithMaster("retrocow1").identical && consistent(), helper("status").json);
+    check(
+      `reset paused ${where}: the waiting verbs then run in turn and succeed`,
+      Object.values(results).every((x) => x.code === 0),
+      Object.fromEntries(Object.entries(results).map(([n, x]) => [n, x.code === 0 ? "ok" : x.out.slice(0, 300)])),
+    );
+    check(
+      `reset paused ${where}: PC 1 ends fresh (identical to the master), nothing half done`,
+      compareWithMaster("retrocow1").identical && consistent(),
+      helper("status").json,
+    );
   }
 
   // Another PC's COW takes the loop number a paused reset's PC had: its data must survive.
@@ -109,13 +136,28 @@ export async function faultChecks() {
     const st = helper("status");
     const m2 = st.json?.machines?.find((m) => m.id === 2);
     const half = point !== "before-wipe";
-    check(`helper killed ${where}: status reports ${half ? "the half state" : "PC 2 as it was"} and changes nothing`, st.code === 0 && devState("retrocow2") === before && !!m2?.problem === half, m2);
-    check(`helper killed ${where}: the journal stays until the PC is repaired`, existsSync("/run/cowherd/reset-2.json"), readFileSync("/run/cowherd/reset-2.json", "utf8"));
+    check(
+      `helper killed ${where}: status reports ${half ? "the half state" : "PC 2 as it was"} and changes nothing`,
+      st.code === 0 && devState("retrocow2") === before && !!m2?.problem === half,
+      m2,
+    );
+    check(
+      `helper killed ${where}: the journal stays until the PC is repaired`,
+      existsSync("/run/cowherd/reset-2.json"),
+      readFileSync("/run/cowherd/reset-2.json", "utf8"),
+    );
     const rep = helper("repair");
     const zeroed = point === "before-load" || point === "after-load";
     const data = zeroed ? compareWithMaster("retrocow2").identical : qemuIo("retrocow2", "read -P 0x6b 3M 1M").ok;
-    check(`helper killed ${where}: repair brings PC 2 back ${zeroed ? "fresh (its header was zeroed)" : "with its own data (header intact)"}, never garbage`, rep.code === 0 && data && consistent([2]), rep.json);
-    check(`helper killed ${where}: the journal is gone once repaired, no lock left`, !existsSync("/run/cowherd/reset-2.json") && helper("reset", "2").code === 0);
+    check(
+      `helper killed ${where}: repair brings PC 2 back ${zeroed ? "fresh (its header was zeroed)" : "with its own data (header intact)"}, never garbage`,
+      rep.code === 0 && data && consistent([2]),
+      rep.json,
+    );
+    check(
+      `helper killed ${where}: the journal is gone once repaired, no lock left`,
+      !existsSync("/run/cowherd/reset-2.json") && helper("reset", "2").code === 0,
+    );
   }
 
   // ── half states a kill elsewhere leaves ────────────────────────────────────────────────────
@@ -125,16 +167,32 @@ export async function faultChecks() {
   dm("remove", "retrocow3");
   dm("create", "retrocow3", "--notable");
   const s3 = helper("status").json?.machines?.find((m) => m.id === 3);
-  check("a device with no table: status names it (no table) and changes nothing", /no table/.test(s3?.problem ?? "") && dm("table", "retrocow3").stdout.trim() === "", s3);
+  check(
+    "a device with no table: status names it (no table) and changes nothing",
+    /no table/.test(s3?.problem ?? "") && dm("table", "retrocow3").stdout.trim() === "",
+    s3,
+  );
   const rep3 = helper("repair");
-  check("a device with no table: repair loads its snapshot and exports it again", rep3.code === 0 && dm("table", "retrocow3").stdout.trim() === table3 && consistent([3]), rep3.json);
+  check(
+    "a device with no table: repair loads its snapshot and exports it again",
+    rep3.code === 0 && dm("table", "retrocow3").stdout.trim() === table3 && consistent([3]),
+    rep3.json,
+  );
   // A table loaded but never resumed, with a dead process's journal.
   dm("load", "retrocow3", "--table", `0 ${table3.split(" ")[1]} error`);
   writeFileSync("/run/cowherd/reset-3.json", JSON.stringify({ pid: 999999, startedAt: Date.now(), step: "dm-load" }));
   const s3b = helper("status").json?.machines?.find((m) => m.id === 3);
-  check("a table loaded but never resumed: status names it and changes nothing", /inactive slot/.test(s3b?.problem ?? "") && /I/.test(dm("info", "-c", "--noheadings", "-o", "attr", "retrocow3").stdout), s3b);
+  check(
+    "a table loaded but never resumed: status names it and changes nothing",
+    /inactive slot/.test(s3b?.problem ?? "") && /I/.test(dm("info", "-c", "--noheadings", "-o", "attr", "retrocow3").stdout),
+    s3b,
+  );
   const rs3 = helper("reset", "3");
-  check("…the next reset repairs it first (never making the error table live), then resets", rs3.code === 0 && compareWithMaster("retrocow3").identical && consistent([3]) && !existsSync("/run/cowherd/reset-3.json"), rs3.json);
+  check(
+    "…the next reset repairs it first (never making the error table live), then resets",
+    rs3.code === 0 && compareWithMaster("retrocow3").identical && consistent([3]) && !existsSync("/run/cowherd/reset-3.json"),
+    rs3.json,
+  );
 
   // ── the store's own failures ───────────────────────────────────────────────────────────────
   // The master renamed, then another file put in its place, while PCs run.
@@ -142,10 +200,22 @@ export async function faultChecks() {
   const before2 = devState("retrocow2");
   renameSync("/store/master.img", "/store/master.moved");
   let r = helper("reset", "2");
-  check("master renamed: the reset is refused at check, before anything changes", r.code === 1 && r.json?.reports?.[0]?.failedStep === "check" && /master image \/store\/master.img was deleted, renamed or replaced/.test(r.json.reports[0].error) && devState("retrocow2") === before2 && qemuIo("retrocow2", "read -P 0x72 5M 1M").ok, r.json);
+  check(
+    "master renamed: the reset is refused at check, before anything changes",
+    r.code === 1 &&
+      r.json?.reports?.[0]?.failedStep === "check" &&
+      /master image \/store\/master.img was deleted, renamed or replaced/.test(r.json.reports[0].error) &&
+      devState("retrocow2") === before2 &&
+      qemuIo("retrocow2", "read -P 0x72 5M 1M").ok,
+    r.json,
+  );
   copyFileSync("/store/master.moved", "/store/master.img");
   r = helper("reset", "2");
-  check("master replaced by a copy (another inode): still refused, PC 2 keeps its data", r.code === 1 && r.json?.reports?.[0]?.failedStep === "check" && qemuIo("retrocow2", "read -P 0x72 5M 1M").ok, r.json);
+  check(
+    "master replaced by a copy (another inode): still refused, PC 2 keeps its data",
+    r.code === 1 && r.json?.reports?.[0]?.failedStep === "check" && qemuIo("retrocow2", "read -P 0x72 5M 1M").ok,
+    r.json,
+  );
   const st = helper("status").json?.machines?.find((m) => m.id === 2);
   check("…and status says so", /master image/.test(st?.problem ?? ""), st);
   rmSync("/store/master.img");
@@ -162,28 +232,53 @@ export async function faultChecks() {
   r = helper("up", "3");
   check("COW file deleted: up refuses too and creates no new, empty COW", r.code === 1 && !existsSync("/store/retrocow3.cow"), r.json);
   check("COW file deleted: the PC still runs on its (deleted) disk meanwhile", qemuIo("retrocow3", "read -P 0x33 2M 1M").ok);
-  check("COW file deleted: down 3 then up 3 gives it a new disk on purpose", helper("down", "3").code === 0 && helper("up", "3").code === 0 && compareWithMaster("retrocow3").identical);
+  check(
+    "COW file deleted: down 3 then up 3 gives it a new disk on purpose",
+    helper("down", "3").code === 0 && helper("up", "3").code === 0 && compareWithMaster("retrocow3").identical,
+  );
 
   // A full store: up and grow refuse before creating or growing anything, and leave nothing behind.
   // (A small filesystem of its own: filling the guest's /store would fill its memory.)
   mkdirSync("/store/small", { recursive: true });
   sh("/usr/bin/mount", ["-t", "tmpfs", "-o", "size=40m", "small", "/store/small"]);
-  const small = (/** @type {number} */ id) => ({ id, name: `pc${id}`, ip: `127.0.0.${40 + id}`, dmName: `retrocow${id}`, cowPath: `/store/small/retrocow${id}.cow` });
+  const small = (/** @type {number} */ id) => ({
+    id,
+    name: `pc${id}`,
+    ip: `127.0.0.${40 + id}`,
+    dmName: `retrocow${id}`,
+    cowPath: `/store/small/retrocow${id}.cow`,
+  });
   writeConfig([...PCS, { id: 4, name: "pc4", ip: "127.0.0.44", dmName: "retrocow4" }, small(5), small(6)]);
   check("store with room: up 5 (16 MiB COW, 16 MiB reserve, 40 MiB store) works", helper("up", "5").code === 0 && compareWithMaster("retrocow5").identical);
   const loopsBefore = sh("/usr/sbin/losetup", ["--list", "-n", "-O", "NAME"]).stdout;
   let full = helper("up", "6");
-  check("store full: up 6 is refused with the space it needs, and leaves no file or loop", full.code === 1 && full.json?.machines?.[0]?.step === "space" && /not enough space for pc6's 16 MiB COW/.test(full.json?.machines?.[0]?.error ?? "") && !existsSync("/store/small/retrocow6.cow") && sh("/usr/sbin/losetup", ["--list", "-n", "-O", "NAME"]).stdout === loopsBefore, full.json);
+  check(
+    "store full: up 6 is refused with the space it needs, and leaves no file or loop",
+    full.code === 1 &&
+      full.json?.machines?.[0]?.step === "space" &&
+      /not enough space for pc6's 16 MiB COW/.test(full.json?.machines?.[0]?.error ?? "") &&
+      !existsSync("/store/small/retrocow6.cow") &&
+      sh("/usr/sbin/losetup", ["--list", "-n", "-O", "NAME"]).stdout === loopsBefore,
+    full.json,
+  );
   const total5 = helper("status").json?.machines?.find((m) => m.id === 5)?.totalSectors;
   full = helper("grow", "5", "32");
-  check("store full: grow is refused before the COW grows", full.code === 1 && full.json?.step === "space" && helper("status").json?.machines?.find((m) => m.id === 5)?.totalSectors === total5, full.json);
+  check(
+    "store full: grow is refused before the COW grows",
+    full.code === 1 && full.json?.step === "space" && helper("status").json?.machines?.find((m) => m.id === 5)?.totalSectors === total5,
+    full.json,
+  );
   check("…and PC 5 still works", qemuIo("retrocow5", "write -P 0x55 0 1M").ok && qemuIo("retrocow5", "read -P 0x55 0 1M").ok);
 
   // A target configured that is not installed (iet here, tgt running): an error, not "not exported".
   const cfg = JSON.parse(readFileSync(CONFIG, "utf8"));
   writeFileSync(CONFIG, JSON.stringify({ ...cfg, storage: { ...cfg.storage, backend: "iet" } }));
   r = helper("status");
-  check("backend iet configured but not installed: status fails (exit 4) naming it", r.code === 4 && /configured as iet/.test(r.json?.error?.message ?? ""), r.json);
+  check(
+    "backend iet configured but not installed: status fails (exit 4) naming it",
+    r.code === 4 && /configured as iet/.test(r.json?.error?.message ?? ""),
+    r.json,
+  );
   writeFileSync(CONFIG, JSON.stringify(cfg));
 
   // Back to the plain perl for what follows.

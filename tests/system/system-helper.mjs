@@ -3,7 +3,21 @@
 import { closeSync, openSync, writeFileSync } from "node:fs";
 import { spawn } from "node:child_process";
 import { check } from "./checks.mjs";
-import { compareWithMaster, cowLoopOf, helper, installHelper, iqn, qemuIo, setupOs, sh, sleep, startTgtd, stopTgtd, writeConfig, writeMaster } from "./guest-lib.mjs";
+import {
+  compareWithMaster,
+  cowLoopOf,
+  helper,
+  installHelper,
+  iqn,
+  qemuIo,
+  setupOs,
+  sh,
+  sleep,
+  startTgtd,
+  stopTgtd,
+  writeConfig,
+  writeMaster,
+} from "./guest-lib.mjs";
 
 const status = () => {
   const r = helper("status");
@@ -22,7 +36,10 @@ export async function helperChecks() {
   writeConfig(PCS);
   await startTgtd();
   const inst = installHelper();
-  check("deploy/install-helper.sh installs the helper root-owned and the sudoers file (visudo-checked)", inst.code === 0 && /parsed OK/.test(inst.stdout), { out: inst.stdout, err: inst.stderr });
+  check("deploy/install-helper.sh installs the helper root-owned and the sudoers file (visudo-checked)", inst.code === 0 && /parsed OK/.test(inst.stdout), {
+    out: inst.stdout,
+    err: inst.stderr,
+  });
 
   // 0. the helper refuses bad input before doing anything
   for (const bad of [["reset", "1;reboot"], ["reset", "015"], ["reset", "4"], ["frobnicate"], ["reset"], ["up", "--help"], ["serve", "1"]]) {
@@ -39,7 +56,11 @@ export async function helperChecks() {
     check(`${dm} LUN reads identical to the master`, c.identical, { out: c.stdout, err: c.stderr });
   }
   let s = status();
-  check("status shows the kernel's fresh numbers 16/32768 16 and exported LUNs", [1, 2, 3].every((i) => isFresh(s[i]) && s[i].metadataSectors === 16 && s[i].exported && !s[i].suspended), s);
+  check(
+    "status shows the kernel's fresh numbers 16/32768 16 and exported LUNs",
+    [1, 2, 3].every((i) => isFresh(s[i]) && s[i].metadataSectors === 16 && s[i].exported && !s[i].suspended),
+    s,
+  );
   check("master attached read-only once", sh("/usr/sbin/losetup", ["-j", "/store/master.img"]).stdout.trim().split("\n").length === 1, {});
 
   // 2. writes over iSCSI raise usage; a held-open session shows the PC online with its IP
@@ -55,19 +76,31 @@ export async function helperChecks() {
     const st = status();
     if (st[1]?.online) online = st;
   }
-  check("held-open session: pc1 online from 127.0.0.1, pc2 offline", online && online[1].initiators.some((/** @type {{ ip?: string }} */ x) => x.ip === "127.0.0.1") && !online[2].online, online?.[1]);
+  check(
+    "held-open session: pc1 online from 127.0.0.1, pc2 offline",
+    online && online[1].initiators.some((/** @type {{ ip?: string }} */ x) => x.ip === "127.0.0.1") && !online[2].online,
+    online?.[1],
+  );
   held.stdin.end("quit\n");
   await new Promise((r) => held.once("exit", r));
 
   // 3. reset 1 in place: identical to master again, fresh usage; pc2 untouched; the LUN never went away
   const r1 = helper("reset", "1");
   const steps = r1.json?.reports?.[0]?.steps?.map((/** @type {{ step: string }} */ x) => x.step);
-  check("reset 1 runs check, dm-error, cow-zero, dm-load, dm-resume", r1.code === 0 && r1.json?.reports?.[0]?.ok && JSON.stringify(steps) === JSON.stringify(["check", "dm-error", "cow-zero", "dm-load", "dm-resume"]), r1.json);
+  check(
+    "reset 1 runs check, dm-error, cow-zero, dm-load, dm-resume",
+    r1.code === 0 && r1.json?.reports?.[0]?.ok && JSON.stringify(steps) === JSON.stringify(["check", "dm-error", "cow-zero", "dm-load", "dm-resume"]),
+    r1.json,
+  );
   check("pc1 identical to master after reset", compareWithMaster("retrocow1").identical);
   s = status();
   check("pc1 usage back to 16/32768 16, LUN exported throughout", isFresh(s[1]) && s[1].metadataSectors === 16 && s[1].exported, s[1]);
   check("pc2 data untouched by pc1's reset", qemuIo("retrocow2", "read -P 0xbb 4M 2M").ok && s[2].usedSectors > 4096);
-  check("no journal or lock holder left behind", !sh("/usr/bin/busybox", ["ls", "/run/cowherd"]).stdout.includes("reset-"), sh("/usr/bin/busybox", ["ls", "/run/cowherd"]).stdout);
+  check(
+    "no journal or lock holder left behind",
+    !sh("/usr/bin/busybox", ["ls", "/run/cowherd"]).stdout.includes("reset-"),
+    sh("/usr/bin/busybox", ["ls", "/run/cowherd"]).stdout,
+  );
 
   // 4. overflow: P -> Invalid (reads fail), PO -> Overflow (reads work); reset brings both back
   qemuIo("retrocow1", "write -P 0xcc 0 24M");
@@ -108,12 +141,24 @@ export async function helperChecks() {
   await stopTgtd();
   const down = helper("reset", "2");
   const downReport = down.json?.reports?.[0];
-  check("tgtd down: reset cleans the disk but fails at export (exit 1, outcome fresh): the PC is not reachable", down.code === 1 && downReport?.outcome === "fresh" && downReport?.failedStep === "export", down.json);
+  check(
+    "tgtd down: reset cleans the disk but fails at export (exit 1, outcome fresh): the PC is not reachable",
+    down.code === 1 && downReport?.outcome === "fresh" && downReport?.failedStep === "export",
+    down.json,
+  );
   const st = helper("status");
-  check("tgtd down: status still reads every PC's numbers, each with the target's failure as its problem, not exported", st.code === 0 && !!st.json?.machines?.every((m) => m.state === "ok" && !m.exported && /iSCSI target does not answer \(.*tgtadm/.test(m.problem ?? "")), st.json);
+  check(
+    "tgtd down: status still reads every PC's numbers, each with the target's failure as its problem, not exported",
+    st.code === 0 && !!st.json?.machines?.every((m) => m.state === "ok" && !m.exported && /iSCSI target does not answer \(.*tgtadm/.test(m.problem ?? "")),
+    st.json,
+  );
   await startTgtd();
   const reup = helper("up");
-  check("up after tgtd restart re-creates targets and LUNs", reup.code === 0 && !!reup.json?.machines?.every((m) => m.actions.includes("lun-online")), reup.json);
+  check(
+    "up after tgtd restart re-creates targets and LUNs",
+    reup.code === 0 && !!reup.json?.machines?.every((m) => m.actions.includes("lun-online")),
+    reup.json,
+  );
   check("pc2 identical to master (its reset while tgtd was down)", compareWithMaster("retrocow2").identical);
   check("pc1 data survived the outage", qemuIo("retrocow1", "read -P 0xdd 0 20M").ok);
 
@@ -123,10 +168,21 @@ export async function helperChecks() {
   sh("/usr/sbin/dmsetup", ["wipe_table", "retrocow3"]);
   writeFileSync("/run/cowherd/reset-3.json", JSON.stringify({ pid: 999999, startedAt: Date.now(), step: "dm-error" }));
   s = status();
-  check("status reports the half state (no numbers) and changes nothing", s[3]?.state === "unknown" && sh("/usr/sbin/dmsetup", ["table", "retrocow3"]).stdout.includes(" error"), s[3]);
+  check(
+    "status reports the half state (no numbers) and changes nothing",
+    s[3]?.state === "unknown" && sh("/usr/sbin/dmsetup", ["table", "retrocow3"]).stdout.includes(" error"),
+    s[3],
+  );
   const rep = helper("repair");
   s = status();
-  check("repair brings the old snapshot back (header intact: the PC's data)", rep.code === 0 && s[3]?.state === "ok" && qemuIo("retrocow3", "read -P 0x77 2M 1M").ok && sh("/usr/sbin/dmsetup", ["table", "retrocow3"]).stdout.trim() === table3, { rep: rep.json, s3: s[3] });
+  check(
+    "repair brings the old snapshot back (header intact: the PC's data)",
+    rep.code === 0 &&
+      s[3]?.state === "ok" &&
+      qemuIo("retrocow3", "read -P 0x77 2M 1M").ok &&
+      sh("/usr/sbin/dmsetup", ["table", "retrocow3"]).stdout.trim() === table3,
+    { rep: rep.json, s3: s[3] },
+  );
 
   // 8. up is idempotent; after a "reboot" (all torn down, files kept) up restores every PC with its content
   const again = helper("up");
@@ -137,7 +193,11 @@ export async function helperChecks() {
   await stopTgtd();
   await startTgtd();
   const boot = helper("up");
-  check("up after a reboot restores all three PCs", boot.code === 0 && !!boot.json?.machines?.every((m) => m.actions.includes("dm-created") && m.actions.includes("lun-online")), boot.json);
+  check(
+    "up after a reboot restores all three PCs",
+    boot.code === 0 && !!boot.json?.machines?.every((m) => m.actions.includes("dm-created") && m.actions.includes("lun-online")),
+    boot.json,
+  );
   check("pc1 content kept across the reboot", qemuIo("retrocow1", "read -P 0xdd 0 20M").ok);
   check("pc3 content kept across the reboot", qemuIo("retrocow3", "read -P 0x77 2M 1M").ok);
   check("pc2 still identical to master after the reboot", compareWithMaster("retrocow2").identical);
@@ -151,9 +211,26 @@ export async function helperChecks() {
   sh("/usr/bin/dd", ["if=/dev/zero", `of=${cowLoop}`, "bs=1M", "oflag=direct", "status=none"]);
   sh("/usr/sbin/dmsetup", ["reload", "retrocow2", "--table", table]);
   sh("/usr/sbin/dmsetup", ["resume", "retrocow2"]);
-  sh("/usr/sbin/tgtadm", ["--lld", "iscsi", "--op", "new", "--mode", "logicalunit", "--tid", "2", "--lun", "1", "-b", "/dev/mapper/retrocow2", "--bsoflags", "direct"]);
+  sh("/usr/sbin/tgtadm", [
+    "--lld",
+    "iscsi",
+    "--op",
+    "new",
+    "--mode",
+    "logicalunit",
+    "--tid",
+    "2",
+    "--lun",
+    "1",
+    "-b",
+    "/dev/mapper/retrocow2",
+    "--bsoflags",
+    "direct",
+  ]);
   const seed = compareWithMaster("retrocow2");
-  check("the seed's suspend/zero/reload/resume leaves pc2 NOT identical to master (why it is not used)", !seed.identical && seed.code !== 2, { out: seed.stdout });
+  check("the seed's suspend/zero/reload/resume leaves pc2 NOT identical to master (why it is not used)", !seed.identical && seed.code !== 2, {
+    out: seed.stdout,
+  });
   const fix = helper("reset", "2");
   check("cowherd's reset repairs what the seed recipe left", fix.code === 0 && compareWithMaster("retrocow2").identical, fix.json);
 }

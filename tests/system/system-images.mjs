@@ -30,13 +30,24 @@ export async function imageChecks() {
   let r = helper("image-update", "1");
   const copyMs = Date.now() - t0;
   const draft = r.json?.images?.draft;
-  check("image-update 1: the draft of v2 is ready, copied (tmpfs shares no blocks), on the update target", r.code === 0 && draft?.n === 2 && draft.state === "ready" && draft.method === "copy", r.json);
+  check(
+    "image-update 1: the draft of v2 is ready, copied (tmpfs shares no blocks), on the update target",
+    r.code === 0 && draft?.n === 2 && draft.state === "ready" && draft.method === "copy",
+    r.json,
+  );
   emit("MEASURE", { name: "image-update of a 64 MiB master on tmpfs (plain copy, helper start included)", ms: copyMs });
-  check("the draft holds v1's content and is sparse-aware (same size)", sh("/usr/bin/cmp", [MASTER, "/store/master.v2.draft"]).code === 0 && statSync("/store/master.v2.draft").size === statSync(MASTER).size);
+  check(
+    "the draft holds v1's content and is sparse-aware (same size)",
+    sh("/usr/bin/cmp", [MASTER, "/store/master.v2.draft"]).code === 0 && statSync("/store/master.v2.draft").size === statSync(MASTER).size,
+  );
   check("pattern B written to the update target over iSCSI", sh("/usr/bin/qemu-io", ["-f", "raw", "-c", "write -P 0xbb 0 4M", UPDATE]).code === 0);
   check("PC 1's own LUN is untouched by update mode (identical to v1)", compareWithMaster("retrocow1").identical);
   r = helper("image-update", "2");
-  check("a second update is refused while one is in progress", r.code === 1 && r.json?.step === "refused" && /already in progress \(v2 on PC 1, ready\)/.test(r.json?.error ?? ""), r.json);
+  check(
+    "a second update is refused while one is in progress",
+    r.code === 1 && r.json?.step === "refused" && /already in progress \(v2 on PC 1, ready\)/.test(r.json?.error ?? ""),
+    r.json,
+  );
 
   // Publish is refused while the update PC is connected to the update target.
   const held = spawn("/usr/bin/qemu-io", ["-f", "raw", UPDATE], { stdio: ["pipe", "ignore", "ignore"] });
@@ -46,15 +57,38 @@ export async function imageChecks() {
     online = !!helper("images").json?.images?.draft?.online;
   }
   r = helper("image-publish");
-  check("publish refused while PC 1 has a session on the update target; PC 1 counts as up", online && r.code === 1 && r.json?.step === "refused" && /pc1 is still connected to the update target/.test(r.json?.error ?? "") && pcs()[1]?.online, r.json);
+  check(
+    "publish refused while PC 1 has a session on the update target; PC 1 counts as up",
+    online && r.code === 1 && r.json?.step === "refused" && /pc1 is still connected to the update target/.test(r.json?.error ?? "") && pcs()[1]?.online,
+    r.json,
+  );
   held.stdin.end("quit\n");
   await new Promise((res) => held.once("exit", res));
 
   r = helper("image-publish");
   const st = r.json?.images;
-  check("publish: v2 is current, the draft is gone, the update target removed", r.code === 0 && st?.current === 2 && st.draft === null && !/:update/.test(sh("/usr/sbin/tgtadm", ["--lld", "iscsi", "--op", "show", "--mode", "target"]).stdout), r.json);
-  check("v2's file is read-only (0444) beside the master, the draft renamed", existsSync(V2) && (statSync(V2).mode & 0o777) === 0o444 && !existsSync("/store/master.v2.draft"), { mode: existsSync(V2) ? (statSync(V2).mode & 0o777).toString(8) : null });
-  check("the state file says so, written by root", state().current === 2 && state().versions.map((/** @type {{ n: number }} */ v) => v.n).join() === "1,2" && (statSync(STATE).mode & 0o077) === 0, state());
+  check(
+    "publish: v2 is current, the draft is gone, the update target removed",
+    r.code === 0 &&
+      st?.current === 2 &&
+      st.draft === null &&
+      !/:update/.test(sh("/usr/sbin/tgtadm", ["--lld", "iscsi", "--op", "show", "--mode", "target"]).stdout),
+    r.json,
+  );
+  check(
+    "v2's file is read-only (0444) beside the master, the draft renamed",
+    existsSync(V2) && (statSync(V2).mode & 0o777) === 0o444 && !existsSync("/store/master.v2.draft"),
+    { mode: existsSync(V2) ? (statSync(V2).mode & 0o777).toString(8) : null },
+  );
+  check(
+    "the state file says so, written by root",
+    state().current === 2 &&
+      state()
+        .versions.map((/** @type {{ n: number }} */ v) => v.n)
+        .join() === "1,2" &&
+      (statSync(STATE).mode & 0o077) === 0,
+    state(),
+  );
 
   // PC 2 moves to v2 at its reset; PC 3, not reset, stays on v1 with its data, and v1 stays attached.
   r = helper("reset", "2");
@@ -62,10 +96,20 @@ export async function imageChecks() {
   check("PC 2's LUN is identical to v2 (pattern B over v1)", compareWith(V2, "retrocow2").identical && qemuIo("retrocow2", "read -P 0xbb 0 4M").ok);
   let s = pcs();
   check("status: PC 2 on v2, PCs 1 and 3 still on v1", s[1]?.version === 1 && s[2]?.version === 2 && s[3]?.version === 1, s);
-  check("PC 3 still reads its own data over v1, and v1's blocks where it wrote none", qemuIo("retrocow3", "read -P 0x33 1M 1M").ok && qemuIo("retrocow3", "read -P 0x41 0 1M").ok);
-  check("v1 stays attached read-only while PCs use it; v2 attached too", loopsOf(MASTER).length === 1 && loopsOf(V2).length === 1, { v1: loopsOf(MASTER), v2: loopsOf(V2) });
+  check(
+    "PC 3 still reads its own data over v1, and v1's blocks where it wrote none",
+    qemuIo("retrocow3", "read -P 0x33 1M 1M").ok && qemuIo("retrocow3", "read -P 0x41 0 1M").ok,
+  );
+  check("v1 stays attached read-only while PCs use it; v2 attached too", loopsOf(MASTER).length === 1 && loopsOf(V2).length === 1, {
+    v1: loopsOf(MASTER),
+    v2: loopsOf(V2),
+  });
   r = helper("image-delete", "1");
-  check("deleting v1 while PCs 1 and 3 sit on it is refused, in words", r.code === 1 && r.json?.step === "refused" && r.json?.error === "v1 is in use by PCs 1, 3: they move off it at their next reset" && existsSync(MASTER), r.json);
+  check(
+    "deleting v1 while PCs 1 and 3 sit on it is refused, in words",
+    r.code === 1 && r.json?.step === "refused" && r.json?.error === "v1 is in use by PCs 1, 3: they move off it at their next reset" && existsSync(MASTER),
+    r.json,
+  );
   r = helper("image-delete", "2");
   check("deleting the current v2 is refused", r.code === 1 && /v2 is the current version/.test(r.json?.error ?? ""), r.json);
 
@@ -90,22 +134,50 @@ export async function imageChecks() {
   const partial = existsSync("/store/master.v3.draft") ? statSync("/store/master.v3.draft").size : -1;
   victim.kill("SIGKILL");
   await /** @type {Promise<void>} */ (new Promise((res) => (victim.exitCode !== null || victim.signalCode ? res() : victim.once("exit", () => res()))));
-  check("killed during the copy: the state says copying (v3), the draft only part written", copying && state().draft?.n === 3 && state().draft?.state === "copying", { partial, draft: state().draft });
+  check(
+    "killed during the copy: the state says copying (v3), the draft only part written",
+    copying && state().draft?.n === 3 && state().draft?.state === "copying",
+    { partial, draft: state().draft },
+  );
   r = helper("images");
-  check("…status shows the draft as copying, never as a version", r.json?.images?.draft?.state === "copying" && r.json.images.versions.every((/** @type {{ n: number }} */ v) => v.n !== 3), r.json?.images);
+  check(
+    "…status shows the draft as copying, never as a version",
+    r.json?.images?.draft?.state === "copying" && r.json.images.versions.every((/** @type {{ n: number }} */ v) => v.n !== 3),
+    r.json?.images,
+  );
   r = helper("repair");
   const imageRepair = r.json?.machines?.find((m) => m.id === 0);
-  check("repair deletes the dead copy's draft (file, state) and leaves the versions as they were", imageRepair?.actions?.includes("draft-v3-deleted") && !existsSync("/store/master.v3.draft") && state().draft === null && state().current === 1 && loopsOf("/store/master.v3.draft").length === 0, { repair: r.json, state: state() });
+  check(
+    "repair deletes the dead copy's draft (file, state) and leaves the versions as they were",
+    imageRepair?.actions?.includes("draft-v3-deleted") &&
+      !existsSync("/store/master.v3.draft") &&
+      state().draft === null &&
+      state().current === 1 &&
+      loopsOf("/store/master.v3.draft").length === 0,
+    { repair: r.json, state: state() },
+  );
 
   // Discard: the draft and its export go; the next update gets v4 (numbers are never reused).
   r = helper("image-update", "1");
   check("image-update after the crash: v4", r.code === 0 && r.json?.images?.draft?.n === 4, r.json);
   r = helper("image-discard");
-  check("image-discard: no draft, no file, no loop, no update target", r.code === 0 && r.json?.images?.draft === null && !existsSync("/store/master.v4.draft") && loopsOf("/store/master.v4.draft").length === 0 && !/:update/.test(sh("/usr/sbin/tgtadm", ["--lld", "iscsi", "--op", "show", "--mode", "target"]).stdout), r.json);
+  check(
+    "image-discard: no draft, no file, no loop, no update target",
+    r.code === 0 &&
+      r.json?.images?.draft === null &&
+      !existsSync("/store/master.v4.draft") &&
+      loopsOf("/store/master.v4.draft").length === 0 &&
+      !/:update/.test(sh("/usr/sbin/tgtadm", ["--lld", "iscsi", "--op", "show", "--mode", "target"]).stdout),
+    r.json,
+  );
 
   // The old master is the current image again: the other scenarios see the room as they left it.
   s = pcs();
-  check("images: every PC consistent at the end (on v1, no problem)", [1, 2, 3].every((id) => s[id]?.state === "ok" && s[id].version === 1 && !s[id].problem), s);
+  check(
+    "images: every PC consistent at the end (on v1, no problem)",
+    [1, 2, 3].every((id) => s[id]?.state === "ok" && s[id].version === 1 && !s[id].problem),
+    s,
+  );
 }
 
 /**
@@ -122,14 +194,20 @@ export async function reflinkChecks() {
   const dev = sh("/usr/sbin/losetup", ["--find", "--show", "/store/xfs.img"]).stdout.trim();
   const mkfs = sh("/usr/sbin/mkfs.xfs", ["-q", "-m", "reflink=1", dev]);
   const mounted = sh("/usr/bin/mount", ["-t", "xfs", dev, "/store/xfs"]);
-  check("an XFS filesystem with reflink on a loop device", loaded && mkfs.code === 0 && mounted.code === 0, { order, mkfs: mkfs.stderr, mount: mounted.stderr });
+  check("an XFS filesystem with reflink on a loop device", loaded && mkfs.code === 0 && mounted.code === 0, {
+    order,
+    mkfs: mkfs.stderr,
+    mount: mounted.stderr,
+  });
   const big = Buffer.alloc(256 * 1048576);
   for (let i = 0; i < 256; i++) big.fill((0x21 + i) & 0xff, i * 1048576, (i + 1) * 1048576);
   for (const dir of ["/store/xfs", "/store/plain"]) writeFileSync(`${dir}/master.img`, big);
   sh("/usr/bin/sync", []);
   renameSync(STATE, `${STATE}.room`);
   const pc7 = [{ id: 7, name: "pc7", ip: "127.0.0.47", dmName: "retrocow7" }];
-  const storage = (/** @type {string} */ dir) => ({ storage: { master: `${dir}/master.img`, cowDir: dir, iqnPrefix: "iqn.2026-11.test.cowherd", backend: "tgt", access: "all", reserveMiB: 16 } });
+  const storage = (/** @type {string} */ dir) => ({
+    storage: { master: `${dir}/master.img`, cowDir: dir, iqnPrefix: "iqn.2026-11.test.cowherd", backend: "tgt", access: "all", reserveMiB: 16 },
+  });
   const timed = (/** @type {string} */ dir) => {
     writeConfig(pc7, storage(dir));
     const free0 = statfsSync(dir).bfree * statfsSync(dir).bsize;
@@ -144,10 +222,18 @@ export async function reflinkChecks() {
   };
   try {
     const x = timed("/store/xfs");
-    check("update on XFS, which has no room for a real copy: the draft is a reflink (identical, and it took no space)", x.r.code === 0 && x.r.json?.images?.draft?.method === "reflink" && x.same && x.usedMiB < 16 && x.discarded, { json: x.r.json, usedMiB: x.usedMiB });
+    check(
+      "update on XFS, which has no room for a real copy: the draft is a reflink (identical, and it took no space)",
+      x.r.code === 0 && x.r.json?.images?.draft?.method === "reflink" && x.same && x.usedMiB < 16 && x.discarded,
+      { json: x.r.json, usedMiB: x.usedMiB },
+    );
     emit("MEASURE", { name: "image-update of a 256 MiB master on XFS (reflink, helper start included)", ms: x.ms });
     const p = timed("/store/plain");
-    check("update on tmpfs: a full copy (identical, 256 MiB written)", p.r.code === 0 && p.r.json?.images?.draft?.method === "copy" && p.same && p.usedMiB >= 250 && p.discarded, { json: p.r.json, usedMiB: p.usedMiB });
+    check(
+      "update on tmpfs: a full copy (identical, 256 MiB written)",
+      p.r.code === 0 && p.r.json?.images?.draft?.method === "copy" && p.same && p.usedMiB >= 250 && p.discarded,
+      { json: p.r.json, usedMiB: p.usedMiB },
+    );
     emit("MEASURE", { name: "image-update of a 256 MiB master on tmpfs (chunked copy, helper start included)", ms: p.ms });
   } finally {
     rmSync(STATE, { force: true });
@@ -159,5 +245,9 @@ export async function reflinkChecks() {
     rmSync("/store/plain", { recursive: true, force: true });
   }
   const s = pcs();
-  check("after the copy timings the room is as it was (PCs 1-3 on v1, v1 current)", [1, 2, 3].every((id) => s[id]?.version === 1 && !s[id].problem) && state().current === 1, s);
+  check(
+    "after the copy timings the room is as it was (PCs 1-3 on v1, v1 current)",
+    [1, 2, 3].every((id) => s[id]?.version === 1 && !s[id].problem) && state().current === 1,
+    s,
+  );
 }

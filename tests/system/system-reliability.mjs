@@ -16,7 +16,14 @@ const login3 = () => qemuIo("retrocow3", "read 0 4k").ok;
 /** PC 3 consistent and serving the master: its first and last MiB read as the master's (a whole-disk compare per kill point costs minutes under TCG; the end compares all). */
 const consistent3 = () => {
   const m = pc3();
-  return !!m && m.state === "ok" && !m.problem && m.exported && qemuIo("retrocow3", "read -P 0x41 0 1M").ok && qemuIo("retrocow3", `read -P 0x${((0x41 + 63 * 7) & 0xff).toString(16)} 63M 1M`).ok;
+  return (
+    !!m &&
+    m.state === "ok" &&
+    !m.problem &&
+    m.exported &&
+    qemuIo("retrocow3", "read -P 0x41 0 1M").ok &&
+    qemuIo("retrocow3", `read -P 0x${((0x41 + 63 * 7) & 0xff).toString(16)} 63M 1M`).ok
+  );
 };
 
 /**
@@ -26,7 +33,10 @@ const consistent3 = () => {
 function wrapTools() {
   for (const tool of WRAPPED) {
     renameSync(tool, `${tool}.real`);
-    writeFileSync(tool, `#!/usr/bin/bash\n"$0.real" "$@"; rc=$?\nif [ -f ${KILL_AFTER} ] && [[ " $* " == *"$(cat ${KILL_AFTER})"* ]]; then kill -9 $PPID; fi\nexit $rc\n`);
+    writeFileSync(
+      tool,
+      `#!/usr/bin/bash\n"$0.real" "$@"; rc=$?\nif [ -f ${KILL_AFTER} ] && [[ " $* " == *"$(cat ${KILL_AFTER})"* ]]; then kill -9 $PPID; fi\nexit $rc\n`,
+    );
     chmodSync(tool, 0o755);
   }
 }
@@ -54,10 +64,17 @@ async function upKilledAtEachStep() {
       rmSync(KILL_AFTER);
       const st = pc3();
       const canLogIn = login3();
-      check(`up killed after ${where}: it died there, and status calls PC 3 exported only if an initiator can log in`, killed.code !== 0 && !killed.json && !!st?.exported === canLogIn && (i < STEPS.length - 1 ? !canLogIn : true), { st, canLogIn, code: killed.code, err: killed.stderr.slice(-300) });
+      check(
+        `up killed after ${where}: it died there, and status calls PC 3 exported only if an initiator can log in`,
+        killed.code !== 0 && !killed.json && !!st?.exported === canLogIn && (i < STEPS.length - 1 ? !canLogIn : true),
+        { st, canLogIn, code: killed.code, err: killed.stderr.slice(-300) },
+      );
       if (i >= 2) {
         const rep = helper("repair");
-        check(`up killed after ${where}: repair alone finishes the export (login works, reads the master)`, rep.code === 0 && consistent3(), { repair: rep.json, st: pc3() });
+        check(`up killed after ${where}: repair alone finishes the export (login works, reads the master)`, rep.code === 0 && consistent3(), {
+          repair: rep.json,
+          st: pc3(),
+        });
       }
       const up = helper("up", "3");
       check(`up killed after ${where}: up then succeeds and PC 3 is consistent`, up.code === 0 && consistent3(), { up: up.json, st: pc3() });
@@ -73,14 +90,22 @@ async function upKilledAtEachStep() {
   const st = pc3();
   check("no /dev/mapper node: status names it and PC 3 is not exported", /no \/dev\/mapper node/.test(st?.problem ?? "") && !st?.exported, st);
   const up = helper("up", "3");
-  check("no /dev/mapper node: up makes the node and exports (was: tgtadm invalid request for ever)", up.code === 0 && existsSync("/dev/mapper/retrocow3") && consistent3(), up.json);
+  check(
+    "no /dev/mapper node: up makes the node and exports (was: tgtadm invalid request for ever)",
+    up.code === 0 && existsSync("/dev/mapper/retrocow3") && consistent3(),
+    up.json,
+  );
 
   // A table-less device and no target at all, then reset as the next verb: answered ok only once exported.
   sh("/usr/sbin/tgtadm", ["--lld", "iscsi", "--op", "delete", "--force", "--mode", "target", "--tid", "3"]);
   sh("/usr/sbin/dmsetup", ["remove", "retrocow3"]);
   sh("/usr/sbin/dmsetup", ["create", "retrocow3", "--notable"]);
   const r = helper("reset", "3");
-  check("table-less device, no target, then reset: the reset answers fresh and PC 3 is exported (login works)", r.code === 0 && r.json?.reports?.[0]?.outcome === "fresh" && consistent3(), { reset: r.json, st: pc3() });
+  check(
+    "table-less device, no target, then reset: the reset answers fresh and PC 3 is exported (login works)",
+    r.code === 0 && r.json?.reports?.[0]?.outcome === "fresh" && consistent3(),
+    { reset: r.json, st: pc3() },
+  );
 }
 
 async function resetUnderSession() {
@@ -93,7 +118,11 @@ async function resetUnderSession() {
   }
   const r = helper("reset", "1");
   const rep = r.json?.reports?.[0];
-  check("reset 1 while an initiator holds a session: refused (exit 1, failedStep online), PC 1 untouched", online && r.code === 1 && rep?.failedStep === "online" && /open iSCSI session/.test(rep?.error ?? "") && qemuIo("retrocow1", "read -P 0x5e 2M 1M").ok, { online, out: r.json });
+  check(
+    "reset 1 while an initiator holds a session: refused (exit 1, failedStep online), PC 1 untouched",
+    online && r.code === 1 && rep?.failedStep === "online" && /open iSCSI session/.test(rep?.error ?? "") && qemuIo("retrocow1", "read -P 0x5e 2M 1M").ok,
+    { online, out: r.json },
+  );
   const f = helper("reset", "--force", "1");
   check("reset --force 1 under the same session: reset, fresh", f.code === 0 && f.json?.reports?.[0]?.outcome === "fresh", f.json);
   held.stdin.end("quit\n");
@@ -124,11 +153,12 @@ function agent() {
     child,
     hello: () => hello,
     /** @type {(args: string[]) => Promise<import("./guest-lib.mjs").Doc>} */
-    ask: (args) => new Promise((res) => {
-      const id = next++;
-      waiting.set(id, res);
-      child.stdin.write(JSON.stringify({ id, args }) + "\n");
-    }),
+    ask: (args) =>
+      new Promise((res) => {
+        const id = next++;
+        waiting.set(id, res);
+        child.stdin.write(JSON.stringify({ id, args }) + "\n");
+      }),
     close: () => new Promise((res) => (child.once("exit", res), child.stdin.end())),
   };
 }
@@ -159,10 +189,18 @@ async function workerKilled() {
   const t0 = Date.now();
   const second = await a.ask(["reset", "2"]);
   const pid2 = workerPid(a.child.pid);
-  check("agent: after its dm worker is killed, the next reset starts a new one and succeeds fresh", second.code === 0 && second.output?.reports?.[0]?.outcome === "fresh" && pid2 !== null && pid2 !== pid1 && compareWithMaster("retrocow2").identical, { second: second.output, pid1, pid2, ms: Date.now() - t0 });
+  check(
+    "agent: after its dm worker is killed, the next reset starts a new one and succeeds fresh",
+    second.code === 0 && second.output?.reports?.[0]?.outcome === "fresh" && pid2 !== null && pid2 !== pid1 && compareWithMaster("retrocow2").identical,
+    { second: second.output, pid1, pid2, ms: Date.now() - t0 },
+  );
   const grow = await a.ask(["grow", "2", "24", "--expect-sectors", "32768"]);
   const stale = await a.ask(["grow", "2", "32", "--expect-sectors", "32768"]);
-  check("agent: grow with the size it saw works; a second with the same (now stale) size is refused, step changed", grow.code === 0 && stale.code === 1 && stale.output?.step === "changed", { grow: grow.output, stale: stale.output });
+  check(
+    "agent: grow with the size it saw works; a second with the same (now stale) size is refused, step changed",
+    grow.code === 0 && stale.code === 1 && stale.output?.step === "changed",
+    { grow: grow.output, stale: stale.output },
+  );
   const reset = await a.ask(["reset", "2"]);
   check("agent: the reset after it cuts the COW back and succeeds", reset.code === 0, reset.output);
   await a.close();
@@ -176,5 +214,9 @@ export async function reliabilityChecks() {
   await resetUnderSession();
   await workerKilled();
   const all = helper("status").json?.machines ?? [];
-  check("reliability: every PC consistent at the end, PC 3 identical to the master", all.length === 3 && all.every((m) => m.state === "ok" && !m.problem && m.exported) && compareWithMaster("retrocow3").identical, all);
+  check(
+    "reliability: every PC consistent at the end, PC 3 identical to the master",
+    all.length === 3 && all.every((m) => m.state === "ok" && !m.problem && m.exported) && compareWithMaster("retrocow3").identical,
+    all,
+  );
 }

@@ -14,7 +14,13 @@ const opened: AgentConnection[] = [];
 afterEach(() => opened.splice(0).forEach((c) => c.close()));
 
 function connect(args: string[], opts: Partial<ConstructorParameters<typeof AgentConnection>[2]> = {}) {
-  const c = new AgentConnection("store-a", processSpawner({ file: process.execPath, args: [FAKE, ...args] }), { machines: [1, 2], backoffMs: 50, maxBackoffMs: 200, helloTimeoutMs: 2000, ...opts });
+  const c = new AgentConnection("store-a", processSpawner({ file: process.execPath, args: [FAKE, ...args] }), {
+    machines: [1, 2],
+    backoffMs: 50,
+    maxBackoffMs: 200,
+    helloTimeoutMs: 2000,
+    ...opts,
+  });
   opened.push(c);
   c.start();
   return c;
@@ -32,7 +38,11 @@ const config = parseConfig({
   host: "real",
   hosts: [
     { name: "store-a" },
-    { name: "store-b", transport: "ssh", ssh: { host: "10.9.9.2", user: "cowherd", identityFile: "/etc/cowherd/id_ed25519", knownHostsFile: "/etc/cowherd/known_hosts" } },
+    {
+      name: "store-b",
+      transport: "ssh",
+      ssh: { host: "10.9.9.2", user: "cowherd", identityFile: "/etc/cowherd/id_ed25519", knownHostsFile: "/etc/cowherd/known_hosts" },
+    },
   ],
   machines: [
     { id: 1, name: "pc1", ip: "10.0.0.41", dmName: "retrocow1" },
@@ -48,16 +58,31 @@ describe("how the agent is started", () => {
   it("ssh: batch mode, strict host keys from the configured file, the configured key only, no config file, no forwarding", () => {
     const { file, args } = agentCommand(config, config.hosts[1]!);
     expect(file).toBe("/usr/bin/ssh");
-    expect(args).toEqual(expect.arrayContaining(["-T", "BatchMode=yes", "StrictHostKeyChecking=yes", "UserKnownHostsFile=/etc/cowherd/known_hosts", "IdentitiesOnly=yes", "ClearAllForwardings=yes"]));
+    expect(args).toEqual(
+      expect.arrayContaining([
+        "-T",
+        "BatchMode=yes",
+        "StrictHostKeyChecking=yes",
+        "UserKnownHostsFile=/etc/cowherd/known_hosts",
+        "IdentitiesOnly=yes",
+        "ClearAllForwardings=yes",
+      ]),
+    );
     expect(args.slice(args.indexOf("-F"), args.indexOf("-F") + 2)).toEqual(["-F", "/dev/null"]);
     expect(args.slice(args.indexOf("--"))).toEqual(["--", "10.9.9.2", "sudo", "-n", "/usr/local/sbin/cowherd-helper", "serve"]);
   });
 
   it("config refuses remote command words a shell could read anything into", () => {
     expect(() =>
-      parseConfig({ ...config, machines: config.machines, hosts: [{ name: "x", transport: "ssh", ssh: { host: "h", identityFile: "/k", knownHostsFile: "/kh", command: ["sudo", "-n", "helper;reboot"] } }] }),
+      parseConfig({
+        ...config,
+        machines: config.machines,
+        hosts: [{ name: "x", transport: "ssh", ssh: { host: "h", identityFile: "/k", knownHostsFile: "/kh", command: ["sudo", "-n", "helper;reboot"] } }],
+      }),
     ).toThrow(/command/);
-    expect(() => parseConfig({ host: "sim", machines: [{ id: 1, name: "a", ip: "10.0.0.1", dmName: "a", host: "nowhere" }] })).toThrow(/no storage host named nowhere/);
+    expect(() => parseConfig({ host: "sim", machines: [{ id: 1, name: "a", ip: "10.0.0.1", dmName: "a", host: "nowhere" }] })).toThrow(
+      /no storage host named nowhere/,
+    );
   });
 });
 
@@ -100,7 +125,13 @@ describe("the agent connection (a real child process)", () => {
     const dir = mkdtempSync(path.join(tmpdir(), "cowherd-late-"));
     const quiet = vi.spyOn(console, "error").mockImplementation(() => undefined);
     try {
-      const config = parseConfig({ ...demoConfig(), hosts: [{ name: "store-a" }], machines: demoConfig().machines!.slice(0, 2).map((m) => ({ ...m, host: "store-a" })) });
+      const config = parseConfig({
+        ...demoConfig(),
+        hosts: [{ name: "store-a" }],
+        machines: demoConfig()
+          .machines!.slice(0, 2)
+          .map((m) => ({ ...m, host: "store-a" })),
+      });
       const c = connect(["slow"]);
       const room = new Room(config, [new AgentHost(c, 100)]);
       const db = openDatabase(path.join(dir, "db.sqlite"));
@@ -177,7 +208,15 @@ describe("the web app's connection and the helper's own agent loop speak the sam
     });
     const toAgent = new PassThrough();
     const fromAgent = new PassThrough();
-    const io = { config: () => helperConfig, run: fake.runner, fs: fake.fs, dm: () => fake.worker, stateDir: "/run/cowherd", event: () => undefined, agent: { input: toAgent, write: (l: string) => void fromAgent.write(l + "\n") } };
+    const io = {
+      config: () => helperConfig,
+      run: fake.runner,
+      fs: fake.fs,
+      dm: () => fake.worker,
+      stateDir: "/run/cowherd",
+      event: () => undefined,
+      agent: { input: toAgent, write: (l: string) => void fromAgent.write(l + "\n") },
+    };
     await runHelper(["up"], { ...io, agent: undefined });
     let ended!: (how: string) => void;
     const proc: AgentProcess = {
@@ -205,7 +244,11 @@ describe("the web app's connection and the helper's own agent loop speak the sam
   it("splits lines without ever buffering more than the cap", () => {
     const lines: string[] = [];
     let tooLong = 0;
-    const s = new LineSplitter(10, (l) => lines.push(l), () => tooLong++);
+    const s = new LineSplitter(
+      10,
+      (l) => lines.push(l),
+      () => tooLong++,
+    );
     s.push("abc\nde");
     s.push("f\n" + "x".repeat(25));
     s.push("yyy\nok\n");

@@ -148,7 +148,10 @@ describe("usage, events, alerts and wake API", () => {
   });
 
   it("alert targets: create (secret never shown), test against a local receiver, change, delete", async () => {
-    const c = await call(targetsPost, { body: { name: "ops hook", kind: "webhook", url: `${hookUrl}/hook`, secret: "tok-123", minSeverity: "danger" }, cookie });
+    const c = await call(targetsPost, {
+      body: { name: "ops hook", kind: "webhook", url: `${hookUrl}/hook`, secret: "tok-123", minSeverity: "danger" },
+      cookie,
+    });
     expect(c.status).toBe(201);
     expect(c.json.target).toMatchObject({ name: "ops hook", hasSecret: true, minSeverity: "danger", enabled: true });
     expect(JSON.stringify(c.json)).not.toContain("tok-123");

@@ -23,14 +23,21 @@ beforeEach(async () => {
 });
 afterEach(() => ctx.cleanup());
 
-
 describe("API", () => {
   it("GET /api/machines lists 14 PCs with the documented fields", async () => {
     const r = await call(machinesGet, { cookie });
     expect(r.status).toBe(200);
     expect(r.json.machines).toHaveLength(14);
     expect(r.json.machines[0]).toMatchObject({
-      id: 1, name: "retro-01", ip: "127.0.0.41", state: "ok", usedSectors: 128, totalSectors: 409600, percent: 0, online: false, lastResetAt: null,
+      id: 1,
+      name: "retro-01",
+      ip: "127.0.0.41",
+      state: "ok",
+      usedSectors: 128,
+      totalSectors: 409600,
+      percent: 0,
+      online: false,
+      lastResetAt: null,
     });
   });
 
@@ -92,7 +99,14 @@ describe("API", () => {
     const job = await finished(r.json.job.id);
     expect(job.machines[0]).toMatchObject({ id: 3, state: "done", ok: true, outcome: "fresh" });
     const h = await call(historyGet, { url: "/api/history?machine=3", cookie });
-    expect(h.json.resets[0]).toMatchObject({ machineId: 3, source: "dashboard", requestedBy: "admin", result: "ok", usedBefore: 10_048 + 128, batchId: job.id });
+    expect(h.json.resets[0]).toMatchObject({
+      machineId: 3,
+      source: "dashboard",
+      requestedBy: "admin",
+      result: "ok",
+      usedBefore: 10_048 + 128,
+      batchId: job.id,
+    });
     expect((await ctx.sim.status()).machines.find((m) => m.id === 3)!.usedSectors).toBe(128);
   });
 
@@ -190,7 +204,9 @@ describe("API", () => {
 
   it("five parallel creations of the same user (names differ in case only): one 201, four 409, no 500", async () => {
     const answers = await Promise.all(
-      Array.from({ length: 5 }, (_, i) => call(usersPost, { body: { username: i % 2 ? "Twin" : "twin", password: "twin-password-1", role: "viewer" }, cookie })),
+      Array.from({ length: 5 }, (_, i) =>
+        call(usersPost, { body: { username: i % 2 ? "Twin" : "twin", password: "twin-password-1", role: "viewer" }, cookie }),
+      ),
     );
     expect(answers.map((a) => a.status).sort()).toEqual([201, 409, 409, 409, 409]);
     expect(answers.filter((a) => a.status === 409).every((a) => a.json.error.code === "user_exists")).toBe(true);

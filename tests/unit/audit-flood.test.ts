@@ -23,7 +23,9 @@ describe("audit flood", () => {
   it("1000 cross-origin POSTs in parallel with 10 KB paths and Origins: two short rows that count them all", async () => {
     const origin = `http://evil.example/${"o".repeat(10_000)}`;
     const url = `/api/users/${"p".repeat(10_000)}`;
-    const answers = await Promise.all(Array.from({ length: 1000 }, () => call(usersPost, { url, body: {}, headers: { origin, "x-cowherd-peer": "10.0.0.66" } })));
+    const answers = await Promise.all(
+      Array.from({ length: 1000 }, () => call(usersPost, { url, body: {}, headers: { origin, "x-cowherd-peer": "10.0.0.66" } })),
+    );
     expect(answers.every((a) => a.status === 403)).toBe(true);
     ctx.rt.audit.flush(true);
     const refused = rows("csrf.refused");
@@ -43,7 +45,9 @@ describe("audit flood", () => {
     const viewer = (await call(loginPost, { body: { username: "watcher", password: "watcher-password" } })).headers.get("set-cookie")!.split(";")[0]!;
     await Promise.all(Array.from({ length: 50 }, () => call(usersGet, { cookie: viewer, headers: { "x-cowherd-peer": "10.0.0.5" } })));
     for (let i = 0; i < 5; i++) await call(loginPost, { body: { username: "admin", password: `x${i}` }, headers: { "x-cowherd-peer": "10.0.0.7" } });
-    await Promise.all(Array.from({ length: 60 }, () => call(loginPost, { body: { username: "admin", password: "x" }, headers: { "x-cowherd-peer": "10.0.0.7" } })));
+    await Promise.all(
+      Array.from({ length: 60 }, () => call(loginPost, { body: { username: "admin", password: "x" }, headers: { "x-cowherd-peer": "10.0.0.7" } })),
+    );
     ctx.rt.audit.flush(true);
     expect(rows("access.denied").map((r) => r.count)).toEqual([49, 1]);
     const limited = rows("login").filter((r) => r.outcome === "denied");
@@ -54,24 +58,49 @@ describe("audit flood", () => {
     let now = Date.UTC(2026, 10, 26, 12, 0, 0);
     const audit = new AuditRepo(ctx.rt.db, () => now);
     const refuse = (address: string, actor: string | null = null) =>
-      audit.recordRepeated({ actor, actorKind: actor ? "user" : "anonymous", address, action: "csrf.refused", outcome: "denied", target: "/api/x", detail: "http://evil.example" });
+      audit.recordRepeated({
+        actor,
+        actorKind: actor ? "user" : "anonymous",
+        address,
+        action: "csrf.refused",
+        outcome: "denied",
+        target: "/api/x",
+        detail: "http://evil.example",
+      });
     for (let i = 0; i < 30; i++) refuse("10.0.0.1");
     for (let i = 0; i < 30; i++) refuse("2001:db8::1:" + i.toString(16)); // one /64
-    for (let i = 0; i < 5; i++) (refuse("10.0.0.2", "alice"), refuse("10.0.0.2", "bob"));
+    for (let i = 0; i < 5; i++) refuse("10.0.0.2", "alice"), refuse("10.0.0.2", "bob");
     now += 61_000;
     audit.flush(); // the scheduler's job: the minute is over
     for (let i = 0; i < 10; i++) refuse("10.0.0.1");
     audit.flush(true);
-    const got = rows("csrf.refused").map((r) => `${r.address ?? "-"} ${r.actor ?? "-"} ×${r.count}`).sort();
+    const got = rows("csrf.refused")
+      .map((r) => `${r.address ?? "-"} ${r.actor ?? "-"} ×${r.count}`)
+      .sort();
     expect(got).toEqual([
-      "10.0.0.1 - ×1", "10.0.0.1 - ×1", "10.0.0.1 - ×29", "10.0.0.1 - ×9",
-      "10.0.0.2 alice ×1", "10.0.0.2 alice ×4", "10.0.0.2 bob ×1", "10.0.0.2 bob ×4",
-      "2001:db8::1:0 - ×1", "2001:db8::1:1 - ×29",
+      "10.0.0.1 - ×1",
+      "10.0.0.1 - ×1",
+      "10.0.0.1 - ×29",
+      "10.0.0.1 - ×9",
+      "10.0.0.2 alice ×1",
+      "10.0.0.2 alice ×4",
+      "10.0.0.2 bob ×1",
+      "10.0.0.2 bob ×4",
+      "2001:db8::1:0 - ×1",
+      "2001:db8::1:1 - ×29",
     ]);
   });
 
   it("stores at most the field limits and no control characters", () => {
-    ctx.rt.audit.record({ actor: "a".repeat(500), actorKind: "anonymous", address: "1".repeat(500), action: "x".repeat(100), target: "t\r\n".repeat(500), outcome: "ok", detail: "d".repeat(5000) });
+    ctx.rt.audit.record({
+      actor: "a".repeat(500),
+      actorKind: "anonymous",
+      address: "1".repeat(500),
+      action: "x".repeat(100),
+      target: "t\r\n".repeat(500),
+      outcome: "ok",
+      detail: "d".repeat(5000),
+    });
     const r = rows()[0]!;
     expect(r.actor!.length).toBe(AUDIT_LIMITS.actor);
     expect(r.address!.length).toBe(AUDIT_LIMITS.address);

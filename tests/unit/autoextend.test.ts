@@ -45,8 +45,12 @@ describe("auto-extend in the room (simulated store)", () => {
     await new Promise((r) => setTimeout(r, 20));
     const st = (await t.sim.status()).machines.find((m) => m.id === 3)!;
     expect(st.totalSectors).toBe(240 * MIB);
-    expect(t.rt.events.list({ page: 1, pageSize: 10, kind: "autoextend" }).rows[0]!.message).toMatch(/^retro-03 was 8\d % full: its COW grew from 200 to 240 MiB \(auto-extend, up to 800 MiB\)$/);
-    const { job } = await import("@/lib/reset/requests").then(({ requestResets }) => requestResets(t.rt, [3], { source: "dashboard", requestedBy: "admin", whenOnline: "force" }));
+    expect(t.rt.events.list({ page: 1, pageSize: 10, kind: "autoextend" }).rows[0]!.message).toMatch(
+      /^retro-03 was 8\d % full: its COW grew from 200 to 240 MiB \(auto-extend, up to 800 MiB\)$/,
+    );
+    const { job } = await import("@/lib/reset/requests").then(({ requestResets }) =>
+      requestResets(t.rt, [3], { source: "dashboard", requestedBy: "admin", whenOnline: "force" }),
+    );
     await t.rt.orchestrator.wait(job!.id);
     expect((await t.sim.status()).machines.find((m) => m.id === 3)!.totalSectors).toBe(200 * MIB);
   });
@@ -65,7 +69,9 @@ describe("auto-extend in the room (simulated store)", () => {
     expect(status.stores![0]!.freeBytes).toBeGreaterThanOrEqual(status.stores![0]!.reserveBytes);
     const refused = t.rt.events.list({ page: 1, pageSize: 10, kind: "autoextend-refused" });
     expect(refused.total).toBe(1);
-    expect(refused.rows[0]!.message).toMatch(/^retro-05 is 90 % full and could not grow from 200 to 240 MiB: not enough space for growing retro-05's COW to 240 MiB: 94 MiB free on \/store, 40 MiB needed plus the 64 MiB reserve/);
+    expect(refused.rows[0]!.message).toMatch(
+      /^retro-05 is 90 % full and could not grow from 200 to 240 MiB: not enough space for growing retro-05's COW to 240 MiB: 94 MiB free on \/store, 40 MiB needed plus the 64 MiB reserve/,
+    );
     expect((await t.rt.machinesView()).machines.find((m) => m.id === 5)!.growth.blocked).toMatch(/refused/);
     // A reset brings it under the threshold: the refusal clears.
     const { requestResets } = await import("@/lib/reset/requests");

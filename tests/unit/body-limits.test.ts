@@ -64,7 +64,9 @@ describe("request bodies are capped while they stream", () => {
     ["login form", "application/x-www-form-urlencoded"],
   ])("an unauthenticated 300 MB chunked %s POST is cut off at the cap; server RSS stays small", async (_n, type) => {
     const { result, growthMiB, beforeMiB, peakMiB } = await peakRssDuring(() => chunkedPost("/api/auth/login", MB300, type));
-    console.log(`300 MB chunked ${type} login: client ${result.what} after ${(result.sent / 2 ** 20).toFixed(1)} MiB; server RSS ${beforeMiB.toFixed(0)} → peak ${peakMiB.toFixed(0)} MiB (+${growthMiB.toFixed(1)})`);
+    console.log(
+      `300 MB chunked ${type} login: client ${result.what} after ${(result.sent / 2 ** 20).toFixed(1)} MiB; server RSS ${beforeMiB.toFixed(0)} → peak ${peakMiB.toFixed(0)} MiB (+${growthMiB.toFixed(1)})`,
+    );
     expect(growthMiB).toBeLessThan(50);
     // The server stopped reading: the client could not push the 300 MB through.
     expect(result.sent).toBeLessThan(64 * 1024 * 1024);

@@ -105,7 +105,7 @@ describe("a PC flooding its boot routes", () => {
     const end = Date.now() + 1500;
     await Promise.all(
       Array.from({ length: 8 }, async () => {
-        while (Date.now() < end) (await get(port, "/boot/failed?errno=0x0e0a6003", { agent, headers: { "user-agent": IPXE_UA } }), sent++);
+        while (Date.now() < end) await get(port, "/boot/failed?errno=0x0e0a6003", { agent, headers: { "user-agent": IPXE_UA } }), sent++;
       }),
     );
     agent.destroy();
@@ -133,7 +133,10 @@ describe("a PC flooding its boot routes", () => {
   });
 
   it("requests that are not iPXE's (a browser's, curl's) get the script and write nothing", async () => {
-    for (const headers of [{ "user-agent": "Mozilla/5.0", "sec-fetch-dest": "image" }, { "user-agent": IPXE_UA, "sec-fetch-mode": "no-cors" }, {}] as Record<string, string>[]) {
+    for (const headers of [{ "user-agent": "Mozilla/5.0", "sec-fetch-dest": "image" }, { "user-agent": IPXE_UA, "sec-fetch-mode": "no-cors" }, {}] as Record<
+      string,
+      string
+    >[]) {
       const r = await get(port, "/boot/ipxe", { from: "127.0.0.44", headers });
       expect(r.status).toBe(200);
       expect(r.body).toContain("sanboot iscsi:");
@@ -179,9 +182,17 @@ describe("boot history", () => {
     for (let i = 0; i < 10; i++) insert.run((i % 3) + 1, i);
     migrate(db, current);
     const pointers = () => db.prepare("SELECT machine_id AS pc, boot_id AS boot FROM boots_latest ORDER BY machine_id").all();
-    expect(pointers()).toEqual([{ pc: 1, boot: 10 }, { pc: 2, boot: 8 }, { pc: 3, boot: 9 }]);
+    expect(pointers()).toEqual([
+      { pc: 1, boot: 10 },
+      { pc: 2, boot: 8 },
+      { pc: 3, boot: 9 },
+    ]);
     expect(new BootRepo(db).start(2, "retro-02", 100)).toBe(11);
-    expect(pointers()).toEqual([{ pc: 1, boot: 10 }, { pc: 2, boot: 11 }, { pc: 3, boot: 9 }]);
+    expect(pointers()).toEqual([
+      { pc: 1, boot: 10 },
+      { pc: 2, boot: 11 },
+      { pc: 3, boot: 9 },
+    ]);
     db.close();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -189,7 +200,14 @@ describe("boot history", () => {
   it("is pruned after ipxe.keepDays, keeping each PC's newest boot", () => {
     const DAY = 86_400_000;
     const now = Date.now();
-    for (const [id, ago] of [[1, 200], [1, 100], [1, 1], [2, 100], [2, 95]] as const) ctx.rt.boots.start(id, `retro-0${id}`, now - ago * DAY);
+    for (const [id, ago] of [
+      [1, 200],
+      [1, 100],
+      [1, 1],
+      [2, 100],
+      [2, 95],
+    ] as const)
+      ctx.rt.boots.start(id, `retro-0${id}`, now - ago * DAY);
     expect(ctx.rt.config.ipxe.keepDays).toBe(90);
     expect(ctx.rt.boots.prune(now - ctx.rt.config.ipxe.keepDays * DAY)).toBe(3);
     expect(bootRows(1).rows.map((r) => Math.round((now - r.startedAt) / DAY))).toEqual([1]);

@@ -102,7 +102,11 @@ describe("the iPXE boot script", () => {
     expect(r.body).toContain("echo Cowherd: retro-04 could NOT boot from its disk.");
     expect(r.body).toContain("Error 0x0e0a6003: connection refused: is the iSCSI target (tgtd) running on the storage host? (see http://ipxe.org/0e0a6003)");
     expect(r.body).toMatch(/sleep 60\nchain \/boot\/ipxe\n$/);
-    expect(ctx.rt.boots.list({ machineId: 4, page: 1, pageSize: 1 }).rows[0]).toMatchObject({ result: "failed", failedStep: "sanboot", error: expect.stringMatching(/^0x0e0a6003: connection refused/) });
+    expect(ctx.rt.boots.list({ machineId: 4, page: 1, pageSize: 1 }).rows[0]).toMatchObject({
+      result: "failed",
+      failedStep: "sanboot",
+      error: expect.stringMatching(/^0x0e0a6003: connection refused/),
+    });
     expect(ctx.rt.bootTracker.info(4).state).toBe("off");
     const view = await ctx.rt.machinesView();
     expect(view.machines[3]!.boot.last).toMatchObject({ result: "failed", failedStep: "sanboot" });
@@ -126,7 +130,11 @@ describe("the iPXE boot script", () => {
     await get(port, "/boot/ipxe", ipxe("127.0.0.47"));
     now += 11_000;
     await observe();
-    expect(ctx.rt.boots.list({ machineId: 7, page: 1, pageSize: 1 }).rows[0]).toMatchObject({ result: "failed", failedStep: "login", error: "no iSCSI login within 10 s" });
+    expect(ctx.rt.boots.list({ machineId: 7, page: 1, pageSize: 1 }).rows[0]).toMatchObject({
+      result: "failed",
+      failedStep: "login",
+      error: "no iSCSI login within 10 s",
+    });
   });
 });
 
@@ -141,7 +149,10 @@ describe("resetting a PC that is up", () => {
   it("is refused with 409 machine-online and a message offering the next boot or force; nothing runs", async () => {
     const r = await call(resetPost, { method: "POST", params: { id: "2" }, cookie });
     expect(r.status).toBe(409);
-    expect(r.json.error).toMatchObject({ code: "machine-online", message: expect.stringMatching(/retro-02 is running .* Reset it at its next boot instead .* force the reset/) });
+    expect(r.json.error).toMatchObject({
+      code: "machine-online",
+      message: expect.stringMatching(/retro-02 is running .* Reset it at its next boot instead .* force the reset/),
+    });
     expect(ctx.rt.history.list({ page: 1, pageSize: 5 }).total).toBe(0);
   });
 
@@ -193,7 +204,12 @@ describe("resetting a PC that is up", () => {
 
     it("while it runs, a browser's GET of its boot script (an <img> on a page opened on it) resets nothing and starts no boot", async () => {
       for (const headers of [
-        { "user-agent": "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/131.0", "sec-fetch-dest": "image", "sec-fetch-mode": "no-cors", "sec-fetch-site": "cross-site" },
+        {
+          "user-agent": "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/131.0",
+          "sec-fetch-dest": "image",
+          "sec-fetch-mode": "no-cors",
+          "sec-fetch-site": "cross-site",
+        },
         { "user-agent": "iPXE/1.21.1", "sec-fetch-site": "cross-site" }, // a User-Agent is easy to claim; a browser still says Sec-Fetch
         {},
       ] as Record<string, string>[]) {

@@ -81,8 +81,11 @@ describe("shell tool: master image versions", () => {
       const token = srv.rt.tokens.create("cli", "admin", "admin", 1).token;
       const cli = (...args: string[]) =>
         new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
-          execFile(process.execPath, ["node_modules/tsx/dist/cli.mjs", "scripts/cowherd-cli.ts", ...args], { env: { ...process.env, COWHERD_URL: `http://127.0.0.1:${srv.port}`, COWHERD_TOKEN: token }, encoding: "utf8" }, (e, stdout, stderr) =>
-            resolve({ code: e ? ((e as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+          execFile(
+            process.execPath,
+            ["node_modules/tsx/dist/cli.mjs", "scripts/cowherd-cli.ts", ...args],
+            { env: { ...process.env, COWHERD_URL: `http://127.0.0.1:${srv.port}`, COWHERD_TOKEN: token }, encoding: "utf8" },
+            (e, stdout, stderr) => resolve({ code: e ? ((e as { code?: number }).code ?? 1) : 0, stdout, stderr }),
           ),
         );
       let r = await cli("image-update", "retro-04", "--comment", "new drivers");
@@ -114,8 +117,11 @@ describe("shell tool: list and history", () => {
     const token = srv.rt.tokens.create("cli", "admin", "admin", 1).token;
     const cli = (...args: string[]) =>
       new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
-        execFile(process.execPath, ["node_modules/tsx/dist/cli.mjs", "scripts/cowherd-cli.ts", ...args], { env: { ...process.env, COWHERD_URL: `http://127.0.0.1:${srv.port}`, COWHERD_TOKEN: token }, encoding: "utf8" }, (e, stdout, stderr) =>
-          resolve({ code: e ? ((e as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+        execFile(
+          process.execPath,
+          ["node_modules/tsx/dist/cli.mjs", "scripts/cowherd-cli.ts", ...args],
+          { env: { ...process.env, COWHERD_URL: `http://127.0.0.1:${srv.port}`, COWHERD_TOKEN: token }, encoding: "utf8" },
+          (e, stdout, stderr) => resolve({ code: e ? ((e as { code?: number }).code ?? 1) : 0, stdout, stderr }),
         ),
       );
     return { srv, cli };
@@ -160,8 +166,25 @@ describe("shell tool: list and history", () => {
     try {
       const t0 = Date.parse("2026-03-01T10:00:00Z");
       const add = (i: number, machineId: number, source: "cli" | "dashboard", ok: boolean) => {
-        const id = srv.rt.history.start({ machineId, machineName: `retro-${String(machineId).padStart(2, "0")}`, source, requestedBy: "admin", batchId: null, startedAt: t0 + i * 60_000, stateBefore: "ok", usedBefore: 0, totalBefore: 0 });
-        srv.rt.history.finish(id, { endedAt: t0 + i * 60_000 + 1500, result: ok ? "ok" : "failed", outcome: ok ? "fresh" : "unchanged", failedStep: ok ? null : "suspend", error: ok ? null : "device busy", steps: [] });
+        const id = srv.rt.history.start({
+          machineId,
+          machineName: `retro-${String(machineId).padStart(2, "0")}`,
+          source,
+          requestedBy: "admin",
+          batchId: null,
+          startedAt: t0 + i * 60_000,
+          stateBefore: "ok",
+          usedBefore: 0,
+          totalBefore: 0,
+        });
+        srv.rt.history.finish(id, {
+          endedAt: t0 + i * 60_000 + 1500,
+          result: ok ? "ok" : "failed",
+          outcome: ok ? "fresh" : "unchanged",
+          failedStep: ok ? null : "suspend",
+          error: ok ? null : "device busy",
+          steps: [],
+        });
       };
       for (let i = 0; i < 30; i++) add(i, (i % 3) + 1, i % 2 ? "cli" : "dashboard", i % 5 !== 0);
       let r = await cli("history");
@@ -208,7 +231,10 @@ describe("shell tool: list and history", () => {
     const r = await lastResets(get, { last: 150, machineId: 3, result: "failed", source: "cli" });
     expect(r.resets.map((x) => x.id)).toEqual(all.slice(0, 150).map((x) => x.id));
     expect(r.total).toBe(250);
-    expect(asked).toEqual(["/api/history?page=1&pageSize=100&machine=3&result=failed&source=cli", "/api/history?page=2&pageSize=100&machine=3&result=failed&source=cli"]);
+    expect(asked).toEqual([
+      "/api/history?page=1&pageSize=100&machine=3&result=failed&source=cli",
+      "/api/history?page=2&pageSize=100&machine=3&result=failed&source=cli",
+    ]);
     asked.length = 0;
     expect((await lastResets(get, { last: 5 })).resets).toHaveLength(5);
     expect(asked).toEqual(["/api/history?page=1&pageSize=5"]);

@@ -31,7 +31,7 @@ describe("config", () => {
     [{ ...one(), colour: "red" }, "colour"],
     [{ ...one(), resetConcurrency: 0 }, "resetConcurrency"],
     [{ machines: [] }, "machines"],
-    [{ ...one(), boot: { rebootImageUrl: "http://x/\"; reboot" } }, "boot.rebootImageUrl"],
+    [{ ...one(), boot: { rebootImageUrl: 'http://x/"; reboot' } }, "boot.rebootImageUrl"],
     [{ machines: [...one().machines, { id: 2, name: "pc2", ip: "10.0.0.41", dmName: "pc2" }] }, "machines.1.ip"],
   ])("rejects a bad value and names its key (%#)", (input, key) => {
     expect(() => parseConfig(input)).toThrow(ConfigError);

@@ -160,7 +160,9 @@ const KNOWN: Record<string, { keys: string[]; why: string }> = {};
 describe("conformance: the simulated kernel does what the real one does (tests/system/conformance.mjs)", async () => {
   const results: Result[] = await runConformance(simRig(kernel()));
   afterAll(() => {
-    const rows = results.map((r) => `  ${r.name.padEnd(28)} ${r.skipped ? `skipped: ${r.skipped}` : r.diffs.length ? `differs: ${r.diffs.join("; ")}` : "as expected"}`);
+    const rows = results.map(
+      (r) => `  ${r.name.padEnd(28)} ${r.skipped ? `skipped: ${r.skipped}` : r.diffs.length ? `differs: ${r.diffs.join("; ")}` : "as expected"}`,
+    );
     console.log(`conformance, simulated kernel:\n${rows.join("\n")}`);
   });
 

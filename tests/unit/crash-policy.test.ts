@@ -55,7 +55,9 @@ describe("the process's crash policy", () => {
   function fakeProcess() {
     const ee = new EventEmitter();
     const exits: number[] = [];
-    const proc = { on: ee.on.bind(ee), off: ee.off.bind(ee), exit: (code?: number) => void exits.push(code ?? 0) } as unknown as Parameters<typeof installCrashPolicy>[0];
+    const proc = { on: ee.on.bind(ee), off: ee.off.bind(ee), exit: (code?: number) => void exits.push(code ?? 0) } as unknown as Parameters<
+      typeof installCrashPolicy
+    >[0];
     return { ee, proc, exits };
   }
 
@@ -85,13 +87,23 @@ describe("the process's crash policy", () => {
     const { build } = await import("esbuild");
     const dir = mkdtempSync(path.join(tmpdir(), "cowherd-crash-"));
     try {
-      writeFileSync(path.join(dir, "main.ts"), `
+      writeFileSync(
+        path.join(dir, "main.ts"),
+        `
         import { installCrashPolicy } from ${JSON.stringify(path.resolve("lib/server/crash-policy.ts"))};
         installCrashPolicy();
         Promise.reject(new Error("lost"));
         setTimeout(() => console.log("still serving"), 50);
-      `);
-      await build({ entryPoints: [path.join(dir, "main.ts")], bundle: true, platform: "node", format: "esm", outfile: path.join(dir, "main.mjs"), logLevel: "silent" });
+      `,
+      );
+      await build({
+        entryPoints: [path.join(dir, "main.ts")],
+        bundle: true,
+        platform: "node",
+        format: "esm",
+        outfile: path.join(dir, "main.mjs"),
+        logLevel: "silent",
+      });
       const r = await execa(process.execPath, [path.join(dir, "main.mjs")], { reject: false, timeout: 20_000 });
       expect(r.stdout).toBe("still serving");
       expect(r.stderr).toMatch(/unhandled promise rejection \(#1; logged, still serving\): lost/);

@@ -8,7 +8,9 @@ describe("deploy files", () => {
     const r = spawnSync("/usr/sbin/visudo", ["-c", "-f", "deploy/sudoers.d/cowherd"], { encoding: "utf8" });
     expect(r.error).toBeUndefined();
     expect(r.status, r.stdout + r.stderr).toBe(0);
-    const rules = readFileSync("deploy/sudoers.d/cowherd", "utf8").split("\n").filter((l) => l && !l.startsWith("#") && !l.startsWith("Defaults"));
+    const rules = readFileSync("deploy/sudoers.d/cowherd", "utf8")
+      .split("\n")
+      .filter((l) => l && !l.startsWith("#") && !l.startsWith("Defaults"));
     expect(rules).toEqual(["cowherd ALL=(root) NOPASSWD: /usr/local/sbin/cowherd-helper"]);
   });
 

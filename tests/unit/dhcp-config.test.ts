@@ -53,7 +53,9 @@ describe("dhcp-config", () => {
   it("refuses what it cannot express, with the reason", () => {
     expect(() => dnsmasqConfig(cfg, { server: "10.13.0.1; reboot" })).toThrow(/expected address\[:port\]/);
     expect(() => dnsmasqConfig(pcs(["10.13.0.41", "10.13.1.42"]), { server: "10.13.0.1" })).toThrow(/not all in one \/24.*--subnet/);
-    expect(dnsmasqConfig(pcs(["10.13.0.41", "10.13.1.42"]), { server: "10.13.0.1", subnet: "10.13.0.0/16" })).toContain("dhcp-range=10.13.0.0,static,255.255.0.0");
+    expect(dnsmasqConfig(pcs(["10.13.0.41", "10.13.1.42"]), { server: "10.13.0.1", subnet: "10.13.0.0/16" })).toContain(
+      "dhcp-range=10.13.0.0,static,255.255.0.0",
+    );
     expect(() => dnsmasqConfig(cfg, { server: "10.13.0.1", subnet: "10.14.0.0/16" })).toThrow(/not in 10\.14\.0\.0\/16/);
     const noMac = parseConfig({ machines: [{ id: 1, name: "retro-01", ip: "10.13.0.41", dmName: "retrocow1" }] });
     expect(() => dnsmasqConfig(noMac, { server: "10.13.0.1" })).toThrow(DhcpConfigError);
@@ -65,7 +67,10 @@ describe("dhcp-config", () => {
     const file = path.join(dir, "config.json");
     writeFileSync(file, JSON.stringify({ machines: [{ id: 1, name: "retro-01", ip: "10.13.0.41", dmName: "retrocow1", mac: "52:54:00:13:00:41" }] }));
     const cli = (...args: string[]) =>
-      spawnSync(process.execPath, ["node_modules/tsx/dist/cli.mjs", "scripts/cowherd-cli.ts", "dhcp-config", ...args], { encoding: "utf8", env: { ...process.env, COWHERD_CONFIG: file } });
+      spawnSync(process.execPath, ["node_modules/tsx/dist/cli.mjs", "scripts/cowherd-cli.ts", "dhcp-config", ...args], {
+        encoding: "utf8",
+        env: { ...process.env, COWHERD_CONFIG: file },
+      });
     const missing = cli();
     expect(missing.status).toBe(1);
     expect(missing.stderr).toMatch(/--server <address\[:port\]>/);

@@ -3,7 +3,12 @@ import { parseDmStatusAll, parseSnapshotParams } from "@/lib/host/dm-status";
 
 describe("dmsetup status parser", () => {
   it("reads the current kernel's three fields", () => {
-    expect(parseDmStatusAll("pc1: 0 131072 snapshot 16/32768 16\n").get("pc1")?.snapshot).toEqual({ state: "ok", usedSectors: 16, totalSectors: 32768, metadataSectors: 16 });
+    expect(parseDmStatusAll("pc1: 0 131072 snapshot 16/32768 16\n").get("pc1")?.snapshot).toEqual({
+      state: "ok",
+      usedSectors: 16,
+      totalSectors: 32768,
+      metadataSectors: 16,
+    });
   });
 
   it("reads the 2010 write-up's two fields", () => {

@@ -23,13 +23,28 @@ const NOW = new Date(2026, 10, 26, 21, 14, 0).getTime();
 function viewOf(pcs: Record<number, Partial<MachineHostStatus>>, failing = false) {
   const status = {
     readAt: NOW,
-    machines: config.machines.map((m) => ({ id: m.id, state: "ok" as const, usedSectors: 16, totalSectors: 200 * MIB, online: true, initiators: [], exported: true, suspended: false, ...pcs[m.id] })),
+    machines: config.machines.map((m) => ({
+      id: m.id,
+      state: "ok" as const,
+      usedSectors: 16,
+      totalSectors: 200 * MIB,
+      online: true,
+      initiators: [],
+      exported: true,
+      suspended: false,
+      ...pcs[m.id],
+    })),
   };
-  const readings: HostReading[] = [{ name: "local", health: { state: "up", since: 0 }, status, failing: failing ? { since: NOW - 60_000, message: "agent exited" } : null }];
+  const readings: HostReading[] = [
+    { name: "local", health: { state: "up", since: 0 }, status, failing: failing ? { since: NOW - 60_000, message: "agent exited" } : null },
+  ];
   return buildMachinesView(config, readings, new Map(), new Map(), new Map(), NOW);
 }
 
-function conditions(pcs: Record<number, Partial<MachineHostStatus>>, opts: { projections?: Record<number, Partial<UsageProjection>>; open?: string[]; failing?: boolean; stores?: StoreSpace[] } = {}) {
+function conditions(
+  pcs: Record<number, Partial<MachineHostStatus>>,
+  opts: { projections?: Record<number, Partial<UsageProjection>>; open?: string[]; failing?: boolean; stores?: StoreSpace[] } = {},
+) {
   const r = roomConditions({
     config,
     view: viewOf(pcs, opts.failing),
@@ -62,7 +77,9 @@ describe("conditions (thresholds, projections, dead snapshots)", () => {
   it("an Invalid snapshot: 'PC died at 21:14, last rate 40 MiB/min'", () => {
     const { active } = conditions({ 7: { state: "invalid", usedSectors: undefined, totalSectors: undefined } }, { projections: { 7: { lastMibPerMin: 40 } } });
     expect(active.map((c) => c.key)).toEqual(["snapshot-invalid:pc:7"]);
-    expect(active[0]!.message).toBe(`retro-07 died at ${clock(NOW)}: its snapshot is Invalid (COW full), last rate 40 MiB/min. It fails every read and write until it is reset.`);
+    expect(active[0]!.message).toBe(
+      `retro-07 died at ${clock(NOW)}: its snapshot is Invalid (COW full), last rate 40 MiB/min. It fails every read and write until it is reset.`,
+    );
     expect(clock(NOW)).toBe("21:14");
     expect(conditions({ 12: { state: "overflow", usedSectors: undefined } }).keys).toEqual(["snapshot-overflow:pc:12"]);
   });
@@ -99,7 +116,13 @@ describe("event log: one row and one notification per PC per condition until it 
     const notify = vi.fn();
     let now = 1000;
     const log = new EventLog(repo, notify, () => now);
-    const warn = { key: conditionKey("usage-warn", "pc:1"), kind: "usage-warn" as const, machineId: 1, machineName: "retro-01", message: "retro-01 passed 75 %" };
+    const warn = {
+      key: conditionKey("usage-warn", "pc:1"),
+      kind: "usage-warn" as const,
+      machineId: 1,
+      machineName: "retro-01",
+      message: "retro-01 passed 75 %",
+    };
     const all = () => true;
     for (let i = 0; i < 50; i++, now += 2000) log.sync([warn], all);
     expect(notify).toHaveBeenCalledTimes(1);

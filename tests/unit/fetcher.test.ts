@@ -4,7 +4,10 @@ import { ApiError, fetcher, postJson } from "@/lib/client/fetcher";
 function answer(status: number, body: string, url = "http://localhost:3000/api/x") {
   const res = new Response(body, { status, headers: { "content-type": "application/json" } });
   Object.defineProperty(res, "url", { value: url });
-  vi.stubGlobal("fetch", vi.fn(async () => res));
+  vi.stubGlobal(
+    "fetch",
+    vi.fn(async () => res),
+  );
 }
 afterEach(() => vi.unstubAllGlobals());
 

@@ -70,7 +70,17 @@ describe("first start", () => {
     const running = await serve(dir, 0);
     expect(running.outcome).toBe("listening");
     const port = (running.server.address() as AddressInfo).port;
-    const resetId = running.rt.history.start({ machineId: 1, machineName: "retro-01", source: "dashboard", requestedBy: "admin", batchId: null, startedAt: Date.now(), stateBefore: "ok", usedBefore: 0, totalBefore: 0 });
+    const resetId = running.rt.history.start({
+      machineId: 1,
+      machineName: "retro-01",
+      source: "dashboard",
+      requestedBy: "admin",
+      batchId: null,
+      startedAt: Date.now(),
+      stateBefore: "ok",
+      usedBefore: 0,
+      totalBefore: 0,
+    });
     const second = await serve(dir, port);
     expect(second.outcome).toMatch(/EADDRINUSE/);
     expect(serverStarts(running.rt)).toBe(1);
@@ -131,7 +141,10 @@ describe("first start's console: the address and the password, not Next's notice
   function fakeNext(): string {
     const dir = dataDir();
     const bin = path.join(dir, "next.mjs");
-    writeFileSync(bin, `process.stdout.write(${JSON.stringify(nextOutput)}); console.error("telemetry disabled: " + process.env.NEXT_TELEMETRY_DISABLED); process.exit(Number(process.env.FAKE_EXIT ?? 0));\n`);
+    writeFileSync(
+      bin,
+      `process.stdout.write(${JSON.stringify(nextOutput)}); console.error("telemetry disabled: " + process.env.NEXT_TELEMETRY_DISABLED); process.exit(Number(process.env.FAKE_EXIT ?? 0));\n`,
+    );
     return bin;
   }
 
@@ -163,10 +176,17 @@ writeFileSync("dist/server.mjs", 'console.log("server: telemetry disabled " + pr
 console.log("build: telemetry disabled " + process.env.NEXT_TELEMETRY_DISABLED);
 `,
     );
-    const start = (...args: string[]) => spawnSync(process.execPath, ["scripts/start.mjs", ...args], { cwd: dir, encoding: "utf8", env: { ...process.env, NEXT_TELEMETRY_DISABLED: undefined, COWHERD_VERBOSE: undefined } });
+    const start = (...args: string[]) =>
+      spawnSync(process.execPath, ["scripts/start.mjs", ...args], {
+        cwd: dir,
+        encoding: "utf8",
+        env: { ...process.env, NEXT_TELEMETRY_DISABLED: undefined, COWHERD_VERBOSE: undefined },
+      });
     const first = start();
     expect(first.status, first.stderr).toBe(0);
-    expect(first.stdout).toBe("cowherd: no build yet: building it once (about 2 minutes on 2 cores)…\nbuild: telemetry disabled 1\nserver: telemetry disabled 1, verbose undefined\n");
+    expect(first.stdout).toBe(
+      "cowherd: no build yet: building it once (about 2 minutes on 2 cores)…\nbuild: telemetry disabled 1\nserver: telemetry disabled 1, verbose undefined\n",
+    );
     const second = start("--verbose");
     expect(second.stdout).toBe("server: telemetry disabled 1, verbose 1\n");
   });

@@ -16,11 +16,16 @@ let nextCalls: string[];
 async function start(env: Record<string, string> = {}, limits: Partial<FrontLimits> = {}) {
   ctx = await testRuntime(env);
   nextCalls = [];
-  server = createHttpServer(ctx.rt, async (req, res) => {
-    nextCalls.push(`${req.method} ${req.url}`);
-    for await (const _ of req); // like a route that reads its body
-    res.end("next");
-  }, false, limits);
+  server = createHttpServer(
+    ctx.rt,
+    async (req, res) => {
+      nextCalls.push(`${req.method} ${req.url}`);
+      for await (const _ of req); // like a route that reads its body
+      res.end("next");
+    },
+    false,
+    limits,
+  );
   port = await listen(server);
 }
 
@@ -47,7 +52,13 @@ function raw(text: string, opts: { from?: string; ms?: number } = {}): Promise<{
 
 function bootConfig(): string {
   const file = path.join(mkdtempSync(path.join(tmpdir(), "cfg-")), "config.json");
-  writeFileSync(file, JSON.stringify({ machines: [{ id: 1, name: "pc1", ip: "127.0.0.41", dmName: "retrocow1" }], boot: { enabled: true, rebootImageUrl: "http://127.0.0.1/reboot.com" } }));
+  writeFileSync(
+    file,
+    JSON.stringify({
+      machines: [{ id: 1, name: "pc1", ip: "127.0.0.41", dmName: "retrocow1" }],
+      boot: { enabled: true, rebootImageUrl: "http://127.0.0.1/reboot.com" },
+    }),
+  );
   return file;
 }
 

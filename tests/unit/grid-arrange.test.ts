@@ -9,7 +9,11 @@ const MIB = 2048;
 /** A room of 250: usage rising with the id, PC 7 dead, every third off, rates and projections known for some. */
 const view = roomView(
   config,
-  (m) => ({ state: m.id === 7 ? "invalid" : "ok", ...(m.id === 7 ? { usedSectors: undefined, totalSectors: undefined } : { usedSectors: Math.round((m.id / 250) * 190 * MIB) }), online: m.id % 3 !== 0 }),
+  (m) => ({
+    state: m.id === 7 ? "invalid" : "ok",
+    ...(m.id === 7 ? { usedSectors: undefined, totalSectors: undefined } : { usedSectors: Math.round((m.id / 250) * 190 * MIB) }),
+    online: m.id % 3 !== 0,
+  }),
   { state: (id) => ({ state: id % 3 !== 0 ? "online" : "off", since: 0, bootId: null }), lastBoots: new Map(), pending: new Map() },
   { projection: (id) => (id % 10 === 0 ? { mibPerMin: id / 10, fullInMs: (250 - id) * 60_000, ceilingSectors: 200 * MIB } : null), blocked: () => null },
 );
@@ -32,7 +36,15 @@ describe("the grid's filter and sort for a big room", () => {
     expect(names(arrange(view.machines, { filter: "all", sort: "rate", query: "" }, 60).slice(0, 2))).toEqual(["retro-250", "retro-240"]);
   });
   it("filters: full soon (within the projection limit), needs attention, online, offline", () => {
-    expect(names(arrange(view.machines, { filter: "filling", sort: "full", query: "" }, 60))).toEqual(["retro-250", "retro-240", "retro-230", "retro-220", "retro-210", "retro-200", "retro-190"]);
+    expect(names(arrange(view.machines, { filter: "filling", sort: "full", query: "" }, 60))).toEqual([
+      "retro-250",
+      "retro-240",
+      "retro-230",
+      "retro-220",
+      "retro-210",
+      "retro-200",
+      "retro-190",
+    ]);
     const attention = arrange(view.machines, { filter: "attention", sort: "name", query: "" }, 60);
     expect(attention.every((m) => m.condition !== "normal" || (m.growth.fullInMs ?? Infinity) <= 3_600_000)).toBe(true);
     expect(attention.some((m) => m.name === "retro-007")).toBe(true);

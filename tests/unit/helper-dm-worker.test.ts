@@ -41,7 +41,10 @@ function supervised(busyOnStart: Record<number, string> = {}) {
     workers.push(w);
     return w;
   });
-  const log = (n: number) => readFileSync(path.join(dir, `w${n}.log`), "utf8").trim().split("\n");
+  const log = (n: number) =>
+    readFileSync(path.join(dir, `w${n}.log`), "utf8")
+      .trim()
+      .split("\n");
   const kill = async (n: number) => {
     process.kill(workers[n - 1]!.pid!, "SIGKILL");
     while (!workers[n - 1]!.exited) await new Promise((r) => setTimeout(r, 10));

@@ -42,7 +42,11 @@ function valid(argv: string[]): boolean {
     case "up":
       return rest.every(id);
     case "grow":
-      return (rest.length === 2 || (rest.length === 4 && rest[2] === "--expect-sectors" && /^[1-9][0-9]{0,12}$/.test(rest[3]!))) && id(rest[0]!) && /^[1-9][0-9]{0,6}$/.test(rest[1]!);
+      return (
+        (rest.length === 2 || (rest.length === 4 && rest[2] === "--expect-sectors" && /^[1-9][0-9]{0,12}$/.test(rest[3]!))) &&
+        id(rest[0]!) &&
+        /^[1-9][0-9]{0,6}$/.test(rest[1]!)
+      );
     default:
       return false;
   }
@@ -56,7 +60,45 @@ function rng(seed: number) {
   };
 }
 
-const NASTY = ["1;reboot", "-1", "0", "015", "1e3", " 1", "1 ", "../1", "--help", "-h", "", "1\n", "１", "٣", "0x1", "+1", "1.0", "999", "15", "1000", "$(reboot)", "`id`", "1|id", "x".repeat(5000), "\u0000", "é", "1,2", "status", "reset", "--force", "--force", "--expect-sectors", "--expect-sectors", "-f", "--FORCE", "--force=1", "32768"];
+const NASTY = [
+  "1;reboot",
+  "-1",
+  "0",
+  "015",
+  "1e3",
+  " 1",
+  "1 ",
+  "../1",
+  "--help",
+  "-h",
+  "",
+  "1\n",
+  "１",
+  "٣",
+  "0x1",
+  "+1",
+  "1.0",
+  "999",
+  "15",
+  "1000",
+  "$(reboot)",
+  "`id`",
+  "1|id",
+  "x".repeat(5000),
+  "\u0000",
+  "é",
+  "1,2",
+  "status",
+  "reset",
+  "--force",
+  "--force",
+  "--expect-sectors",
+  "--expect-sectors",
+  "-f",
+  "--FORCE",
+  "--force=1",
+  "32768",
+];
 const VERBS = ["status", "reset", "up", "down", "grow", "repair", "version", "Reset", "RESET", "reset ", "", "--help", "sh", "-c"];
 
 function randomArg(r: () => number): string {
@@ -112,12 +154,23 @@ describe("helper boundary", () => {
       if (valid(args) && !["status", "version"].includes(args[0]!)) continue;
       requests.push({ id: i + 1, args });
     }
-    const lines = [...requests.map((q) => JSON.stringify(q)), "not json", JSON.stringify({ id: 9001, args: "reset 1" }), JSON.stringify({ id: 9002, args: ["reset", "1"], extra: true }), "x".repeat(200_000)];
+    const lines = [
+      ...requests.map((q) => JSON.stringify(q)),
+      "not json",
+      JSON.stringify({ id: 9001, args: "reset 1" }),
+      JSON.stringify({ id: 9002, args: ["reset", "1"], extra: true }),
+      "x".repeat(200_000),
+    ];
     const out: string[] = [];
     const fake = new SimKernel();
     const res = await runHelper(["serve"], io(fake, lines, out));
     expect(res.code).toBe(0);
-    const answers = new Map(out.slice(1).map((l) => JSON.parse(l) as AgentResponse).map((a) => [a.id, a]));
+    const answers = new Map(
+      out
+        .slice(1)
+        .map((l) => JSON.parse(l) as AgentResponse)
+        .map((a) => [a.id, a]),
+    );
     for (const q of requests) {
       expect({ args: q.args.slice(0, 3), code: answers.get(q.id)?.code }).toEqual({ args: q.args.slice(0, 3), code: valid(q.args) ? 0 : HELPER_EXIT.usage });
     }

@@ -56,9 +56,15 @@ describe("a reset shrinks a grown COW back to its configured size", () => {
     fake.loops.find((l) => l.name === "/dev/loop1")!.sectors = (32 * MiB) / 512;
     const [r] = await host.reset([1], () => undefined);
     expect(r).toMatchObject({ ok: false, failedStep: "cow-zero", outcome: "fresh" });
-    expect(r!.recovery.map((s) => [s.step, s.ok])).toEqual([["recover:cow-capacity", true], ["recover:dm-load", true], ["recover:dm-resume", true]]);
+    expect(r!.recovery.map((s) => [s.step, s.ok])).toEqual([
+      ["recover:cow-capacity", true],
+      ["recover:dm-load", true],
+      ["recover:dm-resume", true],
+    ]);
     const order = fake.mutations();
-    expect(order.indexOf("/usr/sbin/losetup --set-capacity /dev/loop1", order.indexOf("shrink /store/retrocow1.cow 16777216") + 2)).toBeLessThan(order.lastIndexOf("worker load retrocow1 0 131072 snapshot 7:0 7:1 P 8"));
+    expect(order.indexOf("/usr/sbin/losetup --set-capacity /dev/loop1", order.indexOf("shrink /store/retrocow1.cow 16777216") + 2)).toBeLessThan(
+      order.lastIndexOf("worker load retrocow1 0 131072 snapshot 7:0 7:1 P 8"),
+    );
   });
 });
 
@@ -70,7 +76,10 @@ describe("grow", () => {
 
   it("refuses when the store would go below its reserve, and says how much is free", async () => {
     fake.freeBytes = 70 * MiB;
-    await expect(host.grow(1, 32)).rejects.toMatchObject({ step: "space", message: expect.stringMatching(/70 MiB free on \/store, 16 MiB needed plus the 64 MiB reserve/) });
+    await expect(host.grow(1, 32)).rejects.toMatchObject({
+      step: "space",
+      message: expect.stringMatching(/70 MiB free on \/store, 16 MiB needed plus the 64 MiB reserve/),
+    });
     expect(fake.mutations()).toEqual([]);
   });
 });
@@ -79,7 +88,11 @@ describe("status says how much room the COW stores have", () => {
   it("one entry per COW directory with free, size and the reserve", async () => {
     fake.freeBytes = 5000 * MiB;
     const r = await runVerb({ verb: "status" }, config, host, () => undefined);
-    expect(r.output).toMatchObject({ ok: true, verb: "status", stores: [{ dir: "/store", freeBytes: 5000 * MiB, sizeBytes: 200 * 1024 * MiB, reserveBytes: 64 * MiB }] });
+    expect(r.output).toMatchObject({
+      ok: true,
+      verb: "status",
+      stores: [{ dir: "/store", freeBytes: 5000 * MiB, sizeBytes: 200 * 1024 * MiB, reserveBytes: 64 * MiB }],
+    });
   });
 });
 
@@ -89,7 +102,10 @@ describe("a grow takes the size its caller saw (issue 16 item 7)", () => {
     const saw = (32 * MiB) / 512;
     await host.reset([1], () => undefined); // ...and a reset cut it back to 16 MiB before the grow ran
     fake.calls = [];
-    await expect(host.grow(1, 40, saw)).rejects.toMatchObject({ step: "changed", message: expect.stringMatching(/pc1's COW is 32768 sectors now, not the 65536/) });
+    await expect(host.grow(1, 40, saw)).rejects.toMatchObject({
+      step: "changed",
+      message: expect.stringMatching(/pc1's COW is 32768 sectors now, not the 65536/),
+    });
     expect(fake.mutations()).toEqual([]);
     expect(fake.files.get("/store/retrocow1.cow")!.size).toBe(16 * MiB);
     // The size it has now goes ahead (the fake's status then shows no new total: only the allocation matters here).
@@ -102,7 +118,6 @@ describe("a grow takes the size its caller saw (issue 16 item 7)", () => {
     expect(r).toMatchObject({ code: 1, output: { ok: false, verb: "grow", step: "changed" } });
   });
 });
-
 
 describe("the app grows only the COW it saw (the simulator keeps the helper's rule)", () => {
   it("a grow whose view of the COW is stale is refused (step changed); with the size the host has, it grows", async () => {

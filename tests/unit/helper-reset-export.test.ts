@@ -12,16 +12,24 @@ async function setUp() {
   return { fake, host };
 }
 
-
 describe("a reset reports success only for a PC that is exported at its end (issue 16 item 9)", () => {
   it("tgtd down: the disk is reset (the target is never touched), but the report fails at export, saying why and what to do", async () => {
     const { fake, host } = await setUp();
     fake.tgtdDown = true;
     const [r] = await host.reset([1], () => undefined);
     expect(r).toMatchObject({ id: 1, ok: false, failedStep: "export", outcome: "fresh", recovery: [] });
-    expect(r!.error).toMatch(/^the iSCSI target does not answer \(.*Transport endpoint is not connected.*\): pc1's disk was reset, but no initiator can reach it; start it \(systemctl start tgt\), then 'cowherd-helper repair' exports it again$/);
+    expect(r!.error).toMatch(
+      /^the iSCSI target does not answer \(.*Transport endpoint is not connected.*\): pc1's disk was reset, but no initiator can reach it; start it \(systemctl start tgt\), then 'cowherd-helper repair' exports it again$/,
+    );
     // The five steps ran and the header was zeroed: the disk is fresh.
-    expect(r!.steps.map((s) => [s.step, s.ok])).toEqual([["check", true], ["dm-error", true], ["cow-zero", true], ["dm-load", true], ["dm-resume", true], ["export", false]]);
+    expect(r!.steps.map((s) => [s.step, s.ok])).toEqual([
+      ["check", true],
+      ["dm-error", true],
+      ["cow-zero", true],
+      ["dm-load", true],
+      ["dm-resume", true],
+      ["export", false],
+    ]);
     expect(fake.mutations()).toContain("zero-header /store/retrocow1.cow");
     // Once the daemon is back (its exports gone, as after a restart), repair exports the PC again.
     fake.tgtdDown = false;

@@ -14,7 +14,6 @@ async function hostWithSession() {
   return { fake, host };
 }
 
-
 describe("the helper refuses to reset a PC whose iSCSI session is open, unless forced (issue 16 item 10)", () => {
   it("refuses the running PC (failedStep online, nothing touched) and resets the others of the same request", async () => {
     const { fake, host } = await hostWithSession();
@@ -33,7 +32,12 @@ describe("the helper refuses to reset a PC whose iSCSI session is open, unless f
     const forced = await runHelper(["reset", "--force", "1"], io(fake));
     expect(forced.code).toBe(HELPER_EXIT.ok);
     expect(forced.output).toMatchObject({ ok: true, reports: [{ id: 1, outcome: "fresh" }] });
-    for (const bad of [["reset", "1", "--force"], ["reset", "--force"], ["reset", "--force", "--force", "1"], ["down", "--force", "1"]]) {
+    for (const bad of [
+      ["reset", "1", "--force"],
+      ["reset", "--force"],
+      ["reset", "--force", "--force", "1"],
+      ["down", "--force", "1"],
+    ]) {
       fake.calls = [];
       expect((await runHelper(bad, io(fake))).code).toBe(HELPER_EXIT.usage);
       expect(fake.calls).toEqual([]);

@@ -12,7 +12,17 @@ function repoWithHistory(rowsPerPc: number, pcs: number) {
   let t = 1_000;
   for (let i = 0; i < rowsPerPc; i++) {
     for (let id = 1; id <= pcs; id++) {
-      const row = repo.start({ machineId: id, machineName: `retro-${id}`, source: "dashboard", requestedBy: "admin", batchId: null, startedAt: (t += 10), stateBefore: null, usedBefore: null, totalBefore: null });
+      const row = repo.start({
+        machineId: id,
+        machineName: `retro-${id}`,
+        source: "dashboard",
+        requestedBy: "admin",
+        batchId: null,
+        startedAt: (t += 10),
+        stateBefore: null,
+        usedBefore: null,
+        totalBefore: null,
+      });
       repo.finish(row, { endedAt: t + 5, result: (i + id) % 3 === 0 ? "failed" : "ok", outcome: "fresh", failedStep: null, error: null, steps: [] });
     }
   }
@@ -32,9 +42,14 @@ describe("each PC's last reset, on the room's tick path", () => {
 
   it("reads one index entry a PC: the plans search an index, never scan the resets", () => {
     const { db } = repoWithHistory(5, 3);
-    const plan = (sql: string, ...args: unknown[]) => (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...args) as { detail: string }[]).map((r) => r.detail).join(" | ");
+    const plan = (sql: string, ...args: unknown[]) =>
+      (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...args) as { detail: string }[]).map((r) => r.detail).join(" | ");
     const latest = plan("SELECT * FROM resets WHERE machine_id = ? ORDER BY id DESC LIMIT 1", 1);
-    const lastOk = plan("SELECT started_at AS at FROM resets WHERE machine_id = ? AND machine_name = ? AND result = 'ok' ORDER BY started_at DESC LIMIT 1", 1, "retro-1");
+    const lastOk = plan(
+      "SELECT started_at AS at FROM resets WHERE machine_id = ? AND machine_name = ? AND result = 'ok' ORDER BY started_at DESC LIMIT 1",
+      1,
+      "retro-1",
+    );
     for (const p of [latest, lastOk]) {
       expect(p).toMatch(/SEARCH resets USING (COVERING )?INDEX/);
       expect(p).not.toMatch(/SCAN|TEMP B-TREE/);

@@ -64,7 +64,10 @@ describe("master image versions through the API (simulated host)", () => {
     // Deleting v1 while PCs sit on it, or the current v2, is refused in words.
     r = await call(versionDelete, { cookie: admin, method: "DELETE", url: "/api/images/versions/1", params: { n: "1" } });
     expect(r.status).toBe(409);
-    expect(r.json.error).toMatchObject({ code: "image-refused", message: expect.stringMatching(/^storage host local: v1 is in use by PCs 1, 2, 3, 5, .*: they move off it at their next reset$/) });
+    expect(r.json.error).toMatchObject({
+      code: "image-refused",
+      message: expect.stringMatching(/^storage host local: v1 is in use by PCs 1, 2, 3, 5, .*: they move off it at their next reset$/),
+    });
     r = await call(versionDelete, { cookie: admin, method: "DELETE", url: "/api/images/versions/2", params: { n: "2" } });
     expect(r.json.error.message).toMatch(/v2 is the current version/);
 
@@ -123,7 +126,10 @@ describe("master image versions through the API (simulated host)", () => {
     ctx.rt.bootTracker.observe(await ctx.rt.room.read());
     let r = await update(2, "while it runs");
     expect(r.status).toBe(409);
-    expect(r.json.error).toMatchObject({ code: "machine-online", message: expect.stringMatching(/retro-02 is running .*Shut it down first, or, if nobody is using it, force update mode/) });
+    expect(r.json.error).toMatchObject({
+      code: "machine-online",
+      message: expect.stringMatching(/retro-02 is running .*Shut it down first, or, if nobody is using it, force update mode/),
+    });
     expect((await images()).hosts[0]!.draft).toBeNull();
     expect((await images()).log).toHaveLength(0);
     expect(ctx.rt.audit.list({ page: 1, pageSize: 5 }).rows[0]).toMatchObject({ action: "image.update", outcome: "denied", target: "retro-02" });
@@ -132,7 +138,11 @@ describe("master image versions through the API (simulated host)", () => {
     await ctx.rt.images.settle();
     expect(r.status).toBeLessThan(300);
     expect((await images()).hosts[0]!.draft).toMatchObject({ machine: 2 });
-    expect(ctx.rt.audit.list({ page: 1, pageSize: 5 }).rows[0]).toMatchObject({ action: "image.update", outcome: "ok", detail: expect.stringMatching(/, forced$/) });
+    expect(ctx.rt.audit.list({ page: 1, pageSize: 5 }).rows[0]).toMatchObject({
+      action: "image.update",
+      outcome: "ok",
+      detail: expect.stringMatching(/, forced$/),
+    });
     // a PC that is down needs no force
     r = await call(discardPost, { cookie: admin, url: "/api/images/discard" });
     expect((await update(5)).status).toBeLessThan(300);
@@ -186,7 +196,9 @@ describe("the update PC's boot script", () => {
     );
     expect(r.body).toContain("boots in UPDATE MODE: the draft of master image v2 on storage host local, read-write");
     expect(r.body).toContain("sanboot iscsi:127.0.0.1::3260:1:iqn.2010-01.lan.retrolan:update || goto failed");
-    expect((await get(port, "/boot/ipxe", { from: "127.0.0.46", headers: { "user-agent": "iPXE/1.21.1" } })).body).toContain("sanboot iscsi:127.0.0.1::3260:1:iqn.2010-01.lan.retrolan:retrocow6 ");
+    expect((await get(port, "/boot/ipxe", { from: "127.0.0.46", headers: { "user-agent": "iPXE/1.21.1" } })).body).toContain(
+      "sanboot iscsi:127.0.0.1::3260:1:iqn.2010-01.lan.retrolan:retrocow6 ",
+    );
     await call(discardPost, { cookie: admin, url: "/api/images/discard" });
     ctx.rt.room.invalidate("local");
     expect((await get(port, "/boot/ipxe", { from: "127.0.0.45", headers: { "user-agent": "iPXE/1.21.1" } })).body).toContain(":retrocow5 || goto failed");

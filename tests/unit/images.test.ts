@@ -24,7 +24,14 @@ describe("image versions: the state machine and its refusals", () => {
   const s0 = initialState("/store/master.img", 64 * MiB, 1000, [1, 2, 3]);
 
   it("starts from the existing master as v1 with every PC on it, numbers never reused", () => {
-    expect(s0).toEqual({ format: 1, versions: [{ n: 1, path: "/store/master.img", sizeBytes: 64 * MiB, createdAt: 1000 }], current: 1, next: 2, draft: null, pcs: { "1": 1, "2": 1, "3": 1 } });
+    expect(s0).toEqual({
+      format: 1,
+      versions: [{ n: 1, path: "/store/master.img", sizeBytes: 64 * MiB, createdAt: 1000 }],
+      current: 1,
+      next: 2,
+      draft: null,
+      pcs: { "1": 1, "2": 1, "3": 1 },
+    });
     const s1 = beginUpdate(s0, 2, files, 2000, 42);
     expect(s1.draft).toEqual({ n: 2, path: "/store/master.v2.draft", machine: 2, state: "copying", startedAt: 2000, pid: 42, method: null });
     // Discarded, the next update gets v3: the app's comments for v2 never land on another image.
@@ -61,7 +68,12 @@ describe("image versions: the state machine and its refusals", () => {
   });
 
   it("retention keeps the newest N, the current one and every version in use", () => {
-    const s: ImageState = { ...s0, versions: [1, 2, 3, 4, 5].map((n) => ({ n, path: `/store/master.v${n}.img`, sizeBytes: 1, createdAt: n })), current: 5, next: 6 };
+    const s: ImageState = {
+      ...s0,
+      versions: [1, 2, 3, 4, 5].map((n) => ({ n, path: `/store/master.v${n}.img`, sizeBytes: 1, createdAt: n })),
+      current: 5,
+      next: 6,
+    };
     expect(expired(s, 2, () => false)).toEqual([1, 2, 3]);
     expect(expired(s, 2, (n) => n === 2)).toEqual([1, 3]);
     expect(expired({ ...s, current: 1 }, 2, () => false)).toEqual([2, 3]);
@@ -102,7 +114,8 @@ describe("image versions on a storage host (helper/storage, commands as argv arr
   let fake: SimKernel;
   let host: Storage;
   const steps: string[] = [];
-  const make = (pid = 100) => new Storage({ config, run: fake.runner, fs: fake.fs, dm: fake.worker, stateDir: "/run/cowherd", libDir: "/var/lib/cowherd-helper", pid, lockWaitMs: 300 });
+  const make = (pid = 100) =>
+    new Storage({ config, run: fake.runner, fs: fake.fs, dm: fake.worker, stateDir: "/run/cowherd", libDir: "/var/lib/cowherd-helper", pid, lockWaitMs: 300 });
   const state = () => JSON.parse(fake.files.get("/var/lib/cowherd-helper/images.json")!.text!) as ImageState;
   const loopOf = (file: string) => fake.loops.find((l) => l.backFile === file)!;
   const majMin = (file: string) => `7:${loopOf(file).name.replace("/dev/loop", "")}`;
@@ -118,7 +131,15 @@ describe("image versions on a storage host (helper/storage, commands as argv arr
 
   it("update mode: free space first, a copy with progress, the draft read-write on a loop, exported to that PC only", async () => {
     const images = await host.imageUpdate(1, (id, step) => steps.push(`${id}:${step}`));
-    expect(steps).toEqual(["1:image-space", "1:image-copy 0%", "1:image-copy 25%", "1:image-copy 50%", "1:image-copy 75%", "1:image-copy 100%", "1:image-export"]);
+    expect(steps).toEqual([
+      "1:image-space",
+      "1:image-copy 0%",
+      "1:image-copy 25%",
+      "1:image-copy 50%",
+      "1:image-copy 75%",
+      "1:image-copy 100%",
+      "1:image-export",
+    ]);
     expect(fake.mutations()).toEqual([
       "copy /store/master.img /store/master.v2.draft",
       "/usr/sbin/losetup --find --show /store/master.v2.draft",
@@ -126,16 +147,32 @@ describe("image versions on a storage host (helper/storage, commands as argv arr
       "/usr/sbin/tgtadm --lld iscsi --op bind --mode target --tid 1000 -I 10.0.0.41",
       "/usr/sbin/tgtadm --lld iscsi --op new --mode logicalunit --tid 1000 --lun 1 -b /dev/loop4 --bsoflags direct",
     ]);
-    expect(images.draft).toMatchObject({ n: 2, machine: 1, state: "ready", method: "copy", online: false, iqn: "iqn.2026-11.test.cowherd:update", copiedBytes: 64 * MiB });
+    expect(images.draft).toMatchObject({
+      n: 2,
+      machine: 1,
+      state: "ready",
+      method: "copy",
+      online: false,
+      iqn: "iqn.2026-11.test.cowherd:update",
+      copiedBytes: 64 * MiB,
+    });
     expect(state().draft).toMatchObject({ n: 2, state: "ready", path: "/store/master.v2.draft" });
     // The PC's own snapshot, COW and LUN are untouched; a second update is refused.
     expect(fake.targets.get(1)!.lun1).toBe("/dev/mapper/retrocow1");
-    await expect(host.imageUpdate(2, () => undefined)).rejects.toMatchObject({ step: "refused", message: expect.stringMatching(/already in progress \(v2 on PC 1, ready\)/) });
+    await expect(host.imageUpdate(2, () => undefined)).rejects.toMatchObject({
+      step: "refused",
+      message: expect.stringMatching(/already in progress \(v2 on PC 1, ready\)/),
+    });
   });
 
   it("refuses an update the image store has no room for, before anything is written", async () => {
     fake.freeBytes = 100 * MiB; // 64 MiB copy + 64 MiB reserve does not fit
-    await expect(host.imageUpdate(1, () => undefined)).rejects.toMatchObject({ step: "space", message: expect.stringMatching(/not enough space for a copy of v1: 100 MiB free on \/store, 64 MiB needed plus the 64 MiB reserve \(storage.reserveMiB\), and this filesystem cannot share blocks/) });
+    await expect(host.imageUpdate(1, () => undefined)).rejects.toMatchObject({
+      step: "space",
+      message: expect.stringMatching(
+        /not enough space for a copy of v1: 100 MiB free on \/store, 64 MiB needed plus the 64 MiB reserve \(storage.reserveMiB\), and this filesystem cannot share blocks/,
+      ),
+    });
     expect(fake.mutations()).toEqual([]);
     expect(state().draft).toBeNull();
     expect(state().next).toBe(2);
@@ -161,7 +198,11 @@ describe("image versions on a storage host (helper/storage, commands as argv arr
     const st = await host.status();
     expect(st.images).toBeUndefined();
     expect(st.machines).toHaveLength(3);
-    expect(st.machines.every((m) => m.state === "ok" && m.usedSectors !== undefined && /image versions' state cannot be read: .*images.json cannot be read/.test(m.problem ?? ""))).toBe(true);
+    expect(
+      st.machines.every(
+        (m) => m.state === "ok" && m.usedSectors !== undefined && /image versions' state cannot be read: .*images.json cannot be read/.test(m.problem ?? ""),
+      ),
+    ).toBe(true);
   });
 
   it("a copy that fails leaves no draft, no file, nothing exported", async () => {
@@ -177,7 +218,10 @@ describe("image versions on a storage host (helper/storage, commands as argv arr
     fake.targets.get(1000)!.initiators = [{ iqn: "iqn.2010-01.lan.retrolan:initiator:pc1", ip: "10.0.0.41" }];
     // The update PC is up (on the update target): the grid and the reset refusal see it.
     expect((await host.status()).machines[0]).toMatchObject({ id: 1, online: true });
-    await expect(host.imagePublish()).rejects.toMatchObject({ step: "refused", message: expect.stringMatching(/pc1 is still connected to the update target \(v2\): shut it down first, then publish/) });
+    await expect(host.imagePublish()).rejects.toMatchObject({
+      step: "refused",
+      message: expect.stringMatching(/pc1 is still connected to the update target \(v2\): shut it down first, then publish/),
+    });
     await expect(host.imageDiscard()).rejects.toMatchObject({ step: "refused" });
     delete fake.targets.get(1000)!.initiators;
     fake.calls = [];
@@ -217,7 +261,12 @@ describe("image versions on a storage host (helper/storage, commands as argv arr
     const [r] = await host.reset([2], () => undefined);
     expect(r).toMatchObject({ ok: true, outcome: "fresh" });
     const cow2 = majMin("/store/retrocow2.cow");
-    expect(fake.mutations()).toEqual(["worker wipe retrocow2 131072", "zero-header /store/retrocow2.cow", `worker load retrocow2 0 131072 snapshot ${v2} ${cow2} P 8`, "worker resume retrocow2"]);
+    expect(fake.mutations()).toEqual([
+      "worker wipe retrocow2 131072",
+      "zero-header /store/retrocow2.cow",
+      `worker load retrocow2 0 131072 snapshot ${v2} ${cow2} P 8`,
+      "worker resume retrocow2",
+    ]);
     expect(state().pcs).toEqual({ "1": 1, "2": 2, "3": 1 });
     const st = await host.status();
     expect(st.machines.map((m) => [m.id, m.version, m.problem])).toEqual([
@@ -289,7 +338,10 @@ describe("image versions on a storage host (helper/storage, commands as argv arr
     await expect(host.imagePublish()).rejects.toMatchObject({ step: "refused", message: expect.stringMatching(/v3 is still being copied/) });
     await host.imageDiscard();
     release();
-    await expect(running).rejects.toMatchObject({ step: "image-copy", message: expect.stringMatching(/copying v1 to \/store\/master.v3.draft failed: the copy was stopped \(the draft was discarded\)/) });
+    await expect(running).rejects.toMatchObject({
+      step: "image-copy",
+      message: expect.stringMatching(/copying v1 to \/store\/master.v3.draft failed: the copy was stopped \(the draft was discarded\)/),
+    });
     expect(fake.files.has("/store/master.v3.draft")).toBe(false);
     expect(state().draft).toBeNull();
   });
@@ -329,7 +381,10 @@ describe("image versions on a storage host (helper/storage, commands as argv arr
     fake.lockedElsewhere.clear();
     // The image lock held elsewhere (an image step in another process): a reset waits, then says so.
     fake.lockedElsewhere.add("/run/cowherd/images.lock");
-    await expect(host.reset([2], () => undefined)).rejects.toMatchObject({ step: "lock", message: expect.stringMatching(/image versions are locked by another cowherd-helper process/) });
+    await expect(host.reset([2], () => undefined)).rejects.toMatchObject({
+      step: "lock",
+      message: expect.stringMatching(/image versions are locked by another cowherd-helper process/),
+    });
     expect(fake.locks.size).toBe(0);
   });
 
@@ -353,7 +408,12 @@ describe("image versions on a storage host (helper/storage, commands as argv arr
     fake.files.get("/store/master.v2.img")!.size = 32 * MiB;
     fake.calls = [];
     const [r] = await host.reset([2], () => undefined);
-    expect(r).toMatchObject({ ok: false, failedStep: "check", outcome: "kept-old", error: expect.stringMatching(/v2 has 65536 sectors but retrocow2 has 131072: every version must be the same size/) });
+    expect(r).toMatchObject({
+      ok: false,
+      failedStep: "check",
+      outcome: "kept-old",
+      error: expect.stringMatching(/v2 has 65536 sectors but retrocow2 has 131072: every version must be the same size/),
+    });
     expect(fake.mutations()).toEqual([]);
   });
 });

@@ -51,7 +51,8 @@ const BAD = ["\u202Eexe.txt", "a\u2066b\u2069", "x\u200Fy", "a\u0007b", "tab\the
 describe("free text: control characters and bidi/direction marks are refused (400), nothing stored", () => {
   it("the rule", () => {
     for (const s of BAD) expect(hasForbiddenText(s), JSON.stringify(s)).toBe(true);
-    for (const s of ["Windows updates + new game patch", "Überarbeitet: Spiele – neu", "日本語のコメント", "emoji 🎮 ok", "it's v3 (final)"]) expect(hasForbiddenText(s)).toBe(false);
+    for (const s of ["Windows updates + new game patch", "Überarbeitet: Spiele – neu", "日本語のコメント", "emoji 🎮 ok", "it's v3 (final)"])
+      expect(hasForbiddenText(s)).toBe(false);
   });
   it.each(BAD)("%j in an image comment (update and publish)", async (bad) => {
     for (const [post, url, body] of [
@@ -66,9 +67,13 @@ describe("free text: control characters and bidi/direction marks are refused (40
     expect((await t.ctx.rt.images.view()).log).toHaveLength(0);
   });
   it.each(BAD)("%j in a user, token or alert target name, or a login name", async (bad) => {
-    expect((await call(usersPost, { cookie: t.admin, url: "/api/users", body: { username: `u${bad}`, password: "long-enough-password", role: "viewer" } })).status).toBe(400);
+    expect(
+      (await call(usersPost, { cookie: t.admin, url: "/api/users", body: { username: `u${bad}`, password: "long-enough-password", role: "viewer" } })).status,
+    ).toBe(400);
     expect((await call(tokensPost, { cookie: t.admin, url: "/api/tokens", body: { name: `t${bad}`, scope: "read" } })).status).toBe(400);
-    expect((await call(alertsPost, { cookie: t.admin, url: "/api/alerts", body: { name: `n${bad}`, kind: "webhook", url: "http://127.0.0.1:9/x" } })).status).toBe(400);
+    expect(
+      (await call(alertsPost, { cookie: t.admin, url: "/api/alerts", body: { name: `n${bad}`, kind: "webhook", url: "http://127.0.0.1:9/x" } })).status,
+    ).toBe(400);
     expect((await call(loginPost, { url: "/api/auth/login", body: { username: `admin${bad}`, password: "whatever" } })).status).toBe(400);
     expect(t.ctx.rt.users.list().map((u) => u.username)).toEqual(["admin"]);
   });

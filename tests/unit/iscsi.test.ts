@@ -61,7 +61,10 @@ describe("tgt", () => {
   });
 
   it("reads each target's ACL: a target made but never bound lets nobody in, and is not exported", () => {
-    const v = parseTgtShow(TGT_SHOW + "Target 3: iqn.2010-01.lan.retrolan:retrocow3\n    LUN information:\n        LUN: 1\n            Backing store path: /dev/mapper/retrocow3\n    Account information:\n    ACL information:\n");
+    const v = parseTgtShow(
+      TGT_SHOW +
+        "Target 3: iqn.2010-01.lan.retrolan:retrocow3\n    LUN information:\n        LUN: 1\n            Backing store path: /dev/mapper/retrocow3\n    Account information:\n    ACL information:\n",
+    );
     expect(v.get("iqn.2010-01.lan.retrolan:retrocow1")!.acl).toEqual(["ALL"]);
     expect(v.get("iqn.2010-01.lan.retrolan:retrocow2")!.acl).toEqual(["10.0.0.42"]);
     const t3 = v.get("iqn.2010-01.lan.retrolan:retrocow3")!;
@@ -69,9 +72,16 @@ describe("tgt", () => {
     const s3 = { ...spec, tid: 3, iqn: t3.iqn, device: "/dev/mapper/retrocow3" };
     expect(exportedFor(tgtBackend, s3, t3)).toBe(false);
     expect(exportSteps(tgtBackend, s3, t3).map((x) => x.action)).toEqual(["target-bound"]);
-    expect(exportedFor(tgtBackend, { allow: "10.0.0.42" }, { ...v.get("iqn.2010-01.lan.retrolan:retrocow2")!, luns: new Map([[1, "/dev/mapper/retrocow2"]]) })).toBe(true);
-    expect(exportedFor(tgtBackend, { allow: "10.0.0.43" }, { ...v.get("iqn.2010-01.lan.retrolan:retrocow2")!, luns: new Map([[1, "/dev/mapper/retrocow2"]]) })).toBe(false);
-    expect(exportSteps(tgtBackend, spec, undefined).map((x) => [x.action, x.cmds.length])).toEqual([["target-created", 2], ["lun-online", 1]]);
+    expect(
+      exportedFor(tgtBackend, { allow: "10.0.0.42" }, { ...v.get("iqn.2010-01.lan.retrolan:retrocow2")!, luns: new Map([[1, "/dev/mapper/retrocow2"]]) }),
+    ).toBe(true);
+    expect(
+      exportedFor(tgtBackend, { allow: "10.0.0.43" }, { ...v.get("iqn.2010-01.lan.retrolan:retrocow2")!, luns: new Map([[1, "/dev/mapper/retrocow2"]]) }),
+    ).toBe(false);
+    expect(exportSteps(tgtBackend, spec, undefined).map((x) => [x.action, x.cmds.length])).toEqual([
+      ["target-created", 2],
+      ["lun-online", 1],
+    ]);
   });
 
   it("builds argv for target, bind, LUN 1 with direct I/O, and LUN delete", () => {
@@ -90,7 +100,8 @@ describe("tgt", () => {
 });
 
 describe("IET", () => {
-  const volume = "tid:1 name:iqn.2010-01.lan.someplace.iscsihost:pc1\n\tlun:0 state:0 iotype:fileio iomode:wt blocks:8385930 blocksize:512 path:/dev/mapper/pc1\ntid:2 name:iqn.2010-01.lan.someplace.iscsihost:pc2\n";
+  const volume =
+    "tid:1 name:iqn.2010-01.lan.someplace.iscsihost:pc1\n\tlun:0 state:0 iotype:fileio iomode:wt blocks:8385930 blocksize:512 path:/dev/mapper/pc1\ntid:2 name:iqn.2010-01.lan.someplace.iscsihost:pc2\n";
   const session =
     "tid:1 name:iqn.2010-01.lan.someplace.iscsihost:pc1\n\tsid:281474997486080 initiator:iqn.1991-05.com.microsoft:retro-01\n\t\tcid:0 ip:10.0.0.41 state:active hd:none dd:none\n" +
     "tid:2 name:iqn.2010-01.lan.someplace.iscsihost:pc2\n\tsid:562949974196736 initiator:iqn.1991-05.com.microsoft:retro-02\n";
@@ -99,7 +110,14 @@ describe("IET", () => {
     expect([...v.get("iqn.2010-01.lan.someplace.iscsihost:pc1")!.luns]).toEqual([[0, "/dev/mapper/pc1"]]);
     expect(v.get("iqn.2010-01.lan.someplace.iscsihost:pc1")!.initiators).toEqual([{ iqn: "iqn.1991-05.com.microsoft:retro-01", ip: "10.0.0.41" }]);
     expect(v.get("iqn.2010-01.lan.someplace.iscsihost:pc2")!.initiators).toEqual([]);
-    expect(ietBackend.parse(new Map([[IET_VOLUME, volume], [IET_SESSION, session]])).size).toBe(2);
+    expect(
+      ietBackend.parse(
+        new Map([
+          [IET_VOLUME, volume],
+          [IET_SESSION, session],
+        ]),
+      ).size,
+    ).toBe(2);
   });
   it("builds the 2010 ietadm commands", () => {
     expect(ietBackend.lunOffline(spec).map((c) => c.args.join(" "))).toEqual(["--op delete --tid 5 --lun 0"]);
@@ -117,7 +135,13 @@ describe("LIO", () => {
       [p.sessions, "iqn.1991-05.com.microsoft:retro-05\n"],
     ]);
     const v = parseLio(files, [spec, { ...spec, iqn: "iqn.2010-01.lan.retrolan:gone", tid: 6 }]);
-    expect(v.get(spec.iqn)).toEqual({ tid: 5, iqn: spec.iqn, luns: new Map([[0, spec.device]]), initiators: [{ iqn: "iqn.1991-05.com.microsoft:retro-05" }], acl: [] });
+    expect(v.get(spec.iqn)).toEqual({
+      tid: 5,
+      iqn: spec.iqn,
+      luns: new Map([[0, spec.device]]),
+      initiators: [{ iqn: "iqn.1991-05.com.microsoft:retro-05" }],
+      acl: [],
+    });
     expect(v.has("iqn.2010-01.lan.retrolan:gone")).toBe(false);
   });
   it("builds targetcli argv: backstore + LUN online, both removed offline", () => {

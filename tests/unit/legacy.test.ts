@@ -41,7 +41,10 @@ function seedAnswer(remoteAddr: string, dmLine: string): string {
   const stub = path.join(dir, "dmsetup");
   writeFileSync(stub, `#!/bin/sh\nprintf '%s\\n' '${dmLine}'\n`);
   chmodSync(stub, 0o755);
-  const r = spawnSync("python3", [path.resolve("tests/fixtures/seed-cowstatus.py")], { env: { REMOTE_ADDR: remoteAddr, DMSETUP: stub } as unknown as NodeJS.ProcessEnv, encoding: "latin1" });
+  const r = spawnSync("python3", [path.resolve("tests/fixtures/seed-cowstatus.py")], {
+    env: { REMOTE_ADDR: remoteAddr, DMSETUP: stub } as unknown as NodeJS.ProcessEnv,
+    encoding: "latin1",
+  });
   return r.stdout.split("\r\n\r\n")[1]!;
 }
 
@@ -110,10 +113,12 @@ describe("legacy CowBell route", () => {
 
 describe("legacy route with extra paths and a trusted proxy", () => {
   it("serves the configured CowBell path and honours X-Forwarded-For from the proxy only", async () => {
-    await start({ COWHERD_CONFIG: configFile({
+    await start({
+      COWHERD_CONFIG: configFile({
         machines: [{ id: 1, name: "pc1", ip: "127.0.0.41", dmName: "retrocow1" }],
         legacy: { paths: ["/cgi/status", "/cgi-bin/cowstatus.py"], trustedProxies: ["127.0.0.1"] },
-      }) });
+      }),
+    });
     expect((await get(port, "/cgi-bin/cowstatus.py", { from: "127.0.0.41" })).body).toBe("OK 128 409600\n");
     expect((await get(port, "/cgi/status", { from: "127.0.0.1", headers: { "x-forwarded-for": "127.0.0.41" } })).body).toBe("OK 128 409600\n");
     expect((await get(port, "/cgi/status", { from: "127.0.0.2", headers: { "x-forwarded-for": "127.0.0.41" } })).body).toBe("ERR Not a RetroLAN Machine\n");
@@ -122,13 +127,15 @@ describe("legacy route with extra paths and a trusted proxy", () => {
 
 describe("boot self-reset route", () => {
   it("resets the caller's own PC, answers a gPXE script chaining the reboot image, records source legacy, and rate-limits", async () => {
-    await start({ COWHERD_CONFIG: configFile({
+    await start({
+      COWHERD_CONFIG: configFile({
         machines: [
           { id: 1, name: "pc1", ip: "127.0.0.41", dmName: "retrocow1" },
           { id: 2, name: "pc2", ip: "127.0.0.42", dmName: "retrocow2" },
         ],
         boot: { enabled: true, rebootImageUrl: "http://127.0.0.1/reboot.com", minIntervalSeconds: 60 },
-      }) });
+      }),
+    });
     ctx.sim.write(1, 8000);
     ctx.sim.write(2, 8000);
     const r = await get(port, "/cgi/reset", { from: "127.0.0.41" });
@@ -137,7 +144,12 @@ describe("boot self-reset route", () => {
     const st = (await ctx.sim.status()).machines;
     expect(st.find((m) => m.id === 1)!.usedSectors).toBe(128);
     expect(st.find((m) => m.id === 2)!.usedSectors).toBeGreaterThan(8000);
-    expect(ctx.rt.history.list({ page: 1, pageSize: 5 }).rows[0]).toMatchObject({ machineId: 1, source: "legacy", result: "ok", requestedBy: "::ffff:127.0.0.41".replace("::ffff:", "") });
+    expect(ctx.rt.history.list({ page: 1, pageSize: 5 }).rows[0]).toMatchObject({
+      machineId: 1,
+      source: "legacy",
+      result: "ok",
+      requestedBy: "::ffff:127.0.0.41".replace("::ffff:", ""),
+    });
     const again = await get(port, "/cgi/reset", { from: "127.0.0.41" });
     expect(again.status).toBe(429);
     expect(again.body).not.toMatch(/chain/);

@@ -90,7 +90,12 @@ describe("failed logins from others cannot lock the owner out", () => {
     }
     // The right password from a stranger's address and browser is refused while the account is locked.
     results.stranger.push((await loginAs(ADMIN_PASSWORD, "127.0.0.30")).status);
-    console.log("lockout waves:", { owner: results.owner, ownerAddress: results.ownerAddress, attacker: statuses(results.attacker.map((status) => ({ status }))), stranger: results.stranger });
+    console.log("lockout waves:", {
+      owner: results.owner,
+      ownerAddress: results.ownerAddress,
+      attacker: statuses(results.attacker.map((status) => ({ status }))),
+      stranger: results.stranger,
+    });
     expect(results.owner).toEqual([200, 200, 200]);
     expect(results.ownerAddress).toEqual([200, 200, 200]);
     expect(results.attacker.filter((s) => s === 401).length).toBeLessThanOrEqual(5);

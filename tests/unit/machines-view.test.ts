@@ -24,7 +24,10 @@ describe("grid levels", () => {
 
   it("builds one view row per configured PC, missing when the host does not report it, with last reset and progress", () => {
     const config = parseConfig(demoConfig());
-    const status = { readAt: 5, machines: [{ id: 1, state: "ok" as const, usedSectors: 307200, totalSectors: 409600, online: true, initiators: [], exported: true, suspended: false }] };
+    const status = {
+      readAt: 5,
+      machines: [{ id: 1, state: "ok" as const, usedSectors: 307200, totalSectors: 409600, online: true, initiators: [], exported: true, suspended: false }],
+    };
     const view = buildMachinesView(
       config,
       [{ name: "local", health: { state: "up", since: 0 }, status, failing: null }],
@@ -35,32 +38,82 @@ describe("grid levels", () => {
     );
     expect(view.machines).toHaveLength(14);
     expect(view.readAt).toBe(6);
-    expect(view.machines[0]).toMatchObject({ percent: 75, level: "warn", lastResetAt: 2, lastReset: { result: "failed", failedStep: "dm-load" }, host: "local", dataAt: 5 });
+    expect(view.machines[0]).toMatchObject({
+      percent: 75,
+      level: "warn",
+      lastResetAt: 2,
+      lastReset: { result: "failed", failedStep: "dm-load" },
+      host: "local",
+      dataAt: 5,
+    });
     expect(view.machines[1]).toMatchObject({ state: "missing", level: "missing", percent: null, reset: { state: "running", step: "dm-load" } });
   });
 
   it("a host whose reads fail: its PCs are unknown (not missing), keep their last numbers and say how old they are", () => {
     const config = parseConfig(demoConfig());
-    const status = { readAt: 5, machines: [{ id: 1, state: "ok" as const, usedSectors: 1000, totalSectors: 409600, online: true, initiators: [], exported: true, suspended: false }] };
+    const status = {
+      readAt: 5,
+      machines: [{ id: 1, state: "ok" as const, usedSectors: 1000, totalSectors: 409600, online: true, initiators: [], exported: true, suspended: false }],
+    };
     const failing = { since: 7, message: "storage host local: agent exited" };
-    const view = buildMachinesView(config, [{ name: "local", health: { state: "down", since: 7, error: "x" }, status, failing }], new Map(), new Map(), new Map(), 9);
-    expect(view.hosts).toEqual([{ name: "local", health: { state: "down", since: 7, error: "x" }, failing, problem: null, lastReadAt: 5, machines: 14, stores: [] }]);
+    const view = buildMachinesView(
+      config,
+      [{ name: "local", health: { state: "down", since: 7, error: "x" }, status, failing }],
+      new Map(),
+      new Map(),
+      new Map(),
+      9,
+    );
+    expect(view.hosts).toEqual([
+      { name: "local", health: { state: "down", since: 7, error: "x" }, failing, problem: null, lastReadAt: 5, machines: 14, stores: [] },
+    ]);
     expect(view.machines[0]).toMatchObject({ state: "unknown", level: "unknown", usedSectors: 1000, online: false, dataAt: 5 });
     expect(view.machines[1]).toMatchObject({ state: "unknown", level: "unknown" });
     // Before any good read at all, nothing is claimed missing either.
-    const none = buildMachinesView(config, [{ name: "local", health: { state: "connecting", since: 1 }, status: null, failing: null }], new Map(), new Map(), new Map(), 2);
+    const none = buildMachinesView(
+      config,
+      [{ name: "local", health: { state: "connecting", since: 1 }, status: null, failing: null }],
+      new Map(),
+      new Map(),
+      new Map(),
+      2,
+    );
     expect(none.machines.every((m) => m.state === "unknown")).toBe(true);
   });
 });
 
 describe("conditions: broken PCs never look healthy", () => {
   const config = parseConfig(demoConfig());
-  const pc = (id: number, patch: Record<string, unknown> = {}) => ({ id, state: "ok" as const, usedSectors: 1000, totalSectors: 409600, online: true, initiators: [], exported: true, suspended: false, ...patch });
+  const pc = (id: number, patch: Record<string, unknown> = {}) => ({
+    id,
+    state: "ok" as const,
+    usedSectors: 1000,
+    totalSectors: 409600,
+    online: true,
+    initiators: [],
+    exported: true,
+    suspended: false,
+    ...patch,
+  });
   const view = (machines: ReturnType<typeof pc>[], failing: { since: number; message: string } | null = null) =>
-    buildMachinesView(config, [{ name: "local", health: { state: "up", since: 0 }, status: { readAt: 1, machines }, failing }], new Map(), new Map(), new Map(), 2);
+    buildMachinesView(
+      config,
+      [{ name: "local", health: { state: "up", since: 0 }, status: { readAt: 1, machines }, failing }],
+      new Map(),
+      new Map(),
+      new Map(),
+      2,
+    );
 
   it("gives suspended, unexported, no-snapshot, missing and usage levels each their own condition", () => {
-    const v = view([pc(1), pc(2, { suspended: true }), pc(3, { exported: false }), pc(4, { state: "unknown", usedSectors: undefined, totalSectors: undefined }), pc(5, { usedSectors: 400000 }), pc(6, { state: "invalid", exported: false })]);
+    const v = view([
+      pc(1),
+      pc(2, { suspended: true }),
+      pc(3, { exported: false }),
+      pc(4, { state: "unknown", usedSectors: undefined, totalSectors: undefined }),
+      pc(5, { usedSectors: 400000 }),
+      pc(6, { state: "invalid", exported: false }),
+    ]);
     expect(v.machines.slice(0, 7).map((m) => m.condition)).toEqual(["normal", "suspended", "unexported", "no-snapshot", "danger", "invalid", "missing"]);
     // The level still says what the numbers say.
     expect(v.machines[1]).toMatchObject({ level: "normal", condition: "suspended" });
@@ -89,7 +142,14 @@ describe("conditions: broken PCs never look healthy", () => {
   });
 
   it("before a host's first read nothing is claimed broken: unknown, not no-snapshot", () => {
-    const v = buildMachinesView(config, [{ name: "local", health: { state: "connecting", since: 1 }, status: null, failing: null }], new Map(), new Map(), new Map(), 2);
+    const v = buildMachinesView(
+      config,
+      [{ name: "local", health: { state: "connecting", since: 1 }, status: null, failing: null }],
+      new Map(),
+      new Map(),
+      new Map(),
+      2,
+    );
     expect(new Set(v.machines.map((m) => m.condition))).toEqual(new Set(["unknown"]));
   });
 });

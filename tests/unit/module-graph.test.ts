@@ -38,7 +38,9 @@ describe("one module graph", () => {
     const offenders: string[] = [];
     for (const file of BUNDLED.flatMap((d) => files(d))) {
       for (const spec of valueImports(file)) {
-        const intoLib = spec.startsWith("@/lib/") || (spec.startsWith(".") && path.resolve(path.dirname(file), spec).startsWith(path.resolve("lib")) && !file.startsWith("lib/next"));
+        const intoLib =
+          spec.startsWith("@/lib/") ||
+          (spec.startsWith(".") && path.resolve(path.dirname(file), spec).startsWith(path.resolve("lib")) && !file.startsWith("lib/next"));
         if (intoLib && !STATELESS.test(spec)) offenders.push(`${file}: ${spec}`);
       }
     }
@@ -47,7 +49,11 @@ describe("one module graph", () => {
 
   it("the core never imports Next (it runs outside Next's bundles)", () => {
     const core = files("lib").filter((f) => !f.startsWith("lib/next"));
-    const offenders = core.flatMap((f) => valueImports(f).filter((s) => s === "next" || s.startsWith("next/")).map((s) => `${f}: ${s}`));
+    const offenders = core.flatMap((f) =>
+      valueImports(f)
+        .filter((s) => s === "next" || s.startsWith("next/"))
+        .map((s) => `${f}: ${s}`),
+    );
     expect(offenders).toEqual([]);
   });
 

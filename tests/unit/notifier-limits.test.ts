@@ -59,7 +59,11 @@ describe("target URLs in Settings: every secret-bearing part masked", () => {
     ["discord", `https://discord.com/api/webhooks/1234567890/${token}`, "https://discord.com/api/webhooks/1234567890/…"],
     ["discord", `https://discord.com/api/webhooks/1234567890/${token}/slack`, "https://discord.com/api/webhooks/1234567890/…/slack"],
     ["discord", `https://discord.com/api/webhooks/1234567890/${token}/github`, "https://discord.com/api/webhooks/1234567890/…/github"],
-    ["discord", `https://discord.com/api/v10/webhooks/1234567890/${token}?wait=true&thread_id=99`, "https://discord.com/api/v10/webhooks/1234567890/…?wait=…&thread_id=…"],
+    [
+      "discord",
+      `https://discord.com/api/v10/webhooks/1234567890/${token}?wait=true&thread_id=99`,
+      "https://discord.com/api/v10/webhooks/1234567890/…?wait=…&thread_id=…",
+    ],
     ["discord", `https://discordapp.com/api/webhooks/1234567890/${token}/`, "https://discordapp.com/api/webhooks/1234567890/…/"],
     ["webhook", "https://hooks.example.lan/cowherd?token=hunter2", "https://hooks.example.lan/cowherd?token=…"],
     ["webhook", "https://hooks.example.lan/cowherd?api_key=k1&sig=s2#frag", "https://hooks.example.lan/cowherd?api_key=…&sig=…#…"],
@@ -71,7 +75,8 @@ describe("target URLs in Settings: every secret-bearing part masked", () => {
   ] as const)("%s %s", (kind, url, shown) => {
     const masked = maskUrl(kind, url);
     expect(masked).toBe(shown);
-    for (const secret of [token, "hunter2", "k1", "s2", "pass", "XXXXXXXXXXXXXXXXXXXXXXXX1", "your-secret-topic", "QmFzaWM"]) expect(masked).not.toContain(secret);
+    for (const secret of [token, "hunter2", "k1", "s2", "pass", "XXXXXXXXXXXXXXXXXXXXXXXX1", "your-secret-topic", "QmFzaWM"])
+      expect(masked).not.toContain(secret);
   });
   it("a plain webhook URL stays readable", () => {
     expect(maskUrl("webhook", "https://hooks.example.lan/cowherd/alerts")).toBe("https://hooks.example.lan/cowherd/alerts");
@@ -83,7 +88,15 @@ describe("target URLs in Settings: every secret-bearing part masked", () => {
 
 describe("alerts.refuseLocalTargets", () => {
   const lookup = (addrs: string[]) => async () => addrs;
-  it.each(["http://127.0.0.1:9/x", "http://127.8.9.10/x", "http://[::1]/x", "http://169.254.169.254/latest", "http://[fe80::1]/x", "http://0.0.0.0/x", "http://[::ffff:127.0.0.1]/x"])("refuses %s", async (url) => {
+  it.each([
+    "http://127.0.0.1:9/x",
+    "http://127.8.9.10/x",
+    "http://[::1]/x",
+    "http://169.254.169.254/latest",
+    "http://[fe80::1]/x",
+    "http://0.0.0.0/x",
+    "http://[::ffff:127.0.0.1]/x",
+  ])("refuses %s", async (url) => {
     expect(await localTargetRefusal(url, lookup([]))).toMatch(/loopback or link-local/);
   });
   it("refuses a name that resolves to loopback, allows LAN and public addresses", async () => {

@@ -33,7 +33,8 @@ afterAll(() => new Promise<void>((r) => server.close(() => r())));
 let targets: AlertTargetRepo;
 let events: EventRepo;
 let now = 1_000_000;
-const make = (perMinute = 12) => new Notifier(targets, { lanName: "RetroLAN", perMinute, link: (a) => (a.machine ? `http://cowherd.lan/machines/${a.machine.id}` : null) }, () => now);
+const make = (perMinute = 12) =>
+  new Notifier(targets, { lanName: "RetroLAN", perMinute, link: (a) => (a.machine ? `http://cowherd.lan/machines/${a.machine.id}` : null) }, () => now);
 beforeEach(() => {
   const db = openDatabase(":memory:");
   targets = new AlertTargetRepo(db);
@@ -43,22 +44,56 @@ beforeEach(() => {
   now = 1_000_000;
 });
 const event = (kind: EventRow["kind"], severity: EventRow["severity"], id = 7): EventRow =>
-  events.insert({ at: now, kind, severity, machineId: id, machineName: `retro-${String(id).padStart(2, "0")}`, host: "local", message: `retro-${id} died at 21:14, last rate 40 MiB/min` });
+  events.insert({
+    at: now,
+    kind,
+    severity,
+    machineId: id,
+    machineName: `retro-${String(id).padStart(2, "0")}`,
+    host: "local",
+    message: `retro-${id} died at 21:14, last rate 40 MiB/min`,
+  });
 
 describe("notification formats", () => {
-  const alert: Alert = { id: 1, at: 0, kind: "snapshot-invalid", severity: "danger", title: "RetroLAN: Snapshot Invalid — retro-07", message: "retro-07 died", machine: { id: 7, name: "retro-07" }, host: "local" };
+  const alert: Alert = {
+    id: 1,
+    at: 0,
+    kind: "snapshot-invalid",
+    severity: "danger",
+    title: "RetroLAN: Snapshot Invalid — retro-07",
+    message: "retro-07 died",
+    machine: { id: 7, name: "retro-07" },
+    host: "local",
+  };
   it("ntfy: the message as body, title, priority and tags as headers, the token as Bearer", () => {
     const r = requestFor("ntfy", alert, { secret: "tk_x", link: "http://c/machines/7" });
     expect(r.body).toBe("retro-07 died");
-    expect(r.headers).toMatchObject({ title: "RetroLAN: Snapshot Invalid - retro-07", priority: "5", tags: "rotating_light", click: "http://c/machines/7", authorization: "Bearer tk_x" });
+    expect(r.headers).toMatchObject({
+      title: "RetroLAN: Snapshot Invalid - retro-07",
+      priority: "5",
+      tags: "rotating_light",
+      click: "http://c/machines/7",
+      authorization: "Bearer tk_x",
+    });
   });
   it("Discord: an embed with the severity's colour, no mentions", () => {
     const body = JSON.parse(requestFor("discord", alert, { secret: null, link: null }).body);
-    expect(body).toMatchObject({ username: "Cowherd", embeds: [{ title: alert.title, description: "retro-07 died", color: 0xdc2626 }], allowed_mentions: { parse: [] } });
+    expect(body).toMatchObject({
+      username: "Cowherd",
+      embeds: [{ title: alert.title, description: "retro-07 died", color: 0xdc2626 }],
+      allowed_mentions: { parse: [] },
+    });
   });
   it("webhook: the whole alert as JSON", () => {
     const body = JSON.parse(requestFor("webhook", alert, { secret: null, link: "http://c/machines/7" }).body);
-    expect(body).toMatchObject({ source: "cowherd", kind: "snapshot-invalid", severity: "danger", machine: { id: 7, name: "retro-07" }, link: "http://c/machines/7", at: "1970-01-01T00:00:00.000Z" });
+    expect(body).toMatchObject({
+      source: "cowherd",
+      kind: "snapshot-invalid",
+      severity: "danger",
+      machine: { id: 7, name: "retro-07" },
+      link: "http://c/machines/7",
+      at: "1970-01-01T00:00:00.000Z",
+    });
   });
 });
 
@@ -129,7 +164,10 @@ describe("notifier against a local receiver", () => {
     await new Promise<void>((r) => closed.listen(0, "127.0.0.1", r));
     const port = (closed.address() as AddressInfo).port;
     await new Promise<void>((r) => closed.close(() => r()));
-    const dead = targets.create({ name: "dead", kind: "webhook", url: `http://127.0.0.1:${port}/nothing`, secret: null, minSeverity: "warn", createdBy: "admin" }, now);
+    const dead = targets.create(
+      { name: "dead", kind: "webhook", url: `http://127.0.0.1:${port}/nothing`, secret: null, minSeverity: "warn", createdBy: "admin" },
+      now,
+    );
     const r = await make().test(dead.id, "admin");
     expect(r.ok).toBe(false);
     expect(r.error).toMatch(/ECONNREFUSED/);

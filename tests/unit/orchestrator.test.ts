@@ -87,10 +87,15 @@ describe("reset jobs on the simulator", () => {
   it("one job per PC at a time: a second request is refused with 409, other PCs are not blocked", async () => {
     const { rt, cleanup } = await testRuntime({ COWHERD_SIM_STEP_MS: "20" });
     const first = rt.orchestrator.submit([1], { source: "dashboard", requestedBy: "a" });
-    expect(() => rt.orchestrator.submit([1], { source: "dashboard", requestedBy: "b" })).toThrow(expect.objectContaining({ code: "reset_in_progress", status: 409 }));
+    expect(() => rt.orchestrator.submit([1], { source: "dashboard", requestedBy: "b" })).toThrow(
+      expect.objectContaining({ code: "reset_in_progress", status: 409 }),
+    );
     // In a bulk request the busy PC is refused inside the job; the others run.
     const bulk = rt.orchestrator.submit([1, 2], { source: "bulk", requestedBy: "b" });
-    expect(bulk.machines.map((m) => [m.id, m.state])).toEqual([[1, "refused"], [2, "queued"]]);
+    expect(bulk.machines.map((m) => [m.id, m.state])).toEqual([
+      [1, "refused"],
+      [2, "queued"],
+    ]);
     expect((await rt.orchestrator.wait(first.id)).summary.ok).toBe(1);
     const b = await rt.orchestrator.wait(bulk.id);
     expect(b.summary).toEqual({ requested: 2, ok: 1, failed: 0, refused: 1, pending: 0 });
@@ -110,7 +115,11 @@ describe("reset jobs on the simulator", () => {
     expect(rt.history.list({ page: 1, pageSize: 10 }).total).toBe(0);
     sim.injectFault(6, "dm-resume");
     const job = await reset([1, 2, 3, 4, 5, 6, 7, 8], rt, "bulk");
-    expect(calls).toEqual([[1, 2, 3], [4, 5, 6], [7, 8]]);
+    expect(calls).toEqual([
+      [1, 2, 3],
+      [4, 5, 6],
+      [7, 8],
+    ]);
     expect(job.summary).toEqual({ requested: 8, ok: 7, failed: 1, refused: 0, pending: 0 });
     const rows = rt.history.list({ page: 1, pageSize: 50 }).rows;
     expect(new Set(rows.map((r) => r.batchId))).toEqual(new Set([job.id]));
@@ -167,8 +176,15 @@ describe("reset jobs on the simulator", () => {
 
   it("marks rows left running by a dead process as interrupted at start", async () => {
     const id = ctx.rt.history.start({
-      machineId: 1, machineName: "retro-01", source: "dashboard", requestedBy: null, batchId: null,
-      startedAt: Date.now(), stateBefore: null, usedBefore: null, totalBefore: null,
+      machineId: 1,
+      machineName: "retro-01",
+      source: "dashboard",
+      requestedBy: null,
+      batchId: null,
+      startedAt: Date.now(),
+      stateBefore: null,
+      usedBefore: null,
+      totalBefore: null,
     });
     expect(ctx.rt.history.markInterrupted(Date.now())).toBe(1);
     expect(ctx.rt.history.get(id)?.result).toBe("interrupted");
@@ -189,7 +205,10 @@ describe("a reset job whatever the database or the host does", () => {
     const quiet = vi.spyOn(console, "error").mockImplementation(() => undefined);
     try {
       const [, b] = rt.room.hosts() as SimHost[];
-      const onA = rt.config.machines.filter((m) => m.host === "store-a").map((m) => m.id).slice(0, 2) as [number, number];
+      const onA = rt.config.machines
+        .filter((m) => m.host === "store-a")
+        .map((m) => m.id)
+        .slice(0, 2) as [number, number];
       const onB = rt.config.machines.find((m) => m.host === "store-b")!.id;
       // store-b's reset is still running while store-a's run ends.
       let open!: () => void;
@@ -254,7 +273,8 @@ describe("a reset clears the PC's reset at next boot", () => {
     expect(boots.pending().has(3)).toBe(false);
     // A reset that keeps the old disk did not do what the mark asks.
     boots.setPending(5, "admin", Date.now() - 1000);
-    ctx.sim.reset = async (ids) => ids.map((id) => ({ id, ok: false, failedStep: "cow-zero", error: "I/O error", steps: [], recovery: [], outcome: "kept-old" as const }));
+    ctx.sim.reset = async (ids) =>
+      ids.map((id) => ({ id, ok: false, failedStep: "cow-zero", error: "I/O error", steps: [], recovery: [], outcome: "kept-old" as const }));
     await reset([5]);
     expect(boots.pending().has(5)).toBe(true);
     // A mark made while the reset ran asks for one more.

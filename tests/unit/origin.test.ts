@@ -13,7 +13,9 @@ import { ADMIN_PASSWORD, testRuntime } from "../helpers/runtime";
 
 const base = { machines: [{ id: 1, name: "pc1", ip: "127.0.0.41", dmName: "retrocow1" }] };
 const loginBody = { username: "admin", password: ADMIN_PASSWORD };
-const ownNonLoopback = Object.values(networkInterfaces()).flat().find((a) => a && !a.internal && a.family === "IPv4")?.address;
+const ownNonLoopback = Object.values(networkInterfaces())
+  .flat()
+  .find((a) => a && !a.internal && a.family === "IPv4")?.address;
 
 let cleanup: (() => unknown) | undefined;
 afterEach(async () => {
@@ -52,10 +54,26 @@ describe("DNS rebinding: the Host header is never trusted for the same-origin ch
 
   it("allows loopback hosts and this machine's own IP literals on any port, and configured origins exactly", async () => {
     const config = parseConfig({ ...base, allowedOrigins: ["https://cowherd.example.org"], publicUrl: "http://dash.lan:8080/" });
-    const allowed = ["http://localhost:3000", "http://localhost", "http://127.0.0.1:9999", "http://127.3.2.1", "http://[::1]:3000", "https://cowherd.example.org", "http://dash.lan:8080"];
+    const allowed = [
+      "http://localhost:3000",
+      "http://localhost",
+      "http://127.0.0.1:9999",
+      "http://127.3.2.1",
+      "http://[::1]:3000",
+      "https://cowherd.example.org",
+      "http://dash.lan:8080",
+    ];
     const refused = [
-      "http://rebind.attacker.example", "http://localhost.attacker.example", "http://cowherd.example.org", "https://cowherd.example.org:8443",
-      "http://dash.lan", "http://10.255.255.254:3000", "http://[::1.2.3.4]", "null", "file:///etc/passwd", "ftp://127.0.0.1",
+      "http://rebind.attacker.example",
+      "http://localhost.attacker.example",
+      "http://cowherd.example.org",
+      "https://cowherd.example.org:8443",
+      "http://dash.lan",
+      "http://10.255.255.254:3000",
+      "http://[::1.2.3.4]",
+      "null",
+      "file:///etc/passwd",
+      "ftp://127.0.0.1",
     ];
     if (ownNonLoopback) allowed.push(`http://${ownNonLoopback}:3000`, `https://${ownNonLoopback}`);
     for (const o of allowed) expect(isAllowedOrigin(o, config), o).toBe(true);

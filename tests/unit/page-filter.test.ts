@@ -10,7 +10,9 @@ describe("a dashboard page's filters (pageFilter)", () => {
     expect(f.q).toEqual(fallback);
     expect(f.raw).toEqual({});
     expect(f.ignored).toBe("The address gives 'machine' more than once: its filters are ignored and everything is shown. Give each filter once.");
-    expect(pageFilter(historyQuery, { machine: ["1", "2"], result: ["ok", "failed"] }, { page: 1, pageSize: 25 }).ignored).toMatch(/^The address gives 'machine', 'result' more than once/);
+    expect(pageFilter(historyQuery, { machine: ["1", "2"], result: ["ok", "failed"] }, { page: 1, pageSize: 25 }).ignored).toMatch(
+      /^The address gives 'machine', 'result' more than once/,
+    );
   });
 
   it("filters given once apply; empty ones (a form's blank field) are left out, also beside a repeat of an empty one", () => {

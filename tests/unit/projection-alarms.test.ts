@@ -24,20 +24,36 @@ function room(used: (id: number) => number, full: (id: number) => number | null)
       failing: null,
       status: {
         readAt: NOW,
-        machines: config.machines.map((m) => ({ id: m.id, state: "ok" as const, usedSectors: used(m.id) * MIB, totalSectors: 200 * MIB, online: true, initiators: [], exported: true, suspended: false })),
+        machines: config.machines.map((m) => ({
+          id: m.id,
+          state: "ok" as const,
+          usedSectors: used(m.id) * MIB,
+          totalSectors: 200 * MIB,
+          online: true,
+          initiators: [],
+          exported: true,
+          suspended: false,
+        })),
       },
     },
   ];
   const projection = (id: number): UsageProjection => {
     const f = full(id);
-    return { mibPerMin: f === null ? 0 : (200 - used(id)) / Math.max(f, 1), fullInMs: f === null ? null : f * 60_000, ceilingSectors: 200 * MIB, lastMibPerMin: null };
+    return {
+      mibPerMin: f === null ? 0 : (200 - used(id)) / Math.max(f, 1),
+      fullInMs: f === null ? null : f * 60_000,
+      ceilingSectors: 200 * MIB,
+      lastMibPerMin: null,
+    };
   };
   const view = buildMachinesView(config, readings, new Map(), new Map(), new Map(), NOW, undefined, { projection, blocked: () => null });
   return { view, projection };
 }
 
 function conditionsOf(r: ReturnType<typeof room>, open: string[] = []) {
-  return roomConditions({ config, view: r.view, projection: r.projection, stores: new Map(), isOpen: (k) => open.includes(k), now: NOW }).active.filter((c) => c.kind === "projected-full");
+  return roomConditions({ config, view: r.view, projection: r.projection, stores: new Map(), isOpen: (k) => open.includes(k), now: NOW }).active.filter(
+    (c) => c.kind === "projected-full",
+  );
 }
 
 describe("a projection is a warning until the PC is close", () => {
@@ -57,25 +73,37 @@ describe("a projection is a warning until the PC is close", () => {
   });
 
   it("events: a nearly empty PC filling fast raises a warning, a close one raises danger (its own key, so the step up notifies)", () => {
-    const r = room((id) => (id === 1 ? 3 : id === 2 ? 150 : 10), (id) => (id === 1 ? 50 : id === 2 ? 8 : null));
+    const r = room(
+      (id) => (id === 1 ? 3 : id === 2 ? 150 : 10),
+      (id) => (id === 1 ? 50 : id === 2 ? 8 : null),
+    );
     const c = conditionsOf(r);
     expect(c.map((x) => [x.machineId, x.key, x.severity])).toEqual([
       [1, "projected-full:pc:1", "warn"],
       [2, "projected-full:pc:2:close", "danger"],
     ]);
     // Once close is open it holds to 1.25 × projectedDangerMinutes (no flapping back to warn).
-    const held = room((id) => (id === 2 ? 150 : 10), (id) => (id === 2 ? 17 : null));
+    const held = room(
+      (id) => (id === 2 ? 150 : 10),
+      (id) => (id === 2 ? 17 : null),
+    );
     expect(conditionsOf(held, ["projected-full:pc:2:close"]).map((x) => x.key)).toEqual(["projected-full:pc:2:close"]);
     expect(conditionsOf(held).map((x) => x.key)).toEqual(["projected-full:pc:2"]);
   });
 
   it("the card's badge and its growth line agree: an OK PC projected full soon says so in both, in the same colour", () => {
-    const r = room((id) => (id === 1 ? 3 : 150), (id) => (id === 1 ? 50 : id === 2 ? 8 : null));
+    const r = room(
+      (id) => (id === 1 ? 3 : 150),
+      (id) => (id === 1 ? 50 : id === 2 ? 8 : null),
+    );
     const [a, b, c] = r.view.machines;
     expect([a!.growth.level, badgeProjection(a!)]).toEqual(["warn", "warn"]);
     expect([b!.growth.level, badgeProjection(b!)]).toEqual(["danger", "danger"]);
     expect([c!.condition, c!.growth.level, badgeProjection(c!)]).toEqual(["warn", null, null]);
-    const html = (m: typeof a) => renderToStaticMarkup(createElement("div", null, createElement(StateBadge, { m: m!, warnPercent: 75, dangerPercent: 90 }), createElement(GrowthLine, { m: m! })));
+    const html = (m: typeof a) =>
+      renderToStaticMarkup(
+        createElement("div", null, createElement(StateBadge, { m: m!, warnPercent: 75, dangerPercent: 90 }), createElement(GrowthLine, { m: m! })),
+      );
     expect(html(a)).toMatch(/data-projection="warn"[^>]*>Full in 50 min<.*data-soon="warn"[^>]*text-amber-800/);
     expect(html(b)).toMatch(/data-projection="danger"[^>]*>Full in 8 min<.*data-soon="danger"[^>]*text-red-700/);
     expect(html(c)).not.toMatch(/data-soon|data-projection/);
@@ -83,7 +111,10 @@ describe("a projection is a warning until the PC is close", () => {
 
   it("with 250 PCs mostly projected full within the hour but nearly empty, Needs attention lists only the ones to act on now", () => {
     // Every PC fills "within the hour" from 3 MiB; PC 9 is close, PC 10 is past the danger level, PC 11 past the warning level.
-    const r = room((id) => (id === 9 ? 160 : id === 10 ? 185 : id === 11 ? 155 : 3), (id) => (id === 9 ? 6 : id === 11 ? null : 45));
+    const r = room(
+      (id) => (id === 9 ? 160 : id === 10 ? 185 : id === 11 ? 155 : 3),
+      (id) => (id === 9 ? 6 : id === 11 ? null : 45),
+    );
     const attention = arrange(r.view.machines, { filter: "attention", sort: "name", query: "" }, 60);
     expect(attention.map((m) => m.name)).toEqual(["retro-009", "retro-010"]);
     expect(arrange(r.view.machines, { filter: "filling", sort: "name", query: "" }, 60)).toHaveLength(249);

@@ -44,7 +44,11 @@ describe("charts are folded to their width (issue 16, item 13)", () => {
     const { rows } = fillThirtyDays(now);
     expect(rows).toBeGreaterThan(16_000);
     for (const points of [undefined, 1000, 120]) {
-      const r = await call(machineUsageGet, { cookie: t.admin, url: `/api/machines/1/usage?range=30d${points ? `&points=${points}` : ""}`, params: { id: "1" } });
+      const r = await call(machineUsageGet, {
+        cookie: t.admin,
+        url: `/api/machines/1/usage?range=30d${points ? `&points=${points}` : ""}`,
+        params: { id: "1" },
+      });
       expect(r.status).toBe(200);
       const pts = r.json.points as [number, number | null, number | null, string][];
       expect(pts.length).toBeLessThanOrEqual(points ?? CHART_POINTS_DEFAULT);
@@ -89,7 +93,8 @@ describe("list pages are bounded (issue 16, item 13)", () => {
 
   it("the chart's markers are capped too: the newest events of a PC, oldest first", () => {
     const base = Date.now() - DAY;
-    for (let i = 0; i < 700; i++) t.ctx.rt.events.insert({ at: base + i * 1000, kind: "usage-warn", severity: "warn", machineId: 1, machineName: "retro-01", message: `e${i}` });
+    for (let i = 0; i < 700; i++)
+      t.ctx.rt.events.insert({ at: base + i * 1000, kind: "usage-warn", severity: "warn", machineId: 1, machineName: "retro-01", message: `e${i}` });
     const ev = t.ctx.rt.events.forMachine(1, base - 1, Date.now(), 500);
     expect(ev).toHaveLength(500);
     expect(ev[0]!.message).toBe("e200");

@@ -42,7 +42,12 @@ describe("the login form without script (POST, 303)", () => {
   let ctx: Awaited<ReturnType<typeof testRuntime>>;
   beforeEach(async () => void (ctx = await testRuntime()));
   afterEach(() => ctx.cleanup());
-  const form = (password: string, next: string) => call(loginPost, { url: "/api/auth/login", rawBody: new URLSearchParams({ username: "admin", password, next }).toString(), contentType: "application/x-www-form-urlencoded" });
+  const form = (password: string, next: string) =>
+    call(loginPost, {
+      url: "/api/auth/login",
+      rawBody: new URLSearchParams({ username: "admin", password, next }).toString(),
+      contentType: "application/x-www-form-urlencoded",
+    });
 
   it("goes to `next` when it is a path of this site, to / when it is not", async () => {
     expect((await form(ADMIN_PASSWORD, "/machines/3")).headers.get("location")).toBe("/machines/3");

@@ -16,7 +16,10 @@ afterEach(() => {
 
 async function start(env: Record<string, string> = {}) {
   const lines: string[] = [];
-  const rt = await createRuntime({ COWHERD_DATA_DIR: dir, COWHERD_ADMIN_PASSWORD: "x".repeat(12), COWHERD_SIM_ACTIVITY: "0", COWHERD_SIM_STEP_MS: "0", ...env }, (l) => lines.push(l));
+  const rt = await createRuntime(
+    { COWHERD_DATA_DIR: dir, COWHERD_ADMIN_PASSWORD: "x".repeat(12), COWHERD_SIM_ACTIVITY: "0", COWHERD_SIM_STEP_MS: "0", ...env },
+    (l) => lines.push(l),
+  );
   open.push(rt);
   return { rt, sim: rt.room.hosts()[0] as SimHost, lines };
 }
@@ -47,8 +50,12 @@ describe("a PC's state belongs to the PC (name and address), not to its id", () 
     expect(pc(4).pendingReset).toBeNull();
     expect(rt.boots.pending().size).toBe(0);
     expect(pc(5)).toMatchObject({ lastResetAt: null, lastReset: null });
-    expect(lines.join("\n")).toMatch(/simulated host local: the room changed: kept the state of 0 PC\(s\); dropped 14: retro-01 127\.0\.0\.41 \(id 1 is now retro-001 127\.0\.1\.1\)/);
-    expect(lines.join("\n")).toMatch(/the room changed since this data dir was last used: 0 PC\(s\) kept their history, 14 id\(s\) now name another PC .*dropped their 1 pending reset/);
+    expect(lines.join("\n")).toMatch(
+      /simulated host local: the room changed: kept the state of 0 PC\(s\); dropped 14: retro-01 127\.0\.0\.41 \(id 1 is now retro-001 127\.0\.1\.1\)/,
+    );
+    expect(lines.join("\n")).toMatch(
+      /the room changed since this data dir was last used: 0 PC\(s\) kept their history, 14 id\(s\) now name another PC .*dropped their 1 pending reset/,
+    );
   });
 
   it("a data dir from before rooms were recorded: a pending mark made under another name is dropped", async () => {
@@ -80,7 +87,10 @@ describe("a PC's state belongs to the PC (name and address), not to its id", () 
     const pc = (id: number, name: string, ip: string) => ({ id, name, ip, dmName: `retrocow${id}`, cowPath: `/store/retrocow${id}.cow` }) as Machine;
     const r = adoptPcs([pc(1, "a", "10.0.0.1"), pc(2, "b", "10.0.0.2"), pc(3, "x", "10.0.0.9")], [pc(1, "a", "10.0.0.1"), pc(2, "c", "10.0.0.3")]);
     expect(r.kept.map((m) => m.name)).toEqual(["a"]);
-    expect(r.dropped.map((d) => [d.was.name, d.now?.name ?? null])).toEqual([["b", "c"], ["x", null]]);
+    expect(r.dropped.map((d) => [d.was.name, d.now?.name ?? null])).toEqual([
+      ["b", "c"],
+      ["x", null],
+    ]);
   });
 
   it("a state file from before the simulated kernel is not read: the room is made afresh", () => {

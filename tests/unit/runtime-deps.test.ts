@@ -17,7 +17,11 @@ describe("lib functions take what they use", () => {
   it("no lib function outside the front and the route wrapper takes the whole runtime", () => {
     const offenders = files("lib")
       .filter((f) => !WHOLE.has(f))
-      .flatMap((f) => readFileSync(f, "utf8").split("\n").map((line, i) => [f, i + 1, line] as const))
+      .flatMap((f) =>
+        readFileSync(f, "utf8")
+          .split("\n")
+          .map((line, i) => [f, i + 1, line] as const),
+      )
       .filter(([, , line]) => /\b\w+: Runtime\b(?!\[)/.test(line))
       .map(([f, n, line]) => `${f}:${n}: ${line.trim()}`);
     expect(offenders).toEqual([]);

@@ -24,7 +24,6 @@ beforeEach(async () => {
 });
 afterEach(() => ctx.cleanup());
 
-
 async function viewerCookie(): Promise<string> {
   expect((await call(usersPost, { body: { username: "watcher", password: "watcher-password", role: "viewer" }, cookie: admin })).status).toBe(201);
   const r = await call(loginPost, { body: { username: "watcher", password: "watcher-password" } });
@@ -58,7 +57,12 @@ describe("roles", () => {
     expect(r.status).toBe(403);
     expect(r.json).toEqual(errorShape);
     expect(hostCalls).not.toHaveBeenCalled();
-    expect(ctx.rt.audit.list({ action: "access.denied", page: 1, pageSize: 5 }).rows[0]).toMatchObject({ actor: "watcher", actorKind: "user", outcome: "denied", target: expect.stringMatching(new RegExp(`^${name.split(" ")[0]} `)) });
+    expect(ctx.rt.audit.list({ action: "access.denied", page: 1, pageSize: 5 }).rows[0]).toMatchObject({
+      actor: "watcher",
+      actorKind: "user",
+      outcome: "denied",
+      target: expect.stringMatching(new RegExp(`^${name.split(" ")[0]} `)),
+    });
   });
 
   it("a viewer can read the grid and the history", async () => {
@@ -134,8 +138,7 @@ describe("login abuse", () => {
   it("slows brute force per account with growing delays, then lets the real admin in after the window", async () => {
     let now = 1_000_000;
     ctx.rt.limiter.now = () => now;
-    const attempt = (password: string, from = "10.0.0.9") =>
-      call(loginPost, { body: { username: "admin", password }, headers: { "x-cowherd-peer": from } });
+    const attempt = (password: string, from = "10.0.0.9") => call(loginPost, { body: { username: "admin", password }, headers: { "x-cowherd-peer": from } });
     for (let i = 0; i < 5; i++) expect((await attempt("guess" + i)).status).toBe(401);
     const limited = await attempt("guess-x");
     expect(limited.status).toBe(429);
@@ -193,7 +196,12 @@ describe("audit log", () => {
     const r = await call(auditGet, { url: "/api/audit?pageSize=20", cookie: admin });
     const actions = r.json.entries.map((e: { action: string }) => e.action);
     expect(actions).toEqual(expect.arrayContaining(["login", "reset", "reset.bulk", "user.create", "token.create"]));
-    expect(r.json.entries.find((e: { action: string }) => e.action === "reset")).toMatchObject({ actor: "admin", actorKind: "user", target: "retro-04", outcome: "ok" });
+    expect(r.json.entries.find((e: { action: string }) => e.action === "reset")).toMatchObject({
+      actor: "admin",
+      actorKind: "user",
+      target: "retro-04",
+      outcome: "ok",
+    });
     expect(() => ctx.rt.db.prepare("UPDATE audit_log SET outcome = 'ok'").run()).toThrow(/append-only/);
     expect(() => ctx.rt.db.prepare("DELETE FROM audit_log").run()).toThrow(/append-only/);
     expect((await call(auditGet, { url: "/api/audit?outcome=denied", cookie: admin })).json.total).toBe(0);
@@ -211,7 +219,11 @@ describe("login form without JavaScript", () => {
     expect(bad.status).toBe(303);
     expect(bad.headers.get("location")).toBe("/login?error=wrong");
     expect(bad.headers.get("set-cookie")).toBeNull();
-    const cross = await call(loginPost, { rawBody: `username=admin&password=${ADMIN_PASSWORD}`, contentType: "application/x-www-form-urlencoded", headers: { origin: "http://evil.example" } });
+    const cross = await call(loginPost, {
+      rawBody: `username=admin&password=${ADMIN_PASSWORD}`,
+      contentType: "application/x-www-form-urlencoded",
+      headers: { origin: "http://evil.example" },
+    });
     expect(cross.status).toBe(403);
   });
 });

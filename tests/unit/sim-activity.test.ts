@@ -26,7 +26,13 @@ async function simulate(seed: number, ms: number) {
   const host = new SimHost(config, "local", { stepMs: 0, scenario: "demo" });
   await host.ready;
   const boots: number[] = [];
-  const activity = new SimActivity(host, config.machines, { lively: true, troubled: 7, random: seeded(seed), bootMs: 4000, fetchBootScript: async (id) => void boots.push(id) });
+  const activity = new SimActivity(host, config.machines, {
+    lively: true,
+    troubled: 7,
+    random: seeded(seed),
+    bootMs: 4000,
+    fetchBootScript: async (id) => void boots.push(id),
+  });
   const offs = new Set<number>();
   for (const end = now + ms; now <= end; now += 2000) {
     activity.tick(now);

@@ -79,9 +79,15 @@ describe("COWHERD_SIM_FAIL", () => {
     const dir = mkdtempSync(path.join(tmpdir(), "cowherd-init-"));
     try {
       expect(() => createSimHost(config, "local", dir, { COWHERD_SIM_INIT: '{"99":{"online":true}}' })).toThrow(/there is no PC 99 in the room/);
-      expect(() => createSimHost(config, "local", dir, { COWHERD_SIM_INIT: '{"3":{"health":"dead"}}' })).toThrow(/PC 3: health must be "ok", "invalid" or "overflow", not "dead"/);
-      expect(() => createSimHost(config, "local", dir, { COWHERD_SIM_INIT: '{"3":{"fraction":"lots"}}' })).toThrow(/PC 3: fraction must be a number from 0 to 1/);
-      expect(() => createSimHost(config, "local", dir, { COWHERD_SIM_STORE_MIB: "5000" })).toThrow("COWHERD_SIM_STORE_MIB=5000 is too small for local's room: it needs at least 7920 MiB (the 4096 MiB master, 14 COWs, the 1024 MiB reserve)");
+      expect(() => createSimHost(config, "local", dir, { COWHERD_SIM_INIT: '{"3":{"health":"dead"}}' })).toThrow(
+        /PC 3: health must be "ok", "invalid" or "overflow", not "dead"/,
+      );
+      expect(() => createSimHost(config, "local", dir, { COWHERD_SIM_INIT: '{"3":{"fraction":"lots"}}' })).toThrow(
+        /PC 3: fraction must be a number from 0 to 1/,
+      );
+      expect(() => createSimHost(config, "local", dir, { COWHERD_SIM_STORE_MIB: "5000" })).toThrow(
+        "COWHERD_SIM_STORE_MIB=5000 is too small for local's room: it needs at least 7920 MiB (the 4096 MiB master, 14 COWs, the 1024 MiB reserve)",
+      );
       expect(() => createSimHost(config, "local", dir, { COWHERD_SIM_STORE_MIB: "lots" })).toThrow(/whole number of MiB, not "lots"/);
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -73,7 +73,10 @@ describe("the simulated kernel", () => {
   it("a full store fails allocations like ENOSPC and unknown programs like a missing binary", async () => {
     const k = new SimKernel();
     k.freeBytes = 8 * MiB;
-    expect(await k.runner(cmd(BIN.fallocate, "--length", String(16 * MiB), "/store/x.cow"))).toMatchObject({ code: 1, stderr: "fallocate: fallocate failed: No space left on device" });
+    expect(await k.runner(cmd(BIN.fallocate, "--length", String(16 * MiB), "/store/x.cow"))).toMatchObject({
+      code: 1,
+      stderr: "fallocate: fallocate failed: No space left on device",
+    });
     expect(await k.runner(cmd(BIN.targetcli, "ls"))).toMatchObject({ code: 127 });
     expect(await k.runner(cmd(BIN.dmsetup, "frobnicate"))).toMatchObject({ code: 1, stderr: "Unrecognised command: frobnicate" });
   });
@@ -99,7 +102,12 @@ describe("the simulated kernel", () => {
     const { io } = k.io(() => config);
     expect((await runHelper(["reset", "1"], io)).output).toMatchObject({ ok: false });
     const s = await runHelper(["status"], k.io(() => config).io);
-    expect(s.output).toMatchObject({ machines: [{ id: 1, online: true }, { id: 2, online: false }] });
+    expect(s.output).toMatchObject({
+      machines: [
+        { id: 1, online: true },
+        { id: 2, online: false },
+      ],
+    });
   });
 
   it("toJSON / fromJSON keep the whole state, shared exception stores included", async () => {

@@ -21,7 +21,9 @@ it("until start-up has run only the legacy route is served: the rest answer 503 
   const dir = mkdtempSync(path.join(tmpdir(), "cowherd-race-"));
   open.push(() => rmSync(dir, { recursive: true, force: true }));
   // As scripts/server.ts builds it: a runtime whose start waits for the port, the real front.
-  const rt: Runtime = await createRuntime({ COWHERD_DATA_DIR: dir, COWHERD_ADMIN_PASSWORD: ADMIN_PASSWORD, COWHERD_SIM_ACTIVITY: "0" }, () => undefined, { deferStart: true });
+  const rt: Runtime = await createRuntime({ COWHERD_DATA_DIR: dir, COWHERD_ADMIN_PASSWORD: ADMIN_PASSWORD, COWHERD_SIM_ACTIVITY: "0" }, () => undefined, {
+    deferStart: true,
+  });
   setRuntime(Promise.resolve(rt));
   open.push(() => rt.close());
   const server = createHttpServer(rt, nextLike([["/api/auth/login", login]] as unknown as RouteTable));

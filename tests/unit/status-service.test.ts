@@ -90,7 +90,14 @@ describe("a room whose host throws", () => {
       },
     );
     const readings = await new Room(config, [host]).read();
-    expect(readings).toEqual([{ name: "local", health: { state: "down", since: expect.any(Number), error: "no agent" }, status: null, failing: { since: expect.any(Number), message: "agent pipe closed" } }]);
+    expect(readings).toEqual([
+      {
+        name: "local",
+        health: { state: "down", since: expect.any(Number), error: "no agent" },
+        status: null,
+        failing: { since: expect.any(Number), message: "agent pipe closed" },
+      },
+    ]);
   });
 });
 
@@ -102,8 +109,14 @@ function controlledHost() {
 }
 const settle = () => new Promise((r) => setTimeout(r, 0));
 /** PC 1 as a status read sees it: full before the reset, nearly empty after. */
-const fullRead = (readAt: number): HostStatus => ({ readAt, machines: [{ id: 1, state: "ok", usedSectors: 900_000, totalSectors: 1_000_000, online: false, initiators: [], exported: true, suspended: false }] });
-const emptyRead = (readAt: number): HostStatus => ({ readAt, machines: [{ id: 1, state: "ok", usedSectors: 128, totalSectors: 1_000_000, online: false, initiators: [], exported: true, suspended: false }] });
+const fullRead = (readAt: number): HostStatus => ({
+  readAt,
+  machines: [{ id: 1, state: "ok", usedSectors: 900_000, totalSectors: 1_000_000, online: false, initiators: [], exported: true, suspended: false }],
+});
+const emptyRead = (readAt: number): HostStatus => ({
+  readAt,
+  machines: [{ id: 1, state: "ok", usedSectors: 128, totalSectors: 1_000_000, online: false, initiators: [], exported: true, suspended: false }],
+});
 
 describe("a read begun before a reset and ended after it", () => {
   it("never replaces the fresher read, nor is handed to the callers that joined it", async () => {

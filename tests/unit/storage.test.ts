@@ -68,7 +68,10 @@ describe("helper storage (commands as argv arrays)", () => {
     await host.up([1, 2]);
     fake.calls = [];
     const reports = await host.reset([1, 2], noSteps);
-    expect(reports.map((r) => [r.ok, r.outcome])).toEqual([[true, "fresh"], [true, "fresh"]]);
+    expect(reports.map((r) => [r.ok, r.outcome])).toEqual([
+      [true, "fresh"],
+      [true, "fresh"],
+    ]);
     const m = fake.mutations();
     expect(m).toEqual([
       "worker wipe retrocow1 131072",
@@ -117,7 +120,10 @@ describe("helper storage (commands as argv arrays)", () => {
     fake.failWhen.push((c) => (c.startsWith("worker load retrocow1") ? "Cannot allocate memory" : null));
     const [r] = await host.reset([1], noSteps);
     expect(r).toMatchObject({ ok: false, failedStep: "dm-load", outcome: "down" });
-    expect(r!.recovery.map((s) => [s.step, s.ok])).toEqual([["recover:dm-load", false], ["recover:dm-load", false]]);
+    expect(r!.recovery.map((s) => [s.step, s.ok])).toEqual([
+      ["recover:dm-load", false],
+      ["recover:dm-load", false],
+    ]);
     // The journal stays until the PC is repaired; the next reset repairs it first.
     expect(fake.files.has("/run/cowherd/reset-1.json")).toBe(true);
     fake.failWhen = [];
@@ -216,10 +222,26 @@ describe("helper storage (commands as argv arrays)", () => {
     ]);
     expect(fake.files.has("/run/cowherd/reset-1.json")).toBe(true);
     expect(s.machines).toEqual([
-      { id: 1, state: "ok", usedSectors: 16, totalSectors: 32768, metadataSectors: 16, online: false, initiators: [], exported: true, suspended: true, version: 1 },
+      {
+        id: 1,
+        state: "ok",
+        usedSectors: 16,
+        totalSectors: 32768,
+        metadataSectors: 16,
+        online: false,
+        initiators: [],
+        exported: true,
+        suspended: true,
+        version: 1,
+      },
       { id: 2, state: "missing", online: false, initiators: [], exported: false, suspended: false, version: 1 },
     ]);
-    expect(s.images).toEqual({ current: 1, keep: 3, draft: null, versions: [{ n: 1, sizeBytes: 64 * 1048576, createdAt: expect.any(Number), attached: true, machines: [1, 2] }] });
+    expect(s.images).toEqual({
+      current: 1,
+      keep: 3,
+      draft: null,
+      versions: [{ n: 1, sizeBytes: 64 * 1048576, createdAt: expect.any(Number), attached: true, machines: [1, 2] }],
+    });
   });
 
   it("up refuses a COW the store has no room for (reserve kept) and leaves nothing behind", async () => {
@@ -271,7 +293,9 @@ describe("helper storage (commands as argv arrays)", () => {
         state: "ok",
         exported: false,
         online: false,
-        problem: expect.stringMatching(/^the iSCSI target does not answer \(.*Transport endpoint is not connected.*\): no PC can reach its disk or boot; start it \(systemctl start tgt\), then 'cowherd-helper repair'/),
+        problem: expect.stringMatching(
+          /^the iSCSI target does not answer \(.*Transport endpoint is not connected.*\): no PC can reach its disk or boot; start it \(systemctl start tgt\), then 'cowherd-helper repair'/,
+        ),
       });
     }
   });
@@ -279,9 +303,20 @@ describe("helper storage (commands as argv arrays)", () => {
   it("a missing iSCSI tool is an error (the config names a backend this host does not have), not 'not exported'", async () => {
     await host.up([1]);
     fake.files.delete("/usr/sbin/tgtadm");
-    await expect(host.status()).rejects.toMatchObject({ step: "read-iscsi", message: expect.stringMatching(/configured as tgt .* \/usr\/sbin\/tgtadm is missing/) });
-    const iet = new Storage({ config: parseConfig({ ...config, machines: config.machines, storage: { ...config.storage, backend: "iet" } }), run: fake.runner, fs: fake.fs, dm: fake.worker, stateDir: "/run/cowherd" });
-    await expect(iet.status()).rejects.toMatchObject({ message: expect.stringMatching(/configured as iet .*\/usr\/sbin\/ietadm and \/proc\/net\/iet are missing/) });
+    await expect(host.status()).rejects.toMatchObject({
+      step: "read-iscsi",
+      message: expect.stringMatching(/configured as tgt .* \/usr\/sbin\/tgtadm is missing/),
+    });
+    const iet = new Storage({
+      config: parseConfig({ ...config, machines: config.machines, storage: { ...config.storage, backend: "iet" } }),
+      run: fake.runner,
+      fs: fake.fs,
+      dm: fake.worker,
+      stateDir: "/run/cowherd",
+    });
+    await expect(iet.status()).rejects.toMatchObject({
+      message: expect.stringMatching(/configured as iet .*\/usr\/sbin\/ietadm and \/proc\/net\/iet are missing/),
+    });
   });
 
   it("a table loaded behind a live snapshot (a kill between a reset's two halves) is replaced, never made live", async () => {
@@ -314,7 +349,10 @@ describe("an export half made is finished, and only a full one counts (issue 16 
     expect(st.machines.map((m) => m.exported)).toEqual([false, false]);
     fake.calls = [];
     expect((await host.repair([1])).find((r) => r.id === 1)).toEqual({ id: 1, ok: true, actions: ["target-bound", "lun-online"] });
-    expect(fake.mutations().slice(0, 2)).toEqual(["/usr/sbin/tgtadm --lld iscsi --op bind --mode target --tid 1 -I 10.0.0.41", "/usr/sbin/tgtadm --lld iscsi --op new --mode logicalunit --tid 1 --lun 1 -b /dev/mapper/retrocow1 --bsoflags direct"]);
+    expect(fake.mutations().slice(0, 2)).toEqual([
+      "/usr/sbin/tgtadm --lld iscsi --op bind --mode target --tid 1 -I 10.0.0.41",
+      "/usr/sbin/tgtadm --lld iscsi --op new --mode logicalunit --tid 1 --lun 1 -b /dev/mapper/retrocow1 --bsoflags direct",
+    ]);
     expect((await host.up([2]))[0]).toMatchObject({ ok: true });
     expect([bound(1), bound(2)]).toEqual([true, true]);
     expect((await host.status()).machines.map((m) => m.exported)).toEqual([true, true]);
@@ -397,4 +435,3 @@ describe("an export half made is finished, and only a full one counts (issue 16 
     ]);
   });
 });
-

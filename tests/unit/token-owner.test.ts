@@ -74,7 +74,9 @@ describe("API tokens act with at most their owner's current role", () => {
 describe("token owner migration", () => {
   it("gives existing tokens their creator as owner (a token made by a token: that token's owner) and revokes those without one", () => {
     const dir = mkdtempSync(path.join(tmpdir(), "mig-"));
-    const all = readdirSync(migrationsDir()).filter((f) => f.endsWith(".sql")).sort();
+    const all = readdirSync(migrationsDir())
+      .filter((f) => f.endsWith(".sql"))
+      .sort();
     const before = all.filter((f) => f < "2026-11-26-0012");
     for (const f of before) copyFileSync(path.join(migrationsDir(), f), path.join(dir, f));
     const db = new Database(":memory:");

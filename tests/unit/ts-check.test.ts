@@ -31,10 +31,12 @@ describe("type-checked .mjs", () => {
   });
 
   it("every .mjs under scripts/ and tests/ opts in with // @ts-check, but for the folders not done yet", () => {
-    const missing = scripts.filter((f) => !NOT_YET_CHECKED.some((d) => f.startsWith(d))).filter((f) => {
-      const head = readFileSync(f, "utf8").split("\n").slice(0, 2);
-      return !head.includes("// @ts-check");
-    });
+    const missing = scripts
+      .filter((f) => !NOT_YET_CHECKED.some((d) => f.startsWith(d)))
+      .filter((f) => {
+        const head = readFileSync(f, "utf8").split("\n").slice(0, 2);
+        return !head.includes("// @ts-check");
+      });
     expect(missing).toEqual([]);
   });
 

@@ -11,7 +11,8 @@ const MIB = 2048; // sectors
 /** Full resolution: a point per millisecond at most. */
 const ALL = Number.MAX_SAFE_INTEGER;
 /** A PC writing `rate` MiB/min, read every `step` ms from t0. */
-const line = (n: number, rate: number, step = 2000, t0 = 0, used0 = 16) => Array.from({ length: n }, (_, i) => ({ at: t0 + i * step, used: used0 + (rate * MIB * i * step) / 60_000 }));
+const line = (n: number, rate: number, step = 2000, t0 = 0, used0 = 16) =>
+  Array.from({ length: n }, (_, i) => ({ at: t0 + i * step, used: used0 + (rate * MIB * i * step) / 60_000 }));
 
 describe("fill rate", () => {
   it("is the slope of the window in MiB/min", () => {
@@ -64,7 +65,16 @@ describe("usage sampler (SQLite)", () => {
       failing: null,
       status: {
         readAt: at,
-        machines: config.machines.map((m) => ({ id: m.id, state: "ok" as const, usedSectors: used(m.id), totalSectors: 409600, online: online(m.id), initiators: [], exported: true, suspended: false })),
+        machines: config.machines.map((m) => ({
+          id: m.id,
+          state: "ok" as const,
+          usedSectors: used(m.id),
+          totalSectors: 409600,
+          online: online(m.id),
+          initiators: [],
+          exported: true,
+          suspended: false,
+        })),
         stores: [{ dir: "/store", freeBytes: 5e9, sizeBytes: 1e10, reserveBytes: 1e9 }],
       },
     },
@@ -97,7 +107,14 @@ describe("usage sampler (SQLite)", () => {
     let now = 1_000_000;
     const sampler = new UsageSampler(config, repo, () => now);
     // 40 MiB/min for 12 s, then its snapshot is Invalid (no numbers).
-    for (let i = 0; i <= 6; i++, now += 2000) sampler.observe(reading(now, (id) => (id === 3 ? 16 + Math.round((40 * MIB * i * 2) / 60) : 16), (id) => id === 3));
+    for (let i = 0; i <= 6; i++, now += 2000)
+      sampler.observe(
+        reading(
+          now,
+          (id) => (id === 3 ? 16 + Math.round((40 * MIB * i * 2) / 60) : 16),
+          (id) => id === 3,
+        ),
+      );
     expect(sampler.projection(3)!.mibPerMin).toBeNull(); // too short a span for the card's rate
     const dead = reading(now, () => 16);
     dead[0]!.status!.machines[2] = { ...dead[0]!.status!.machines[2]!, state: "invalid", usedSectors: undefined, totalSectors: undefined };
@@ -112,15 +129,36 @@ describe("usage sampler (SQLite)", () => {
     const sampler = new UsageSampler(config, repo, () => now);
     let used = 16;
     // 6 minutes at 4 MiB/min online, then it shuts down: its numbers stay where they were.
-    for (let i = 0; i <= 180; i++, now += 2000) sampler.observe(reading(now, (id) => (id === 5 ? (used = 16 + Math.round((4 * MIB * i * 2) / 60)) : 16), (id) => id === 5));
+    for (let i = 0; i <= 180; i++, now += 2000)
+      sampler.observe(
+        reading(
+          now,
+          (id) => (id === 5 ? (used = 16 + Math.round((4 * MIB * i * 2) / 60)) : 16),
+          (id) => id === 5,
+        ),
+      );
     expect(sampler.projection(5)!.mibPerMin).toBeCloseTo(4, 1);
     for (const steps of [1, 30, 150]) {
-      for (let i = 0; i < steps; i++, now += 2000) sampler.observe(reading(now, (id) => (id === 5 ? used : 16), () => false));
+      for (let i = 0; i < steps; i++, now += 2000)
+        sampler.observe(
+          reading(
+            now,
+            (id) => (id === 5 ? used : 16),
+            () => false,
+          ),
+        );
       expect(sampler.projection(5)!.mibPerMin).toBe(0);
       expect(sampler.projection(5)!.fullInMs).toBeNull();
     }
     // It boots again: too little of this session to say yet, not the old slope.
-    for (let i = 0; i < 5; i++, now += 2000) sampler.observe(reading(now, (id) => (id === 5 ? used + i * 100 : 16), (id) => id === 5));
+    for (let i = 0; i < 5; i++, now += 2000)
+      sampler.observe(
+        reading(
+          now,
+          (id) => (id === 5 ? used + i * 100 : 16),
+          (id) => id === 5,
+        ),
+      );
     expect(sampler.projection(5)!.mibPerMin).toBeNull();
   });
 

@@ -22,7 +22,9 @@ const refusal = (fn: () => unknown) => {
 async function receiver() {
   const sock = createSocket("udp4");
   const got: { at: number; mac: string; size: number; from: string }[] = [];
-  sock.on("message", (msg, rinfo) => got.push({ at: Date.now(), mac: [...msg.subarray(6, 12)].map((b) => b.toString(16).padStart(2, "0")).join(":"), size: msg.length, from: rinfo.address }));
+  sock.on("message", (msg, rinfo) =>
+    got.push({ at: Date.now(), mac: [...msg.subarray(6, 12)].map((b) => b.toString(16).padStart(2, "0")).join(":"), size: msg.length, from: rinfo.address }),
+  );
   await new Promise<void>((r) => sock.bind(0, "127.0.0.1", () => r()));
   return { port: sock.address().port, got, close: () => sock.close() };
 }
@@ -43,7 +45,11 @@ describe("Wake-on-LAN", () => {
     const rx = await receiver();
     close = rx.close;
     const base = demoConfig();
-    const config = parseConfig({ ...base, machines: base.machines.map((m) => (m.id === 6 ? { ...m, mac: undefined } : m)), wol: { broadcast: "127.0.0.1", port: rx.port, batchSize: 2, intervalSeconds: 0.3 } });
+    const config = parseConfig({
+      ...base,
+      machines: base.machines.map((m) => (m.id === 6 ? { ...m, mac: undefined } : m)),
+      wol: { broadcast: "127.0.0.1", port: rx.port, batchSize: 2, intervalSeconds: 0.3 },
+    });
     const heard: number[] = [];
     const waker = new Waker(config, (id) => heard.push(id));
     const { job, done } = waker.start([1, 2, 3, 4, 5, 6], { batchSize: 2, intervalMs: 300 }, "admin");
@@ -92,7 +98,11 @@ describe("Wake-on-LAN", () => {
       expect.objectContaining({ id: 4, state: "queued", error: null }),
     ]);
     const r = refusal(() => waker.start([1, 2], { batchSize: 10, intervalMs: 0 }, "admin"));
-    expect(r).toMatchObject({ status: 409, code: "wake-in-progress", message: "retro-01, retro-02 are already being woken: nothing sent. Follow the running wake job, or wait for it to finish." });
+    expect(r).toMatchObject({
+      status: 409,
+      code: "wake-in-progress",
+      message: "retro-01, retro-02 are already being woken: nothing sent. Follow the running wake job, or wait for it to finish.",
+    });
     await Promise.all([first.done, second.done]);
     await new Promise((res) => setTimeout(res, 50));
     // Each PC got exactly one packet: 1, 2 and 3 from the first job, 4 from the second.
@@ -109,7 +119,11 @@ describe("Wake-on-LAN", () => {
     close = rx.close;
     const config = parseConfig({ ...demoConfig(), wol: { broadcast: "127.0.0.1", port: rx.port } });
     const waker = new Waker(config, undefined, undefined, 3);
-    const running = [[1, 2], [3, 4], [5, 6]].map((ids) => waker.start(ids, { batchSize: 1, intervalMs: 1500 }, "admin"));
+    const running = [
+      [1, 2],
+      [3, 4],
+      [5, 6],
+    ].map((ids) => waker.start(ids, { batchSize: 1, intervalMs: 1500 }, "admin"));
     const r = refusal(() => waker.start([7, 8], { batchSize: 1, intervalMs: 0 }, "admin"));
     expect(r).toMatchObject({ status: 429, code: "rate_limited", message: "3 wake jobs are already running (at most 3 at a time): wait for one to finish." });
     expect((r.details as { retryAfterSeconds: number }).retryAfterSeconds).toBeGreaterThanOrEqual(1);
@@ -150,11 +164,23 @@ describe("Wake-on-LAN", () => {
     expect(second.json.job.machines.map((m: { state: string }) => m.state)).toEqual(["busy", "queued"]);
     const again = await wake([1, 2, 3]);
     expect(again.status).toBe(409);
-    expect(again.json).toEqual({ error: { code: "wake-in-progress", message: "retro-01, retro-02, retro-03 are already being woken: nothing sent. Follow the running wake job, or wait for it to finish." } });
-    for (const ids of [[4, 5], [6, 7]]) expect((await wake(ids)).status).toBe(202);
+    expect(again.json).toEqual({
+      error: {
+        code: "wake-in-progress",
+        message: "retro-01, retro-02, retro-03 are already being woken: nothing sent. Follow the running wake job, or wait for it to finish.",
+      },
+    });
+    for (const ids of [
+      [4, 5],
+      [6, 7],
+    ])
+      expect((await wake(ids)).status).toBe(202);
     const over = await wake([8, 9]);
     expect(over.status).toBe(429);
-    expect(over.json.error).toMatchObject({ code: "rate_limited", message: `${MAX_WAKE_JOBS} wake jobs are already running (at most ${MAX_WAKE_JOBS} at a time): wait for one to finish.` });
+    expect(over.json.error).toMatchObject({
+      code: "rate_limited",
+      message: `${MAX_WAKE_JOBS} wake jobs are already running (at most ${MAX_WAKE_JOBS} at a time): wait for one to finish.`,
+    });
     expect(Number(over.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
   });
 });

@@ -28,7 +28,9 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
           <select name="action" defaultValue={"action" in q ? (q.action ?? "") : ""} className={select}>
             <option value="">Any action</option>
             {rt.audit.actions().map((a) => (
-              <option key={a} value={a}>{a}</option>
+              <option key={a} value={a}>
+                {a}
+              </option>
             ))}
           </select>
         </label>
@@ -45,8 +47,12 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
             <option value="denied">denied</option>
           </select>
         </label>
-        <button type="submit" className="rounded-md bg-slate-900 px-3 py-1.5 text-sm font-medium text-white hover:bg-slate-700">Filter</button>
-        <a href="/audit" className="px-2 py-1.5 text-sm text-slate-600 hover:underline">Clear</a>
+        <button type="submit" className="rounded-md bg-slate-900 px-3 py-1.5 text-sm font-medium text-white hover:bg-slate-700">
+          Filter
+        </button>
+        <a href="/audit" className="px-2 py-1.5 text-sm text-slate-600 hover:underline">
+          Clear
+        </a>
       </form>
       <AuditTable rows={rows} now={now} />
       <Pager base="/audit" params={raw} page={q.page} pageSize={q.pageSize} total={total} noun="entries" />

@@ -16,7 +16,14 @@ export default async function EventsPage({ searchParams }: { searchParams: Promi
   const rt = await runtime();
   const now = Date.now();
   const { q, raw, ignored } = pageFilter(eventsQuery, await searchParams, eventsQuery.parse({}));
-  const { rows, total } = rt.events.list({ machineId: q.machine, kind: q.kind as EventKind | undefined, severity: q.severity, open: q.open === "1", page: q.page, pageSize: q.pageSize });
+  const { rows, total } = rt.events.list({
+    machineId: q.machine,
+    kind: q.kind as EventKind | undefined,
+    severity: q.severity,
+    open: q.open === "1",
+    page: q.page,
+    pageSize: q.pageSize,
+  });
   const open = rt.events.countOpen();
   const query = new URLSearchParams(raw).toString();
   return (
@@ -24,13 +31,22 @@ export default async function EventsPage({ searchParams }: { searchParams: Promi
       <div className="flex flex-wrap items-baseline justify-between gap-2">
         <h1 className="text-xl font-semibold">Events</h1>
         <p className="text-sm text-slate-600" data-testid="open-counts">
-          Open now: <span className="font-semibold text-red-700">{open.danger ?? 0} danger</span> · <span className="font-semibold text-amber-800">{open.warn ?? 0} warning</span>
+          Open now: <span className="font-semibold text-red-700">{open.danger ?? 0} danger</span> ·{" "}
+          <span className="font-semibold text-amber-800">{open.warn ?? 0} warning</span>
           {" · "}
-          <a href="/settings#alerts" className="underline-offset-2 hover:underline">notifications</a>
+          <a href="/settings#alerts" className="underline-offset-2 hover:underline">
+            notifications
+          </a>
         </p>
       </div>
       <FilterNotice ignored={ignored} />
-      <EventFilters machines={rt.config.machines.map((m) => ({ id: m.id, name: m.name }))} machine={q.machine} kind={q.kind} severity={q.severity} open={q.open === "1"} />
+      <EventFilters
+        machines={rt.config.machines.map((m) => ({ id: m.id, name: m.name }))}
+        machine={q.machine}
+        kind={q.kind}
+        severity={q.severity}
+        open={q.open === "1"}
+      />
       <EventsTable query={query} initial={{ events: rows, total, page: q.page, pageSize: q.pageSize, open, readAt: now }} />
       <Pager base="/events" params={raw} page={q.page} pageSize={q.pageSize} total={total} noun={total === 1 ? "event" : "events"} />
     </div>

@@ -16,9 +16,9 @@ export default async function ImagesPage() {
       <div>
         <h1 className="text-xl font-semibold">Master images</h1>
         <p className="text-sm text-slate-600">
-          Every PC boots a copy-on-write snapshot of one version of the master image. To update it, put one PC in update mode: it boots a copy
-          (the next version) read-write while the room runs on. Publish that copy and every PC moves to it at its next reset; make an older
-          version current again to roll back.
+          Every PC boots a copy-on-write snapshot of one version of the master image. To update it, put one PC in update mode: it boots a copy (the next
+          version) read-write while the room runs on. Publish that copy and every PC moves to it at its next reset; make an older version current again to roll
+          back.
         </p>
       </div>
       <ImagesPanel initial={await rt.images.view()} machines={machines} now={Date.now()} />

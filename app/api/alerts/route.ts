@@ -8,7 +8,10 @@ export const GET = route("admin", async ({ rt }) => json({ targets: rt.alertTarg
 
 export const POST = route("admin", async ({ req, rt, principal, audit }) => {
   const b = await readJson(req, createAlertTargetBody);
-  const target = rt.alertTargets.create({ name: b.name, kind: b.kind, url: b.url, secret: b.secret ?? null, minSeverity: b.minSeverity, createdBy: principal!.name }, Date.now());
+  const target = rt.alertTargets.create(
+    { name: b.name, kind: b.kind, url: b.url, secret: b.secret ?? null, minSeverity: b.minSeverity, createdBy: principal!.name },
+    Date.now(),
+  );
   audit("alerts.target.create", "ok", target.name, `${target.kind} ${new URL(target.url).origin}, ${target.minSeverity} and above`);
   return json({ target }, 201);
 });

@@ -23,7 +23,9 @@ export const POST = route("admin", async ({ req, rt, principal, audit }) => {
       refused.length ? `already resetting: ${refused.join(",")}` : "",
       r.nextBoot.length ? `at next boot: ${names(r.nextBoot)}` : "",
       r.online.length ? `left alone (up): ${names(r.online)}` : "",
-    ].filter(Boolean).join("; "),
+    ]
+      .filter(Boolean)
+      .join("; "),
   );
   return json(r, r.job ? 202 : 200, r.job ? { location: `/api/jobs/${r.job.id}` } : {});
 });

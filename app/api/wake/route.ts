@@ -23,6 +23,11 @@ export const POST = route("admin", async ({ req, rt, principal, audit }) => {
     message: `${principal!.name} woke ${job.machines.length - noMac.length - busy.length} PCs (${batchSize} every ${intervalSeconds} s to ${job.broadcast}:${job.port})${noMac.length ? `; no MAC for ${noMac.join(", ")}` : ""}${busy.length ? `; already being woken: ${busy.join(", ")}` : ""}`,
     detail: { job: job.id, machines: ids.length },
   });
-  audit("wake", "ok", ids.length === rt.config.machines.length ? "all" : job.machines.map((m) => m.name).join(","), `job ${job.id}, ${batchSize} every ${intervalSeconds} s`);
+  audit(
+    "wake",
+    "ok",
+    ids.length === rt.config.machines.length ? "all" : job.machines.map((m) => m.name).join(","),
+    `job ${job.id}, ${batchSize} every ${intervalSeconds} s`,
+  );
   return json({ job }, 202, { location: `/api/wake/${job.id}` });
 });

@@ -39,7 +39,8 @@ export function processSpawner(cmd: AgentCommand): Spawner {
       onData: (fn) => void child.stdout?.on("data", fn),
       onStderr: (fn) => void child.stderr?.on("data", fn),
       exited: child.then(
-        (r) => (r.failed && r.exitCode === undefined ? errorText(r.originalMessage ?? r.message) : r.signal ? `killed by ${r.signal}` : `exit code ${r.exitCode}`),
+        (r) =>
+          r.failed && r.exitCode === undefined ? errorText(r.originalMessage ?? r.message) : r.signal ? `killed by ${r.signal}` : `exit code ${r.exitCode}`,
         (e: unknown) => errorText(e),
       ),
       kill: () => void child.kill("SIGTERM"),
@@ -103,7 +104,11 @@ export class AgentConnection {
 
   health(): HostHealth {
     if (this.ready) return { state: "up", since: this.upSince! };
-    return { state: this.proc || (!this.lastError && !this.closed) ? "connecting" : "down", since: this.downSince, ...(this.lastError ? { error: this.lastError } : {}) };
+    return {
+      state: this.proc || (!this.lastError && !this.closed) ? "connecting" : "down",
+      since: this.downSince,
+      ...(this.lastError ? { error: this.lastError } : {}),
+    };
   }
 
   start(): void {
@@ -123,17 +128,29 @@ export class AgentConnection {
       if (this.proc === proc && !this.ready) this.fail(proc, `no hello within ${(this.opts.helloTimeoutMs ?? 120_000) / 1000} s`);
     }, this.opts.helloTimeoutMs ?? 120_000);
     hello.unref();
-    const lines = new LineSplitter(MAX_RESPONSE_LINE, (line) => this.onLine(proc, line), () => this.fail(proc, "the agent sent an over-long line"));
+    const lines = new LineSplitter(
+      MAX_RESPONSE_LINE,
+      (line) => this.onLine(proc, line),
+      () => this.fail(proc, "the agent sent an over-long line"),
+    );
     proc.onData((c) => lines.push(c));
     proc.onStderr((c) => {
-      this.stderrTail.push(...c.toString().split("\n").filter((l) => l.trim()));
+      this.stderrTail.push(
+        ...c
+          .toString()
+          .split("\n")
+          .filter((l) => l.trim()),
+      );
       this.stderrTail = this.stderrTail.slice(-5);
     });
     void proc.exited.then((how) => {
       clearTimeout(hello);
       if (this.proc !== proc) return;
       this.proc = null;
-      const said = this.stderrTail.filter((l) => !l.startsWith("{")).join(" ").slice(0, 400);
+      const said = this.stderrTail
+        .filter((l) => !l.startsWith("{"))
+        .join(" ")
+        .slice(0, 400);
       const detail = `(${how})${said ? `: ${said}` : ""}`;
       this.down(this.refusal ?? (this.ready ? `agent exited ${detail}` : `agent did not start ${detail}`));
     });
@@ -166,14 +183,24 @@ export class AgentConnection {
     const err = (msg as { error?: { message?: string } }).error;
     if (!h) return this.fail(proc, err?.message ? `agent refused to start: ${err.message}` : "the agent's first line is not a hello");
     if (h.version !== HELPER_VERSION || h.protocol !== AGENT_PROTOCOL) {
-      return this.fail(proc, `cowherd-helper on ${this.name} is version ${h.version} (protocol ${h.protocol}); this Cowherd needs ${HELPER_VERSION} (protocol ${AGENT_PROTOCOL}): install the helper from this build (deploy/install-helper.sh)`);
+      return this.fail(
+        proc,
+        `cowherd-helper on ${this.name} is version ${h.version} (protocol ${h.protocol}); this Cowherd needs ${HELPER_VERSION} (protocol ${AGENT_PROTOCOL}): install the helper from this build (deploy/install-helper.sh)`,
+      );
     }
     const known = new Set(h.machines);
     const missing = this.opts.machines.filter((id) => !known.has(id));
-    if (missing.length) return this.fail(proc, `the helper's config on ${this.name} has no machine ${missing.join(", ")}: its /etc/cowherd/config.json must list every PC this host serves`);
+    if (missing.length)
+      return this.fail(
+        proc,
+        `the helper's config on ${this.name} has no machine ${missing.join(", ")}: its /etc/cowherd/config.json must list every PC this host serves`,
+      );
     this.ready = true;
     this.failures = 0;
-    for (const r of h.repaired ?? []) this.opts.log?.(`cowherd: ${this.name}: agent start repaired ${r.id === 0 ? "the image versions" : `PC ${r.id}`}: ${r.actions.join(", ") || "nothing to do"}${r.ok ? "" : ` (FAILED: ${r.error})`}`);
+    for (const r of h.repaired ?? [])
+      this.opts.log?.(
+        `cowherd: ${this.name}: agent start repaired ${r.id === 0 ? "the image versions" : `PC ${r.id}`}: ${r.actions.join(", ") || "nothing to do"}${r.ok ? "" : ` (FAILED: ${r.error})`}`,
+      );
     this.upSince = this.now();
     this.lastError = undefined;
     this.readyWaiters.splice(0).forEach((w) => w.resolve());
@@ -210,7 +237,10 @@ export class AgentConnection {
   private whenReady(): Promise<void> {
     if (this.ready) return Promise.resolve();
     if (this.closed) return Promise.reject(new HostError(`storage host ${this.name}: closed`));
-    if (!this.proc) return Promise.reject(new HostError(`storage host ${this.name} unreachable since ${new Date(this.downSince).toISOString()}: ${this.lastError ?? "not started"}`));
+    if (!this.proc)
+      return Promise.reject(
+        new HostError(`storage host ${this.name} unreachable since ${new Date(this.downSince).toISOString()}: ${this.lastError ?? "not started"}`),
+      );
     return new Promise((resolve, reject) => this.readyWaiters.push({ resolve, reject }));
   }
 

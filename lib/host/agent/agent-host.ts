@@ -50,7 +50,12 @@ export class AgentHost implements Host {
 
   async image(op: ImageOp, onStep?: (step: string) => void): Promise<HostImages> {
     const [verb, ...args] = imageArgs(op) as [ImageVerb, ...string[]];
-    const out = await this.ask<ImageVerb>(verb, args, op.op === "update" ? IMAGE_COPY_TIMEOUT_MS : this.resetTimeoutMs, onStep && ((_id, step) => onStep(step)));
+    const out = await this.ask<ImageVerb>(
+      verb,
+      args,
+      op.op === "update" ? IMAGE_COPY_TIMEOUT_MS : this.resetTimeoutMs,
+      onStep && ((_id, step) => onStep(step)),
+    );
     if (!out.ok || !out.images) throw new StepError(out.step ?? "image", `storage host ${this.name}: ${out.error ?? `${verb} failed`}`);
     return out.images;
   }

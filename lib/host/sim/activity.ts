@@ -95,7 +95,9 @@ export class SimActivity {
     if (!p) {
       const troubled = m.id === this.opts.troubled;
       p = {
-        power: this.port.sessionOpen(m.id) ? { state: "on", offAt: now + this.exp(MEAN_ON_MIN, 10) } : { state: "off", onAt: now + this.exp(MEAN_OFF_MIN * 2, 2) },
+        power: this.port.sessionOpen(m.id)
+          ? { state: "on", offAt: now + this.exp(MEAN_ON_MIN, 10) }
+          : { state: "off", onAt: now + this.exp(MEAN_OFF_MIN * 2, 2) },
         // A download left running: everything it writes is new.
         baseMiBPerMin: troubled ? 0.2 : 0.3 + this.random() * 1.7,
         workingSetMiB: troubled ? Infinity : 50 + this.random() * 90,

@@ -176,7 +176,11 @@ export class DemoHost extends AgentHost implements SimPcPort {
     for (const [id, c] of Object.entries(init ?? {})) {
       if (!this.byId.has(Number(id))) continue;
       const { suspended, exported, table } = c;
-      this.setMachine(Number(id), { ...(suspended ? { suspended } : {}), ...(exported === false ? { exported } : {}), ...(table === "error" ? { table } : {}) });
+      this.setMachine(Number(id), {
+        ...(suspended ? { suspended } : {}),
+        ...(exported === false ? { exported } : {}),
+        ...(table === "error" ? { table } : {}),
+      });
     }
     this.kernel.stepMs = this.opts.stepMs;
   }
@@ -246,7 +250,9 @@ export class DemoHost extends AgentHost implements SimPcPort {
 
   sessionOpen(id: number): boolean {
     const m = this.byId.get(id);
-    return !!m && (this.kernel.sessionOpen(m.iqn) || this.kernel.sessionOf(updateIqn(this.helperConfig.storage.iqnPrefix), `iqn.1991-05.com.microsoft:${m.name}`));
+    return (
+      !!m && (this.kernel.sessionOpen(m.iqn) || this.kernel.sessionOf(updateIqn(this.helperConfig.storage.iqnPrefix), `iqn.1991-05.com.microsoft:${m.name}`))
+    );
   }
 
   usedBytes(id: number): number | null {

@@ -17,7 +17,8 @@ function parseInit(text: string | undefined, known: ReadonlySet<number>): Record
   } catch (e) {
     throw new ConfigError(`COWHERD_SIM_INIT is not valid JSON: ${(e as Error).message}`);
   }
-  if (typeof init !== "object" || init === null || Array.isArray(init)) throw new ConfigError('COWHERD_SIM_INIT: want an object of PC id → condition, e.g. {"3":{"health":"invalid"}}');
+  if (typeof init !== "object" || init === null || Array.isArray(init))
+    throw new ConfigError('COWHERD_SIM_INIT: want an object of PC id → condition, e.g. {"3":{"health":"invalid"}}');
   for (const [id, c] of Object.entries(init)) {
     const bad = Object.keys(c as object).filter((k) => !(PC_CONDITIONS as readonly string[]).includes(k));
     if (bad.length) throw new ConfigError(`COWHERD_SIM_INIT: PC ${id}: no condition ${bad.join(", ")} (the conditions: ${PC_CONDITIONS.join(", ")})`);
@@ -42,12 +43,15 @@ export function createSimHost(config: Config, name: string, dataDir: string, env
   const init = parseInit(env.COWHERD_SIM_INIT, new Set(config.machines.map((m) => m.id)));
   const storeMiB = env.COWHERD_SIM_STORE_MIB ? Number(env.COWHERD_SIM_STORE_MIB) : undefined;
   if (storeMiB !== undefined) {
-    if (!Number.isSafeInteger(storeMiB) || storeMiB <= 0) throw new ConfigError(`COWHERD_SIM_STORE_MIB must be a whole number of MiB, not "${env.COWHERD_SIM_STORE_MIB}"`);
+    if (!Number.isSafeInteger(storeMiB) || storeMiB <= 0)
+      throw new ConfigError(`COWHERD_SIM_STORE_MIB must be a whole number of MiB, not "${env.COWHERD_SIM_STORE_MIB}"`);
     // The room must fit: the master, every COW at its size, and the reserve no COW may grow into.
     const pcs = config.machines.filter((m) => m.host === name);
     const need = MASTER_MIB + pcs.reduce((n, m) => n + m.cowSizeMiB, 0) + config.storage.reserveMiB;
     if (storeMiB < need) {
-      throw new ConfigError(`COWHERD_SIM_STORE_MIB=${storeMiB} is too small for ${name}'s room: it needs at least ${need} MiB (the ${MASTER_MIB} MiB master, ${pcs.length} COWs, the ${config.storage.reserveMiB} MiB reserve)`);
+      throw new ConfigError(
+        `COWHERD_SIM_STORE_MIB=${storeMiB} is too small for ${name}'s room: it needs at least ${need} MiB (the ${MASTER_MIB} MiB master, ${pcs.length} COWs, the ${config.storage.reserveMiB} MiB reserve)`,
+      );
     }
   }
   const host = new DemoHost(config, name, {

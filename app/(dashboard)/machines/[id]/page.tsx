@@ -35,7 +35,10 @@ export default async function MachinePage({ params }: { params: Promise<{ id: st
   return (
     <div className="space-y-5">
       <nav aria-label="Breadcrumb" className="text-sm text-slate-500">
-        <Link href="/" className="hover:underline">Dashboard</Link> / <span className="font-mono">{m.name}</span>
+        <Link href="/" className="hover:underline">
+          Dashboard
+        </Link>{" "}
+        / <span className="font-mono">{m.name}</span>
       </nav>
       <h1 className="sr-only">{m.name}</h1>
       <div className="grid gap-4 lg:grid-cols-[minmax(0,36rem)_1fr]">
@@ -66,14 +69,22 @@ export default async function MachinePage({ params }: { params: Promise<{ id: st
       <section aria-label="Events of this PC" className="space-y-2">
         <h2 className="flex items-baseline justify-between text-base font-semibold">
           Events
-          <Link href={`/events?machine=${m.id}`} className="text-sm font-normal text-slate-600 hover:underline">All events of {m.name}</Link>
+          <Link href={`/events?machine=${m.id}`} className="text-sm font-normal text-slate-600 hover:underline">
+            All events of {m.name}
+          </Link>
         </h2>
-        <EventsTable query={`machine=${m.id}&pageSize=20`} initial={{ events: events.rows, total: events.total, page: 1, pageSize: 20, open: {}, readAt: now }} showMachine={false} />
+        <EventsTable
+          query={`machine=${m.id}&pageSize=20`}
+          initial={{ events: events.rows, total: events.total, page: 1, pageSize: 20, open: {}, readAt: now }}
+          showMachine={false}
+        />
       </section>
       <section aria-label="Resets of this PC" className="space-y-2">
         <h2 className="flex items-baseline justify-between text-base font-semibold">
           Resets
-          <Link href={`/history?machine=${m.id}`} className="text-sm font-normal text-slate-600 hover:underline">Whole history of {m.name}</Link>
+          <Link href={`/history?machine=${m.id}`} className="text-sm font-normal text-slate-600 hover:underline">
+            Whole history of {m.name}
+          </Link>
         </h2>
         <HistoryTable rows={resets.rows} now={now} />
       </section>

@@ -5,7 +5,11 @@ import { safeReturnPath } from "@/lib/client/return-to";
 export const dynamic = "force-dynamic";
 
 /** Logs in; the cookies to set are the new session's and the known-device one. */
-async function logIn({ req, rt, peer }: Ctx, username: string, password: string): Promise<{ user: { id: number; username: string; role: string }; cookies: string[] }> {
+async function logIn(
+  { req, rt, peer }: Ctx,
+  username: string,
+  password: string,
+): Promise<{ user: { id: number; username: string; role: string }; cookies: string[] }> {
   const secure = req.nextUrl.protocol === "https:";
   const r = await login(rt, username, password, { address: peer, deviceToken: req.cookies.get(DEVICE_COOKIE)?.value });
   // A new session id on every login; the one the browser came with (if any) ends here.

@@ -7,5 +7,9 @@ export const dynamic = "force-dynamic";
 export const POST = route("admin", async ({ req, rt, principal, audit }) => {
   const body = await readJson(req, imageCurrentBody);
   const host = rt.images.host(body.host);
-  return json(await rt.images.run(host, { op: "current", version: body.version }, principal!.name, null, (outcome, detail) => audit("image.current", outcome, host, detail)));
+  return json(
+    await rt.images.run(host, { op: "current", version: body.version }, principal!.name, null, (outcome, detail) =>
+      audit("image.current", outcome, host, detail),
+    ),
+  );
 });

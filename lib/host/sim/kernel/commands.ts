@@ -36,7 +36,8 @@ function fallocate(k: SimKernel, a: string[]): CommandResult {
   const i = a.indexOf("--length");
   const bytes = Number(a[i + 1]);
   const file = a[a.length - 1]!;
-  if (i < 0 || !Number.isSafeInteger(bytes) || bytes <= 0 || a.length !== 3) return { code: 1, stdout: "", stderr: "fallocate: invalid length value specified" };
+  if (i < 0 || !Number.isSafeInteger(bytes) || bytes <= 0 || a.length !== 3)
+    return { code: 1, stdout: "", stderr: "fallocate: invalid length value specified" };
   const f = k.fsys.files.get(file) ?? k.fsys.add(file, 0, { allocated: 0, mode: 0o644 });
   const had = f.allocated ?? f.size;
   if (bytes - had > k.fsys.freeBytes) return { code: 1, stdout: "", stderr: "fallocate: fallocate failed: No space left on device" };

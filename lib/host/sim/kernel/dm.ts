@@ -84,10 +84,13 @@ export class SimDm {
     const [, , , origin, cow, mode, chunk] = p as [string, string, string, string, string, string, string];
     const loops = this.loops();
     const cowLoop = loops.find((l) => loopMajMin(l.name) === cow);
-    if (!loops.some((l) => loopMajMin(l.name) === origin) || !cowLoop) throw new DmError(`device-mapper: reload ioctl on ${name} failed: No such device or address`);
+    if (!loops.some((l) => loopMajMin(l.name) === origin) || !cowLoop)
+      throw new DmError(`device-mapper: reload ioctl on ${name} failed: No such device or address`);
     const chunkSectors = Number(chunk);
-    if (!["P", "PO", "N"].includes(mode) || !(chunkSectors > 0) || (chunkSectors & (chunkSectors - 1)) !== 0) throw new DmError(`device-mapper: reload ioctl on ${name} failed: Invalid argument`);
-    for (const [other, s] of this.inactive) if (other !== name && s.cow === cow) throw new DmError(`device-mapper: reload ioctl on ${name} failed: Invalid argument`);
+    if (!["P", "PO", "N"].includes(mode) || !(chunkSectors > 0) || (chunkSectors & (chunkSectors - 1)) !== 0)
+      throw new DmError(`device-mapper: reload ioctl on ${name} failed: Invalid argument`);
+    for (const [other, s] of this.inactive)
+      if (other !== name && s.cow === cow) throw new DmError(`device-mapper: reload ioctl on ${name} failed: Invalid argument`);
     const handover = [...this.live.values()].find((s) => s.cow === cow);
     const base = { cow, chunkSectors, mode: mode as Snap["mode"], overflow: false };
     if (handover) return { ...base, store: handover.store };
@@ -221,7 +224,12 @@ export class SimDm {
   }
 
   private lines(f: (n: string, d: DmDevice) => string | null): string {
-    return [...this.devices].map(([n, d]) => f(n, d)).filter((l) => l !== null).join("\n") || "No devices found";
+    return (
+      [...this.devices]
+        .map(([n, d]) => f(n, d))
+        .filter((l) => l !== null)
+        .join("\n") || "No devices found"
+    );
   }
 
   /** dmsetup as the helper runs it (status, table, info -c, create, remove, resume, mknodes, clear). */

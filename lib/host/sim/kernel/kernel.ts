@@ -74,7 +74,11 @@ export class SimKernel {
     this.fsys = new SimFiles(opts.storeBytes ?? 200 * GiB);
     this.fsys.otherBytes = opts.otherBytes ?? (opts.storeBytes === undefined ? 100 * GiB : 0);
     this.stepMs = opts.stepMs ?? 0;
-    this.dmk = new SimDm(this.fsys, () => this.loops, () => [...this.tgt.targets.values()].flatMap((t) => (t.lun1 ? [t.lun1] : [])));
+    this.dmk = new SimDm(
+      this.fsys,
+      () => this.loops,
+      () => [...this.tgt.targets.values()].flatMap((t) => (t.lun1 ? [t.lun1] : [])),
+    );
     this.tgt = new SimTgt((p) => this.exists(p));
     // The target's admin tool is installed (a test removes it to see the error).
     this.fsys.add("/usr/sbin/tgtadm", 1);
@@ -150,7 +154,10 @@ export class SimKernel {
   }
 
   /** The ports runHelper takes, for one helper process on this kernel. */
-  io(config: () => Config, opts: { stateDir?: string; libDir?: string; event?: (line: string) => void; agent?: HelperIo["agent"]; pid?: number } = {}): { io: HelperIo; process: SimProcess } {
+  io(
+    config: () => Config,
+    opts: { stateDir?: string; libDir?: string; event?: (line: string) => void; agent?: HelperIo["agent"]; pid?: number } = {},
+  ): { io: HelperIo; process: SimProcess } {
     const p = this.spawn(opts.pid);
     return {
       process: p,

@@ -26,7 +26,13 @@ const err = (code: number, stderr: string): Answer => ({ code, stdout: "", stder
 export function losetupCommand(args: string[], loops: Loop[], files: SimFiles, inUse: (majMin: string) => boolean): { answer: Answer; loops: Loop[] } {
   const a = args;
   if (a[0] === "--list") {
-    const rows = loops.map((l) => ({ name: l.name, "back-file": l.backFile + (l.deleted ? " (deleted)" : ""), "back-ino": l.ino, "maj:min": loopMajMin(l.name), ro: l.ro }));
+    const rows = loops.map((l) => ({
+      name: l.name,
+      "back-file": l.backFile + (l.deleted ? " (deleted)" : ""),
+      "back-ino": l.ino,
+      "maj:min": loopMajMin(l.name),
+      ro: l.ro,
+    }));
     return { answer: ok(loops.length ? JSON.stringify({ loopdevices: rows }) : ""), loops };
   }
   if (a[0] === "--find") {

@@ -37,7 +37,8 @@ export class SimProcess {
   /** Checks an operation before it runs: dead (or killed now) → KilledError; an injected fault → its text. */
   private guard(op: string, record = true): string | null {
     if (record) this.k.calls.push(op);
-    if (this.alive && this.k.killRules.some((r, i) => (r.pid === undefined || r.pid === this.pid) && r.match(op) && (this.k.killRules.splice(i, 1), true))) this.kill();
+    if (this.alive && this.k.killRules.some((r, i) => (r.pid === undefined || r.pid === this.pid) && r.match(op) && (this.k.killRules.splice(i, 1), true)))
+      this.kill();
     if (!this.alive) throw new KilledError(this.pid, op);
     return firstFault(this.k.failWhen, op);
   }
@@ -93,10 +94,11 @@ export class SimProcess {
       exists: (p) => this.look(() => k.exists(p)),
       read: (p) => this.look(() => k.read(p)),
       size: (p) => this.look(() => files.files.get(p)?.size ?? null),
-      stat: (p) => this.look(() => {
-        const f = files.files.get(p);
-        return f ? { ino: f.ino, size: f.size } : null;
-      }),
+      stat: (p) =>
+        this.look(() => {
+          const f = files.files.get(p);
+          return f ? { ino: f.ino, size: f.size } : null;
+        }),
       freeBytes: () => this.look(() => files.freeBytes),
       sizeBytes: () => this.look(() => files.sizeBytes),
       shrink: (path, ino, bytes) =>
@@ -117,7 +119,8 @@ export class SimProcess {
           f.allocated = Math.min(f.allocated ?? f.size, bytes);
         }),
       mkdirp: () => this.look(() => undefined),
-      list: (d) => this.look(() => [...files.files.keys()].filter((f) => f.startsWith(d + "/") && !f.slice(d.length + 1).includes("/")).map((f) => f.slice(d.length + 1))),
+      list: (d) =>
+        this.look(() => [...files.files.keys()].filter((f) => f.startsWith(d + "/") && !f.slice(d.length + 1).includes("/")).map((f) => f.slice(d.length + 1))),
       writeAtomic: (p, c) => this.fsOp(`write ${p}`, false, () => writeText(p, c)),
       writeDurable: (p, c) => this.fsOp(`write ${p}`, false, () => writeText(p, c)),
       remove: (p) => this.fsOp(`remove ${p}`, false, () => k.unlink(p)),

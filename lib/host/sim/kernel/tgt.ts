@@ -29,7 +29,12 @@ export class SimTgt {
   show(): string {
     return [...this.targets]
       .map(([tid, t]) => {
-        const nexus = (t.initiators ?? []).map((i, n) => `        I_T nexus: ${n + 1}\n            Initiator: ${i.iqn} alias: none\n            Connection: 0\n                IP Address: ${i.ip}\n`).join("");
+        const nexus = (t.initiators ?? [])
+          .map(
+            (i, n) =>
+              `        I_T nexus: ${n + 1}\n            Initiator: ${i.iqn} alias: none\n            Connection: 0\n                IP Address: ${i.ip}\n`,
+          )
+          .join("");
         const lun1 = t.lun1 ? `        LUN: 1\n            Type: disk\n            Backing store path: ${t.lun1}\n` : "";
         const acl = (t.acl ?? ["ALL"]).map((a) => `        ${a}\n`).join("");
         return `Target ${tid}: ${t.iqn}\n    System information:\n        Driver: iscsi\n        State: ready\n    I_T nexus information:\n${nexus}    LUN information:\n        LUN: 0\n            Type: controller\n            Backing store path: None\n${lun1}    Account information:\n    ACL information:\n${acl}`;

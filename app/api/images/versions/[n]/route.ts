@@ -8,5 +8,7 @@ export const DELETE = route<{ n: string }>("admin", async ({ req, rt, principal,
   const n = parseWith(imageVersionParam, params.n, "version");
   const q = parseQuery(imageHostQuery, req);
   const host = rt.images.host(q.host);
-  return json(await rt.images.run(host, { op: "delete", version: n }, principal!.name, null, (outcome, detail) => audit("image.delete", outcome, host, detail)));
+  return json(
+    await rt.images.run(host, { op: "delete", version: n }, principal!.name, null, (outcome, detail) => audit("image.delete", outcome, host, detail)),
+  );
 });
