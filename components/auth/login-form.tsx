@@ -45,12 +45,12 @@ export function LoginForm({ serverError, next = "/" }: { serverError?: string; n
       </label>
       <label className="block text-sm font-medium">
         Password
-        {/* biome-ignore lint/a11y/noAutofocus: the login page has one thing to do, and the name is filled in by the browser */}
         <input
           name="password"
           type="password"
           autoComplete="current-password"
           required
+          // biome-ignore lint/a11y/noAutofocus: the login page has one thing to do, and the name is filled in by the browser
           autoFocus
           className="mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 focus:border-sky-500 focus:ring-1 focus:ring-sky-500"
         />

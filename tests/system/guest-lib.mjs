@@ -142,7 +142,7 @@ export function cowLoopOf(/** @type {string} */ dm) {
   const out = sh("/usr/sbin/losetup", ["-j", `/store/${dm}.cow`, "-O", "NAME", "-n"])
     .stdout.trim()
     .split("\n")[0];
-  if (!out || !out.startsWith("/dev/loop")) throw new Error(`no loop device for /store/${dm}.cow`);
+  if (!out?.startsWith("/dev/loop")) throw new Error(`no loop device for /store/${dm}.cow`);
   return out;
 }
 

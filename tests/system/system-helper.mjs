@@ -78,7 +78,7 @@ export async function helperChecks() {
   }
   check(
     "held-open session: pc1 online from 127.0.0.1, pc2 offline",
-    online && online[1].initiators.some((/** @type {{ ip?: string }} */ x) => x.ip === "127.0.0.1") && !online[2].online,
+    !!online?.[1].initiators.some((/** @type {{ ip?: string }} */ x) => x.ip === "127.0.0.1") && !online[2].online,
     online?.[1],
   );
   held.stdin.end("quit\n");

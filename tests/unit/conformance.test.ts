@@ -5,7 +5,7 @@ import { SimKernel } from "@/lib/host/sim/kernel/kernel";
 import type { CowStore, Inode } from "@/lib/host/sim/kernel/files";
 import { loopMajMin } from "@/lib/host/sim/kernel/loop";
 import { MASTER_MIB, SCENARIOS, STORE, STORE_MIB, conformanceConfig, masterByte, runConformance } from "../system/conformance.mjs";
-import type { Disk, KillPoint, Result, Rig } from "../system/conformance.mjs";
+import type { Disk, Result, Rig } from "../system/conformance.mjs";
 
 // The conformance suite's simulated side: the same scenarios as the system test runs on the real
 // kernel (tests/system/conformance.mjs), here over the helper's own code (runHelper) on the simulated

@@ -11,7 +11,7 @@ export interface InProcessHelper {
    * The process dies at once (its simulated kernel fails every later operation, its locks are
    * freed); answers how it ended, as the connection reports it (default: SIGKILL).
    */
-  kill(): string | void;
+  kill(): string | undefined;
 }
 
 /**

@@ -101,6 +101,8 @@ export class DemoHost extends AgentHost implements SimPcPort {
     private readonly opts: DemoHostOptions,
   ) {
     const machines = config.machines.filter((m) => m.host === name);
+    // The agent's spawner is made before super() (which takes the connection), when `this` may not be named yet.
+    // biome-ignore lint/complexity/noUselessThisAlias: the alias is set after super(), read only when the agent starts
     let self: DemoHost | undefined;
     const conn = new AgentConnection(
       name,

@@ -62,7 +62,7 @@ export class SimDm {
 
   /** Major:minor numbers some table (live or inactive) refers to. */
   usesDevice(majMin: string): boolean {
-    for (const d of this.devices.values()) for (const t of [d.live, d.inactive]) if (t && t.split(" ").slice(3).includes(majMin)) return true;
+    for (const d of this.devices.values()) for (const t of [d.live, d.inactive]) if (t?.split(" ").slice(3).includes(majMin)) return true;
     return false;
   }
 
