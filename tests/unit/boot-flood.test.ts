@@ -59,10 +59,14 @@ async function flood(n: number, paths: string[], from = "127.0.0.42"): Promise<{
 }
 const FLOOD_PATHS = ["/boot/ipxe", "/boot/failed?step=sanboot&errno=0x0e0a6003", "/boot/failed?errno=0x0e0a6003"];
 
-/** Sets the clock the boot tracker reads (the handlers' notion of "now"). */
+/**
+ * Sets the clock the boot tracker and the audit log read (the handlers' notion of "now"), so a flood
+ * that happens to cross a wall-clock minute is still one minute of audit grouping.
+ */
 function clock(start: number) {
   const c = { now: start };
   (ctx.rt.bootTracker as unknown as { now: () => number }).now = () => c.now;
+  (ctx.rt.audit as unknown as { now: () => number }).now = () => c.now;
   return c;
 }
 
@@ -115,7 +119,6 @@ describe("a PC flooding its boot routes", () => {
 
   it("over a minute of requests every 50 ms: at most one boot row per BOOT_MIN_GAP_MS, and one audit row per minute", async () => {
     const c = clock(Date.UTC(2026, 11, 2, 12, 0, 0));
-    (ctx.rt.audit as unknown as { now: () => number }).now = () => c.now;
     const req: BootRequest = { peer: "127.0.0.43", forwardedFor: undefined, localAddress: "127.0.0.1", userAgent: IPXE_UA };
     const minute = 60_000;
     let requests = 0;
