@@ -14,11 +14,11 @@ import { prepareGuest } from "./system-test.mjs";
 import { runGuest } from "./guest/run-guest.mjs";
 import { roomSteps } from "../tests/room/room-steps.mjs";
 
-/** @type {{ name: string, ok: boolean }[]} */
+/** @type {{ name: string, ok: boolean, detail?: string }[]} */
 const results = [];
 /** @type {import("../tests/room/room-steps.mjs").Check} */
 const check = (name, ok, detail) => {
-  results.push({ name, ok: !!ok });
+  results.push({ name, ok: !!ok, detail: ok || detail === undefined ? undefined : JSON.stringify(detail).slice(0, 300) });
   console.log(`${ok ? "  ✓" : "  ✗"} ${name}${ok || detail === undefined ? "" : `\n      ${JSON.stringify(detail).slice(0, 2000)}`}`);
   return !!ok;
 };
@@ -72,6 +72,7 @@ const passed = results.filter((r) => r.ok).length;
 const failed = results.length - passed;
 timings.total = (Date.now() - t0) / 1000;
 console.log(`room test: ${JSON.stringify(timings)}`);
-writeFileSync("test-results/room.json", JSON.stringify({ passed, failed, timings }));
+const failures = results.filter((r) => !r.ok).map((r) => (r.detail ? `${r.name}: ${r.detail}` : r.name));
+writeFileSync("test-results/room.json", JSON.stringify({ passed, failed, failures, timings }));
 console.log(`room: ${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);

@@ -50,9 +50,11 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     );
     failed += 1;
   }
+  const failures = checks.filter((c) => !c.ok).map((c) => `${c.name}: ${JSON.stringify(c.detail).slice(0, 300)}`);
+  if (!summary || res.exitCode !== 0) failures.push(`did not finish cleanly: ${res.reason}, exit ${res.exitCode}`);
   console.log(`system test: ${res.accel}, ${res.seconds.toFixed(1)} s in the guest`);
   mkdirSync("test-results", { recursive: true });
-  writeFileSync("test-results/system.json", JSON.stringify({ passed, failed }));
+  writeFileSync("test-results/system.json", JSON.stringify({ passed, failed, failures }));
   // The conformance suite's real side, per scenario, to set beside the simulated kernel's (tests/unit/conformance.test.ts).
   const conformance = res.tagged.filter((t) => t.tag === "COWHERD-CONFORMANCE").map((t) => t.data);
   if (conformance.length) writeFileSync("test-results/conformance-real.json", JSON.stringify(conformance, null, 1));

@@ -8,8 +8,10 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { ensureDebianPackages, hasFile } from "./debian-packages.mjs";
 import { freePort } from "./free-port.mjs";
+import { playwrightCount, vitestCount } from "./test-report.mjs";
 
-/** @type {{ label: string, passed: number, failed: number }[]} */
+/** @typedef {import("./test-report.mjs").Count} Count */
+/** @type {(Count & { label: string })[]} */
 const results = [];
 /** @type {(label: string, cmd: string, args: string[], opts?: import("node:child_process").SpawnSyncOptions) => boolean} */
 const run = (label, cmd, args, opts = {}) => {
@@ -23,18 +25,20 @@ const run = (label, cmd, args, opts = {}) => {
  * first, so a run that dies before writing it is never counted with an earlier run's numbers; a
  * part that exits non-zero counts at least one failure, and one that passes without a file one pass.
  * @param {string} label the summary's name @param {string} title @param {string[]} args
- * @param {string} file @param {(written: any) => { passed: number, failed: number }} count
+ * @param {string} file @param {(written: any) => Count} count
  * @param {import("node:child_process").SpawnSyncOptions} [opts]
  */
 function counted(label, title, args, file, count, opts) {
   mkdirSync("test-results", { recursive: true });
   rmSync(file, { force: true });
   const ok = run(title, process.execPath, args, opts);
+  /** @type {Count} */
   const c = existsSync(file) ? count(JSON.parse(readFileSync(file, "utf8"))) : { passed: ok ? 1 : 0, failed: 0 };
-  results.push({ label, passed: c.passed, failed: c.failed + (ok || c.failed ? 0 : 1) });
+  const exitOnly = ok || c.failed ? [] : [`${title} exited non-zero without a failed test (see its output above)`];
+  results.push({ label, passed: c.passed, failed: c.failed + exitOnly.length, failures: [...(c.failures ?? []), ...exitOnly] });
 }
-/** @type {(written: { passed: number, failed: number }) => { passed: number, failed: number }} */
-const asWritten = ({ passed, failed }) => ({ passed, failed });
+/** @type {(written: Count) => Count} */
+const asWritten = ({ passed, failed, failures }) => ({ passed, failed, failures });
 
 const only = process.argv.slice(2);
 /** @param {string} part */
@@ -44,12 +48,17 @@ if (want("unit")) {
   ensureDebianPackages([["sudo", hasFile("/usr/sbin/visudo")]], "the sudoers check");
   // The same check as `npm run lint`; `npm run format` fixes what is only formatting.
   const linted = run("lint (Biome)", process.execPath, ["node_modules/@biomejs/biome/bin/biome", "check", "--error-on-warnings"]);
-  results.push({ label: "lint", passed: linted ? 1 : 0, failed: linted ? 0 : 1 });
+  results.push({
+    label: "lint",
+    passed: linted ? 1 : 0,
+    failed: linted ? 0 : 1,
+    failures: linted ? [] : ["Biome found problems (npm run lint; npm run format fixes formatting)"],
+  });
   const typed = run("typecheck", process.execPath, ["node_modules/typescript/bin/tsc", "--noEmit"]);
-  results.push({ label: "typecheck", passed: typed ? 1 : 0, failed: typed ? 0 : 1 });
+  results.push({ label: "typecheck", passed: typed ? 1 : 0, failed: typed ? 0 : 1, failures: typed ? [] : ["tsc --noEmit found errors (above)"] });
   const out = "test-results/unit.json";
   const args = ["node_modules/vitest/vitest.mjs", "run", "-c", "vitest.config.mts", "--reporter=default", "--reporter=json", `--outputFile.json=${out}`];
-  counted("unit", "unit", args, out, (j) => ({ passed: j.numPassedTests, failed: j.numFailedTests }));
+  counted("unit", "unit", args, out, vitestCount);
 }
 if (want("e2e")) {
   const built = run("build", process.execPath, ["scripts/build.mjs"]);
@@ -59,13 +68,8 @@ if (want("e2e")) {
     const port = await freePort();
     // CI=1: a stray test.only fails the run (playwright.config.ts never retries, CI or not).
     const env = { ...process.env, CI: process.env.CI ?? "1", E2E_PORT: String(port) };
-    // A flaky test (passed only on a retry) is a failure, not a pass.
-    const count = (/** @type {{ stats: { expected: number, unexpected: number, flaky: number } }} */ { stats: s }) => ({
-      passed: s.expected,
-      failed: s.unexpected + s.flaky,
-    });
-    counted("e2e", "e2e (Playwright, Debian's Chromium)", ["node_modules/@playwright/test/cli.js", "test"], "test-results/e2e.json", count, { env });
-  } else results.push({ label: "e2e", passed: 0, failed: 1 });
+    counted("e2e", "e2e (Playwright, Debian's Chromium)", ["node_modules/@playwright/test/cli.js", "test"], "test-results/e2e.json", playwrightCount, { env });
+  } else results.push({ label: "e2e", passed: 0, failed: 1, failures: [built ? "Chromium could not be installed" : "the production build failed"] });
 }
 if (want("system")) {
   counted("system", "system test (QEMU guest, real kernel)", ["scripts/system-test.mjs"], "test-results/system.json", asWritten);
@@ -77,6 +81,9 @@ if (want("room")) {
 
 console.log("\n── summary ──");
 for (const r of results) console.log(`${r.label.padEnd(10)} ${r.passed} passed, ${r.failed} failed`);
+// CI keeps only the end of the log: what failed is named here, last, so that end says it.
+const failures = results.flatMap((r) => (r.failures ?? []).map((f) => `  ✗ ${r.label}: ${f}`));
+if (failures.length) console.log(`\n── what failed ──\n${failures.join("\n")}`);
 const passed = results.reduce((a, r) => a + r.passed, 0);
 const failed = results.reduce((a, r) => a + r.failed, 0);
 console.log(`cowherd: ${passed} passed, ${failed} failed`);
