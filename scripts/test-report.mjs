@@ -2,12 +2,13 @@
 // What each part of `npm test` passed and failed, read from its runner's JSON report, with the failed
 // tests named: CI keeps only the end of the log, so the summary there must say what failed.
 
+import { stripVTControlCharacters } from "node:util";
+
 /** @typedef {{ passed: number, failed: number, failures?: string[] }} Count */
 
 /** The first line of a failure's message, short: the summary names what failed, the log above says why. @param {unknown} m */
 export const firstLine = (m) =>
-  String(m ?? "")
-    .replace(/\x1b\[[0-9;]*m/g, "")
+  stripVTControlCharacters(String(m ?? ""))
     .trim()
     .split("\n")[0]
     ?.slice(0, 240) ?? "";
