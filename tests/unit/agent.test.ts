@@ -183,6 +183,15 @@ describe("the agent connection (a real child process)", () => {
     expect(c.health().error).toMatch(/has no machine 7/);
   });
 
+  it("a host that stays down for the same reason is said once in the log, not at every retry", async () => {
+    const lines: string[] = [];
+    const c = connect(["refuse"], { log: (l) => lines.push(l) });
+    await until(() => c.health().state === "down");
+    // Several retries of the backoff (50, 100, 200, 200 ms…) pass.
+    await new Promise((r) => setTimeout(r, 900));
+    expect(lines.filter((l) => l.includes("unreachable"))).toHaveLength(1);
+  });
+
   it("sudo refusing (no sudoers entry) shows sudo's own words", async () => {
     const c = connect(["refuse"]);
     await until(() => c.health().state === "down");

@@ -89,6 +89,7 @@ describe("COWHERD_SIM_FAIL", () => {
         "COWHERD_SIM_STORE_MIB=5000 is too small for local's room: it needs at least 7920 MiB (the 4096 MiB master, 14 COWs, the 1024 MiB reserve)",
       );
       expect(() => createSimHost(config, "local", dir, { COWHERD_SIM_STORE_MIB: "lots" })).toThrow(/whole number of MiB, not "lots"/);
+      expect(() => createSimHost(config, "local", dir, { COWHERD_SIM_DOWN: "store-z" })).toThrow("COWHERD_SIM_DOWN: there is no storage host store-z (the hosts: local)");
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -214,10 +214,11 @@ export class AgentConnection {
   }
 
   private down(error: string): void {
+    // Said when the host goes down or its reason changes, not at every retry of the backoff.
+    if (this.ready || error !== this.lastError) this.opts.log?.(`cowherd: storage host ${this.name} unreachable: ${error}`);
     if (this.ready) this.downSince = this.now();
     this.ready = false;
     this.lastError = error;
-    this.opts.log?.(`cowherd: storage host ${this.name} unreachable: ${error}`);
     for (const [id, p] of this.pending) {
       clearTimeout(p.timer);
       p.reject(new HostError(`storage host ${this.name}: ${error}`));

@@ -54,6 +54,11 @@ export function createSimHost(config: Config, name: string, dataDir: string, env
       );
     }
   }
+  // A host name the room does not have would be an outage demo that shows nothing.
+  const down = (env.COWHERD_SIM_DOWN ?? "").split(",").filter(Boolean);
+  const unknown = down.filter((d) => !config.hosts.some((h) => h.name === d));
+  if (unknown.length)
+    throw new ConfigError(`COWHERD_SIM_DOWN: there is no storage host ${unknown.join(", ")} (the hosts: ${config.hosts.map((h) => h.name).join(", ")})`);
   const host = new DemoHost(config, name, {
     stateFile: path.join(dataDir, file),
     stepMs: env.COWHERD_SIM_STEP_MS ? Number(env.COWHERD_SIM_STEP_MS) : 150,
@@ -61,7 +66,7 @@ export function createSimHost(config: Config, name: string, dataDir: string, env
     ...(storeMiB !== undefined ? { storeMiB } : {}),
     ...(init ? { init } : {}),
     // COWHERD_SIM_DOWN=<host>[,<host>]: those simulated hosts do not answer (demo of a host outage).
-    down: (env.COWHERD_SIM_DOWN ?? "").split(",").includes(name) ? "simulated outage (COWHERD_SIM_DOWN)" : null,
+    down: down.includes(name) ? "simulated outage (COWHERD_SIM_DOWN)" : null,
     ...(log ? { log } : {}),
   });
   for (const f of faults) if (host.has(f.id)) host.injectFault(f.id, f.step, f.times);
