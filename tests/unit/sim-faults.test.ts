@@ -89,7 +89,9 @@ describe("COWHERD_SIM_FAIL", () => {
         "COWHERD_SIM_STORE_MIB=5000 is too small for local's room: it needs at least 7920 MiB (the 4096 MiB master, 14 COWs, the 1024 MiB reserve)",
       );
       expect(() => createSimHost(config, "local", dir, { COWHERD_SIM_STORE_MIB: "lots" })).toThrow(/whole number of MiB, not "lots"/);
-      expect(() => createSimHost(config, "local", dir, { COWHERD_SIM_DOWN: "store-z" })).toThrow("COWHERD_SIM_DOWN: there is no storage host store-z (the hosts: local)");
+      expect(() => createSimHost(config, "local", dir, { COWHERD_SIM_DOWN: "store-z" })).toThrow(
+        "COWHERD_SIM_DOWN: there is no storage host store-z (the hosts: local)",
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -110,6 +112,24 @@ describe("COWHERD_SIM_FAIL", () => {
       expect((await host.image({ op: "publish" })).current).toBe(2);
     } finally {
       host.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("a PC made deaf to Wake-on-LAN (COWHERD_SIM_INIT wol:false) stays deaf after a restart on the same data", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "cowherd-wol-"));
+    const env = { COWHERD_SIM_STEP_MS: "0", COWHERD_SIM_SCENARIO: "fresh", COWHERD_SIM_INIT: '{"4":{"wol":false}}' } as const;
+    try {
+      const first = createSimHost(config, "local", dir, env);
+      await first.ready;
+      expect([first.answersWol(4), first.answersWol(5)]).toEqual([false, true]);
+      first.close();
+      // COWHERD_SIM_INIT applies to a fresh room only: the second start reads the file.
+      const again = createSimHost(config, "local", dir, env);
+      await again.ready;
+      expect([again.answersWol(4), again.answersWol(5)]).toEqual([false, true]);
+      again.close();
+    } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -125,6 +125,9 @@ export class DemoHost extends AgentHost implements SimPcPort {
     this.kernel = loaded ? SimKernel.fromJSON(loaded.kernel) : new SimKernel({ storeBytes: (opts.storeMiB ?? 64 * 1024) * MiB });
     this.kernel.onChange = () => void (this.dirty = true);
     this.built = (loaded ? this.adopt(loaded.pcs) : this.build()).then(() => this.persist());
+    // Only PCs kept from the file (same identity) stay deaf to Wake-on-LAN.
+    for (const id of loaded?.noWol ?? [])
+      if (loaded?.pcs.some((p) => p.id === id && this.byId.get(id)?.name === p.name && this.byId.get(id)?.ip === p.ip)) this.noWol.add(id);
     conn.start();
     this.ready = this.built.then(() => this.afterHello(loaded ? undefined : opts.init));
   }
@@ -276,7 +279,11 @@ export class DemoHost extends AgentHost implements SimPcPort {
   /** Puts a PC into a condition, by doing to its storage what would bring it there. */
   setMachine(id: number, c: PcCondition): void {
     const m = this.machine(id);
-    if (c.wol !== undefined) void (c.wol ? this.noWol.delete(id) : this.noWol.add(id));
+    if (c.wol !== undefined) {
+      if (c.wol) this.noWol.delete(id);
+      else this.noWol.add(id);
+      this.dirty = true;
+    }
     if (c.fraction !== undefined) {
       const g = { cowSectors: m.cowSizeMiB * 2048, chunkSectors: m.chunkSectors };
       const now = this.kernel.snapshotUsage(m.dmName);
@@ -324,7 +331,7 @@ export class DemoHost extends AgentHost implements SimPcPort {
   persist(): void {
     if (!this.dirty || !this.opts.stateFile) return;
     try {
-      writeRoomFile(this.opts.stateFile, { version: 2, pcs: this.machines, kernel: this.kernel.toJSON() });
+      writeRoomFile(this.opts.stateFile, { version: 2, pcs: this.machines, kernel: this.kernel.toJSON(), noWol: [...this.noWol] });
       this.dirty = false;
     } catch (e) {
       this.opts.log?.(`cowherd: simulated host ${this.name}: cannot save ${this.opts.stateFile}: ${errorText(e)}`);

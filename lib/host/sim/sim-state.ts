@@ -8,6 +8,8 @@ export interface RoomFile {
   version: 2;
   pcs: Machine[];
   kernel: KernelJson;
+  /** PCs that do not answer Wake-on-LAN (COWHERD_SIM_INIT's wol:false): a restart keeps them deaf. */
+  noWol?: number[];
 }
 
 /** The room as it was, or null: no file, or one from before the simulated kernel (a fresh room then). */
