@@ -10,16 +10,23 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 
 const real = spawn("/usr/bin/perl.real", process.argv.slice(2), { stdio: ["pipe", "pipe", "inherit"] });
-real.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+/** The mark of the pause held now: gone with this process too (its helper killed), never left stale. */
+let holding = "";
+real.on("exit", (code, signal) => {
+  if (holding) rmSync(holding, { force: true });
+  process.exit(code ?? (signal ? 1 : 0));
+});
 process.stdin.on("end", () => real.stdin.end());
 const sleep = (/** @type {number} */ ms) => new Promise((r) => setTimeout(r, ms));
 
 async function hold(/** @type {string} */ point) {
   if (!existsSync(`/run/pause/${point}`)) return;
   mkdirSync("/run/pause", { recursive: true });
-  writeFileSync(`/run/pause/at-${point}`, String(process.pid));
+  holding = `/run/pause/at-${point}`;
+  writeFileSync(holding, String(process.pid));
   while (existsSync(`/run/pause/${point}`)) await sleep(50);
-  rmSync(`/run/pause/at-${point}`, { force: true });
+  rmSync(holding, { force: true });
+  holding = "";
 }
 
 /** @param {import("node:stream").Readable} stream @returns {() => Promise<string | null>} */

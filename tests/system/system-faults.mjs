@@ -43,6 +43,9 @@ export function background(/** @type {string[]} */ ...args) {
 
 export async function pauseAt(/** @type {string} */ point) {
   mkdirSync("/run/pause", { recursive: true });
+  // A pass-through that died holding (its helper was killed) left its "at" mark: a stale one would
+  // say this pause was reached before the reset even started (the conformance run failed so once).
+  rmSync(`/run/pause/at-${point}`, { force: true });
   writeFileSync(`/run/pause/${point}`, "");
 }
 export async function reachedPause(/** @type {string} */ point, ms = 60_000) {
