@@ -94,8 +94,8 @@ export class StorageContext {
       name: m.dmName,
       device: `/dev/mapper/${m.dmName}`,
       allow: this.config.storage.access === "all" ? "ALL" : m.ip,
-      // From the PC's number in the helper's own config: the caller never names it.
-      identity: diskIdentity(m.id),
+      // The system disk's one identity, the update target's too (see identity.ts): never the PC's own.
+      identity: diskIdentity("system"),
     };
   }
 

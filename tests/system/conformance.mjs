@@ -55,20 +55,23 @@ export function conformanceConfig() {
 }
 
 /**
- * The unit serial tgtd shows for LUN 1 of the PC's target ("SCSI SN:"), null without that LUN: the
- * identity Windows keys the disk on, which must not change across resets, restarts or hosts.
+ * The unit serial tgtd shows for LUN 1 of a disk's target ("SCSI SN:"), null without that LUN: the
+ * identity Windows keys the disk on, which must not change across resets, restarts, hosts or PCs.
  * @param {string} show `tgtadm --op show --mode target`'s output
- * @param {number} id
+ * @param {Disk} disk
  */
-export function serialIn(show, id) {
-  const iqn = `${conformanceConfig().storage.iqnPrefix}:conf${id}`;
+export function serialIn(show, disk) {
+  const iqn = `${conformanceConfig().storage.iqnPrefix}:${disk === "update" ? "update" : `conf${disk}`}`;
   const block = show.split(/^(?=Target \d+: )/m).find((b) => b.startsWith("Target ") && b.split("\n")[0]?.endsWith(`: ${iqn}`));
   const lun1 = block?.split(/^\s*LUN: /m).find((l) => l.startsWith("1\n"));
   return lun1 ? (/^\s*SCSI SN: (.*)$/m.exec(lun1)?.[1]?.trim() ?? null) : null;
 }
 
-/** The serial each PC's disk must show (helper/iscsi/identity.ts: from the PC's number alone). */
-export const SERIAL = (/** @type {number} */ id) => `CWH${String(id).padStart(4, "0")}`;
+/**
+ * The serial every PC's system disk and the update target must show (helper/iscsi/identity.ts: one
+ * per disk, since every PC runs the Windows last booted on the update target).
+ */
+export const SERIAL = "CWHSYS1";
 
 /** A problem text as a class both sides can agree on (the words themselves are the helper's, the same code on both). */
 export function problemClass(/** @type {string | undefined} */ p) {
@@ -178,7 +181,7 @@ const killed = /** @type {[KillPoint, boolean, boolean][]} */ ([
 export const SCENARIOS = [
   {
     name: "up",
-    what: "up 21 22 23 on an empty store: three snapshots over one master, exported, the kernel's fresh numbers, each LUN reads the master and shows its PC's own SCSI serial",
+    what: "up 21 22 23 on an empty store: three snapshots over one master, exported, the kernel's fresh numbers, each LUN reads the master and shows the system disk's SCSI serial",
     async run(rig) {
       const up = await rig.helper("up", ...IDS.map(String));
       const show = await rig.tgtShow();
@@ -194,7 +197,7 @@ export const SCENARIOS = [
     expect: {
       code: 0,
       actions: "cow-created,cow-loop-attached,dm-created,target-created,lun-online,lun-identity",
-      serials: IDS.map(SERIAL),
+      serials: IDS.map(() => SERIAL),
       ...SERVING,
       usage: FRESH,
       online: false,
@@ -236,8 +239,8 @@ export const SCENARIOS = [
       code: 0,
       outcome: "fresh",
       steps: "check,dm-error,cow-zero,dm-load,dm-resume",
-      serialBefore: SERIAL(21),
-      serialAfter: SERIAL(21),
+      serialBefore: SERIAL,
+      serialAfter: SERIAL,
       ...SERVING,
       usage: FRESH,
       patternGone: true,
@@ -332,9 +335,10 @@ export const SCENARIOS = [
   },
   {
     name: "image versions",
-    what: "update mode on PC 21, pattern B into the draft, publish v2; PC 22 reset onto v2 reads B, PC 23 stays on v1; deleting v1 refused; rollback; PC 22 reset reads v1; an update discarded",
+    what: "update mode on PC 21 (its LUN with the PCs' SCSI serial), pattern B into the draft, publish v2; PC 22 reset onto v2 reads B, PC 23 stays on v1; deleting v1 refused; rollback; PC 22 reset reads v1; an update discarded",
     async run(rig) {
       const upd = await rig.helper("image-update", "21");
+      const updateSerial = serialIn(await rig.tgtShow(), "update");
       const wroteDraft = await rig.writePattern("update", 0xbb, 0, 2);
       const second = await rig.helper("image-update", "22");
       const pub = await rig.helper("image-publish");
@@ -350,6 +354,7 @@ export const SCENARIOS = [
       return {
         updateCode: upd.code,
         draft: `v${upd.json?.images?.draft?.n} ${upd.json?.images?.draft?.state}`,
+        updateSerial,
         wroteDraft,
         secondCode: second.code,
         secondStep: second.json?.step,
@@ -374,6 +379,7 @@ export const SCENARIOS = [
     expect: {
       updateCode: 0,
       draft: "v2 ready",
+      updateSerial: SERIAL,
       wroteDraft: true,
       secondCode: 1,
       secondStep: "refused",
@@ -513,7 +519,7 @@ export const SCENARIOS = [
       usageDown: FRESH,
       upCode: 0,
       relinked: true,
-      serialAfterRestart: SERIAL(21),
+      serialAfterRestart: SERIAL,
       ...SERVING,
       usage: FRESH,
       readsMaster: true,

@@ -28,8 +28,8 @@ const consistent3 = () => {
     m.state === "ok" &&
     !m.problem &&
     m.exported &&
-    // Its own SCSI identity, whichever step the kill interrupted (helper/iscsi/identity.ts).
-    serial3() === "CWH0003" &&
+    // The system disk's SCSI identity (the same on every PC), whichever step the kill interrupted (helper/iscsi/identity.ts).
+    serial3() === "CWHSYS1" &&
     qemuIo("retrocow3", "read -P 0x41 0 1M").ok &&
     qemuIo("retrocow3", `read -P 0x${((0x41 + 63 * 7) & 0xff).toString(16)} 63M 1M`).ok
   );

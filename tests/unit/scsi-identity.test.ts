@@ -1,13 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { exportSteps, exportedFor, type ExportSpec } from "@/helper/iscsi/backend";
-import { SCSI_CHARS, SCSI_LIMITS, diskIdentity } from "@/helper/iscsi/identity";
+import { SCSI_CHARS, SCSI_LIMITS, checkIdentity, diskIdentity, type DiskKind } from "@/helper/iscsi/identity";
 import { ietBackend } from "@/helper/iscsi/iet";
 import { lioBackend } from "@/helper/iscsi/lio";
 import { parseTgtShow, tgtBackend } from "@/helper/iscsi/tgt";
 import { Storage } from "@/helper/storage/storage";
 import { StorageContext } from "@/helper/storage/context";
 import { parseConfig } from "@/lib/config/load";
-import { MACHINE_ID_MAX } from "@/lib/constants";
+import { UPDATE_TID, updateIqn } from "@/lib/host/images";
 import { SimKernel } from "@/lib/host/sim/kernel/kernel";
 
 const argv = (cmds: { file: string; args: string[] }[]) => cmds.map((c) => [c.file, ...c.args].join(" "));
@@ -17,36 +17,40 @@ const spec: ExportSpec = {
   name: "retrocow5",
   device: "/dev/mapper/retrocow5",
   allow: "10.0.0.45",
-  identity: diskIdentity(5),
+  identity: diskIdentity("system"),
 };
 
-describe("a PC disk's SCSI identity", () => {
-  it("comes from the PC's number alone: the same every time, within SCSI's sizes and plain characters", () => {
-    expect(diskIdentity(5)).toEqual({ vendor: "COWHERD", product: "SYSTEM-DISK", deviceId: "COWHERD-CWH0005", serial: "CWH0005" });
-    expect(diskIdentity(5)).toEqual(diskIdentity(5));
-    for (const id of [1, 42, MACHINE_ID_MAX]) {
-      const x = diskIdentity(id);
-      for (const k of ["vendor", "product", "deviceId", "serial"] as const) {
-        expect(x[k]).toMatch(SCSI_CHARS);
-        expect(x[k].length).toBeLessThanOrEqual(SCSI_LIMITS[k]);
-      }
+describe("the system disk's SCSI identity", () => {
+  it("is one identity for the disk, the same every time, within SCSI's sizes and plain characters", () => {
+    expect(diskIdentity("system")).toEqual({ vendor: "COWHERD", product: "SYSTEM-DISK", deviceId: "COWHERD-SYSTEM", serial: "CWHSYS1" });
+    expect(diskIdentity("system")).toEqual(diskIdentity("system"));
+    const x = diskIdentity("system");
+    for (const k of ["vendor", "product", "deviceId", "serial"] as const) {
+      expect(x[k]).toMatch(SCSI_CHARS);
+      expect(x[k].length).toBeLessThanOrEqual(SCSI_LIMITS[k]);
     }
+    // A copy: a caller changing it changes no other disk's.
+    x.serial = "OTHER";
+    expect(diskIdentity("system").serial).toBe("CWHSYS1");
   });
 
-  it("differs for every PC (serial and device id)", () => {
-    const ids = Array.from({ length: MACHINE_ID_MAX }, (_, i) => i + 1).map(diskIdentity);
-    expect(new Set(ids.map((x) => x.serial)).size).toBe(MACHINE_ID_MAX);
-    expect(new Set(ids.map((x) => x.deviceId)).size).toBe(MACHINE_ID_MAX);
+  it("refuses an unknown disk kind and a field a target would cut or refuse", () => {
+    expect(() => diskIdentity("game" as DiskKind)).toThrow(/no SCSI identity for a "game" disk \(known: system\)/);
+    expect(() => diskIdentity("toString" as DiskKind)).toThrow(/no SCSI identity/);
+    const ok = diskIdentity("system");
+    expect(() => checkIdentity({ ...ok, serial: "CWHSYS123" })).toThrow(/serial "CWHSYS123": at most 8 characters/);
+    expect(() => checkIdentity({ ...ok, deviceId: "COWHERD,SYSTEM" })).toThrow(/deviceId/);
+    expect(() => checkIdentity({ ...ok, vendor: "cowherd" })).toThrow(/vendor/);
+    expect(checkIdentity(ok)).toEqual(ok);
   });
 
-  it("is refused for a number that is not a PC's", () => {
-    for (const bad of [0, -1, 1.5, MACHINE_ID_MAX + 1, Number.NaN]) expect(() => diskIdentity(bad)).toThrow(/not a PC number/);
-  });
-
-  it("is the same for a PC whichever storage host, room name or backend config serves it", () => {
+  it("is the same for every PC, whichever storage host, room name or backend config serves it, and for the update target", () => {
     const base = {
       host: "real",
-      machines: [{ id: 7, name: "pc7", ip: "10.0.0.47", dmName: "retrocow7" }],
+      machines: [
+        { id: 7, name: "pc7", ip: "10.0.0.47", dmName: "retrocow7" },
+        { id: 8, name: "pc8", ip: "10.0.0.48", dmName: "retrocow8" },
+      ],
       storage: { master: "/store/master.img", cowDir: "/store", iqnPrefix: "iqn.2026-11.test.cowherd" },
     };
     const other = {
@@ -62,15 +66,17 @@ describe("a PC disk's SCSI identity", () => {
       new StorageContext({ config: parseConfig(c), run: new SimKernel().runner, fs: new SimKernel().fs, dm: new SimKernel().worker, stateDir: "/run/cowherd" });
     const a = ctx(base);
     const b = ctx(other);
-    expect(a.spec(a.machine(7)).identity).toEqual(diskIdentity(7));
-    expect(b.spec(b.machine(7)).identity).toEqual(a.spec(a.machine(7)).identity);
+    const system = diskIdentity("system");
+    expect(a.spec(a.machine(7)).identity).toEqual(system);
+    expect(a.spec(a.machine(8)).identity).toEqual(system);
+    expect(b.spec(b.machine(7)).identity).toEqual(system);
   });
 });
 
 describe("setting it on each target", () => {
   it("tgt: one update of LUN 1 after it is made, with tgtd's own parameter names", () => {
     expect(argv(tgtBackend.lunIdentity(spec))).toEqual([
-      "/usr/sbin/tgtadm --lld iscsi --op update --mode logicalunit --tid 5 --lun 1 --params vendor_id=COWHERD,product_id=SYSTEM-DISK,scsi_id=COWHERD-CWH0005,scsi_sn=CWH0005",
+      "/usr/sbin/tgtadm --lld iscsi --op update --mode logicalunit --tid 5 --lun 1 --params vendor_id=COWHERD,product_id=SYSTEM-DISK,scsi_id=COWHERD-SYSTEM,scsi_sn=CWHSYS1",
     ]);
     expect(tgtBackend.lunIdentity({ ...spec, identity: undefined })).toEqual([]);
     expect(exportSteps(tgtBackend, spec, undefined).map((x) => x.action)).toEqual(["target-created", "lun-online", "lun-identity"]);
@@ -78,13 +84,13 @@ describe("setting it on each target", () => {
 
   it("IET: with the LUN (ScsiId, ScsiSN); LIO: the backstore's unit serial before the LUN exports it", () => {
     expect(argv(ietBackend.lunOnline(spec))).toEqual([
-      "/usr/sbin/ietadm --op new --tid 5 --lun 0 --params Path=/dev/mapper/retrocow5,Type=fileio,ScsiId=COWHERD-CWH0005,ScsiSN=CWH0005",
+      "/usr/sbin/ietadm --op new --tid 5 --lun 0 --params Path=/dev/mapper/retrocow5,Type=fileio,ScsiId=COWHERD-SYSTEM,ScsiSN=CWHSYS1",
     ]);
     expect(ietBackend.lunIdentity(spec)).toEqual([]);
     const lio = lioBackend(() => [spec]);
-    expect(argv(lio.lunOnline(spec))[0]).toMatch(/targetcli \/backstores\/block create name=retrocow5 dev=\/dev\/mapper\/retrocow5 wwn=CWH0005$/);
+    expect(argv(lio.lunOnline(spec))[0]).toMatch(/targetcli \/backstores\/block create name=retrocow5 dev=\/dev\/mapper\/retrocow5 wwn=CWHSYS1$/);
     expect(lio.lunIdentity(spec)).toEqual([]);
-    // Without an identity (the update target), the commands are what they were.
+    // Without an identity, the commands are what they were.
     expect(argv(ietBackend.lunOnline({ ...spec, identity: undefined }))[0]).toMatch(/Path=\/dev\/mapper\/retrocow5,Type=fileio$/);
     expect(argv(lio.lunOnline({ ...spec, identity: undefined }))[0]).toMatch(/dev=\/dev\/mapper\/retrocow5$/);
   });
@@ -101,10 +107,10 @@ describe("setting it on each target", () => {
     );
     expect(exportedFor(tgtBackend, spec, bad)).toBe(false);
     expect(exportSteps(tgtBackend, spec, bad).map((x) => x.action)).toEqual(["lun-identity"]);
-    const good = parseTgtShow(show("CWH0005")).get(spec.iqn)!;
+    const good = parseTgtShow(show("CWHSYS1")).get(spec.iqn)!;
     expect(exportedFor(tgtBackend, spec, good)).toBe(true);
     expect(exportSteps(tgtBackend, spec, good)).toEqual([]);
-    // The update target has no identity of its own: any serial will do.
+    // A spec without an identity: any serial will do.
     expect(exportedFor(tgtBackend, { ...spec, identity: undefined }, bad)).toBe(true);
   });
 });
@@ -130,8 +136,8 @@ describe("on the simulated kernel", () => {
   it("tgtadm shows the identity after up, and it stays through a reset and a tgtd restart + repair or up", async () => {
     const { fake, host } = setUp();
     await host.up([1, 2]);
-    expect(serials(fake)).toEqual(["CWH0001", "CWH0002"]);
-    expect(fake.tgt.identity(1)).toEqual({ vendor_id: "COWHERD", product_id: "SYSTEM-DISK", scsi_id: "COWHERD-CWH0001", scsi_sn: "CWH0001" });
+    expect(serials(fake)).toEqual(["CWHSYS1", "CWHSYS1"]);
+    expect(fake.tgt.identity(1)).toEqual({ vendor_id: "COWHERD", product_id: "SYSTEM-DISK", scsi_id: "COWHERD-SYSTEM", scsi_sn: "CWHSYS1" });
     const before = fake.tgt.show();
 
     expect((await host.reset([1], () => undefined))[0]).toMatchObject({ ok: true });
@@ -150,7 +156,34 @@ describe("on the simulated kernel", () => {
     fake.tgtdDown = false;
     await host.up([1, 2]);
     expect(fake.tgt.show()).toBe(before);
-    expect(fake.tgt.identity(2)).toEqual({ vendor_id: "COWHERD", product_id: "SYSTEM-DISK", scsi_id: "COWHERD-CWH0002", scsi_sn: "CWH0002" });
+    expect(fake.tgt.identity(2)).toEqual({ vendor_id: "COWHERD", product_id: "SYSTEM-DISK", scsi_id: "COWHERD-SYSTEM", scsi_sn: "CWHSYS1" });
+  });
+
+  it("image update: the update target's LUN shows the same identity as every PC's disk, and repair puts it back", async () => {
+    const { fake, host } = setUp();
+    await host.up([1, 2]);
+    const pcs = fake.tgt.identity(1);
+    await host.imageUpdate(2, () => undefined);
+    // The Windows set up on the draft meets, after each reset, exactly the disk it last ran on.
+    expect(fake.tgt.identity(UPDATE_TID)).toEqual(pcs);
+    expect(fake.tgt.identity(UPDATE_TID)).toEqual({ vendor_id: "COWHERD", product_id: "SYSTEM-DISK", scsi_id: "COWHERD-SYSTEM", scsi_sn: "CWHSYS1" });
+    expect(parseTgtShow(fake.tgt.show()).get(updateIqn(config.storage.iqnPrefix))?.serials?.get(1)).toBe("CWHSYS1");
+
+    // A kill between the LUN and its identity: repair sends only the update.
+    delete fake.targets.get(UPDATE_TID)!.lun1Identity;
+    fake.calls = [];
+    expect((await host.repair([1, 2]))[0]).toEqual({ id: 0, ok: true, actions: ["draft-v2-exported"] });
+    expect(fake.mutations()).toEqual([
+      `/usr/sbin/tgtadm --lld iscsi --op update --mode logicalunit --tid ${UPDATE_TID} --lun 1 --params vendor_id=COWHERD,product_id=SYSTEM-DISK,scsi_id=COWHERD-SYSTEM,scsi_sn=CWHSYS1`,
+    ]);
+    expect(fake.tgt.identity(UPDATE_TID)).toEqual(pcs);
+
+    // tgtd restarted: repair exports the draft again with the same identity.
+    fake.tgtdDown = true;
+    fake.tgtdDown = false;
+    await host.repair([1, 2]);
+    expect(fake.tgt.identity(UPDATE_TID)).toEqual(pcs);
+    expect(fake.tgt.identity(2)).toEqual(pcs);
   });
 
   it("a LUN made but never given its identity (a kill between the two tgtadm calls) is repaired with only the update", async () => {
@@ -162,9 +195,9 @@ describe("on the simulated kernel", () => {
     fake.calls = [];
     expect((await host.repair([1])).find((r) => r.id === 1)).toEqual({ id: 1, ok: true, actions: ["lun-identity"] });
     expect(fake.mutations()).toEqual([
-      "/usr/sbin/tgtadm --lld iscsi --op update --mode logicalunit --tid 1 --lun 1 --params vendor_id=COWHERD,product_id=SYSTEM-DISK,scsi_id=COWHERD-CWH0001,scsi_sn=CWH0001",
+      "/usr/sbin/tgtadm --lld iscsi --op update --mode logicalunit --tid 1 --lun 1 --params vendor_id=COWHERD,product_id=SYSTEM-DISK,scsi_id=COWHERD-SYSTEM,scsi_sn=CWHSYS1",
     ]);
-    expect(serials(fake)).toEqual(["CWH0001"]);
+    expect(serials(fake)).toEqual(["CWHSYS1"]);
   });
 
   it("tgtadm's update: tgtd's field sizes, other known parameters accepted, an unknown one refused, no LUN refused", () => {

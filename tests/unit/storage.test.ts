@@ -34,14 +34,14 @@ describe("helper storage (commands as argv arrays)", () => {
       "/usr/sbin/tgtadm --lld iscsi --op new --mode target --tid 1 -T iqn.2026-11.test.cowherd:retrocow1",
       "/usr/sbin/tgtadm --lld iscsi --op bind --mode target --tid 1 -I 10.0.0.41",
       "/usr/sbin/tgtadm --lld iscsi --op new --mode logicalunit --tid 1 --lun 1 -b /dev/mapper/retrocow1 --bsoflags direct",
-      "/usr/sbin/tgtadm --lld iscsi --op update --mode logicalunit --tid 1 --lun 1 --params vendor_id=COWHERD,product_id=SYSTEM-DISK,scsi_id=COWHERD-CWH0001,scsi_sn=CWH0001",
+      "/usr/sbin/tgtadm --lld iscsi --op update --mode logicalunit --tid 1 --lun 1 --params vendor_id=COWHERD,product_id=SYSTEM-DISK,scsi_id=COWHERD-SYSTEM,scsi_sn=CWHSYS1",
       "/usr/bin/fallocate --length 16777216 /store/retrocow2.cow",
       "/usr/sbin/losetup --find --show /store/retrocow2.cow",
       "/usr/sbin/dmsetup create retrocow2 --table 0 131072 snapshot 7:0 7:2 PO 8",
       "/usr/sbin/tgtadm --lld iscsi --op new --mode target --tid 2 -T iqn.2026-11.test.cowherd:retrocow2",
       "/usr/sbin/tgtadm --lld iscsi --op bind --mode target --tid 2 -I 10.0.0.42",
       "/usr/sbin/tgtadm --lld iscsi --op new --mode logicalunit --tid 2 --lun 1 -b /dev/mapper/retrocow2 --bsoflags direct",
-      "/usr/sbin/tgtadm --lld iscsi --op update --mode logicalunit --tid 2 --lun 1 --params vendor_id=COWHERD,product_id=SYSTEM-DISK,scsi_id=COWHERD-CWH0002,scsi_sn=CWH0002",
+      "/usr/sbin/tgtadm --lld iscsi --op update --mode logicalunit --tid 2 --lun 1 --params vendor_id=COWHERD,product_id=SYSTEM-DISK,scsi_id=COWHERD-SYSTEM,scsi_sn=CWHSYS1",
     ]);
     fake.calls = [];
     expect((await host.up([1, 2])).map((x) => x.actions)).toEqual([[], []]);
