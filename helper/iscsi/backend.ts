@@ -1,5 +1,6 @@
 import type { Command } from "../../lib/host/command";
 import type { Initiator } from "../../lib/host/types";
+import type { ScsiIdentity } from "./identity";
 
 /** What one look at the target tells: per target IQN, its LUN backing paths and connected initiators. */
 export interface IscsiTarget {
@@ -12,6 +13,8 @@ export interface IscsiTarget {
    * it cannot tell (IET), and then the target counts as bound.
    */
   acl?: string[];
+  /** Each LUN's unit serial, where the backend shows it (tgt's "SCSI SN:"). */
+  serials?: Map<number, string>;
 }
 
 export type IscsiView = Map<string, IscsiTarget>;
@@ -24,6 +27,8 @@ export interface ExportSpec {
   device: string;
   /** Initiator address allowed to log in, or "ALL". */
   allow: string;
+  /** The SCSI identity the LUN shows (a PC's disk); absent: the target's own defaults. */
+  identity?: ScsiIdentity;
 }
 
 /**
@@ -49,13 +54,25 @@ export interface IscsiBackend {
   deleteTarget(s: ExportSpec): Command[];
   lunOnline(s: ExportSpec): Command[];
   lunOffline(s: ExportSpec): Command[];
+  /**
+   * Gives the LUN spec.identity, where that is a separate command after lunOnline (tgt); nothing
+   * where lunOnline sets it already (IET, LIO) or there is no identity.
+   */
+  lunIdentity(s: ExportSpec): Command[];
 }
 
 const allows = (t: IscsiTarget, allow: string) => !t.acl || t.acl.includes("ALL") || t.acl.includes(allow);
 
-/** An initiator from spec.allow could log in and see the disk: the target there, bound, its LUN present. */
-export function exportedFor(b: IscsiBackend, s: Pick<ExportSpec, "allow">, t: IscsiTarget | undefined): boolean {
-  return !!t && allows(t, s.allow) && t.luns.has(b.lun);
+/** The LUN shows another serial than spec's (only where the backend shows serials). */
+const wrongIdentity = (b: IscsiBackend, s: Pick<ExportSpec, "identity">, t: IscsiTarget) =>
+  !!s.identity && t.luns.has(b.lun) && !!t.serials?.has(b.lun) && t.serials.get(b.lun) !== s.identity.serial;
+
+/**
+ * An initiator from spec.allow could log in and see the disk as itself: the target there, bound,
+ * its LUN present with the PC's identity (a LUN left with the target's default serial is not).
+ */
+export function exportedFor(b: IscsiBackend, s: Pick<ExportSpec, "allow" | "identity">, t: IscsiTarget | undefined): boolean {
+  return !!t && allows(t, s.allow) && t.luns.has(b.lun) && !wrongIdentity(b, s, t);
 }
 
 /**
@@ -67,6 +84,10 @@ export function exportSteps(b: IscsiBackend, s: ExportSpec, t: IscsiTarget | und
   const out: { action: string; cmds: Command[] }[] = [];
   if (!t) out.push({ action: "target-created", cmds: [...b.createTarget(s), ...b.bind(s)] });
   else if (!allows(t, s.allow) && b.bind(s).length) out.push({ action: "target-bound", cmds: b.bind(s) });
-  if (!t?.luns.has(b.lun)) out.push({ action: "lun-online", cmds: b.lunOnline(s) });
+  const identity = b.lunIdentity(s);
+  if (!t?.luns.has(b.lun)) {
+    out.push({ action: "lun-online", cmds: b.lunOnline(s) });
+    if (identity.length) out.push({ action: "lun-identity", cmds: identity });
+  } else if (identity.length && wrongIdentity(b, s, t)) out.push({ action: "lun-identity", cmds: identity });
   return out;
 }

@@ -63,6 +63,20 @@ export const ietBackend: IscsiBackend = {
   // IET lets in whoever /etc/iet/initiators.allow allows: nothing per target to bind here.
   bind: () => [],
   deleteTarget: (s: ExportSpec) => [ietadm("--op", "delete", "--tid", String(s.tid))],
-  lunOnline: (s: ExportSpec) => [ietadm("--op", "new", "--tid", String(s.tid), "--lun", "0", "--params", `Path=${s.device},Type=fileio`)],
+  // IET takes the device id and serial with the LUN (ScsiId, ScsiSN); its vendor ("IET") and product
+  // ("VIRTUAL-DISK") are fixed, and its /proc files do not show the serial.
+  lunOnline: (s: ExportSpec) => [
+    ietadm(
+      "--op",
+      "new",
+      "--tid",
+      String(s.tid),
+      "--lun",
+      "0",
+      "--params",
+      `Path=${s.device},Type=fileio${s.identity ? `,ScsiId=${s.identity.deviceId},ScsiSN=${s.identity.serial}` : ""}`,
+    ),
+  ],
   lunOffline: (s: ExportSpec) => [ietadm("--op", "delete", "--tid", String(s.tid), "--lun", "0")],
+  lunIdentity: () => [],
 };

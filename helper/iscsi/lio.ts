@@ -43,11 +43,13 @@ export function lioBackend(specs: () => ExportSpec[]): IscsiBackend {
       targetcli(`/iscsi/${s.iqn}/tpg1`, "set", "attribute", "generate_node_acls=1", "cache_dynamic_acls=1", "demo_mode_write_protect=0", "authentication=0"),
     ],
     deleteTarget: (s) => [targetcli("/iscsi", "delete", s.iqn)],
-    // The backstore holds the dm device open, so offline removes both and online adds both.
+    // The backstore holds the dm device open, so offline removes both and online adds both. Its
+    // unit serial (wwn, written to wwn/vpd_unit_serial) can only be set before a LUN exports it.
     lunOnline: (s) => [
-      targetcli("/backstores/block", "create", `name=${s.name}`, `dev=${s.device}`),
+      targetcli("/backstores/block", "create", `name=${s.name}`, `dev=${s.device}`, ...(s.identity ? [`wwn=${s.identity.serial}`] : [])),
       targetcli(`/iscsi/${s.iqn}/tpg1/luns`, "create", `/backstores/block/${s.name}`, "lun=0"),
     ],
     lunOffline: (s) => [targetcli(`/iscsi/${s.iqn}/tpg1/luns`, "delete", "lun=0"), targetcli("/backstores/block", "delete", s.name)],
+    lunIdentity: () => [],
   };
 }

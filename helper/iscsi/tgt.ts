@@ -49,6 +49,8 @@ export function parseTgtShow(output: string): IscsiView {
       initiator.ip ??= m[1]!;
     } else if ((m = /^LUN: (\d+)$/.exec(line))) {
       lun = Number(m[1]);
+    } else if ((m = /^SCSI SN: (.*)$/.exec(line)) && lun !== undefined) {
+      (target.serials ??= new Map()).set(lun, m[1]!.trim());
     } else if ((m = /^Backing store path: (.+)$/.exec(line)) && lun !== undefined) {
       if (m[1] !== "None") target.luns.set(lun, m[1]!);
     }
@@ -68,4 +70,23 @@ export const tgtBackend: IscsiBackend = {
   // Direct I/O on the backing store: a dead snapshot fails reads at once instead of at writeback.
   lunOnline: (s: ExportSpec) => [tgtadm("--op", "new", "--mode", "logicalunit", "--tid", String(s.tid), "--lun", "1", "-b", s.device, "--bsoflags", "direct")],
   lunOffline: (s: ExportSpec) => [tgtadm("--op", "delete", "--mode", "logicalunit", "--tid", String(s.tid), "--lun", "1")],
+  // tgtd takes these on an update of the LUN (usr/spc.c lu_config); its --params list is split at
+  // ',' and each value cut to vendor 8, product 16, scsi_id and scsi_sn 36 characters.
+  lunIdentity: (s: ExportSpec) =>
+    s.identity
+      ? [
+          tgtadm(
+            "--op",
+            "update",
+            "--mode",
+            "logicalunit",
+            "--tid",
+            String(s.tid),
+            "--lun",
+            "1",
+            "--params",
+            `vendor_id=${s.identity.vendor},product_id=${s.identity.product},scsi_id=${s.identity.deviceId},scsi_sn=${s.identity.serial}`,
+          ),
+        ]
+      : [],
 };

@@ -10,6 +10,7 @@ import { check } from "../commands/command";
 import { dmsetup } from "../commands/dmsetup";
 import { losetup } from "../commands/losetup";
 import type { ExportSpec, IscsiBackend } from "../iscsi/backend";
+import { diskIdentity } from "../iscsi/identity";
 import { ietBackend } from "../iscsi/iet";
 import { lioBackend } from "../iscsi/lio";
 import { tgtBackend } from "../iscsi/tgt";
@@ -87,7 +88,15 @@ export class StorageContext {
   }
 
   spec(m: Machine): ExportSpec {
-    return { tid: m.id, iqn: m.iqn, name: m.dmName, device: `/dev/mapper/${m.dmName}`, allow: this.config.storage.access === "all" ? "ALL" : m.ip };
+    return {
+      tid: m.id,
+      iqn: m.iqn,
+      name: m.dmName,
+      device: `/dev/mapper/${m.dmName}`,
+      allow: this.config.storage.access === "all" ? "ALL" : m.ip,
+      // The system disk's one identity, the update target's too (see identity.ts): never the PC's own.
+      identity: diskIdentity("system"),
+    };
   }
 
   private specs(): ExportSpec[] {

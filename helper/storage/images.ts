@@ -11,7 +11,8 @@ import type { Runner } from "../../lib/host/command";
 import { check } from "../commands/command";
 import { losetup, type LoopDevice } from "../commands/losetup";
 import { UPDATE_TID, updateIqn, type HostImages } from "../../lib/host/images";
-import { exportSteps, type ExportSpec, type IscsiBackend } from "../iscsi/backend";
+import { exportSteps, exportedFor, type ExportSpec, type IscsiBackend } from "../iscsi/backend";
+import { diskIdentity } from "../iscsi/identity";
 import { StepError, errorText } from "../../lib/host/step-error";
 import type { FsPort } from "./fs-port";
 import {
@@ -222,6 +223,8 @@ export class Images {
       name: "cowherd-update",
       device: loop?.name ?? "",
       allow: this.d.config.storage.access === "all" ? "ALL" : m.ip,
+      // The identity every PC's system disk shows: the Windows set up here must find it after each reset.
+      identity: diskIdentity("system"),
     };
   }
 
@@ -478,9 +481,11 @@ export class Images {
         view = { ...view, loops: await this.d.reads.loops() };
         actions.push(`draft-v${d.n}-attached`);
       }
-      const t = view.iscsi.get(updateIqn(this.d.config.storage.iqnPrefix));
-      if (!t?.luns.has(this.d.backend.lun)) {
-        await this.export(this.updateSpec(s, view)!, view);
+      // Not exported as it should be (no target, not bound, no LUN, a LUN without the system disk's
+      // identity: a tgtd restart, a kill during the export): whatever is missing, made.
+      const spec = this.updateSpec(s, view);
+      if (!spec || !exportedFor(this.d.backend, spec, view.iscsi.get(spec.iqn))) {
+        await this.export(spec!, view);
         actions.push(`draft-v${d.n}-exported`);
       }
     }

@@ -34,8 +34,8 @@ async function exportPc(c: StorageContext, m: Machine, view: HostView): Promise<
  * PCs a dead process left half done (a journal), or whose device is in a half state (no table,
  * an error table, a table loaded but never resumed, suspended, no /dev/mapper node): back to a
  * live snapshot on their own COW, with its node; and every PC with a device whose export is
- * incomplete (no target, a target never bound, no LUN: a kill during `up`) exported, when the
- * target can be read. Takes no lock: callers hold them. Lists only PCs where something was done.
+ * incomplete (no target, a target never bound, no LUN, a LUN without the PC's SCSI identity: a kill
+ * during `up`) exported, when the target can be read. Takes no lock: callers hold them. Lists only PCs where something was done.
  */
 export async function repairHalfDone(c: StorageContext, ids: readonly number[], view: HostView): Promise<PcResult[]> {
   const journaled = new Set(c.journal.list());

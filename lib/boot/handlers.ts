@@ -42,6 +42,7 @@ function disk(config: Config, m: Machine, req: BootRequest, iqn = m.iqn): Omit<P
     initiatorIqn: `${config.ipxe.initiatorIqnPrefix}:${m.name}`,
     sanUri: sanUri(address!, Number(port ?? 3260), lun, iqn),
     keepSan: config.ipxe.keepSan,
+    clearGateway: config.ipxe.clearGateway,
   };
 }
 

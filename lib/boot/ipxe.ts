@@ -10,6 +10,11 @@ export interface PcBoot {
   /** "iscsi:<server>::<port>:<lun>:<target iqn>" */
   sanUri: string;
   keepSan: boolean;
+  /**
+   * Clear the boot interface's gateway before sanboot (ipxe.clearGateway): the iBFT then carries
+   * none, so Windows does not route the target's traffic through the gateway (iPXE issue 1599).
+   */
+  clearGateway?: boolean;
   failedPath: string;
   /** A line to show first (the reset done before this boot, or why it could not be). */
   note?: string;
@@ -41,8 +46,13 @@ export function pcScript(b: PcBoot): string {
     ...(b.note ? [`echo Cowherd: ${say(b.note)}`] : []),
     `set initiator-iqn ${b.initiatorIqn}`,
     `set keep-san ${b.keepSan ? 1 : 0}`,
+    // netX is the interface iPXE opened last (the one it booted from); the iBFT takes its gateway
+    // from this setting. Set at netX's own level it hides the DHCP one without losing it.
+    ...(b.clearGateway ? ["set netX/gateway 0.0.0.0"] : []),
     `sanboot ${b.sanUri} || goto failed`,
     ":failed",
+    // Back to the DHCP gateway, so the failure report reaches Cowherd wherever it is.
+    ...(b.clearGateway ? ["clear netX/gateway"] : []),
     // Cowherd's answer decides what comes next; without this exit its end would fall through below.
     `chain ${report} || goto unreachable`,
     "exit",

@@ -289,6 +289,11 @@ export const configSchema = z
           .default("/boot/failed"),
         /** iPXE keeps the SAN disk hooked if the booted system returns (what Windows' iSCSI boot wants). */
         keepSan: z.boolean().default(true),
+        /**
+         * Clear the PC's gateway before sanboot, so the iBFT hands Windows none: for rooms where
+         * Windows routes the target's traffic through the gateway (iPXE issue 1599; see README).
+         */
+        clearGateway: z.boolean().default(false),
         /** A PC's initiator name is `<prefix>:<its name>`. */
         initiatorIqnPrefix: iqn.default("iqn.2010-01.lan.retrolan:initiator"),
         /** Booting with no iSCSI login this long is a failed boot. */
@@ -305,6 +310,7 @@ export const configSchema = z
         path: "/boot/ipxe",
         failedPath: "/boot/failed",
         keepSan: true,
+        clearGateway: false,
         initiatorIqnPrefix: "iqn.2010-01.lan.retrolan:initiator",
         bootTimeoutSeconds: 180,
         offlineAfterSeconds: 6,

@@ -76,6 +76,7 @@ function realRig() {
       sh("/usr/bin/fallocate", ["--length", String(free - leaveMiB * 1048576), `${STORE}/filler`]);
     },
     unfillStore: async () => rmSync(`${STORE}/filler`, { force: true }),
+    tgtShow: async () => sh("/usr/sbin/tgtadm", ["--lld", "iscsi", "--op", "show", "--mode", "target"]).stdout,
     stopBackend: () => stopTgtd(),
     startBackend: () => startTgtd(),
     killedReset: async (id, point) => {

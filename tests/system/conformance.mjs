@@ -31,6 +31,7 @@
  * @property {() => Promise<void>} stopBackend The iSCSI target daemon dies (its targets with it).
  * @property {() => Promise<void>} startBackend The daemon starts again, empty.
  * @property {(id: number, point: KillPoint) => Promise<void>} killedReset `reset <id>` killed (SIGKILL) at that point: nothing of it runs after.
+ * @property {() => Promise<string>} tgtShow What `tgtadm --lld iscsi --op show --mode target` prints (tgtd down: "").
  */
 
 export const MASTER_MIB = 64;
@@ -52,6 +53,25 @@ export function conformanceConfig() {
     storage: { master: `${STORE}/master.img`, cowDir: STORE, iqnPrefix: "iqn.2026-11.test.cowherd", backend: "tgt", access: "all", reserveMiB: RESERVE_MIB },
   };
 }
+
+/**
+ * The unit serial tgtd shows for LUN 1 of a disk's target ("SCSI SN:"), null without that LUN: the
+ * identity Windows keys the disk on, which must not change across resets, restarts, hosts or PCs.
+ * @param {string} show `tgtadm --op show --mode target`'s output
+ * @param {Disk} disk
+ */
+export function serialIn(show, disk) {
+  const iqn = `${conformanceConfig().storage.iqnPrefix}:${disk === "update" ? "update" : `conf${disk}`}`;
+  const block = show.split(/^(?=Target \d+: )/m).find((b) => b.startsWith("Target ") && b.split("\n")[0]?.endsWith(`: ${iqn}`));
+  const lun1 = block?.split(/^\s*LUN: /m).find((l) => l.startsWith("1\n"));
+  return lun1 ? (/^\s*SCSI SN: (.*)$/m.exec(lun1)?.[1]?.trim() ?? null) : null;
+}
+
+/**
+ * The serial every PC's system disk and the update target must show (helper/iscsi/identity.ts: one
+ * per disk, since every PC runs the Windows last booted on the update target).
+ */
+export const SERIAL = "CWHSYS1";
 
 /** A problem text as a class both sides can agree on (the words themselves are the helper's, the same code on both). */
 export function problemClass(/** @type {string | undefined} */ p) {
@@ -161,12 +181,14 @@ const killed = /** @type {[KillPoint, boolean, boolean][]} */ ([
 export const SCENARIOS = [
   {
     name: "up",
-    what: "up 21 22 23 on an empty store: three snapshots over one master, exported, the kernel's fresh numbers, each LUN reads the master",
+    what: "up 21 22 23 on an empty store: three snapshots over one master, exported, the kernel's fresh numbers, each LUN reads the master and shows the system disk's SCSI serial",
     async run(rig) {
       const up = await rig.helper("up", ...IDS.map(String));
+      const show = await rig.tgtShow();
       return {
         code: up.code,
         actions: machineOf(up, 21).actions?.join(","),
+        serials: IDS.map((id) => serialIn(show, id)),
         ...(await pcState(rig, 21)),
         first: await readsMaster(rig, 21, 0),
         last: await readsMaster(rig, 23, MASTER_MIB - 1),
@@ -174,7 +196,8 @@ export const SCENARIOS = [
     },
     expect: {
       code: 0,
-      actions: "cow-created,cow-loop-attached,dm-created,target-created,lun-online",
+      actions: "cow-created,cow-loop-attached,dm-created,target-created,lun-online,lun-identity",
+      serials: IDS.map(() => SERIAL),
       ...SERVING,
       usage: FRESH,
       online: false,
@@ -193,15 +216,18 @@ export const SCENARIOS = [
   },
   {
     name: "reset",
-    what: "reset 21: the five steps, fresh numbers, the pattern gone (reads the master again), PC 22 untouched",
+    what: "reset 21: the five steps, fresh numbers, the pattern gone (reads the master again), its SCSI serial the same, PC 22 untouched",
     async run(rig) {
       await rig.writePattern(22, 0xbb, 4, 1);
+      const before = serialIn(await rig.tgtShow(), 21);
       const r = await rig.helper("reset", "21");
       const rep = reportOf(r);
       return {
         code: r.code,
         outcome: rep.outcome,
         steps: (rep.steps ?? []).map((/** @type {any} */ s) => s.step).join(","),
+        serialBefore: before,
+        serialAfter: serialIn(await rig.tgtShow(), 21),
         ...(await pcState(rig, 21)),
         patternGone: !(await rig.readPattern(21, 0xaa, 8, 1)),
         readsMaster: await readsMaster(rig, 21, 8),
@@ -213,6 +239,8 @@ export const SCENARIOS = [
       code: 0,
       outcome: "fresh",
       steps: "check,dm-error,cow-zero,dm-load,dm-resume",
+      serialBefore: SERIAL,
+      serialAfter: SERIAL,
       ...SERVING,
       usage: FRESH,
       patternGone: true,
@@ -300,16 +328,17 @@ export const SCENARIOS = [
       downTable: "absent",
       cowKept: true,
       upCode: 0,
-      upActions: "cow-loop-attached,dm-created,target-created,lun-online",
+      upActions: "cow-loop-attached,dm-created,target-created,lun-online,lun-identity",
       ...SERVING,
       dataKept: true,
     },
   },
   {
     name: "image versions",
-    what: "update mode on PC 21, pattern B into the draft, publish v2; PC 22 reset onto v2 reads B, PC 23 stays on v1; deleting v1 refused; rollback; PC 22 reset reads v1; an update discarded",
+    what: "update mode on PC 21 (its LUN with the PCs' SCSI serial), pattern B into the draft, publish v2; PC 22 reset onto v2 reads B, PC 23 stays on v1; deleting v1 refused; rollback; PC 22 reset reads v1; an update discarded",
     async run(rig) {
       const upd = await rig.helper("image-update", "21");
+      const updateSerial = serialIn(await rig.tgtShow(), "update");
       const wroteDraft = await rig.writePattern("update", 0xbb, 0, 2);
       const second = await rig.helper("image-update", "22");
       const pub = await rig.helper("image-publish");
@@ -325,6 +354,7 @@ export const SCENARIOS = [
       return {
         updateCode: upd.code,
         draft: `v${upd.json?.images?.draft?.n} ${upd.json?.images?.draft?.state}`,
+        updateSerial,
         wroteDraft,
         secondCode: second.code,
         secondStep: second.json?.step,
@@ -349,6 +379,7 @@ export const SCENARIOS = [
     expect: {
       updateCode: 0,
       draft: "v2 ready",
+      updateSerial: SERIAL,
       wroteDraft: true,
       secondCode: 1,
       secondStep: "refused",
@@ -458,7 +489,7 @@ export const SCENARIOS = [
   },
   {
     name: "missing backend",
-    what: "tgtd down: a reset cleans the disk (the target is never touched) but is not a success (failed at export: the PC cannot be reached), status reads every PC's numbers with the target's failure, not exported; tgtd back, up exports again",
+    what: "tgtd down: a reset cleans the disk (the target is never touched) but is not a success (failed at export: the PC cannot be reached), status reads every PC's numbers with the target's failure, not exported; tgtd back, up exports again with the same SCSI serial",
     async run(rig) {
       await rig.stopBackend();
       const r = await rig.helper("reset", "21");
@@ -474,6 +505,7 @@ export const SCENARIOS = [
         usageDown: st.usage,
         upCode: up.code,
         relinked: IDS.every((id) => (machineOf(up, id).actions ?? []).includes("lun-online")),
+        serialAfterRestart: serialIn(await rig.tgtShow(), 21),
         ...(await pcState(rig, 21)),
         readsMaster: await readsMaster(rig, 21, 0),
       };
@@ -487,6 +519,7 @@ export const SCENARIOS = [
       usageDown: FRESH,
       upCode: 0,
       relinked: true,
+      serialAfterRestart: SERIAL,
       ...SERVING,
       usage: FRESH,
       readsMaster: true,

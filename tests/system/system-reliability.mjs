@@ -11,6 +11,13 @@ import { PCS } from "./system-helper.mjs";
 const KILL_AFTER = "/run/cowherd-kill-after";
 const WRAPPED = ["/usr/sbin/tgtadm", "/usr/sbin/dmsetup", "/usr/sbin/losetup", "/usr/bin/fallocate"];
 const pc3 = () => helper("status").json?.machines?.find((m) => m.id === 3);
+/** The unit serial tgtd shows for PC 3's LUN 1 ("SCSI SN:"); its vendor and product only an INQUIRY shows (no sg_inq/iscsi-inq in the guest). */
+const serial3 = () => {
+  const out = sh("/usr/sbin/tgtadm", ["--lld", "iscsi", "--op", "show", "--mode", "target"]).stdout;
+  const block = out.split(/^(?=Target \d+: )/m).find((b) => b.startsWith("Target 3: "));
+  const lun1 = block?.split(/^\s*LUN: /m).find((l) => l.startsWith("1\n"));
+  return lun1 ? (/^\s*SCSI SN: (.*)$/m.exec(lun1)?.[1]?.trim() ?? null) : null;
+};
 /** An initiator logs in to PC 3's LUN and reads from it. */
 const login3 = () => qemuIo("retrocow3", "read 0 4k").ok;
 /** PC 3 consistent and serving the master: its first and last MiB read as the master's (a whole-disk compare per kill point costs minutes under TCG; the end compares all). */
@@ -21,6 +28,8 @@ const consistent3 = () => {
     m.state === "ok" &&
     !m.problem &&
     m.exported &&
+    // The system disk's SCSI identity (the same on every PC), whichever step the kill interrupted (helper/iscsi/identity.ts).
+    serial3() === "CWHSYS1" &&
     qemuIo("retrocow3", "read -P 0x41 0 1M").ok &&
     qemuIo("retrocow3", `read -P 0x${((0x41 + 63 * 7) & 0xff).toString(16)} 63M 1M`).ok
   );
@@ -52,7 +61,8 @@ async function upKilledAtEachStep() {
     ["create retrocow3", "dmsetup create"],
     ["--op new --mode target --tid 3", "the target created (not bound)"],
     ["--op bind --mode target --tid 3", "the target bound (no LUN)"],
-    ["--op new --mode logicalunit --tid 3", "the LUN added"],
+    ["--op new --mode logicalunit --tid 3", "the LUN added (tgtd's default SCSI identity)"],
+    ["--op update --mode logicalunit --tid 3", "the SCSI identity set"],
   ];
   wrapTools();
   try {
@@ -66,7 +76,7 @@ async function upKilledAtEachStep() {
       const canLogIn = login3();
       check(
         `up killed after ${where}: it died there, and status calls PC 3 exported only if an initiator can log in`,
-        killed.code !== 0 && !killed.json && !!st?.exported === canLogIn && (i < STEPS.length - 1 ? !canLogIn : true),
+        killed.code !== 0 && !killed.json && !!st?.exported === canLogIn && (i < STEPS.length - 2 ? !canLogIn : true),
         { st, canLogIn, code: killed.code, err: killed.stderr.slice(-300) },
       );
       if (i >= 2) {

@@ -124,6 +124,8 @@ function simRig(k: SimKernel): Rig {
       k.freeBytes = k.freeBytes + filler;
       filler = 0;
     },
+    // As tgtadm prints it, through the helper's own command path (nothing when tgtd is down).
+    tgtShow: async () => (k.tgtdDown ? "" : k.tgt.show()),
     stopBackend: async () => {
       k.tgtdDown = true;
     },

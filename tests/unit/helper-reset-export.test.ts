@@ -34,7 +34,7 @@ describe("a reset reports success only for a PC that is exported at its end (iss
     // Once the daemon is back (its exports gone, as after a restart), repair exports the PC again.
     fake.tgtdDown = false;
     fake.targets.clear();
-    expect((await host.repair([1])).find((x) => x.id === 1)).toMatchObject({ ok: true, actions: ["target-created", "lun-online"] });
+    expect((await host.repair([1])).find((x) => x.id === 1)).toMatchObject({ ok: true, actions: ["target-created", "lun-online", "lun-identity"] });
     expect((await host.status()).machines.find((m) => m.id === 1)).toMatchObject({ exported: true });
   });
 

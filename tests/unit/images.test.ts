@@ -146,6 +146,8 @@ describe("image versions on a storage host (helper/storage, commands as argv arr
       "/usr/sbin/tgtadm --lld iscsi --op new --mode target --tid 1000 -T iqn.2026-11.test.cowherd:update",
       "/usr/sbin/tgtadm --lld iscsi --op bind --mode target --tid 1000 -I 10.0.0.41",
       "/usr/sbin/tgtadm --lld iscsi --op new --mode logicalunit --tid 1000 --lun 1 -b /dev/loop4 --bsoflags direct",
+      // The system disk's identity, the one every PC's disk shows (helper/iscsi/identity.ts).
+      "/usr/sbin/tgtadm --lld iscsi --op update --mode logicalunit --tid 1000 --lun 1 --params vendor_id=COWHERD,product_id=SYSTEM-DISK,scsi_id=COWHERD-SYSTEM,scsi_sn=CWHSYS1",
     ]);
     expect(images.draft).toMatchObject({
       n: 2,

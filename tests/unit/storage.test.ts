@@ -34,12 +34,14 @@ describe("helper storage (commands as argv arrays)", () => {
       "/usr/sbin/tgtadm --lld iscsi --op new --mode target --tid 1 -T iqn.2026-11.test.cowherd:retrocow1",
       "/usr/sbin/tgtadm --lld iscsi --op bind --mode target --tid 1 -I 10.0.0.41",
       "/usr/sbin/tgtadm --lld iscsi --op new --mode logicalunit --tid 1 --lun 1 -b /dev/mapper/retrocow1 --bsoflags direct",
+      "/usr/sbin/tgtadm --lld iscsi --op update --mode logicalunit --tid 1 --lun 1 --params vendor_id=COWHERD,product_id=SYSTEM-DISK,scsi_id=COWHERD-SYSTEM,scsi_sn=CWHSYS1",
       "/usr/bin/fallocate --length 16777216 /store/retrocow2.cow",
       "/usr/sbin/losetup --find --show /store/retrocow2.cow",
       "/usr/sbin/dmsetup create retrocow2 --table 0 131072 snapshot 7:0 7:2 PO 8",
       "/usr/sbin/tgtadm --lld iscsi --op new --mode target --tid 2 -T iqn.2026-11.test.cowherd:retrocow2",
       "/usr/sbin/tgtadm --lld iscsi --op bind --mode target --tid 2 -I 10.0.0.42",
       "/usr/sbin/tgtadm --lld iscsi --op new --mode logicalunit --tid 2 --lun 1 -b /dev/mapper/retrocow2 --bsoflags direct",
+      "/usr/sbin/tgtadm --lld iscsi --op update --mode logicalunit --tid 2 --lun 1 --params vendor_id=COWHERD,product_id=SYSTEM-DISK,scsi_id=COWHERD-SYSTEM,scsi_sn=CWHSYS1",
     ]);
     fake.calls = [];
     expect((await host.up([1, 2])).map((x) => x.actions)).toEqual([[], []]);
@@ -348,7 +350,7 @@ describe("an export half made is finished, and only a full one counts (issue 16 
     const st = await host.status();
     expect(st.machines.map((m) => m.exported)).toEqual([false, false]);
     fake.calls = [];
-    expect((await host.repair([1])).find((r) => r.id === 1)).toEqual({ id: 1, ok: true, actions: ["target-bound", "lun-online"] });
+    expect((await host.repair([1])).find((r) => r.id === 1)).toEqual({ id: 1, ok: true, actions: ["target-bound", "lun-online", "lun-identity"] });
     expect(fake.mutations().slice(0, 2)).toEqual([
       "/usr/sbin/tgtadm --lld iscsi --op bind --mode target --tid 1 -I 10.0.0.41",
       "/usr/sbin/tgtadm --lld iscsi --op new --mode logicalunit --tid 1 --lun 1 -b /dev/mapper/retrocow1 --bsoflags direct",
@@ -430,8 +432,8 @@ describe("an export half made is finished, and only a full one counts (issue 16 
     fake.targets.clear();
     const r = await host.up([1, 2]);
     expect(r.map((x) => [x.ok, x.actions])).toEqual([
-      [true, ["target-created", "lun-online"]],
-      [true, ["target-created", "lun-online"]],
+      [true, ["target-created", "lun-online", "lun-identity"]],
+      [true, ["target-created", "lun-online", "lun-identity"]],
     ]);
   });
 });

@@ -5,10 +5,41 @@ export interface Session {
   ip: string;
 }
 
+/** What `--op update --mode logicalunit --params` sets of a LUN's SCSI identity (tgt's usr/spc.c lu_config). */
+export interface LunIdentity {
+  vendor_id?: string;
+  product_id?: string;
+  scsi_id?: string;
+  scsi_sn?: string;
+}
+
+/** tgt's field sizes (usr/tgtd.h): a longer value is cut to these. */
+const IDENTITY_LEN: Record<keyof LunIdentity, number> = { vendor_id: 8, product_id: 16, scsi_id: 36, scsi_sn: 36 };
+/** The rest of what lu_config takes: accepted, not modelled. */
+const OTHER_PARAMS = new Set([
+  "product_rev",
+  "sense_format",
+  "lbppbe",
+  "la_lba",
+  "optimal_xfer_gran",
+  "optimal_xfer_len",
+  "path",
+  "bsopts",
+  "bsoflags",
+  "removable",
+  "readonly",
+  "online",
+  "mode_page",
+  "thin_provisioning",
+  "rotation_rate",
+]);
+
 /** A tgt target: its IQN, LUN 1's backing path, its ACL (addresses, or ALL) and the initiators logged in. */
 export interface Target {
   iqn: string;
   lun1?: string;
+  /** LUN 1's identity as updated; unset fields are tgtd's defaults (see SimTgt.identity). */
+  lun1Identity?: LunIdentity;
   initiators?: Session[];
   /** Absent: anyone (ALL); a target made by tgtadm starts empty until bound. */
   acl?: string[];
@@ -25,6 +56,23 @@ export class SimTgt {
 
   constructor(private readonly exists: (path: string) => boolean) {}
 
+  /**
+   * LUN 1's identity as an initiator's INQUIRY sees it: tgtd's defaults (usr/spc.c: vendor "IET",
+   * product "VIRTUAL-DISK", scsi_id "IET     <tid><lun>" in hex, scsi_sn "beaf<tid><lun>") unless updated.
+   */
+  identity(tid: number): Required<LunIdentity> | undefined {
+    const t = this.targets.get(tid);
+    if (!t?.lun1) return undefined;
+    const hex = (n: number) => n.toString(16).padStart(4, "0");
+    return {
+      vendor_id: "IET",
+      product_id: "VIRTUAL-DISK",
+      scsi_id: `IET     ${hex(tid)}${hex(1)}`,
+      scsi_sn: `beaf${tid}1`,
+      ...t.lun1Identity,
+    };
+  }
+
   /** `tgtadm --op show --mode target`, in tgtd's own layout (what helper/iscsi/tgt.ts parses). */
   show(): string {
     return [...this.targets]
@@ -35,7 +83,11 @@ export class SimTgt {
               `        I_T nexus: ${n + 1}\n            Initiator: ${i.iqn} alias: none\n            Connection: 0\n                IP Address: ${i.ip}\n`,
           )
           .join("");
-        const lun1 = t.lun1 ? `        LUN: 1\n            Type: disk\n            Backing store path: ${t.lun1}\n` : "";
+        const id = this.identity(tid);
+        const lun1 =
+          t.lun1 && id
+            ? `        LUN: 1\n            Type: disk\n            SCSI ID: ${id.scsi_id}\n            SCSI SN: ${id.scsi_sn}\n            Backing store path: ${t.lun1}\n`
+            : "";
         const acl = (t.acl ?? ["ALL"]).map((a) => `        ${a}\n`).join("");
         return `Target ${tid}: ${t.iqn}\n    System information:\n        Driver: iscsi\n        State: ready\n    I_T nexus information:\n${nexus}    LUN information:\n        LUN: 0\n            Type: controller\n            Backing store path: None\n${lun1}    Account information:\n    ACL information:\n${acl}`;
       })
@@ -91,6 +143,23 @@ export class SimTgt {
         // tgtd opens the backing path: a missing one is its "invalid request".
         if (!dev || !this.exists(dev)) return err("tgtadm: invalid request");
         t.lun1 = dev;
+        // A new LUN starts with tgtd's defaults, whatever an earlier one at this number had.
+        delete t.lun1Identity;
+        return ok();
+      }
+      if (op === "update") {
+        if (!t.lun1) return err("tgtadm: can't find the logical unit");
+        const params = opt("--params");
+        if (!params) return err("tgtadm: invalid request");
+        const set: LunIdentity = {};
+        // tgtd splits the list at ',' and matches each "key=value" (usr/spc.c lu_config).
+        for (const p of params.split(",").filter(Boolean)) {
+          const eq = p.indexOf("=");
+          const key = eq > 0 ? p.slice(0, eq) : "";
+          if (key in IDENTITY_LEN) set[key as keyof LunIdentity] = p.slice(eq + 1).slice(0, IDENTITY_LEN[key as keyof LunIdentity]);
+          else if (!OTHER_PARAMS.has(key)) return err("tgtadm: unknown parameter");
+        }
+        t.lun1Identity = { ...t.lun1Identity, ...set };
         return ok();
       }
       if (op === "delete") {
