@@ -51,7 +51,8 @@ function writeRoomConfig() {
       defaults: { cowSizeMiB: 16, chunkSectors: 8, mode: "P" },
       storage: { master: MASTER, cowDir: "/store", iqnPrefix: "iqn.2026-11.test.cowherd", backend: "tgt", access: "machine", reserveMiB: 16 },
       // keepSan off: a PC whose system ends (INT 18h) has iPXE close its session, as Windows logs out.
-      ipxe: { server: `${ROOM.lanAddress}:${APP_PORT}`, keepSan: false, offlineAfterSeconds: 4, retrySeconds: 30, bootTimeoutSeconds: 120 },
+      // clearGateway on: the PCs' iPXE really takes the script's gateway lines (the target is on their own subnet).
+      ipxe: { server: `${ROOM.lanAddress}:${APP_PORT}`, keepSan: false, clearGateway: true, offlineAfterSeconds: 4, retrySeconds: 30, bootTimeoutSeconds: 120 },
       statusCacheMs: 500,
     }),
   );
