@@ -10,6 +10,8 @@ interface Props {
   targets: MachineView[] | null;
   /** "event": every PC, before an event — the offline ones now, the running ones at their next boot. */
   event?: boolean;
+  /** Sent as a bulk request (even of one PC): the server leaves kept PCs alone, so this dialog does too. */
+  bulk?: boolean;
   onCancel(): void;
   onConfirm(whenOnline: WhenOnline): void;
 }
@@ -51,9 +53,9 @@ function lossText(list: MachineView[]): string {
  * loud warning. Of several PCs, the kept ones are left alone (the server skips them too) and named;
  * one kept PC alone is reset only through this confirmation, which says its kept changes go.
  */
-export function ConfirmResetDialog({ targets, event = false, onCancel, onConfirm }: Props) {
+export function ConfirmResetDialog({ targets, event = false, bulk = event, onCancel, onConfirm }: Props) {
   const asked = targets ?? [];
-  const keptOne = asked.length === 1 && asked[0]!.kept ? asked[0] : undefined;
+  const keptOne = !bulk && asked.length === 1 && asked[0]!.kept ? asked[0] : undefined;
   const skipped = keptOne ? [] : asked.filter((m) => m.kept);
   const list = keptOne ? asked : asked.filter((m) => !m.kept);
   const up = list.filter(isUp);
@@ -127,7 +129,7 @@ export function ConfirmResetDialog({ targets, event = false, onCancel, onConfirm
           </div>
         </dl>
       ) : (
-        !single && <p className="max-h-24 overflow-auto font-mono text-xs text-slate-600">{names(list)}</p>
+        !single && list.length > 0 && <p className="max-h-24 overflow-auto font-mono text-xs text-slate-600">{names(list)}</p>
       )}
       {live.length > 0 && (
         <div role="alert" className="rounded-lg border-2 border-red-600 bg-red-50 p-3 text-sm text-red-900">

@@ -193,6 +193,7 @@ export function MachineGrid({ initial, canReset }: { initial: MachinesView; canR
       <ConfirmResetDialog
         targets={targets}
         event={confirm?.event}
+        bulk={confirm?.bulk}
         onCancel={() => setConfirm(null)}
         onConfirm={(whenOnline) => confirm && run(confirm.ids, confirm.bulk, whenOnline, confirm.event)}
       />
