@@ -4,7 +4,7 @@ import type { MachineView } from "@/lib/status/machines-view";
 import type { WhenOnline } from "@/lib/reset/requests";
 import { mib } from "@/components/ui/format";
 import { Modal, modalButton, modalCancel } from "@/components/ui/modal";
-import { keptMeaning } from "./machine-parts";
+import { keptBy } from "./machine-parts";
 
 interface Props {
   targets: MachineView[] | null;
@@ -106,7 +106,8 @@ export function ConfirmResetDialog({ targets, event = false, bulk = event, onCan
       {keptOne && (
         <p data-testid="kept-warning" className="rounded-lg bg-teal-50 p-3 text-sm text-teal-950 ring-1 ring-teal-300">
           <strong className="block">{keptOne.name} is kept: its changes will be lost.</strong>
-          {keptMeaning(keptOne)} This reset throws away what it keeps; the mark stays.
+          Bulk resets and resets at next boot leave it alone, so what was written to its disk survived its reboots.{keptBy(keptOne.kept!)} This reset throws
+          that away; the mark stays.
           {up.length > 0 && " It cannot be reset at its next boot while it is kept."}
         </p>
       )}

@@ -310,7 +310,13 @@ export function FailureNote({ m, now, className }: { m: MachineView; now: number
 export function keptMeaning(m: Pick<MachineView, "name" | "kept">): string {
   const k = m.kept;
   if (!k) return "";
-  return `${m.name} is kept: bulk resets, "Reset all before the event", scheduled resets and resets at next boot leave it alone, so its changes survive its reboots. A reset of this PC alone asks for a confirmation.${k.keptBy ? ` Kept by ${k.keptBy}` : ""}${k.reason ? `: ${k.reason}` : k.keptBy ? "." : ""}`;
+  return `${m.name} is kept: bulk resets, "Reset all before the event", scheduled resets and resets at next boot leave it alone, so its changes survive its reboots. A reset of this PC alone asks for a confirmation.${keptBy(k)}`;
+}
+
+/** " Kept by admin: driver installer." (who and why, as far as known). */
+export function keptBy(k: NonNullable<MachineView["kept"]>): string {
+  if (!k.keptBy && !k.reason) return "";
+  return ` Kept${k.keptBy ? ` by ${k.keptBy}` : ""}${k.reason ? `: ${k.reason.replace(/[.\s]+$/, "")}` : ""}.`;
 }
 
 /** The "keep" mark on a card or list row: small, with what it means in its title. */
