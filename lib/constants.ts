@@ -58,3 +58,5 @@ export const IMAGE_RESULTS = ["running", "ok", "failed", "refused", "interrupted
 export type ImageResult = (typeof IMAGE_RESULTS)[number];
 /** A version's comment (what the update changed). */
 export const IMAGE_COMMENT_MAX = 200;
+/** What a "keep" mark is for (shown on the PC's card and page). */
+export const KEEP_REASON_MAX = 200;

@@ -18,6 +18,7 @@ export { login, sessionCookie, deviceCookie, clearedSessionCookie } from "./auth
 export { DEVICE_COOKIE } from "./auth/known-logins";
 export { SESSION_COOKIE } from "./auth/sessions";
 export { machineOnline } from "./reset/requests";
+export { keepPc, machineKept } from "./reset/keep";
 export { isLoopback } from "./net/client-address";
 export { renderMetrics } from "./metrics/prometheus";
 export { createHttpServer } from "./server/http-server";

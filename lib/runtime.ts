@@ -14,6 +14,8 @@ import { ResetOrchestrator } from "./reset/orchestrator";
 import { clearNextBootMark } from "./reset/requests";
 import { Room } from "./status/room";
 import { BootRepo } from "./db/boots";
+import { KeepRepo } from "./db/keeps";
+import { Keeps } from "./reset/keep";
 import { BootTracker } from "./boot/tracker";
 import { buildMachinesView, type MachinesView } from "./status/machines-view";
 import { SessionRepo } from "./auth/sessions";
@@ -44,6 +46,8 @@ export interface Runtime {
   room: Room;
   /** Boots through the iPXE script and "reset at next boot" requests. */
   boots: BootRepo;
+  /** PCs an admin marked "keep": every reset but a confirmed single one leaves them alone. */
+  keeps: Keeps;
   bootTracker: BootTracker;
   history: HistoryRepo;
   orchestrator: ResetOrchestrator;
@@ -93,6 +97,7 @@ export async function createRuntime(env: Env = process.env, log: (line: string) 
   const history = new HistoryRepo(db);
   const room = new Room(config, createHosts(config, dataDir, env, log));
   const boots = new BootRepo(db);
+  const keeps = new Keeps(new KeepRepo(db), config.machines);
   const orchestrator = new ResetOrchestrator(config, room, history, Date.now, { onFresh: (id, startedAt) => clearNextBootMark(boots, id, startedAt) });
   const bootTracker = new BootTracker(config, boots);
   const users = new UserRepo(db);
@@ -142,6 +147,7 @@ export async function createRuntime(env: Env = process.env, log: (line: string) 
         projection: (id) => sampler.projection(id),
         blocked: (id) => (["autoextend-refused", "autoextend-max"] as const).find((kind) => eventLog.isOpen(conditionKey(kind, `pc:${id}`))) ?? null,
       },
+      keeps.all(),
     );
   const watch = new RoomWatch({ config, room, bootTracker, sampler, events: eventLog, extender, history, view: viewOf });
   const imageRepo = new ImageRepo(db);
@@ -213,6 +219,7 @@ export async function createRuntime(env: Env = process.env, log: (line: string) 
     db,
     room,
     boots,
+    keeps,
     bootTracker,
     history,
     orchestrator,

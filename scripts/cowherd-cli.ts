@@ -24,14 +24,20 @@ const USAGE = `usage: npm run cowherd -- <command>
                               script) for your dnsmasq or ISC dhcpd; --format chain prints the TFTP chain script
  from the running server (COWHERD_URL, default http://127.0.0.1:3000, and COWHERD_TOKEN, an API token):
   status                      the grid as text, with unreachable storage hosts and resets under way
-  list|ls [--json]            one line a PC: id, name, IP, state, usage, online, a pending reset at next boot
+  list|ls [--json]            one line a PC: id, name, IP, state, usage, online, its marks (kept, reset at next boot)
   history [--last <n>] [--machine <id|name>] [--result ${RESET_RESULTS.join("|")}]
           [--source ${RESET_SOURCES.join("|")}] [--json]
                               the last n resets (default ${HISTORY_DEFAULT_LAST}), newest first, filtered as the API filters
   reset [--next-boot|--force] <id|name>...|all
                               reset PCs, wait for them
                               (a PC that is up is left alone unless --next-boot: reset it when it next boots,
-                              or --force: reset it now, crashing whatever runs on it)
+                              or --force: reset it now, crashing whatever runs on it; a kept PC is left alone)
+  reset --kept [--force] <id|name>
+                              reset one kept PC anyway: its kept changes are thrown away, the mark stays
+  keep <id|name> [--reason <text>]
+                              keep a PC's changes: bulk, event, scheduled and next-boot resets leave it alone
+                              (a reset waiting for its next boot is cancelled)
+  unkeep <id|name>            remove the mark: the PC is reset with the others again
   images                      master image versions per storage host: current, draft, who sits where, recent steps
   image-update <id|name> [--comment <text>]
                               update mode on that PC: a copy of the current version, exported to it only (waits for the copy)
@@ -45,7 +51,7 @@ class CliError extends Error {}
 
 const base = () => (process.env.COWHERD_URL ?? "http://127.0.0.1:3000").replace(/\/$/, "");
 
-async function api<T>(method: "GET" | "POST" | "DELETE", urlPath: string, body?: unknown): Promise<T> {
+async function api<T>(method: "GET" | "POST" | "PUT" | "DELETE", urlPath: string, body?: unknown): Promise<T> {
   const token = process.env.COWHERD_TOKEN;
   if (!token) throw new CliError("set COWHERD_TOKEN to an API token (Settings → API tokens in the dashboard)");
   let res: Response;
@@ -207,13 +213,23 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case "reset": {
-      const flags = args.filter((a) => a.startsWith("--"));
-      const pcs = args.filter((a) => !a.startsWith("--"));
+      const [confirmKept, rest] = takeSwitch(args, "--kept");
+      const flags = rest.filter((a) => a.startsWith("--"));
+      const pcs = rest.filter((a) => !a.startsWith("--"));
       if (!pcs.length || flags.some((f) => f !== "--next-boot" && f !== "--force") || flags.length > 1) break;
       const whenOnline = flags[0] === "--next-boot" ? "next-boot" : flags[0] === "--force" ? "force" : "refuse";
+      // A kept PC is reset alone, by its own route, which asks for the confirmation --kept gives.
+      if (confirmKept && (pcs.length !== 1 || pcs[0] === "all" || whenOnline === "next-boot")) break;
       const view = await api<MachinesView>("GET", "/api/machines");
       const machines = pick(pcs, view.machines);
-      const r = await api<ResetAnswer>("POST", "/api/resets", { machines, whenOnline });
+      const r: ResetAnswer = confirmKept
+        ? {
+            nextBoot: [],
+            online: [],
+            kept: [],
+            ...(await api<Pick<ResetAnswer, "job">>("POST", `/api/machines/${machines[0]}/reset`, { whenOnline, confirmKept })),
+          }
+        : await api<ResetAnswer>("POST", "/api/resets", { machines, whenOnline });
       const name = (id: number) => view.machines.find((m) => m.id === id)?.name ?? String(id);
       const done = r.job ? await waitFor(r.job) : null;
       for (const m of done?.machines ?? []) {
@@ -222,7 +238,27 @@ async function main(argv: string[]): Promise<number> {
       }
       for (const id of r.nextBoot) console.log(`${name(id).padEnd(10)} at its next boot (it is up now)`);
       for (const id of r.online) console.log(`${name(id).padEnd(10)} LEFT ALONE: it is up (--next-boot resets it when it next boots, --force now)`);
-      return done?.summary.failed || done?.summary.refused || r.online.length ? 1 : 0;
+      for (const id of r.kept) console.log(`${name(id).padEnd(10)} LEFT ALONE: it is kept ('unkeep' it, or reset it alone with --kept)`);
+      return done?.summary.failed || done?.summary.refused || r.online.length || r.kept.length ? 1 : 0;
+    }
+    case "keep":
+    case "unkeep": {
+      const [pc, ...rest] = args;
+      const opts = flagValues(rest, cmd === "keep" ? ["--reason"] : []);
+      if (!pc || pc.startsWith("--") || pc === "all" || !opts) break;
+      const view = await api<MachinesView>("GET", "/api/machines");
+      const [id] = pick([pc], view.machines) as number[];
+      const name = view.machines.find((m) => m.id === id)!.name;
+      if (cmd === "unkeep") {
+        await api("DELETE", `/api/machines/${id}/keep`);
+        console.log(`cowherd: ${name} is no longer kept: it is reset with the others again`);
+        return 0;
+      }
+      const r = await api<{ cancelledPending: boolean }>("PUT", `/api/machines/${id}/keep`, opts["--reason"] ? { reason: opts["--reason"] } : {});
+      console.log(
+        `cowherd: ${name} is kept: bulk, event, scheduled and next-boot resets leave it alone${r.cancelledPending ? "; its reset at next boot is cancelled" : ""}`,
+      );
+      return 0;
     }
     case "images": {
       if (args.length) break;

@@ -7,6 +7,7 @@ export const FILTERS = {
   filling: "Full soon",
   online: "Online",
   offline: "Offline",
+  kept: "Kept",
 } as const;
 export type GridFilter = keyof typeof FILTERS;
 
@@ -49,6 +50,8 @@ function keep(m: MachineView, f: GridFilter, minutes: number): boolean {
       return m.condition !== "unreachable" && m.boot.state !== "off";
     case "offline":
       return m.condition === "unreachable" || m.boot.state === "off";
+    case "kept":
+      return m.kept !== null;
   }
 }
 

@@ -4,11 +4,14 @@ import type { MachineView } from "@/lib/status/machines-view";
 import type { WhenOnline } from "@/lib/reset/requests";
 import { mib } from "@/components/ui/format";
 import { Modal, modalButton, modalCancel } from "@/components/ui/modal";
+import { keptBy } from "./machine-parts";
 
 interface Props {
   targets: MachineView[] | null;
   /** "event": every PC, before an event — the offline ones now, the running ones at their next boot. */
   event?: boolean;
+  /** Sent as a bulk request (even of one PC): the server leaves kept PCs alone, so this dialog does too. */
+  bulk?: boolean;
   onCancel(): void;
   onConfirm(whenOnline: WhenOnline): void;
 }
@@ -47,17 +50,21 @@ function lossText(list: MachineView[]): string {
 /**
  * Says what will be lost and, for PCs that are up, offers what is safe: reset them at their next
  * boot (their boot script does it before they start). Resetting them now stays possible, with the
- * loud warning.
+ * loud warning. Of several PCs, the kept ones are left alone (the server skips them too) and named;
+ * one kept PC alone is reset only through this confirmation, which says its kept changes go.
  */
-export function ConfirmResetDialog({ targets, event = false, onCancel, onConfirm }: Props) {
-  const list = targets ?? [];
+export function ConfirmResetDialog({ targets, event = false, bulk = event, onCancel, onConfirm }: Props) {
+  const asked = targets ?? [];
+  const keptOne = !bulk && asked.length === 1 && asked[0]!.kept ? asked[0] : undefined;
+  const skipped = keptOne ? [] : asked.filter((m) => m.kept);
+  const list = keptOne ? asked : asked.filter((m) => !m.kept);
   const up = list.filter(isUp);
   const down = list.filter((m) => !isUp(m));
   // Of those up, a reset now crashes only the ones whose disk still works.
   const live = up.filter((m) => !diskLost(m));
   const lost = up.filter(diskLost);
-  const single = list.length === 1 ? list[0] : undefined;
-  const title = event ? "Reset all PCs before the event?" : single ? `Reset ${single.name}?` : `Reset ${list.length} PCs?`;
+  const single = asked.length === 1 ? list[0] : undefined;
+  const title = event ? "Reset all PCs before the event?" : single ? `Reset ${single.name}?` : `Reset ${asked.length} PCs?`;
 
   return (
     <Modal
@@ -84,7 +91,7 @@ export function ConfirmResetDialog({ targets, event = false, onCancel, onConfirm
             <button type="button" onClick={() => onConfirm("force")} className={`${modalButton} bg-red-700 text-white hover:bg-red-800`}>
               Confirm reset
             </button>
-          ) : up.length > 0 ? (
+          ) : list.length === 0 ? null : up.length > 0 && keptOne ? null : up.length > 0 ? (
             <button type="button" onClick={() => onConfirm("next-boot")} className={`${modalButton} bg-violet-700 text-white hover:bg-violet-800`}>
               {up.length === list.length ? "Reset at next boot" : "Reset the others now, these at next boot"}
             </button>
@@ -96,7 +103,21 @@ export function ConfirmResetDialog({ targets, event = false, onCancel, onConfirm
         </>
       }
     >
-      <p className="text-sm text-slate-700">{lossText(list)}</p>
+      {keptOne && (
+        <p data-testid="kept-warning" className="rounded-lg bg-teal-50 p-3 text-sm text-teal-950 ring-1 ring-teal-300">
+          <strong className="block">{keptOne.name} is kept: its changes will be lost.</strong>
+          Bulk resets and resets at next boot leave it alone, so what was written to its disk survived its reboots.{keptBy(keptOne.kept!)} This reset throws
+          that away; the mark stays.
+          {up.length > 0 && " It cannot be reset at its next boot while it is kept."}
+        </p>
+      )}
+      <p className="text-sm text-slate-700">{list.length ? lossText(list) : `${skipped.length === 1 ? "It is" : "They are all"} kept: nothing is reset.`}</p>
+      {skipped.length > 0 && (
+        <p data-testid="kept-skipped" className="text-xs text-teal-900">
+          <strong>Kept, left alone ({skipped.length}):</strong> <span className="font-mono">{names(skipped)}</span> — remove the mark on a PC's page to reset it
+          with the others.
+        </p>
+      )}
       {!single && up.length > 0 && down.length > 0 ? (
         <dl className="space-y-1 text-xs">
           <div>
@@ -109,7 +130,7 @@ export function ConfirmResetDialog({ targets, event = false, onCancel, onConfirm
           </div>
         </dl>
       ) : (
-        !single && <p className="max-h-24 overflow-auto font-mono text-xs text-slate-600">{names(list)}</p>
+        !single && list.length > 0 && <p className="max-h-24 overflow-auto font-mono text-xs text-slate-600">{names(list)}</p>
       )}
       {live.length > 0 && (
         <div role="alert" className="rounded-lg border-2 border-red-600 bg-red-50 p-3 text-sm text-red-900">
@@ -119,8 +140,9 @@ export function ConfirmResetDialog({ targets, event = false, onCancel, onConfirm
               : `${live.length} of them ${live.length === 1 ? "is" : "are"} up right now: ${names(live)}.`}
           </strong>
           Resetting {live.length === 1 ? "it" : "them"} now pulls the disk from under Windows: {live.length === 1 ? "it crashes" : "they crash"} (blue screen).
-          Safe: reset {live.length === 1 ? "it" : "them"} at {live.length === 1 ? "its" : "their"} next boot — {live.length === 1 ? "its" : "their"} boot script
-          does it before Windows starts.
+          {keptOne
+            ? " Shut it down first, then reset it."
+            : ` Safe: reset ${live.length === 1 ? "it" : "them"} at ${live.length === 1 ? "its" : "their"} next boot — ${live.length === 1 ? "its" : "their"} boot script does it before Windows starts.`}
         </div>
       )}
       {lost.length > 0 && (

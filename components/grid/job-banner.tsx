@@ -22,8 +22,8 @@ export function JobBanner({
 }: {
   job: ResetJob | null;
   starting: number;
-  /** PCs the request marked for their next boot, or left alone because they are up. */
-  deferred: { nextBoot: string[]; online: string[] } | null;
+  /** PCs the request marked for their next boot, or left alone because they are up or kept. */
+  deferred: { nextBoot: string[]; online: string[]; kept: string[] } | null;
   onDone(): void;
   onDismiss(): void;
 }) {
@@ -40,6 +40,11 @@ export function JobBanner({
         <p className="mt-0.5 text-sm text-violet-900" data-testid="deferred">
           {deferred.nextBoot.length > 0 && <span className="block">At their next boot: {deferred.nextBoot.join(", ")}</span>}
           {deferred.online.length > 0 && <span className="block">Left alone (up right now): {deferred.online.join(", ")}</span>}
+          {deferred.kept.length > 0 && (
+            <span className="block" data-testid="kept-skipped-line">
+              Left alone (kept, its changes are kept): {deferred.kept.join(", ")}
+            </span>
+          )}
         </p>
       )}
     </div>

@@ -10,6 +10,7 @@ import {
   GrowButton,
   isBusy,
   GrowthLine,
+  KeptBadge,
   ImageNote,
   MachineLink,
   OnlinePill,
@@ -52,6 +53,7 @@ export function MachineCard({ selectable = true, ...p }: MachineItemProps & { se
             {m.ip} · {m.dmName}
           </p>
         </div>
+        <KeptBadge m={m} />
         <OnlinePill m={m} />
       </div>
 

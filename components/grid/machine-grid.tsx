@@ -37,7 +37,7 @@ export function MachineGrid({ initial, canReset }: { initial: MachinesView; canR
   const [confirm, setConfirm] = useState<{ ids: number[]; bulk: boolean; event?: boolean } | null>(null);
   const [bulkJob, setBulkJob] = useState<ResetJob | null>(null);
   /** What the last request left for later or alone: marked for the next boot, or up and skipped. */
-  const [deferred, setDeferred] = useState<{ nextBoot: string[]; online: string[] } | null>(null);
+  const [deferred, setDeferred] = useState<{ nextBoot: string[]; online: string[]; kept: string[] } | null>(null);
   /** PCs of a bulk request on its way (the job line says so in place of the previous job). */
   const [bulkStarting, setBulkStarting] = useState(0);
   const [arrangement, setArrangement] = useState<Arrangement>({ filter: "all", sort: "name", query: "" });
@@ -58,9 +58,13 @@ export function MachineGrid({ initial, canReset }: { initial: MachinesView; canR
       try {
         const r = bulk
           ? await postJson<ResetAnswer>("/api/resets", { machines: event ? "all" : ids, whenOnline })
-          : await postJson<ResetAnswer>(`/api/machines/${ids[0]}/reset`, { whenOnline });
+          : // The confirm dialog said this PC is kept and its changes go: that is the confirmation.
+            await postJson<ResetAnswer>(`/api/machines/${ids[0]}/reset`, { whenOnline, ...(byId.get(ids[0]!)?.kept ? { confirmKept: true } : {}) });
         const name = (id: number) => byId.get(id)?.name ?? `PC ${id}`;
-        setDeferred(r.nextBoot.length || r.online?.length ? { nextBoot: r.nextBoot.map(name), online: (r.online ?? []).map(name) } : null);
+        const [online, kept] = [r.online ?? [], r.kept ?? []];
+        setDeferred(
+          r.nextBoot.length || online.length || kept.length ? { nextBoot: r.nextBoot.map(name), online: online.map(name), kept: kept.map(name) } : null,
+        );
         if (bulk) {
           setBulkJob(r.job);
           setSelected(new Set());
@@ -189,6 +193,7 @@ export function MachineGrid({ initial, canReset }: { initial: MachinesView; canR
       <ConfirmResetDialog
         targets={targets}
         event={confirm?.event}
+        bulk={confirm?.bulk}
         onCancel={() => setConfirm(null)}
         onConfirm={(whenOnline) => confirm && run(confirm.ids, confirm.bulk, whenOnline, confirm.event)}
       />

@@ -9,6 +9,7 @@ import {
   GrowButton,
   GrowthLine,
   ImageNote,
+  KeptBadge,
   lastResetFailed,
   MachineLink,
   OnlinePill,
@@ -119,6 +120,11 @@ function Row({ p, canReset }: { p: MachineItemProps; canReset: boolean }) {
         )}
         <th scope="row" className={cn(cell, "font-mono font-semibold whitespace-nowrap max-sm:order-2 max-sm:flex-1")}>
           <MachineLink m={m} />
+          {m.kept && (
+            <span className="ml-1.5 align-middle font-sans">
+              <KeptBadge m={m} />
+            </span>
+          )}
         </th>
         <td className={cn(cell, "font-mono text-xs whitespace-nowrap text-slate-600 max-sm:order-9")}>{m.ip}</td>
         <LineBreak className="max-sm:order-5" />

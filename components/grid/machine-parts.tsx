@@ -305,3 +305,30 @@ export function FailureNote({ m, now, className }: { m: MachineView; now: number
     </div>
   );
 }
+
+/** What the "Kept" badge means, with who kept it and why: its title, and the confirm dialog's words. */
+export function keptMeaning(m: Pick<MachineView, "name" | "kept">): string {
+  const k = m.kept;
+  if (!k) return "";
+  return `${m.name} is kept: bulk resets, "Reset all before the event", scheduled resets and resets at next boot leave it alone, so its changes survive its reboots. A reset of this PC alone asks for a confirmation.${keptBy(k)}`;
+}
+
+/** " Kept by admin: driver installer." (who and why, as far as known). */
+export function keptBy(k: NonNullable<MachineView["kept"]>): string {
+  if (!k.keptBy && !k.reason) return "";
+  return ` Kept${k.keptBy ? ` by ${k.keptBy}` : ""}${k.reason ? `: ${k.reason.replace(/[.\s]+$/, "")}` : ""}.`;
+}
+
+/** The "keep" mark on a card or list row: small, with what it means in its title. */
+export function KeptBadge({ m }: { m: Pick<MachineView, "name" | "kept"> }) {
+  if (!m.kept) return null;
+  return (
+    <span
+      data-testid="kept"
+      title={keptMeaning(m)}
+      className="inline-flex shrink-0 items-center rounded-full bg-teal-50 px-2 py-0.5 text-xs font-medium text-teal-900 ring-1 ring-teal-300"
+    >
+      Kept
+    </span>
+  );
+}

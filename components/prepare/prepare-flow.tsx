@@ -59,6 +59,8 @@ export function PrepareFlow({ initial, wol }: { initial: MachinesView; wol: WolS
   const [query, setQuery] = useState("");
   const [resetJobs, setResetJobs] = useState<ResetJob[]>([]);
   const [nextBoot, setNextBoot] = useState<number[] | null>(null);
+  /** Chosen PCs the server left alone because they are kept (its answer's `kept`). */
+  const [keptSkipped, setKeptSkipped] = useState<number[]>([]);
   const [wakeJob, setWakeJob] = useState<WakeSeen | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -66,9 +68,11 @@ export function PrepareFlow({ initial, wol }: { initial: MachinesView; wol: WolS
   const [interval, setIntervalSeconds] = useState(wol.intervalSeconds);
 
   const list = [...chosen].map((id) => byId.get(id)).filter((m): m is MachineView => !!m);
-  const dead = list.filter(isDead);
-  const up = list.filter((m) => isUp(m) && !isDead(m));
-  const off = list.filter((m) => !isUp(m) && !isDead(m));
+  // Kept PCs are left alone by this reset (the server skips them too): counted apart.
+  const kept = list.filter((m) => m.kept);
+  const dead = list.filter((m) => isDead(m) && !m.kept);
+  const up = list.filter((m) => isUp(m) && !isDead(m) && !m.kept);
+  const off = list.filter((m) => !isUp(m) && !isDead(m) && !m.kept);
   const ready = list.filter(isReady);
   const notReady = list.filter((m) => !isReady(m));
 
@@ -91,17 +95,23 @@ export function PrepareFlow({ initial, wol }: { initial: MachinesView; wol: WolS
   void tick;
   const why = (m: MachineView) => notReadyReason(m, wakeSeen, wol.bootWaitSeconds, Date.now());
 
-  /** Lost disks are forced (nothing on them to keep); the others are reset now when off, at their next boot when up. */
+  /**
+   * Lost disks are forced (nothing on them to keep); the others are reset now when off, at their
+   * next boot when up. Kept PCs are sent too: the server leaves them alone and says which.
+   */
   const reset = async (ms: MachineView[]) => {
+    const skipped = (a: ResetAnswer) => setKeptSkipped((p) => [...new Set([...p, ...(a.kept ?? [])])]);
     const forced = ms.filter(isDead).map((m) => m.id);
     const rest = ms.filter((m) => !isDead(m)).map((m) => m.id);
     if (forced.length) {
       const a = await postJson<ResetAnswer>("/api/resets", { machines: forced, whenOnline: "force" });
       if (a.job) setResetJobs((p) => [...p, a.job!]);
+      skipped(a);
     }
     if (rest.length) {
       const a = await postJson<ResetAnswer>("/api/resets", { machines: rest, whenOnline: "next-boot" });
       if (a.job) setResetJobs((p) => [...p, a.job!]);
+      skipped(a);
       setNextBoot((p) => [...(p ?? []), ...a.nextBoot]);
     } else setNextBoot((p) => p ?? []);
   };
@@ -161,7 +171,8 @@ export function PrepareFlow({ initial, wol }: { initial: MachinesView; wol: WolS
           <p className="text-sm text-slate-600">
             <strong data-testid="chosen-count">{chosen.size}</strong> of {view.machines.length} PCs chosen: {list.filter((m) => !isUp(m)).length} off,{" "}
             {list.filter(isUp).length} up
-            {dead.length > 0 && `, ${dead.length} with a lost disk (Invalid/Overflow)`}.
+            {dead.length > 0 && `, ${dead.length} with a lost disk (Invalid/Overflow)`}
+            {kept.length > 0 && `, ${kept.length} kept (left alone by the reset)`}.
           </p>
           <div className="flex flex-wrap items-center gap-2">
             <button type="button" className={subtle} onClick={() => setChosen(new Set(view.machines.map((m) => m.id)))}>
@@ -225,6 +236,12 @@ export function PrepareFlow({ initial, wol }: { initial: MachinesView; wol: WolS
                 them to protect.
               </>
             )}
+            {kept.length > 0 && (
+              <>
+                {" "}
+                <strong>{kept.length}</strong> kept ({kept.map((m) => m.name).join(", ")}): left as they are, their changes kept.
+              </>
+            )}
           </p>
           {!resetAsked ? (
             <div className="flex flex-wrap gap-2">
@@ -248,6 +265,11 @@ export function PrepareFlow({ initial, wol }: { initial: MachinesView; wol: WolS
                 <p className="font-semibold">Nothing to reset now.</p>
               )}
               {nextBoot.length > 0 && <p className="text-violet-900">At their next boot: {nextBoot.map((id) => byId.get(id)?.name).join(", ")}</p>}
+              {keptSkipped.length > 0 && (
+                <p className="text-teal-900" data-testid="prepare-kept">
+                  Left alone (kept): {keptSkipped.map((id) => byId.get(id)?.name).join(", ")}
+                </p>
+              )}
               {job?.machines
                 .filter((m) => m.state === "done" && !m.ok)
                 .map((m) => (

@@ -10,6 +10,7 @@ import { MachineCard } from "@/components/grid/machine-card";
 import { ConfirmResetDialog } from "@/components/grid/confirm-reset-dialog";
 import { GrowDialog } from "@/components/grid/grow-dialog";
 import { MACHINES_POLL } from "@/components/grid/poll";
+import { KeepToggle } from "@/components/grid/keep-toggle";
 
 /** A PC's page header: its live card (usage, growth, boot, last reset) with Reset and Grow for admins. */
 export function MachinePanel({ initial, id, canReset }: { initial: MachinesView; id: number; canReset: boolean }) {
@@ -34,7 +35,8 @@ export function MachinePanel({ initial, id, canReset }: { initial: MachinesView;
     setSending(true);
     setRequestError(undefined);
     try {
-      await postJson(`/api/machines/${id}/reset`, { whenOnline });
+      // The confirm dialog said this PC is kept and its changes go: that is the confirmation.
+      await postJson(`/api/machines/${id}/reset`, { whenOnline, ...(m.kept ? { confirmKept: true } : {}) });
     } catch (e) {
       setRequestError(e instanceof ApiError ? e.message : "Cannot reach the server");
     } finally {
@@ -66,6 +68,11 @@ export function MachinePanel({ initial, id, canReset }: { initial: MachinesView;
             await mutate();
           }}
         />
+        {canReset && (
+          <div className="mt-3">
+            <KeepToggle m={m} now={view.readAt} onChanged={() => mutate()} />
+          </div>
+        )}
       </div>
       <GrowDialog m={growing ? m : null} view={view} onClose={() => setGrowing(false)} onDone={() => void mutate()} />
       <ConfirmResetDialog targets={confirm ? [m] : null} onCancel={() => setConfirm(false)} onConfirm={(w) => void reset(w)} />

@@ -4,6 +4,7 @@ import type { Runtime } from "../runtime";
 import { errorText } from "../host/step-error";
 import { callerMachine } from "../legacy/handlers";
 import { normalizeIp } from "../net/client-address";
+import { skipKept } from "../reset/keep";
 import { errnoMeaning, failedScript, notPcScript, pcScript, returnedScript, sanUri, type PcBoot } from "./ipxe";
 
 export interface BootRequest {
@@ -28,7 +29,7 @@ export function fromIpxe(req: BootRequest): boolean {
 const NOT_IPXE = "this request is not iPXE's (its User-Agent): no boot recorded, no reset";
 
 /** What the boot routes use of the runtime. */
-export type BootDeps = Pick<Runtime, "config" | "room" | "bootTracker" | "boots" | "audit" | "orchestrator">;
+export type BootDeps = Pick<Runtime, "config" | "room" | "bootTracker" | "boots" | "audit" | "orchestrator" | "keeps">;
 
 /** The PC's disk as iPXE names it: its storage host's portal, the target's LUN, its IQN (or another target's, in update mode). */
 function disk(config: Config, m: Machine, req: BootRequest, iqn = m.iqn): Omit<PcBoot, "note" | "failedPath"> {
@@ -79,7 +80,7 @@ export async function bootScriptFor(rt: BootDeps, req: BootRequest): Promise<{ s
  * answer is the line for the PC's screen.
  */
 async function pendingReset(
-  rt: Pick<BootDeps, "boots" | "bootTracker" | "audit" | "orchestrator">,
+  rt: Pick<BootDeps, "boots" | "bootTracker" | "audit" | "orchestrator" | "keeps">,
   m: Machine,
   addr: string | null,
   bootId: number,
@@ -87,6 +88,20 @@ async function pendingReset(
 ): Promise<string | undefined> {
   const pending = rt.boots.pending().get(m.id);
   if (!pending) return undefined;
+  // Keeping a PC cancels its mark (lib/reset/keep.ts); one left from before is dropped here, said.
+  if (skipKept(rt.keeps, [m.id]).kept.length) {
+    rt.boots.clearPending(m.id);
+    rt.audit.record({
+      actor: m.name,
+      actorKind: "pc",
+      address: addr,
+      action: "reset.boot",
+      target: m.name,
+      outcome: "denied",
+      detail: `kept: the reset at next boot asked by ${pending.requestedBy ?? "?"} is cancelled`,
+    });
+    return "it is kept (its changes are kept): its reset at next boot is cancelled; booting the disk as it is";
+  }
   const open = rt.bootTracker.openSessions(m.id, sessions);
   if (open.length) {
     const who = open.map((s) => `${s.iqn}${s.ip ? ` from ${s.ip}` : ""}`).join(", ");

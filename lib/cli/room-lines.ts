@@ -12,6 +12,8 @@ export interface ListEntry {
   percent: number | null;
   online: boolean;
   pendingReset: MachineView["pendingReset"];
+  /** An admin's "keep" mark (bulk, event, scheduled and next-boot resets leave the PC alone). */
+  kept: MachineView["kept"];
 }
 
 export const listEntry = (m: MachineView): ListEntry => ({
@@ -22,6 +24,7 @@ export const listEntry = (m: MachineView): ListEntry => ({
   percent: m.percent,
   online: m.online,
   pendingReset: m.pendingReset,
+  kept: m.kept,
 });
 
 const width = (cells: string[], title: string) => Math.max(title.length, ...cells.map((c) => c.length));
@@ -29,12 +32,19 @@ const width = (cells: string[], title: string) => Math.max(title.length, ...cell
 /** A percentage as `  12.3%`, or a dash when the host gave no numbers. */
 export const percentCell = (p: number | null) => (p === null ? "     –" : `${p.toFixed(1).padStart(5)}%`);
 
-function pendingMark(p: ListEntry["pendingReset"]): string {
-  if (!p) return "";
-  return `reset at next boot${p.requestedBy ? ` (${p.requestedBy})` : ""}${p.lastError ? `, last try failed: ${p.lastError}` : ""}`;
+/** Its marks: kept (by whom, what for) and a reset waiting for its next boot. */
+function marks(e: ListEntry): string {
+  const k = e.kept;
+  const p = e.pendingReset;
+  return [
+    k ? `kept${k.keptBy || k.reason ? ` (${[k.keptBy, k.reason].filter(Boolean).join(": ")})` : ""}` : "",
+    p ? `reset at next boot${p.requestedBy ? ` (${p.requestedBy})` : ""}${p.lastError ? `, last try failed: ${p.lastError}` : ""}` : "",
+  ]
+    .filter(Boolean)
+    .join("; ");
 }
 
-/** `list`: a header, then id, name, IP, state, usage, online and the pending mark, one line a PC. */
+/** `list`: a header, then id, name, IP, state, usage, online and its marks (kept, reset at next boot), one line a PC. */
 export function listLines(entries: ListEntry[]): string[] {
   const w = {
     name: width(
@@ -53,8 +63,8 @@ export function listLines(entries: ListEntry[]): string[] {
   const row = (id: string, name: string, ip: string, state: string, used: string, online: string, mark: string) =>
     `${id.padStart(3)}  ${name.padEnd(w.name)}  ${ip.padEnd(w.ip)}  ${state.padEnd(w.state)}  ${used.padStart(6)}  ${online.padEnd(7)}  ${mark}`.trimEnd();
   return [
-    row("id", "name", "ip", "state", "used", "online", "pending"),
-    ...entries.map((e) => row(String(e.id), e.name, e.ip, e.state, percentCell(e.percent), e.online ? "online" : "offline", pendingMark(e.pendingReset))),
+    row("id", "name", "ip", "state", "used", "online", "marks"),
+    ...entries.map((e) => row(String(e.id), e.name, e.ip, e.state, percentCell(e.percent), e.online ? "online" : "offline", marks(e))),
   ];
 }
 

@@ -36,7 +36,7 @@ export async function postJson<T>(url: string, body?: unknown): Promise<T> {
 }
 
 /** Any JSON request for the settings forms; throws ApiError with the server's message on failure. */
-export async function requestJson<T>(method: "POST" | "PATCH" | "DELETE", url: string, body?: unknown): Promise<T> {
+export async function requestJson<T>(method: "POST" | "PUT" | "PATCH" | "DELETE", url: string, body?: unknown): Promise<T> {
   const res = await fetch(url, {
     method,
     credentials: "same-origin",

@@ -5,6 +5,7 @@ import { errorText } from "../host/step-error";
 import { gpxeScript } from "../boot/gpxe";
 import { LEGACY, legacyStatusBody } from "./cgi";
 import { clientAddress, machineIndex } from "../net/client-address";
+import { skipKept } from "../reset/keep";
 
 const indexes = new WeakMap<object, Map<string, Machine>>();
 
@@ -29,7 +30,7 @@ export async function legacyStatus(rt: Pick<Runtime, "config" | "room">, peer: s
 
 /** The boot-time self-reset: resets the caller's own PC and answers with a gPXE script. */
 export async function bootReset(
-  rt: Pick<Runtime, "config" | "history" | "audit" | "orchestrator">,
+  rt: Pick<Runtime, "config" | "history" | "audit" | "orchestrator" | "keeps">,
   peer: string | undefined,
   forwardedFor: string | undefined,
 ): Promise<{ status: number; body: string }> {
@@ -37,6 +38,19 @@ export async function bootReset(
   if (!cfg.enabled) return { status: 404, body: gpxeScript.error("self-reset is disabled on this server") };
   const { addr, machine } = callerMachine(rt.config, peer, forwardedFor);
   if (!machine) return { status: 403, body: gpxeScript.error("Not a RetroLAN Machine") };
+  // A kept PC keeps its changes across boots: refused like a reset too soon, and its old disk boots.
+  if (skipKept(rt.keeps, [machine.id]).kept.length) {
+    rt.audit.recordRepeated({
+      actor: machine.name,
+      actorKind: "pc",
+      address: addr,
+      action: "reset.boot",
+      target: machine.name,
+      outcome: "denied",
+      detail: "kept",
+    });
+    return { status: 409, body: gpxeScript.error(`${machine.name} is kept (its changes are kept): not resetting it`) };
+  }
   const last = rt.history.lastBySource(machine.id, "legacy");
   const ago = last ? Math.floor((Date.now() - last.startedAt) / 1000) : Infinity;
   if (ago < cfg.minIntervalSeconds) {

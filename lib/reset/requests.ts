@@ -3,6 +3,7 @@ import { errors } from "../api/errors";
 import type { BootRepo } from "../db/boots";
 import type { Runtime } from "../runtime";
 import type { ResetJob } from "./jobs";
+import { keptNextBoot, skipKept } from "./keep";
 
 /**
  * What to do with a PC that is up (booting, or its iSCSI session open): a reset now pulls the disk
@@ -22,22 +23,33 @@ export interface ResetAnswer {
   nextBoot: number[];
   /** PCs left alone because they are up. */
   online: number[];
+  /** PCs left alone because they are kept (an admin's "keep" mark: lib/reset/keep.ts). */
+  kept: number[];
 }
 
-/** A reset request as the API and the dashboard make it: PCs that are up handled as asked. */
+/**
+ * A reset request as the API and the dashboard make it: kept PCs left alone (listed in `kept`)
+ * unless `confirmKept` (the single-PC route, once the admin confirmed), PCs that are up handled as
+ * asked. A kept PC is never marked for its next boot: that is refused, and nothing happens.
+ */
 export function requestResets(
-  rt: Pick<Runtime, "orchestrator" | "bootTracker" | "boots">,
+  rt: Pick<Runtime, "orchestrator" | "bootTracker" | "boots" | "keeps">,
   ids: number[],
-  req: { source: ResetSource; requestedBy: string | null; whenOnline: WhenOnline },
+  req: { source: ResetSource; requestedBy: string | null; whenOnline: WhenOnline; confirmKept?: boolean },
 ): ResetAnswer {
   const unique = [...new Set(ids)];
   unique.forEach((id) => rt.orchestrator.machine(id)); // unknown ids: nothing happens
-  const up = req.whenOnline === "force" ? [] : unique.filter((id) => rt.bootTracker.isUp(id));
-  const now = unique.filter((id) => !up.includes(id));
+  const { reset: asked, kept } = req.confirmKept ? { reset: unique, kept: [] } : skipKept(rt.keeps, unique);
+  const up = req.whenOnline === "force" ? [] : asked.filter((id) => rt.bootTracker.isUp(id));
+  const now = asked.filter((id) => !up.includes(id));
   const nextBoot = req.whenOnline === "next-boot" ? up : [];
+  for (const id of nextBoot) {
+    const mark = rt.keeps.get(id);
+    if (mark) throw keptNextBoot(rt.orchestrator.machine(id).name, mark);
+  }
   for (const id of nextBoot) rt.boots.setPending(id, req.requestedBy, Date.now());
   const job = now.length ? rt.orchestrator.submit(now, { source: req.source, requestedBy: req.requestedBy, force: req.whenOnline === "force" }) : null;
-  return { job, nextBoot, online: req.whenOnline === "refuse" ? up : [] };
+  return { job, nextBoot, online: req.whenOnline === "refuse" ? up : [], kept };
 }
 
 /** The single-PC route's refusal of a PC that is up (a bulk request lists it in `online` instead). */

@@ -5,6 +5,7 @@ import type { ResetProgress } from "../reset/orchestrator";
 import type { HostReading } from "./room";
 import type { BootInfo, BootState } from "../boot/tracker";
 import type { BootResult, BootRow } from "../db/boots";
+import type { KeepMark } from "../db/keeps";
 import { FIRST_PAINT_PCS, roomCounts, type RoomCounts } from "../client/room-counts";
 
 export { FIRST_PAINT_PCS };
@@ -60,6 +61,8 @@ export interface MachineView {
   };
   /** A reset waiting for its next boot (set while it was up). */
   pendingReset: { requestedBy: string | null; requestedAt: number; lastError: string | null } | null;
+  /** An admin's "keep" mark: bulk, event, scheduled and next-boot resets leave it alone (lib/reset/keep.ts). */
+  kept: KeepMark | null;
   /**
    * The master image version its disk sits on and the current one it moves to at its next reset
    * (null when the host does not say), and, for the update PC, the state of the draft it boots.
@@ -190,6 +193,7 @@ export function buildMachinesView(
   now: number,
   boots: BootFacts = NO_BOOTS,
   growth: GrowthFacts = NO_GROWTH,
+  kept: ReadonlyMap<number, KeepMark> = new Map(),
 ): MachinesView {
   const byId = new Map(readings.flatMap((r) => (r.status?.machines ?? []).map((s) => [s.id, { s, reading: r }] as const)));
   const byHost = new Map(readings.map((r) => [r.name, r]));
@@ -269,6 +273,7 @@ export function buildMachinesView(
           };
         })(),
         pendingReset: boots.pending.get(m.id) ?? null,
+        kept: kept.get(m.id) ?? null,
         image: (() => {
           const im = byHost.get(m.host)?.status?.images;
           const d = im?.draft?.machine === m.id ? im.draft : null;

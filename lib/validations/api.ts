@@ -5,6 +5,7 @@ import {
   EVENT_KIND_NAMES,
   HOST_NAME_PATTERN,
   IMAGE_COMMENT_MAX,
+  KEEP_REASON_MAX,
   MACHINE_ID_MAX,
   MACHINE_ID_PATTERN,
   PASSWORD_MAX_LENGTH,
@@ -25,7 +26,10 @@ const whenOnline = z.enum(["refuse", "next-boot", "force"]);
 export const bulkResetBody = z
   .object({ machines: z.union([z.literal("all"), z.array(machineId).min(1).max(MACHINE_ID_MAX)]), whenOnline: whenOnline.default("refuse") })
   .strict();
-export const resetBody = z.object({ whenOnline: whenOnline.default("refuse") }).strict();
+/** `confirmKept`: the admin confirmed resetting a kept PC (without it a kept PC is a 409 machine-kept). */
+export const resetBody = z.object({ whenOnline: whenOnline.default("refuse"), confirmKept: z.boolean().default(false) }).strict();
+/** What a "keep" mark is for, shown on the PC's card (optional). */
+export const keepBody = z.object({ reason: freeText(KEEP_REASON_MAX).optional() }).strict();
 /**
  * List paging, bounded per request: at most PAGE_SIZE_MAX rows a page (more is a 400, not a silent
  * clamp: a script asking for 500 should learn it got a page, not the lot), and no page further than

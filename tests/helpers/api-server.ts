@@ -4,6 +4,9 @@ import * as login from "@/app/api/auth/login/route";
 import * as logout from "@/app/api/auth/logout/route";
 import * as machines from "@/app/api/machines/route";
 import * as machineReset from "@/app/api/machines/[id]/reset/route";
+import * as machineKeep from "@/app/api/machines/[id]/keep/route";
+import * as resets from "@/app/api/resets/route";
+import * as job from "@/app/api/jobs/[id]/route";
 import * as users from "@/app/api/users/route";
 import * as user from "@/app/api/users/[id]/route";
 import * as tokens from "@/app/api/tokens/route";
@@ -25,6 +28,9 @@ const ROUTES = [
   ["/api/auth/logout", logout],
   ["/api/machines", machines],
   ["/api/machines/[id]/reset", machineReset],
+  ["/api/machines/[id]/keep", machineKeep],
+  ["/api/resets", resets],
+  ["/api/jobs/[id]", job],
   ["/api/users", users],
   ["/api/users/[id]", user],
   ["/api/tokens", tokens],

@@ -135,7 +135,7 @@ describe("shell tool: list and history", () => {
       const r = await cli("list");
       expect(r.code, r.stderr).toBe(0);
       const lines = r.stdout.trimEnd().split("\n");
-      expect(lines[0]).toMatch(/^\s*id\s+name\s+ip\s+state\s+used\s+online\s+pending$/);
+      expect(lines[0]).toMatch(/^\s*id\s+name\s+ip\s+state\s+used\s+online\s+marks$/);
       expect(lines).toHaveLength(1 + view.machines.length);
       for (const m of view.machines) {
         const line = lines.find((l) => new RegExp(`^\\s*${m.id}\\s+${m.name}\\s`).test(l));
@@ -151,11 +151,39 @@ describe("shell tool: list and history", () => {
       expect(j.code, j.stderr).toBe(0);
       const entries = JSON.parse(j.stdout) as { id: number; state: string; pendingReset: unknown }[];
       expect(entries.map((e) => e.id)).toEqual(view.machines.map((m) => m.id));
-      expect(Object.keys(entries[0]!).sort()).toEqual(["id", "ip", "name", "online", "pendingReset", "percent", "state"]);
+      expect(Object.keys(entries[0]!).sort()).toEqual(["id", "ip", "kept", "name", "online", "pendingReset", "percent", "state"]);
       expect(entries.find((e) => e.id === 4)!.pendingReset).toMatchObject({ requestedBy: "admin" });
       const extra = await cli("list", "extra");
       expect(extra.code).toBe(2);
       expect(extra.stderr).toMatch(/^usage: /); // a known command with an argument it does not take: the usage alone
+    } finally {
+      await srv.close();
+    }
+  }, 60_000);
+
+  it("keep marks a PC (list shows it), a bulk reset leaves it alone and says so (exit 1), reset --kept resets it alone, unkeep removes the mark", async () => {
+    const { srv, cli } = await cliAgainst();
+    try {
+      let r = await cli("keep", "retro-03", "--reason", "installer");
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/^cowherd: retro-03 is kept: bulk, event, scheduled and next-boot resets leave it alone$/m);
+      expect(srv.rt.audit.list({ action: "keep.set", page: 1, pageSize: 1 }).rows[0]).toMatchObject({ actor: "token:cli", target: "retro-03" });
+      r = await cli("list");
+      expect(r.stdout.split("\n").find((l) => /^\s*3\s+retro-03\s/.test(l))).toMatch(/kept \(token:cli: installer\)$/);
+      r = await cli("reset", "retro-02", "retro-03");
+      expect(r.code).toBe(1);
+      expect(r.stdout).toMatch(/^retro-02 +ok \(fresh\)$/m);
+      expect(r.stdout).toMatch(/^retro-03 +LEFT ALONE: it is kept \('unkeep' it, or reset it alone with --kept\)$/m);
+      r = await cli("reset", "--kept", "retro-02", "retro-03");
+      expect(r.code).toBe(2); // --kept takes one PC
+      r = await cli("reset", "--kept", "retro-03");
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/^retro-03 +ok \(fresh\)$/m);
+      r = await cli("unkeep", "3");
+      expect(r.code, r.stderr).toBe(0);
+      expect(srv.rt.keeps.get(3)).toBeUndefined();
+      r = await cli("unkeep", "3");
+      expect([r.code, r.stderr.trim()]).toEqual([1, "cowherd: retro-03 is not kept"]);
     } finally {
       await srv.close();
     }

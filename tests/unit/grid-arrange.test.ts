@@ -51,6 +51,11 @@ describe("the grid's filter and sort for a big room", () => {
     expect(arrange(view.machines, { filter: "offline", sort: "name", query: "" }, 60)).toHaveLength(83);
     expect(arrange(view.machines, { filter: "online", sort: "name", query: "" }, 60)).toHaveLength(167);
   });
+  it("filter: the kept PCs (an admin's keep mark), in a room of 250", () => {
+    const kept = view.machines.map((m) => (m.id === 12 || m.id === 200 ? { ...m, kept: { keptBy: "admin", keptAt: 1, reason: null } } : m));
+    expect(names(arrange(kept, { filter: "kept", sort: "name", query: "" }, 60))).toEqual(["retro-012", "retro-200"]);
+    expect(arrange(view.machines, { filter: "kept", sort: "name", query: "" }, 60)).toEqual([]);
+  });
   it("search by name or address", () => {
     expect(names(arrange(view.machines, { filter: "all", sort: "name", query: "retro-24" }, 60))).toHaveLength(10);
     expect(names(arrange(view.machines, { filter: "all", sort: "name", query: "127.0.1.99" }, 60))).toEqual(["retro-099"]);

@@ -24,9 +24,9 @@ describe("the bulk reset route: one rule for PCs that are up, whatever the numbe
   it("one running PC is left out and listed in online (200), exactly as two running PCs are", async () => {
     await up(10, 13);
     const one = await call(bulkPost, { body: { machines: [10] }, cookie });
-    expect([one.status, one.json]).toEqual([200, { job: null, nextBoot: [], online: [10] }]);
+    expect([one.status, one.json]).toEqual([200, { job: null, nextBoot: [], online: [10], kept: [] }]);
     const two = await call(bulkPost, { body: { machines: [10, 13] }, cookie });
-    expect([two.status, two.json]).toEqual([200, { job: null, nextBoot: [], online: [10, 13] }]);
+    expect([two.status, two.json]).toEqual([200, { job: null, nextBoot: [], online: [10, 13], kept: [] }]);
     expect(ctx.rt.history.list({ page: 1, pageSize: 5 }).total).toBe(0);
   });
 

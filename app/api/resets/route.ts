@@ -7,6 +7,7 @@ export const dynamic = "force-dynamic";
  * Resets several PCs (or all) in one job: 202 with the job. PCs that are up are handled as
  * `whenOnline` says: left alone and listed in `online` (refuse, the default), marked for their next
  * boot and listed in `nextBoot`, or reset too (force). PCs already resetting are refused in the job.
+ * Kept PCs (an admin's "keep" mark) are left alone and listed in `kept`.
  */
 export const POST = route("admin", async ({ req, rt, principal, audit }) => {
   const body = await readJson(req, bulkResetBody);
@@ -23,6 +24,7 @@ export const POST = route("admin", async ({ req, rt, principal, audit }) => {
       refused.length ? `already resetting: ${refused.join(",")}` : "",
       r.nextBoot.length ? `at next boot: ${names(r.nextBoot)}` : "",
       r.online.length ? `left alone (up): ${names(r.online)}` : "",
+      r.kept.length ? `left alone (kept): ${names(r.kept)}` : "",
     ]
       .filter(Boolean)
       .join("; "),
