@@ -49,11 +49,10 @@ export function MachineCard({ selectable = true, ...p }: MachineItemProps & { se
           <h2 className="font-mono text-base font-semibold leading-tight">
             <MachineLink m={m} />
           </h2>
-          <p className="truncate font-mono text-xs text-slate-500">
+          <p data-testid="address" className="truncate font-mono text-xs text-slate-500">
             {m.ip} · {m.dmName}
           </p>
         </div>
-        <KeptBadge m={m} />
         <OnlinePill m={m} />
       </div>
 
@@ -61,6 +60,8 @@ export function MachineCard({ selectable = true, ...p }: MachineItemProps & { se
 
       <div className="flex min-h-6 flex-wrap items-center gap-x-2 gap-y-1 text-xs">
         <StateBadge m={m} warnPercent={warnPercent} dangerPercent={dangerPercent} />
+        {/* Here, not in the title row: at four cards across it would cut the address line there. */}
+        <KeptBadge m={m} />
         {isProblem(m.condition) ? (
           <p className="basis-full text-slate-700">{help}</p>
         ) : (
