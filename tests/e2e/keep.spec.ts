@@ -40,7 +40,11 @@ test("a kept PC: its badge says what the mark means; a reset of it alone asks, s
     const cardBox = (await card(page, "retro-05").boundingBox())!;
     expect(box.x + box.width).toBeLessThanOrEqual(cardBox.x + cardBox.width);
     // The badge takes nobody's room: the address line beside the name is whole.
-    expect(await card(page, "retro-05").getByTestId("address").evaluate((el) => el.scrollWidth <= el.clientWidth)).toBe(true);
+    expect(
+      await card(page, "retro-05")
+        .getByTestId("address")
+        .evaluate((el) => el.scrollWidth <= el.clientWidth),
+    ).toBe(true);
   }
   await page.setViewportSize({ width: 1366, height: 768 });
 
