@@ -3,8 +3,8 @@
  * zod schemas, the UI, the CLI and the helper. Pure constants: safe for client components too.
  */
 
-/** Who asked for a reset. `boot`: the PC itself while booting; `legacy`: the gPXE self-reset route. */
-export const RESET_SOURCES = ["dashboard", "bulk", "boot", "cli", "legacy"] as const;
+/** Who asked for a reset. `boot`: the PC itself while booting; `legacy`: the gPXE self-reset route; `schedule`: a scheduled reset (lib/schedule/). */
+export const RESET_SOURCES = ["dashboard", "bulk", "boot", "cli", "legacy", "schedule"] as const;
 export type ResetSource = (typeof RESET_SOURCES)[number];
 
 export const RESET_RESULTS = ["running", "ok", "failed", "interrupted"] as const;

@@ -37,6 +37,8 @@ import { Waker } from "./wol/wake";
 import type { HostReading } from "./status/room";
 import { ImageRepo } from "./db/images";
 import { ImageService } from "./images/image-service";
+import { ScheduleRunRepo } from "./db/schedule-runs";
+import { ScheduleRunner, TICK_MS as SCHEDULE_TICK_MS } from "./schedule/runner";
 
 export interface Runtime {
   config: Config;
@@ -74,6 +76,8 @@ export interface Runtime {
   watch: RoomWatch;
   /** Master image versions: update mode, publish, discard, make current, delete. */
   images: ImageService;
+  /** Scheduled resets and draft clean-up (config `schedule`): their rules' last runs. */
+  schedule: ScheduleRunner;
   /** The simulated PCs of each simulated storage host (none on real hosts). */
   activities: ReadonlyMap<string, SimActivity>;
   machinesView(): Promise<MachinesView>;
@@ -152,6 +156,19 @@ export async function createRuntime(env: Env = process.env, log: (line: string) 
   const watch = new RoomWatch({ config, room, bootTracker, sampler, events: eventLog, extender, history, view: viewOf });
   const imageRepo = new ImageRepo(db);
   const images = new ImageService(config, room, imageRepo);
+  const schedule = new ScheduleRunner({
+    config,
+    room,
+    bootTracker,
+    keeps,
+    orchestrator,
+    history,
+    boots,
+    images,
+    runs: new ScheduleRunRepo(db),
+    imageAudit: (host) => (outcome, detail) =>
+      audit.record({ actor: "schedule", actorKind: "system", address: null, action: "image.discard", target: host, outcome, detail }),
+  });
   const scheduler = new Scheduler();
   let started: Promise<void> | undefined;
   let done = false;
@@ -209,6 +226,7 @@ export async function createRuntime(env: Env = process.env, log: (line: string) 
       { name: "known-logins-prune", everyMs: 6 * 3_600_000, run: () => void knownLogins.prune() },
       { name: "audit-flush", everyMs: 10_000, run: () => audit.flush() },
       { name: "audit-retention", everyMs: 3_600_000, run: () => void audit.deleteExpired() },
+      { name: "schedule", everyMs: SCHEDULE_TICK_MS, run: () => schedule.tick() },
     ]);
   };
   const startOnce = () => (started ??= start().then(() => void (done = true)));
@@ -240,6 +258,7 @@ export async function createRuntime(env: Env = process.env, log: (line: string) 
     waker,
     watch,
     images,
+    schedule,
     activities: sim.activities,
     async machinesView() {
       return viewOf(await room.read());

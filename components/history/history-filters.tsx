@@ -1,4 +1,5 @@
 import { FilterForm, FilterSelect } from "@/components/ui/filter-form";
+import { RESET_SOURCES } from "@/lib/constants";
 
 const RESULTS = [
   { value: "ok", label: "OK" },
@@ -18,7 +19,7 @@ export function HistoryFilters(props: { machines: { id: number; name: string }[]
         name="source"
         value={props.source}
         any="Any source"
-        options={["dashboard", "bulk", "boot", "cli", "legacy"].map((s) => ({ value: s, label: s }))}
+        options={RESET_SOURCES.map((s) => ({ value: s, label: s }))}
       />
     </FilterForm>
   );

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { HOST_NAME_PATTERN, MACHINE_ID_MAX } from "../constants";
+import { scheduleSchema } from "./schedule-schema";
 
 // Names end up in argv for dmsetup/tgtadm/targetcli; keep them to a charset no tool treats specially.
 const dmName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, "letters, digits, '_', '.', '-' (max 64)");
@@ -355,6 +356,8 @@ export const configSchema = z
       })
       .strict()
       .default({ retentionDays: 180 }),
+    /** Scheduled resets and draft clean-up (lib/config/schedule-schema.ts): all off unless written. */
+    schedule: scheduleSchema,
     /**
      * Origins (scheme://host[:port]) allowed to log in and change things, besides loopback and this
      * machine's own IP addresses: every host NAME people use to reach Cowherd (the Host header is
