@@ -14,13 +14,7 @@ export function HistoryFilters(props: { machines: { id: number; name: string }[]
     <FilterForm action="/history">
       <FilterSelect label="PC" name="machine" value={props.machine} any="All PCs" options={props.machines.map((m) => ({ value: m.id, label: m.name }))} />
       <FilterSelect label="Result" name="result" value={props.result} any="Any result" options={RESULTS} />
-      <FilterSelect
-        label="Source"
-        name="source"
-        value={props.source}
-        any="Any source"
-        options={RESET_SOURCES.map((s) => ({ value: s, label: s }))}
-      />
+      <FilterSelect label="Source" name="source" value={props.source} any="Any source" options={RESET_SOURCES.map((s) => ({ value: s, label: s }))} />
     </FilterForm>
   );
 }

@@ -2,7 +2,8 @@
  * Scheduled resets and clean-up (config `schedule`, README "Scheduled resets and clean-up"), checked
  * by one scheduler task every TICK_MS:
  *  - daily-reset: at a time of day (server's local time), reset every PC that is off;
- *  - after-off: reset a PC once it has been off `minutes` since its last boot;
+ *  - after-off: reset a PC used since its last reset once it has been off `minutes` (a PC back up
+ *    before that is not reset; the wait starts again when it next goes off);
  *  - draft-cleanup: discard an update draft nobody touched for `days`.
  * Resets go through the orchestrator as jobs with source "schedule" (their rows are the history).
  * Never reset: kept PCs (skipKept), PCs that are up (booting or online), PCs on a host that does not
@@ -60,6 +61,8 @@ export class ScheduleRunner {
   private readonly handled = new Set<string>();
   /** after-off and draft-cleanup: what was already reported as skipped (an online update PC, a host down), once each. */
   private readonly noted = new Set<string>();
+  /** after-off: when this process last saw each PC up (booting or online). */
+  private readonly seenUp = new Map<number, number>();
 
   constructor(private readonly d: ScheduleDeps) {
     this.now = d.now ?? Date.now;
@@ -105,7 +108,10 @@ export class ScheduleRunner {
     if (last.slot >= slot) return;
     // Recorded before the resets start: a crash in between must not run the slot again at the next start.
     this.d.runs.record({ rule: "daily-reset", slot, ranAt: now, summary: "running", batchId: null });
-    const r = await this.resetOff(this.d.config.machines.map((m) => m.id), `daily ${at}`);
+    const r = await this.resetOff(
+      this.d.config.machines.map((m) => m.id),
+      `daily ${at}`,
+    );
     const late = now - slot > LATE_MS ? `Ran late (Cowherd was not running at ${at}). ` : "";
     this.d.runs.record({ rule: "daily-reset", slot, ranAt: now, summary: late + describe(r), batchId: r.jobId });
   }
@@ -118,14 +124,19 @@ export class ScheduleRunner {
     const due: number[] = [];
     for (const id of this.names.keys()) {
       const info = this.d.bootTracker.info(id);
-      if (info.state !== "off" || now - info.since < waitMs) continue;
+      if (info.state !== "off") {
+        this.seenUp.set(id, now);
+        continue;
+      }
+      if (now - info.since < waitMs) continue;
       const key = `${id}:${info.since}`;
       if (this.handled.has(key)) continue;
-      // Clean already: reset since its last boot (this also holds across a restart, where the
-      // tracker starts every PC as off since the start).
+      // Only a PC used since its last good reset: it booted (a boot row, which survives a restart,
+      // where the tracker starts every PC as off since the start) or was seen up by this process.
       const reset = lastReset.get(id);
-      if (reset && reset.result === "ok" && reset.startedAt >= (lastBoot.get(id)?.startedAt ?? 0)) continue;
-      due.push(id);
+      const clean = reset?.result === "ok" ? reset.startedAt : -Infinity;
+      const used = (this.seenUp.get(id) ?? -Infinity) > clean || (lastBoot.get(id)?.startedAt ?? -Infinity) > clean;
+      if (used) due.push(id);
     }
     if (!due.length) return;
     const r = await this.resetOff(due, `${this.d.config.schedule.afterOff!.minutes} min after off`);
