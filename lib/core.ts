@@ -26,3 +26,4 @@ export { listenAndStart } from "./server/listen";
 export { ConfigError } from "./config/load";
 export { machineChart, roomChart } from "./usage/charts";
 export { refuseUpdateWhileUp } from "./images/image-service";
+export { scheduleView } from "./schedule/view";

@@ -1,4 +1,10 @@
+import { copyFileSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import Database from "better-sqlite3";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { migrate, migrationsDir } from "@/lib/db/migrate";
+import { scheduleView } from "@/lib/schedule/view";
 import { demoConfig } from "@/lib/config/demo";
 import { parseConfig } from "@/lib/config/load";
 import { ScheduleRunRepo } from "@/lib/db/schedule-runs";
@@ -202,5 +208,44 @@ describe("config", () => {
     expect(bad({ afterOff: { minutes: "30" } })).toThrow(/schedule\.afterOff\.minutes: must be a number of minutes/);
     expect(bad({ draftCleanup: { days: 1.5 } })).toThrow(/schedule\.draftCleanup\.days: must be a whole number of days/);
     expect(bad({ nightly: {} })).toThrow(/schedule: Unrecognized key: "nightly"/);
+  });
+});
+
+describe("the Settings panel's view", () => {
+  it("each rule on or off, its next run and its last run", () => {
+    const now = at(3, 7, 0);
+    const last = { rule: "daily-reset", slot: at(3, 6, 0), ranAt: at(3, 6, 0, 20), summary: "Reset 2 PC(s): a, b.", batchId: "j" };
+    const v = scheduleView({ dailyReset: { at: "06:00" } }, (rule) => (rule === "daily-reset" ? last : undefined), now);
+    expect(v.map((r) => [r.rule, r.configured, r.nextRun, r.last?.summary ?? null])).toEqual([
+      ["daily-reset", true, at(4, 6, 0), "Reset 2 PC(s): a, b."],
+      ["after-off", false, null, null],
+      ["draft-cleanup", false, null, null],
+    ]);
+    expect(v[0]!.what).toMatch(/^Every day at 06:00 \(server time, .+\): reset every PC that is off\.$/);
+  });
+});
+
+describe("the schedule migration", () => {
+  it("keeps every reset row and the boots that point at them, takes source 'schedule', and foreign keys still hold", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "mig-"));
+    const all = readdirSync(migrationsDir()).filter((f) => f.endsWith(".sql"));
+    for (const f of all.filter((f) => f < "2026-12-03-0200")) copyFileSync(path.join(migrationsDir(), f), path.join(dir, f));
+    const db = new Database(":memory:");
+    db.pragma("foreign_keys = ON");
+    migrate(db, dir);
+    const reset = (source: string) =>
+      db.prepare("INSERT INTO resets (machine_id, machine_name, source, started_at, result) VALUES (1, 'retro-01', ?, 5, 'ok')").run(source);
+    expect(() => reset("schedule")).toThrow(/CHECK constraint failed/);
+    const id = Number(reset("bulk").lastInsertRowid);
+    db.prepare("INSERT INTO boots (machine_id, machine_name, started_at, reset_id) VALUES (1, 'retro-01', 6, ?)").run(id);
+    for (const f of all) copyFileSync(path.join(migrationsDir(), f), path.join(dir, f));
+    expect(migrate(db, dir)).toEqual(["2026-12-03-0200-schedule.sql"]);
+    expect(db.prepare("SELECT id, source, result FROM resets").all()).toEqual([{ id, source: "bulk", result: "ok" }]);
+    expect(db.pragma("foreign_keys", { simple: true })).toBe(1);
+    reset("schedule");
+    expect(() => db.prepare("INSERT INTO boots (machine_id, machine_name, started_at, reset_id) VALUES (1, 'x', 7, 999)").run()).toThrow(/FOREIGN KEY/);
+    expect(() => db.prepare("DELETE FROM resets WHERE id = ?").run(id)).toThrow(/FOREIGN KEY/);
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
   });
 });

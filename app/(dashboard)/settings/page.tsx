@@ -1,10 +1,11 @@
-import { runtime } from "@cowherd/core";
+import { runtime, scheduleView } from "@cowherd/core";
 import { requireUser } from "@/lib/next/current-user";
 import { AdminOnly } from "@/components/auth/admin-only";
 import { UsersPanel } from "@/components/settings/users-panel";
 import { TokensPanel } from "@/components/settings/tokens-panel";
 import { SessionsPanel } from "@/components/settings/sessions-panel";
 import { AlertsPanel } from "@/components/settings/alerts-panel";
+import { SchedulePanel } from "@/components/settings/schedule-panel";
 
 export const dynamic = "force-dynamic";
 export const metadata = { title: "Settings · Cowherd" };
@@ -22,6 +23,7 @@ export default async function SettingsPage() {
       <h1 className="text-xl font-semibold">Settings</h1>
       <UsersPanel users={rt.users.list()} me={me.id} liveTokens={liveTokens} now={now} />
       <TokensPanel tokens={tokens} now={now} />
+      <SchedulePanel rules={scheduleView(rt.config.schedule, (rule) => rt.schedule.last(rule), now)} now={now} />
       <AlertsPanel targets={rt.alertTargets.list()} now={now} perMinute={rt.config.alerts.perMinute} />
       <SessionsPanel />
     </div>
