@@ -25,6 +25,8 @@ import { lastSlot } from "./slots";
 export const TICK_MS = 30_000;
 /** A daily run this late after its slot (the server was down at the slot) says it ran late. */
 const LATE_MS = 2 * TICK_MS;
+/** A draft whose discard failed (a host refusing, a step running) is tried again this much later. */
+const RETRY_MS = 3_600_000;
 
 export const RULES = ["daily-reset", "after-off", "draft-cleanup"] as const;
 export type RuleName = (typeof RULES)[number];
@@ -63,6 +65,8 @@ export class ScheduleRunner {
   private readonly noted = new Set<string>();
   /** after-off: when this process last saw each PC up (booting or online). */
   private readonly seenUp = new Map<number, number>();
+  /** draft-cleanup: when a discard of a draft ("host:n") failed; tried again after RETRY_MS, not at every look. */
+  private readonly failedDiscard = new Map<string, number>();
 
   constructor(private readonly d: ScheduleDeps) {
     this.now = d.now ?? Date.now;
@@ -107,7 +111,13 @@ export class ScheduleRunner {
     }
     if (last.slot >= slot) return;
     // Recorded before the resets start: a crash in between must not run the slot again at the next start.
-    this.d.runs.record({ rule: "daily-reset", slot, ranAt: now, summary: "running", batchId: null });
+    this.d.runs.record({
+      rule: "daily-reset",
+      slot,
+      ranAt: now,
+      summary: "Started; if this stays, Cowherd stopped during the run (its resets are in the history)",
+      batchId: null,
+    });
     const r = await this.resetOff(
       this.d.config.machines.map((m) => m.id),
       `daily ${at}`,
@@ -177,12 +187,15 @@ export class ScheduleRunner {
         });
         continue;
       }
+      if (now - (this.failedDiscard.get(key) ?? -Infinity) < RETRY_MS) continue;
       let summary: string;
       try {
         await this.d.images.run(h.host, { op: "discard" }, "schedule", null, this.d.imageAudit(h.host));
+        this.failedDiscard.delete(key);
         summary = `Discarded draft v${draft.n} on ${h.host} (update PC ${draft.machineName}), untouched since ${new Date(touched).toISOString()}`;
       } catch (e) {
-        summary = `Could not discard draft v${draft.n} on ${h.host}: ${errorText(e)}`;
+        this.failedDiscard.set(key, now);
+        summary = `Could not discard draft v${draft.n} on ${h.host} (tried again in an hour): ${errorText(e)}`;
       }
       this.d.runs.record({ rule: "draft-cleanup", slot: now, ranAt: now, summary, batchId: null });
     }

@@ -191,6 +191,30 @@ describe("update draft clean-up", () => {
   });
 });
 
+describe("update draft clean-up that fails", () => {
+  it("says why, and tries again an hour later, not at every look", async () => {
+    const { rt } = await room({ draftCleanup: { days: 7 } }, at(1, 12, 0));
+    await rt.images.run("local", { op: "update", machine: 9 }, "admin", null, () => undefined);
+    await rt.images.settle();
+    rt.room.invalidate("local");
+    const run = vi.fn(async () => {
+      throw new Error("the host refused: a step is running");
+    });
+    const runner = restarted({ images: { view: () => rt.images.view(), run } });
+    vi.setSystemTime(at(9, 0, 0));
+    await runner.tick();
+    expect(runner.last("draft-cleanup")!.summary).toMatch(
+      /^Could not discard draft v\d+ on local \(tried again in an hour\): the host refused: a step is running$/,
+    );
+    vi.setSystemTime(at(9, 0, 30));
+    await runner.tick();
+    expect(run).toHaveBeenCalledTimes(1);
+    vi.setSystemTime(at(9, 1, 0, 1));
+    await runner.tick();
+    expect(run).toHaveBeenCalledTimes(2);
+  });
+});
+
 describe("config", () => {
   const bad = (schedule: unknown) => () => parseConfig({ ...demoConfig(), schedule });
   it("is off unless written; bad values name their key and say what is wanted", () => {
