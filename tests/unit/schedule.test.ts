@@ -2,6 +2,9 @@ import { copyFileSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
+import { createElement } from "react";
+import { renderToStaticMarkup } from "react-dom/server";
+import { SchedulePanel } from "@/components/settings/schedule-panel";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { migrate, migrationsDir } from "@/lib/db/migrate";
 import { scheduleView } from "@/lib/schedule/view";
@@ -246,6 +249,23 @@ describe("the Settings panel's view", () => {
       ["draft-cleanup", false, null, null],
     ]);
     expect(v[0]!.what).toMatch(/^Every day at 06:00 \(server time, .+\): reset every PC that is off\.$/);
+  });
+});
+
+describe("the Settings panel", () => {
+  it("shows each rule, on or off, its next run and its last run with a link to the history", () => {
+    const now = at(3, 7, 0);
+    const last = { rule: "daily-reset", slot: at(3, 6, 0), ranAt: at(3, 6, 0, 20), summary: "Reset 2 PC(s): a, b; skipped 1 kept: c.", batchId: "j" };
+    const html = renderToStaticMarkup(
+      createElement(SchedulePanel, { rules: scheduleView({ dailyReset: { at: "06:00" } }, (r) => (r === "daily-reset" ? last : undefined), now), now }),
+    );
+    expect(html).toContain("Set in the config file (schedule)");
+    expect(html).toMatch(/Daily reset <span[^>]*>on<\/span>/);
+    expect(html).toMatch(/Reset after off <span[^>]*>off<\/span>/);
+    expect(html).toContain("Next run:");
+    expect(html).toContain("Reset 2 PC(s): a, b; skipped 1 kept: c.");
+    expect(html).toContain('href="/history?source=schedule"');
+    expect(html.match(/Last run: never/g)).toHaveLength(2);
   });
 });
 
