@@ -14,6 +14,8 @@ import { ScheduleRunRepo } from "@/lib/db/schedule-runs";
 import { ScheduleRunner, type ScheduleDeps } from "@/lib/schedule/runner";
 import { lastSlot, nextSlot } from "@/lib/schedule/slots";
 import type { ConfigInput } from "@/lib/config/schema";
+import { GET as scheduleGet } from "@/app/api/schedule/route";
+import { adminCookie, call } from "../helpers/routes";
 import { spyOnResets, testRuntime } from "../helpers/runtime";
 
 // Only Date is faked: the clock the rules, the boot tracker and the simulated host read. Timers stay real.
@@ -191,6 +193,9 @@ describe("update draft clean-up", () => {
     expect(runner.last("draft-cleanup")!.summary).toMatch(/^Discarded draft v\d+ on local \(update PC retro-09\)/);
     expect(audits).toEqual(["local ok draft discarded"]);
     await expect(rt.images.view().then((v) => v.log[0])).resolves.toMatchObject({ action: "discard", actor: "schedule", result: "ok" });
+    const api = await call(scheduleGet, { cookie: await adminCookie() });
+    expect(api.json.rules[2]).toMatchObject({ rule: "draft-cleanup", configured: true, last: { summary: expect.stringMatching(/^Discarded draft/) } });
+    expect((await call(scheduleGet)).status).toBe(401);
   });
 });
 
