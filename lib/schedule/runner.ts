@@ -204,7 +204,11 @@ export class ScheduleRunner {
   /** Resets those of `ids` that are off, not kept, on a host that answers and not in a job: one job. */
   private async resetOff(ids: number[], label: string): Promise<ResetRunResult> {
     const readings = await this.d.room.read();
-    const down = new Map(readings.filter((r) => r.failing).map((r) => [r.name, r.failing!.message]));
+    // A host read now that fails (or was never read) says nothing about its PCs: they are skipped.
+    const down = new Map(readings.filter((r) => r.failing || !r.status).map((r) => [r.name, r.failing?.message ?? "not read yet"]));
+    // A session listed on its target counts as up too, besides the boot tracker's state: right after a
+    // start the tracker has not looked yet and sees every PC as off.
+    const sessions = new Set(readings.flatMap((r) => (r.status?.machines ?? []).filter((m) => m.initiators.length).map((m) => m.id)));
     const hostOf = new Map(this.d.config.machines.map((m) => [m.id, m.host]));
     const { reset: notKept, kept } = skipKept(this.d.keeps, ids);
     const busy = this.d.orchestrator.progress();
@@ -217,7 +221,7 @@ export class ScheduleRunner {
       if (why !== undefined) {
         const entry = r.hostDown.find((h) => h.host === host) ?? r.hostDown[r.hostDown.push({ host, why, pcs: [] }) - 1]!;
         entry.pcs.push(name);
-      } else if (this.d.bootTracker.isUp(id)) r.online.push(name);
+      } else if (this.d.bootTracker.isUp(id) || sessions.has(id)) r.online.push(name);
       else if (busy.has(id)) r.busy.push(name);
       else now.push(id);
     }

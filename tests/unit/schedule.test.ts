@@ -107,6 +107,19 @@ describe("daily reset at a time of day", () => {
     });
   });
 
+  it("right after a start, before the boot tracker has looked, a PC with a session on its target is up, not reset", async () => {
+    const { rt, calls } = await room({ dailyReset: { at: "06:00" } }, at(1, 5, 0));
+    await rt.schedule.tick();
+    ctx!.sim.setMachine(6, { online: true }); // the tracker has not seen it: it says off
+    rt.room.invalidate("local");
+    expect(rt.bootTracker.info(6).state).toBe("off");
+    vi.setSystemTime(at(1, 6, 0, 1));
+    await rt.schedule.tick();
+    await settle();
+    expect(calls.mock.calls.flat(2)).not.toContain(6);
+    expect(rt.schedule.last("daily-reset")!.summary).toMatch(/skipped 1 up \(never reset by a schedule\): retro-06/);
+  });
+
   it("a host that does not answer: its PCs are skipped, with why", async () => {
     const { rt, calls } = await room({ dailyReset: { at: "06:00" } }, at(1, 5, 0));
     await rt.schedule.tick();
