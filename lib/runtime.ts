@@ -39,6 +39,7 @@ import { ImageRepo } from "./db/images";
 import { ImageService } from "./images/image-service";
 import { ScheduleRunRepo } from "./db/schedule-runs";
 import { ScheduleRunner, TICK_MS as SCHEDULE_TICK_MS } from "./schedule/runner";
+import { scheduleWords } from "./schedule/view";
 
 export interface Runtime {
   config: Config;
@@ -210,7 +211,7 @@ export async function createRuntime(env: Env = process.env, log: (line: string) 
       action: "server.start",
       target: env.COWHERD_CONFIG ?? "demo config",
       outcome: "ok",
-      detail: `${config.host === "sim" ? "simulated" : "real"} storage (${config.hosts.map((h) => `${h.name} via ${config.host === "sim" ? "sim" : h.transport}`).join(", ")}), ${config.machines.length} PCs, boot self-reset ${config.boot.enabled ? "on" : "off"}, legacy paths ${config.legacy.paths.join(" ")}`,
+      detail: `${config.host === "sim" ? "simulated" : "real"} storage (${config.hosts.map((h) => `${h.name} via ${config.host === "sim" ? "sim" : h.transport}`).join(", ")}), ${config.machines.length} PCs, boot self-reset ${config.boot.enabled ? "on" : "off"}, legacy paths ${config.legacy.paths.join(" ")}, ${scheduleWords(config.schedule)}`,
     });
     scheduler.start([
       // Sessions come and go whether anyone watches: the room is read on its own, so boots are seen.

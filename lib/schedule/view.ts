@@ -55,3 +55,13 @@ export function scheduleView(s: ScheduleConfig, last: (rule: RuleName) => Schedu
     },
   ];
 }
+
+/** The rules in a few words, for the server.start audit row (a config change takes effect at a start). */
+export function scheduleWords(s: ScheduleConfig): string {
+  const on = [
+    s.dailyReset && `daily reset ${s.dailyReset.at} (${serverTimeZone()})`,
+    s.afterOff && `reset ${s.afterOff.minutes} min after off`,
+    s.draftCleanup && `drafts discarded after ${s.draftCleanup.days} day(s) untouched`,
+  ].filter(Boolean);
+  return on.length ? `schedule: ${on.join(", ")}` : "schedule off";
+}

@@ -63,6 +63,7 @@ describe("daily reset at a time of day", () => {
     await rt.schedule.tick(); // a new rule: waits for the next 06:00
     expect(calls).not.toHaveBeenCalled();
     expect(rt.schedule.last("daily-reset")?.summary).toMatch(/first run is at the next 06:00/);
+    expect(rt.audit.list({ action: "server.start", page: 1, pageSize: 1 }).rows[0]!.detail).toMatch(/, schedule: daily reset 06:00 \(.+\)$/);
 
     vi.setSystemTime(at(1, 5, 59, 50));
     await rt.schedule.tick();
