@@ -30,8 +30,10 @@ test("login returns to the page that was asked for; another site's address is re
   await expect(page).toHaveTitle("History · Cowherd");
 
   for (const evil of ["//evil.example", "http://x"]) {
-    // Logged out first; never last: a dashboard that loses its session goes to the login page by
-    // itself, and Chromium closing a context mid-navigation hung the teardown for 2 min once.
+    // Logged out first; never last, and from a blank page: a dashboard that loses its session goes
+    // to the login page by itself, which aborted this goto in CI (net::ERR_ABORTED) and, as the
+    // last step, hung Chromium's context teardown for 2 min once.
+    await page.goto("about:blank");
     await page.context().clearCookies();
     await page.goto(`${room.url}/login?next=${encodeURIComponent(evil)}`);
     await logInHere(page);
