@@ -23,7 +23,7 @@ export function SchedulePanel({ rules, now }: { rules: ScheduleRuleView[]; now: 
             <p className="text-slate-600">{r.what}</p>
             {r.nextRun !== null && (
               <p className="text-slate-500">
-                Next {r.rule === "daily-reset" ? "run" : "look"}: <LocalTime at={r.nextRun} now={now} />
+                Next {r.rule === "daily-reset" ? "run" : "look"}: <LocalTime at={r.nextRun} now={now} future />
               </p>
             )}
             <p className="text-slate-500">

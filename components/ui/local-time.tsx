@@ -2,7 +2,7 @@
 
 import { useSyncExternalStore } from "react";
 import { cn } from "./cn";
-import { ago, localDateTime, localDateTimeLong } from "./format";
+import { ago, localDateTime, localDateTimeLong, until } from "./format";
 
 const never = () => () => undefined;
 
@@ -20,12 +20,24 @@ export function useHydrated(): boolean {
  * relative to `now` (the page's or the payload's own time). The server and the first client render
  * show the relative text and keep the absolute time's place (invisible, same width) so hydration
  * matches and nothing moves when the local time fills in. `relative` shows only the relative text,
- * with the local time as a tooltip.
+ * with the local time as a tooltip. `future`: a time still to come ("in 3 h").
  */
-export function LocalTime({ at, now, relative = false, className }: { at: number | null; now: number; relative?: boolean; className?: string }) {
+export function LocalTime({
+  at,
+  now,
+  relative = false,
+  future = false,
+  className,
+}: {
+  at: number | null;
+  now: number;
+  relative?: boolean;
+  future?: boolean;
+  className?: string;
+}) {
   const hydrated = useHydrated();
   if (at === null) return <span className={className}>{relative ? "never" : "–"}</span>;
-  const rel = ago(at, now);
+  const rel = future ? until(at, now) : ago(at, now);
   const iso = new Date(at).toISOString();
   const title = hydrated ? localDateTimeLong(at) : undefined;
   if (relative)
