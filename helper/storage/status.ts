@@ -1,5 +1,6 @@
 import type { Config } from "../../lib/config/schema";
 import { exportedFor, type IscsiBackend } from "../iscsi/backend";
+import { diskIdentity } from "../iscsi/identity";
 import { errorText } from "../../lib/host/step-error";
 import type { MachineHostStatus } from "../../lib/host/types";
 import { updateIqn, type HostImages } from "../../lib/host/images";
@@ -46,6 +47,7 @@ export function statusOf(
     state.draft && state.draft.state !== "copying"
       ? { id: state.draft.machine, initiators: view.iscsi.get(updateIqn(config.storage.iqnPrefix))?.initiators ?? [] }
       : null;
+  const identity = diskIdentity("system");
   return config.machines.map((m) => {
     const dev = view.status.get(m.dmName);
     const info = view.info.get(m.dmName);
@@ -61,6 +63,11 @@ export function statusOf(
         problem = errorText(e);
       }
     }
+    // A LUN an initiator can use, but with the target's own serial (a kill between adding the LUN and
+    // setting its identity, or a LUN added by hand): Windows would meet a new disk at its next boot.
+    const shown = target?.luns.has(backend.lun) ? target.serials?.get(backend.lun) : undefined;
+    if (!problem && shown !== undefined && shown !== identity.serial)
+      problem = `its LUN shows SCSI serial ${shown}, not the system disk's ${identity.serial}: Windows takes it for a new disk and may not boot; run 'cowherd-helper repair' (a reset sets it too)`;
     const initiators = [...(target?.initiators ?? []), ...(update?.id === m.id ? update.initiators : [])];
     const version = sitsOn.get(m.id);
     const base = {

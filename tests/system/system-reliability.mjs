@@ -79,6 +79,12 @@ async function upKilledAtEachStep() {
         killed.code !== 0 && !killed.json && !!st?.exported === canLogIn && (i < STEPS.length - 2 ? !canLogIn : true),
         { st, canLogIn, code: killed.code, err: killed.stderr.slice(-300) },
       );
+      if (i === STEPS.length - 2)
+        check(
+          "up killed after the LUN was added: status names tgtd's own serial on it (Windows would see a new disk), not a healthy PC",
+          /its LUN shows SCSI serial \S+, not the system disk's CWHSYS1/.test(st?.problem ?? ""),
+          st,
+        );
       if (i >= 2) {
         const rep = helper("repair");
         check(`up killed after ${where}: repair alone finishes the export (login works, reads the master)`, rep.code === 0 && consistent3(), {

@@ -191,13 +191,19 @@ describe("on the simulated kernel", () => {
     await host.up([1]);
     delete fake.targets.get(1)!.lun1Identity;
     expect(serials(fake)).toEqual(["beaf11"]);
-    expect((await host.status()).machines.find((m) => m.id === 1)?.exported).toBe(true);
+    // Usable (an initiator logs in), so exported; but status says what is wrong with it.
+    const st = (await host.status()).machines.find((m) => m.id === 1);
+    expect(st?.exported).toBe(true);
+    expect(st?.problem).toBe(
+      "its LUN shows SCSI serial beaf11, not the system disk's CWHSYS1: Windows takes it for a new disk and may not boot; run 'cowherd-helper repair' (a reset sets it too)",
+    );
     fake.calls = [];
     expect((await host.repair([1])).find((r) => r.id === 1)).toEqual({ id: 1, ok: true, actions: ["lun-identity"] });
     expect(fake.mutations()).toEqual([
       "/usr/sbin/tgtadm --lld iscsi --op update --mode logicalunit --tid 1 --lun 1 --params vendor_id=COWHERD,product_id=SYSTEM-DISK,scsi_id=COWHERD-SYSTEM,scsi_sn=CWHSYS1",
     ]);
     expect(serials(fake)).toEqual(["CWHSYS1"]);
+    expect((await host.status()).machines.find((m) => m.id === 1)?.problem).toBeUndefined();
   });
 
   it("tgtadm's update: tgtd's field sizes, other known parameters accepted, an unknown one refused, no LUN refused", () => {
