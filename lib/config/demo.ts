@@ -30,5 +30,8 @@ export function demoConfig(env: Env = {}): ConfigInput {
       mac: `52:54:00:00:${hex((i + 1) >> 8)}:${hex((i + 1) & 0xff)}`,
       ...(hosts ? { host: hosts[Math.floor((i * n) / count)]!.name } : {}),
     })),
+    // Shown working: a PC used and then off for half an hour is reset (its simulated PCs are off 15 min
+    // on average, so now and then one is); a daily reset is left off, as a room would choose its own time.
+    schedule: { afterOff: { minutes: 30 }, draftCleanup: { days: 14 } },
   };
 }

@@ -241,7 +241,9 @@ describe("update draft clean-up that fails", () => {
 describe("config", () => {
   const bad = (schedule: unknown) => () => parseConfig({ ...demoConfig(), schedule });
   it("is off unless written; bad values name their key and say what is wanted", () => {
-    expect(parseConfig(demoConfig()).schedule).toEqual({});
+    const { schedule: _shownInTheDemo, ...unscheduled } = demoConfig();
+    expect(parseConfig(unscheduled).schedule).toEqual({});
+    expect(parseConfig(demoConfig()).schedule).toEqual({ afterOff: { minutes: 30 }, draftCleanup: { days: 14 } });
     expect(parseConfig({ ...demoConfig(), schedule: { dailyReset: { at: "23:30" }, afterOff: { minutes: 45 }, draftCleanup: { days: 14 } } }).schedule).toEqual(
       {
         dailyReset: { at: "23:30" },
