@@ -14,6 +14,8 @@ import type { ImagesView } from "../lib/images/image-service";
 import { flagValues, takeSwitch } from "../lib/cli/flags";
 import { HistoryArgsError, HISTORY_DEFAULT_LAST, lastResets, parseHistoryArgs, type HistoryPage } from "../lib/cli/history-query";
 import { historyLines, listEntry, listLines, outcomeWords, percentCell } from "../lib/cli/room-lines";
+import { scheduleLines } from "../lib/cli/schedule-lines";
+import type { ScheduleRuleView } from "../lib/schedule/view";
 
 const USAGE = `usage: npm run cowherd -- <command>
  on this machine (the data dir COWHERD_DATA_DIR, default ./data, and COWHERD_CONFIG):
@@ -38,6 +40,7 @@ const USAGE = `usage: npm run cowherd -- <command>
                               keep a PC's changes: bulk, event, scheduled and next-boot resets leave it alone
                               (a reset waiting for its next boot is cancelled)
   unkeep <id|name>            remove the mark: the PC is reset with the others again
+  schedule                    the scheduled resets and clean-up (config schedule): each rule, its next and last run
   images                      master image versions per storage host: current, draft, who sits where, recent steps
   image-update <id|name> [--comment <text>]
                               update mode on that PC: a copy of the current version, exported to it only (waits for the copy)
@@ -258,6 +261,12 @@ async function main(argv: string[]): Promise<number> {
       console.log(
         `cowherd: ${name} is kept: bulk, event, scheduled and next-boot resets leave it alone${r.cancelledPending ? "; its reset at next boot is cancelled" : ""}`,
       );
+      return 0;
+    }
+    case "schedule": {
+      if (args.length) break;
+      const { rules } = await api<{ rules: ScheduleRuleView[] }>("GET", "/api/schedule");
+      for (const line of scheduleLines(rules, Date.now())) console.log(line);
       return 0;
     }
     case "images": {

@@ -16,16 +16,6 @@ export function ago(at: number | null, now: number): string {
   return `${Math.floor(s / 86_400)} d ago`;
 }
 
-/** The same for a time still to come (a schedule's next run): "in 24 h", "in 30 s"; "due" once it is past. */
-export function until(at: number, now: number): string {
-  const s = Math.round((at - now) / 1000);
-  if (s <= 0) return "due";
-  if (s < 60) return `in ${s} s`;
-  if (s < 3600) return `in ${Math.floor(s / 60)} min`;
-  if (s < 86_400) return `in ${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
-  return `in ${Math.floor(s / 86_400)} d`;
-}
-
 /** "2026-11-25 14:03:12" in the browser's time zone: only ever rendered on the client, after hydration. */
 export function localDateTime(ms: number): string {
   const d = new Date(ms);

@@ -2,7 +2,8 @@
 
 import { useSyncExternalStore } from "react";
 import { cn } from "./cn";
-import { ago, localDateTime, localDateTimeLong, until } from "./format";
+import { untilText } from "@/lib/client/units";
+import { ago, localDateTime, localDateTimeLong } from "./format";
 
 const never = () => () => undefined;
 
@@ -37,7 +38,7 @@ export function LocalTime({
 }) {
   const hydrated = useHydrated();
   if (at === null) return <span className={className}>{relative ? "never" : "–"}</span>;
-  const rel = future ? until(at, now) : ago(at, now);
+  const rel = future ? untilText(at, now) : ago(at, now);
   const iso = new Date(at).toISOString();
   const title = hydrated ? localDateTimeLong(at) : undefined;
   if (relative)

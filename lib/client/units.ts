@@ -12,6 +12,13 @@ export function duration(ms: number): string {
   return `${Math.floor(min / 1440)} d ${Math.floor((min % 1440) / 60)} h`;
 }
 
+/** A time still to come (a schedule's next run): "in 30 s", "in 23 h 59 min"; "due" once it is past. */
+export function untilText(at: number, now: number): string {
+  const ms = at - now;
+  if (ms < 500) return "due";
+  return ms < 60_000 ? `in ${Math.round(ms / 1000)} s` : `in ${duration(ms)}`;
+}
+
 /** How long until a PC is full: "full now", "in 35 min", "not filling", or "—" while there is too little to say. */
 export function fullInText(fullInMs: number | null, mibPerMin: number | null): string {
   if (fullInMs === 0) return "full now";

@@ -12,6 +12,7 @@ import * as user from "@/app/api/users/[id]/route";
 import * as tokens from "@/app/api/tokens/route";
 import * as audit from "@/app/api/audit/route";
 import * as history from "@/app/api/history/route";
+import * as schedule from "@/app/api/schedule/route";
 import * as unknown from "@/app/api/[...rest]/route";
 import * as images from "@/app/api/images/route";
 import * as imageUpdate from "@/app/api/images/update/route";
@@ -36,6 +37,7 @@ const ROUTES = [
   ["/api/tokens", tokens],
   ["/api/audit", audit],
   ["/api/history", history],
+  ["/api/schedule", schedule],
   ["/api/images", images],
   ["/api/images/update", imageUpdate],
   ["/api/images/publish", imagePublish],

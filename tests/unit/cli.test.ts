@@ -271,6 +271,25 @@ describe("shell tool: list and history", () => {
     expect(asked).toHaveLength(3);
   });
 
+  it("schedule prints each rule on or off in words, its next look and its last run (the demo room's schedule)", async () => {
+    const { srv, cli } = await cliAgainst();
+    try {
+      const r = await cli("schedule");
+      expect(r.code, r.stderr).toBe(0);
+      const lines = r.stdout.trimEnd().split("\n");
+      expect(lines[0]).toMatch(/^daily-reset {3}off {2}Off\. Set schedule\.dailyReset\.at/);
+      expect(lines[1]).toBe(`${" ".repeat(19)}last run: never`);
+      expect(lines[2]).toBe("after-off     on   Reset a PC used since its last reset once it has been off 30 min.");
+      expect(lines[3]).toMatch(/^ {19}next look: \d{4}-\d\d-\d\d \d\d:\d\d UTC \(in \d+ s\)$/);
+      expect(lines[4]).toBe(`${" ".repeat(19)}last run: never`);
+      expect(lines[5]).toMatch(/^draft-cleanup on {3}Discard an update draft untouched .* for 14 day\(s\)\.$/);
+      expect(lines).toHaveLength(8);
+      expect((await cli("schedule", "extra")).code).toBe(2);
+    } finally {
+      await srv.close();
+    }
+  });
+
   it("a word that is no command is named before the usage (exit 2); no command is the usage alone; help is the usage on stdout", () => {
     const run = (...args: string[]) => spawnSync(process.execPath, ["node_modules/tsx/dist/cli.mjs", "scripts/cowherd-cli.ts", ...args], { encoding: "utf8" });
     const r = run("lsit", "--json");

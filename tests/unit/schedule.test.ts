@@ -5,7 +5,7 @@ import Database from "better-sqlite3";
 import { createElement } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
 import { SchedulePanel } from "@/components/settings/schedule-panel";
-import { until } from "@/components/ui/format";
+import { untilText } from "@/lib/client/units";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { migrate, migrationsDir } from "@/lib/db/migrate";
 import { scheduleView } from "@/lib/schedule/view";
@@ -276,11 +276,11 @@ describe("the Settings panel's view", () => {
 
 describe("a time still to come", () => {
   it("says how far away it is, and due once it has passed", () => {
-    expect([until(90_000, 0), until(30_000, 0), until(3_600_000 + 120_000, 0), until(3 * 86_400_000, 0), until(0, 5_000)]).toEqual([
-      "in 1 min",
+    expect([untilText(90_000, 0), untilText(30_000, 0), untilText(3_600_000 + 120_000, 0), untilText(3 * 86_400_000, 0), untilText(0, 5_000)]).toEqual([
+      "in 2 min",
       "in 30 s",
-      "in 1 h 2 min",
-      "in 3 d",
+      "in 1 h 02 min",
+      "in 3 d 0 h",
       "due",
     ]);
   });
@@ -298,7 +298,7 @@ describe("the Settings panel", () => {
     expect(html).toMatch(/Reset after off <span[^>]*>off<\/span>/);
     // The next run is tomorrow 06:00, 23 h away: said as still to come, never "0 s ago".
     const next = html.slice(html.indexOf("Next run:"), html.indexOf("</time>", html.indexOf("Next run:")));
-    expect(next).toMatch(/<span class="text-slate-500">in 23 h 0 min<\/span>$/);
+    expect(next).toMatch(/<span class="text-slate-500">in 23 h 00 min<\/span>$/);
     expect(next).not.toContain("ago");
     expect(html).toContain("Reset 2 PC(s): a, b; skipped 1 kept: c.");
     expect(html).toContain('href="/history?source=schedule"');
