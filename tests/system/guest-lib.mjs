@@ -363,6 +363,8 @@ export async function apiSession(/** @type {string} */ url, password = "system-t
   return {
     get: (/** @type {string} */ path) => call("GET", path),
     post: (/** @type {string} */ path, /** @type {unknown} */ body) => call("POST", path, body),
+    put: (/** @type {string} */ path, /** @type {unknown} */ body) => call("PUT", path, body),
+    del: (/** @type {string} */ path) => call("DELETE", path),
     /**
      * Starts a reset job and waits for it, polling as the dashboard does (but every 25 ms). The
      * tests' own iSCSI tools (qemu-io, qemu-img compare) open sessions, which make a PC look up for
@@ -379,7 +381,8 @@ export async function apiSession(/** @type {string} */ url, password = "system-t
         await sleep(25);
         job = (await call("GET", `/api/jobs/${job.id}`)).json?.job;
       }
-      return { job, ms: Number(process.hrtime.bigint() - t0) / 1e6 };
+      // kept: PCs of `ids` a keep mark left alone (the job holds the others).
+      return { job, ms: Number(process.hrtime.bigint() - t0) / 1e6, kept: /** @type {number[]} */ (r.json.kept ?? []) };
     },
   };
 }

@@ -25,6 +25,8 @@ const scenarios = {
     await reliabilityChecks();
     await faultChecks();
     await appChecks();
+    const { keepScheduleChecks } = await import("./system-keep-schedule.mjs");
+    await keepScheduleChecks();
     await autoextendChecks();
     const { imageChecks, reflinkChecks } = await import("./system-images.mjs");
     await imageChecks();
@@ -58,6 +60,17 @@ const scenarios = {
     helper("up");
     await appChecks();
     await autoextendChecks();
+    summary();
+  },
+  /** A kept PC and the daily reset through the app (issue 19), alone: `node scripts/system-test.mjs keep-schedule`. */
+  async "keep-schedule"() {
+    const { keepScheduleChecks } = await import("./system-keep-schedule.mjs");
+    const { writeConfig, helper } = await import("./guest-lib.mjs");
+    const { PCS } = await import("./system-helper.mjs");
+    await alone();
+    writeConfig(PCS);
+    helper("up");
+    await keepScheduleChecks();
     summary();
   },
   /** Issue 16's storage items alone: up killed at each step, reset under a session, the dm worker killed. */
