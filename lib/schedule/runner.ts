@@ -118,10 +118,17 @@ export class ScheduleRunner {
       summary: "Started; if this stays, Cowherd stopped during the run (its resets are in the history)",
       batchId: null,
     });
-    const r = await this.resetOff(
-      this.d.config.machines.map((m) => m.id),
-      `daily ${at}`,
-    );
+    let r: ResetRunResult;
+    try {
+      r = await this.resetOff(
+        this.d.config.machines.map((m) => m.id),
+        `daily ${at}`,
+      );
+    } catch (e) {
+      // Said on Settings, not left as "Started": the slot is not run again (its PCs were never touched).
+      this.d.runs.record({ rule: "daily-reset", slot, ranAt: now, summary: `Failed before any reset: ${errorText(e)}`, batchId: null });
+      throw e;
+    }
     const late = now - slot > LATE_MS ? `Ran late (Cowherd was not running at ${at}). ` : "";
     this.d.runs.record({ rule: "daily-reset", slot, ranAt: now, summary: late + describe(r), batchId: r.jobId });
   }

@@ -134,6 +134,25 @@ describe("daily reset at a time of day", () => {
     expect(down.last("daily-reset")!.summary).toMatch(/^Reset no PC; skipped 14 on host local, which does not answer \(connection refused\): retro-01, /);
   });
 
+  it("a run whose look at the room fails says so on Settings (not 'Started'), and the slot is not run again", async () => {
+    const { rt, calls } = await room({ dailyReset: { at: "06:00" } }, at(1, 5, 0));
+    await rt.schedule.tick();
+    vi.setSystemTime(at(1, 6, 0, 1));
+    const broken = restarted({
+      room: {
+        read: async () => {
+          throw new Error("database is locked");
+        },
+      },
+    });
+    await broken.tick();
+    expect(calls).not.toHaveBeenCalled();
+    expect(broken.last("daily-reset")!.summary).toBe("Failed before any reset: database is locked");
+    const again = restarted();
+    await again.tick();
+    expect(calls).not.toHaveBeenCalled();
+  });
+
   it("slots are the server's local time of day", () => {
     expect(lastSlot(at(3, 5, 0), "06:00")).toBe(at(2, 6, 0));
     expect(lastSlot(at(3, 6, 0), "06:00")).toBe(at(3, 6, 0));
