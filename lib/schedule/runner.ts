@@ -73,8 +73,17 @@ export class ScheduleRunner {
     this.names = new Map(d.config.machines.map((m) => [m.id, m.name]));
   }
 
+  /** When the last look began (null before the first): the next is TICK_MS after it. */
+  private lastLook: number | null = null;
+
+  /** When the next look is due, as far as this runner knows (null before its first look). */
+  nextLook(): number | null {
+    return this.lastLook === null ? null : this.lastLook + TICK_MS;
+  }
+
   /** One look: each configured rule that is due runs. A rule's failure is logged and does not stop the others. */
   async tick(): Promise<void> {
+    this.lastLook = this.now();
     const s = this.d.config.schedule;
     for (const [rule, on, run] of [
       ["daily-reset", s.dailyReset, () => this.daily()],

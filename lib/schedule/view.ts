@@ -19,9 +19,15 @@ export interface ScheduleRuleView {
 /** The server's time zone, named on the page: the daily time is the server's clock, not the browser's. */
 export const serverTimeZone = (): string => Intl.DateTimeFormat().resolvedOptions().timeZone;
 
-export function scheduleView(s: ScheduleConfig, last: (rule: RuleName) => ScheduleRun | undefined, now: number): ScheduleRuleView[] {
+/** `nextLook`: when the runner looks next (its last look + TICK_MS); unknown before its first, then within TICK_MS. */
+export function scheduleView(
+  s: ScheduleConfig,
+  last: (rule: RuleName) => ScheduleRun | undefined,
+  now: number,
+  nextLook: number | null = null,
+): ScheduleRuleView[] {
   const tz = serverTimeZone();
-  const look = Math.ceil(now / TICK_MS) * TICK_MS;
+  const look = nextLook !== null && nextLook >= now ? nextLook : now + TICK_MS;
   return [
     {
       rule: "daily-reset",

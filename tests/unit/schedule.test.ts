@@ -291,6 +291,16 @@ describe("the Settings panel's view", () => {
     ]);
     expect(v[0]!.what).toMatch(/^Every day at 06:00 \(server time, .+\): reset every PC that is off\.$/);
   });
+
+  it("the other rules' next look is the runner's own (its last look + 30 s), not a guess on the clock", async () => {
+    const { rt } = await room({ afterOff: { minutes: 30 } }, at(1, 10, 0, 7));
+    const view = () => scheduleView(rt.config.schedule, (rule) => rt.schedule.last(rule), Date.now(), rt.schedule.nextLook());
+    expect(rt.schedule.nextLook()).toBeNull();
+    expect(view()[1]!.nextRun).toBe(at(1, 10, 0, 37)); // before its first look: at the latest 30 s on
+    await rt.schedule.tick();
+    vi.setSystemTime(at(1, 10, 0, 19));
+    expect(view()[1]!.nextRun).toBe(at(1, 10, 0, 37));
+  });
 });
 
 describe("a time still to come", () => {

@@ -23,7 +23,7 @@ export default async function SettingsPage() {
       <h1 className="text-xl font-semibold">Settings</h1>
       <UsersPanel users={rt.users.list()} me={me.id} liveTokens={liveTokens} now={now} />
       <TokensPanel tokens={tokens} now={now} />
-      <SchedulePanel rules={scheduleView(rt.config.schedule, (rule) => rt.schedule.last(rule), now)} now={now} />
+      <SchedulePanel rules={scheduleView(rt.config.schedule, (rule) => rt.schedule.last(rule), now, rt.schedule.nextLook())} now={now} />
       <AlertsPanel targets={rt.alertTargets.list()} now={now} perMinute={rt.config.alerts.perMinute} />
       <SessionsPanel />
     </div>
