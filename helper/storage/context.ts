@@ -15,6 +15,7 @@ import { ietBackend } from "../iscsi/iet";
 import { lioBackend } from "../iscsi/lio";
 import { tgtBackend } from "../iscsi/tgt";
 import type { FsPort } from "./fs-port";
+import { systemLineage } from "./lineage";
 import { Images } from "./images";
 import { Journal } from "./journal";
 import { PcLocks, type LockHolder } from "./locks";
@@ -69,6 +70,7 @@ export class StorageContext {
     this.journal = new Journal(d.fs, d.stateDir);
     this.images = new Images({
       config: c,
+      lineage: systemLineage(c),
       fs: d.fs,
       run: d.run,
       reads: this.reads,

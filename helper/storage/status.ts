@@ -1,9 +1,8 @@
 import type { Config } from "../../lib/config/schema";
 import { exportedFor, type IscsiBackend } from "../iscsi/backend";
-import { diskIdentity } from "../iscsi/identity";
 import { errorText } from "../../lib/host/step-error";
 import type { MachineHostStatus } from "../../lib/host/types";
-import { updateIqn, type HostImages } from "../../lib/host/images";
+import type { HostImages } from "../../lib/host/images";
 import type { StorageContext } from "./context";
 import type { FsPort } from "./fs-port";
 import type { ImageState } from "./image-state";
@@ -45,9 +44,9 @@ export function statusOf(
   // The update PC's session is on the update target: it is up all the same.
   const update =
     state.draft && state.draft.state !== "copying"
-      ? { id: state.draft.machine, initiators: view.iscsi.get(updateIqn(config.storage.iqnPrefix))?.initiators ?? [] }
+      ? { id: state.draft.machine, initiators: view.iscsi.get(images.lineage.update.iqn)?.initiators ?? [] }
       : null;
-  const identity = diskIdentity("system");
+  const identity = images.lineage.identity;
   return config.machines.map((m) => {
     const dev = view.status.get(m.dmName);
     const info = view.info.get(m.dmName);
