@@ -1,16 +1,15 @@
-import path from "node:path";
-import type { Config, Machine } from "../../lib/config/schema";
-import { UPDATE_TID, updateIqn } from "../../lib/host/images";
+import type { Config, Group, Machine } from "../../lib/config/schema";
+import { groupUpdateTarget, UPDATE_TID, updateIqn } from "../../lib/host/images";
 import { diskIdentity, type ScsiIdentity } from "../iscsi/identity";
 
 /**
  * One line of master image versions on a storage host: a master file and the versions made from it,
  * their state file, the update target a draft is exported on, the SCSI identity its disks show, and
- * the PCs whose COWs sit on it. Today a room has one (every PC's system disk); groups with their own
- * masters and a shared game disk are more of the same, so everything per line lives here.
+ * the PCs whose COWs sit on it. Each PC group's system disk is one (a shared game disk will be more
+ * of the same), so everything per line lives here.
  */
 export interface Lineage {
-  /** Names this line in messages and state files: "system" for the room's one system disk. */
+  /** Names this line in messages and state files: the group's name. */
   key: string;
   /** The master as configured: version 1. */
   master: string;
@@ -24,17 +23,25 @@ export interface Lineage {
   machines: readonly Machine[];
 }
 
-/** The room's system disk: every PC, storage.master and today's file and target names (hosts keep their state). */
-export function systemLineage(config: Config): Lineage {
-  const { master, imageDir, keepVersions, iqnPrefix } = config.storage;
+/**
+ * A group's system disk. The group on storage.master keeps the names a host had before groups (the
+ * state file images.json, the update target `:update` on tid 1000): upgrading needs no migration.
+ */
+export function groupLineage(config: Config, g: Group): Lineage {
+  const legacy = g.master === config.storage.master;
   return {
-    key: "system",
-    master,
-    imageDir: imageDir ?? path.posix.dirname(master),
-    keepVersions,
-    stateFile: "images.json",
-    update: { tid: UPDATE_TID, iqn: updateIqn(iqnPrefix), name: "cowherd-update" },
+    key: g.name,
+    master: g.master,
+    imageDir: g.imageDir,
+    keepVersions: g.keepVersions,
+    stateFile: legacy ? "images.json" : `images-${g.name}.json`,
+    update: legacy
+      ? { tid: UPDATE_TID, iqn: updateIqn(config.storage.iqnPrefix), name: "cowherd-update" }
+      : groupUpdateTarget(config.storage.iqnPrefix, g.name),
     identity: diskIdentity("system"),
-    machines: config.machines,
+    machines: config.machines.filter((m) => m.group === g.name),
   };
 }
+
+/** Every group's lineage, in config order. */
+export const lineages = (config: Config): Lineage[] => config.groups.map((g) => groupLineage(config, g));

@@ -74,3 +74,15 @@ export const updateIqn = (iqnPrefix: string) => `${iqnPrefix}:update`;
 
 /** Target id of the update target: above every machine id (1–999), which are the PCs' tids. */
 export const UPDATE_TID = 1000;
+
+/**
+ * Another group's update target (the group on storage.master keeps UPDATE_TID and `:update`, so a
+ * host's existing draft stays where it is): its tid comes from its name, not its place in the
+ * list, so reordering groups never moves a live target; two names that land on one tid are a
+ * config error (rename one).
+ */
+export function groupUpdateTarget(iqnPrefix: string, group: string): { tid: number; iqn: string; name: string } {
+  let h = 0x811c9dc5;
+  for (const c of group) h = Math.imul(h ^ c.charCodeAt(0), 0x01000193) >>> 0;
+  return { tid: UPDATE_TID + 1 + (h % 8999), iqn: `${iqnPrefix}:update-${group}`, name: `cowherd-update-${group}` };
+}
