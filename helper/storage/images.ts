@@ -241,6 +241,7 @@ export class Images {
     const total = currentVersion(s).sizeBytes;
     const target = view.iscsi.get(this.d.lineage.update.iqn);
     return {
+      group: this.d.lineage.key,
       current: s.current,
       keep: this.d.lineage.keepVersions,
       versions: s.versions.map((v) => ({

@@ -93,7 +93,7 @@ export function statusOf(
 }
 
 /** The `status` verb: every PC's state and the image versions, from one look at the host. Reads only. */
-export async function readStatus(c: StorageContext): Promise<{ machines: MachineHostStatus[]; images?: HostImages }> {
+export async function readStatus(c: StorageContext): Promise<{ machines: MachineHostStatus[]; images?: HostImages; groups?: HostImages[] }> {
   const view = await c.reads.view("reported");
   const lines = c.allImages.map((images) => ({ images, ...images.loadForRead() }));
   const machines = statusOf(
@@ -111,9 +111,10 @@ export async function readStatus(c: StorageContext): Promise<{ machines: Machine
     const error = broken.get(c.machine(m.id).group);
     return error ? { ...m, problem: `the image versions' state cannot be read: ${error}` } : m;
   });
+  const groups = lines.filter((l) => !l.error).map((l) => l.images.report(l.s, view));
   const first = lines[0]!;
-  // TODO(groups): the report is the first group's until the protocol carries one per group.
-  return first.error ? { machines: said } : { machines: said, images: first.images.report(first.s, view) };
+  // `images` stays the first group's, as before groups; `groups` has every group's that can be read.
+  return { machines: said, ...(first.error ? {} : { images: groups[0]! }), groups };
 }
 
 /**

@@ -34,7 +34,7 @@ export class Storage implements StorageVerbs {
     return this.c.images;
   }
 
-  status(): Promise<{ machines: MachineHostStatus[]; images?: HostImages }> {
+  status(): Promise<{ machines: MachineHostStatus[]; images?: HostImages; groups?: HostImages[] }> {
     return readStatus(this.c);
   }
 
@@ -62,8 +62,8 @@ export class Storage implements StorageVerbs {
     return grow(this.c, id, mib, expectSectors);
   }
 
-  imageList(): Promise<HostImages> {
-    return imageList(this.c);
+  imageList(group?: string): Promise<HostImages> {
+    return imageList(this.c, group);
   }
 
   imageUpdate(id: number, onStep: (id: number, step: string) => void): Promise<HostImages> {

@@ -36,6 +36,8 @@ export interface ImageDraft {
 }
 
 export interface HostImages {
+  /** The PC group these versions are of (absent from helpers that predate groups: the one group). */
+  group?: string;
   current: number;
   versions: ImageVersion[];
   draft: ImageDraft | null;

@@ -130,6 +130,18 @@ describe("groups on a storage host: each its own master and versions", () => {
       [3, 2],
       [4, 2],
     ]);
+    expect(st.groups!.map((g) => [g.group, g.current, g.versions.map((v) => [v.n, v.machines])])).toEqual([
+      ["retro", 1, [[1, [1, 2]]]],
+      [
+        "newer",
+        2,
+        [
+          [1, []],
+          [2, [3, 4]],
+        ],
+      ],
+    ]);
+    expect(st.images).toEqual(st.groups![0]);
     const retro = JSON.parse(fake.files.get("/var/lib/cowherd-helper/images.json")!.text!);
     const newer = JSON.parse(fake.files.get("/var/lib/cowherd-helper/images-newer.json")!.text!);
     expect([retro.current, Object.keys(retro.pcs)]).toEqual([1, ["1", "2"]]);
