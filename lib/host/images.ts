@@ -88,3 +88,17 @@ export function groupUpdateTarget(iqnPrefix: string, group: string): { tid: numb
   for (const c of group) h = Math.imul(h ^ c.charCodeAt(0), 0x01000193) >>> 0;
   return { tid: UPDATE_TID + 1 + (h % 8999), iqn: `${iqnPrefix}:update-${group}`, name: `cowherd-update-${group}` };
 }
+
+/** Every group's versions a host reported: `groups`, or from a helper before groups its one `images`. */
+export function groupImages(status: { images?: HostImages; groups?: HostImages[] } | null | undefined): HostImages[] {
+  return status?.groups ?? (status?.images ? [status.images] : []);
+}
+
+/** The versions of one group on a host: by name; a report without a group name is the first group's. */
+export function imagesOfGroup(
+  status: { images?: HostImages; groups?: HostImages[] } | null | undefined,
+  group: string,
+  firstGroup: string,
+): HostImages | undefined {
+  return groupImages(status).find((g) => (g.group ?? firstGroup) === group);
+}
