@@ -45,26 +45,27 @@ export interface HostImages {
   keep: number;
 }
 
+/** `group`: whose versions (the helper's default, the first group, when absent); an update's is its PC's. */
 export type ImageOp =
   | { op: "update"; machine: number }
-  | { op: "publish" }
-  | { op: "discard" }
-  | { op: "current"; version: number }
-  | { op: "delete"; version: number };
+  | { op: "publish"; group?: string }
+  | { op: "discard"; group?: string }
+  | { op: "current"; version: number; group?: string }
+  | { op: "delete"; version: number; group?: string };
 
-/** The helper verb and argv of each operation (plain decimals only: the helper trusts nothing else). */
+/** The helper verb and argv of each operation (plain decimals and a configured group name only: the helper trusts nothing else). */
 export function imageArgs(op: ImageOp): string[] {
+  if (op.op === "update") return ["image-update", String(op.machine)];
+  const group = op.group !== undefined ? ["--group", op.group] : [];
   switch (op.op) {
-    case "update":
-      return ["image-update", String(op.machine)];
     case "publish":
-      return ["image-publish"];
+      return ["image-publish", ...group];
     case "discard":
-      return ["image-discard"];
+      return ["image-discard", ...group];
     case "current":
-      return ["image-current", String(op.version)];
+      return ["image-current", String(op.version), ...group];
     case "delete":
-      return ["image-delete", String(op.version)];
+      return ["image-delete", String(op.version), ...group];
   }
 }
 

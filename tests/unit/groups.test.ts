@@ -1,4 +1,10 @@
+import { copyFileSync, mkdtempSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import Database from "better-sqlite3";
 import { beforeEach, describe, expect, it } from "vitest";
+import { ImageRepo } from "@/lib/db/images";
+import { migrate, migrationsDir } from "@/lib/db/migrate";
 import { Storage } from "@/helper/storage/storage";
 import { parseConfig } from "@/lib/config/load";
 import type { ConfigInput } from "@/lib/config/schema";
@@ -151,5 +157,26 @@ describe("groups on a storage host: each its own master and versions", () => {
     await host.reset([4], () => undefined);
     expect(fake.dm.get("retrocow4")!.live).toContain(`snapshot ${majMin("/store/win7.img")} `);
     await expect(host.imageCurrent(1, "modern")).rejects.toMatchObject({ message: "no group modern in the helper's config (groups: retro, newer)" });
+  });
+});
+
+describe("the image-lines migration", () => {
+  it("keeps every version note and log row as the group on storage.master's (line ''), and another group's notes are its own", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "mig-"));
+    const all = readdirSync(migrationsDir()).filter((f) => f.endsWith(".sql"));
+    for (const f of all.filter((f) => f < "2026-12-04-0100")) copyFileSync(path.join(migrationsDir(), f), path.join(dir, f));
+    const db = new Database(":memory:");
+    migrate(db, dir);
+    db.prepare("INSERT INTO image_versions (host, n, comment, author, created_at) VALUES ('local', 2, 'drivers', 'admin', 5)").run();
+    db.prepare("INSERT INTO image_log (host, action, n, actor, comment, started_at, result) VALUES ('local', 'update', 2, 'admin', 'drivers', 4, 'ok')").run();
+    for (const f of all) copyFileSync(path.join(migrationsDir(), f), path.join(dir, f));
+    expect(migrate(db, dir)).toEqual(["2026-12-04-0100-image-lines.sql"]);
+    const repo = new ImageRepo(db);
+    expect(repo.notes("local", "").get(2)).toEqual({ comment: "drivers", author: "admin", createdAt: 5 });
+    expect(repo.updateComment("local", "", 2)).toBe("drivers");
+    repo.setNote("local", "newer", 2, { comment: "win7 sp1", author: "admin" }, 9);
+    expect(repo.notes("local", "newer").get(2)?.comment).toBe("win7 sp1");
+    expect(repo.notes("local", "").get(2)?.comment).toBe("drivers");
+    expect(repo.updateComment("local", "newer", 2)).toBeNull();
   });
 });
