@@ -180,3 +180,58 @@ describe("the image-lines migration", () => {
     expect(repo.updateComment("local", "newer", 2)).toBeNull();
   });
 });
+
+describe("groups through the API (the simulated room, two groups)", () => {
+  it("each group's versions are their own: update and publish in one, the other untouched; an operation without a group asks which", async () => {
+    const { testRuntime } = await import("../helpers/runtime");
+    const { adminCookie, call } = await import("../helpers/routes");
+    const { GET: imagesGet } = await import("@/app/api/images/route");
+    const { POST: updatePost } = await import("@/app/api/images/update/route");
+    const { POST: publishPost } = await import("@/app/api/images/publish/route");
+    const { GET: machinesGet } = await import("@/app/api/machines/route");
+    const { demoConfig } = await import("@/lib/config/demo");
+    const machines = demoConfig().machines.map((m) => ({ ...m, group: m.id <= 10 ? "retro" : "newer" }));
+    const ctx = await testRuntime(
+      {},
+      {
+        groups: [
+          { name: "retro", label: "Retro PCs" },
+          { name: "newer", label: "Newer PCs", master: "/store/win7.img" },
+        ],
+        machines,
+      },
+    );
+    try {
+      const admin = await adminCookie();
+      let r = await call(updatePost, { cookie: admin, url: "/api/images/update", body: { machine: 12, comment: "win7 sp1" } });
+      expect(r.status).toBeLessThan(300);
+      await ctx.rt.images.settle();
+      r = await call(publishPost, { cookie: admin, url: "/api/images/publish" });
+      expect([r.status, r.json.error.message]).toEqual([400, "Say which PC group: retro, newer (each has its own image versions)"]);
+      r = await call(publishPost, { cookie: admin, url: "/api/images/publish", body: { group: "newer" } });
+      expect(r.status).toBe(200);
+      const im = (await call(imagesGet, { cookie: admin, url: "/api/images" })).json as import("@/lib/images/image-service").ImagesView;
+      expect(im.hosts.map((h) => [h.group, h.groupLabel, h.current, h.versions.map((v) => [v.n, v.comment])])).toEqual([
+        ["retro", "Retro PCs", 1, [[1, "the master image as it was"]]],
+        [
+          "newer",
+          "Newer PCs",
+          2,
+          [
+            [1, "the master image as it was"],
+            [2, "win7 sp1"],
+          ],
+        ],
+      ]);
+      await ctx.rt.orchestrator.wait(ctx.rt.orchestrator.submit([3, 13], { source: "dashboard", requestedBy: "admin" }).id);
+      ctx.rt.room.invalidate("local");
+      const v = (await call(machinesGet, { cookie: admin, url: "/api/machines" })).json as import("@/lib/status/machines-view").MachinesView;
+      expect([3, 13].map((id) => v.machines.find((m) => m.id === id)!.image)).toEqual([
+        { version: 1, current: 1, update: null },
+        { version: 2, current: 2, update: null },
+      ]);
+    } finally {
+      ctx.cleanup();
+    }
+  });
+});
