@@ -43,6 +43,7 @@ function shape(line: string): { req: AgentRequest } | { id: number | null; error
  */
 export async function serve(config: Config, storage: StorageVerbs, io: AgentIo): Promise<number> {
   const known = new Set(config.machines.map((m) => m.id));
+  const groups = new Set(config.groups.map((g) => g.name));
   const repaired = await storage
     .repair(config.machines.map((m) => m.id))
     .catch((e: unknown) => [{ id: 0, ok: false, actions: [], error: `start-up repair failed: ${errorText(e)}` }]);
@@ -63,7 +64,7 @@ export async function serve(config: Config, storage: StorageVerbs, io: AgentIo):
   const handle = async (req: AgentRequest): Promise<void> => {
     let parsed: ReturnType<typeof parseHelperArgs>;
     try {
-      parsed = parseHelperArgs(req.args, known);
+      parsed = parseHelperArgs(req.args, known, groups);
     } catch (e) {
       if (!(e instanceof UsageError)) throw e;
       return respond({ id: req.id, ...usage(e.message) });

@@ -17,9 +17,9 @@ export type Parsed =
   | { verb: "down"; ids: number[] }
   | { verb: "up"; ids: number[] | "all" }
   | { verb: "grow"; id: number; mib: number; expectSectors?: number }
-  | { verb: "images" | "image-publish" | "image-discard" }
+  | { verb: "images" | "image-publish" | "image-discard"; group?: string }
   | { verb: "image-update"; id: number }
-  | { verb: "image-current" | "image-delete"; n: number };
+  | { verb: "image-current" | "image-delete"; n: number; group?: string };
 
 export class UsageError extends Error {
   override name = "UsageError";
@@ -32,16 +32,30 @@ const VERSION = /^[1-9][0-9]{0,5}$/;
 /** A COW's size in 512-byte sectors, as status shows it (up to 2^40 sectors). */
 const SECTORS = /^[1-9][0-9]{0,12}$/;
 const MAX_ARGS = 1000;
+/** The image verbs that act on a group's versions as a whole (image-update finds the group from its PC). */
+const GROUP_VERBS: ReadonlySet<string> = new Set(["images", "image-publish", "image-discard", "image-current", "image-delete"]);
 
-export const USAGE = `usage: cowherd-helper status | reset [--force] <id>... | up [<id>...] | down <id>... | grow <id> <MiB> [--expect-sectors <n>] | repair | version | serve | images | image-update <id> | image-publish | image-discard | image-current <n> | image-delete <n>`;
+export const USAGE = `usage: cowherd-helper status | reset [--force] <id>... | up [<id>...] | down <id>... | grow <id> <MiB> [--expect-sectors <n>] | repair | version | serve | images [--group <g>] | image-update <id> | image-publish [--group <g>] | image-discard [--group <g>] | image-current <n> [--group <g>] | image-delete <n> [--group <g>]`;
 
-export function parseHelperArgs(argv: readonly string[], knownIds: ReadonlySet<number>): Parsed {
+/**
+ * `knownGroups`: the group names in the helper's own config. An image verb other than image-update
+ * (which finds its group from its PC) may end with `--group <name>`, a name from that list only;
+ * without it, the first group (a room without groups has only it).
+ */
+export function parseHelperArgs(argv: readonly string[], knownIds: ReadonlySet<number>, knownGroups: ReadonlySet<string> = new Set()): Parsed {
   if (argv.length === 0) throw new UsageError(USAGE);
   if (argv.length > MAX_ARGS) throw new UsageError(`too many arguments (max ${MAX_ARGS})`);
   const [verb, ...args] = argv as [string, ...string[]];
   // reset's one option comes first and once: `reset --force 1 2`.
   const force = verb === "reset" && args[0] === "--force";
-  const rest = force ? args.slice(1) : args;
+  let rest = force ? args.slice(1) : args;
+  let group: { group: string } | object = {};
+  if (GROUP_VERBS.has(verb) && rest.length >= 2 && rest.at(-2) === "--group") {
+    const name = rest.at(-1)!;
+    if (!knownGroups.has(name)) throw new UsageError(`no group ${JSON.stringify(name.slice(0, 40))} in the helper's config`);
+    group = { group: name };
+    rest = rest.slice(0, -2);
+  }
   if (!(VERBS as readonly string[]).includes(verb)) throw new UsageError(`unknown verb ${JSON.stringify(verb.slice(0, 40))}; ${USAGE}`);
   const ids = () => {
     const out: number[] = [];
@@ -61,8 +75,8 @@ export function parseHelperArgs(argv: readonly string[], knownIds: ReadonlySet<n
     case "images":
     case "image-publish":
     case "image-discard":
-      if (rest.length) throw new UsageError(`${verb} takes no arguments`);
-      return { verb } as Parsed;
+      if (rest.length) throw new UsageError(`${verb} takes no arguments${GROUP_VERBS.has(verb) ? " but --group <name>" : ""}`);
+      return { verb, ...group } as Parsed;
     case "reset":
     case "down": {
       const list = ids();
@@ -90,7 +104,7 @@ export function parseHelperArgs(argv: readonly string[], knownIds: ReadonlySet<n
     case "image-current":
     case "image-delete": {
       if (rest.length !== 1 || !VERSION.test(rest[0]!)) throw new UsageError(`${verb} needs a version number (a plain integer)`);
-      return { verb: verb as "image-current" | "image-delete", n: Number(rest[0]) };
+      return { verb: verb as "image-current" | "image-delete", n: Number(rest[0]), ...group };
     }
   }
 }

@@ -37,7 +37,7 @@ export async function runHelper(argv: readonly string[], io: HelperIo): Promise<
   }
   let parsed: ReturnType<typeof parseHelperArgs>;
   try {
-    parsed = parseHelperArgs(argv, new Set(config.machines.map((m) => m.id)));
+    parsed = parseHelperArgs(argv, new Set(config.machines.map((m) => m.id)), new Set(config.groups.map((g) => g.name)));
   } catch (e) {
     if (e instanceof UsageError) return { code: HELPER_EXIT.usage, output: { ok: false, error: { code: "usage", message: e.message } } };
     throw e;

@@ -8,15 +8,16 @@ import type { Parsed } from "./args";
 /** What the verbs need from the storage host (helper/storage/), one-shot and agent alike. */
 export interface StorageVerbs {
   /** Reads only: never changes anything. */
-  status(): Promise<{ machines: MachineHostStatus[]; images?: HostImages }>;
+  status(): Promise<{ machines: MachineHostStatus[]; images?: HostImages; groups?: HostImages[] }>;
   /** Free space of the filesystems holding the COW files (statfs: no process). */
   stores(): StoreSpace[];
-  imageList(): Promise<HostImages>;
+  /** The image verbs but update act on a group's versions: `group` (default the first). */
+  imageList(group?: string): Promise<HostImages>;
   imageUpdate(id: number, onStep: (id: number, step: string) => void): Promise<HostImages>;
-  imagePublish(): Promise<HostImages>;
-  imageDiscard(): Promise<HostImages>;
-  imageCurrent(n: number): Promise<HostImages>;
-  imageDelete(n: number): Promise<HostImages>;
+  imagePublish(group?: string): Promise<HostImages>;
+  imageDiscard(group?: string): Promise<HostImages>;
+  imageCurrent(n: number, group?: string): Promise<HostImages>;
+  imageDelete(n: number, group?: string): Promise<HostImages>;
   /** Refuses (failedStep "online") a PC with an open iSCSI session unless `force`. */
   reset(ids: number[], onStep: (id: number, step: string) => void, opts?: { force?: boolean }): Promise<ResetReport[]>;
   up(ids: number[]): Promise<PcResult[]>;
@@ -101,16 +102,16 @@ type ImageParsed = Extract<Parsed, { verb: "images" | "image-update" | "image-pu
 function imageVerb(p: ImageParsed, storage: StorageVerbs, onStep: (id: number, step: string) => void): Promise<HostImages> {
   switch (p.verb) {
     case "images":
-      return storage.imageList();
+      return storage.imageList(p.group);
     case "image-update":
       return storage.imageUpdate(p.id, onStep);
     case "image-publish":
-      return storage.imagePublish();
+      return storage.imagePublish(p.group);
     case "image-discard":
-      return storage.imageDiscard();
+      return storage.imageDiscard(p.group);
     case "image-current":
-      return storage.imageCurrent(p.n);
+      return storage.imageCurrent(p.n, p.group);
     case "image-delete":
-      return storage.imageDelete(p.n);
+      return storage.imageDelete(p.n, p.group);
   }
 }

@@ -14,7 +14,9 @@ import { ConfirmDialog, type ConfirmAsk } from "@/components/ui/confirm-dialog";
 import { isUp } from "@/components/grid/confirm-reset-dialog";
 import type { MachinesView } from "@/lib/status/machines-view";
 
-type Machine = { id: number; name: string; host: string };
+type Machine = { id: number; name: string; host: string; group: string };
+/** What the page must name: the storage host and the PC group, each only when there is more than one. */
+type Several = { hosts: boolean; groups: boolean };
 type Version = HostImagesView["versions"][number];
 type LogRow = ImagesView["log"][number];
 
@@ -24,23 +26,38 @@ const gib = (b: number) => (b >= 1 << 30 ? `${(b / (1 << 30)).toFixed(1)} GiB` :
 export function ImagesPanel({ initial, machines, now }: { initial: ImagesView; machines: Machine[]; now: number }) {
   const { data, mutate } = useSWR<ImagesView>("/api/images", fetcher, { fallbackData: initial, refreshInterval: 1500 });
   const view = data ?? initial;
-  const several = view.hosts.length > 1;
+  const several: Several = { hosts: new Set(view.hosts.map((h) => h.host)).size > 1, groups: new Set(view.hosts.map((h) => h.group)).size > 1 };
   return (
     <>
       {view.hosts.map((h) => (
-        <HostImages key={h.host} h={h} several={several} machines={machines.filter((m) => m.host === h.host)} now={now} refresh={() => void mutate()} />
+        <HostImages
+          key={`${h.host}/${h.group}`}
+          h={h}
+          several={several}
+          machines={machines.filter((m) => m.host === h.host && m.group === h.group)}
+          now={now}
+          refresh={() => void mutate()}
+        />
       ))}
-      <ImageLog log={view.log} now={now} several={several} />
+      <ImageLog log={view.log} now={now} several={several.hosts} />
     </>
   );
 }
 
-function HostImages({ h, several, machines, now, refresh }: { h: HostImagesView; several: boolean; machines: Machine[]; now: number; refresh: () => void }) {
+function HostImages({ h, several, machines, now, refresh }: { h: HostImagesView; several: Several; machines: Machine[]; now: number; refresh: () => void }) {
   const { run, error, busy } = useAction(refresh);
   const [ask, setAsk] = useState<ConfirmAsk | null>(null);
-  const host = several ? { host: h.host } : {};
-  const q = several ? `?host=${encodeURIComponent(h.host)}` : "";
-  const title = several ? `Storage host ${h.host}` : "Versions";
+  // What each request names: the host and the group, where there is more than one of each.
+  const host = { ...(several.hosts ? { host: h.host } : {}), ...(several.groups ? { group: h.group } : {}) };
+  const q = new URLSearchParams(host).toString() ? `?${new URLSearchParams(host).toString()}` : "";
+  const title =
+    several.hosts && several.groups
+      ? `${h.groupLabel} on storage host ${h.host}`
+      : several.groups
+        ? h.groupLabel
+        : several.hosts
+          ? `Storage host ${h.host}`
+          : "Versions";
   const columns: Column<Version>[] = [
     {
       label: "Version",

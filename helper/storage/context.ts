@@ -15,6 +15,9 @@ import { ietBackend } from "../iscsi/iet";
 import { lioBackend } from "../iscsi/lio";
 import { tgtBackend } from "../iscsi/tgt";
 import type { FsPort } from "./fs-port";
+import type { ImageState } from "./image-state";
+import type { Bases } from "./layout";
+import { lineages, type Lineage } from "./lineage";
 import { Images } from "./images";
 import { Journal } from "./journal";
 import { PcLocks, type LockHolder } from "./locks";
@@ -51,7 +54,9 @@ export class StorageContext {
   readonly reads: HostReads;
   readonly locks: PcLocks;
   readonly journal: Journal;
-  readonly images: Images;
+  /** Each PC group's line of master image versions, in config order. */
+  readonly lineages: readonly Lineage[];
+  private readonly imagesBy: ReadonlyMap<string, Images>;
   readonly byId: ReadonlyMap<number, Machine>;
 
   constructor(private readonly d: StorageDeps) {
@@ -67,18 +72,66 @@ export class StorageContext {
     this.reads = new HostReads(d.run, d.fs, this.backend, () => this.specs());
     this.locks = new PcLocks(d.dm, d.stateDir, d.lockWaitMs);
     this.journal = new Journal(d.fs, d.stateDir);
-    this.images = new Images({
-      config: c,
-      fs: d.fs,
-      run: d.run,
-      reads: this.reads,
-      backend: this.backend,
-      libDir: d.libDir ?? "/var/lib/cowherd-helper",
-      stateDir: d.stateDir,
-      pid: this.pid,
-      now: () => this.now(),
-      machine: (id) => this.machine(id),
-    });
+    this.lineages = lineages(c);
+    this.imagesBy = new Map(
+      this.lineages.map((lineage) => [
+        lineage.key,
+        new Images({
+          config: c,
+          lineage,
+          fs: d.fs,
+          run: d.run,
+          reads: this.reads,
+          backend: this.backend,
+          libDir: d.libDir ?? "/var/lib/cowherd-helper",
+          stateDir: d.stateDir,
+          pid: this.pid,
+          now: () => this.now(),
+          machine: (id) => this.machine(id),
+        }),
+      ]),
+    );
+  }
+
+  /** The first group's versions: a room without groups has only these. */
+  get images(): Images {
+    return this.imagesBy.get(this.lineages[0]!.key)!;
+  }
+
+  /** Every group's versions, in config order. */
+  get allImages(): Images[] {
+    return [...this.imagesBy.values()];
+  }
+
+  /** A group's versions; an unknown group is refused in words that list the known ones. */
+  imagesFor(group: string): Images {
+    const i = this.imagesBy.get(group);
+    if (!i) throw new StepError("validate", `no group ${group} in the helper's config (groups: ${[...this.imagesBy.keys()].join(", ")})`);
+    return i;
+  }
+
+  /**
+   * Every group's versions as one Bases: a PC's base is its own group's, and a file is the version
+   * of whichever group has it (version files never collide: the config refuses two groups whose
+   * masters share a name and an image directory). Loads each state file unless given.
+   */
+  bases(states?: ReadonlyMap<string, ImageState>): Bases {
+    const each = new Map(this.allImages.map((i) => [i.lineage.key, i.bases(states?.get(i.lineage.key) ?? i.load())]));
+    return {
+      baseFor: (m) => each.get(m.group)!.baseFor(m),
+      versionAt: (file) => {
+        for (const b of each.values()) {
+          const n = b.versionAt(file);
+          if (n !== null) return n;
+        }
+        return null;
+      },
+    };
+  }
+
+  /** The versions the PC's system disk sits on: its group's. */
+  imagesOf(id: number): Images {
+    return this.imagesFor(this.machine(id).group);
   }
 
   machine(id: number): Machine {
@@ -102,11 +155,13 @@ export class StorageContext {
   private specs(): ExportSpec[] {
     const list = this.config.machines.map((m) => this.spec(m));
     // The update target too (LIO reads each target's configfs files by name).
-    try {
-      const u = this.images.updateSpec(this.images.load(), { loops: [] });
-      if (u) list.push(u);
-    } catch {
-      /* an unreadable state file is reported by status itself */
+    for (const images of this.allImages) {
+      try {
+        const u = images.updateSpec(images.load(), { loops: [] });
+        if (u) list.push(u);
+      } catch {
+        /* an unreadable state file is reported by status itself */
+      }
     }
     return list;
   }

@@ -13,7 +13,8 @@ export async function grow(c: StorageContext, id: number, mib: number, expectSec
   const m = c.machine(id);
   return c.locks.with([id], async () => {
     const view = await c.reads.view();
-    const l = layoutOf(c.config, c.fs, m, view, "check", c.images.bases(c.images.load()));
+    const images = c.imagesOf(id);
+    const l = layoutOf(c.config, c.fs, m, view, "check", images.bases(images.load()));
     const bytes = mib * MiB;
     const current = c.fs.stat(m.cowPath)!.size;
     // A grow queued behind a reset would otherwise grow the freshly cut COW: it grows only the COW

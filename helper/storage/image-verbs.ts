@@ -7,10 +7,12 @@ import type { HostImages } from "../../lib/host/images";
 import { StepError, errorText } from "../../lib/host/step-error";
 import type { StorageContext } from "./context";
 import { currentVersion } from "./image-state";
+import type { Images } from "./images";
 import { IMAGE_LOCK } from "./locks";
 
-export async function imageList(c: StorageContext): Promise<HostImages> {
-  return c.images.report(c.images.load(), await c.reads.view("optional"));
+export async function imageList(c: StorageContext, group?: string): Promise<HostImages> {
+  const images = group === undefined ? c.images : c.imagesFor(group);
+  return images.report(images.load(), await c.reads.view("optional"));
 }
 
 /**
@@ -19,47 +21,47 @@ export async function imageList(c: StorageContext): Promise<HostImages> {
  * and exported to that PC only. A failure on the way leaves no draft behind.
  */
 export async function imageUpdate(c: StorageContext, id: number, onStep: (id: number, step: string) => void): Promise<HostImages> {
-  c.machine(id);
+  const images = c.imagesOf(id);
   onStep(id, "image-space");
-  const { s, shareOnly } = await c.locks.with([IMAGE_LOCK, id], async () => c.images.begin(id));
+  const { s, shareOnly } = await c.locks.with([IMAGE_LOCK, id], async () => images.begin(id));
   const d = s.draft!;
   let method: "reflink" | "copy";
   try {
     onStep(id, "image-copy 0%");
-    method = await c.images.copy(s, (pct) => onStep(id, `image-copy ${pct}%`), shareOnly);
+    method = await images.copy(s, (pct) => onStep(id, `image-copy ${pct}%`), shareOnly);
   } catch (e) {
-    await c.locks.with([IMAGE_LOCK, id], async () => c.images.abandon(d.n, d.path)).catch(() => undefined);
+    await c.locks.with([IMAGE_LOCK, id], async () => images.abandon(d.n, d.path)).catch(() => undefined);
     throw new StepError("image-copy", `copying v${currentVersion(s).n} to ${d.path} failed: ${errorText(e)}`);
   }
   onStep(id, "image-export");
   return c.locks.with([IMAGE_LOCK, id], async () => {
     try {
-      await c.images.ready(d.n, method);
+      await images.ready(d.n, method);
     } catch (e) {
       // Nothing half done stays: no export, no loop, no file, no draft.
-      await c.images.discard().catch(() => undefined);
-      c.images.abandon(d.n, d.path);
+      await images.discard().catch(() => undefined);
+      images.abandon(d.n, d.path);
       throw e;
     }
-    return c.images.report(c.images.load(), await c.reads.view("optional"));
+    return images.report(images.load(), await c.reads.view("optional"));
   });
 }
 
 /** An image verb under the image lock (and the update PC's, where there is a draft): its report after. */
-export async function imageOp(c: StorageContext, fn: () => Promise<unknown>): Promise<HostImages> {
+export async function imageOp(c: StorageContext, images: Images, fn: (images: Images) => Promise<unknown>): Promise<HostImages> {
   // The update PC is read under the locks: a draft begun or ended between a look without them and
   // taking them would leave its PC unlocked. A PC that changed meanwhile: let go, take the new one.
   for (let tries = 0; ; tries++) {
-    const guess = c.images.load().draft?.machine;
+    const guess = images.load().draft?.machine;
     const locked = guess && c.byId.has(guess) ? guess : null;
     const r = await c.locks.with([IMAGE_LOCK, ...(locked ? [locked] : [])], async () => {
-      const pc = c.images.load().draft?.machine;
+      const pc = images.load().draft?.machine;
       if ((pc && c.byId.has(pc) ? pc : null) !== locked) {
         if (tries < 3) return null;
         throw new StepError("lock", "the update PC kept changing while its lock was being taken: try again");
       }
-      await fn();
-      return c.images.report(c.images.load(), await c.reads.view("optional"));
+      await fn(images);
+      return images.report(images.load(), await c.reads.view("optional"));
     });
     if (r) return r;
   }

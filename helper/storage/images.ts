@@ -10,9 +10,8 @@ import type { Config, Machine } from "../../lib/config/schema";
 import type { Runner } from "../../lib/host/command";
 import { check } from "../commands/command";
 import { losetup, type LoopDevice } from "../commands/losetup";
-import { UPDATE_TID, updateIqn, type HostImages } from "../../lib/host/images";
+import type { HostImages } from "../../lib/host/images";
 import { exportSteps, exportedFor, type ExportSpec, type IscsiBackend } from "../iscsi/backend";
-import { diskIdentity } from "../iscsi/identity";
 import { StepError, errorText } from "../../lib/host/step-error";
 import type { FsPort } from "./fs-port";
 import {
@@ -35,12 +34,15 @@ import {
   type ImageState,
 } from "./image-state";
 import type { Bases } from "./layout";
+import type { Lineage } from "./lineage";
 import type { HostReads, HostView } from "./reads";
 
 const MiB = 1024 * 1024;
 
 export interface ImageDeps {
   config: Config;
+  /** The line of versions this instance keeps (helper/storage/lineage.ts). */
+  lineage: Lineage;
   fs: FsPort;
   run: Runner;
   reads: HostReads;
@@ -61,24 +63,28 @@ export class Images {
 
   constructor(private readonly d: ImageDeps) {}
 
+  get lineage(): Lineage {
+    return this.d.lineage;
+  }
+
   get dir(): string {
-    return this.d.config.storage.imageDir ?? path.posix.dirname(this.d.config.storage.master);
+    return this.d.lineage.imageDir;
   }
 
   get file(): string {
-    return `${this.d.libDir}/images.json`;
+    return `${this.d.libDir}/${this.d.lineage.stateFile}`;
   }
 
   /** The state; with no state file yet, the configured master is v1 and every PC sits on it. */
   load(): ImageState {
     const text = this.d.fs.read(this.file);
     if (text === null) {
-      const { master } = this.d.config.storage;
+      const { master } = this.d.lineage;
       return initialState(
         master,
         this.d.fs.stat(master)?.size ?? 0,
         this.d.now(),
-        this.d.config.machines.map((m) => m.id),
+        this.d.lineage.machines.map((m) => m.id),
       );
     }
     try {
@@ -99,13 +105,13 @@ export class Images {
     try {
       return { s: this.load(), error: null };
     } catch (e) {
-      const { master } = this.d.config.storage;
+      const { master } = this.d.lineage;
       return {
         s: initialState(
           master,
           this.d.fs.stat(master)?.size ?? 0,
           this.d.now(),
-          this.d.config.machines.map((m) => m.id),
+          this.d.lineage.machines.map((m) => m.id),
         ),
         error: errorText(e),
       };
@@ -157,7 +163,7 @@ export class Images {
   /** The version each PC sits on now: its live snapshot's origin, else its record. */
   sitsOn(s: ImageState, view: HostView): Map<number, number> {
     const out = new Map<number, number>();
-    for (const m of this.d.config.machines) {
+    for (const m of this.d.lineage.machines) {
       const live = view.tables.get(m.dmName);
       const origin = live?.target === "snapshot" ? live.params.split(" ")[0] : undefined;
       const loop = origin ? view.loops.find((l) => l.majMin === origin) : undefined;
@@ -214,17 +220,17 @@ export class Images {
   updateSpec(s: ImageState, view: Pick<HostView, "loops">): ExportSpec | null {
     const d = s.draft;
     if (!d || d.state === "copying") return null;
-    const m = this.d.config.machines.find((x) => x.id === d.machine);
+    const m = this.d.lineage.machines.find((x) => x.id === d.machine);
     if (!m) return null;
     const loop = view.loops.find((l) => l.backFile === d.path && !l.readOnly);
     return {
-      tid: UPDATE_TID,
-      iqn: updateIqn(this.d.config.storage.iqnPrefix),
-      name: "cowherd-update",
+      tid: this.d.lineage.update.tid,
+      iqn: this.d.lineage.update.iqn,
+      name: this.d.lineage.update.name,
       device: loop?.name ?? "",
       allow: this.d.config.storage.access === "all" ? "ALL" : m.ip,
       // The identity every PC's system disk shows: the Windows set up here must find it after each reset.
-      identity: diskIdentity("system"),
+      identity: this.d.lineage.identity,
     };
   }
 
@@ -233,10 +239,11 @@ export class Images {
     const on = this.sitsOn(s, view);
     const d = s.draft;
     const total = currentVersion(s).sizeBytes;
-    const target = view.iscsi.get(updateIqn(this.d.config.storage.iqnPrefix));
+    const target = view.iscsi.get(this.d.lineage.update.iqn);
     return {
+      group: this.d.lineage.key,
       current: s.current,
-      keep: this.d.config.storage.keepVersions,
+      keep: this.d.lineage.keepVersions,
       versions: s.versions.map((v) => ({
         n: v.n,
         sizeBytes: v.sizeBytes,
@@ -253,7 +260,7 @@ export class Images {
             copiedBytes: d.state !== "copying" ? total : this.copying?.n === d.n ? this.copying.bytes : Math.min(total, this.d.fs.size(d.path) ?? 0),
             totalBytes: total,
             method: d.method,
-            iqn: updateIqn(this.d.config.storage.iqnPrefix),
+            iqn: this.d.lineage.update.iqn,
             online: (target?.initiators.length ?? 0) > 0,
           }
         : null,
@@ -279,7 +286,7 @@ export class Images {
         `not enough space for a copy of v${cur.n}: ${Math.floor(free / MiB)} MiB free on ${this.dir}, ${Math.ceil(cur.sizeBytes / MiB)} MiB needed plus the ${reserveMiB} MiB reserve (storage.reserveMiB), and this filesystem cannot share blocks (reflink)`,
       );
     }
-    const next = beginUpdate(s, machine, { imageDir: this.dir, master: this.d.config.storage.master }, this.d.now(), this.d.pid);
+    const next = beginUpdate(s, machine, { imageDir: this.dir, master: this.d.lineage.master }, this.d.now(), this.d.pid);
     if (this.d.fs.exists(next.draft!.path)) refuse(`${next.draft!.path} already exists: move it away first`);
     this.save(next);
     return { s: next, shareOnly };
@@ -345,8 +352,8 @@ export class Images {
 
   /** The update target and the draft's loop gone (whatever of them is there). */
   private async unexport(s: ImageState, view: HostView): Promise<void> {
-    const iqn = updateIqn(this.d.config.storage.iqnPrefix);
-    const spec: ExportSpec = this.updateSpec(s, view) ?? { tid: UPDATE_TID, iqn, name: "cowherd-update", device: "", allow: "ALL" };
+    const { tid, iqn, name } = this.d.lineage.update;
+    const spec: ExportSpec = this.updateSpec(s, view) ?? { tid, iqn, name, device: "", allow: "ALL" };
     const t = view.iscsi.get(iqn);
     if (t?.luns.has(this.d.backend.lun)) for (const c of this.d.backend.lunOffline(spec)) await check(this.d.run, c);
     if (t) for (const c of this.d.backend.deleteTarget(spec)) await check(this.d.run, c);
@@ -356,7 +363,7 @@ export class Images {
   }
 
   private refuseWhileOnline(s: ImageState, view: HostView, what: string): void {
-    const t = view.iscsi.get(updateIqn(this.d.config.storage.iqnPrefix));
+    const t = view.iscsi.get(this.d.lineage.update.iqn);
     if (t?.initiators.length) {
       refuse(`PC ${this.d.machine(s.draft!.machine).name} is still connected to the update target (v${s.draft!.n}): shut it down first, then ${what}`);
     }
@@ -383,7 +390,7 @@ export class Images {
   /** From "publishing" (complete, fsynced, read-only) to current: the rename, then the record. */
   private finishPublish(s: ImageState): ImageState {
     const d = s.draft!;
-    const file = versionPath(this.dir, this.d.config.storage.master, d.n);
+    const file = versionPath(this.dir, this.d.lineage.master, d.n);
     if (this.d.fs.exists(d.path)) this.d.fs.rename(d.path, file);
     const st = this.d.fs.stat(file);
     if (!st) throw new StepError("publish", `neither ${d.path} nor ${file} exists: the draft of v${d.n} is lost; 'cowherd-helper image-discard' forgets it`);
@@ -439,7 +446,7 @@ export class Images {
       for (const l of view.loops.filter((l) => l.backFile === v.path && l.readOnly && !inUse.has(l.majMin))) await check(this.d.run, losetup.detach(l.name));
     }
     let next = s;
-    for (const n of expired(s, this.d.config.storage.keepVersions, (n) => on.has(n))) {
+    for (const n of expired(s, this.d.lineage.keepVersions, (n) => on.has(n))) {
       next = deleteVersion(next, n, []);
       this.save(next);
       this.d.fs.remove(version(s, n)!.path);

@@ -13,8 +13,8 @@ import { losetup } from "../commands/losetup";
 import { allocate } from "../commands/misc";
 import { exportSteps, exportedFor } from "../iscsi/backend";
 import { MiB, type StorageContext } from "./context";
-import { currentVersion, version } from "./image-state";
-import { layoutOf } from "./layout";
+import { currentVersion, version, type ImageState } from "./image-state";
+import { layoutOf, type Bases } from "./layout";
 import { IMAGE_LOCK } from "./locks";
 import type { HostView } from "./reads";
 import { ensureSnapshot } from "./reset-plan";
@@ -52,7 +52,7 @@ export async function repairHalfDone(c: StorageContext, ids: readonly number[], 
     try {
       if (info && half) {
         const records: StepRecord[] = [];
-        const bases = c.images.bases(c.images.load());
+        const bases = c.bases();
         const ok = await ensureSnapshot(c.planDeps(), m, layoutOf(c.config, c.fs, m, view, "repair", bases), records);
         actions.push(...records.filter((r) => r.ok).map((r) => r.step.replace(/^recover:/, "")));
         if (!ok)
@@ -91,7 +91,10 @@ export async function repair(c: StorageContext, ids: number[]): Promise<PcResult
     // The image versions first (a draft of a dead copy, a publish half done): id 0 in the results.
     const imageResult: PcResult[] = [];
     try {
-      const actions = await c.locks.with([IMAGE_LOCK], () => c.images.repair());
+      const actions: string[] = [];
+      await c.locks.with([IMAGE_LOCK], async () => {
+        for (const images of c.allImages) actions.push(...(await images.repair()));
+      });
       if (actions.length) imageResult.push({ id: 0, ok: true, actions });
     } catch (e) {
       imageResult.push({ id: 0, ok: false, actions: [], step: stepOf(e, "images"), error: errorText(e) });
@@ -129,22 +132,29 @@ export async function up(c: StorageContext, ids: number[]): Promise<PcResult[]> 
     if (repaired.size) view = await c.reads.view();
     // A moment under the image lock: each PC's COW goes over the version it was built on (a new
     // COW over the current one), recorded, and those versions attached; the records keep them.
-    let bases: ReturnType<typeof c.images.bases>;
+    let bases: Bases;
     try {
       ({ view, bases } = await c.locks.with([IMAGE_LOCK], async () => {
-        let s = c.images.load();
-        // Recording PCs over a version whose file is not there would record it as 0 bytes for good.
-        const cur = currentVersion(s);
-        if (!c.fs.exists(cur.path)) throw new StepError("master", `image v${cur.n} (${cur.path}) not found: put the master there first`);
-        const fresh = ids.filter((id) => !c.fs.exists(c.machine(id).cowPath) || !version(s, s.pcs[String(id)] ?? 0));
-        if (fresh.length) {
-          c.images.record(fresh, s.current);
-          s = c.images.load();
-        }
-        const bases = c.images.bases(s);
+        const states = new Map<string, ImageState>();
         let v = view;
-        for (const n of new Set(ids.map((id) => bases.baseFor(c.machine(id)).n))) v = await c.images.attach(s, n, v);
-        return { view: v, bases };
+        for (const images of c.allImages) {
+          const mine = ids.filter((id) => c.machine(id).group === images.lineage.key);
+          let s = images.load();
+          states.set(images.lineage.key, s);
+          if (!mine.length) continue;
+          // Recording PCs over a version whose file is not there would record it as 0 bytes for good.
+          const cur = currentVersion(s);
+          if (!c.fs.exists(cur.path)) throw new StepError("master", `image v${cur.n} (${cur.path}) not found: put the master there first`);
+          const fresh = mine.filter((id) => !c.fs.exists(c.machine(id).cowPath) || !version(s, s.pcs[String(id)] ?? 0));
+          if (fresh.length) {
+            images.record(fresh, s.current);
+            s = images.load();
+            states.set(images.lineage.key, s);
+          }
+          const b = images.bases(s);
+          for (const n of new Set(mine.map((id) => b.baseFor(c.machine(id)).n))) v = await images.attach(s, n, v);
+        }
+        return { view: v, bases: c.bases(states) };
       }));
     } catch (e) {
       return ids.map((id) => ({ id, ok: false, actions: [], step: stepOf(e, "master"), error: errorText(e) }));
@@ -188,7 +198,9 @@ export async function up(c: StorageContext, ids: number[]): Promise<PcResult[]> 
     }
     // PCs rebuilt over a master replaced by hand have let go of the old file's loop: it goes.
     await c.locks
-      .with([IMAGE_LOCK], async () => c.images.detachStale(c.images.load(), await c.reads.view("optional")))
+      .with([IMAGE_LOCK], async () => {
+        for (const images of c.allImages) await images.detachStale(images.load(), await c.reads.view("optional"));
+      })
       .catch((e: unknown) => c.warn("after up, the loop of a replaced image file was not detached", e));
     return results;
   });

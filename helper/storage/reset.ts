@@ -10,6 +10,7 @@ import type { ResetReport } from "../../lib/host/types";
 import { exportedFor } from "../iscsi/backend";
 import type { StorageContext } from "./context";
 import { currentVersion, type ImageState } from "./image-state";
+import type { Images } from "./images";
 import { IMAGE_LOCK } from "./locks";
 import { repairHalfDone } from "./provisioning";
 import type { HostView } from "./reads";
@@ -30,7 +31,11 @@ export async function reset(
     // The last word on a running PC, under its lock: the app's view of sessions can be seconds old.
     const refused = new Map(opts.force ? [] : ids.flatMap((id) => online(c, id, view)).map((r) => [r.id, r]));
     const run = ids.filter((id) => !refused.has(id));
-    const reports = run.length ? exportedAtEnd(c, view, await resetNow(c, run, view, onStep)) : [];
+    // Each group's PCs move to their own group's current version: one run per group, side by side.
+    const byGroup = new Map<string, number[]>();
+    for (const id of run) byGroup.set(c.machine(id).group, [...(byGroup.get(c.machine(id).group) ?? []), id]);
+    const done = await Promise.all([...byGroup.values()].map((group) => resetNow(c, group, view, onStep)));
+    const reports = run.length ? exportedAtEnd(c, view, done.flat()) : [];
     return ids.map((id) => refused.get(id) ?? reports.find((r) => r.id === id)!);
   });
 }
@@ -63,28 +68,30 @@ function online(c: StorageContext, id: number, view: HostView): ResetReport[] {
   return from.length ? [onlineRefusal(id, m.name, from)] : [];
 }
 
+/** PCs of one group, onto its current version. */
 async function resetNow(c: StorageContext, ids: number[], view: HostView, onStep: (id: number, step: string) => void): Promise<ResetReport[]> {
+  const images = c.imagesOf(ids[0]!);
   // A moment under the image lock: the version the PCs move to, attached and pinned (no prune or
   // delete takes it from under them), then the run without it.
   const { s, moving, t, pin } = await c.locks.with([IMAGE_LOCK], async () => {
-    const s = c.images.load();
-    const moving = ids.some((id) => c.images.sitsOn(s, view).get(id) !== s.current);
-    const t = await target(c, s, view, moving);
-    return { s, moving, t, pin: t.target instanceof Error ? null : c.images.pin(s.current) };
+    const s = images.load();
+    const moving = ids.some((id) => images.sitsOn(s, view).get(id) !== s.current);
+    const t = await target(c, images, s, view, moving);
+    return { s, moving, t, pin: t.target instanceof Error ? null : images.pin(s.current) };
   });
   let pinned = pin;
   const unpin = () => {
-    if (pinned) c.images.unpin(pinned);
+    if (pinned) images.unpin(pinned);
     pinned = null;
   };
   try {
-    const reports = await runReset(ids, resetPlan(c, s, t.target, t.view), onStep);
+    const reports = await runReset(ids, resetPlan(c, images, s, t.target, t.view), onStep);
     // PCs that moved off an older version may have freed it: its loop goes, and the version too
     // past storage.keepVersions. (No second look at the host when nobody changed version.)
     if (moving) {
       unpin();
       await c.locks
-        .with([IMAGE_LOCK], async () => c.images.prune(c.images.load(), await c.reads.view("optional")))
+        .with([IMAGE_LOCK], async () => images.prune(images.load(), await c.reads.view("optional")))
         .catch((e: unknown) => c.warn("after the reset, old image versions were not tidied up", e));
     }
     return reports;
@@ -97,19 +104,25 @@ async function resetNow(c: StorageContext, ids: number[], view: HostView, onStep
  * The current version as a reset's target: attached read-only when PCs move onto it (a PC already
  * on it is rebuilt over the loop it runs on, so nothing is attached before its checks); or why not.
  */
-async function target(c: StorageContext, s: ImageState, view: HostView, moving: boolean): Promise<{ view: HostView; target: PlanDeps["target"] }> {
+async function target(
+  c: StorageContext,
+  images: Images,
+  s: ImageState,
+  view: HostView,
+  moving: boolean,
+): Promise<{ view: HostView; target: PlanDeps["target"] }> {
   const cur = currentVersion(s);
   const sectors = Math.floor((c.fs.stat(cur.path)?.size ?? 0) / 512);
-  if (!moving) return { view, target: { n: s.current, loop: c.images.loopOf(view, cur.path) ?? null, sectors } };
+  if (!moving) return { view, target: { n: s.current, loop: images.loopOf(view, cur.path) ?? null, sectors } };
   try {
-    const v = await c.images.attach(s, s.current, view);
-    return { view: v, target: { n: s.current, loop: c.images.loopOf(v, cur.path)!, sectors } };
+    const v = await images.attach(s, s.current, view);
+    return { view: v, target: { n: s.current, loop: images.loopOf(v, cur.path)!, sectors } };
   } catch (e) {
     return { view, target: new StepError("check", `the current image version v${s.current} cannot be attached: ${errorText(e)}`) };
   }
 }
 
-function resetPlan(c: StorageContext, s: ImageState, target: PlanDeps["target"], view: HostView) {
+function resetPlan(c: StorageContext, images: Images, s: ImageState, target: PlanDeps["target"], view: HostView) {
   return inPlaceReset(
     {
       ...c.planDeps(),
@@ -118,10 +131,10 @@ function resetPlan(c: StorageContext, s: ImageState, target: PlanDeps["target"],
       machine: (id) => c.machine(id),
       pid: c.pid,
       now: () => c.now(),
-      bases: c.images.bases(s),
+      bases: images.bases(s),
       target,
       // The state file is read, changed and written under the image lock: never two at once.
-      record: (moved, n) => c.locks.with([IMAGE_LOCK], async () => c.images.record(moved, n)),
+      record: (moved, n) => c.locks.with([IMAGE_LOCK], async () => images.record(moved, n)),
     },
     view,
   );

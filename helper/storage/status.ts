@@ -1,14 +1,13 @@
 import type { Config } from "../../lib/config/schema";
 import { exportedFor, type IscsiBackend } from "../iscsi/backend";
-import { diskIdentity } from "../iscsi/identity";
 import { errorText } from "../../lib/host/step-error";
 import type { MachineHostStatus } from "../../lib/host/types";
-import { updateIqn, type HostImages } from "../../lib/host/images";
+import type { HostImages } from "../../lib/host/images";
 import type { StorageContext } from "./context";
 import type { FsPort } from "./fs-port";
 import type { ImageState } from "./image-state";
 import type { Images } from "./images";
-import { layoutOf } from "./layout";
+import { layoutOf, type Bases } from "./layout";
 import type { HostView } from "./reads";
 
 /** Debian's service for each target. */
@@ -36,18 +35,23 @@ export function statusOf(
   backend: IscsiBackend,
   view: HostView,
   fs: FsPort,
-  images: Images,
-  state: ImageState,
+  lines: readonly { images: Images; state: ImageState }[],
   resetting: ReadonlySet<number> = new Set(),
 ): MachineHostStatus[] {
-  const bases = images.bases(state);
-  const sitsOn = images.sitsOn(state, view);
-  // The update PC's session is on the update target: it is up all the same.
-  const update =
-    state.draft && state.draft.state !== "copying"
-      ? { id: state.draft.machine, initiators: view.iscsi.get(updateIqn(config.storage.iqnPrefix))?.initiators ?? [] }
-      : null;
-  const identity = diskIdentity("system");
+  const of = new Map(lines.map((l) => [l.images.lineage.key, l]));
+  const basesOf = new Map(lines.map((l) => [l.images.lineage.key, l.images.bases(l.state)]));
+  // A group's PC is checked against its own group's versions; a loop is whichever group's version it is.
+  const bases: Bases = {
+    baseFor: (m) => basesOf.get(m.group)!.baseFor(m),
+    versionAt: (file) => [...basesOf.values()].map((b) => b.versionAt(file)).find((n) => n !== null) ?? null,
+  };
+  const sitsOn = new Map(lines.flatMap((l) => [...l.images.sitsOn(l.state, view)]));
+  // An update PC's session is on its group's update target: it is up all the same.
+  const updates = new Map(
+    lines.flatMap(({ images, state }) =>
+      state.draft && state.draft.state !== "copying" ? [[state.draft.machine, view.iscsi.get(images.lineage.update.iqn)?.initiators ?? []] as const] : [],
+    ),
+  );
   return config.machines.map((m) => {
     const dev = view.status.get(m.dmName);
     const info = view.info.get(m.dmName);
@@ -66,9 +70,10 @@ export function statusOf(
     // A LUN an initiator can use, but with the target's own serial (a kill between adding the LUN and
     // setting its identity, or a LUN added by hand): Windows would meet a new disk at its next boot.
     const shown = target?.luns.has(backend.lun) ? target.serials?.get(backend.lun) : undefined;
+    const identity = of.get(m.group)!.images.lineage.identity;
     if (!problem && shown !== undefined && shown !== identity.serial)
       problem = `its LUN shows SCSI serial ${shown}, not the system disk's ${identity.serial}: Windows takes it for a new disk and may not boot; run 'cowherd-helper repair' (a reset sets it too)`;
-    const initiators = [...(target?.initiators ?? []), ...(update?.id === m.id ? update.initiators : [])];
+    const initiators = [...(target?.initiators ?? []), ...(updates.get(m.id) ?? [])];
     const version = sitsOn.get(m.id);
     const base = {
       id: m.id,
@@ -88,14 +93,28 @@ export function statusOf(
 }
 
 /** The `status` verb: every PC's state and the image versions, from one look at the host. Reads only. */
-export async function readStatus(c: StorageContext): Promise<{ machines: MachineHostStatus[]; images?: HostImages }> {
+export async function readStatus(c: StorageContext): Promise<{ machines: MachineHostStatus[]; images?: HostImages; groups?: HostImages[] }> {
   const view = await c.reads.view("reported");
-  const { s, error } = c.images.loadForRead();
-  const machines = statusOf(c.config, c.backend, view, c.fs, c.images, s, resetting(c));
-  // Without the image state nobody can tell which version a PC sits on: every PC says so, its
+  const lines = c.allImages.map((images) => ({ images, ...images.loadForRead() }));
+  const machines = statusOf(
+    c.config,
+    c.backend,
+    view,
+    c.fs,
+    lines.map(({ images, s }) => ({ images, state: s })),
+    resetting(c),
+  );
+  // Without a group's image state nobody can tell which version its PCs sit on: each says so, its
   // numbers still come (usage, alerts and auto-extend go on), and no versions are claimed.
-  if (error) return { machines: machines.map((m) => ({ ...m, problem: `the image versions' state cannot be read: ${error}` })) };
-  return { machines, images: c.images.report(s, view) };
+  const broken = new Map(lines.filter((l) => l.error).map((l) => [l.images.lineage.key, l.error]));
+  const said = machines.map((m) => {
+    const error = broken.get(c.machine(m.id).group);
+    return error ? { ...m, problem: `the image versions' state cannot be read: ${error}` } : m;
+  });
+  const groups = lines.filter((l) => !l.error).map((l) => l.images.report(l.s, view));
+  const first = lines[0]!;
+  // `images` stays the first group's, as before groups; `groups` has every group's that can be read.
+  return { machines: said, ...(first.error ? {} : { images: groups[0]! }), groups };
 }
 
 /**

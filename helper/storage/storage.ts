@@ -34,7 +34,7 @@ export class Storage implements StorageVerbs {
     return this.c.images;
   }
 
-  status(): Promise<{ machines: MachineHostStatus[]; images?: HostImages }> {
+  status(): Promise<{ machines: MachineHostStatus[]; images?: HostImages; groups?: HostImages[] }> {
     return readStatus(this.c);
   }
 
@@ -62,27 +62,32 @@ export class Storage implements StorageVerbs {
     return grow(this.c, id, mib, expectSectors);
   }
 
-  imageList(): Promise<HostImages> {
-    return imageList(this.c);
+  imageList(group?: string): Promise<HostImages> {
+    return imageList(this.c, group);
   }
 
   imageUpdate(id: number, onStep: (id: number, step: string) => void): Promise<HostImages> {
     return imageUpdate(this.c, id, onStep);
   }
 
-  imagePublish(): Promise<HostImages> {
-    return imageOp(this.c, () => this.c.images.publish());
+  // Each takes a group (default: the first, a room without groups has only it).
+  async imagePublish(group?: string): Promise<HostImages> {
+    return imageOp(this.c, this.imagesOf(group), (i) => i.publish());
   }
 
-  imageDiscard(): Promise<HostImages> {
-    return imageOp(this.c, () => this.c.images.discard());
+  async imageDiscard(group?: string): Promise<HostImages> {
+    return imageOp(this.c, this.imagesOf(group), (i) => i.discard());
   }
 
-  imageCurrent(n: number): Promise<HostImages> {
-    return imageOp(this.c, () => this.c.images.setCurrent(n));
+  async imageCurrent(n: number, group?: string): Promise<HostImages> {
+    return imageOp(this.c, this.imagesOf(group), (i) => i.setCurrent(n));
   }
 
-  imageDelete(n: number): Promise<HostImages> {
-    return imageOp(this.c, () => this.c.images.remove(n));
+  async imageDelete(n: number, group?: string): Promise<HostImages> {
+    return imageOp(this.c, this.imagesOf(group), (i) => i.remove(n));
+  }
+
+  private imagesOf(group: string | undefined) {
+    return group === undefined ? this.c.images : this.c.imagesFor(group);
   }
 }

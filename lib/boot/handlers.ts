@@ -2,6 +2,7 @@ import type { Config, Machine } from "../config/schema";
 import type { Initiator } from "../host/types";
 import type { Runtime } from "../runtime";
 import { errorText } from "../host/step-error";
+import { imagesOfGroup } from "../host/images";
 import { callerMachine } from "../legacy/handlers";
 import { normalizeIp } from "../net/client-address";
 import { skipKept } from "../reset/keep";
@@ -61,7 +62,7 @@ export async function bootScriptFor(rt: BootDeps, req: BootRequest): Promise<{ s
     .catch(() => null);
   const sessions = host?.machines.find((s) => s.id === m.id)?.initiators ?? [];
   // Update mode: the PC boots the draft of the next master image version (exported to it only).
-  const draft = host?.images?.draft;
+  const draft = imagesOfGroup(host, m.group, rt.config.groups[0]!.name)?.draft;
   const update = draft?.machine === m.id && draft.state === "ready" ? draft : null;
   let note: string | undefined;
   if (!fromIpxe(req)) note = NOT_IPXE;

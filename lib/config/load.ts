@@ -19,21 +19,44 @@ function formatIssues(issues: { path: PropertyKey[]; message: string }[]): strin
     .join("\n");
 }
 
+/** Without `groups`, every PC is in this one, whose master is storage.master. */
+export const DEFAULT_GROUP = "default";
+
 export function resolveConfig(raw: RawConfig): Config {
+  const groupsIn = raw.groups ?? [{ name: DEFAULT_GROUP, label: "All PCs" }];
+  const groups = groupsIn.map((g) => {
+    const master = g.master ?? raw.storage.master;
+    return {
+      name: g.name,
+      label: g.label ?? g.name,
+      master,
+      imageDir: g.imageDir ?? (master === raw.storage.master ? raw.storage.imageDir : undefined) ?? path.posix.dirname(master),
+      keepVersions: g.keepVersions ?? raw.storage.keepVersions,
+    };
+  });
+  const defaultsOf = new Map(groupsIn.map((g) => [g.name, ("defaults" in g ? g.defaults : undefined) ?? {}]));
+  const { groups: _given, ...rest } = raw;
   return {
-    ...raw,
-    machines: raw.machines.map((m) => ({
-      ...m,
-      cowSizeMiB: m.cowSizeMiB ?? raw.defaults.cowSizeMiB,
-      maxCowSizeMiB: m.maxCowSizeMiB ?? raw.defaults.maxCowSizeMiB ?? 4 * (m.cowSizeMiB ?? raw.defaults.cowSizeMiB),
-      warnPercent: m.warnPercent ?? raw.warnPercent,
-      dangerPercent: m.dangerPercent ?? raw.dangerPercent,
-      chunkSectors: m.chunkSectors ?? raw.defaults.chunkSectors,
-      mode: m.mode ?? raw.defaults.mode,
-      cowPath: m.cowPath ?? path.posix.join(raw.storage.cowDir, `${m.dmName}.cow`),
-      iqn: m.iqn ?? `${raw.storage.iqnPrefix}:${m.dmName}`,
-      host: m.host ?? raw.hosts[0]!.name,
-    })),
+    ...rest,
+    groups,
+    machines: raw.machines.map((m) => {
+      const group = m.group ?? groups[0]!.name;
+      const g = defaultsOf.get(group) ?? {};
+      const cowSizeMiB = m.cowSizeMiB ?? g.cowSizeMiB ?? raw.defaults.cowSizeMiB;
+      return {
+        ...m,
+        cowSizeMiB,
+        maxCowSizeMiB: m.maxCowSizeMiB ?? g.maxCowSizeMiB ?? raw.defaults.maxCowSizeMiB ?? 4 * cowSizeMiB,
+        warnPercent: m.warnPercent ?? g.warnPercent ?? raw.warnPercent,
+        dangerPercent: m.dangerPercent ?? g.dangerPercent ?? raw.dangerPercent,
+        chunkSectors: m.chunkSectors ?? g.chunkSectors ?? raw.defaults.chunkSectors,
+        mode: m.mode ?? g.mode ?? raw.defaults.mode,
+        cowPath: m.cowPath ?? path.posix.join(raw.storage.cowDir, `${m.dmName}.cow`),
+        iqn: m.iqn ?? `${raw.storage.iqnPrefix}:${m.dmName}`,
+        host: m.host ?? raw.hosts[0]!.name,
+        group,
+      };
+    }),
   };
 }
 

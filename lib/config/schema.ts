@@ -1,5 +1,7 @@
+import path from "node:path";
 import { z } from "zod";
 import { HOST_NAME_PATTERN, MACHINE_ID_MAX } from "../constants";
+import { groupUpdateTarget } from "../host/images";
 import { scheduleSchema } from "./schedule-schema";
 
 // Names end up in argv for dmsetup/tgtadm/targetcli; keep them to a charset no tool treats specially.
@@ -51,6 +53,53 @@ export const machineSchema = z
     iqn: iqn.optional(),
     /** The storage host (hosts[].name) that holds this PC's COW and exports its LUN; default: the first. */
     host: hostName.optional(),
+    /** Its group (groups[].name): the master image it boots and its defaults; default: the first group. */
+    group: hostName.optional(),
+  })
+  .strict();
+
+const pcDefaults = {
+  cowSizeMiB: z
+    .number()
+    .int()
+    .min(1)
+    .max(1024 * 1024)
+    .optional(),
+  maxCowSizeMiB: z
+    .number()
+    .int()
+    .min(1)
+    .max(1024 * 1024)
+    .optional(),
+  chunkSectors: z
+    .number()
+    .int()
+    .min(8)
+    .max(1024)
+    .refine((n) => (n & (n - 1)) === 0, "must be a power of two")
+    .optional(),
+  mode: z.enum(["P", "PO"]).optional(),
+  warnPercent: z.number().min(1).max(100).optional(),
+  dangerPercent: z.number().min(1).max(100).optional(),
+};
+
+/**
+ * PCs that boot one master image (a hardware generation, a room corner): the group has its own
+ * master and versions (update mode, publish, rollback, retention) and its own PC defaults. Without
+ * `groups` every PC is in one group, "default", whose master is storage.master.
+ */
+export const groupSchema = z
+  .object({
+    name: hostName,
+    /** How the dashboard names it ("Retro PCs"); default: its name. */
+    label: z.string().min(1).max(64).optional(),
+    /** Its master image (version 1); default: storage.master, which only one group may use. */
+    master: absPath.optional(),
+    /** Where its new versions go; default: its master's directory. */
+    imageDir: absPath.optional(),
+    keepVersions: z.number().int().min(1).max(100).optional(),
+    /** Defaults for its PCs (a PC's own keys win; the room's defaults fill the rest). */
+    defaults: z.object(pcDefaults).strict().optional(),
   })
   .strict();
 
@@ -101,6 +150,8 @@ export const configSchema = z
       .min(1)
       .max(64)
       .default([{ name: "local", transport: "local" }]),
+    /** PC groups, each with its own master image (groupSchema); without it one group, "default", holds every PC. */
+    groups: z.array(groupSchema).min(1).max(32).optional(),
     defaults: z
       .object({
         cowSizeMiB: z
@@ -388,16 +439,63 @@ export const configSchema = z
       if (m.host !== undefined && !hostNames.has(m.host))
         ctx.addIssue({ code: "custom", path: ["machines", i, "host"], message: `no storage host named ${m.host} in hosts` });
     });
+    const groups = new Map<string, GroupInput>();
+    const masters = new Map<string, string>();
+    const versionFiles = new Map<string, string>();
+    (cfg.groups ?? []).forEach((g, i) => {
+      if (groups.has(g.name)) ctx.addIssue({ code: "custom", path: ["groups", i, "name"], message: `duplicate group name ${g.name}` });
+      groups.set(g.name, g);
+      const master = g.master ?? cfg.storage.master;
+      const other = masters.get(master);
+      if (other !== undefined)
+        ctx.addIssue({ code: "custom", path: ["groups", i, "master"], message: `group ${other} has the same master ${master}: each group needs its own` });
+      masters.set(master, g.name);
+      // Versions are <imageDir>/<master's name>.v<n>.img: two groups must not make the same files.
+      const dir = g.imageDir ?? (master === cfg.storage.master ? cfg.storage.imageDir : undefined) ?? path.posix.dirname(master);
+      const files = path.posix.join(dir, path.posix.basename(master).replace(/\.img$/, ""));
+      const clash = versionFiles.get(files);
+      if (clash !== undefined && clash !== g.name)
+        ctx.addIssue({
+          code: "custom",
+          path: ["groups", i, "master"],
+          message: `group ${clash}'s versions would have the same file names (${files}.v<n>.img): give this master another name or another imageDir`,
+        });
+      versionFiles.set(files, g.name);
+    });
+    const tids = new Map<number, string>();
+    (cfg.groups ?? []).forEach((g, i) => {
+      if ((g.master ?? cfg.storage.master) === cfg.storage.master) return; // keeps the update target of before groups
+      const { tid } = groupUpdateTarget(cfg.storage.iqnPrefix, g.name);
+      const other = tids.get(tid);
+      if (other !== undefined)
+        ctx.addIssue({
+          code: "custom",
+          path: ["groups", i, "name"],
+          message: `groups ${other} and ${g.name} would share update target tid ${tid}: rename one`,
+        });
+      tids.set(tid, g.name);
+    });
     cfg.machines.forEach((m, i) => {
-      const cow = m.cowSizeMiB ?? cfg.defaults.cowSizeMiB;
-      const max = m.maxCowSizeMiB ?? cfg.defaults.maxCowSizeMiB;
+      if (m.group !== undefined && !groups.has(m.group))
+        ctx.addIssue({
+          code: "custom",
+          path: ["machines", i, "group"],
+          message: cfg.groups
+            ? `no group named ${m.group} in groups (groups: ${[...groups.keys()].join(", ")})`
+            : `no group named ${m.group}: add it under groups`,
+        });
+    });
+    cfg.machines.forEach((m, i) => {
+      const g = (m.group !== undefined ? groups.get(m.group) : cfg.groups?.[0])?.defaults ?? {};
+      const cow = m.cowSizeMiB ?? g.cowSizeMiB ?? cfg.defaults.cowSizeMiB;
+      const max = m.maxCowSizeMiB ?? g.maxCowSizeMiB ?? cfg.defaults.maxCowSizeMiB;
       if (max !== undefined && max < cow)
         ctx.addIssue({
           code: "custom",
           path: ["machines", i, m.maxCowSizeMiB !== undefined ? "maxCowSizeMiB" : "cowSizeMiB"],
           message: `maxCowSizeMiB (${max}) must be ≥ cowSizeMiB (${cow})`,
         });
-      if ((m.dangerPercent ?? cfg.dangerPercent) < (m.warnPercent ?? cfg.warnPercent))
+      if ((m.dangerPercent ?? g.dangerPercent ?? cfg.dangerPercent) < (m.warnPercent ?? g.warnPercent ?? cfg.warnPercent))
         ctx.addIssue({ code: "custom", path: ["machines", i, "dangerPercent"], message: "must be ≥ warnPercent" });
     });
     if (cfg.dangerPercent < cfg.warnPercent) ctx.addIssue({ code: "custom", path: ["dangerPercent"], message: "must be ≥ warnPercent" });
@@ -412,6 +510,7 @@ export const configSchema = z
     }
   });
 
+type GroupInput = z.output<typeof groupSchema>;
 export type ConfigInput = z.input<typeof configSchema>;
 export type RawConfig = z.output<typeof configSchema>;
 
@@ -432,7 +531,17 @@ export interface Machine {
   cowPath: string;
   iqn: string;
   host: string;
+  group: string;
 }
 
-export type Config = Omit<RawConfig, "machines"> & { machines: Machine[] };
+/** A group with every default applied. */
+export interface Group {
+  name: string;
+  label: string;
+  master: string;
+  imageDir: string;
+  keepVersions: number;
+}
+
+export type Config = Omit<RawConfig, "machines" | "groups"> & { machines: Machine[]; groups: Group[] };
 export type StorageHostConfig = RawConfig["hosts"][number];

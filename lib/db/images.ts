@@ -4,6 +4,8 @@ import type { ImageAction, ImageResult } from "../constants";
 export interface ImageLogRow {
   id: number;
   host: string;
+  /** The group's line of versions: '' for the group on storage.master (see lib/images/lines.ts). */
+  line: string;
   action: ImageAction;
   n: number | null;
   machineId: number | null;
@@ -21,37 +23,39 @@ export interface VersionNote {
   createdAt: number;
 }
 
-const LOG_COLUMNS = `id, host, action, n, machine_id AS machineId, actor, comment, started_at AS startedAt, ended_at AS endedAt, result, error`;
+const LOG_COLUMNS = `id, host, line, action, n, machine_id AS machineId, actor, comment, started_at AS startedAt, ended_at AS endedAt, result, error`;
 
 /** Comments and authors of image versions, and the log of every image step. */
 export class ImageRepo {
   constructor(private readonly db: Database.Database) {}
 
-  setNote(host: string, n: number, note: { comment: string | null; author: string | null }, at: number): void {
+  setNote(host: string, line: string, n: number, note: { comment: string | null; author: string | null }, at: number): void {
     this.db
       .prepare(
-        "INSERT INTO image_versions (host, n, comment, author, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (host, n) DO UPDATE SET comment = excluded.comment, author = excluded.author",
+        "INSERT INTO image_versions (host, line, n, comment, author, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (host, line, n) DO UPDATE SET comment = excluded.comment, author = excluded.author",
       )
-      .run(host, n, note.comment, note.author, at);
+      .run(host, line, n, note.comment, note.author, at);
   }
 
-  notes(host: string): Map<number, VersionNote> {
-    const rows = this.db.prepare("SELECT n, comment, author, created_at AS createdAt FROM image_versions WHERE host = ?").all(host) as (VersionNote & {
+  notes(host: string, line: string): Map<number, VersionNote> {
+    const rows = this.db
+      .prepare("SELECT n, comment, author, created_at AS createdAt FROM image_versions WHERE host = ? AND line = ?")
+      .all(host, line) as (VersionNote & {
       n: number;
     })[];
     return new Map(rows.map(({ n, ...note }) => [n, note]));
   }
 
   start(
-    e: { host: string; action: ImageAction; n?: number | null; machineId?: number | null; actor: string | null; comment?: string | null },
+    e: { host: string; line?: string; action: ImageAction; n?: number | null; machineId?: number | null; actor: string | null; comment?: string | null },
     at: number,
   ): number {
     return Number(
       this.db
         .prepare(
-          "INSERT INTO image_log (host, action, n, machine_id, actor, comment, started_at) VALUES (@host, @action, @n, @machineId, @actor, @comment, @at)",
+          "INSERT INTO image_log (host, line, action, n, machine_id, actor, comment, started_at) VALUES (@host, @line, @action, @n, @machineId, @actor, @comment, @at)",
         )
-        .run({ n: null, machineId: null, comment: null, ...e, at }).lastInsertRowid,
+        .run({ line: "", n: null, machineId: null, comment: null, ...e, at }).lastInsertRowid,
     );
   }
 
@@ -79,14 +83,14 @@ export class ImageRepo {
    * The comment given when the update of version n on a host was started (the default for its
    * publish). While its copy runs, the update's row has no version yet: it is the running one.
    */
-  updateComment(host: string, n: number): string | null {
+  updateComment(host: string, line: string, n: number): string | null {
     return (
       (this.db
         .prepare(
-          "SELECT comment FROM image_log WHERE host = ? AND action = 'update' AND (n = ? OR (n IS NULL AND result = 'running')) ORDER BY id DESC LIMIT 1",
+          "SELECT comment FROM image_log WHERE host = ? AND line = ? AND action = 'update' AND (n = ? OR (n IS NULL AND result = 'running')) ORDER BY id DESC LIMIT 1",
         )
         .pluck()
-        .get(host, n) as string | null | undefined) ?? null
+        .get(host, line, n) as string | null | undefined) ?? null
     );
   }
 

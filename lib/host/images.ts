@@ -36,6 +36,8 @@ export interface ImageDraft {
 }
 
 export interface HostImages {
+  /** The PC group these versions are of (absent from helpers that predate groups: the one group). */
+  group?: string;
   current: number;
   versions: ImageVersion[];
   draft: ImageDraft | null;
@@ -43,26 +45,27 @@ export interface HostImages {
   keep: number;
 }
 
+/** `group`: whose versions (the helper's default, the first group, when absent); an update's is its PC's. */
 export type ImageOp =
   | { op: "update"; machine: number }
-  | { op: "publish" }
-  | { op: "discard" }
-  | { op: "current"; version: number }
-  | { op: "delete"; version: number };
+  | { op: "publish"; group?: string }
+  | { op: "discard"; group?: string }
+  | { op: "current"; version: number; group?: string }
+  | { op: "delete"; version: number; group?: string };
 
-/** The helper verb and argv of each operation (plain decimals only: the helper trusts nothing else). */
+/** The helper verb and argv of each operation (plain decimals and a configured group name only: the helper trusts nothing else). */
 export function imageArgs(op: ImageOp): string[] {
+  if (op.op === "update") return ["image-update", String(op.machine)];
+  const group = op.group !== undefined ? ["--group", op.group] : [];
   switch (op.op) {
-    case "update":
-      return ["image-update", String(op.machine)];
     case "publish":
-      return ["image-publish"];
+      return ["image-publish", ...group];
     case "discard":
-      return ["image-discard"];
+      return ["image-discard", ...group];
     case "current":
-      return ["image-current", String(op.version)];
+      return ["image-current", String(op.version), ...group];
     case "delete":
-      return ["image-delete", String(op.version)];
+      return ["image-delete", String(op.version), ...group];
   }
 }
 
@@ -74,3 +77,29 @@ export const updateIqn = (iqnPrefix: string) => `${iqnPrefix}:update`;
 
 /** Target id of the update target: above every machine id (1–999), which are the PCs' tids. */
 export const UPDATE_TID = 1000;
+
+/**
+ * Another group's update target (the group on storage.master keeps UPDATE_TID and `:update`, so a
+ * host's existing draft stays where it is): its tid comes from its name, not its place in the
+ * list, so reordering groups never moves a live target; two names that land on one tid are a
+ * config error (rename one).
+ */
+export function groupUpdateTarget(iqnPrefix: string, group: string): { tid: number; iqn: string; name: string } {
+  let h = 0x811c9dc5;
+  for (const c of group) h = Math.imul(h ^ c.charCodeAt(0), 0x01000193) >>> 0;
+  return { tid: UPDATE_TID + 1 + (h % 8999), iqn: `${iqnPrefix}:update-${group}`, name: `cowherd-update-${group}` };
+}
+
+/** Every group's versions a host reported: `groups`, or from a helper before groups its one `images`. */
+export function groupImages(status: { images?: HostImages; groups?: HostImages[] } | null | undefined): HostImages[] {
+  return status?.groups ?? (status?.images ? [status.images] : []);
+}
+
+/** The versions of one group on a host: by name; a report without a group name is the first group's. */
+export function imagesOfGroup(
+  status: { images?: HostImages; groups?: HostImages[] } | null | undefined,
+  group: string,
+  firstGroup: string,
+): HostImages | undefined {
+  return groupImages(status).find((g) => (g.group ?? firstGroup) === group);
+}

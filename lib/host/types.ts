@@ -49,8 +49,10 @@ export interface HostStatus {
   machines: MachineHostStatus[];
   /** Free space of each COW store on the host (absent from hosts that do not say). */
   stores?: StoreSpace[];
-  /** The host's image versions, current one and update draft (absent from hosts that predate them). */
+  /** The host's image versions, current one and update draft (absent from hosts that predate them): the first group's. */
   images?: HostImages;
+  /** Every group's (absent from hosts that predate groups); a group whose state cannot be read is left out. */
+  groups?: HostImages[];
 }
 
 /**

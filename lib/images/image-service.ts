@@ -4,11 +4,11 @@
  * and runs one image step per host at a time. An update's copy can take minutes: it runs in the
  * background and its progress is part of the view; every other step is answered when done.
  */
-import type { Config, Machine } from "../config/schema";
+import type { Config, Group, Machine } from "../config/schema";
 import type { ImageAction } from "../constants";
 import type { ImageLogRow, ImageRepo } from "../db/images";
 import { AppError, errors } from "../api/errors";
-import { IMAGE_REFUSED, type HostImages, type ImageDraft, type ImageOp, type ImageVersion } from "../host/images";
+import { IMAGE_REFUSED, imagesOfGroup, type HostImages, type ImageDraft, type ImageOp, type ImageVersion } from "../host/images";
 import { errorText, stepOf } from "../host/step-error";
 import type { Room } from "../status/room";
 
@@ -20,6 +20,9 @@ export interface VersionView extends ImageVersion {
 
 export interface HostImagesView {
   host: string;
+  /** The PC group these versions are of, and how the dashboard names it. */
+  group: string;
+  groupLabel: string;
   /** Why this host's versions cannot be shown now (unreachable, a host without versions). */
   error: string | null;
   current: number | null;
@@ -66,14 +69,39 @@ export class ImageService {
     return this.config.hosts[0]!.name;
   }
 
+  /** The group an operation without a PC is for: the one named, or the only one. */
+  group(name: string | undefined): Group {
+    if (name !== undefined) {
+      const g = this.config.groups.find((x) => x.name === name);
+      if (!g) throw errors.notFound(`No PC group ${name}`);
+      return g;
+    }
+    if (this.config.groups.length > 1)
+      throw errors.badRequest(`Say which PC group: ${this.config.groups.map((g) => g.name).join(", ")} (each has its own image versions)`);
+    return this.config.groups[0]!;
+  }
+
+  /** A group's line of versions in the app's tables: '' for the group on storage.master (every row from before groups). */
+  private lineOf(group: string): string {
+    const g = this.config.groups.find((x) => x.name === group);
+    return !g || g.master === this.config.storage.master ? "" : g.name;
+  }
+
   async view(): Promise<ImagesView> {
     const readings = await this.room.read();
-    const hosts = readings.map((r): HostImagesView => {
-      const im: HostImages | undefined = r.status?.images;
+    const first = this.config.groups[0]!.name;
+    // Each host once per group that has PCs on it (a room without groups: once).
+    const pairs = readings.flatMap((r) =>
+      this.config.groups.filter((g) => this.config.machines.some((m) => m.host === r.name && m.group === g.name)).map((g) => ({ r, g })),
+    );
+    const hosts = pairs.map(({ r, g }): HostImagesView => {
+      const im: HostImages | undefined = imagesOfGroup(r.status, g.name, first);
       const busy = this.busy.get(r.name) ?? null;
+      const line = this.lineOf(g.name);
+      const named = { host: r.name, group: g.name, groupLabel: g.label };
       if (!im)
         return {
-          host: r.name,
+          ...named,
           error: r.failing?.message ?? (r.status ? "this storage host reports no image versions (an older helper?)" : "not read yet"),
           current: null,
           keep: null,
@@ -81,9 +109,9 @@ export class ImageService {
           draft: null,
           busy,
         };
-      const notes = this.repo.notes(r.name);
+      const notes = this.repo.notes(r.name, line);
       return {
-        host: r.name,
+        ...named,
         error: r.failing ? `unreachable: ${r.failing.message} (showing its last answer)` : null,
         current: im.current,
         keep: im.keep,
@@ -97,7 +125,7 @@ export class ImageService {
           ? {
               ...im.draft,
               machineName: this.config.machines.find((m) => m.id === im.draft!.machine)?.name ?? `PC ${im.draft.machine}`,
-              comment: this.repo.updateComment(r.name, im.draft.n),
+              comment: this.repo.updateComment(r.name, line, im.draft.n),
             }
           : null,
         busy,
@@ -120,7 +148,8 @@ export class ImageService {
       );
     const version = op.op === "current" || op.op === "delete" ? op.version : null;
     const machineId = op.op === "update" ? op.machine : null;
-    const logId = this.repo.start({ host: hostName, action: op.op, n: version, machineId, actor, comment }, this.now());
+    const line = this.lineOf(op.op === "update" ? this.machine(op.machine).group : (op.group ?? this.config.groups[0]!.name));
+    const logId = this.repo.start({ host: hostName, line, action: op.op, n: version, machineId, actor, comment }, this.now());
     const busy = { action: op.op, logId, step: null as string | null, machineId };
     this.busy.set(hostName, busy);
     const work = (async () => {
@@ -128,8 +157,8 @@ export class ImageService {
         const images = await host.image(op, (step) => (busy.step = step));
         const n = op.op === "update" ? images.draft?.n : op.op === "publish" ? images.current : undefined;
         // A version's comment: the one given at publish, else the one its update was started with.
-        const note = op.op === "publish" && n !== undefined ? (comment ?? this.repo.updateComment(hostName, n)) : comment;
-        if (op.op === "publish" && n !== undefined) this.repo.setNote(hostName, n, { comment: note, author: actor }, this.now());
+        const note = op.op === "publish" && n !== undefined ? (comment ?? this.repo.updateComment(hostName, line, n)) : comment;
+        if (op.op === "publish" && n !== undefined) this.repo.setNote(hostName, line, n, { comment: note, author: actor }, this.now());
         this.repo.finish(logId, "ok", this.now(), null, n, note);
         audit("ok", describe(op, n, note));
         return images;

@@ -190,7 +190,7 @@ export class ScheduleRunner {
       if (!draft || h.busy) continue;
       const touched = Math.max(draft.startedAt, lastBoot.get(draft.machine)?.startedAt ?? 0);
       if (now - touched < days * 86_400_000) continue;
-      const key = `draft:${h.host}:${draft.n}`;
+      const key = `draft:${h.host}:${h.group}:${draft.n}`;
       if (draft.online || this.d.bootTracker.isUp(draft.machine)) {
         if (this.noted.has(key)) continue;
         this.noted.add(key);
@@ -206,7 +206,7 @@ export class ScheduleRunner {
       if (now - (this.failedDiscard.get(key) ?? -Infinity) < RETRY_MS) continue;
       let summary: string;
       try {
-        await this.d.images.run(h.host, { op: "discard" }, "schedule", null, this.d.imageAudit(h.host));
+        await this.d.images.run(h.host, { op: "discard", group: h.group }, "schedule", null, this.d.imageAudit(h.host));
         this.failedDiscard.delete(key);
         summary = `Discarded draft v${draft.n} on ${h.host} (update PC ${draft.machineName}), untouched since ${new Date(touched).toISOString()}`;
       } catch (e) {

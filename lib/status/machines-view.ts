@@ -1,6 +1,7 @@
 import type { Config } from "../config/schema";
 import type { ResetRow } from "../db/history";
 import type { HostHealth, MachineState, StoreSpace } from "../host/types";
+import { imagesOfGroup } from "../host/images";
 import type { ResetProgress } from "../reset/orchestrator";
 import type { HostReading } from "./room";
 import type { BootInfo, BootState } from "../boot/tracker";
@@ -275,7 +276,7 @@ export function buildMachinesView(
         pendingReset: boots.pending.get(m.id) ?? null,
         kept: kept.get(m.id) ?? null,
         image: (() => {
-          const im = byHost.get(m.host)?.status?.images;
+          const im = imagesOfGroup(byHost.get(m.host)?.status, m.group, cfg.groups[0]!.name);
           const d = im?.draft?.machine === m.id ? im.draft : null;
           return { version: s?.version ?? null, current: im?.current ?? null, update: d ? { n: d.n, state: d.state } : null };
         })(),

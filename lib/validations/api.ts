@@ -191,6 +191,7 @@ export const wakeBody = z
 // ── master image versions ──
 const imageComment = freeText(IMAGE_COMMENT_MAX).transform((c) => c.trim() || null);
 const storageHost = z.string().regex(HOST_NAME_PATTERN, "a storage host name");
+const groupName = z.string().regex(HOST_NAME_PATTERN, "a PC group's name");
 /** Image version numbers: plain decimals, as the helper takes them. */
 export const imageVersion = z.number().int().min(1).max(999_999);
 export const imageVersionParam = z
@@ -199,7 +200,8 @@ export const imageVersionParam = z
   .transform(Number);
 /** `force`: start update mode although the PC is up (its running Windows loses its disk). */
 export const imageUpdateBody = z.object({ machine: machineId, comment: imageComment.optional(), force: z.boolean().default(false) }).strict();
-export const imagePublishBody = z.object({ host: storageHost.optional(), comment: imageComment.optional() }).strict();
-export const imageHostBody = z.object({ host: storageHost.optional() }).strict();
-export const imageCurrentBody = z.object({ host: storageHost.optional(), version: imageVersion }).strict();
-export const imageHostQuery = z.object({ host: storageHost.optional() }).strict();
+// `group`: whose versions (a PC group's name); needed once the config has more than one group.
+export const imagePublishBody = z.object({ host: storageHost.optional(), group: groupName.optional(), comment: imageComment.optional() }).strict();
+export const imageHostBody = z.object({ host: storageHost.optional(), group: groupName.optional() }).strict();
+export const imageCurrentBody = z.object({ host: storageHost.optional(), group: groupName.optional(), version: imageVersion }).strict();
+export const imageHostQuery = z.object({ host: storageHost.optional(), group: groupName.optional() }).strict();

@@ -95,7 +95,16 @@ describe("image versions: the state machine and its refusals", () => {
     expect(() => parseHelperArgs(["image-update", "1", "2"], known)).toThrow(/one machine id/);
     expect(() => parseHelperArgs(["image-delete", "v1"], known)).toThrow(/version number/);
     expect(() => parseHelperArgs(["image-delete", "/store/master.img"], known)).toThrow(/version number/);
-    expect(() => parseHelperArgs(["image-publish", "hello"], known)).toThrow(/takes no arguments/);
+    expect(() => parseHelperArgs(["image-publish", "hello"], known)).toThrow(/takes no arguments but --group <name>/);
+    // A group: a name from the helper's own config, last, on the verbs that act on a group's versions.
+    const groups = new Set(["retro", "newer"]);
+    expect(parseHelperArgs(["image-publish", "--group", "newer"], known, groups)).toEqual({ verb: "image-publish", group: "newer" });
+    expect(parseHelperArgs(["image-delete", "3", "--group", "retro"], known, groups)).toEqual({ verb: "image-delete", n: 3, group: "retro" });
+    expect(parseHelperArgs(["images"], known, groups)).toEqual({ verb: "images" });
+    expect(() => parseHelperArgs(["image-publish", "--group", "modern"], known, groups)).toThrow(/no group "modern" in the helper's config/);
+    expect(() => parseHelperArgs(["image-publish", "--group", "../x"], known, groups)).toThrow(/no group/);
+    expect(() => parseHelperArgs(["image-update", "2", "--group", "retro"], known, groups)).toThrow(/invalid machine id "--group"/);
+    expect(() => parseHelperArgs(["reset", "2", "--group", "retro"], known, groups)).toThrow(/invalid machine id "--group"/);
   });
 });
 

@@ -348,7 +348,7 @@ describe("the schedule migration", () => {
     expect(() => reset("schedule")).toThrow(/CHECK constraint failed/);
     const id = Number(reset("bulk").lastInsertRowid);
     db.prepare("INSERT INTO boots (machine_id, machine_name, started_at, reset_id) VALUES (1, 'retro-01', 6, ?)").run(id);
-    for (const f of all) copyFileSync(path.join(migrationsDir(), f), path.join(dir, f));
+    for (const f of all.filter((f) => f <= "2026-12-03-0200-schedule.sql")) copyFileSync(path.join(migrationsDir(), f), path.join(dir, f));
     expect(migrate(db, dir)).toEqual(["2026-12-03-0200-schedule.sql"]);
     expect(db.prepare("SELECT id, source, result FROM resets").all()).toEqual([{ id, source: "bulk", result: "ok" }]);
     expect(db.pragma("foreign_keys", { simple: true })).toBe(1);

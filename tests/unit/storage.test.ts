@@ -239,11 +239,13 @@ describe("helper storage (commands as argv arrays)", () => {
       { id: 2, state: "missing", online: false, initiators: [], exported: false, suspended: false, version: 1 },
     ]);
     expect(s.images).toEqual({
+      group: "default",
       current: 1,
       keep: 3,
       draft: null,
       versions: [{ n: 1, sizeBytes: 64 * 1048576, createdAt: expect.any(Number), attached: true, machines: [1, 2] }],
     });
+    expect(s.groups).toEqual([s.images]);
   });
 
   it("up refuses a COW the store has no room for (reserve kept) and leaves nothing behind", async () => {

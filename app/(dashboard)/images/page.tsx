@@ -10,7 +10,7 @@ export default async function ImagesPage() {
   const me = await requireUser();
   if (me.role !== "admin") return <AdminOnly what="the master images" user={me} />;
   const rt = await runtime();
-  const machines = rt.config.machines.map((m) => ({ id: m.id, name: m.name, host: m.host }));
+  const machines = rt.config.machines.map((m) => ({ id: m.id, name: m.name, host: m.host, group: m.group }));
   return (
     <div className="space-y-5">
       <div>

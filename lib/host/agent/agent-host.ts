@@ -45,7 +45,13 @@ export class AgentHost implements Host {
 
   async status(): Promise<HostStatus> {
     const out = await this.ask("status", [], STATUS_TIMEOUT_MS);
-    return { readAt: this.now(), machines: out.machines, ...(out.stores ? { stores: out.stores } : {}), ...(out.images ? { images: out.images } : {}) };
+    return {
+      readAt: this.now(),
+      machines: out.machines,
+      ...(out.stores ? { stores: out.stores } : {}),
+      ...(out.images ? { images: out.images } : {}),
+      ...(out.groups ? { groups: out.groups } : {}),
+    };
   }
 
   async image(op: ImageOp, onStep?: (step: string) => void): Promise<HostImages> {

@@ -4,7 +4,7 @@ import type { Config, Machine } from "../../config/schema";
 import { AgentConnection } from "../agent/agent-connection";
 import { AgentHost } from "../agent/agent-host";
 import { inProcessSpawner } from "../agent/in-process";
-import { updateIqn } from "../images";
+import { groupLineage, type Lineage } from "../../../helper/storage/lineage";
 import type { HelperOutput } from "../protocol";
 import { errorText } from "../step-error";
 import type { SimPcPort } from "./activity";
@@ -156,7 +156,7 @@ export class DemoHost extends AgentHost implements SimPcPort {
 
   /** A new room: the master put in the store, every PC set up by the helper's `up`, then lived in. */
   private async build(): Promise<void> {
-    this.kernel.addFile(this.helperConfig.storage.master, MASTER_BYTES);
+    for (const g of this.helperConfig.groups) this.kernel.addFile(g.master, MASTER_BYTES);
     await this.up(this.machines);
     const demo = this.opts.scenario === "demo";
     for (const m of this.machines) {
@@ -231,33 +231,37 @@ export class DemoHost extends AgentHost implements SimPcPort {
     if (whole) this.kernel.write(m.dmName, whole * chunk);
   }
 
-  /** The PC in update mode (its boot script sanboots the update target), from the helper's own state file. */
-  private updatePc(): number | null {
+  /** The PC's group's line of versions (its update target, its state file). */
+  private lineageOf(m: Machine): Lineage {
+    return groupLineage(this.helperConfig, this.helperConfig.groups.find((g) => g.name === m.group) ?? this.helperConfig.groups[0]!);
+  }
+
+  /** The PC in update mode in its group (its boot script sanboots the update target), from the helper's own state file. */
+  private updatePc(l: Lineage): number | null {
     try {
-      const d = (JSON.parse(this.kernel.read(`${LIB_DIR}/images.json`) ?? "null") as { draft?: { machine: number; state: string } | null } | null)?.draft;
+      const d = (JSON.parse(this.kernel.read(`${LIB_DIR}/${l.stateFile}`) ?? "null") as { draft?: { machine: number; state: string } | null } | null)?.draft;
       return d && d.state === "ready" ? d.machine : null;
     } catch {
       return null;
     }
   }
 
-  /** The target the PC boots from: the update target while it is in update mode, else its own. */
+  /** The target the PC boots from: its group's update target while it is in update mode, else its own. */
   private bootTarget(m: Machine): string {
-    return this.updatePc() === m.id ? updateIqn(this.helperConfig.storage.iqnPrefix) : m.iqn;
+    const l = this.lineageOf(m);
+    return this.updatePc(l) === m.id ? l.update.iqn : m.iqn;
   }
 
   setSession(id: number, open: boolean): void {
     const m = this.machine(id);
     const initiator = { iqn: `iqn.1991-05.com.microsoft:${m.name}`, ip: m.ip };
     if (open) this.kernel.login(this.bootTarget(m), initiator);
-    else for (const iqn of [m.iqn, updateIqn(this.helperConfig.storage.iqnPrefix)]) this.kernel.logoutInitiator(iqn, initiator.iqn);
+    else for (const iqn of [m.iqn, this.lineageOf(m).update.iqn]) this.kernel.logoutInitiator(iqn, initiator.iqn);
   }
 
   sessionOpen(id: number): boolean {
     const m = this.byId.get(id);
-    return (
-      !!m && (this.kernel.sessionOpen(m.iqn) || this.kernel.sessionOf(updateIqn(this.helperConfig.storage.iqnPrefix), `iqn.1991-05.com.microsoft:${m.name}`))
-    );
+    return !!m && (this.kernel.sessionOpen(m.iqn) || this.kernel.sessionOf(this.lineageOf(m).update.iqn, `iqn.1991-05.com.microsoft:${m.name}`));
   }
 
   usedBytes(id: number): number | null {
@@ -315,9 +319,9 @@ export class DemoHost extends AgentHost implements SimPcPort {
     else this.conn.start();
   }
 
-  /** The update PC has (or has not) a session on the update target. */
+  /** The update PC has (or has not) a session on the update target (the first group's). */
   setUpdateSession(online: boolean): void {
-    const iqn = updateIqn(this.helperConfig.storage.iqnPrefix);
+    const iqn = groupLineage(this.helperConfig, this.helperConfig.groups[0]!).update.iqn;
     if (!online) return this.kernel.logout(iqn);
     for (const m of this.machines) if (this.kernel.login(iqn, { iqn: `iqn.1991-05.com.microsoft:${m.name}`, ip: m.ip })) return;
   }

@@ -8,7 +8,7 @@ export const POST = route("admin", async ({ req, rt, principal, audit }) => {
   const body = await readJson(req, imageCurrentBody);
   const host = rt.images.host(body.host);
   return json(
-    await rt.images.run(host, { op: "current", version: body.version }, principal!.name, null, (outcome, detail) =>
+    await rt.images.run(host, { op: "current", version: body.version, group: rt.images.group(body.group).name }, principal!.name, null, (outcome, detail) =>
       audit("image.current", outcome, host, detail),
     ),
   );

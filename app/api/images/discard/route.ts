@@ -7,5 +7,9 @@ export const dynamic = "force-dynamic";
 export const POST = route("admin", async ({ req, rt, principal, audit }) => {
   const body = await readOptionalJson(req, imageHostBody);
   const host = rt.images.host(body.host);
-  return json(await rt.images.run(host, { op: "discard" }, principal!.name, null, (outcome, detail) => audit("image.discard", outcome, host, detail)));
+  return json(
+    await rt.images.run(host, { op: "discard", group: rt.images.group(body.group).name }, principal!.name, null, (outcome, detail) =>
+      audit("image.discard", outcome, host, detail),
+    ),
+  );
 });

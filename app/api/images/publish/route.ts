@@ -8,6 +8,8 @@ export const POST = route("admin", async ({ req, rt, principal, audit }) => {
   const body = await readOptionalJson(req, imagePublishBody);
   const host = rt.images.host(body.host);
   return json(
-    await rt.images.run(host, { op: "publish" }, principal!.name, body.comment ?? null, (outcome, detail) => audit("image.publish", outcome, host, detail)),
+    await rt.images.run(host, { op: "publish", group: rt.images.group(body.group).name }, principal!.name, body.comment ?? null, (outcome, detail) =>
+      audit("image.publish", outcome, host, detail),
+    ),
   );
 });

@@ -9,6 +9,8 @@ export const DELETE = route<{ n: string }>("admin", async ({ req, rt, principal,
   const q = parseQuery(imageHostQuery, req);
   const host = rt.images.host(q.host);
   return json(
-    await rt.images.run(host, { op: "delete", version: n }, principal!.name, null, (outcome, detail) => audit("image.delete", outcome, host, detail)),
+    await rt.images.run(host, { op: "delete", version: n, group: rt.images.group(q.group).name }, principal!.name, null, (outcome, detail) =>
+      audit("image.delete", outcome, host, detail),
+    ),
   );
 });
