@@ -44,11 +44,12 @@ const USAGE = `usage: npm run cowherd -- <command>
   images                      master image versions per storage host: current, draft, who sits where, recent steps
   image-update <id|name> [--comment <text>]
                               update mode on that PC: a copy of the current version, exported to it only (waits for the copy)
-  image-publish [--comment <text>] [--host <name>]
+  image-publish [--comment <text>] [--host <name>] [--group <name>]
                               the draft becomes the current version; PCs move to it at their next reset
-  image-discard [--host <name>]          delete the draft; the update PC boots its own disk again
-  image-current <n> [--host <name>]      make version n current again (rollback); PCs move at their next reset
-  image-delete <n> [--host <name>]       delete version n (refused for the current one or one a PC sits on)`;
+  image-discard [--host <name>] [--group <name>]      delete the draft; the update PC boots its own disk again
+  image-current <n> [--host <name>] [--group <name>]  make version n current again (rollback); PCs move at their next reset
+  image-delete <n> [--host <name>] [--group <name>]   delete version n (refused for the current one or one a PC sits on)
+                              (--group: which PC group's versions, needed once the config has several)`;
 
 class CliError extends Error {}
 
@@ -109,8 +110,11 @@ async function waitFor(job: ResetJob): Promise<ResetJob> {
 
 function printImages(v: ImagesView): void {
   const mib = (b: number) => `${Math.round(b / 1048576)} MiB`;
+  const groups = new Set(v.hosts.map((h) => h.group)).size > 1;
   for (const h of v.hosts) {
-    console.log(`storage host ${h.host}${h.error ? `: ${h.error}` : ""}${h.current !== null ? ` (current v${h.current}, keeps ${h.keep})` : ""}`);
+    console.log(
+      `storage host ${h.host}${groups ? `, group ${h.group}` : ""}${h.error ? `: ${h.error}` : ""}${h.current !== null ? ` (current v${h.current}, keeps ${h.keep})` : ""}`,
+    );
     for (const x of h.versions) {
       const on = x.machines.length ? `PCs ${x.machines.join(",")}` : "no PC";
       console.log(
@@ -296,14 +300,18 @@ async function main(argv: string[]): Promise<number> {
       const needsN = cmd === "image-current" || cmd === "image-delete";
       const n = needsN ? args[0] : undefined;
       if (needsN && (!n || !/^[1-9][0-9]{0,5}$/.test(n))) break;
-      const opts = flagValues(needsN ? args.slice(1) : args, cmd === "image-publish" ? ["--comment", "--host"] : ["--host"]);
+      const opts = flagValues(needsN ? args.slice(1) : args, cmd === "image-publish" ? ["--comment", "--host", "--group"] : ["--host", "--group"]);
       if (!opts) break;
       const host = opts["--host"];
-      const hostBody = host ? { host } : {};
+      const group = opts["--group"];
+      const hostBody = { ...(host ? { host } : {}), ...(group ? { group } : {}) };
       if (cmd === "image-publish") await api("POST", "/api/images/publish", { ...hostBody, ...(opts["--comment"] ? { comment: opts["--comment"] } : {}) });
       else if (cmd === "image-discard") await api("POST", "/api/images/discard", hostBody);
       else if (cmd === "image-current") await api("POST", "/api/images/current", { ...hostBody, version: Number(n) });
-      else await api("DELETE", `/api/images/versions/${n}${host ? `?host=${encodeURIComponent(host)}` : ""}`);
+      else {
+        const q = new URLSearchParams(hostBody).toString();
+        await api("DELETE", `/api/images/versions/${n}${q ? `?${q}` : ""}`);
+      }
       printImages(await api<ImagesView>("GET", "/api/images"));
       return 0;
     }

@@ -164,13 +164,13 @@ describe("the image-lines migration", () => {
   it("keeps every version note and log row as the group on storage.master's (line ''), and another group's notes are its own", () => {
     const dir = mkdtempSync(path.join(tmpdir(), "mig-"));
     const all = readdirSync(migrationsDir()).filter((f) => f.endsWith(".sql"));
-    for (const f of all.filter((f) => f < "2026-12-04-0100")) copyFileSync(path.join(migrationsDir(), f), path.join(dir, f));
+    for (const f of all.filter((f) => f < "2026-12-03-0300")) copyFileSync(path.join(migrationsDir(), f), path.join(dir, f));
     const db = new Database(":memory:");
     migrate(db, dir);
     db.prepare("INSERT INTO image_versions (host, n, comment, author, created_at) VALUES ('local', 2, 'drivers', 'admin', 5)").run();
     db.prepare("INSERT INTO image_log (host, action, n, actor, comment, started_at, result) VALUES ('local', 'update', 2, 'admin', 'drivers', 4, 'ok')").run();
     for (const f of all) copyFileSync(path.join(migrationsDir(), f), path.join(dir, f));
-    expect(migrate(db, dir)).toEqual(["2026-12-04-0100-image-lines.sql"]);
+    expect(migrate(db, dir)).toEqual(["2026-12-03-0300-image-lines.sql"]);
     const repo = new ImageRepo(db);
     expect(repo.notes("local", "").get(2)).toEqual({ comment: "drivers", author: "admin", createdAt: 5 });
     expect(repo.updateComment("local", "", 2)).toBe("drivers");
