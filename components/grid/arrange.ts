@@ -21,6 +21,8 @@ export type GridSort = keyof typeof SORTS;
 
 export interface Arrangement {
   filter: GridFilter;
+  /** A PC group's name, or "" for every group. */
+  group?: string;
   sort: GridSort;
   /** Part of a name or IP address. */
   query: string;
@@ -62,7 +64,9 @@ const urgency = (m: MachineView) =>
 /** The grid's PCs filtered and sorted as asked; ties keep the configured order. */
 export function arrange(machines: readonly MachineView[], a: Arrangement, projectedFullMinutes: number): MachineView[] {
   const q = a.query.trim().toLowerCase();
-  const shown = machines.filter((m) => keep(m, a.filter, projectedFullMinutes) && (!q || m.name.toLowerCase().includes(q) || m.ip.includes(q)));
+  const shown = machines.filter(
+    (m) => keep(m, a.filter, projectedFullMinutes) && (!a.group || m.group === a.group) && (!q || m.name.toLowerCase().includes(q) || m.ip.includes(q)),
+  );
   const by: Record<GridSort, (m: MachineView) => number> = {
     name: () => 0,
     usage: (m) => -(m.percent ?? (m.condition === "invalid" || m.condition === "overflow" ? 101 : -1)),

@@ -4,7 +4,20 @@ import { useId } from "react";
 import { FILTERS, SORTS, type Arrangement, type GridFilter, type GridSort } from "./arrange";
 
 /** Search, filter and sort for a big room: what the cards and the list show, in which order. */
-export function GridControls({ value, onChange, shown, total }: { value: Arrangement; onChange(a: Arrangement): void; shown: number; total: number }) {
+export function GridControls({
+  value,
+  onChange,
+  shown,
+  total,
+  groups = [],
+}: {
+  value: Arrangement;
+  onChange(a: Arrangement): void;
+  shown: number;
+  total: number;
+  /** The room's PC groups: a filter when there are several (a bulk reset of one group starts from it). */
+  groups?: { name: string; label: string }[];
+}) {
   const field = "rounded-md border border-slate-300 bg-white px-2 py-1 text-sm";
   const id = useId();
   return (
@@ -29,6 +42,19 @@ export function GridControls({ value, onChange, shown, total }: { value: Arrange
           ))}
         </select>
       </span>
+      {groups.length > 1 && (
+        <span className="flex items-center gap-1.5 text-sm text-slate-600">
+          <label htmlFor={`${id}-group`}>Group</label>
+          <select id={`${id}-group`} value={value.group ?? ""} onChange={(e) => onChange({ ...value, group: e.target.value })} className={field}>
+            <option value="">All groups</option>
+            {groups.map((g) => (
+              <option key={g.name} value={g.name}>
+                {g.label}
+              </option>
+            ))}
+          </select>
+        </span>
+      )}
       <span className="flex items-center gap-1.5 text-sm text-slate-600">
         <label htmlFor={`${id}-sort`}>Sort by</label>
         <select id={`${id}-sort`} value={value.sort} onChange={(e) => onChange({ ...value, sort: e.target.value as GridSort })} className={field}>

@@ -129,7 +129,7 @@ export function MachineGrid({ initial, canReset }: { initial: MachinesView; canR
       <SummaryBar view={view} stale={!reachable}>
         {/* Beside the room's name on a laptop (the list of a room still fits a 768 px screen), below it on a phone. */}
         <div className="flex min-w-0 flex-wrap items-center justify-end gap-x-3 gap-y-2">
-          <GridControls value={arrangement} onChange={setArrangement} shown={shown.length} total={view.machines.length + pending} />
+          <GridControls value={arrangement} onChange={setArrangement} shown={shown.length} total={view.machines.length + pending} groups={view.groups} />
           <ViewToggle view={layout} onChange={setLayout} />
         </div>
       </SummaryBar>

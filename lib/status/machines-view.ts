@@ -71,6 +71,8 @@ export interface MachineView {
   image: { version: number | null; current: number | null; update: { n: number; state: "copying" | "ready" } | null };
   /** The storage host that holds this PC. */
   host: string;
+  /** Its PC group (config groups; "default" without them). */
+  group: string;
   /** Its own warning and danger levels (machines[].warnPercent / dangerPercent, else the room's). */
   warnPercent: number;
   dangerPercent: number;
@@ -135,6 +137,8 @@ export interface MachinesView {
   /** Auto-extend as configured (lvm2's threshold and percent), or null when off. */
   autoextend: { threshold: number; percent: number } | null;
   hosts: HostView[];
+  /** The PC groups, in config order (one, "default", without groups): the grid offers a filter when there are several. */
+  groups: { name: string; label: string }[];
   machines: MachineView[];
   /**
    * Set on a big room's first paint (firstPaint): `machines` holds only its first PCs, these are the
@@ -206,6 +210,7 @@ export function buildMachinesView(
   }
   return {
     lanName: cfg.lanName,
+    groups: cfg.groups.map((g) => ({ name: g.name, label: g.label })),
     readAt: now,
     warnPercent: cfg.warnPercent,
     dangerPercent: cfg.dangerPercent,
@@ -281,6 +286,7 @@ export function buildMachinesView(
           return { version: s?.version ?? null, current: im?.current ?? null, update: d ? { n: d.n, state: d.state } : null };
         })(),
         host: m.host,
+        group: m.group,
         warnPercent: m.warnPercent,
         dangerPercent: m.dangerPercent,
         growth: (() => {

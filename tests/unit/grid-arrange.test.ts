@@ -56,6 +56,26 @@ describe("the grid's filter and sort for a big room", () => {
     expect(names(arrange(kept, { filter: "kept", sort: "name", query: "" }, 60))).toEqual(["retro-012", "retro-200"]);
     expect(arrange(view.machines, { filter: "kept", sort: "name", query: "" }, 60)).toEqual([]);
   });
+  it("filter: one PC group (config groups), with the other filters and the search", () => {
+    const grouped = parseConfig({
+      ...demoConfig(),
+      groups: [{ name: "retro" }, { name: "newer", master: "/store/win7.img" }],
+      machines: demoConfig().machines.map((m) => ({ ...m, group: m.id > 10 ? "newer" : "retro" })),
+    });
+    const v = roomView(grouped, () => ({ state: "ok", usedSectors: 0, online: false }));
+    expect(v.groups).toEqual([
+      { name: "retro", label: "retro" },
+      { name: "newer", label: "newer" },
+    ]);
+    expect(names(arrange(v.machines, { filter: "all", group: "newer", sort: "name", query: "" }, 60))).toEqual([
+      "retro-11",
+      "retro-12",
+      "retro-13",
+      "retro-14",
+    ]);
+    expect(names(arrange(v.machines, { filter: "all", group: "newer", sort: "name", query: "retro-1" }, 60))).toHaveLength(4);
+    expect(arrange(v.machines, { filter: "all", group: "", sort: "name", query: "" }, 60)).toHaveLength(14);
+  });
   it("search by name or address", () => {
     expect(names(arrange(view.machines, { filter: "all", sort: "name", query: "retro-24" }, 60))).toHaveLength(10);
     expect(names(arrange(view.machines, { filter: "all", sort: "name", query: "127.0.1.99" }, 60))).toEqual(["retro-099"]);
