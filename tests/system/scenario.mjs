@@ -31,8 +31,21 @@ const scenarios = {
     const { imageChecks, reflinkChecks } = await import("./system-images.mjs");
     await imageChecks();
     await reflinkChecks();
+    const { groupChecks } = await import("./system-groups.mjs");
+    await groupChecks();
     const { conformanceChecks } = await import("./conformance-real.mjs");
     await conformanceChecks();
+    summary();
+  },
+  /** PC groups alone (issue 19): `node scripts/system-test.mjs groups`. */
+  async groups() {
+    const { groupChecks } = await import("./system-groups.mjs");
+    const { writeConfig, helper } = await import("./guest-lib.mjs");
+    const { PCS } = await import("./system-helper.mjs");
+    await alone();
+    writeConfig(PCS);
+    helper("up");
+    await groupChecks();
     summary();
   },
   /** The conformance suite alone (tests/system/conformance.mjs on the real kernel). */
