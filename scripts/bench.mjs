@@ -299,7 +299,7 @@ async function datapathPart(out) {
   const { prepareGuest } = await import("./system-test.mjs");
   const { runGuest } = await import("./guest/run-guest.mjs");
   const { guest, files, cacheDir } = await prepareGuest("datapath");
-  console.log("\nreal kernel (QEMU guest, 2 vCPUs): the data path, reads of the master and first writes into fresh COWs (≈ 6 min under TCG)");
+  console.log("\nreal kernel (QEMU guest, 2 vCPUs): the data path, reads of the master and first writes into fresh COWs (≈ 10 min under TCG)");
   const cpu0 = sampleCpu();
   const res = await runGuest(guest, { scenario: "datapath", files, workDir: cacheDir, smp: 2, echo: false, timeoutMs: 30 * 60_000 });
   const otherWork = otherCores(cpu0, sampleCpu(), os.cpus().length);

@@ -148,6 +148,21 @@ export function medianRuns(samples) {
 }
 
 /**
+ * How far a figure's samples lie apart: slowest / fastest, the median and the largest over all
+ * figures with more than one sample; null when none has.
+ * @param {Run[]} runs with msMin and msMax when merged by medianRuns
+ */
+export function spreadOf(runs) {
+  const r = runs
+    .map((x) => /** @type {Run & { msMin?: number, msMax?: number, samples?: number }} */ (x))
+    .filter((x) => (x.samples ?? 1) > 1 && x.msMin !== undefined && x.msMax !== undefined && x.msMin > 0)
+    .map((x) => /** @type {number} */ (x.msMax) / /** @type {number} */ (x.msMin))
+    .sort((a, b) => a - b);
+  if (!r.length) return null;
+  return { median: r[Math.floor(r.length / 2)] ?? NaN, max: r[r.length - 1] ?? NaN };
+}
+
+/**
  * The run for these coordinates, if measured.
  * @param {Run[]} runs @param {Partial<Run>} want
  */
@@ -181,6 +196,11 @@ export function datapathReport({ runs, accel, initiators, chunkKiB, defaultChunk
     `  accel ${accel}; master ${masterMiB} MiB; each initiator its own PC's LUN (qemu-io over libiscsi for tgt, qemu-io with O_DIRECT on the device for the others), queue depth 1, all released at once; medians of ${reps} rounds, the runs of a round interleaved`,
   );
   if (accel !== "kvm") out.push("  TCG: every figure is an emulated CPU's; read the ratios, not the absolute numbers");
+  const spread = spreadOf(runs);
+  if (spread)
+    out.push(
+      `  run to run: a figure's slowest sample took ${fmt(spread.median, 2)}× its fastest (median), up to ${fmt(spread.max, 2)}×; differences smaller than that are noise`,
+    );
   out.push("  LIO: left out (not proven on the real kernel yet, issue 20 item 1)");
   const limitName = { tgt: "tgt (iSCSI, loopback)", dm: "dm device (the limit)", loop: "master loop device" };
   const head = initiators.map((n) => `${n} init.`.padStart(11)).join("");

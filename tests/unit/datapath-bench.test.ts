@@ -12,6 +12,7 @@ import {
   rateOf,
   sequentialOffsets,
   shares,
+  spreadOf,
 } from "../system/datapath-math.mjs";
 
 const MiB = 1048576;
@@ -123,6 +124,20 @@ describe("data-path bench: the report", () => {
       ])[0]?.ms,
     ).toBe(250);
     expect(() => medianRuns([a, { ...a, ops: 2 }])).toThrow(/did different work/);
+  });
+
+  it("says how far samples of one figure lie apart, so a reader knows which differences are noise", () => {
+    const a = run("tgt", "seqRead", 1, 1);
+    const runs = [
+      { ...a, samples: 2, msMin: 100, msMax: 150 },
+      { ...a, samples: 2, msMin: 100, msMax: 300 },
+      { ...a, samples: 2, msMin: 100, msMax: 110 },
+      { ...a, samples: 1, msMin: 100, msMax: 900 },
+    ];
+    expect(spreadOf(runs)).toEqual({ median: 1.5, max: 3 });
+    expect(spreadOf([a])).toBeNull();
+    const text = datapathReport({ runs, accel: "tcg", initiators: [1], chunkKiB: [32], defaultChunkKiB: 32, masterMiB: 128, reps: 2 }).join("\n");
+    expect(text).toMatch(/slowest sample took 1\.50× its fastest \(median\), up to 3\.00×/);
   });
 
   it("under KVM it does not call the figures TCG's", () => {
