@@ -32,7 +32,8 @@ export const CHUNK_KIB = [8, 32, 128];
 const CHUNK_INITIATORS = 4;
 /**
  * Work per run, shared among its initiators, so a run takes about as long with 1 initiator as with
- * 14 and the aggregate rates compare. Small enough that the whole part takes a few minutes under TCG.
+ * 14 and the aggregate rates compare. The whole part takes about 10 minutes under TCG here, most of
+ * it starting qemu-io sessions and resetting COWs, not the measured I/O.
  */
 const WORK = {
   seqRead: 112, // 1 MiB reads
@@ -43,7 +44,7 @@ const WORK = {
 /** Rounds of every run; the report gives each figure's median (of 2: their mean). */
 const REPS = 2;
 const SLOT = 128 * 1024;
-/** A run that takes longer is stuck: the bench stops with what it has, rather than at QEMU's timeout. */
+/** A run that takes longer is stuck: the part fails naming it, rather than at QEMU's timeout. */
 const RUN_LIMIT_MS = 180_000;
 
 const now = () => Number(process.hrtime.bigint()) / 1e6;
