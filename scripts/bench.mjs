@@ -7,14 +7,28 @@
 //      reset of all with bounded concurrency, usage sampling over a simulated day
 //   4. (guest) on the app's own path: 14 PCs vs one (P2) with processes per reset, a 16 MiB vs a
 //      1 GiB COW, status read cost (agent message vs a process start), vs the seed's dd
-// Everything talks to loopback or to the QEMU guest (no network). --no-guest skips part 3.
+//   5. (guest, its own boot) the data path: reads of the master and first writes into fresh COWs
+//      through tgt and straight from the dm devices and the master's loop device, 1, 4 and 14
+//      initiators at once; the COW chunk size's effect on first writes (tests/system/bench-datapath.mjs)
+// Everything talks to loopback or to the QEMU guest (no network). --no-guest skips parts 4 and 5;
+// --only http,room,guest,datapath runs the parts named (scripts/bench-args.mjs).
 import { spawn } from "node:child_process";
 import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import os from "node:os";
 import path from "node:path";
+import { benchParts } from "./bench-args.mjs";
+import { otherCores, sampleCpu } from "./host-cpu.mjs";
+import { datapathReport } from "../tests/system/datapath-math.mjs";
 
-const args = new Set(process.argv.slice(2));
+/** @type {Set<import("./bench-args.mjs").BenchPart>} */
+let parts;
+try {
+  parts = benchParts(process.argv.slice(2));
+} catch (e) {
+  console.error(`bench: ${e instanceof Error ? e.message : e}`);
+  process.exit(2);
+}
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 
 /**
@@ -177,12 +191,25 @@ const fmt = (n, d = 0) => (Number.isFinite(n) ? n.toFixed(d) : "–");
 
 async function main() {
   console.log(`cowherd bench on ${os.cpus().length}× ${os.cpus()[0]?.model ?? "cpu"}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}\n`);
-  const { spawnSync } = await import("node:child_process");
-  spawnSync(process.execPath, ["scripts/build.mjs"], { stdio: "inherit" });
-  const { startServer } = await import("../tests/helpers/server");
-  const server = await startServer({ COWHERD_ADMIN_PASSWORD: "bench-password", COWHERD_SIM_ACTIVITY: "0" });
   /** @type {Record<string, any>} what test-results/bench.json gets, part by part */
   const out = {};
+  // The data path needs the helper's bundle only (its guest scenario builds that); the rest the whole build.
+  if (parts.has("http") || parts.has("room") || parts.has("guest")) {
+    const { spawnSync } = await import("node:child_process");
+    spawnSync(process.execPath, ["scripts/build.mjs"], { stdio: "inherit" });
+  }
+  if (parts.has("http")) await httpParts(out);
+  if (parts.has("room")) await roomPart(out);
+  if (parts.has("guest")) await guestPart(out);
+  if (parts.has("datapath")) await datapathPart(out);
+  mkdirSync("test-results", { recursive: true });
+  writeFileSync("test-results/bench.json", JSON.stringify(out, null, 2));
+}
+
+/** Parts 1 and 2: the legacy route against the seed's CGI, and host status reads under load. @param {Record<string, any>} out */
+async function httpParts(out) {
+  const { startServer } = await import("../tests/helpers/server");
+  const server = await startServer({ COWHERD_ADMIN_PASSWORD: "bench-password", COWHERD_SIM_ACTIVITY: "0" });
   try {
     await load({ port: server.port, path: "/cgi/status", concurrency: 50, durationMs: 1000, from: pcs }); // warm-up
     const cow = await load({ port: server.port, path: "/cgi/status", concurrency: 50, durationMs: seconds * 1000, from: pcs });
@@ -212,7 +239,11 @@ async function main() {
   } finally {
     await server.stop();
   }
+}
 
+/** Part 3: 250 PCs against 14 on simulated storage. @param {Record<string, any>} out */
+async function roomPart(out) {
+  const { startServer } = await import("../tests/helpers/server");
   // Bundled as ESM first: the runtime's graph reaches execa, which a CommonJS load of the .ts cannot require.
   const { build } = await import("esbuild");
   await build({
@@ -227,41 +258,63 @@ async function main() {
   });
   const { roomBench } = await import(path.resolve("dist/bench-room.mjs"));
   out.room = await roomBench(console.log, { api: (/** @type {number} */ pcs) => apiRoom(startServer, pcs) });
+}
 
-  if (!args.has("--no-guest")) {
-    const { prepareGuest } = await import("./system-test.mjs");
-    const { runGuest } = await import("./guest/run-guest.mjs");
-    const { guest, files, cacheDir } = await prepareGuest();
-    console.log("real kernel (QEMU guest, 2 vCPUs): the app's own path (API → job → agent → kernel), the server already running");
-    const res = await runGuest(guest, { scenario: "bench", files, workDir: cacheDir, smp: 2, echo: false });
-    const b = res.tagged.find((t) => t.tag === "COWHERD-BENCH")?.data;
-    if (!b) {
-      console.log(`  guest bench failed (${res.reason}):\n${res.log.split("\n").slice(-20).join("\n")}`);
-      process.exitCode = 1;
-    } else {
-      out.guest = { accel: res.accel, ...b };
-      console.log(`  accel ${res.accel}; medians of ${b.reps}; each figure from POST to the job's end as a client polling every 25 ms sees it`);
-      console.log(
-        `  status read        process start (sudo -n cowherd-helper status) ${fmt(b.statusProcessMs)} ms vs agent message ${fmt(b.statusAgentMs)} ms → ${fmt(b.statusProcessMs / b.statusAgentMs, 1)}× cheaper`,
-      );
-      console.log(`  reset 1 PC         ${fmt(b.resetOneMs)} ms    processes started ${fmt(b.pidsPerResetOne)}`);
-      console.log(`  reset 14 PCs       ${fmt(b.resetFourteenMs)} ms    processes started ${fmt(b.pidsPerResetFourteen)}`);
-      console.log(`  P2 ratio 14 / 1    ${fmt(b.resetFourteenMs / b.resetOneMs, 2)} (target ≤ 1.5)`);
-      console.log(
-        `  reset 16 MiB COW ${fmt(b.resetSmallMs)} ms, 1 GiB COW ${fmt(b.resetBigMs)} ms → ratio ${fmt(b.resetBigMs / b.resetSmallMs, 2)} (target ≤ 1.2)`,
-      );
-      console.log(`  seed dd method     16 MiB ${fmt(b.seedSmallMs)} ms, 1 GiB ${fmt(b.seedBigMs)} ms → ratio ${fmt(b.seedBigMs / b.seedSmallMs, 1)}`);
-      console.log(
-        `  status read, 250 small COWs vs 14 (agent message)  ${fmt(b.status250Ms)} ms vs ${fmt(b.status14Ms)} ms → ${fmt(b.status250Ms / b.status14Ms, 2)}× (target ≤ 2)`,
-      );
-      console.log(`  up of 236 more PCs ${fmt(b.up250Ms / 1000, 1)} s; GET /api/machines with 250 PCs ${fmt(b.machines250Ms)} ms`);
-      console.log(
-        `  bulk reset of 250  ${fmt(b.reset250Ms / 1000, 1)} s, ${b.reset250Ok}/250 ok, at most ${b.reset250MostRunning} resetting at once (runs of 16) vs 14 PCs in ${fmt(b.resetFourteenMs)} ms`,
-      );
-    }
+/** Part 4: the app's own path on the real kernel. @param {Record<string, any>} out */
+async function guestPart(out) {
+  const { prepareGuest } = await import("./system-test.mjs");
+  const { runGuest } = await import("./guest/run-guest.mjs");
+  const { guest, files, cacheDir } = await prepareGuest();
+  console.log("real kernel (QEMU guest, 2 vCPUs): the app's own path (API → job → agent → kernel), the server already running");
+  const res = await runGuest(guest, { scenario: "bench", files, workDir: cacheDir, smp: 2, echo: false });
+  const b = res.tagged.find((t) => t.tag === "COWHERD-BENCH")?.data;
+  if (!b) {
+    console.log(`  guest bench failed (${res.reason}):\n${res.log.split("\n").slice(-20).join("\n")}`);
+    process.exitCode = 1;
+  } else {
+    out.guest = { accel: res.accel, ...b };
+    console.log(`  accel ${res.accel}; medians of ${b.reps}; each figure from POST to the job's end as a client polling every 25 ms sees it`);
+    console.log(
+      `  status read        process start (sudo -n cowherd-helper status) ${fmt(b.statusProcessMs)} ms vs agent message ${fmt(b.statusAgentMs)} ms → ${fmt(b.statusProcessMs / b.statusAgentMs, 1)}× cheaper`,
+    );
+    console.log(`  reset 1 PC         ${fmt(b.resetOneMs)} ms    processes started ${fmt(b.pidsPerResetOne)}`);
+    console.log(`  reset 14 PCs       ${fmt(b.resetFourteenMs)} ms    processes started ${fmt(b.pidsPerResetFourteen)}`);
+    console.log(`  P2 ratio 14 / 1    ${fmt(b.resetFourteenMs / b.resetOneMs, 2)} (target ≤ 1.5)`);
+    console.log(
+      `  reset 16 MiB COW ${fmt(b.resetSmallMs)} ms, 1 GiB COW ${fmt(b.resetBigMs)} ms → ratio ${fmt(b.resetBigMs / b.resetSmallMs, 2)} (target ≤ 1.2)`,
+    );
+    console.log(`  seed dd method     16 MiB ${fmt(b.seedSmallMs)} ms, 1 GiB ${fmt(b.seedBigMs)} ms → ratio ${fmt(b.seedBigMs / b.seedSmallMs, 1)}`);
+    console.log(
+      `  status read, 250 small COWs vs 14 (agent message)  ${fmt(b.status250Ms)} ms vs ${fmt(b.status14Ms)} ms → ${fmt(b.status250Ms / b.status14Ms, 2)}× (target ≤ 2)`,
+    );
+    console.log(`  up of 236 more PCs ${fmt(b.up250Ms / 1000, 1)} s; GET /api/machines with 250 PCs ${fmt(b.machines250Ms)} ms`);
+    console.log(
+      `  bulk reset of 250  ${fmt(b.reset250Ms / 1000, 1)} s, ${b.reset250Ok}/250 ok, at most ${b.reset250MostRunning} resetting at once (runs of 16) vs 14 PCs in ${fmt(b.resetFourteenMs)} ms`,
+    );
   }
-  mkdirSync("test-results", { recursive: true });
-  writeFileSync("test-results/bench.json", JSON.stringify(out, null, 2));
+}
+
+/** Part 5: the data path on the real kernel, in its own boot. @param {Record<string, any>} out */
+async function datapathPart(out) {
+  const { prepareGuest } = await import("./system-test.mjs");
+  const { runGuest } = await import("./guest/run-guest.mjs");
+  const { guest, files, cacheDir } = await prepareGuest("datapath");
+  console.log("\nreal kernel (QEMU guest, 2 vCPUs): the data path, reads of the master and first writes into fresh COWs (≈ 10 min under TCG)");
+  const cpu0 = sampleCpu();
+  const res = await runGuest(guest, { scenario: "datapath", files, workDir: cacheDir, smp: 2, echo: false, timeoutMs: 30 * 60_000 });
+  const otherWork = otherCores(cpu0, sampleCpu(), os.cpus().length);
+  const d = res.tagged.find((t) => t.tag === "COWHERD-DATAPATH")?.data;
+  if (!d) {
+    const crash = res.tagged.find((t) => t.tag === "COWHERD-CHECK" && !t.data?.ok)?.data;
+    console.log(`  data-path bench failed (${res.reason}, exit ${res.exitCode})${crash ? `: ${String(crash.detail).slice(0, 2000)}` : ""}`);
+    console.log(res.log.split("\n").slice(-20).join("\n"));
+    process.exitCode = 1;
+    return;
+  }
+  out.datapath = { accel: res.accel, otherWorkCores: otherWork, ...d };
+  for (const line of datapathReport({ ...d, accel: res.accel })) console.log(line);
+  // The guest's vCPUs are this host's cores: other work running meanwhile moves every figure.
+  console.log(`  ${d.seconds} s in the guest; other work on the host meanwhile: ${fmt(otherWork, 2)} of ${os.cpus().length} cores on average`);
 }
 
 main().catch((e) => {

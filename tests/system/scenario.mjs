@@ -102,6 +102,11 @@ const scenarios = {
     const { bench } = await import("./bench-scenario.mjs");
     await bench();
   },
+  /** The data path (reads and first writes through tgt and straight from the devices), for scripts/bench.mjs. */
+  async datapath() {
+    const { datapath } = await import("./bench-datapath.mjs");
+    await datapath();
+  },
 };
 
 const which = process.argv[2] || "system";
