@@ -1,3 +1,5 @@
+import type { DiskKind } from "../../lib/config/schema";
+
 /**
  * The SCSI identity a disk shows its initiator: vendor, product, device id (VPD page 0x83) and unit
  * serial (VPD page 0x80). Windows keys a disk on these and takes a changed serial for a new disk (a
@@ -32,11 +34,12 @@ export const SCSI_CHARS = /^[A-Z0-9-]+$/;
 
 export const VENDOR = "COWHERD";
 
-/** The disks a PC can see; each kind has one identity for good (changing one is a new disk to every Windows). */
-export type DiskKind = "system";
+export type { DiskKind };
 
+/** Each kind of disk has one identity for good (changing one is a new disk to every Windows). */
 const IDENTITIES: Record<DiskKind, ScsiIdentity> = {
   system: { vendor: VENDOR, product: "SYSTEM-DISK", deviceId: `${VENDOR}-SYSTEM`, serial: "CWHSYS1" },
+  game: { vendor: VENDOR, product: "GAME-DISK", deviceId: `${VENDOR}-GAME`, serial: "CWHGAM1" },
 };
 
 /** The fields fit every target's limits and characters: a bad one would be cut or refused on some target. */

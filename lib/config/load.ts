@@ -1,7 +1,7 @@
 import type { Env } from "./env";
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { configSchema, type Config, type RawConfig } from "./schema";
+import { configSchema, gameDmName, type Config, type GameDiskOfPc, type RawConfig } from "./schema";
 import { demoConfig } from "./demo";
 import { jsonErrorPlace } from "./json-error";
 
@@ -32,8 +32,18 @@ export function resolveConfig(raw: RawConfig): Config {
       master,
       imageDir: g.imageDir ?? (master === raw.storage.master ? raw.storage.imageDir : undefined) ?? path.posix.dirname(master),
       keepVersions: g.keepVersions ?? raw.storage.keepVersions,
+      ...("gameDisk" in g && g.gameDisk
+        ? {
+            game: {
+              master: g.gameDisk.master,
+              imageDir: g.gameDisk.imageDir ?? path.posix.dirname(g.gameDisk.master),
+              keepVersions: g.gameDisk.keepVersions ?? g.keepVersions ?? raw.storage.keepVersions,
+            },
+          }
+        : {}),
     };
   });
+  const gameOf = new Map(groupsIn.map((g) => [g.name, ("gameDisk" in g ? g.gameDisk : undefined) ?? undefined]));
   const defaultsOf = new Map(groupsIn.map((g) => [g.name, ("defaults" in g ? g.defaults : undefined) ?? {}]));
   const { groups: _given, ...rest } = raw;
   return {
@@ -43,6 +53,17 @@ export function resolveConfig(raw: RawConfig): Config {
       const group = m.group ?? groups[0]!.name;
       const g = defaultsOf.get(group) ?? {};
       const cowSizeMiB = m.cowSizeMiB ?? g.cowSizeMiB ?? raw.defaults.cowSizeMiB;
+      const cowPath = m.cowPath ?? path.posix.join(raw.storage.cowDir, `${m.dmName}.cow`);
+      const gd = gameOf.get(group);
+      const gameCow = gd?.cowSizeMiB ?? g.cowSizeMiB ?? raw.defaults.cowSizeMiB;
+      const game: GameDiskOfPc | undefined = gd && {
+        dmName: gameDmName(m.dmName),
+        cowPath: path.posix.join(path.posix.dirname(cowPath), `${gameDmName(m.dmName)}.cow`),
+        cowSizeMiB: gameCow,
+        maxCowSizeMiB: gd.maxCowSizeMiB ?? g.maxCowSizeMiB ?? raw.defaults.maxCowSizeMiB ?? 4 * gameCow,
+        chunkSectors: gd.chunkSectors ?? g.chunkSectors ?? raw.defaults.chunkSectors,
+        mode: gd.mode ?? g.mode ?? raw.defaults.mode,
+      };
       return {
         ...m,
         cowSizeMiB,
@@ -51,10 +72,11 @@ export function resolveConfig(raw: RawConfig): Config {
         dangerPercent: m.dangerPercent ?? g.dangerPercent ?? raw.dangerPercent,
         chunkSectors: m.chunkSectors ?? g.chunkSectors ?? raw.defaults.chunkSectors,
         mode: m.mode ?? g.mode ?? raw.defaults.mode,
-        cowPath: m.cowPath ?? path.posix.join(raw.storage.cowDir, `${m.dmName}.cow`),
+        cowPath,
         iqn: m.iqn ?? `${raw.storage.iqnPrefix}:${m.dmName}`,
         host: m.host ?? raw.hosts[0]!.name,
         group,
+        ...(game ? { game } : {}),
       };
     }),
   };

@@ -100,6 +100,24 @@ export const groupSchema = z
     keepVersions: z.number().int().min(1).max(100).optional(),
     /** Defaults for its PCs (a PC's own keys win; the room's defaults fill the rest). */
     defaults: z.object(pcDefaults).strict().optional(),
+    /**
+     * A second disk every PC of the group sees (the game library): its own read-only master with
+     * versions (update mode, publish, rollback like the system disk's), and a COW per PC.
+     */
+    gameDisk: z
+      .object({
+        master: absPath,
+        /** Where its new versions go; default: its master's directory. */
+        imageDir: absPath.optional(),
+        keepVersions: z.number().int().min(1).max(100).optional(),
+        /** The PCs' game COWs (default: the group's COW defaults, else the room's). */
+        cowSizeMiB: pcDefaults.cowSizeMiB,
+        maxCowSizeMiB: pcDefaults.maxCowSizeMiB,
+        chunkSectors: pcDefaults.chunkSectors,
+        mode: pcDefaults.mode,
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -461,6 +479,27 @@ export const configSchema = z
           message: `group ${clash}'s versions would have the same file names (${files}.v<n>.img): give this master another name or another imageDir`,
         });
       versionFiles.set(files, g.name);
+      const gd = g.gameDisk;
+      if (gd) {
+        const key = `${g.name} (game disk)`;
+        const otherG = masters.get(gd.master);
+        if (otherG !== undefined)
+          ctx.addIssue({
+            code: "custom",
+            path: ["groups", i, "gameDisk", "master"],
+            message: `${otherG} has the same master ${gd.master}: each disk needs its own`,
+          });
+        masters.set(gd.master, key);
+        const gFiles = path.posix.join(gd.imageDir ?? path.posix.dirname(gd.master), path.posix.basename(gd.master).replace(/\.img$/, ""));
+        const gClash = versionFiles.get(gFiles);
+        if (gClash !== undefined)
+          ctx.addIssue({
+            code: "custom",
+            path: ["groups", i, "gameDisk", "master"],
+            message: `${gClash}'s versions would have the same file names (${gFiles}.v<n>.img): give this master another name or another imageDir`,
+          });
+        versionFiles.set(gFiles, key);
+      }
     });
     const tids = new Map<number, string>();
     (cfg.groups ?? []).forEach((g, i) => {
@@ -475,6 +514,18 @@ export const configSchema = z
         });
       tids.set(tid, g.name);
     });
+    (cfg.groups ?? []).forEach((g, i) => {
+      if (!g.gameDisk) return;
+      const { tid } = groupUpdateTarget(cfg.storage.iqnPrefix, gameLineKey(g.name));
+      const other = tids.get(tid);
+      if (other !== undefined)
+        ctx.addIssue({
+          code: "custom",
+          path: ["groups", i, "gameDisk"],
+          message: `${other} and ${g.name}'s game disk would share update target tid ${tid}: rename the group`,
+        });
+      tids.set(tid, `${g.name}'s game disk`);
+    });
     cfg.machines.forEach((m, i) => {
       if (m.group !== undefined && !groups.has(m.group))
         ctx.addIssue({
@@ -486,7 +537,15 @@ export const configSchema = z
         });
     });
     cfg.machines.forEach((m, i) => {
-      const g = (m.group !== undefined ? groups.get(m.group) : cfg.groups?.[0])?.defaults ?? {};
+      const grp = m.group !== undefined ? groups.get(m.group) : cfg.groups?.[0];
+      if (grp?.gameDisk) {
+        const gameDm = gameDmName(m.dmName);
+        if (gameDm.length > 64)
+          ctx.addIssue({ code: "custom", path: ["machines", i, "dmName"], message: `too long for a game disk (${gameDm} is over 64 characters)` });
+        if (seen.dmName.has(gameDm))
+          ctx.addIssue({ code: "custom", path: ["machines", i, "dmName"], message: `its game disk's device ${gameDm} is another PC's dmName` });
+      }
+      const g = grp?.defaults ?? {};
       const cow = m.cowSizeMiB ?? g.cowSizeMiB ?? cfg.defaults.cowSizeMiB;
       const max = m.maxCowSizeMiB ?? g.maxCowSizeMiB ?? cfg.defaults.maxCowSizeMiB;
       if (max !== undefined && max < cow)
@@ -532,6 +591,27 @@ export interface Machine {
   iqn: string;
   host: string;
   group: string;
+  /** Its game disk (its group has one): a second snapshot over the group's game master, on LUN system+1. */
+  game?: GameDiskOfPc;
+}
+
+/** A PC's game disk: its own dm device and COW, sized like a system COW. */
+export interface GameDiskOfPc {
+  /** `<dmName>-game` */
+  dmName: string;
+  /** Beside the system COW: `<cowDir>/<dmName>-game.cow` */
+  cowPath: string;
+  cowSizeMiB: number;
+  maxCowSizeMiB: number;
+  chunkSectors: number;
+  mode: "P" | "PO";
+}
+
+/** A group's game disk master, with every default applied. */
+export interface GameDisk {
+  master: string;
+  imageDir: string;
+  keepVersions: number;
 }
 
 /** A group with every default applied. */
@@ -541,7 +621,21 @@ export interface Group {
   master: string;
   imageDir: string;
   keepVersions: number;
+  /** The group's shared game disk, when it has one. */
+  game?: GameDisk;
 }
+
+/** The disks a PC can have: its system disk (LUN as the backend numbers it), and its group's game disk (the next LUN). */
+export type DiskKind = "system" | "game";
+
+/** A game disk's dm device beside the system disk's. */
+export const gameDmName = (dmName: string): string => `${dmName}-game`;
+
+/**
+ * The key of a group's game disk line of versions (state file images-<key>.json, update target
+ * :update-<key>): "<group>-game".
+ */
+export const gameLineKey = (group: string): string => `${group}-game`;
 
 export type Config = Omit<RawConfig, "machines" | "groups"> & { machines: Machine[]; groups: Group[] };
 export type StorageHostConfig = RawConfig["hosts"][number];

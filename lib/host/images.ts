@@ -38,6 +38,8 @@ export interface ImageDraft {
 export interface HostImages {
   /** The PC group these versions are of (absent from helpers that predate groups: the one group). */
   group?: string;
+  /** Which of the group's disks: absent for the system disk, "game" for its game disk. */
+  disk?: "game";
   current: number;
   versions: ImageVersion[];
   draft: ImageDraft | null;
@@ -47,16 +49,18 @@ export interface HostImages {
 
 /** `group`: whose versions (the helper's default, the first group, when absent); an update's is its PC's. */
 export type ImageOp =
-  | { op: "update"; machine: number }
-  | { op: "publish"; group?: string }
-  | { op: "discard"; group?: string }
-  | { op: "current"; version: number; group?: string }
-  | { op: "delete"; version: number; group?: string };
+  | { op: "update"; machine: number; disk?: "game" }
+  | { op: "publish"; group?: string; disk?: "game" }
+  | { op: "discard"; group?: string; disk?: "game" }
+  | { op: "current"; version: number; group?: string; disk?: "game" }
+  | { op: "delete"; version: number; group?: string; disk?: "game" };
 
 /** The helper verb and argv of each operation (plain decimals and a configured group name only: the helper trusts nothing else). */
 export function imageArgs(op: ImageOp): string[] {
-  if (op.op === "update") return ["image-update", String(op.machine)];
-  const group = op.group !== undefined ? ["--group", op.group] : [];
+  // Options in the one order the helper takes them: `--group <g>` then `--disk game`, last.
+  const disk = op.disk === "game" ? ["--disk", "game"] : [];
+  if (op.op === "update") return ["image-update", String(op.machine), ...disk];
+  const group = [...(op.group !== undefined ? ["--group", op.group] : []), ...disk];
   switch (op.op) {
     case "publish":
       return ["image-publish", ...group];

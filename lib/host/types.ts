@@ -1,6 +1,7 @@
 import { StepError } from "./step-error";
 import type { SnapshotState } from "./dm-status";
 import type { HostImages, ImageOp } from "./images";
+import type { DiskKind } from "../config/schema";
 
 /** Kernel states plus "missing": no dm device set up for the PC. */
 export type MachineState = SnapshotState | "missing";
@@ -32,6 +33,20 @@ export interface MachineHostStatus {
    */
   problem?: string;
   /** The master image version its COW sits on (it moves to the current one at its next reset). */
+  version?: number;
+  /** Its game disk (its group has one): the same reads for the second snapshot and its LUN. */
+  game?: DiskHostStatus;
+}
+
+/** One more disk of a PC (the game disk): its snapshot, its LUN and the version it sits on, as for the system disk above. */
+export interface DiskHostStatus {
+  state: MachineState;
+  usedSectors?: number;
+  totalSectors?: number;
+  metadataSectors?: number;
+  exported: boolean;
+  suspended: boolean;
+  problem?: string;
   version?: number;
 }
 
@@ -103,6 +118,11 @@ export interface HostHealth {
  */
 export interface ResetOptions {
   force?: boolean;
+  /**
+   * Which of a PC's disks: absent, every disk it has (system and game); "system" or "game" that one
+   * only. Steps on the game disk are reported with a "game:" prefix (game:dm-error, game:cow-zero…).
+   */
+  disk?: DiskKind;
 }
 
 /** One storage host: the PCs whose COWs and LUNs live on it. */

@@ -35,7 +35,7 @@ describe("the system disk's SCSI identity", () => {
   });
 
   it("refuses an unknown disk kind and a field a target would cut or refuse", () => {
-    expect(() => diskIdentity("game" as DiskKind)).toThrow(/no SCSI identity for a "game" disk \(known: system\)/);
+    expect(() => diskIdentity("tape" as DiskKind)).toThrow(/no SCSI identity for a "tape" disk \(known: system, game\)/);
     expect(() => diskIdentity("toString" as DiskKind)).toThrow(/no SCSI identity/);
     const ok = diskIdentity("system");
     expect(() => checkIdentity({ ...ok, serial: "CWHSYS123" })).toThrow(/serial "CWHSYS123": at most 8 characters/);
