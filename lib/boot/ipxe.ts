@@ -61,18 +61,23 @@ export function pcScript(b: PcBoot): string {
     // netX is the interface iPXE opened last (the one it booted from); the iBFT takes its gateway
     // from this setting. Set at netX's own level it hides the DHCP one without losing it.
     ...(b.clearGateway ? ["set netX/gateway 0.0.0.0"] : []),
-    // The game disk first, as the second BIOS drive; then the system disk boots as the first. A game
-    // disk that cannot be hooked stops the boot (a PC without its games is a broken seat) and is
-    // reported as its own step.
+    // With a game disk: both drives hooked in BIOS order (the system disk as 0x80 first, so neither
+    // is remapped onto the other's natural drive number), then the hooked 0x80 booted. A game disk
+    // that cannot be hooked stops the boot (a seat without its games is broken), said as its own step.
     ...(b.game
       ? [
+          "set cowherd-step sanboot",
+          `sanhook --drive 0x80 ${b.sanUri} || goto failed`,
           "set cowherd-step sanhook",
           `sanhook --drive 0x81 ${b.game.sanUri} || goto failed`,
           "set cowherd-step sanboot",
-          `sanboot --drive 0x80 ${b.sanUri} || goto failed`,
+          "sanboot --drive 0x80 || goto failed",
         ]
       : [`sanboot ${b.sanUri} || goto failed`]),
     ":failed",
+    // A drive sanboot did not hook itself stays hooked when the booted system returns: unhooked here,
+    // so the PC logs out of both as it does with one disk (iPXE keeps them when keep-san is set).
+    ...(b.game ? ["sanunhook --drive 0x81 || set cowherd-unhook failed", "sanunhook --drive 0x80 || set cowherd-unhook failed"] : []),
     // Back to the DHCP gateway, so the failure report reaches Cowherd wherever it is.
     ...(b.clearGateway ? ["clear netX/gateway"] : []),
     // Cowherd's answer decides what comes next; without this exit its end would fall through below.

@@ -49,14 +49,23 @@ describe("game disk: the boot script", () => {
   };
   const lines = (s: string) => s.split("\n");
 
-  it("hooks the game disk as BIOS drive 0x81 before the system disk boots as 0x80, and reports which of the two failed", () => {
+  it("hooks the system disk as BIOS drive 0x80, then the game disk as 0x81, boots 0x80, and reports which of the two failed", () => {
     const l = lines(pcScript({ ...pc, game: { sanUri: "iscsi:10.0.0.1::3260:2:iqn.t:retrocow1" } }));
+    const sys = l.indexOf("sanhook --drive 0x80 iscsi:10.0.0.1::3260:1:iqn.t:retrocow1 || goto failed");
     const hook = l.indexOf("sanhook --drive 0x81 iscsi:10.0.0.1::3260:2:iqn.t:retrocow1 || goto failed");
-    const boot = l.indexOf("sanboot --drive 0x80 iscsi:10.0.0.1::3260:1:iqn.t:retrocow1 || goto failed");
-    expect(hook).toBeGreaterThan(0);
+    const boot = l.indexOf("sanboot --drive 0x80 || goto failed");
+    expect(sys).toBeGreaterThan(0);
+    expect(hook).toBeGreaterThan(sys);
     expect(boot).toBeGreaterThan(hook);
+    expect(l[sys - 1]).toBe("set cowherd-step sanboot");
     expect(l[hook - 1]).toBe("set cowherd-step sanhook");
     expect(l[boot - 1]).toBe("set cowherd-step sanboot");
+    // Both drives are unhooked when the system returns or a step fails (iPXE honours keep-san there).
+    const failed = l.indexOf(":failed");
+    expect(l.slice(failed + 1, failed + 3)).toEqual([
+      "sanunhook --drive 0x81 || set cowherd-unhook failed",
+      "sanunhook --drive 0x80 || set cowherd-unhook failed",
+    ]);
     // biome-ignore lint/suspicious/noTemplateCurlyInString: iPXE's own expansions
     expect(l).toContain("chain /boot/failed?step=${cowherd-step}&errno=${errno} || goto unreachable");
   });
