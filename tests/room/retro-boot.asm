@@ -197,6 +197,7 @@ main:
     ; disk has no drive 0x81, and says NONE)
     mov word [dap.count], 1
     mov word [dap.off], GBUF
+    mov word [dap.seg], 0       ; (the writes above left WBUF's segment here)
     mov dword [dap.lba], 0
     mov si, dap
     mov dl, 0x81
