@@ -30,7 +30,7 @@ import { EventRepo } from "./db/events";
 import { AlertTargetRepo } from "./db/alert-targets";
 import { UsageSampler } from "./usage/sampler";
 import { AutoExtender } from "./usage/auto-extender";
-import { conditionKey, EventLog } from "./events/event-log";
+import { conditionKey, diskScope, EventLog } from "./events/event-log";
 import { Notifier } from "./events/notifier";
 import { RoomWatch } from "./events/room-watch";
 import { Waker } from "./wol/wake";
@@ -149,8 +149,9 @@ export async function createRuntime(env: Env = process.env, log: (line: string) 
       Date.now(),
       { state: (id) => bootTracker.info(id), lastBoots: ofCurrentPcs(boots.latestByMachine(), config.machines), pending: boots.pending() },
       {
-        projection: (id) => sampler.projection(id),
-        blocked: (id) => (["autoextend-refused", "autoextend-max"] as const).find((kind) => eventLog.isOpen(conditionKey(kind, `pc:${id}`))) ?? null,
+        projection: (id, disk) => sampler.projection(id, disk),
+        blocked: (id, disk) =>
+          (["autoextend-refused", "autoextend-max"] as const).find((kind) => eventLog.isOpen(conditionKey(kind, diskScope(id, disk)))) ?? null,
       },
       keeps.all(),
     );

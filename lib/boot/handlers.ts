@@ -33,18 +33,21 @@ const NOT_IPXE = "this request is not iPXE's (its User-Agent): no boot recorded,
 export type BootDeps = Pick<Runtime, "config" | "room" | "bootTracker" | "boots" | "audit" | "orchestrator" | "keeps">;
 
 /** The PC's disk as iPXE names it: its storage host's portal, the target's LUN, its IQN (or another target's, in update mode). */
-function disk(config: Config, m: Machine, req: BootRequest, iqn = m.iqn): Omit<PcBoot, "note" | "failedPath"> {
+function disk(config: Config, m: Machine, req: BootRequest, iqn = m.iqn, gameDraft?: { iqn: string; n: number }): Omit<PcBoot, "note" | "failedPath"> {
   const host = config.hosts.find((h) => h.name === m.host)!;
   const [address, port] = (host.portal ?? (host.transport === "ssh" ? host.ssh!.host : (normalizeIp(req.localAddress) ?? "127.0.0.1"))).split(":");
+  // The system disk's LUN (tgt: 1, LUN 0 being its controller; IET/LIO: 0); a game disk is the next one on the PC's target.
   const lun = config.storage.backend === "tgt" ? 1 : 0;
+  const uri = (n: number, target: string) => sanUri(address!, Number(port ?? 3260), n, target);
   return {
     name: m.name,
     ip: m.ip,
     host: m.host,
     initiatorIqn: `${config.ipxe.initiatorIqnPrefix}:${m.name}`,
-    sanUri: sanUri(address!, Number(port ?? 3260), lun, iqn),
+    sanUri: uri(lun, iqn),
     keepSan: config.ipxe.keepSan,
     clearGateway: config.ipxe.clearGateway,
+    ...(m.game ? { game: gameDraft ? { sanUri: uri(lun, gameDraft.iqn), updateOf: gameDraft.n } : { sanUri: uri(lun + 1, m.iqn) } } : {}),
   };
 }
 
@@ -64,14 +67,17 @@ export async function bootScriptFor(rt: BootDeps, req: BootRequest): Promise<{ s
   // Update mode: the PC boots the draft of the next master image version (exported to it only).
   const draft = imagesOfGroup(host, m.group, rt.config.groups[0]!.name)?.draft;
   const update = draft?.machine === m.id && draft.state === "ready" ? draft : null;
+  // Game disk update mode: the PC boots its own system disk and hooks the game draft in place of its game disk.
+  const gDraft = m.game ? imagesOfGroup(host, m.group, rt.config.groups[0]!.name, "game")?.draft : undefined;
+  const gameUpdate = gDraft?.machine === m.id && gDraft.state === "ready" ? { iqn: gDraft.iqn, n: gDraft.n } : undefined;
   let note: string | undefined;
   if (!fromIpxe(req)) note = NOT_IPXE;
   else {
     const boot = rt.bootTracker.booting(m.id, sessions);
-    if (update) note = rt.boots.pending().has(m.id) ? "its reset at next boot waits until the update is published or discarded" : undefined;
+    if (update || gameUpdate) note = rt.boots.pending().has(m.id) ? "its reset at next boot waits until the update is published or discarded" : undefined;
     else if (!boot.repeat) note = await pendingReset(rt, m, addr, boot.bootId, sessions);
   }
-  const target = update ? { ...disk(rt.config, m, req, update.iqn), updateOf: update.n } : disk(rt.config, m, req);
+  const target = update ? { ...disk(rt.config, m, req, update.iqn, gameUpdate), updateOf: update.n } : disk(rt.config, m, req, m.iqn, gameUpdate);
   return { status: 200, body: pcScript({ ...target, failedPath: rt.config.ipxe.failedPath, ...(note ? { note } : {}) }) };
 }
 

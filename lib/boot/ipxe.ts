@@ -20,6 +20,11 @@ export interface PcBoot {
   note?: string;
   /** Update mode: the sanUri is the update target, the draft of this master image version. */
   updateOf?: number;
+  /**
+   * Its group's game disk, hooked as BIOS drive 0x81 before the system disk boots: its own LUN on
+   * the PC's target, or (game disk update mode) the game draft's update target.
+   */
+  game?: { sanUri: string; updateOf?: number };
 }
 
 export const IPXE_CONTENT_TYPE = "text/plain; charset=utf-8";
@@ -36,21 +41,43 @@ export function sanUri(server: string, port: number, lun: number, iqn: string): 
 
 /** The PC's own boot: its initiator name, sanboot its target; on failure Cowherd decides what next. */
 export function pcScript(b: PcBoot): string {
-  const report = `${b.failedPath}?step=sanboot&errno=\${errno}`;
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: iPXE expands ${cowherd-step} itself
+  const report = `${b.failedPath}?step=${b.game ? "${cowherd-step}" : "sanboot"}&errno=\${errno}`;
   return [
     "#!ipxe",
     b.updateOf === undefined
       ? `echo Cowherd: ${say(b.name)} (${b.ip}) boots from its disk on storage host ${say(b.host)}`
       : `echo Cowherd: ${say(b.name)} (${b.ip}) boots in UPDATE MODE: the draft of master image v${b.updateOf} on storage host ${say(b.host)}, read-write`,
     ...(b.updateOf === undefined ? [] : [`echo Cowherd: what you install goes into v${b.updateOf}; shut down when done, then publish it in Cowherd`]),
+    ...(b.game?.updateOf === undefined
+      ? []
+      : [
+          `echo Cowherd: its GAME DISK is in UPDATE MODE: the draft of game disk v${b.game.updateOf}, read-write`,
+          `echo Cowherd: what you install on the game disk goes into v${b.game.updateOf}; shut down when done, then publish it in Cowherd`,
+        ]),
     ...(b.note ? [`echo Cowherd: ${say(b.note)}`] : []),
     `set initiator-iqn ${b.initiatorIqn}`,
     `set keep-san ${b.keepSan ? 1 : 0}`,
     // netX is the interface iPXE opened last (the one it booted from); the iBFT takes its gateway
     // from this setting. Set at netX's own level it hides the DHCP one without losing it.
     ...(b.clearGateway ? ["set netX/gateway 0.0.0.0"] : []),
-    `sanboot ${b.sanUri} || goto failed`,
+    // With a game disk: both drives hooked in BIOS order (the system disk as 0x80 first, so neither
+    // is remapped onto the other's natural drive number), then the hooked 0x80 booted. A game disk
+    // that cannot be hooked stops the boot (a seat without its games is broken), said as its own step.
+    ...(b.game
+      ? [
+          "set cowherd-step sanboot",
+          `sanhook --drive 0x80 ${b.sanUri} || goto failed`,
+          "set cowherd-step sanhook",
+          `sanhook --drive 0x81 ${b.game.sanUri} || goto failed`,
+          "set cowherd-step sanboot",
+          "sanboot --drive 0x80 || goto failed",
+        ]
+      : [`sanboot ${b.sanUri} || goto failed`]),
     ":failed",
+    // A drive sanboot did not hook itself stays hooked when the booted system returns: unhooked here,
+    // so the PC logs out of both as it does with one disk (iPXE keeps them when keep-san is set).
+    ...(b.game ? ["sanunhook --drive 0x81 || set cowherd-unhook failed", "sanunhook --drive 0x80 || set cowherd-unhook failed"] : []),
     // Back to the DHCP gateway, so the failure report reaches Cowherd wherever it is.
     ...(b.clearGateway ? ["clear netX/gateway"] : []),
     // Cowherd's answer decides what comes next; without this exit its end would fall through below.
@@ -60,6 +87,7 @@ export function pcScript(b: PcBoot): string {
     "echo",
     `echo Cowherd: ${say(b.name)} could not boot from its disk (\${errno}), and Cowherd did not answer.`,
     `echo   Its disk: ${b.sanUri}`,
+    ...(b.game ? [`echo   Its game disk: ${b.game.sanUri}`] : []),
     "echo   Tell the LAN admin. Trying again in 60 seconds...",
     "sleep 60",
     // biome-ignore lint/suspicious/noTemplateCurlyInString: iPXE expands ${filename} itself

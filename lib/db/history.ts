@@ -1,3 +1,4 @@
+import type { DiskKind } from "../config/schema";
 import type Database from "better-sqlite3";
 import type { StepRecord } from "../host/types";
 
@@ -21,6 +22,8 @@ export interface ResetRow {
   error: string | null;
   steps: StepRecord[];
   durationMs: number | null;
+  /** Which of its disks: null = every disk it has; "system" or "game" = that one only. */
+  disk: DiskKind | null;
 }
 
 interface DbRow {
@@ -40,6 +43,7 @@ interface DbRow {
   failed_step: string | null;
   error: string | null;
   steps: string | null;
+  disk: DiskKind | null;
 }
 
 function toRow(r: DbRow): ResetRow {
@@ -61,6 +65,7 @@ function toRow(r: DbRow): ResetRow {
     error: r.error,
     steps: r.steps ? (JSON.parse(r.steps) as StepRecord[]) : [],
     durationMs: r.ended_at === null ? null : r.ended_at - r.started_at,
+    disk: r.disk ?? null,
   };
 }
 
@@ -83,8 +88,8 @@ export class HistoryRepo {
 
   constructor(private readonly db: Database.Database) {
     this.insert = db.prepare(
-      `INSERT INTO resets (machine_id, machine_name, source, requested_by, batch_id, started_at, state_before, used_before, total_before)
-       VALUES (@machineId, @machineName, @source, @requestedBy, @batchId, @startedAt, @stateBefore, @usedBefore, @totalBefore)`,
+      `INSERT INTO resets (machine_id, machine_name, source, requested_by, batch_id, started_at, state_before, used_before, total_before, disk)
+       VALUES (@machineId, @machineName, @source, @requestedBy, @batchId, @startedAt, @stateBefore, @usedBefore, @totalBefore, @disk)`,
     );
     this.complete = db.prepare(
       `UPDATE resets SET ended_at = @endedAt, result = @result, outcome = @outcome, failed_step = @failedStep, error = @error, steps = @steps
@@ -112,8 +117,9 @@ export class HistoryRepo {
     stateBefore: string | null;
     usedBefore: number | null;
     totalBefore: number | null;
+    disk?: DiskKind | null;
   }): number {
-    return Number(this.insert.run(row).lastInsertRowid);
+    return Number(this.insert.run({ ...row, disk: row.disk ?? null }).lastInsertRowid);
   }
 
   finish(

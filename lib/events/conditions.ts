@@ -1,8 +1,8 @@
-import type { Config } from "../config/schema";
-import type { MachinesView } from "../status/machines-view";
+import type { Config, DiskKind } from "../config/schema";
+import type { MachinesView, MachineView } from "../status/machines-view";
 import type { UsageProjection } from "../usage/sampler";
 import type { StoreSpace } from "../host/types";
-import { conditionKey, type Condition } from "./event-log";
+import { conditionKey, diskScope, type Condition } from "./event-log";
 
 import { duration, mibText, rateText } from "../client/units";
 import { projectionLevel, projectionLimits } from "../usage/projection-level";
@@ -15,7 +15,7 @@ export const clock = (at: number) => new Date(at).toTimeString().slice(0, 5);
 export interface ConditionInput {
   config: Config;
   view: MachinesView;
-  projection(id: number): UsageProjection | null;
+  projection(id: number, disk?: DiskKind): UsageProjection | null;
   /** Each reachable host's COW stores. */
   stores: ReadonlyMap<string, StoreSpace[]>;
   /** Whether a condition is open already (a projection holds until 1.25 × its limit once raised). */
@@ -45,23 +45,27 @@ export function roomConditions(x: ConditionInput): { active: Condition[]; inScop
   const limits = projectionLimits(config.alerts);
   const autoextendOn = config.autoextend.threshold < 100;
   const machines = new Map(config.machines.map((m) => [m.id, m]));
-  for (const m of view.machines) {
-    if (failing.has(m.host)) continue;
-    const cfg = machines.get(m.id)!;
+  /** One disk's conditions: the system disk's (the PC's view) or its game disk's (the view's fields for it). */
+  const disk = (
+    m: Pick<MachineView, "id" | "name" | "host" | "state" | "percent" | "usedSectors" | "totalSectors" | "warnPercent" | "dangerPercent">,
+    label: string,
+    which: DiskKind,
+    maxCowSizeMiB: number,
+  ) => {
     const pc = { machineId: m.id, machineName: m.name, host: m.host };
-    const p = x.projection(m.id);
+    const p = x.projection(m.id, which);
     const numbers = m.state === "ok" && m.percent !== null && m.usedSectors !== null && m.totalSectors !== null;
     const size = numbers ? `${mibText(m.usedSectors!)} of ${mibText(m.totalSectors!)}` : "";
     const filling = p?.mibPerMin ? `, filling at ${rateText(p.mibPerMin)}` : "";
-    const key = (k: Condition["kind"]) => conditionKey(k, `pc:${m.id}`);
+    const key = (k: Condition["kind"]) => conditionKey(k, diskScope(m.id, which));
 
     for (const [kind, level] of [
-      ["usage-warn", cfg.warnPercent],
-      ["usage-danger", cfg.dangerPercent],
+      ["usage-warn", m.warnPercent],
+      ["usage-danger", m.dangerPercent],
     ] as const) {
       look(
         numbers && m.percent! >= level
-          ? { ...pc, key: key(kind), kind, message: `${m.name} passed ${level} % (${size}${filling})`, detail: { percent: m.percent, level } }
+          ? { ...pc, key: key(kind), kind, message: `${label} passed ${level} % (${size}${filling})`, detail: { percent: m.percent, level } }
           : null,
         key(kind),
       );
@@ -77,7 +81,7 @@ export function roomConditions(x: ConditionInput): { active: Condition[]; inScop
       key: severity === "danger" ? closeKey : key("projected-full"),
       kind: "projected-full" as const,
       severity,
-      message: `${m.name} will be full in about ${duration(full!)} (around ${clock(now + full!)}) at ${rateText(p!.mibPerMin)}: ${size} used${p!.ceilingSectors > m.totalSectors! ? `, up to ${mibText(p!.ceilingSectors)} with auto-extend` : ""}`,
+      message: `${label} will be full in about ${duration(full!)} (around ${clock(now + full!)}) at ${rateText(p!.mibPerMin)}: ${size} used${p!.ceilingSectors > m.totalSectors! ? `, up to ${mibText(p!.ceilingSectors)} with auto-extend` : ""}`,
       detail: { fullInMs: Math.round(full!), mibPerMin: p!.mibPerMin, ceilingSectors: p!.ceilingSectors },
     });
     look(level === "warn" ? projection("warn") : null, key("projected-full"));
@@ -90,7 +94,7 @@ export function roomConditions(x: ConditionInput): { active: Condition[]; inScop
             ...pc,
             key: key("snapshot-invalid"),
             kind: "snapshot-invalid",
-            message: `${m.name} died at ${clock(now)}: its snapshot is Invalid (COW full), last rate ${rateText(last)}. It fails every read and write until it is reset.`,
+            message: `${label} died at ${clock(now)}: its snapshot is Invalid (COW full), last rate ${rateText(last)}. It fails every read and write until it is reset.`,
             detail: { lastMibPerMin: last },
           }
         : null,
@@ -102,7 +106,7 @@ export function roomConditions(x: ConditionInput): { active: Condition[]; inScop
             ...pc,
             key: key("snapshot-overflow"),
             kind: "snapshot-overflow",
-            message: `${m.name}'s COW is full (Overflow at ${clock(now)}), last rate ${rateText(last)}: its writes fail until it is reset.`,
+            message: `${label}'s COW is full (Overflow at ${clock(now)}), last rate ${rateText(last)}: its writes fail until it is reset.`,
             detail: { lastMibPerMin: last },
           }
         : null,
@@ -111,14 +115,14 @@ export function roomConditions(x: ConditionInput): { active: Condition[]; inScop
 
     if (autoextendOn) {
       const past = numbers && m.percent! >= config.autoextend.threshold;
-      const atMax = past && m.totalSectors! >= cfg.maxCowSizeMiB * 2048;
+      const atMax = past && m.totalSectors! >= maxCowSizeMiB * 2048;
       look(
         atMax
           ? {
               ...pc,
               key: key("autoextend-max"),
               kind: "autoextend-max",
-              message: `${m.name} is at its largest COW (${cfg.maxCowSizeMiB} MiB, maxCowSizeMiB) and ${m.percent} % full${filling}: auto-extend cannot grow it further; reset it when you can`,
+              message: `${label} is at its largest COW (${maxCowSizeMiB} MiB, maxCowSizeMiB) and ${m.percent} % full${filling}: auto-extend cannot grow it further; reset it when you can`,
             }
           : null,
         key("autoextend-max"),
@@ -126,6 +130,13 @@ export function roomConditions(x: ConditionInput): { active: Condition[]; inScop
       // Raised by the auto-extender when the store refuses; cleared here once it is no longer needed.
       if (!past) scope.add(key("autoextend-refused"));
     }
+  };
+  for (const m of view.machines) {
+    if (failing.has(m.host)) continue;
+    const cfg = machines.get(m.id)!;
+    disk(m, m.name, "system", cfg.maxCowSizeMiB);
+    // The game disk is judged alike, under its own keys (pc:<id>:game): its own events, said as "retro-01's game disk".
+    if (m.game && cfg.game) disk({ ...m, ...m.game }, `${m.name}'s game disk`, "game", cfg.game.maxCowSizeMiB);
   }
 
   for (const h of view.hosts) {

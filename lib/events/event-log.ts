@@ -1,3 +1,4 @@
+import type { DiskKind } from "../config/schema";
 import { EVENT_KINDS, type EventKind, type Severity } from "../constants";
 import type { EventRepo, EventRow, NewEvent } from "../db/events";
 
@@ -14,6 +15,9 @@ export interface Condition {
 }
 
 export const conditionKey = (kind: EventKind, scope: string) => `${kind}:${scope}`;
+
+/** A PC disk's condition scope: `pc:<id>` for its system disk (as before game disks), `pc:<id>:game` for its game disk. */
+export const diskScope = (id: number, disk: DiskKind = "system") => (disk === "game" ? `pc:${id}:game` : `pc:${id}`);
 
 /**
  * The one way events are written. A condition is one row (and one notification) from when it

@@ -49,7 +49,7 @@ export class RoomWatch {
     const { active, inScope } = roomConditions({
       config,
       view,
-      projection: (id) => this.d.sampler.projection(id),
+      projection: (id, disk) => this.d.sampler.projection(id, disk),
       stores,
       isOpen: (k) => events.isOpen(k),
       now,

@@ -4,6 +4,7 @@
  * (a copy of the current version exported read-write to one PC). Shared by the helper, the
  * simulator and the web app. Comments and authors are the app's (SQLite), never the host's.
  */
+import type { DiskKind } from "../config/schema";
 
 export interface ImageVersion {
   n: number;
@@ -99,11 +100,12 @@ export function groupImages(status: { images?: HostImages; groups?: HostImages[]
   return status?.groups ?? (status?.images ? [status.images] : []);
 }
 
-/** The versions of one group on a host: by name; a report without a group name is the first group's. */
+/** The versions of one group's disk on a host: by name; a report without a group name is the first group's system disk. */
 export function imagesOfGroup(
   status: { images?: HostImages; groups?: HostImages[] } | null | undefined,
   group: string,
   firstGroup: string,
+  disk: DiskKind = "system",
 ): HostImages | undefined {
-  return groupImages(status).find((g) => (g.group ?? firstGroup) === group);
+  return groupImages(status).find((g) => (g.group ?? firstGroup) === group && (g.disk ?? "system") === disk);
 }

@@ -141,9 +141,9 @@ export interface Host {
    * Grows a PC's COW to `mib` online (file grown, loop capacity raised: the kernel's total rises at
    * once). Refused (StepError "space") when the store would go below its reserve; with
    * `expectSectors` (the size the caller saw), refused (StepError "changed") when the COW is no
-   * longer that size (a reset cut it meanwhile).
+   * longer that size (a reset cut it meanwhile). `disk` "game": the PC's game disk's COW.
    */
-  grow(id: number, mib: number, expectSectors?: number): Promise<{ totalSectors: number }>;
+  grow(id: number, mib: number, expectSectors?: number, disk?: DiskKind): Promise<{ totalSectors: number }>;
   /**
    * An image version operation (update mode on a PC, publish, discard, make current, delete): the
    * host's versions afterwards. A refusal is a StepError with step "refused" and why in words;

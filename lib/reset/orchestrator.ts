@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { Config, Machine } from "../config/schema";
+import type { Config, DiskKind, Machine } from "../config/schema";
 import type { ResetSource } from "../constants";
 import { errors } from "../api/errors";
 import type { HistoryRepo, ResetRow } from "../db/history";
@@ -15,6 +15,8 @@ export interface ResetRequest {
   requestedBy: string | null;
   /** The admin forced it: the host resets a PC even with its iSCSI session open. */
   force?: boolean;
+  /** One of the PCs' disks only ("system" or "game"); absent: every disk each PC has. */
+  disk?: DiskKind;
 }
 
 /** What the grid shows for a PC that is part of an unfinished job. */
@@ -77,6 +79,13 @@ export class ResetOrchestrator {
   submit(ids: number[], req: ResetRequest): ResetJob {
     const unique = [...new Set(ids)];
     const machines = unique.map((id) => this.machine(id));
+    if (req.disk === "game") {
+      const none = machines.filter((m) => !m.game).map((m) => m.name);
+      if (none.length)
+        throw errors.badRequest(
+          `${none.join(", ")} ${none.length === 1 ? "has" : "have"} no game disk (only a group with gameDisk has one): nothing was reset`,
+        );
+    }
     const createdAt = this.now();
     const job: ResetJob = {
       id: randomUUID(),
@@ -114,12 +123,12 @@ export class ResetOrchestrator {
     // A boot-time reset comes from the PC itself: the session open is its own stale one (iPXE's).
     const force = req.force === true || req.source === "boot" || req.source === "legacy";
     // run() does not throw: every host's runs end their own PCs, whatever happens to the others.
-    const done = this.run(job, claimed, force);
+    const done = this.run(job, claimed, force, req.disk);
     this.jobs.add(job, done);
     return structuredClone(job);
   }
 
-  private async run(job: ResetJob, claimed: JobMachine[], force: boolean): Promise<ResetJob> {
+  private async run(job: ResetJob, claimed: JobMachine[], force: boolean, disk: DiskKind | undefined): Promise<ResetJob> {
     const byHost = new Map<string, JobMachine[]>();
     for (const m of claimed) byHost.set(m.host, [...(byHost.get(m.host) ?? []), m]);
     const size = this.config.resetConcurrency;
@@ -128,7 +137,7 @@ export class ResetOrchestrator {
         for (let i = 0; i < ms.length; i += size) {
           const run = ms.slice(i, i + size);
           try {
-            await this.runOnHost(job, host, run, force);
+            await this.runOnHost(job, host, run, force, disk);
           } catch (e) {
             // A fault of ours (every host failure is a PC's report): this run's PCs say so, and this
             // host's later runs and the other hosts' go on. Only this run's PCs are released.
@@ -156,7 +165,7 @@ export class ResetOrchestrator {
   }
 
   /** One call to one host for a run of PCs; whatever happens, every row is completed. */
-  private async runOnHost(job: ResetJob, hostName: string, ms: JobMachine[], force: boolean): Promise<void> {
+  private async runOnHost(job: ResetJob, hostName: string, ms: JobMachine[], force: boolean, disk: DiskKind | undefined): Promise<void> {
     const service = this.room.services.get(hostName)!;
     try {
       let before = new Map<number, MachineHostStatus>();
@@ -180,6 +189,7 @@ export class ResetOrchestrator {
             stateBefore: b?.state ?? null,
             usedBefore: b?.usedSectors ?? null,
             totalBefore: b?.totalSectors ?? null,
+            disk: disk ?? null,
           });
         } catch (e) {
           // Not recorded, so not run.
@@ -202,7 +212,7 @@ export class ResetOrchestrator {
             const jm = started.find((m) => m.id === id);
             if (jm) jm.step = step;
           },
-          { force },
+          { force, ...(disk ? { disk } : {}) },
         );
         reports = new Map(rs.map((r) => [r.id, r]));
       } catch (e) {

@@ -1,3 +1,4 @@
+import type { DiskKind } from "../config/schema";
 import type { ResetSource } from "../constants";
 import { errors } from "../api/errors";
 import type { BootRepo } from "../db/boots";
@@ -35,10 +36,20 @@ export interface ResetAnswer {
 export function requestResets(
   rt: Pick<Runtime, "orchestrator" | "bootTracker" | "boots" | "keeps">,
   ids: number[],
-  req: { source: ResetSource; requestedBy: string | null; whenOnline: WhenOnline; confirmKept?: boolean },
+  req: { source: ResetSource; requestedBy: string | null; whenOnline: WhenOnline; confirmKept?: boolean; disk?: DiskKind },
 ): ResetAnswer {
   const unique = [...new Set(ids)];
   unique.forEach((id) => rt.orchestrator.machine(id)); // unknown ids: nothing happens
+  // A mark for the next boot resets every disk of the PC: one disk's reset is now or not at all.
+  if (req.disk && req.whenOnline === "next-boot")
+    throw errors.badRequest(
+      `A reset of the ${req.disk} disk only cannot wait for the next boot (that resets every disk): reset it now once the PC is off, or force it`,
+    );
+  const noGame = req.disk === "game" ? unique.filter((id) => !rt.orchestrator.machine(id).game).map((id) => rt.orchestrator.machine(id).name) : [];
+  if (noGame.length)
+    throw errors.badRequest(
+      `${noGame.join(", ")} ${noGame.length === 1 ? "has" : "have"} no game disk (only a group with gameDisk has one): nothing was reset`,
+    );
   const { reset: asked, kept } = req.confirmKept ? { reset: unique, kept: [] } : skipKept(rt.keeps, unique);
   const up = req.whenOnline === "force" ? [] : asked.filter((id) => rt.bootTracker.isUp(id));
   const now = asked.filter((id) => !up.includes(id));
@@ -48,7 +59,14 @@ export function requestResets(
     if (mark) throw keptNextBoot(rt.orchestrator.machine(id).name, mark);
   }
   for (const id of nextBoot) rt.boots.setPending(id, req.requestedBy, Date.now());
-  const job = now.length ? rt.orchestrator.submit(now, { source: req.source, requestedBy: req.requestedBy, force: req.whenOnline === "force" }) : null;
+  const job = now.length
+    ? rt.orchestrator.submit(now, {
+        source: req.source,
+        requestedBy: req.requestedBy,
+        force: req.whenOnline === "force",
+        ...(req.disk ? { disk: req.disk } : {}),
+      })
+    : null;
   return { job, nextBoot, online: req.whenOnline === "refuse" ? up : [], kept };
 }
 

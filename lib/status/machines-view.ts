@@ -1,6 +1,6 @@
-import type { Config } from "../config/schema";
+import type { Config, DiskKind } from "../config/schema";
 import type { ResetRow } from "../db/history";
-import type { HostHealth, MachineState, StoreSpace } from "../host/types";
+import type { DiskHostStatus, HostHealth, MachineState, StoreSpace } from "../host/types";
 import { imagesOfGroup } from "../host/images";
 import type { ResetProgress } from "../reset/orchestrator";
 import type { HostReading } from "./room";
@@ -80,6 +80,27 @@ export interface MachineView {
   growth: Growth;
   /** When its numbers were read; older than the view's readAt when its host stopped answering. */
   dataAt: number | null;
+  /**
+   * Its game disk (its group has one), read and judged like the system disk; the PC's `condition`
+   * is the more urgent of the two disks' (a full game disk breaks the seat too).
+   */
+  game: GameDiskView | null;
+}
+
+/** A PC's game disk as the grid shows it: the system disk's fields, for the second snapshot. */
+export interface GameDiskView {
+  state: MachineState;
+  level: Level;
+  condition: Condition;
+  usedSectors: number | null;
+  totalSectors: number | null;
+  percent: number | null;
+  exported: boolean;
+  suspended: boolean;
+  problem: string | null;
+  /** The game disk version it sits on, the group's current one, and its game draft when it is the update PC. */
+  image: MachineView["image"];
+  growth: Growth;
 }
 
 export interface Growth {
@@ -98,9 +119,9 @@ export interface Growth {
 
 /** What the grid shows of growth: the usage sampler's projections and the open auto-extend conditions. */
 export interface GrowthFacts {
-  projection(id: number): { mibPerMin: number | null; fullInMs: number | null; ceilingSectors: number } | null;
+  projection(id: number, disk?: DiskKind): { mibPerMin: number | null; fullInMs: number | null; ceilingSectors: number } | null;
   /** The open auto-extend condition that stops its growth, if any (the grid says it in words: BLOCKED_TEXT). */
-  blocked(id: number): GrowthBlock | null;
+  blocked(id: number, disk?: DiskKind): GrowthBlock | null;
 }
 
 export type GrowthBlock = "autoextend-max" | "autoextend-refused";
@@ -173,6 +194,27 @@ export interface BootFacts {
 
 const NO_BOOTS: BootFacts = { state: () => ({ state: "off", since: 0, bootId: null }), lastBoots: new Map(), pending: new Map() };
 
+/** Most urgent first: which of a PC's two disks' conditions its badge shows. */
+const URGENCY: readonly Condition[] = [
+  "unreachable",
+  "invalid",
+  "overflow",
+  "missing",
+  "suspended",
+  "no-snapshot",
+  "storage-fault",
+  "unexported",
+  "danger",
+  "warn",
+  "unknown",
+  "normal",
+];
+
+/** The more urgent of two conditions (the system disk's on a tie). */
+export function worseCondition(a: Condition, b: Condition): Condition {
+  return URGENCY.indexOf(b) < URGENCY.indexOf(a) ? b : a;
+}
+
 /** The most urgent thing wrong with a PC, or its usage level when nothing is. */
 export function conditionOf(
   m: { state: MachineState; level: Level; exported: boolean; suspended: boolean; problem: string | null },
@@ -229,16 +271,41 @@ export function buildMachinesView(
       const found = byId.get(m.id);
       const s = found?.s;
       const hostFailing = !!byHost.get(m.host)?.failing;
-      // A host that does not answer: its PCs are unknown, but their last numbers stay on show.
-      const state: MachineState = hostFailing ? "unknown" : (s?.state ?? (byHost.get(m.host)?.status ? "missing" : "unknown"));
-      const used = s?.usedSectors ?? null;
-      const total = s?.totalSectors ?? null;
-      const percent = used !== null && total ? Math.round((used / total) * 1000) / 10 : null;
+      const hostStatus = byHost.get(m.host)?.status;
+      // One disk's numbers and judgement: the system disk's from the PC's status, the game disk's from its `game`.
+      const judge = (d: DiskHostStatus | undefined, sizes: { cowSizeMiB: number; maxCowSizeMiB: number }, disk: DiskKind) => {
+        // A host that does not answer: its PCs are unknown, but their last numbers stay on show.
+        const state: MachineState = hostFailing ? "unknown" : (d?.state ?? (hostStatus ? "missing" : "unknown"));
+        const used = d?.usedSectors ?? null;
+        const total = d?.totalSectors ?? null;
+        const percent = used !== null && total ? Math.round((used / total) * 1000) / 10 : null;
+        const level = levelOf(state, percent, m);
+        const exported = d?.exported ?? false;
+        const suspended = d?.suspended ?? false;
+        const problem = d?.problem ?? null;
+        const condition = conditionOf({ state, level, exported, suspended, problem }, { failing: hostFailing, reported: !!d });
+        const p = hostFailing ? null : growth.projection(m.id, disk);
+        const block = growth.blocked(m.id, disk);
+        const grows: Growth = {
+          cowSizeMiB: sizes.cowSizeMiB,
+          maxCowSizeMiB: sizes.maxCowSizeMiB,
+          mibPerMin: p?.mibPerMin ?? null,
+          fullInMs: p?.fullInMs ?? null,
+          ceilingSectors: p?.ceilingSectors ?? null,
+          blocked: block ? BLOCKED_TEXT[block] : null,
+          level: state === "ok" ? projectionLevel(p?.fullInMs ?? null, percent, projectionLimits(cfg.alerts)) : null,
+        };
+        const im = imagesOfGroup(hostStatus, m.group, cfg.groups[0]!.name, disk);
+        const draft = im?.draft?.machine === m.id ? im.draft : null;
+        const image = { version: d?.version ?? null, current: im?.current ?? null, update: draft ? { n: draft.n, state: draft.state } : null };
+        return { state, level, condition, usedSectors: used, totalSectors: total, percent, exported, suspended, problem, image, growth: grows };
+      };
+      const sys = judge(s, m, "system");
+      const game = m.game ? judge(s?.game, m.game, "game") : null;
+      const { state, level, percent, exported, suspended, problem } = sys;
+      const used = sys.usedSectors;
+      const total = sys.totalSectors;
       const last = lastResets.get(m.id);
-      const level = levelOf(state, percent, m);
-      const exported = s?.exported ?? false;
-      const suspended = s?.suspended ?? false;
-      const problem = s?.problem ?? null;
       return {
         id: m.id,
         name: m.name,
@@ -246,7 +313,7 @@ export function buildMachinesView(
         dmName: m.dmName,
         state,
         level,
-        condition: conditionOf({ state, level, exported, suspended, problem }, { failing: hostFailing, reported: !!s }),
+        condition: game ? worseCondition(sys.condition, game.condition) : sys.condition,
         usedSectors: used,
         totalSectors: total,
         percent,
@@ -280,29 +347,14 @@ export function buildMachinesView(
         })(),
         pendingReset: boots.pending.get(m.id) ?? null,
         kept: kept.get(m.id) ?? null,
-        image: (() => {
-          const im = imagesOfGroup(byHost.get(m.host)?.status, m.group, cfg.groups[0]!.name);
-          const d = im?.draft?.machine === m.id ? im.draft : null;
-          return { version: s?.version ?? null, current: im?.current ?? null, update: d ? { n: d.n, state: d.state } : null };
-        })(),
+        image: sys.image,
         host: m.host,
         group: m.group,
         warnPercent: m.warnPercent,
         dangerPercent: m.dangerPercent,
-        growth: (() => {
-          const p = hostFailing ? null : growth.projection(m.id);
-          const block = growth.blocked(m.id);
-          return {
-            cowSizeMiB: m.cowSizeMiB,
-            maxCowSizeMiB: m.maxCowSizeMiB,
-            mibPerMin: p?.mibPerMin ?? null,
-            fullInMs: p?.fullInMs ?? null,
-            ceilingSectors: p?.ceilingSectors ?? null,
-            blocked: block ? BLOCKED_TEXT[block] : null,
-            level: state === "ok" ? projectionLevel(p?.fullInMs ?? null, percent, projectionLimits(cfg.alerts)) : null,
-          };
-        })(),
+        growth: sys.growth,
         dataAt: found?.reading.status?.readAt ?? null,
+        game,
       };
     }),
   };

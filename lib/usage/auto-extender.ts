@@ -1,12 +1,15 @@
 import path from "node:path";
-import type { Config, Machine } from "../config/schema";
-import { conditionKey, type EventLog } from "../events/event-log";
+import type { Config, DiskKind, Machine } from "../config/schema";
+import { conditionKey, diskScope, type EventLog } from "../events/event-log";
 import { errorText, stepOf } from "../host/step-error";
 import type { MachinesView, MachineView } from "../status/machines-view";
 import type { Room } from "../status/room";
 import { decideExtend, reserveAllows } from "./autoextend-policy";
 
 const MiB = 1024 * 1024;
+
+/** A disk's key in the in-flight and retry maps: the PC's id, or minus it for its game disk. */
+const diskKey = (id: number, disk: DiskKind) => (disk === "game" ? -id : id);
 /** After a refusal (the store's reserve), the PC is tried again this much later: space may have been freed. */
 const RETRY_MS = 60_000;
 
@@ -28,6 +31,7 @@ export interface GrowResult {
  * (the card's action) goes through here too, so both are recorded alike.
  */
 export class AutoExtender {
+  /** Keyed by disk: the PC's id for its system disk, minus its id for its game disk (both may grow at once). */
   private readonly inflight = new Set<number>();
   private readonly retryAt = new Map<number, number>();
   private readonly byId: Map<number, Machine>;
@@ -53,37 +57,51 @@ export class AutoExtender {
     const failing = new Set(view.hosts.filter((h) => h.failing).map((h) => h.name));
     const started: Promise<GrowResult>[] = [];
     for (const v of view.machines) {
-      if (v.state !== "ok" || v.usedSectors === null || v.totalSectors === null || failing.has(v.host)) continue;
-      if (this.inflight.has(v.id) || this.busy(v.id) || (this.retryAt.get(v.id) ?? 0) > this.now()) continue;
+      if (failing.has(v.host) || this.busy(v.id)) continue;
       const m = this.byId.get(v.id)!;
-      const d = decideExtend({ usedSectors: v.usedSectors, totalSectors: v.totalSectors, maxCowSizeMiB: m.maxCowSizeMiB }, this.config.autoextend);
-      if (d.action !== "grow") continue;
-      started.push(this.grow(m, v, d.toMiB, { by: null, percent: d.percent }));
+      const disks = [
+        { disk: "system" as const, d: v, max: m.maxCowSizeMiB },
+        ...(v.game && m.game ? [{ disk: "game" as const, d: v.game, max: m.game.maxCowSizeMiB }] : []),
+      ];
+      for (const { disk, d, max } of disks) {
+        if (d.state !== "ok" || d.usedSectors === null || d.totalSectors === null) continue;
+        const k = diskKey(v.id, disk);
+        if (this.inflight.has(k) || (this.retryAt.get(k) ?? 0) > this.now()) continue;
+        const x = decideExtend({ usedSectors: d.usedSectors, totalSectors: d.totalSectors, maxCowSizeMiB: max }, this.config.autoextend);
+        if (x.action !== "grow") continue;
+        started.push(this.grow(m, d, x.toMiB, { by: null, percent: x.percent }, disk));
+      }
     }
     return Promise.all(started);
   }
 
-  /** Waits for grows in flight (tests, shutdown). */
+  /** Waits for grows in flight (tests, shutdown): the PCs with a disk growing. */
   busyIds(): number[] {
-    return [...this.inflight];
+    return [...new Set([...this.inflight].map(Math.abs))];
   }
 
   /** Grow by hand (an admin on the card): the same checks, recorded as `grow`. */
-  growByHand(id: number, toMiB: number, by: string, v: MachineView): Promise<GrowResult> {
-    return this.grow(this.byId.get(id)!, v, toMiB, { by, percent: v.percent ?? 0 });
+  growByHand(id: number, toMiB: number, by: string, v: MachineView, disk: DiskKind = "system"): Promise<GrowResult> {
+    const d = disk === "game" ? v.game : v;
+    if (!d) return Promise.resolve({ ok: false, fromMiB: 0, toMiB, step: "validate", error: `${v.name} has no game disk` });
+    return this.grow(this.byId.get(id)!, d, toMiB, { by, percent: d.percent ?? 0 }, disk);
   }
 
   private async grow(
-    m: Machine,
+    pcOf: Machine,
     v: Pick<MachineView, "totalSectors" | "usedSectors">,
     toMiB: number,
     how: { by: string | null; percent: number },
+    disk: DiskKind = "system",
   ): Promise<GrowResult> {
+    // The disk's own COW, sizes and words: the PC's, or its game disk's.
+    const m = disk === "game" && pcOf.game ? { ...pcOf, ...pcOf.game, name: `${pcOf.name}'s game disk` } : pcOf;
+    const k = diskKey(m.id, disk);
     const fromMiB = Math.round((v.totalSectors ?? m.cowSizeMiB * 2048) / 2048);
-    const refusedKey = conditionKey("autoextend-refused", `pc:${m.id}`);
-    const pc = { machineId: m.id, machineName: m.name, host: m.host };
+    const refusedKey = conditionKey("autoextend-refused", diskScope(m.id, disk));
+    const pc = { machineId: m.id, machineName: pcOf.name, host: m.host };
     const refuse = (step: string, error: string): GrowResult => {
-      this.retryAt.set(m.id, this.now() + RETRY_MS);
+      this.retryAt.set(k, this.now() + RETRY_MS);
       if (how.by === null)
         this.noting("its refusal", () =>
           this.events.raise({
@@ -104,10 +122,10 @@ export class AutoExtender {
         `not enough space for growing ${m.name}'s COW to ${toMiB} MiB: ${Math.floor(store.freeBytes / MiB)} MiB free on ${store.dir}, ${toMiB - fromMiB} MiB needed plus the ${store.reserveBytes / MiB} MiB reserve (storage.reserveMiB)`,
       );
     }
-    this.inflight.add(m.id);
+    this.inflight.add(k);
     try {
-      const { totalSectors } = await this.room.host(m.host).grow(m.id, toMiB, v.totalSectors ?? undefined);
-      this.retryAt.delete(m.id);
+      const { totalSectors } = await this.room.host(m.host).grow(m.id, toMiB, v.totalSectors ?? undefined, disk);
+      this.retryAt.delete(k);
       // The PC did grow: a failure to write it down must not turn into a refusal.
       this.noting("the grow", () => this.events.clear(refusedKey));
       this.noting("the grow", () =>
@@ -124,7 +142,7 @@ export class AutoExtender {
     } catch (e) {
       return refuse(stepOf(e, "grow"), errorText(e));
     } finally {
-      this.inflight.delete(m.id);
+      this.inflight.delete(k);
       this.room.invalidate(m.host);
     }
   }

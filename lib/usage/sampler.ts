@@ -1,4 +1,5 @@
-import type { Config, Machine } from "../config/schema";
+import type { Config, DiskKind, Machine } from "../config/schema";
+import type { DiskHostStatus } from "../host/types";
 import type { UsageRepo, UsageSample } from "../db/usage";
 import type { HostReading } from "../status/room";
 import { mibPerMin, RateWindows, timeToFull } from "./rate";
@@ -49,8 +50,34 @@ export class UsageSampler {
   }
 
   /** The ceiling a PC fills up to: its COW now, or its maximum while auto-extend can grow it. */
-  private ceiling(m: Machine, total: number): number {
+  private ceiling(m: Pick<Machine, "maxCowSizeMiB">, total: number): number {
     return this.config.autoextend.threshold < 100 ? Math.max(total, m.maxCowSizeMiB * 2048) : total;
+  }
+
+  /**
+   * One disk's fill rate and projection from this read. The rate windows and projections are keyed
+   * by `key`: the PC's id for its system disk, minus its id for its game disk.
+   */
+  private project(key: number, readAt: number, d: DiskHostStatus, sizes: Pick<Machine, "maxCowSizeMiB">, online: boolean): void {
+    const used = d.usedSectors ?? null;
+    const total = d.totalSectors ?? null;
+    if (d.state === "ok" && used !== null && total !== null) {
+      this.windows.add(key, readAt, used, online);
+      const rate = this.windows.rate(key);
+      // A PC that fills its COW within the window's minimum span still dies with a rate to tell.
+      const last = rate ?? this.windows.rate(key, LAST_RATE_MIN_SPAN_MS);
+      if (last !== null) this.lastRates.set(key, mibPerMin(last));
+      const ceiling = this.ceiling(sizes, total);
+      this.projections.set(key, {
+        mibPerMin: rate === null ? null : mibPerMin(rate),
+        ceilingSectors: ceiling,
+        fullInMs: timeToFull(used, ceiling, rate),
+        lastMibPerMin: this.lastRates.get(key) ?? null,
+      });
+    } else {
+      this.windows.forget(key);
+      this.projections.set(key, { mibPerMin: null, ceilingSectors: total ?? 0, fullInMs: null, lastMibPerMin: this.lastRates.get(key) ?? null });
+    }
   }
 
   observe(readings: readonly HostReading[]): void {
@@ -63,23 +90,9 @@ export class UsageSampler {
         if (!m) continue;
         const used = s.usedSectors ?? null;
         const total = s.totalSectors ?? null;
-        if (s.state === "ok" && used !== null && total !== null) {
-          this.windows.add(s.id, r.status.readAt, used, s.online);
-          const rate = this.windows.rate(s.id);
-          // A PC that fills its COW within the window's minimum span still dies with a rate to tell.
-          const last = rate ?? this.windows.rate(s.id, LAST_RATE_MIN_SPAN_MS);
-          if (last !== null) this.lastRates.set(s.id, mibPerMin(last));
-          const ceiling = this.ceiling(m, total);
-          this.projections.set(s.id, {
-            mibPerMin: rate === null ? null : mibPerMin(rate),
-            ceilingSectors: ceiling,
-            fullInMs: timeToFull(used, ceiling, rate),
-            lastMibPerMin: this.lastRates.get(s.id) ?? null,
-          });
-        } else {
-          this.windows.forget(s.id);
-          this.projections.set(s.id, { mibPerMin: null, ceilingSectors: total ?? 0, fullInMs: null, lastMibPerMin: this.lastRates.get(s.id) ?? null });
-        }
+        this.project(s.id, r.status.readAt, s, m, s.online);
+        // The game disk's rate and projection (its samples are not stored: charts show the system disk).
+        if (m.game && s.game) this.project(-s.id, r.status.readAt, s.game, m.game, s.online);
         samples.push({ machineId: s.id, at: r.status.readAt, usedSectors: used, totalSectors: total, state: s.state, online: s.online });
       }
     }
@@ -107,8 +120,8 @@ export class UsageSampler {
     );
   }
 
-  projection(id: number): UsageProjection | null {
-    return this.projections.get(id) ?? null;
+  projection(id: number, disk: DiskKind = "system"): UsageProjection | null {
+    return this.projections.get(disk === "game" ? -id : id) ?? null;
   }
 
   /** Folds samples older than usage.fullHours into buckets and drops buckets older than usage.keepDays. */

@@ -23,11 +23,17 @@ export const loginBody = z.object({ username: freeText(64).pipe(z.string().min(1
 
 /** What to do with PCs that are up: see lib/reset/requests.ts (kept in step by a unit test). */
 const whenOnline = z.enum(["refuse", "next-boot", "force"]);
+/** Which of a PC's disks (a group with a game disk): absent, every disk it has. */
+export const diskParam = z.enum(["system", "game"]);
 export const bulkResetBody = z
-  .object({ machines: z.union([z.literal("all"), z.array(machineId).min(1).max(MACHINE_ID_MAX)]), whenOnline: whenOnline.default("refuse") })
+  .object({
+    machines: z.union([z.literal("all"), z.array(machineId).min(1).max(MACHINE_ID_MAX)]),
+    whenOnline: whenOnline.default("refuse"),
+    disk: diskParam.optional(),
+  })
   .strict();
 /** `confirmKept`: the admin confirmed resetting a kept PC (without it a kept PC is a 409 machine-kept). */
-export const resetBody = z.object({ whenOnline: whenOnline.default("refuse"), confirmKept: z.boolean().default(false) }).strict();
+export const resetBody = z.object({ whenOnline: whenOnline.default("refuse"), confirmKept: z.boolean().default(false), disk: diskParam.optional() }).strict();
 /** What a "keep" mark is for, shown on the PC's card (optional). */
 export const keepBody = z.object({ reason: freeText(KEEP_REASON_MAX).optional() }).strict();
 /**
@@ -135,6 +141,7 @@ export const growBody = z
       .int()
       .min(1)
       .max(1024 * 1024),
+    disk: diskParam.optional(),
   })
   .strict();
 

@@ -144,6 +144,12 @@ export class RetroPc {
     return { count: Number(m[1]), image: m[2] };
   }
 
+  /** The game disk's marker the boot program printed (its second BIOS drive's first sector), or NONE. */
+  async gameMarker(ms = 240_000) {
+    const line = await this.console.waitFor(/RETRO GAME \S+/, ms);
+    return /RETRO GAME (\S+)/.exec(line)?.[1] ?? null;
+  }
+
   /** Pull the plug (QEMU killed): whatever the PC had open stays open on the target. */
   async powerCut() {
     if (!this.child) return;

@@ -187,6 +187,18 @@ export async function roomSteps({ guest, cacheDir, lan, ports, shots, check, tim
       first.every((b) => b.count === 1),
       first,
     );
+    const games1 = await Promise.all(
+      [1, 2].map((id) =>
+        pc(id)
+          .gameMarker(30_000)
+          .catch(() => null),
+      ),
+    );
+    check(
+      "1. each boot program reads GAME-V1 from its second BIOS drive: the game disk (LUN 2) its boot script hooked as 0x81",
+      games1.every((g) => g === "GAME-V1"),
+      games1,
+    );
     await Promise.all([1, 2].map((id) => pc(id).console.waitFor(/system has ended/, 120_000)));
     await until("PC 1 and PC 2 off", async () => (await api.view()).machines.filter((m) => m.id <= 2).every((m) => m.boot.state === "off"), 120_000);
     const states = await watch.stop();
@@ -466,6 +478,53 @@ export async function roomSteps({ guest, cacheDir, lan, ports, shots, check, tim
     await page.goto(web + "/images");
     await page.screenshot({ path: `${shots}/room-images-laptop.png`, fullPage: true });
     mark("imageUpdate", t);
+
+    // ── 8. the game disk: a new version published; a reset PC gets it, a kept PC does not ────────
+    t = Date.now();
+    const kept = await api.call("PUT", "/api/machines/2/keep", { reason: "room test: its game disk must not change" });
+    if (kept.status !== 200) throw new Error(`8. keeping PC 2: HTTP ${kept.status} ${JSON.stringify(kept.json)}`);
+    const gamePublish = await ctl("game-publish");
+    check("8. a game disk version 2 is made on PC 3 (update mode, GAME-V2 written into its draft) and published", gamePublish.code === 0, gamePublish);
+    const bulk8 = await api.call("POST", "/api/resets", { machines: [1, 2] });
+    check(
+      "8. a bulk reset of PC 1 and PC 2 resets PC 1 and leaves PC 2 alone because it is kept",
+      bulk8.status === 202 && bulk8.json.kept?.join() === "2",
+      bulk8,
+    );
+    const job8 = await until(
+      "PC 1's reset",
+      async () => {
+        const j = (await api.call("GET", `/api/jobs/${bulk8.json.job.id}`)).json.job;
+        return j.finishedAt ? j : null;
+      },
+      120_000,
+      500,
+    );
+    check(
+      "8. PC 1's reset reset both of its disks (the game disk's steps are in its history)",
+      job8.machines[0]?.ok === true &&
+        (await api.call("GET", "/api/history?pageSize=5")).json.resets[0]?.steps?.some((/** @type {{ step: string }} */ x) => /^game:/.test(x.step)),
+      job8.machines[0],
+    );
+    const [m1, m2] = [await api.machine(1), await api.machine(2)];
+    check(
+      "8. the grid: PC 1's game disk is on version 2, kept PC 2's still on version 1 (current 2)",
+      m1.game?.image.version === 2 && m2.game?.image.version === 1 && m2.game?.image.current === 2,
+      { pc1: m1.game, pc2: m2.game },
+    );
+    const games8 = await Promise.all(
+      [1, 2].map(async (id) => {
+        pc(id).powerOn();
+        await pc(id).bootCount(BOOT_MS);
+        return pc(id)
+          .gameMarker(30_000)
+          .catch(() => null);
+      }),
+    );
+    check("8. PC 1 (reset) boots with the new game disk, GAME-V2; kept PC 2 still reads GAME-V1", games8[0] === "GAME-V2" && games8[1] === "GAME-V1", games8);
+    await Promise.all([1, 2].map((id) => pc(id).console.waitFor(/system has ended/, 120_000)));
+    await Promise.all([1, 2].map((id) => pc(id).powerCut()));
+    mark("gameDisk", t);
   } catch (e) {
     const log = await ctl("app-log").catch(() => ({ log: "" }));
     console.log(`room: the app's log (end):\n${log.log.slice(-4000)}`);

@@ -5,7 +5,7 @@
 // The test on the host then drives it: PCs on the LAN, Chromium through the forwarded web port, and
 // a small control server (forwarded too) for what an admin would do at the storage host's console.
 import { createServer } from "node:http";
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { spawn } from "node:child_process";
 import { APP_PORT, CONFIG, emit, helper, installHelper, MASTER, PROJECT, setupOs, sh, sleep, startApp, startTgtd, stopTgtd, envOf } from "./guest-lib.mjs";
 
@@ -48,6 +48,8 @@ function writeRoomConfig() {
       lanName: "RetroLAN",
       host: "real",
       machines: ROOM.pcs,
+      // One group, its PCs with a game disk (hooked as their second BIOS drive by the boot script).
+      groups: [{ name: GAME_GROUP, label: "Retro PCs", gameDisk: { master: GAME_MASTER, cowSizeMiB: 8 } }],
       defaults: { cowSizeMiB: 16, chunkSectors: 8, mode: "P" },
       storage: { master: MASTER, cowDir: "/store", iqnPrefix: "iqn.2026-11.test.cowherd", backend: "tgt", access: "machine", reserveMiB: 16 },
       // keepSan off: a PC whose system ends (INT 18h) has iPXE close its session, as Windows logs out.
@@ -58,12 +60,47 @@ function writeRoomConfig() {
   );
 }
 
-/** The master: the test's boot-sector program in sector 0 of a 32 MiB disk. */
+/** The group's game disk master (config groups[].gameDisk): its first sector holds its marker, as text. */
+export const GAME_MASTER = "/store/games.img";
+export const GAME_GROUP = "retro";
+
+/**
+ * The master: the test's boot program in a 32 MiB disk, its first sector at LBA 0 and its second at
+ * LBA 2 (LBA 1 is its boot counter). The game disk's master: 8 MiB, "GAME-V1" in its first sector.
+ */
 function writeMaster() {
   mkdirSync("/store", { recursive: true });
   const disk = Buffer.alloc(32 * 1048576);
-  readFileSync("/cowherd/retro-boot.bin").copy(disk, 0);
+  const program = readFileSync("/cowherd/retro-boot.bin");
+  program.copy(disk, 0, 0, 512);
+  program.copy(disk, 1024, 512, 1024);
   writeFileSync(MASTER, disk);
+  const games = Buffer.alloc(8 * 1048576);
+  games.write("GAME-V1\0", 0, "latin1");
+  writeFileSync(GAME_MASTER, games);
+}
+
+/**
+ * A new game disk version, the way an admin makes one at the console: update mode for `pc` (a copy
+ * of the current game disk), its marker written into the draft, published. The helper's answers.
+ */
+function publishGameDisk(/** @type {number} */ pc, /** @type {string} */ marker) {
+  const group = ["--group", GAME_GROUP, "--disk", "game"];
+  const update = helper("image-update", String(pc), "--disk", "game");
+  const images = helper("images", ...group);
+  /** @type {{ n: number, state: string } | null | undefined} */
+  const draft = images.json?.images?.draft;
+  if (draft?.state !== "ready") return { update: update.json, images: images.json, published: null };
+  const file = `/store/games.v${draft.n}.draft`;
+  const fd = openSync(file, "r+");
+  try {
+    writeSync(fd, Buffer.from(`${marker}\0`, "latin1"), 0, marker.length + 1, 0);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  const published = helper("image-publish", ...group);
+  return { update: update.json, file, published: published.json, code: published.code };
 }
 
 /** @type {import("node:child_process").ChildProcessByStdio<null, import("node:stream").Readable, import("node:stream").Readable> | null} */
@@ -165,6 +202,8 @@ export async function room() {
       return { code: repaired.code, repair: repaired.json };
     },
     "app-log": async () => ({ log: app.log().slice(-20000) }),
+    /** A game disk version 2 made on PC 3 (off) and published: "GAME-V2" in its first sector. */
+    "game-publish": async () => publishGameDisk(3, "GAME-V2"),
     "dnsmasq-leases": async () => ({ leases: readFileSync("/run/dnsmasq.leases", "utf8") }),
     finish: async () => (setTimeout(finish, 100), { ok: true }),
   };

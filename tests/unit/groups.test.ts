@@ -170,7 +170,8 @@ describe("the image-lines migration", () => {
     db.prepare("INSERT INTO image_versions (host, n, comment, author, created_at) VALUES ('local', 2, 'drivers', 'admin', 5)").run();
     db.prepare("INSERT INTO image_log (host, action, n, actor, comment, started_at, result) VALUES ('local', 'update', 2, 'admin', 'drivers', 4, 'ok')").run();
     for (const f of all) copyFileSync(path.join(migrationsDir(), f), path.join(dir, f));
-    expect(migrate(db, dir)).toEqual(["2026-12-03-0300-image-lines.sql"]);
+    // The image-lines migration runs next (later ones may follow it).
+    expect(migrate(db, dir)[0]).toBe("2026-12-03-0300-image-lines.sql");
     const repo = new ImageRepo(db);
     expect(repo.notes("local", "").get(2)).toEqual({ comment: "drivers", author: "admin", createdAt: 5 });
     expect(repo.updateComment("local", "", 2)).toBe("drivers");

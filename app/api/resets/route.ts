@@ -11,8 +11,14 @@ export const dynamic = "force-dynamic";
  */
 export const POST = route("admin", async ({ req, rt, principal, audit }) => {
   const body = await readJson(req, bulkResetBody);
-  const ids = body.machines === "all" ? rt.config.machines.map((m) => m.id) : body.machines;
-  const r = requestResets(rt, ids, { source: principal!.kind === "token" ? "cli" : "bulk", requestedBy: principal!.name, whenOnline: body.whenOnline });
+  // "all" with disk "game": every PC that has a game disk.
+  const ids = body.machines === "all" ? rt.config.machines.filter((m) => body.disk !== "game" || m.game).map((m) => m.id) : body.machines;
+  const r = requestResets(rt, ids, {
+    source: principal!.kind === "token" ? "cli" : "bulk",
+    requestedBy: principal!.name,
+    whenOnline: body.whenOnline,
+    ...(body.disk ? { disk: body.disk } : {}),
+  });
   const names = (list: number[]) => list.map((id) => rt.orchestrator.machine(id).name).join(",");
   const refused = r.job?.machines.filter((m) => m.state === "refused").map((m) => m.name) ?? [];
   audit(
@@ -20,7 +26,7 @@ export const POST = route("admin", async ({ req, rt, principal, audit }) => {
     "ok",
     names(ids),
     [
-      r.job ? `job ${r.job.id}: ${r.job.summary.requested - refused.length} started` : "no job",
+      r.job ? `job ${r.job.id}: ${r.job.summary.requested - refused.length} started${body.disk ? ` (${body.disk} disk only)` : ""}` : "no job",
       refused.length ? `already resetting: ${refused.join(",")}` : "",
       r.nextBoot.length ? `at next boot: ${names(r.nextBoot)}` : "",
       r.online.length ? `left alone (up): ${names(r.online)}` : "",

@@ -1,3 +1,4 @@
+import type { DiskKind } from "../../config/schema";
 import { imageArgs, type HostImages, type ImageOp } from "../images";
 import { mapLate } from "../late-answer";
 import type { AgentResponse, HelperOutput, ImageVerb } from "../protocol";
@@ -73,15 +74,20 @@ export class AgentHost implements Host {
       return out.reports;
     };
     return reports(
-      await this.ask("reset", [...(opts.force ? ["--force"] : []), ...ids.map(String)], this.resetTimeoutMs, onStep).catch((e: unknown) => {
+      await this.ask(
+        "reset",
+        [...(opts.force ? ["--force"] : []), ...(opts.disk ? ["--disk", opts.disk] : []), ...ids.map(String)],
+        this.resetTimeoutMs,
+        onStep,
+      ).catch((e: unknown) => {
         throw mapLate(e, reports);
       }),
     );
   }
 
-  async grow(id: number, mib: number, expectSectors?: number): Promise<{ totalSectors: number }> {
+  async grow(id: number, mib: number, expectSectors?: number, disk: DiskKind = "system"): Promise<{ totalSectors: number }> {
     const expect = expectSectors !== undefined && Number.isSafeInteger(expectSectors) && expectSectors > 0 ? ["--expect-sectors", String(expectSectors)] : [];
-    const out = await this.ask("grow", [String(id), String(mib), ...expect], this.resetTimeoutMs);
+    const out = await this.ask("grow", [String(id), String(mib), ...expect, ...(disk === "game" ? ["--disk", "game"] : [])], this.resetTimeoutMs);
     if (!out.ok || out.totalSectors === undefined) throw new StepError(out.step ?? "grow", `storage host ${this.name}: ${out.error ?? "grow failed"}`);
     return { totalSectors: out.totalSectors };
   }

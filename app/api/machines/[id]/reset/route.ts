@@ -11,18 +11,23 @@ export const dynamic = "force-dynamic";
  */
 export const POST = route<{ id: string }>("admin", async ({ req, rt, principal, audit }, params) => {
   const id = parseWith(machineIdParam, params.id, "machine id");
-  const { whenOnline, confirmKept } = await readOptionalJson(req, resetBody);
+  const { whenOnline, confirmKept, disk } = await readOptionalJson(req, resetBody);
   // Scripts and the shell tool authenticate with tokens; people use the dashboard.
   const source = principal!.kind === "token" ? "cli" : "dashboard";
   const name = rt.orchestrator.machine(id).name;
   const kept = rt.keeps.get(id);
   if (kept && !confirmKept) throw machineKept(name, kept);
-  const r = requestResets(rt, [id], { source, requestedBy: principal!.name, whenOnline, confirmKept });
+  const r = requestResets(rt, [id], { source, requestedBy: principal!.name, whenOnline, confirmKept, ...(disk ? { disk } : {}) });
   if (r.online.length) throw machineOnline(name);
   if (!r.job) {
     audit("reset.next-boot", "ok", name, "marked: it is up");
     return json({ job: null, nextBoot: r.nextBoot }, 200);
   }
-  audit("reset", "ok", name, `job ${r.job.id}${whenOnline === "force" ? ", forced" : ""}${kept ? ", kept PC (confirmed)" : ""}`);
+  audit(
+    "reset",
+    "ok",
+    name,
+    `job ${r.job.id}${disk ? `, ${disk} disk only` : ""}${whenOnline === "force" ? ", forced" : ""}${kept ? ", kept PC (confirmed)" : ""}`,
+  );
   return json({ job: r.job, nextBoot: [] }, 202, { location: `/api/jobs/${r.job.id}` });
 });
