@@ -226,6 +226,25 @@ describe("a shared game disk on the storage host", () => {
     expect((r.out as { images: { versions: { n: number }[] } }).images.versions.map((v) => v.n)).toEqual([1, 2]);
   });
 
+  it("a game device left half done (an error table, suspended) is the game disk's problem, and repair (or the next reset) brings it back", async () => {
+    k.stage("retrocow1-game", "error-table");
+    let st = (await status()).get(1)!;
+    expect(st.problem).toBeUndefined();
+    expect(st.game).toMatchObject({ state: "unknown", problem: expect.stringMatching(/an error table is live/) });
+    const rep = await helper("repair");
+    expect((rep.out as { machines: { id: number; actions: string[] }[] }).machines.find((m) => m.id === 1)!.actions).toEqual([
+      "game:dm-load",
+      "game:dm-resume",
+    ]);
+    st = (await status()).get(1)!;
+    expect(st.game).toMatchObject({ state: "ok", exported: true });
+    expect(st.game!.problem).toBeUndefined();
+    k.stage("retrocow2-game", "suspended");
+    const r = await helper("reset", "--disk", "system", "2");
+    expect(r.code).toBe(0);
+    expect(k.dm.get("retrocow2-game")!.suspended).toBe(false);
+  });
+
   it("grow --disk game grows the game COW only", async () => {
     const r = await helper("grow", "1", "16", "--expect-sectors", "16384", "--disk", "game");
     expect(r.code, JSON.stringify(r.out)).toBe(0);
