@@ -36,6 +36,9 @@ export interface ExportSpec {
   lun?: number;
 }
 
+/** The LUN a PC's disk of that kind goes on: the system disk on the backend's, the game disk on the next. */
+export const diskLun = (b: Pick<IscsiBackend, "lun">, disk: "system" | "game"): number => (disk === "game" ? b.lun + 1 : b.lun);
+
 /** The LUN a spec is exported on. */
 export const lunOf = (b: Pick<IscsiBackend, "lun">, s: Pick<ExportSpec, "lun">): number => s.lun ?? b.lun;
 

@@ -9,7 +9,7 @@ import { StepError, errorText } from "../../lib/host/step-error";
 import { check } from "../commands/command";
 import { dmsetup } from "../commands/dmsetup";
 import { losetup } from "../commands/losetup";
-import type { ExportSpec, IscsiBackend } from "../iscsi/backend";
+import { diskLun, type ExportSpec, type IscsiBackend } from "../iscsi/backend";
 import { diskIdentity } from "../iscsi/identity";
 import { ietBackend } from "../iscsi/iet";
 import { lioBackend } from "../iscsi/lio";
@@ -178,7 +178,7 @@ export class StorageContext {
       device: `/dev/mapper/${m.dmName}`,
       allow: this.config.storage.access === "all" ? "ALL" : m.ip,
       identity: diskIdentity(kind),
-      ...(kind === "game" ? { lun: this.backend.lun + 1 } : {}),
+      ...(kind === "game" ? { lun: diskLun(this.backend, kind) } : {}),
     };
   }
 

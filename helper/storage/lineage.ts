@@ -5,8 +5,8 @@ import { diskIdentity, type ScsiIdentity } from "../iscsi/identity";
 /**
  * One line of master image versions on a storage host: a master file and the versions made from it,
  * their state file, the update target a draft is exported on, the SCSI identity its disks show, and
- * the PCs whose COWs sit on it. Each PC group's system disk is one (a shared game disk will be more
- * of the same), so everything per line lives here.
+ * the PCs whose COWs sit on it. Each PC group's system disk is one, and its shared game disk (when
+ * it has one) another, so everything per line lives here.
  */
 export interface Lineage {
   /** Names this line in messages and state files: the group's name (its game disk's: "<group>-game"). */

@@ -1,5 +1,5 @@
 import type { Config, Machine } from "../../lib/config/schema";
-import { exportedFor, type IscsiBackend } from "../iscsi/backend";
+import { diskLun, exportedFor, type IscsiBackend } from "../iscsi/backend";
 import { errorText } from "../../lib/host/step-error";
 import type { DiskHostStatus, Initiator, MachineHostStatus } from "../../lib/host/types";
 import type { HostImages } from "../../lib/host/images";
@@ -59,7 +59,7 @@ export function statusOf(
     const dev = view.status.get(d.dmName);
     const info = view.info.get(d.dmName);
     const target = view.iscsi.get(m.iqn);
-    const lun = d.disk === "game" ? backend.lun + 1 : backend.lun;
+    const lun = diskLun(backend, d.disk);
     let problem = resetting.has(m.id) ? null : halfState(view, d.dmName, fs);
     // The target daemon down: every PC has lost its disk (and none can boot), whatever its numbers.
     if (!problem && view.iscsiError && info)

@@ -3,7 +3,7 @@
 // group's game master under a COW of their own, exported as LUN 2 of each PC's target with the game
 // disk's SCSI identity. Both disks reset (or the game disk alone), and a game-disk version made from
 // a draft, published and rolled back moves only the game disk of the PCs that are reset.
-import { existsSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, openSync, readFileSync, readSync, writeFileSync } from "node:fs";
 import { check } from "./checks.mjs";
 import { emit, helper, iqn, sh, writeConfig } from "./guest-lib.mjs";
 import { PCS } from "./system-helper.mjs";
@@ -19,6 +19,16 @@ const MINE = [
   { id: 22, name: "pc22", ip: "127.0.0.62", dmName: "retrocow22" },
 ];
 const hex = (/** @type {number} */ b) => `0x${b.toString(16)}`;
+
+/** The first byte of the system disk's current version (the room's master, or a version an earlier check published). */
+function systemByte() {
+  const s = JSON.parse(readFileSync("/var/lib/cowherd-helper/images.json", "utf8"));
+  const fd = openSync(s.versions.find((/** @type {{ n: number }} */ v) => v.n === s.current).path, "r");
+  const b = Buffer.alloc(1);
+  readSync(fd, b, 0, 1, 0);
+  closeSync(fd);
+  return b[0] ?? -1;
+}
 
 /** A LUN of a PC's target over iSCSI (1: its system disk, 2: its game disk), as an initiator reads it. */
 const lun = (/** @type {string} */ dm, /** @type {number} */ n) => `iscsi://127.0.0.1/${iqn(dm)}/${n}`;
@@ -89,7 +99,7 @@ export async function gameDiskChecks() {
     r.code === 0 &&
       steps.includes("dm-resume") &&
       steps.includes("game:dm-resume") &&
-      reads(lun("retrocow21", 1), 0x41) &&
+      reads(lun("retrocow21", 1), systemByte()) &&
       reads(lun("retrocow21", 2), gameByte(0)),
     r.json,
   );

@@ -1,6 +1,10 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { runHelper } from "@/helper/run-helper";
-import { parseTgtShow } from "@/helper/iscsi/tgt";
+import { exportSteps, exportedFor } from "@/helper/iscsi/backend";
+import { diskIdentity } from "@/helper/iscsi/identity";
+import { ietBackend } from "@/helper/iscsi/iet";
+import { lioBackend, lioPaths, parseLio } from "@/helper/iscsi/lio";
+import { parseTgtShow, tgtBackend } from "@/helper/iscsi/tgt";
 import { parseConfig } from "@/lib/config/load";
 import type { ConfigInput } from "@/lib/config/schema";
 import { groupUpdateTarget } from "@/lib/host/images";
@@ -222,6 +226,25 @@ describe("a shared game disk on the storage host", () => {
     expect((r.out as { images: { versions: { n: number }[] } }).images.versions.map((v) => v.n)).toEqual([1, 2]);
   });
 
+  it("a game device left half done (an error table, suspended) is the game disk's problem, and repair (or the next reset) brings it back", async () => {
+    k.stage("retrocow1-game", "error-table");
+    let st = (await status()).get(1)!;
+    expect(st.problem).toBeUndefined();
+    expect(st.game).toMatchObject({ state: "unknown", problem: expect.stringMatching(/an error table is live/) });
+    const rep = await helper("repair");
+    expect((rep.out as { machines: { id: number; actions: string[] }[] }).machines.find((m) => m.id === 1)!.actions).toEqual([
+      "game:dm-load",
+      "game:dm-resume",
+    ]);
+    st = (await status()).get(1)!;
+    expect(st.game).toMatchObject({ state: "ok", exported: true });
+    expect(st.game!.problem).toBeUndefined();
+    k.stage("retrocow2-game", "suspended");
+    const r = await helper("reset", "--disk", "system", "2");
+    expect(r.code).toBe(0);
+    expect(k.dm.get("retrocow2-game")!.suspended).toBe(false);
+  });
+
   it("grow --disk game grows the game COW only", async () => {
     const r = await helper("grow", "1", "16", "--expect-sectors", "16384", "--disk", "game");
     expect(r.code, JSON.stringify(r.out)).toBe(0);
@@ -271,5 +294,47 @@ describe("a shared game disk on the storage host", () => {
     }
     expect(k.mutations().length).toBe(before);
     expect(k.files.get("/var/lib/cowherd-helper/images-retro-game.json")!.text).toBe(gameState);
+  });
+});
+
+describe("the game disk's LUN in each target's commands", () => {
+  const spec = { tid: 7, iqn: `${PREFIX}:retrocow7-game`, name: "retrocow7-game", device: "/dev/mapper/retrocow7-game", allow: "ALL" };
+  const argv = (cmds: { args: string[] }[]) => cmds.map((c) => c.args.join(" "));
+
+  it("goes on the backend's LUN + 1 (tgt 2, IET and LIO 1); without a LUN number, the backend's own as before", () => {
+    expect(argv(tgtBackend.lunOnline({ ...spec, lun: 2 }))[0]).toMatch(/--lun 2 -b \/dev\/mapper\/retrocow7-game/);
+    expect(argv(tgtBackend.lunOffline({ ...spec, lun: 2 }))[0]).toMatch(/--tid 7 --lun 2$/);
+    expect(argv(tgtBackend.lunIdentity({ ...spec, lun: 2, identity: diskIdentity("game") }))[0]).toMatch(/--lun 2 --params .*scsi_sn=CWHGAM1$/);
+    expect(argv(tgtBackend.lunOnline(spec))[0]).toMatch(/--lun 1 /);
+    expect(argv(ietBackend.lunOnline({ ...spec, lun: 1 }))[0]).toMatch(/--lun 1 --params Path=\/dev\/mapper\/retrocow7-game/);
+    expect(argv(ietBackend.lunOffline(spec))[0]).toMatch(/--lun 0$/);
+    const lio = lioBackend(() => []);
+    expect(argv(lio.lunOnline({ ...spec, lun: 1 }))[1]).toMatch(/create \/backstores\/block\/retrocow7-game lun=1$/);
+    expect(argv(lio.lunOffline({ ...spec, lun: 1 }))[0]).toMatch(/delete lun=1$/);
+    expect(lioPaths({ ...spec, lun: 1 }).lun).toMatch(/\/lun\/lun_1\/alua_tg_pt_gp$/);
+  });
+
+  it("LIO reads both LUNs of one target from its two specs; exportedFor and exportSteps look at the spec's LUN", () => {
+    const sys = { ...spec, iqn: `${PREFIX}:retrocow7`, name: "retrocow7", device: "/dev/mapper/retrocow7" };
+    const game = { ...sys, name: "retrocow7-game", device: "/dev/mapper/retrocow7-game", lun: 1 };
+    const p = lioPaths(sys);
+    const files = new Map<string, string | null>([
+      [p.enable, "1"],
+      [p.lun, ""],
+      [lioPaths(game).lun, ""],
+      [p.acls, "1"],
+    ]);
+    const t = parseLio(files, [sys, game]).get(sys.iqn)!;
+    expect([...t.luns]).toEqual([
+      [0, "/dev/mapper/retrocow7"],
+      [1, "/dev/mapper/retrocow7-game"],
+    ]);
+    const lio = lioBackend(() => [sys, game]);
+    expect(exportedFor(lio, game, t)).toBe(true);
+    t.luns.delete(1);
+    expect(exportedFor(lio, game, t)).toBe(false);
+    expect(exportedFor(lio, sys, t)).toBe(true);
+    // Only the missing LUN is made: the target and its binding are there.
+    expect(exportSteps(lio, game, t).map((s) => s.action)).toEqual(["lun-online"]);
   });
 });
