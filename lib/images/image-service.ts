@@ -37,7 +37,8 @@ export interface HostImagesView {
 
 export interface ImagesView {
   hosts: HostImagesView[];
-  log: ImageLogRow[];
+  /** Each step with the disk it was on (its line: a game disk's is "<group>-game"). */
+  log: (ImageLogRow & { disk: DiskKind })[];
 }
 
 /** How an image step ended, for the audit log. */
@@ -155,7 +156,8 @@ export class ImageService {
         busy,
       };
     });
-    return { hosts, log: this.repo.recent(50) };
+    const gameLines = new Set(this.config.groups.filter((g) => g.game).map((g) => gameLineKey(g.name)));
+    return { hosts, log: this.repo.recent(50).map((l) => ({ ...l, disk: gameLines.has(l.line) ? "game" : "system" })) };
   }
 
   /**
