@@ -2,7 +2,7 @@ import type { Config } from "../lib/config/schema";
 import { LineSplitter } from "../lib/host/agent/lines";
 import { AGENT_MAX_LINE, AGENT_PROTOCOL, HELPER_EXIT, HELPER_VERSION, type AgentRequest, type AgentResponse, type HelperOutput } from "../lib/host/protocol";
 import { errorText } from "../lib/host/step-error";
-import { parseHelperArgs, UsageError } from "./args";
+import { gameDisksOf, parseHelperArgs, UsageError } from "./args";
 import { runVerb, type StorageVerbs } from "./run-verb";
 
 export interface AgentIo {
@@ -44,6 +44,7 @@ function shape(line: string): { req: AgentRequest } | { id: number | null; error
 export async function serve(config: Config, storage: StorageVerbs, io: AgentIo): Promise<number> {
   const known = new Set(config.machines.map((m) => m.id));
   const groups = new Set(config.groups.map((g) => g.name));
+  const games = gameDisksOf(config);
   const repaired = await storage
     .repair(config.machines.map((m) => m.id))
     .catch((e: unknown) => [{ id: 0, ok: false, actions: [], error: `start-up repair failed: ${errorText(e)}` }]);
@@ -64,7 +65,7 @@ export async function serve(config: Config, storage: StorageVerbs, io: AgentIo):
   const handle = async (req: AgentRequest): Promise<void> => {
     let parsed: ReturnType<typeof parseHelperArgs>;
     try {
-      parsed = parseHelperArgs(req.args, known, groups);
+      parsed = parseHelperArgs(req.args, known, groups, games);
     } catch (e) {
       if (!(e instanceof UsageError)) throw e;
       return respond({ id: req.id, ...usage(e.message) });

@@ -3,7 +3,7 @@ import type { Runner } from "../lib/host/command";
 import { HELPER_EXIT, type HelperOutput } from "../lib/host/protocol";
 import { errorText } from "../lib/host/step-error";
 import { serve } from "./agent";
-import { parseHelperArgs, UsageError } from "./args";
+import { gameDisksOf, parseHelperArgs, UsageError } from "./args";
 import { runVerb } from "./run-verb";
 import type { FsPort } from "./storage/fs-port";
 import type { LockHolder } from "./storage/locks";
@@ -37,7 +37,7 @@ export async function runHelper(argv: readonly string[], io: HelperIo): Promise<
   }
   let parsed: ReturnType<typeof parseHelperArgs>;
   try {
-    parsed = parseHelperArgs(argv, new Set(config.machines.map((m) => m.id)), new Set(config.groups.map((g) => g.name)));
+    parsed = parseHelperArgs(argv, new Set(config.machines.map((m) => m.id)), new Set(config.groups.map((g) => g.name)), gameDisksOf(config));
   } catch (e) {
     if (e instanceof UsageError) return { code: HELPER_EXIT.usage, output: { ok: false, error: { code: "usage", message: e.message } } };
     throw e;

@@ -1,4 +1,4 @@
-import type { Config } from "../lib/config/schema";
+import type { Config, DiskKind } from "../lib/config/schema";
 import { HELPER_EXIT, HELPER_VERSION, type HelperOutput, type PcResult } from "../lib/host/protocol";
 import { errorText, stepOf } from "../lib/host/step-error";
 import type { HostImages } from "../lib/host/images";
@@ -11,19 +11,25 @@ export interface StorageVerbs {
   status(): Promise<{ machines: MachineHostStatus[]; images?: HostImages; groups?: HostImages[] }>;
   /** Free space of the filesystems holding the COW files (statfs: no process). */
   stores(): StoreSpace[];
-  /** The image verbs but update act on a group's versions: `group` (default the first). */
-  imageList(group?: string): Promise<HostImages>;
-  imageUpdate(id: number, onStep: (id: number, step: string) => void): Promise<HostImages>;
-  imagePublish(group?: string): Promise<HostImages>;
-  imageDiscard(group?: string): Promise<HostImages>;
-  imageCurrent(n: number, group?: string): Promise<HostImages>;
-  imageDelete(n: number, group?: string): Promise<HostImages>;
-  /** Refuses (failedStep "online") a PC with an open iSCSI session unless `force`. */
-  reset(ids: number[], onStep: (id: number, step: string) => void, opts?: { force?: boolean }): Promise<ResetReport[]>;
+  /**
+   * The image verbs but update act on a group's versions: `group` (default the first), of its
+   * system disk or (`disk` "game") its game disk; update on its PC's group's.
+   */
+  imageList(group?: string, disk?: "game"): Promise<HostImages>;
+  imageUpdate(id: number, onStep: (id: number, step: string) => void, disk?: "game"): Promise<HostImages>;
+  imagePublish(group?: string, disk?: "game"): Promise<HostImages>;
+  imageDiscard(group?: string, disk?: "game"): Promise<HostImages>;
+  imageCurrent(n: number, group?: string, disk?: "game"): Promise<HostImages>;
+  imageDelete(n: number, group?: string, disk?: "game"): Promise<HostImages>;
+  /**
+   * Refuses (failedStep "online") a PC with an open iSCSI session unless `force`. `disk`: that disk
+   * only; absent, every disk each PC has (the game disk's steps named "game:…").
+   */
+  reset(ids: number[], onStep: (id: number, step: string) => void, opts?: { force?: boolean; disk?: DiskKind }): Promise<ResetReport[]>;
   up(ids: number[]): Promise<PcResult[]>;
   down(ids: number[]): Promise<PcResult[]>;
   /** Refused (step "changed") when `expectSectors` is given and the COW is no longer that size. */
-  grow(id: number, mib: number, expectSectors?: number): Promise<{ totalSectors: number }>;
+  grow(id: number, mib: number, expectSectors?: number, disk?: DiskKind): Promise<{ totalSectors: number }>;
   /** Brings PCs left half done by a dead process (or in any half state) back to a consistent one. */
   repair(ids: number[]): Promise<PcResult[]>;
 }
@@ -63,7 +69,7 @@ export async function runVerb(
         }
       }
       case "reset": {
-        const reports = await storage.reset(parsed.ids, onStep, { force: parsed.force });
+        const reports = await storage.reset(parsed.ids, onStep, { force: parsed.force, ...(parsed.disk ? { disk: parsed.disk } : {}) });
         const ok = allOk(reports);
         return { code: ok ? HELPER_EXIT.ok : HELPER_EXIT.failed, output: { ok, verb: "reset", reports } };
       }
@@ -81,7 +87,7 @@ export async function runVerb(
       }
       case "grow": {
         try {
-          const { totalSectors } = await storage.grow(parsed.id, parsed.mib, parsed.expectSectors);
+          const { totalSectors } = await storage.grow(parsed.id, parsed.mib, parsed.expectSectors, parsed.disk);
           return { code: HELPER_EXIT.ok, output: { ok: true, verb: "grow", id: parsed.id, totalSectors } };
         } catch (e) {
           const step = stepOf(e, "grow");
@@ -102,16 +108,16 @@ type ImageParsed = Extract<Parsed, { verb: "images" | "image-update" | "image-pu
 function imageVerb(p: ImageParsed, storage: StorageVerbs, onStep: (id: number, step: string) => void): Promise<HostImages> {
   switch (p.verb) {
     case "images":
-      return storage.imageList(p.group);
+      return storage.imageList(p.group, p.disk);
     case "image-update":
-      return storage.imageUpdate(p.id, onStep);
+      return storage.imageUpdate(p.id, onStep, p.disk);
     case "image-publish":
-      return storage.imagePublish(p.group);
+      return storage.imagePublish(p.group, p.disk);
     case "image-discard":
-      return storage.imageDiscard(p.group);
+      return storage.imageDiscard(p.group, p.disk);
     case "image-current":
-      return storage.imageCurrent(p.n, p.group);
+      return storage.imageCurrent(p.n, p.group, p.disk);
     case "image-delete":
-      return storage.imageDelete(p.n, p.group);
+      return storage.imageDelete(p.n, p.group, p.disk);
   }
 }

@@ -11,7 +11,7 @@ import { buildGuest } from "./guest/build-guest.mjs";
 import { ensureQemu, runGuest } from "./guest/run-guest.mjs";
 
 /** Scenarios that run only the helper: they need its bundle, not the Next build. */
-const HELPER_ONLY = new Set(["conformance", "reliability", "datapath"]);
+const HELPER_ONLY = new Set(["conformance", "reliability", "datapath", "gamedisk"]);
 
 export async function prepareGuest(scenario = "system") {
   if (!ensureQemu()) process.exit(1);

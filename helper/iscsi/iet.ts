@@ -1,6 +1,6 @@
 import { BIN, type Command } from "../../lib/host/command";
 import { TIMEOUT } from "../commands/command";
-import type { ExportSpec, IscsiBackend, IscsiTarget, IscsiView } from "./backend";
+import { lunOf, type ExportSpec, type IscsiBackend, type IscsiTarget, type IscsiView } from "./backend";
 
 const ietadm = (...args: string[]): Command => ({ file: BIN.ietadm, args, timeoutMs: TIMEOUT.quick });
 
@@ -72,11 +72,11 @@ export const ietBackend: IscsiBackend = {
       "--tid",
       String(s.tid),
       "--lun",
-      "0",
+      String(lunOf({ lun: 0 }, s)),
       "--params",
       `Path=${s.device},Type=fileio${s.identity ? `,ScsiId=${s.identity.deviceId},ScsiSN=${s.identity.serial}` : ""}`,
     ),
   ],
-  lunOffline: (s: ExportSpec) => [ietadm("--op", "delete", "--tid", String(s.tid), "--lun", "0")],
+  lunOffline: (s: ExportSpec) => [ietadm("--op", "delete", "--tid", String(s.tid), "--lun", String(lunOf({ lun: 0 }, s)))],
   lunIdentity: () => [],
 };

@@ -1,16 +1,24 @@
 import { BIN, type Command } from "../../lib/host/command";
 import { TIMEOUT } from "../commands/command";
-import type { ExportSpec, IscsiBackend, IscsiView } from "./backend";
+import { lunOf, type ExportSpec, type IscsiBackend, type IscsiView } from "./backend";
 
 // targetcli joins its argv with spaces and re-parses them: only validated names may reach it.
 const targetcli = (...args: string[]): Command => ({ file: BIN.targetcli, args, timeoutMs: TIMEOUT.io });
 
 const CONFIGFS = "/sys/kernel/config/target/iscsi";
 
-/** configfs files that tell, per target: enabled, LUN 0 present, and demo-mode sessions. */
-export function lioPaths(s: Pick<ExportSpec, "iqn">) {
+/** The spec's LUN: 0 (the system disk, a draft), 1 (a PC's game disk). */
+const lun = (s: Pick<ExportSpec, "lun">) => lunOf({ lun: 0 }, s);
+
+/** configfs files that tell, per target: enabled, the spec's LUN present, and demo-mode sessions. */
+export function lioPaths(s: Pick<ExportSpec, "iqn" | "lun">) {
   const tpg = `${CONFIGFS}/${s.iqn}/tpgt_1`;
-  return { enable: `${tpg}/enable`, lun: `${tpg}/lun/lun_0/alua_tg_pt_gp`, sessions: `${tpg}/dynamic_sessions`, acls: `${tpg}/attrib/generate_node_acls` };
+  return {
+    enable: `${tpg}/enable`,
+    lun: `${tpg}/lun/lun_${lun(s)}/alua_tg_pt_gp`,
+    sessions: `${tpg}/dynamic_sessions`,
+    acls: `${tpg}/attrib/generate_node_acls`,
+  };
 }
 
 /** Builds the view from configfs file contents (null = file absent), keyed by path. */
@@ -19,8 +27,14 @@ export function parseLio(files: Map<string, string | null>, specs: ExportSpec[])
   for (const s of specs) {
     const p = lioPaths(s);
     if (files.get(p.enable) == null) continue;
+    // A PC's second LUN (its game disk) is a second spec of the same target.
+    const seen = view.get(s.iqn);
+    if (seen) {
+      if (files.get(p.lun) != null) seen.luns.set(lun(s), s.device);
+      continue;
+    }
     const luns = new Map<number, string>();
-    if (files.get(p.lun) != null) luns.set(0, s.device);
+    if (files.get(p.lun) != null) luns.set(lun(s), s.device);
     const initiators = (files.get(p.sessions) ?? "")
       .split(/\s+/)
       .filter((n) => n.startsWith("iqn.") || n.startsWith("eui."))
@@ -47,9 +61,9 @@ export function lioBackend(specs: () => ExportSpec[]): IscsiBackend {
     // unit serial (wwn, written to wwn/vpd_unit_serial) can only be set before a LUN exports it.
     lunOnline: (s) => [
       targetcli("/backstores/block", "create", `name=${s.name}`, `dev=${s.device}`, ...(s.identity ? [`wwn=${s.identity.serial}`] : [])),
-      targetcli(`/iscsi/${s.iqn}/tpg1/luns`, "create", `/backstores/block/${s.name}`, "lun=0"),
+      targetcli(`/iscsi/${s.iqn}/tpg1/luns`, "create", `/backstores/block/${s.name}`, `lun=${lun(s)}`),
     ],
-    lunOffline: (s) => [targetcli(`/iscsi/${s.iqn}/tpg1/luns`, "delete", "lun=0"), targetcli("/backstores/block", "delete", s.name)],
+    lunOffline: (s) => [targetcli(`/iscsi/${s.iqn}/tpg1/luns`, "delete", `lun=${lun(s)}`), targetcli("/backstores/block", "delete", s.name)],
     lunIdentity: () => [],
   };
 }

@@ -1,7 +1,7 @@
 import { BIN, type Command } from "../../lib/host/command";
 import { TIMEOUT } from "../commands/command";
 import type { Initiator } from "../../lib/host/types";
-import type { ExportSpec, IscsiBackend, IscsiTarget, IscsiView } from "./backend";
+import { lunOf, type ExportSpec, type IscsiBackend, type IscsiTarget, type IscsiView } from "./backend";
 
 const tgtadm = (...args: string[]): Command => ({ file: BIN.tgtadm, args: ["--lld", "iscsi", ...args], timeoutMs: TIMEOUT.quick });
 
@@ -58,6 +58,9 @@ export function parseTgtShow(output: string): IscsiView {
   return view;
 }
 
+/** LUN 0 is the target's controller: disks from 1 (the system disk), the game disk on 2. */
+const lun = (s: ExportSpec) => String(lunOf({ lun: 1 }, s));
+
 export const tgtBackend: IscsiBackend = {
   name: "tgt",
   lun: 1,
@@ -68,8 +71,10 @@ export const tgtBackend: IscsiBackend = {
   bind: (s: ExportSpec) => [tgtadm("--op", "bind", "--mode", "target", "--tid", String(s.tid), "-I", s.allow)],
   deleteTarget: (s: ExportSpec) => [tgtadm("--op", "delete", "--force", "--mode", "target", "--tid", String(s.tid))],
   // Direct I/O on the backing store: a dead snapshot fails reads at once instead of at writeback.
-  lunOnline: (s: ExportSpec) => [tgtadm("--op", "new", "--mode", "logicalunit", "--tid", String(s.tid), "--lun", "1", "-b", s.device, "--bsoflags", "direct")],
-  lunOffline: (s: ExportSpec) => [tgtadm("--op", "delete", "--mode", "logicalunit", "--tid", String(s.tid), "--lun", "1")],
+  lunOnline: (s: ExportSpec) => [
+    tgtadm("--op", "new", "--mode", "logicalunit", "--tid", String(s.tid), "--lun", lun(s), "-b", s.device, "--bsoflags", "direct"),
+  ],
+  lunOffline: (s: ExportSpec) => [tgtadm("--op", "delete", "--mode", "logicalunit", "--tid", String(s.tid), "--lun", lun(s))],
   // tgtd takes these on an update of the LUN (usr/spc.c lu_config); its --params list is split at
   // ',' and each value cut to vendor 8, product 16, scsi_id and scsi_sn 36 characters.
   lunIdentity: (s: ExportSpec) =>
@@ -83,7 +88,7 @@ export const tgtBackend: IscsiBackend = {
             "--tid",
             String(s.tid),
             "--lun",
-            "1",
+            lun(s),
             "--params",
             `vendor_id=${s.identity.vendor},product_id=${s.identity.product},scsi_id=${s.identity.deviceId},scsi_sn=${s.identity.serial}`,
           ),

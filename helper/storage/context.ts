@@ -3,7 +3,7 @@
  * grow.ts, image-verbs.ts): the config, the ports to the kernel (commands, files, the dm worker),
  * the reads, the per-PC locks, the journals and the image versions.
  */
-import type { Config, Machine } from "../../lib/config/schema";
+import { gameLineKey, type Config, type DiskKind, type Machine } from "../../lib/config/schema";
 import type { Runner } from "../../lib/host/command";
 import { StepError, errorText } from "../../lib/host/step-error";
 import { check } from "../commands/command";
@@ -17,7 +17,7 @@ import { tgtBackend } from "../iscsi/tgt";
 import type { FsPort } from "./fs-port";
 import type { ImageState } from "./image-state";
 import type { Bases } from "./layout";
-import { lineages, type Lineage } from "./lineage";
+import { diskOf, disksOf, kindOf, lineages, type Lineage, type PcDisk } from "./lineage";
 import { Images } from "./images";
 import { Journal } from "./journal";
 import { PcLocks, type LockHolder } from "./locks";
@@ -54,7 +54,7 @@ export class StorageContext {
   readonly reads: HostReads;
   readonly locks: PcLocks;
   readonly journal: Journal;
-  /** Each PC group's line of master image versions, in config order. */
+  /** Each PC group's lines of master image versions (its system disk's, its game disk's), in config order. */
   readonly lineages: readonly Lineage[];
   private readonly imagesBy: ReadonlyMap<string, Images>;
   readonly byId: ReadonlyMap<number, Machine>;
@@ -98,20 +98,33 @@ export class StorageContext {
     return this.imagesBy.get(this.lineages[0]!.key)!;
   }
 
-  /** Every group's versions, in config order. */
+  /** Every line's versions (each group's system disk, its game disk), in config order. */
   get allImages(): Images[] {
     return [...this.imagesBy.values()];
   }
 
-  /** A group's versions; an unknown group is refused in words that list the known ones. */
-  imagesFor(group: string): Images {
-    const i = this.imagesBy.get(group);
-    if (!i) throw new StepError("validate", `no group ${group} in the helper's config (groups: ${[...this.imagesBy.keys()].join(", ")})`);
+  /**
+   * A group's versions of one of its disks (default: its system disk); an unknown group, or a group
+   * without a game disk asked for its game disk's, is refused in words that list the known ones.
+   */
+  imagesFor(group: string, disk: DiskKind = "system"): Images {
+    const known = this.config.groups.map((g) => g.name);
+    if (!known.includes(group)) throw new StepError("validate", `no group ${group} in the helper's config (groups: ${known.join(", ")})`);
+    const i = this.imagesBy.get(disk === "game" ? gameLineKey(group) : group);
+    if (!i) {
+      const games = this.config.groups.filter((g) => g.game).map((g) => g.name);
+      throw new StepError("validate", `group ${group} has no game disk (groups with one: ${games.join(", ") || "none"})`);
+    }
     return i;
   }
 
+  /** The versions a disk of a PC sits on (its line: see PcDisk.group). */
+  imagesOfDisk(d: Machine): Images {
+    return this.imagesBy.get(d.group)!;
+  }
+
   /**
-   * Every group's versions as one Bases: a PC's base is its own group's, and a file is the version
+   * Every line's versions as one Bases: a disk's base is its own line's, and a file is the version
    * of whichever group has it (version files never collide: the config refuses two groups whose
    * masters share a name and an image directory). Loads each state file unless given.
    */
@@ -140,20 +153,37 @@ export class StorageContext {
     return m;
   }
 
+  /**
+   * The PC's disks a verb acts on: `disk` that one (a PC without a game disk asked for it is
+   * refused), absent every disk it has (system, then game).
+   */
+  disks(id: number, disk?: DiskKind): PcDisk[] {
+    const m = this.machine(id);
+    if (disk === undefined) return disksOf(m);
+    const d = diskOf(m, disk);
+    if (!d) throw new StepError("validate", `${m.name} (PC ${id}) has no game disk: its group ${m.group} has none`);
+    return [d];
+  }
+
+  /**
+   * A disk's export: the PC's own target; the system disk on the backend's LUN, the game disk on the
+   * next one, each with its kind's SCSI identity (the update target's too, see identity.ts).
+   */
   spec(m: Machine): ExportSpec {
+    const kind = kindOf(m);
     return {
       tid: m.id,
       iqn: m.iqn,
       name: m.dmName,
       device: `/dev/mapper/${m.dmName}`,
       allow: this.config.storage.access === "all" ? "ALL" : m.ip,
-      // The system disk's one identity, the update target's too (see identity.ts): never the PC's own.
-      identity: diskIdentity("system"),
+      identity: diskIdentity(kind),
+      ...(kind === "game" ? { lun: this.backend.lun + 1 } : {}),
     };
   }
 
   private specs(): ExportSpec[] {
-    const list = this.config.machines.map((m) => this.spec(m));
+    const list = this.config.machines.flatMap((m) => disksOf(m).map((d) => this.spec(d)));
     // The update target too (LIO reads each target's configfs files by name).
     for (const images of this.allImages) {
       try {

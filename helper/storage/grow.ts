@@ -1,3 +1,4 @@
+import type { DiskKind } from "../../lib/config/schema";
 import { StepError, errorText } from "../../lib/host/step-error";
 import { check } from "../commands/command";
 import { allocate } from "../commands/misc";
@@ -6,14 +7,15 @@ import { layoutOf } from "./layout";
 import { ensureSpace } from "./space";
 
 /**
- * The `grow` verb: the PC's COW file allocated to `mib` and its loop's capacity set again, under
+ * The `grow` verb: the PC's COW file (its system disk's, or its game disk's) allocated to `mib` and its loop's capacity set again, under
  * its lock, with no table reload; the snapshot's new total checked in its status after.
  */
-export async function grow(c: StorageContext, id: number, mib: number, expectSectors?: number): Promise<{ totalSectors: number }> {
-  const m = c.machine(id);
+export async function grow(c: StorageContext, id: number, mib: number, expectSectors?: number, disk?: DiskKind): Promise<{ totalSectors: number }> {
+  // Its system disk's COW, or (disk "game") its game disk's: the same steps on that disk's files.
+  const m = c.disks(id, disk ?? "system")[0]!;
   return c.locks.with([id], async () => {
     const view = await c.reads.view();
-    const images = c.imagesOf(id);
+    const images = c.imagesOfDisk(m);
     const l = layoutOf(c.config, c.fs, m, view, "check", images.bases(images.load()));
     const bytes = mib * MiB;
     const current = c.fs.stat(m.cowPath)!.size;

@@ -10,8 +10,14 @@ import { currentVersion } from "./image-state";
 import type { Images } from "./images";
 import { IMAGE_LOCK } from "./locks";
 
-export async function imageList(c: StorageContext, group?: string): Promise<HostImages> {
-  const images = group === undefined ? c.images : c.imagesFor(group);
+/** A group's line of versions: its system disk's (default) or its game disk's; the first group by default. */
+export function linesOf(c: StorageContext, group?: string, disk?: "game"): Images {
+  if (group === undefined && disk === undefined) return c.images;
+  return c.imagesFor(group ?? c.config.groups[0]!.name, disk ?? "system");
+}
+
+export async function imageList(c: StorageContext, group?: string, disk?: "game"): Promise<HostImages> {
+  const images = linesOf(c, group, disk);
   return images.report(images.load(), await c.reads.view("optional"));
 }
 
@@ -20,8 +26,10 @@ export async function imageList(c: StorageContext, group?: string): Promise<Host
  * the PC's), the copy (without locks: resets go on meanwhile), then the draft attached read-write
  * and exported to that PC only. A failure on the way leaves no draft behind.
  */
-export async function imageUpdate(c: StorageContext, id: number, onStep: (id: number, step: string) => void): Promise<HostImages> {
-  const images = c.imagesOf(id);
+export async function imageUpdate(c: StorageContext, id: number, onStep: (id: number, step: string) => void, disk?: "game"): Promise<HostImages> {
+  // The PC's group's system disk, or its game disk (a draft on the game disk's own update target:
+  // the PC keeps booting its own system disk and takes the draft as its second drive).
+  const images = c.imagesOfDisk(c.disks(id, disk ?? "system")[0]!);
   onStep(id, "image-space");
   const { s, shareOnly } = await c.locks.with([IMAGE_LOCK, id], async () => images.begin(id));
   const d = s.draft!;

@@ -229,7 +229,8 @@ export class Images {
       name: this.d.lineage.update.name,
       device: loop?.name ?? "",
       allow: this.d.config.storage.access === "all" ? "ALL" : m.ip,
-      // The identity every PC's system disk shows: the Windows set up here must find it after each reset.
+      // The identity every PC's disk of this line shows (system or game), on the backend's usual LUN:
+      // the Windows set up here must find it as the same disk after each reset.
       identity: this.d.lineage.identity,
     };
   }
@@ -241,7 +242,8 @@ export class Images {
     const total = currentVersion(s).sizeBytes;
     const target = view.iscsi.get(this.d.lineage.update.iqn);
     return {
-      group: this.d.lineage.key,
+      group: this.d.lineage.group,
+      ...(this.d.lineage.disk === "game" ? { disk: "game" as const } : {}),
       current: s.current,
       keep: this.d.lineage.keepVersions,
       versions: s.versions.map((v) => ({

@@ -7,7 +7,7 @@ import { MiB, type StorageContext } from "./context";
 
 /** Free space of each filesystem holding COW files (statfs: no process), and the reserve kept on it. */
 export function stores(c: StorageContext): StoreSpace[] {
-  const dirs = [...new Set(c.config.machines.map((m) => path.posix.dirname(m.cowPath)))];
+  const dirs = [...new Set(c.config.machines.flatMap((m) => [m.cowPath, ...(m.game ? [m.game.cowPath] : [])]).map((p) => path.posix.dirname(p)))];
   const reserveBytes = c.config.storage.reserveMiB * MiB;
   return dirs.flatMap((dir) => {
     try {

@@ -1,13 +1,14 @@
-import type { Config } from "../../lib/config/schema";
+import type { Config, Machine } from "../../lib/config/schema";
 import { exportedFor, type IscsiBackend } from "../iscsi/backend";
 import { errorText } from "../../lib/host/step-error";
-import type { MachineHostStatus } from "../../lib/host/types";
+import type { DiskHostStatus, Initiator, MachineHostStatus } from "../../lib/host/types";
 import type { HostImages } from "../../lib/host/images";
 import type { StorageContext } from "./context";
 import type { FsPort } from "./fs-port";
 import type { ImageState } from "./image-state";
 import type { Images } from "./images";
 import { layoutOf, type Bases } from "./layout";
+import { diskOf, type PcDisk } from "./lineage";
 import type { HostView } from "./reads";
 
 /** Debian's service for each target. */
@@ -45,43 +46,43 @@ export function statusOf(
     baseFor: (m) => basesOf.get(m.group)!.baseFor(m),
     versionAt: (file) => [...basesOf.values()].map((b) => b.versionAt(file)).find((n) => n !== null) ?? null,
   };
-  const sitsOn = new Map(lines.flatMap((l) => [...l.images.sitsOn(l.state, view)]));
-  // An update PC's session is on its group's update target: it is up all the same.
-  const updates = new Map(
-    lines.flatMap(({ images, state }) =>
-      state.draft && state.draft.state !== "copying" ? [[state.draft.machine, view.iscsi.get(images.lineage.update.iqn)?.initiators ?? []] as const] : [],
-    ),
-  );
-  return config.machines.map((m) => {
-    const dev = view.status.get(m.dmName);
-    const info = view.info.get(m.dmName);
+  // The version each disk sits on, by line.
+  const sitsOn = new Map(lines.map((l) => [l.images.lineage.key, l.images.sitsOn(l.state, view)]));
+  // An update PC's session is on its group's update target (its system or game disk's): it is up all the same.
+  const updates = new Map<number, Initiator[]>();
+  for (const { images, state } of lines)
+    if (state.draft && state.draft.state !== "copying")
+      updates.set(state.draft.machine, [...(updates.get(state.draft.machine) ?? []), ...(view.iscsi.get(images.lineage.update.iqn)?.initiators ?? [])]);
+  const allow = (m: Machine) => (config.storage.access === "all" ? "ALL" : m.ip);
+  /** One disk's numbers, state and problem: the same reads for the system disk and the game disk. */
+  const diskStatus = (m: Machine, d: PcDisk): DiskHostStatus => {
+    const dev = view.status.get(d.dmName);
+    const info = view.info.get(d.dmName);
     const target = view.iscsi.get(m.iqn);
-    let problem = resetting.has(m.id) ? null : halfState(view, m.dmName, fs);
+    const lun = d.disk === "game" ? backend.lun + 1 : backend.lun;
+    let problem = resetting.has(m.id) ? null : halfState(view, d.dmName, fs);
     // The target daemon down: every PC has lost its disk (and none can boot), whatever its numbers.
     if (!problem && view.iscsiError && info)
       problem = `the iSCSI target does not answer (${view.iscsiError}): no PC can reach its disk or boot; start it (systemctl start ${SERVICE[backend.name]}), then 'cowherd-helper repair' exports the LUNs again`;
     if (!problem && info) {
       try {
-        layoutOf(config, fs, m, view, "status", bases);
+        layoutOf(config, fs, d, view, "status", bases);
       } catch (e) {
         problem = errorText(e);
       }
     }
     // A LUN an initiator can use, but with the target's own serial (a kill between adding the LUN and
     // setting its identity, or a LUN added by hand): Windows would meet a new disk at its next boot.
-    const shown = target?.luns.has(backend.lun) ? target.serials?.get(backend.lun) : undefined;
-    const identity = of.get(m.group)!.images.lineage.identity;
+    const shown = target?.luns.has(lun) ? target.serials?.get(lun) : undefined;
+    const identity = of.get(d.group)!.images.lineage.identity;
+    const which = d.disk === "game" ? "game disk" : "system disk";
     if (!problem && shown !== undefined && shown !== identity.serial)
-      problem = `its LUN shows SCSI serial ${shown}, not the system disk's ${identity.serial}: Windows takes it for a new disk and may not boot; run 'cowherd-helper repair' (a reset sets it too)`;
-    const initiators = [...(target?.initiators ?? []), ...(updates.get(m.id) ?? [])];
-    const version = sitsOn.get(m.id);
+      problem = `its ${d.disk === "game" ? "game disk's " : ""}LUN shows SCSI serial ${shown}, not the ${which}'s ${identity.serial}: Windows takes it for a new disk and may not boot; run 'cowherd-helper repair' (a reset sets it too)`;
+    const version = sitsOn.get(d.group)?.get(m.id);
     const base = {
-      id: m.id,
-      online: initiators.length > 0,
-      initiators,
       ...(version !== undefined ? { version } : {}),
       // Exported only when an initiator could log in: the target, bound, with its LUN.
-      exported: exportedFor(backend, { allow: config.storage.access === "all" ? "ALL" : m.ip }, target),
+      exported: exportedFor(backend, { allow: allow(m), ...(d.disk === "game" ? { lun } : {}) }, target),
       suspended: info?.suspended ?? false,
       ...(problem ? { problem } : {}),
     };
@@ -89,6 +90,24 @@ export function statusOf(
     // A device with no snapshot live (no table, an error table mid-reset): no numbers to show.
     if (!dev?.snapshot) return { ...base, state: "unknown" as const };
     return { ...base, ...dev.snapshot };
+  };
+  return config.machines.map((m) => {
+    const target = view.iscsi.get(m.iqn);
+    const initiators = [...(target?.initiators ?? []), ...(updates.get(m.id) ?? [])];
+    const game = diskOf(m, "game");
+    const { version, problem, exported, suspended, ...sys } = diskStatus(m, diskOf(m, "system")!);
+    // Keys in the order status has always had them; the game disk's after.
+    return {
+      id: m.id,
+      online: initiators.length > 0,
+      initiators,
+      ...(version !== undefined ? { version } : {}),
+      exported,
+      suspended,
+      ...(problem ? { problem } : {}),
+      ...sys,
+      ...(game ? { game: diskStatus(m, game) } : {}),
+    };
   });
 }
 
@@ -108,8 +127,11 @@ export async function readStatus(c: StorageContext): Promise<{ machines: Machine
   // numbers still come (usage, alerts and auto-extend go on), and no versions are claimed.
   const broken = new Map(lines.filter((l) => l.error).map((l) => [l.images.lineage.key, l.error]));
   const said = machines.map((m) => {
-    const error = broken.get(c.machine(m.id).group);
-    return error ? { ...m, problem: `the image versions' state cannot be read: ${error}` } : m;
+    const pc = c.machine(m.id);
+    const error = broken.get(pc.group);
+    const gameError = m.game && broken.get(diskOf(pc, "game")!.group);
+    const out = gameError ? { ...m, game: { ...m.game!, problem: `the game disk's image versions' state cannot be read: ${gameError}` } } : m;
+    return error ? { ...out, problem: `the image versions' state cannot be read: ${error}` } : out;
   });
   const groups = lines.filter((l) => !l.error).map((l) => l.images.report(l.s, view));
   const first = lines[0]!;

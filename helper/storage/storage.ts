@@ -5,13 +5,14 @@
  * mutating verb holds the per-PC locks of the PCs it touches for its whole run; all commands are
  * argv arrays from helper/commands.
  */
+import type { DiskKind } from "../../lib/config/schema";
 import type { PcResult } from "../../lib/host/protocol";
 import type { HostImages } from "../../lib/host/images";
 import type { MachineHostStatus, ResetReport, StoreSpace } from "../../lib/host/types";
 import type { StorageVerbs } from "../run-verb";
 import { StorageContext, type StorageDeps } from "./context";
 import { grow } from "./grow";
-import { imageList, imageOp, imageUpdate } from "./image-verbs";
+import { imageList, imageOp, imageUpdate, linesOf } from "./image-verbs";
 import { down, repair, up } from "./provisioning";
 import { reset } from "./reset";
 import { stores } from "./space";
@@ -42,7 +43,7 @@ export class Storage implements StorageVerbs {
     return stores(this.c);
   }
 
-  reset(ids: number[], onStep: (id: number, step: string) => void, opts: { force?: boolean } = {}): Promise<ResetReport[]> {
+  reset(ids: number[], onStep: (id: number, step: string) => void, opts: { force?: boolean; disk?: DiskKind } = {}): Promise<ResetReport[]> {
     return reset(this.c, ids, onStep, opts);
   }
 
@@ -58,36 +59,32 @@ export class Storage implements StorageVerbs {
     return repair(this.c, ids);
   }
 
-  grow(id: number, mib: number, expectSectors?: number): Promise<{ totalSectors: number }> {
-    return grow(this.c, id, mib, expectSectors);
+  grow(id: number, mib: number, expectSectors?: number, disk?: DiskKind): Promise<{ totalSectors: number }> {
+    return grow(this.c, id, mib, expectSectors, disk);
   }
 
-  imageList(group?: string): Promise<HostImages> {
-    return imageList(this.c, group);
+  imageList(group?: string, disk?: "game"): Promise<HostImages> {
+    return imageList(this.c, group, disk);
   }
 
-  imageUpdate(id: number, onStep: (id: number, step: string) => void): Promise<HostImages> {
-    return imageUpdate(this.c, id, onStep);
+  imageUpdate(id: number, onStep: (id: number, step: string) => void, disk?: "game"): Promise<HostImages> {
+    return imageUpdate(this.c, id, onStep, disk);
   }
 
-  // Each takes a group (default: the first, a room without groups has only it).
-  async imagePublish(group?: string): Promise<HostImages> {
-    return imageOp(this.c, this.imagesOf(group), (i) => i.publish());
+  // Each takes a group (default: the first, a room without groups has only it) and a disk (default its system disk).
+  async imagePublish(group?: string, disk?: "game"): Promise<HostImages> {
+    return imageOp(this.c, linesOf(this.c, group, disk), (i) => i.publish());
   }
 
-  async imageDiscard(group?: string): Promise<HostImages> {
-    return imageOp(this.c, this.imagesOf(group), (i) => i.discard());
+  async imageDiscard(group?: string, disk?: "game"): Promise<HostImages> {
+    return imageOp(this.c, linesOf(this.c, group, disk), (i) => i.discard());
   }
 
-  async imageCurrent(n: number, group?: string): Promise<HostImages> {
-    return imageOp(this.c, this.imagesOf(group), (i) => i.setCurrent(n));
+  async imageCurrent(n: number, group?: string, disk?: "game"): Promise<HostImages> {
+    return imageOp(this.c, linesOf(this.c, group, disk), (i) => i.setCurrent(n));
   }
 
-  async imageDelete(n: number, group?: string): Promise<HostImages> {
-    return imageOp(this.c, this.imagesOf(group), (i) => i.remove(n));
-  }
-
-  private imagesOf(group: string | undefined) {
-    return group === undefined ? this.c.images : this.c.imagesFor(group);
+  async imageDelete(n: number, group?: string, disk?: "game"): Promise<HostImages> {
+    return imageOp(this.c, linesOf(this.c, group, disk), (i) => i.remove(n));
   }
 }

@@ -7,7 +7,7 @@ import type { HostImages } from "./images";
 import type { MachineHostStatus, ResetReport, StoreSpace } from "./types";
 
 /** The web app refuses an agent of any other version: both sides must come from the same build. */
-export const HELPER_VERSION = "2.4.0";
+export const HELPER_VERSION = "2.5.0";
 export const AGENT_PROTOCOL = 1;
 /** Longest request line the agent reads; anything longer is refused without being buffered. */
 export const AGENT_MAX_LINE = 64 * 1024;

@@ -33,6 +33,8 @@ const scenarios = {
     await reflinkChecks();
     const { groupChecks } = await import("./system-groups.mjs");
     await groupChecks();
+    const { gameDiskChecks } = await import("./system-gamedisk.mjs");
+    await gameDiskChecks();
     const { conformanceChecks } = await import("./conformance-real.mjs");
     await conformanceChecks();
     summary();
@@ -46,6 +48,13 @@ const scenarios = {
     writeConfig(PCS);
     helper("up");
     await groupChecks();
+    summary();
+  },
+  /** The shared game disk alone (issue 19 item 2): `node scripts/system-test.mjs gamedisk`. */
+  async gamedisk() {
+    const { gameDiskChecks } = await import("./system-gamedisk.mjs");
+    await alone();
+    await gameDiskChecks();
     summary();
   },
   /** The conformance suite alone (tests/system/conformance.mjs on the real kernel). */

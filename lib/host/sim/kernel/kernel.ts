@@ -7,7 +7,7 @@ import type { FaultRule, KillRule } from "./faults";
 import { GiB, SimFiles, type CowStore, type Inode } from "./files";
 import { loopNumber, type Loop } from "./loop";
 import { READ_OP, SimProcess } from "./process";
-import { SimTgt, type Session, type Target } from "./tgt";
+import { lunPathsOf, SimTgt, type Session, type Target } from "./tgt";
 
 export interface KernelOptions {
   /** The host filesystem's size (default 200 GiB) and how much of it other data takes. */
@@ -77,7 +77,7 @@ export class SimKernel {
     this.dmk = new SimDm(
       this.fsys,
       () => this.loops,
-      () => [...this.tgt.targets.values()].flatMap((t) => (t.lun1 ? [t.lun1] : [])),
+      () => [...this.tgt.targets.values()].flatMap(lunPathsOf),
     );
     this.tgt = new SimTgt((p) => this.exists(p));
     // The target's admin tool is installed (a test removes it to see the error).
@@ -237,7 +237,7 @@ export class SimKernel {
   /** Stages what a killed helper leaves behind: an error table, a suspended device, a LUN offline. */
   stage(dmName: string, what: "error-table" | "suspended" | "lun-offline"): void {
     const d = this.dmk.devices.get(dmName);
-    if (what === "lun-offline") for (const t of this.tgt.targets.values()) if (t.lun1 === `/dev/mapper/${dmName}`) delete t.lun1;
+    if (what === "lun-offline") this.lunsOff(dmName);
     if (what === "error-table" && d?.live) this.dmk.wipe(dmName, Number(d.live.split(" ")[1]));
     if (what === "suspended" && d) d.suspended = true;
     this.changed();
@@ -245,10 +245,18 @@ export class SimKernel {
 
   /** A device gone from under its LUN (a test's staging: its LUN offline, then `dmsetup remove`). */
   removeDevice(dmName: string): void {
-    for (const t of this.tgt.targets.values()) if (t.lun1 === `/dev/mapper/${dmName}`) delete t.lun1;
+    this.lunsOff(dmName);
     if (this.dmk.devices.has(dmName)) this.dmk.remove(dmName);
     this.sweep();
     this.changed();
+  }
+
+  /** Every LUN exporting the device, gone. */
+  private lunsOff(dmName: string): void {
+    for (const t of this.tgt.targets.values()) {
+      if (t.lun1 === `/dev/mapper/${dmName}`) delete t.lun1;
+      if (t.lun2 === `/dev/mapper/${dmName}`) delete t.lun2;
+    }
   }
 
   snapshotUsage(dmName: string): { usedSectors: number; totalSectors: number } | null {

@@ -34,16 +34,27 @@ const OTHER_PARAMS = new Set([
   "rotation_rate",
 ]);
 
-/** A tgt target: its IQN, LUN 1's backing path, its ACL (addresses, or ALL) and the initiators logged in. */
+/** A tgt target: its IQN, LUN 1's (and 2's) backing path, its ACL (addresses, or ALL) and the initiators logged in. */
 export interface Target {
   iqn: string;
   lun1?: string;
   /** LUN 1's identity as updated; unset fields are tgtd's defaults (see SimTgt.identity). */
   lun1Identity?: LunIdentity;
+  /** LUN 2 (a PC's game disk) and its identity, as LUN 1's. */
+  lun2?: string;
+  lun2Identity?: LunIdentity;
   initiators?: Session[];
   /** Absent: anyone (ALL); a target made by tgtadm starts empty until bound. */
   acl?: string[];
 }
+
+/** The disk LUNs modelled: 1 and 2 (LUN 0 is the controller). */
+type DiskLun = 1 | 2;
+const pathKey = (lun: DiskLun) => (lun === 1 ? "lun1" : "lun2");
+const identityKey = (lun: DiskLun) => (lun === 1 ? "lun1Identity" : "lun2Identity");
+
+/** Every backing path a target's LUNs hold open. */
+export const lunPathsOf = (t: Target): string[] => [t.lun1, t.lun2].filter((p): p is string => !!p);
 
 const ok = (stdout = ""): Answer => ({ code: 0, stdout, stderr: "" });
 const err = (stderr: string, code = 22): Answer => ({ code, stdout: "", stderr });
@@ -60,16 +71,16 @@ export class SimTgt {
    * LUN 1's identity as an initiator's INQUIRY sees it: tgtd's defaults (usr/spc.c: vendor "IET",
    * product "VIRTUAL-DISK", scsi_id "IET     <tid><lun>" in hex, scsi_sn "beaf<tid><lun>") unless updated.
    */
-  identity(tid: number): Required<LunIdentity> | undefined {
+  identity(tid: number, lun: DiskLun = 1): Required<LunIdentity> | undefined {
     const t = this.targets.get(tid);
-    if (!t?.lun1) return undefined;
+    if (!t?.[pathKey(lun)]) return undefined;
     const hex = (n: number) => n.toString(16).padStart(4, "0");
     return {
       vendor_id: "IET",
       product_id: "VIRTUAL-DISK",
-      scsi_id: `IET     ${hex(tid)}${hex(1)}`,
-      scsi_sn: `beaf${tid}1`,
-      ...t.lun1Identity,
+      scsi_id: `IET     ${hex(tid)}${hex(lun)}`,
+      scsi_sn: `beaf${tid}${lun}`,
+      ...t[identityKey(lun)],
     };
   }
 
@@ -83,11 +94,15 @@ export class SimTgt {
               `        I_T nexus: ${n + 1}\n            Initiator: ${i.iqn} alias: none\n            Connection: 0\n                IP Address: ${i.ip}\n`,
           )
           .join("");
-        const id = this.identity(tid);
-        const lun1 =
-          t.lun1 && id
-            ? `        LUN: 1\n            Type: disk\n            SCSI ID: ${id.scsi_id}\n            SCSI SN: ${id.scsi_sn}\n            Backing store path: ${t.lun1}\n`
-            : "";
+        const lun1 = ([1, 2] as const)
+          .map((n) => {
+            const id = this.identity(tid, n);
+            const path = t[pathKey(n)];
+            return path && id
+              ? `        LUN: ${n}\n            Type: disk\n            SCSI ID: ${id.scsi_id}\n            SCSI SN: ${id.scsi_sn}\n            Backing store path: ${path}\n`
+              : "";
+          })
+          .join("");
         const acl = (t.acl ?? ["ALL"]).map((a) => `        ${a}\n`).join("");
         return `Target ${tid}: ${t.iqn}\n    System information:\n        Driver: iscsi\n        State: ready\n    I_T nexus information:\n${nexus}    LUN information:\n        LUN: 0\n            Type: controller\n            Backing store path: None\n${lun1}    Account information:\n    ACL information:\n${acl}`;
       })
@@ -136,19 +151,22 @@ export class SimTgt {
     }
     if (mode === "logicalunit") {
       if (!t) return err("tgtadm: can't find the target");
-      if (opt("--lun") !== "1") return err("tgtadm: invalid request");
+      const lunArg = opt("--lun");
+      if (lunArg !== "1" && lunArg !== "2") return err("tgtadm: invalid request");
+      const lun: DiskLun = lunArg === "1" ? 1 : 2;
+      const key = pathKey(lun);
       if (op === "new") {
         const dev = opt("-b");
-        if (t.lun1) return err("tgtadm: this logical unit number already exists");
+        if (t[key]) return err("tgtadm: this logical unit number already exists");
         // tgtd opens the backing path: a missing one is its "invalid request".
         if (!dev || !this.exists(dev)) return err("tgtadm: invalid request");
-        t.lun1 = dev;
+        t[key] = dev;
         // A new LUN starts with tgtd's defaults, whatever an earlier one at this number had.
-        delete t.lun1Identity;
+        delete t[identityKey(lun)];
         return ok();
       }
       if (op === "update") {
-        if (!t.lun1) return err("tgtadm: can't find the logical unit");
+        if (!t[key]) return err("tgtadm: can't find the logical unit");
         const params = opt("--params");
         if (!params) return err("tgtadm: invalid request");
         const set: LunIdentity = {};
@@ -159,12 +177,12 @@ export class SimTgt {
           if (key in IDENTITY_LEN) set[key as keyof LunIdentity] = p.slice(eq + 1).slice(0, IDENTITY_LEN[key as keyof LunIdentity]);
           else if (!OTHER_PARAMS.has(key)) return err("tgtadm: unknown parameter");
         }
-        t.lun1Identity = { ...t.lun1Identity, ...set };
+        t[identityKey(lun)] = { ...t[identityKey(lun)], ...set };
         return ok();
       }
       if (op === "delete") {
-        if (!t.lun1) return err("tgtadm: can't find the logical unit");
-        delete t.lun1;
+        if (!t[key]) return err("tgtadm: can't find the logical unit");
+        delete t[key];
         return ok();
       }
     }
