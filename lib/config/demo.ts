@@ -21,6 +21,9 @@ export function demoConfig(env: Env = {}): ConfigInput {
     lanName: "RetroLAN (demo)",
     host: "sim",
     ...(hosts ? { hosts } : {}),
+    // One group (the default one, so the room reads as before) with a shared game disk: every PC sees
+    // the game library as its second disk, its own COW per PC (issue 19).
+    groups: [{ name: "default", label: "All PCs", gameDisk: { master: "/store/games.img" } }],
     wol: { broadcast: "127.0.0.1", port: Number(env.COWHERD_SIM_WOL_PORT) || 40009, batchSize: 10, intervalSeconds: 2 },
     machines: Array.from({ length: count }, (_, i) => ({
       id: i + 1,

@@ -7,7 +7,7 @@ import { POST as currentPost } from "@/app/api/images/current/route";
 import { DELETE as versionDelete } from "@/app/api/images/versions/[n]/route";
 import { POST as resetPost } from "@/app/api/machines/[id]/reset/route";
 import { POST as resetsPost } from "@/app/api/resets/route";
-import type { HostImages, ImageOp } from "@/lib/host/images";
+import type { ImageOp } from "@/lib/host/images";
 import type { ImagesView } from "@/lib/images/image-service";
 import type { ConfigInput } from "@/lib/config/schema";
 import { adminCookie, call } from "../helpers/routes";
@@ -18,80 +18,69 @@ afterEach(() => ctx?.cleanup());
 
 const GAME_GROUP = { groups: [{ name: "retro", label: "Retro PCs", gameDisk: { master: "/srv/cowherd/games.img" } }] } as unknown as Partial<ConfigInput>;
 
-/** The game disk's versions as a helper with game disks reports them (the simulated one does not yet). */
-const gameImages = (current: number): HostImages => ({
-  group: "retro",
-  disk: "game",
-  current,
-  keep: 3,
-  draft: null,
-  versions: [1, 2].map((n) => ({ n, sizeBytes: 2 << 30, createdAt: 1_700_000_000_000 + n, machines: n === current ? [1, 2] : [], attached: n === current })),
-});
-
-/**
- * A runtime whose host also reports a game disk line and records every image step it is sent
- * (answering with the game versions for a game step, the simulator's for a system step).
- */
+/** A runtime with a game disk on the demo room's group, recording every image step sent to its (simulated) helper. */
 async function gameRoom() {
   ctx = await testRuntime({}, GAME_GROUP);
   const rt = ctx.rt;
   const ops: ImageOp[] = [];
-  let current = 1;
-  const read = rt.room.read.bind(rt.room);
-  rt.room.read = async () =>
-    (await read()).map((r) => ({
-      ...r,
-      status: r.status && { ...r.status, groups: [...(r.status.groups ?? (r.status.images ? [r.status.images] : [])), gameImages(current)] },
-    }));
   const image = ctx.sim.image.bind(ctx.sim);
-  ctx.sim.image = async (op, onStep) => {
+  ctx.sim.image = (op, onStep) => {
     ops.push(op);
-    if (op.disk !== "game") return image(op, onStep);
-    if (op.op === "current") current = op.version;
-    return gameImages(current);
+    return image(op, onStep);
   };
   return { rt, ops, admin: await adminCookie() };
 }
 
-describe("image versions per disk", () => {
-  it("a group with a game disk gets a second section, with its own versions and its own notes (line <group>-game)", async () => {
-    const { admin, ops, rt } = await gameRoom();
-    let v = (await call(imagesGet, { cookie: admin, url: "/api/images" })).json as ImagesView;
-    expect(v.hosts.map((h) => [h.group, h.disk, h.current])).toEqual([
-      ["retro", "system", 1],
-      ["retro", "game", 1],
-    ]);
-    // Make v2 of the game disk current: the host is sent disk "game", the log row is on the game line.
-    const r = await call(currentPost, { cookie: admin, url: "/api/images/current", body: { version: 2, disk: "game" } });
-    expect(r.status).toBe(200);
-    expect(ops).toEqual([{ op: "current", version: 2, group: "retro", disk: "game" }]);
-    v = (await call(imagesGet, { cookie: admin, url: "/api/images" })).json as ImagesView;
-    expect(v.hosts.find((h) => h.disk === "game")!.current).toBe(2);
-    expect(v.hosts.find((h) => h.disk === "system")!.current).toBe(1);
-    const rows = rt.db.prepare("SELECT line, action, n, result FROM image_log").all();
-    expect(rows).toEqual([{ line: "retro-game", action: "current", n: 2, result: "ok" }]);
+const images = async (admin: string) => {
+  ctx!.rt.room.invalidate("local");
+  return (await call(imagesGet, { cookie: admin, url: "/api/images" })).json as ImagesView;
+};
 
-    // The same steps without `disk` stay the system disk's (its line '' on storage.master).
-    await call(publishPost, { cookie: admin, url: "/api/images/publish", body: { disk: "game", comment: "new maps" } });
-    await call(discardPost, { cookie: admin, url: "/api/images/discard", body: { disk: "game" } });
-    await call(versionDelete, { cookie: admin, method: "DELETE", url: "/api/images/versions/1?disk=game", params: { n: "1" } });
-    await call(updatePost, { cookie: admin, url: "/api/images/update", body: { machine: 4, disk: "game" } });
-    await rt.images.settle();
-    expect(ops.slice(1)).toEqual([
-      { op: "publish", group: "retro", disk: "game" },
-      { op: "discard", group: "retro", disk: "game" },
-      { op: "delete", version: 1, group: "retro", disk: "game" },
-      { op: "update", machine: 4, disk: "game" },
+describe("image versions per disk", () => {
+  it("a group with a game disk gets a second section with its own versions; steps with disk game go to the game disk (line <group>-game)", async () => {
+    const { admin, ops, rt } = await gameRoom();
+    let v = await images(admin);
+    expect(v.hosts.map((h) => [h.group, h.disk, h.current, h.error])).toEqual([
+      ["retro", "system", 1, null],
+      ["retro", "game", 1, null],
     ]);
-    expect(
-      new Set(
-        rt.db
-          .prepare("SELECT line FROM image_log")
-          .all()
-          .map((x) => (x as { line: string }).line),
-      ),
-    ).toEqual(new Set(["retro-game"]));
-    // The published game version's comment is on the game line, not on the system disk's v-number.
+    // Update mode of the game disk on PC 4, published with a comment: the game disk moves to v2, the system disk stays on v1.
+    let r = await call(updatePost, { cookie: admin, url: "/api/images/update", body: { machine: 4, disk: "game", comment: "new maps" } });
+    expect(r.status, r.text).toBeLessThan(300);
+    await rt.images.settle();
+    v = await images(admin);
+    expect(v.hosts.find((h) => h.disk === "game")!.draft).toMatchObject({ n: 2, machine: 4, comment: "new maps" });
+    expect(v.hosts.find((h) => h.disk === "system")!.draft).toBeNull();
+    r = await call(publishPost, { cookie: admin, url: "/api/images/publish", body: { disk: "game" } });
+    expect(r.status).toBe(200);
+    v = await images(admin);
+    expect(v.hosts.map((h) => [h.disk, h.current])).toEqual([
+      ["system", 1],
+      ["game", 2],
+    ]);
+    expect(v.hosts.find((h) => h.disk === "game")!.versions.find((x) => x.n === 2)).toMatchObject({ current: true, comment: "new maps", author: "admin" });
+    expect(v.hosts.find((h) => h.disk === "system")!.versions.map((x) => x.n)).toEqual([1]);
+    // Roll the game disk back; delete its v2; a discard with no draft is refused in words.
+    expect((await call(currentPost, { cookie: admin, url: "/api/images/current", body: { version: 1, disk: "game" } })).status).toBe(200);
+    expect((await call(versionDelete, { cookie: admin, method: "DELETE", url: "/api/images/versions/2?disk=game", params: { n: "2" } })).status).toBe(200);
+    expect((await call(discardPost, { cookie: admin, url: "/api/images/discard", body: { disk: "game" } })).status).toBe(409);
+    expect(ops).toEqual([
+      { op: "update", machine: 4, disk: "game" },
+      { op: "publish", group: "retro", disk: "game" },
+      { op: "current", version: 1, group: "retro", disk: "game" },
+      { op: "delete", version: 2, group: "retro", disk: "game" },
+      { op: "discard", group: "retro", disk: "game" },
+    ]);
+    v = await images(admin);
+    expect(v.hosts.find((h) => h.disk === "game")!.current).toBe(1);
+    expect(v.log.map((l) => [l.action, l.disk, l.line, l.result])).toEqual([
+      ["discard", "game", "retro-game", "refused"],
+      ["delete", "game", "retro-game", "ok"],
+      ["current", "game", "retro-game", "ok"],
+      ["publish", "game", "retro-game", "ok"],
+      ["update", "game", "retro-game", "ok"],
+    ]);
+    // The game version's comment is on the game line: the system disk's v2 (when it comes) starts without one.
     expect(rt.db.prepare("SELECT line, n, comment FROM image_versions").all()).toEqual([{ line: "retro-game", n: 2, comment: "new maps" }]);
   });
 

@@ -17,6 +17,9 @@ const MiB = 1024 * 1024;
 /** The 4 GiB XP image of the write-up. */
 export const MASTER_MIB = 4 * 1024;
 const MASTER_BYTES = MASTER_MIB * MiB;
+/** A group's game disk master in the simulated store: 2 GiB. */
+export const GAME_MASTER_MIB = 2 * 1024;
+const GAME_MASTER_BYTES = GAME_MASTER_MIB * MiB;
 const STATE_DIR = "/run/cowherd";
 const LIB_DIR = "/var/lib/cowherd-helper";
 
@@ -156,7 +159,11 @@ export class DemoHost extends AgentHost implements SimPcPort {
 
   /** A new room: the master put in the store, every PC set up by the helper's `up`, then lived in. */
   private async build(): Promise<void> {
-    for (const g of this.helperConfig.groups) this.kernel.addFile(g.master, MASTER_BYTES);
+    for (const g of this.helperConfig.groups) {
+      this.kernel.addFile(g.master, MASTER_BYTES);
+      // Its game disk's master (the game library): smaller than a system image, sparse like it.
+      if (g.game) this.kernel.addFile(g.game.master, GAME_MASTER_BYTES);
+    }
     await this.up(this.machines);
     const demo = this.opts.scenario === "demo";
     for (const m of this.machines) {
