@@ -172,6 +172,8 @@ export class DemoHost extends AgentHost implements SimPcPort {
       if (demo) {
         const online = m.id % 5 !== 0;
         this.setMachine(m.id, { online, fraction: m.id === 7 ? 0.86 : online ? 0.03 + ((m.id * 37) % 100) / 260 : 0.01 * (m.id % 3) });
+        // Its game disk (its group has one): games' settings and caches, a few to 30 % of its COW.
+        if (m.game && online) this.kernel.write(m.game.dmName, Math.round((0.04 + ((m.id * 53) % 100) / 400) * m.game.cowSizeMiB) * MiB);
       }
       const init = this.opts.init?.[String(m.id)];
       if (init) this.setMachine(m.id, { ...init, suspended: false, exported: true, table: "snapshot" });
