@@ -1,20 +1,19 @@
-import { expect, test } from "@playwright/test";
+import { expect, type Locator, type Page, test } from "@playwright/test";
 import { card, login, ownApp, SHOTS, sideways } from "./app";
 
 // The demo room as it comes: its group has a shared game disk (lib/config/demo.ts), written a little on the PCs that run.
 const app = ownApp({ COWHERD_SIM_ACTIVITY: "0", COWHERD_SIM_STEP_MS: "50" });
 
-const meter = (page: import("@playwright/test").Page, pc: string, what: "System disk" | "Game disk") =>
-  card(page, pc).getByRole("meter", { name: `${what} usage of ${pc}` });
-const valueOf = async (l: import("@playwright/test").Locator) => Number(await l.getAttribute("aria-valuenow"));
+const meter = (page: Page, pc: string, what: "System disk" | "Game disk") => card(page, pc).getByRole("meter", { name: `${what} usage of ${pc}` });
+const percentOf = async (l: Locator) => Number(await l.getAttribute("aria-valuenow"));
 
 test("a PC's card shows both disks; a reset of the game disk only zeroes the game disk and leaves the system disk; history says so", async ({ page }) => {
   await login(page, app.url);
   await expect(meter(page, "retro-04", "System disk")).toBeVisible();
   await expect(meter(page, "retro-04", "Game disk")).toBeVisible();
   await expect(card(page, "retro-04").getByTestId("game-usage")).toContainText(/Games \(game disk\)\s*\d+\.\d %\d+ \/ \d+ MiB · v1/);
-  const system = await valueOf(meter(page, "retro-04", "System disk"));
-  const game = await valueOf(meter(page, "retro-04", "Game disk"));
+  const system = await percentOf(meter(page, "retro-04", "System disk"));
+  const game = await percentOf(meter(page, "retro-04", "Game disk"));
   expect(system).toBeGreaterThan(1);
   expect(game).toBeGreaterThan(1);
   await page.screenshot({ path: `${SHOTS}/game-grid-laptop.png`, fullPage: true });
@@ -31,7 +30,7 @@ test("a PC's card shows both disks; a reset of the game disk only zeroes the gam
   await dialog.getByRole("button", { name: "Reset now anyway" }).click();
   await expect(meter(page, "retro-04", "Game disk")).toHaveAttribute("aria-valuenow", "0");
   await expect(card(page, "retro-04").getByText(/Last reset \d+ s ago/)).toBeVisible();
-  expect(await valueOf(meter(page, "retro-04", "System disk"))).toBe(system);
+  expect(await percentOf(meter(page, "retro-04", "System disk"))).toBe(system);
 
   await page.goto(app.url + "/history");
   const row = page.getByRole("row").filter({ hasText: "retro-04" });
