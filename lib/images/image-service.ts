@@ -143,7 +143,7 @@ export class ImageService {
         versions: im.versions.map((v) => ({
           ...v,
           current: v.n === im.current,
-          comment: notes.get(v.n)?.comment ?? (v.n === 1 ? "the master image as it was" : null),
+          comment: notes.get(v.n)?.comment ?? (v.n === 1 ? (disk === "game" ? "the game disk as it was" : "the master image as it was") : null),
           author: notes.get(v.n)?.author ?? null,
         })),
         draft: im.draft
