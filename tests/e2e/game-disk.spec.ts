@@ -2,7 +2,7 @@ import { expect, type Locator, type Page, test } from "@playwright/test";
 import { card, login, ownApp, SHOTS, sideways } from "./app";
 
 // The demo room as it comes: its group has a shared game disk (lib/config/demo.ts), written a little on the PCs that run.
-const app = ownApp({ COWHERD_SIM_ACTIVITY: "0", COWHERD_SIM_STEP_MS: "50" });
+const app = ownApp({ COWHERD_SIM_ACTIVITY: "0", COWHERD_SIM_STEP_MS: "50", COWHERD_SIM_GAMEDISK: "1" });
 
 const meter = (page: Page, pc: string, what: "System disk" | "Game disk") => card(page, pc).getByRole("meter", { name: `${what} usage of ${pc}` });
 const percentOf = async (l: Locator) => Number(await l.getAttribute("aria-valuenow"));

@@ -124,7 +124,7 @@ describe("usage, events, alerts and wake API", () => {
     expect(used).toBeGreaterThan(20480);
     const room = await call(roomGet, { url: "/api/usage?range=24h", cookie });
     expect(room.json.points).toHaveLength(1);
-    expect(room.json.points[0][2]).toBe(14 * 409600 * 2); // the demo room: every PC has a system and a game COW of 200 MiB
+    expect(room.json.points[0][2]).toBe(14 * 409600);
   });
 
   it("/metrics has fill rates, time to full and the stores' free space", async () => {

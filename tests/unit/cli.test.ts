@@ -135,7 +135,7 @@ describe("shell tool: list and history", () => {
       const r = await cli("list");
       expect(r.code, r.stderr).toBe(0);
       const lines = r.stdout.trimEnd().split("\n");
-      expect(lines[0]).toMatch(/^\s*id\s+name\s+ip\s+state\s+used\s+games\s+online\s+marks$/); // the demo room has a game disk
+      expect(lines[0]).toMatch(/^\s*id\s+name\s+ip\s+state\s+used\s+online\s+marks$/);
       expect(lines).toHaveLength(1 + view.machines.length);
       for (const m of view.machines) {
         const line = lines.find((l) => new RegExp(`^\\s*${m.id}\\s+${m.name}\\s`).test(l));

@@ -16,6 +16,8 @@ import { spyOnResets, testRuntime } from "../helpers/runtime";
 let ctx: Awaited<ReturnType<typeof testRuntime>> | undefined;
 afterEach(() => ctx?.cleanup());
 
+/** The demo room without its game disk (its one group as a config without groups makes it). */
+const NO_GAME = { groups: [{ name: "default", label: "All PCs" }] } as unknown as Partial<ConfigInput>;
 const GAME_GROUP = { groups: [{ name: "retro", label: "Retro PCs", gameDisk: { master: "/srv/cowherd/games.img" } }] } as unknown as Partial<ConfigInput>;
 
 /** A runtime with a game disk on the demo room's group, recording every image step sent to its (simulated) helper. */
@@ -85,7 +87,7 @@ describe("image versions per disk", () => {
   });
 
   it("a room without a game disk: one section per group, and disk game is a 400 naming the group, nothing sent", async () => {
-    ctx = await testRuntime();
+    ctx = await testRuntime({}, NO_GAME);
     const admin = await adminCookie();
     const v = (await call(imagesGet, { cookie: admin, url: "/api/images" })).json as ImagesView;
     expect(v.hosts.map((h) => h.disk)).toEqual(["system"]);
@@ -116,7 +118,7 @@ describe("image versions per disk", () => {
 
 describe("resets of one disk through the API", () => {
   it("disk game for a PC without a game disk, or with next-boot: 400, nothing reset", async () => {
-    ctx = await testRuntime();
+    ctx = await testRuntime({}, NO_GAME);
     const admin = await adminCookie();
     const resets = spyOnResets(ctx.sim);
     let r = await call(resetPost, { cookie: admin, url: "/api/machines/3/reset", params: { id: "3" }, body: { disk: "game" } });
