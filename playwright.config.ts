@@ -42,6 +42,8 @@ export default defineConfig({
       COWHERD_ADMIN_PASSWORD: "e2e-admin-password",
       COWHERD_SIM_ACTIVITY: "0",
       COWHERD_SIM_STEP_MS: "150",
+      // The room the specs were written for: without the demo's game disk (tests/e2e/game-disk.spec.ts has its own room with it).
+      COWHERD_SIM_GAMEDISK: "0",
       // The demo room, frozen, with retro-03 dead (Invalid) and retro-12 in PO overflow.
       COWHERD_SIM_INIT: JSON.stringify({ "3": { health: "invalid" }, "12": { health: "overflow" } }),
     },

@@ -11,7 +11,7 @@ import { chainScript, DhcpConfigError, dnsmasqConfig, iscDhcpdConfig } from "../
 import type { ResetAnswer } from "../lib/reset/requests";
 import type { MachinesView } from "../lib/status/machines-view";
 import type { ImagesView } from "../lib/images/image-service";
-import { flagValues, takeSwitch } from "../lib/cli/flags";
+import { flagValues, takeDisk, takeSwitch } from "../lib/cli/flags";
 import { HistoryArgsError, HISTORY_DEFAULT_LAST, lastResets, parseHistoryArgs, type HistoryPage } from "../lib/cli/history-query";
 import { historyLines, listEntry, listLines, outcomeWords, percentCell } from "../lib/cli/room-lines";
 import { scheduleLines } from "../lib/cli/schedule-lines";
@@ -30,8 +30,8 @@ const USAGE = `usage: npm run cowherd -- <command>
   history [--last <n>] [--machine <id|name>] [--result ${RESET_RESULTS.join("|")}]
           [--source ${RESET_SOURCES.join("|")}] [--json]
                               the last n resets (default ${HISTORY_DEFAULT_LAST}), newest first, filtered as the API filters
-  reset [--next-boot|--force] <id|name>...|all
-                              reset PCs, wait for them
+  reset [--next-boot|--force] [--disk system|game] <id|name>...|all
+                              reset PCs, wait for them (--disk: that disk only of PCs with a game disk; absent: both)
                               (a PC that is up is left alone unless --next-boot: reset it when it next boots,
                               or --force: reset it now, crashing whatever runs on it; a kept PC is left alone)
   reset --kept [--force] <id|name>
@@ -42,14 +42,15 @@ const USAGE = `usage: npm run cowherd -- <command>
   unkeep <id|name>            remove the mark: the PC is reset with the others again
   schedule                    the scheduled resets and clean-up (config schedule): each rule, its next and last run
   images                      master image versions per storage host: current, draft, who sits where, recent steps
-  image-update <id|name> [--comment <text>]
+  image-update <id|name> [--comment <text>] [--disk game]
                               update mode on that PC: a copy of the current version, exported to it only (waits for the copy)
   image-publish [--comment <text>] [--host <name>] [--group <name>]
                               the draft becomes the current version; PCs move to it at their next reset
   image-discard [--host <name>] [--group <name>]      delete the draft; the update PC boots its own disk again
   image-current <n> [--host <name>] [--group <name>]  make version n current again (rollback); PCs move at their next reset
   image-delete <n> [--host <name>] [--group <name>]   delete version n (refused for the current one or one a PC sits on)
-                              (--group: which PC group's versions, needed once the config has several)`;
+                              (--group: which PC group's versions, needed once the config has several;
+                               --disk game: the group's game disk's versions, on every image command)`;
 
 class CliError extends Error {}
 
@@ -113,7 +114,7 @@ function printImages(v: ImagesView): void {
   const groups = new Set(v.hosts.map((h) => h.group)).size > 1;
   for (const h of v.hosts) {
     console.log(
-      `storage host ${h.host}${groups ? `, group ${h.group}` : ""}${h.error ? `: ${h.error}` : ""}${h.current !== null ? ` (current v${h.current}, keeps ${h.keep})` : ""}`,
+      `storage host ${h.host}${groups ? `, group ${h.group}` : ""}${h.disk === "game" ? `, ${groups ? "its " : ""}game disk` : ""}${h.error ? `: ${h.error}` : ""}${h.current !== null ? ` (current v${h.current}, keeps ${h.keep})` : ""}`,
     );
     for (const x of h.versions) {
       const on = x.machines.length ? `PCs ${x.machines.join(",")}` : "no PC";
@@ -133,7 +134,7 @@ function printImages(v: ImagesView): void {
   if (v.log.length) console.log("recent steps:");
   for (const l of v.log.slice(0, 10)) {
     console.log(
-      `  ${new Date(l.startedAt).toISOString().slice(0, 16)} ${l.host} ${l.action}${l.n ? ` v${l.n}` : ""} by ${l.actor ?? "?"}: ${l.result}${l.error ? ` — ${l.error}` : ""}${l.comment ? ` "${l.comment}"` : ""}`,
+      `  ${new Date(l.startedAt).toISOString().slice(0, 16)} ${l.host}${l.disk === "game" ? " game disk" : ""} ${l.action}${l.n ? ` v${l.n}` : ""} by ${l.actor ?? "?"}: ${l.result}${l.error ? ` — ${l.error}` : ""}${l.comment ? ` "${l.comment}"` : ""}`,
     );
   }
 }
@@ -220,7 +221,11 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case "reset": {
-      const [confirmKept, rest] = takeSwitch(args, "--kept");
+      // --disk system|game: one disk of each PC (absent: every disk it has).
+      const d = takeDisk(args, ["system", "game"] as const);
+      if (!d) break;
+      const disk = d.disk ? { disk: d.disk } : {};
+      const [confirmKept, rest] = takeSwitch(d.rest, "--kept");
       const flags = rest.filter((a) => a.startsWith("--"));
       const pcs = rest.filter((a) => !a.startsWith("--"));
       if (!pcs.length || flags.some((f) => f !== "--next-boot" && f !== "--force") || flags.length > 1) break;
@@ -234,9 +239,9 @@ async function main(argv: string[]): Promise<number> {
             nextBoot: [],
             online: [],
             kept: [],
-            ...(await api<Pick<ResetAnswer, "job">>("POST", `/api/machines/${machines[0]}/reset`, { whenOnline, confirmKept })),
+            ...(await api<Pick<ResetAnswer, "job">>("POST", `/api/machines/${machines[0]}/reset`, { whenOnline, confirmKept, ...disk })),
           }
-        : await api<ResetAnswer>("POST", "/api/resets", { machines, whenOnline });
+        : await api<ResetAnswer>("POST", "/api/resets", { machines, whenOnline, ...disk });
       const name = (id: number) => view.machines.find((m) => m.id === id)?.name ?? String(id);
       const done = r.job ? await waitFor(r.job) : null;
       for (const m of done?.machines ?? []) {
@@ -280,16 +285,26 @@ async function main(argv: string[]): Promise<number> {
     }
     case "image-update": {
       const [pc, ...rest] = args;
-      const opts = flagValues(rest, ["--comment"]);
-      if (!pc || pc.startsWith("--") || !opts) break;
+      const opts = flagValues(rest, ["--comment", "--disk"]);
+      if (!pc || pc.startsWith("--") || !opts || (opts["--disk"] !== undefined && opts["--disk"] !== "game")) break;
       const view = await api<MachinesView>("GET", "/api/machines");
       const [id] = pick([pc], view.machines) as number[];
-      const r = await api<{ logId: number }>("POST", "/api/images/update", { machine: id, ...(opts["--comment"] ? { comment: opts["--comment"] } : {}) });
+      const r = await api<{ logId: number }>("POST", "/api/images/update", {
+        machine: id,
+        ...(opts["--comment"] ? { comment: opts["--comment"] } : {}),
+        ...(opts["--disk"] ? { disk: "game" } : {}),
+      });
       const row = await waitForImageStep(r.logId);
       if (row.result !== "ok") throw new CliError(`update ${row.result}: ${row.error ?? "no reason given"}`);
-      const draft = (await api<ImagesView>("GET", "/api/images")).hosts.flatMap((h) => (h.draft ? [h.draft] : [])).find((d) => d.machine === id);
+      const game = opts["--disk"] === "game";
+      const draft = (await api<ImagesView>("GET", "/api/images")).hosts
+        .filter((h) => h.disk === (game ? "game" : "system"))
+        .flatMap((h) => (h.draft ? [h.draft] : []))
+        .find((d) => d.machine === id);
       console.log(
-        `cowherd: v${row.n} is ready on ${draft?.machineName ?? pc} (${draft?.method ?? "copied"}): boot it, install the updates, shut it down, then 'image-publish'`,
+        game
+          ? `cowherd: game disk v${row.n} is ready on ${draft?.machineName ?? pc} (${draft?.method ?? "copied"}): boot it (its own system disk, this draft as its game disk), install the games, shut it down, then 'image-publish --disk game'`
+          : `cowherd: v${row.n} is ready on ${draft?.machineName ?? pc} (${draft?.method ?? "copied"}): boot it, install the updates, shut it down, then 'image-publish'`,
       );
       return 0;
     }
@@ -300,11 +315,14 @@ async function main(argv: string[]): Promise<number> {
       const needsN = cmd === "image-current" || cmd === "image-delete";
       const n = needsN ? args[0] : undefined;
       if (needsN && (!n || !/^[1-9][0-9]{0,5}$/.test(n))) break;
-      const opts = flagValues(needsN ? args.slice(1) : args, cmd === "image-publish" ? ["--comment", "--host", "--group"] : ["--host", "--group"]);
-      if (!opts) break;
+      const opts = flagValues(
+        needsN ? args.slice(1) : args,
+        cmd === "image-publish" ? ["--comment", "--host", "--group", "--disk"] : ["--host", "--group", "--disk"],
+      );
+      if (!opts || (opts["--disk"] !== undefined && opts["--disk"] !== "game")) break;
       const host = opts["--host"];
       const group = opts["--group"];
-      const hostBody = { ...(host ? { host } : {}), ...(group ? { group } : {}) };
+      const hostBody = { ...(host ? { host } : {}), ...(group ? { group } : {}), ...(opts["--disk"] ? { disk: "game" } : {}) };
       if (cmd === "image-publish") await api("POST", "/api/images/publish", { ...hostBody, ...(opts["--comment"] ? { comment: opts["--comment"] } : {}) });
       else if (cmd === "image-discard") await api("POST", "/api/images/discard", hostBody);
       else if (cmd === "image-current") await api("POST", "/api/images/current", { ...hostBody, version: Number(n) });

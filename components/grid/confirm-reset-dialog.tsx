@@ -1,5 +1,7 @@
 "use client";
 
+import { useState } from "react";
+import type { DiskKind } from "@/lib/config/schema";
 import type { MachineView } from "@/lib/status/machines-view";
 import type { WhenOnline } from "@/lib/reset/requests";
 import { mib } from "@/components/ui/format";
@@ -13,8 +15,17 @@ interface Props {
   /** Sent as a bulk request (even of one PC): the server leaves kept PCs alone, so this dialog does too. */
   bulk?: boolean;
   onCancel(): void;
-  onConfirm(whenOnline: WhenOnline): void;
+  /** `disk`: one PC with a game disk, one of its disks only (absent: both). */
+  onConfirm(whenOnline: WhenOnline, disk?: DiskKind): void;
 }
+
+/** What a single reset of a PC with a game disk resets. */
+type DiskChoice = "both" | DiskKind;
+const DISK_CHOICES: { value: DiskChoice; label: string; help: string }[] = [
+  { value: "both", label: "Both disks", help: "system and game disk" },
+  { value: "system", label: "System disk only", help: "the game disk keeps its changes" },
+  { value: "game", label: "Game disk only", help: "the system disk keeps its changes" },
+];
 
 /** Up: booting, or running from its disk (a reset now crashes it). */
 export const isUp = (m: MachineView) => m.condition !== "unreachable" && m.boot.state !== "off";
@@ -32,7 +43,14 @@ const names = (ms: MachineView[]) =>
         .join(", ")} and ${ms.length - 12} more`;
 
 /** What the reset throws away: the data of the PCs whose disk still works; the others' is gone already. */
-function lossText(list: MachineView[]): string {
+function lossText(list: MachineView[], choice: DiskChoice = "both"): string {
+  const one = list.length === 1 ? list[0]! : undefined;
+  if (one?.game && choice === "game") {
+    const g = one.game;
+    if (g.state === "invalid" || g.state === "overflow")
+      return `${one.name}'s game disk is already lost (${g.state === "overflow" ? "overflow" : "Invalid"}); the reset gives it a clean game disk. Its system disk is left as it is.`;
+    return `Everything written to ${one.name}'s game disk since its last reset${g.usedSectors !== null ? ` (${mib(g.usedSectors)} MiB)` : ""} is thrown away: it gets the group's current game disk again. Its system disk is left as it is.`;
+  }
   const working = list.filter((m) => !diskLost(m));
   const gone = list.filter(diskLost);
   const goneText = gone.length
@@ -41,8 +59,9 @@ function lossText(list: MachineView[]): string {
   if (!working.length) return goneText;
   const only = working.length === 1 ? working[0]! : undefined;
   const sectors = working.reduce((sum, m) => sum + (m.usedSectors ?? 0), 0);
+  const both = only?.game && choice === "both";
   const lose = only
-    ? `Everything written to ${only.name}'s disk since its last reset${only.usedSectors !== null ? ` (${mib(only.usedSectors)} MiB)` : ""} is thrown away. It boots the clean master image again.`
+    ? `Everything written to ${only.name}'s ${both ? "system disk" : "disk"} since its last reset${only.usedSectors !== null ? ` (${mib(only.usedSectors)} MiB)` : ""}${both ? ` and to its game disk${only.game!.usedSectors !== null ? ` (${mib(only.game!.usedSectors)} MiB)` : ""}` : ""} is thrown away. It boots the clean master image${both ? " and game disk" : ""} again.${only.game && choice === "system" ? " Its game disk is left as it is." : ""}`
     : `Everything written to ${gone.length ? "the other PCs'" : "these PCs'"} disks since their last reset (${mib(sectors)} MiB in all) is thrown away. They boot the clean master image again.`;
   return gone.length ? `${lose} ${goneText}` : lose;
 }
@@ -65,6 +84,18 @@ export function ConfirmResetDialog({ targets, event = false, bulk = event, onCan
   const lost = up.filter(diskLost);
   const single = asked.length === 1 ? list[0] : undefined;
   const title = event ? "Reset all PCs before the event?" : single ? `Reset ${single.name}?` : `Reset ${asked.length} PCs?`;
+  // One PC with a game disk, reset alone: which of its disks (both by default). Bulk resets reset both.
+  const choosable = !bulk && !!single?.game;
+  const [picked, setPicked] = useState<{ id: number; choice: DiskChoice } | null>(null);
+  const choice: DiskChoice = choosable && picked?.id === single!.id ? picked.choice : "both";
+  const disk = choice === "both" ? undefined : choice;
+  const answer = (w: WhenOnline) => {
+    setPicked(null);
+    onConfirm(w, disk);
+  };
+  // A reset of one disk cannot wait for the next boot (the boot script resets every disk).
+  const nextBootOk = disk === undefined;
+  const withGame = list.filter((m) => m.game);
 
   return (
     <Modal
@@ -78,7 +109,7 @@ export function ConfirmResetDialog({ targets, event = false, bulk = event, onCan
             Cancel
           </button>
           {live.length > 0 && (
-            <button type="button" onClick={() => onConfirm("force")} className={`${modalButton} text-red-800 ring-1 ring-red-300 hover:bg-red-50`}>
+            <button type="button" onClick={() => answer("force")} className={`${modalButton} text-red-800 ring-1 ring-red-300 hover:bg-red-50`}>
               {live.length === list.length
                 ? "Reset now anyway"
                 : live.length === 1
@@ -88,15 +119,15 @@ export function ConfirmResetDialog({ targets, event = false, bulk = event, onCan
           )}
           {live.length === 0 && lost.length > 0 ? (
             // Up, but nothing left to crash: resetting now is what helps (at its next boot would wait for a restart).
-            <button type="button" onClick={() => onConfirm("force")} className={`${modalButton} bg-red-700 text-white hover:bg-red-800`}>
+            <button type="button" onClick={() => answer("force")} className={`${modalButton} bg-red-700 text-white hover:bg-red-800`}>
               Confirm reset
             </button>
-          ) : list.length === 0 ? null : up.length > 0 && keptOne ? null : up.length > 0 ? (
-            <button type="button" onClick={() => onConfirm("next-boot")} className={`${modalButton} bg-violet-700 text-white hover:bg-violet-800`}>
+          ) : list.length === 0 ? null : up.length > 0 && (keptOne || !nextBootOk) ? null : up.length > 0 ? (
+            <button type="button" onClick={() => answer("next-boot")} className={`${modalButton} bg-violet-700 text-white hover:bg-violet-800`}>
               {up.length === list.length ? "Reset at next boot" : "Reset the others now, these at next boot"}
             </button>
           ) : (
-            <button type="button" onClick={() => onConfirm("refuse")} className={`${modalButton} bg-red-700 text-white hover:bg-red-800`}>
+            <button type="button" onClick={() => answer("refuse")} className={`${modalButton} bg-red-700 text-white hover:bg-red-800`}>
               Confirm reset
             </button>
           )}
@@ -111,7 +142,42 @@ export function ConfirmResetDialog({ targets, event = false, bulk = event, onCan
           {up.length > 0 && " It cannot be reset at its next boot while it is kept."}
         </p>
       )}
-      <p className="text-sm text-slate-700">{list.length ? lossText(list) : `${skipped.length === 1 ? "It is" : "They are all"} kept: nothing is reset.`}</p>
+      {choosable && (
+        <fieldset className="rounded-lg bg-slate-50 p-3 ring-1 ring-slate-200">
+          <legend className="sr-only">Which disks</legend>
+          <p className="mb-1.5 text-sm font-medium">Which disks of {single!.name}</p>
+          <div className="flex flex-col gap-1.5 sm:flex-row sm:flex-wrap sm:gap-x-4">
+            {DISK_CHOICES.map((c) => (
+              <label key={c.value} className="flex items-start gap-2 text-sm">
+                <input
+                  type="radio"
+                  name="reset-disk"
+                  value={c.value}
+                  checked={choice === c.value}
+                  onChange={() => setPicked({ id: single!.id, choice: c.value })}
+                  className="mt-0.5 accent-sky-600"
+                />
+                <span>
+                  {c.label}
+                  <span className="block text-xs text-slate-500">{c.help}</span>
+                </span>
+              </label>
+            ))}
+          </div>
+          {!nextBootOk && up.length > 0 && (
+            <p className="mt-2 text-xs text-slate-600">A reset of one disk cannot wait for the next boot (that resets both): shut the PC down first.</p>
+          )}
+        </fieldset>
+      )}
+      <p className="text-sm text-slate-700">
+        {list.length ? lossText(list, choice) : `${skipped.length === 1 ? "It is" : "They are all"} kept: nothing is reset.`}
+      </p>
+      {!single && withGame.length > 0 && (
+        <p data-testid="both-disks" className="text-xs text-slate-600">
+          <strong>Both disks are reset</strong> on {withGame.length === list.length ? "every PC" : `the ${withGame.length} PCs`} with a game disk: the system
+          disk and the game disk.
+        </p>
+      )}
       {skipped.length > 0 && (
         <p data-testid="kept-skipped" className="text-xs text-teal-900">
           <strong>Kept, left alone ({skipped.length}):</strong> <span className="font-mono">{names(skipped)}</span> — remove the mark on a PC's page to reset it

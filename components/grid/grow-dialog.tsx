@@ -8,7 +8,7 @@ import { input } from "@/components/settings/panel";
 const MiB = 1024 * 1024;
 
 /** The size auto-extend would pick next (its percent, else 20 %), within the PC's maximum. */
-export function suggestedSize(m: MachineView, percent: number): number {
+export function suggestedSize(m: Pick<MachineView, "totalSectors" | "growth">, percent: number): number {
   const now = Math.round((m.totalSectors ?? 0) / 2048);
   return Math.min(m.growth.maxCowSizeMiB, Math.max(now + 1, Math.ceil(now * (1 + percent / 100))));
 }
@@ -17,13 +17,29 @@ export function suggestedSize(m: MachineView, percent: number): number {
  * Grow a PC's COW now, while it runs: the new size (up to its maximum), with what the store has
  * free and keeps in reserve. A refusal (the reserve, the maximum) shows inside, and nothing changes.
  */
-export function GrowDialog({ m, view, onClose, onDone }: { m: MachineView | null; view: MachinesView; onClose(): void; onDone(): void }) {
+export function GrowDialog({
+  m: pc,
+  view,
+  onClose,
+  onDone,
+  disk = "system",
+}: {
+  m: MachineView | null;
+  view: MachinesView;
+  onClose(): void;
+  onDone(): void;
+  /** "game": its game disk's COW. */
+  disk?: "system" | "game";
+}) {
+  const game = disk === "game";
+  // The disk grown: the PC's system disk's numbers, or its game disk's.
+  const m = pc && (game ? (pc.game ? { ...pc.game, id: pc.id, name: pc.name, host: pc.host } : null) : pc);
   const now = m ? Math.round((m.totalSectors ?? 0) / 2048) : 0;
   const store = m ? view.hosts.find((h) => h.name === m.host)?.stores[0] : undefined;
   return (
     <FormDialog
       open={!!m}
-      title={m ? `Grow ${m.name}'s COW` : "Grow"}
+      title={m ? `Grow ${m.name}'s ${game ? "game disk COW" : "COW"}` : "Grow"}
       submitLabel="Grow now"
       onClose={onClose}
       validate={(f) => {
@@ -34,7 +50,7 @@ export function GrowDialog({ m, view, onClose, onDone }: { m: MachineView | null
         return null;
       }}
       onSubmit={async (f) => {
-        await postJson(`/api/machines/${m!.id}/grow`, { mib: Number(f.get("mib")) });
+        await postJson(`/api/machines/${m!.id}/grow`, { mib: Number(f.get("mib")), ...(game ? { disk: "game" } : {}) });
         onDone();
       }}
     >

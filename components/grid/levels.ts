@@ -113,7 +113,27 @@ export function isProblem(c: Condition): boolean {
 /** The summary bar's problem counts, in this order, each shown while any PC has it. */
 export const PROBLEMS: Condition[] = ["unreachable", "suspended", "unexported", "no-snapshot", "storage-fault", "missing", "unknown"];
 
-export function conditionLabel(m: Pick<MachineView, "condition">, warnPercent: number, dangerPercent: number): string {
+/** The badge of a PC whose game disk is the reason for its condition: which disk, in words. */
+const GAME_LABEL: Partial<Record<Condition, string>> = {
+  danger: "Game disk almost full",
+  overflow: "Game disk full",
+  invalid: "Game disk Invalid",
+  missing: "Game disk missing",
+  suspended: "Game disk suspended",
+  unexported: "Game disk not exported",
+  "no-snapshot": "Game disk: no snapshot",
+  "storage-fault": "Game disk fault",
+};
+
+export function conditionLabel(
+  m: Pick<MachineView, "condition"> & Partial<Pick<MachineView, "conditionDisk">>,
+  warnPercent: number,
+  dangerPercent: number,
+): string {
+  if (m.conditionDisk === "game") {
+    if (m.condition === "warn") return `Game disk ≥ ${warnPercent} %`;
+    return GAME_LABEL[m.condition] ?? `Game disk: ${CONDITION_STYLE[m.condition].label}`;
+  }
   if (m.condition === "warn") return `≥ ${warnPercent} %`;
   if (m.condition === "danger") return `≥ ${dangerPercent} %`;
   return CONDITION_STYLE[m.condition].label;
@@ -123,7 +143,14 @@ export function conditionLabel(m: Pick<MachineView, "condition">, warnPercent: n
  * What the badge means and what to do: the host's own words when it names a fault (they say what
  * to run), else the condition's help with the PC's id filled in, so the command can be copied as it is.
  */
-export function conditionHelp(m: Pick<MachineView, "condition" | "id" | "problem" | "problemIsHost" | "host">): string {
+export function conditionHelp(
+  m: Pick<MachineView, "condition" | "id" | "problem" | "problemIsHost" | "host"> & Partial<Pick<MachineView, "conditionDisk" | "game">>,
+): string {
+  // Its game disk is the reason: that disk's own words (the helper's, else the condition's help).
+  if (m.conditionDisk === "game" && m.game && m.condition !== "unreachable") {
+    const own = m.game.problem ?? CONDITION_STYLE[m.condition].help.replace("COW", "game disk COW").replace("<id>", String(m.id));
+    return `Game disk: ${own}`;
+  }
   if (m.problem && m.problemIsHost && m.condition !== "unreachable")
     return `The same fault as every PC of storage host ${m.host}: see the message above the grid.`;
   if (m.problem && m.condition !== "unreachable") return m.problem;

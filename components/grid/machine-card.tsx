@@ -7,6 +7,7 @@ import { UsageBar } from "./usage-bar";
 import {
   BootNote,
   FailureNote,
+  GameImageNote,
   GrowButton,
   isBusy,
   GrowthLine,
@@ -56,7 +57,10 @@ export function MachineCard({ selectable = true, ...p }: MachineItemProps & { se
         <OnlinePill m={m} />
       </div>
 
-      <UsageBar m={m} warnPercent={warnPercent} dangerPercent={dangerPercent} />
+      <div className="space-y-2">
+        <UsageBar m={m} warnPercent={warnPercent} dangerPercent={dangerPercent} />
+        <UsageBar m={m} warnPercent={warnPercent} dangerPercent={dangerPercent} disk="game" />
+      </div>
 
       <div className="flex min-h-6 flex-wrap items-center gap-x-2 gap-y-1 text-xs">
         <StateBadge m={m} warnPercent={warnPercent} dangerPercent={dangerPercent} />
@@ -75,6 +79,7 @@ export function MachineCard({ selectable = true, ...p }: MachineItemProps & { se
 
       <BootNote m={m} now={now} />
       <ImageNote m={m} />
+      <GameImageNote m={m} />
       <PendingNote {...p} />
       <FailureNote m={m} now={now} className="rounded-md bg-red-50 px-2 py-1.5 ring-1 ring-red-200" />
 

@@ -2,6 +2,7 @@
 
 import { useCallback, useMemo, useState } from "react";
 import useSWR from "swr";
+import type { DiskKind } from "@/lib/config/schema";
 import type { MachinesView, MachineView } from "@/lib/status/machines-view";
 import type { ResetJob } from "@/lib/reset/jobs";
 import type { ResetAnswer, WhenOnline } from "@/lib/reset/requests";
@@ -50,7 +51,7 @@ export function MachineGrid({ initial, canReset }: { initial: MachinesView; canR
   const pending = view.partial ? view.partial.counts.pcs - view.machines.length : 0;
 
   const run = useCallback(
-    async (ids: number[], bulk: boolean, whenOnline: WhenOnline, event = false) => {
+    async (ids: number[], bulk: boolean, whenOnline: WhenOnline, event = false, disk?: DiskKind) => {
       setConfirm(null);
       setSending((prev) => new Set([...prev, ...ids]));
       setRequestErrors((prev) => Object.fromEntries(Object.entries(prev).filter(([id]) => !ids.includes(Number(id)))));
@@ -59,7 +60,11 @@ export function MachineGrid({ initial, canReset }: { initial: MachinesView; canR
         const r = bulk
           ? await postJson<ResetAnswer>("/api/resets", { machines: event ? "all" : ids, whenOnline })
           : // The confirm dialog said this PC is kept and its changes go: that is the confirmation.
-            await postJson<ResetAnswer>(`/api/machines/${ids[0]}/reset`, { whenOnline, ...(byId.get(ids[0]!)?.kept ? { confirmKept: true } : {}) });
+            await postJson<ResetAnswer>(`/api/machines/${ids[0]}/reset`, {
+              whenOnline,
+              ...(byId.get(ids[0]!)?.kept ? { confirmKept: true } : {}),
+              ...(disk ? { disk } : {}),
+            });
         const name = (id: number) => byId.get(id)?.name ?? `PC ${id}`;
         const [online, kept] = [r.online ?? [], r.kept ?? []];
         setDeferred(
@@ -195,7 +200,7 @@ export function MachineGrid({ initial, canReset }: { initial: MachinesView; canR
         event={confirm?.event}
         bulk={confirm?.bulk}
         onCancel={() => setConfirm(null)}
-        onConfirm={(whenOnline) => confirm && run(confirm.ids, confirm.bulk, whenOnline, confirm.event)}
+        onConfirm={(whenOnline, disk) => confirm && run(confirm.ids, confirm.bulk, whenOnline, confirm.event, disk)}
       />
     </div>
   );

@@ -6,6 +6,7 @@ import { UsageBar } from "./usage-bar";
 import {
   BootNote,
   FailureNote,
+  GameImageNote,
   GrowButton,
   GrowthLine,
   ImageNote,
@@ -89,10 +90,13 @@ function LineBreak({ className }: { className: string }) {
 
 function Row({ p, canReset }: { p: MachineItemProps; canReset: boolean }) {
   const { m, now, warnPercent, dangerPercent, reachable, selected } = p;
-  const onOlderImage = m.image.version !== null && m.image.current !== null && m.image.version !== m.image.current;
+  const onOlderImage =
+    (m.image.version !== null && m.image.current !== null && m.image.version !== m.image.current) ||
+    (!!m.game && m.game.image.version !== null && m.game.image.current !== null && m.game.image.version !== m.game.image.current);
   const note =
     !!m.pendingReset ||
     !!m.image.update ||
+    !!m.game?.image.update ||
     onOlderImage ||
     (m.boot.last?.result === "failed" && m.boot.state !== "booting") ||
     (lastResetFailed(m) && !m.reset) ||
@@ -130,6 +134,7 @@ function Row({ p, canReset }: { p: MachineItemProps; canReset: boolean }) {
         <LineBreak className="max-sm:order-5" />
         <td className={cn(cell, "max-sm:order-6 max-sm:min-w-0 max-sm:flex-1")}>
           <UsageBar m={m} warnPercent={warnPercent} dangerPercent={dangerPercent} compact />
+          {m.game && <UsageBar m={m} warnPercent={warnPercent} dangerPercent={dangerPercent} compact disk="game" />}
         </td>
         <td className={cn(cell, "whitespace-nowrap max-sm:order-6 max-sm:shrink-0")}>
           <GrowthLine m={m} compact />
@@ -164,6 +169,7 @@ function Row({ p, canReset }: { p: MachineItemProps; canReset: boolean }) {
               {isProblem(m.condition) && <p className="text-slate-700">{conditionHelp(m)}</p>}
               {m.boot.last?.result === "failed" && m.boot.state !== "booting" && <BootNote m={m} now={now} />}
               <ImageNote m={m} />
+              <GameImageNote m={m} />
               <PendingNote {...p} />
               <FailureNote m={m} now={now} />
             </div>

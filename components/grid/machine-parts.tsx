@@ -44,7 +44,7 @@ export function MachineLink({ m, className }: { m: MachineView; className?: stri
  * (amber: full within the alert limit; red: close, act now; the badge says the same), and what keeps
  * auto-extend from growing it.
  */
-export function GrowthLine({ m, compact = false }: Pick<MachineItemProps, "m"> & { compact?: boolean }) {
+export function GrowthLine({ m, compact = false }: { m: Pick<MachineView, "state" | "growth" | "totalSectors">; compact?: boolean }) {
   const g = m.growth;
   if (m.state !== "ok" && g.mibPerMin === null) return compact ? <span className="text-slate-400">—</span> : null;
   const rate = g.mibPerMin === null ? "measuring…" : rateText(g.mibPerMin);
@@ -195,6 +195,35 @@ export function ImageNote({ m }: { m: MachineView }) {
   return (
     <p data-testid="older-version" className="rounded-md bg-sky-50 px-2 py-1.5 text-xs text-sky-950 ring-1 ring-sky-200">
       On <strong>v{version}</strong> — moves to v{current} at its next reset
+    </p>
+  );
+}
+
+/** The game disk's version: its game draft (update PC of the game disk), or an older version it leaves at its next reset. */
+export function GameImageNote({ m }: { m: MachineView }) {
+  if (!m.game) return null;
+  const { version, current, update } = m.game.image;
+  if (update)
+    return (
+      <p data-testid="game-update-pc" className="rounded-md bg-amber-50 px-2 py-1.5 text-xs text-amber-950 ring-1 ring-amber-300">
+        <strong>Game disk update PC</strong> ·{" "}
+        {update.state === "copying" ? (
+          <>the game draft v{update.n} is being copied</>
+        ) : (
+          <>
+            boots its own system disk with the game draft v{update.n} read-write. Install the games, shut it down, then publish on the{" "}
+            <a className="underline" href="/images">
+              Images
+            </a>{" "}
+            page.
+          </>
+        )}
+      </p>
+    );
+  if (version === null || current === null || version === current) return null;
+  return (
+    <p data-testid="game-older-version" className="rounded-md bg-sky-50 px-2 py-1.5 text-xs text-sky-950 ring-1 ring-sky-200">
+      Game disk on <strong>v{version}</strong> — moves to v{current} at its next reset
     </p>
   );
 }

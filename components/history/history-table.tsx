@@ -24,6 +24,11 @@ export function HistoryTable({ rows, now }: { rows: ResetRow[]; now: number }) {
             <tr key={r.id} className={stack.tr}>
               <Cell label="PC" className="font-mono font-semibold">
                 <PcLink id={r.machineId} name={r.machineName} />
+                {r.disk && (
+                  <span data-testid="reset-disk" className="block font-sans text-xs font-normal text-slate-500">
+                    {r.disk === "game" ? "game disk only" : "system disk only"}
+                  </span>
+                )}
               </Cell>
               <Cell label="By">
                 {r.source}

@@ -31,7 +31,7 @@ export function ImagesPanel({ initial, machines, now }: { initial: ImagesView; m
     <>
       {view.hosts.map((h) => (
         <HostImages
-          key={`${h.host}/${h.group}`}
+          key={`${h.host}/${h.group}/${h.disk}`}
           h={h}
           several={several}
           machines={machines.filter((m) => m.host === h.host && m.group === h.group)}
@@ -44,20 +44,24 @@ export function ImagesPanel({ initial, machines, now }: { initial: ImagesView; m
   );
 }
 
+/** "Versions", "Retro PCs", "Retro PCs on storage host a"; a game disk's: "Retro PCs — game disk". */
+function sectionTitle(h: HostImagesView, several: Several): string {
+  const where = several.hosts ? ` on storage host ${h.host}` : "";
+  if (h.disk === "game") return `${h.groupLabel} — game disk${where}`;
+  return several.groups ? `${h.groupLabel}${where}` : several.hosts ? `Storage host ${h.host}` : "Versions";
+}
+
 function HostImages({ h, several, machines, now, refresh }: { h: HostImagesView; several: Several; machines: Machine[]; now: number; refresh: () => void }) {
   const { run, error, busy } = useAction(refresh);
   const [ask, setAsk] = useState<ConfirmAsk | null>(null);
-  // What each request names: the host and the group, where there is more than one of each.
-  const host = { ...(several.hosts ? { host: h.host } : {}), ...(several.groups ? { group: h.group } : {}) };
+  // What each request names: the host and the group, where there is more than one of each, and the game disk.
+  const host = {
+    ...(several.hosts ? { host: h.host } : {}),
+    ...(several.groups ? { group: h.group } : {}),
+    ...(h.disk === "game" ? { disk: "game" as const } : {}),
+  };
   const q = new URLSearchParams(host).toString() ? `?${new URLSearchParams(host).toString()}` : "";
-  const title =
-    several.hosts && several.groups
-      ? `${h.groupLabel} on storage host ${h.host}`
-      : several.groups
-        ? h.groupLabel
-        : several.hosts
-          ? `Storage host ${h.host}`
-          : "Versions";
+  const title = sectionTitle(h, several);
   const columns: Column<Version>[] = [
     {
       label: "Version",
@@ -133,7 +137,7 @@ function HostImages({ h, several, machines, now, refresh }: { h: HostImagesView;
       title={title}
       description={
         h.current !== null
-          ? `v${h.current} is current: PCs move to it at their next reset. ${h.keep} versions are kept; older ones go once no PC sits on them.`
+          ? `${h.disk === "game" ? "The game library every PC of the group sees as its second disk. " : ""}v${h.current} is current: PCs move to it at their next reset${h.disk === "game" ? " (of the game disk)" : ""}. ${h.keep} versions are kept; older ones go once no PC sits on them.`
           : undefined
       }
     >
@@ -166,6 +170,7 @@ function HostImages({ h, several, machines, now, refresh }: { h: HostImagesView;
  */
 function StartUpdate({ h, machines, refresh }: { h: HostImagesView; machines: Machine[]; refresh: () => void }) {
   const { run, error, busy } = useAction(refresh);
+  const game = h.disk === "game";
   const [machine, setMachine] = useState<number>(machines[0]?.id ?? 0);
   const [comment, setComment] = useState("");
   const [ask, setAsk] = useState<ConfirmAsk | null>(null);
@@ -190,7 +195,12 @@ function StartUpdate({ h, machines, refresh }: { h: HostImagesView; machines: Ma
   const start = (force: boolean) =>
     void run(async () => {
       try {
-        return await requestJson("POST", "/api/images/update", { machine, ...(comment.trim() ? { comment } : {}), ...(force ? { force: true } : {}) });
+        return await requestJson("POST", "/api/images/update", {
+          machine,
+          ...(comment.trim() ? { comment } : {}),
+          ...(force ? { force: true } : {}),
+          ...(h.disk === "game" ? { disk: "game" } : {}),
+        });
       } catch (e) {
         if (force || !(e instanceof ApiError && e.code === "machine-online")) throw e;
         setAsk(forceAsk(e.message));
@@ -199,7 +209,7 @@ function StartUpdate({ h, machines, refresh }: { h: HostImagesView; machines: Ma
     }).then((r) => r !== undefined && setComment(""));
   return (
     <form
-      aria-label="Start an update"
+      aria-label={game ? "Start a game disk update" : "Start an update"}
       className="rounded-lg bg-slate-50 p-3 ring-1 ring-slate-200"
       onSubmit={(e) => {
         e.preventDefault();
@@ -207,11 +217,18 @@ function StartUpdate({ h, machines, refresh }: { h: HostImagesView; machines: Ma
         else start(false);
       }}
     >
-      <h3 className="text-sm font-semibold">Start an update</h3>
-      <p className="mb-2 text-sm text-slate-600">
-        Copies v{h.current} into the next version and lets one PC boot that copy read-write (only that PC can reach it). Shut the PC down first; its own disk is
-        left as it is.
-      </p>
+      <h3 className="text-sm font-semibold">{game ? "Start a game disk update" : "Start an update"}</h3>
+      {game ? (
+        <p className="mb-2 text-sm text-slate-600">
+          Copies game disk v{h.current} into the next version. The PC you pick boots its own system disk as usual, with that copy as its game disk, read-write
+          (only that PC can reach it): install or patch the games there. Shut the PC down first.
+        </p>
+      ) : (
+        <p className="mb-2 text-sm text-slate-600">
+          Copies v{h.current} into the next version and lets one PC boot that copy read-write (only that PC can reach it). Shut the PC down first; its own disk
+          is left as it is.
+        </p>
+      )}
       <div className="flex flex-wrap items-end gap-3">
         <label className="text-sm">
           PC
@@ -234,7 +251,7 @@ function StartUpdate({ h, machines, refresh }: { h: HostImagesView; machines: Ma
           />
         </label>
         <button type="submit" className={button} disabled={busy || !!h.busy || !machine}>
-          {busy ? "Starting…" : "Start update"}
+          {busy ? "Starting…" : game ? `Start update on ${name}` : "Start update"}
         </button>
       </div>
       {up && (
@@ -251,16 +268,16 @@ function StartUpdate({ h, machines, refresh }: { h: HostImagesView; machines: Ma
   );
 }
 
-function DraftCard({ h, host, refresh }: { h: HostImagesView; host: { host?: string }; refresh: () => void }) {
+function DraftCard({ h, host, refresh }: { h: HostImagesView; host: { host?: string; disk?: "game" }; refresh: () => void }) {
   const d = h.draft!;
   const { run, error, busy } = useAction(refresh);
   const [comment, setComment] = useState<string | null>(null);
   const [ask, setAsk] = useState<ConfirmAsk | null>(null);
   const pct = Math.floor((100 * d.copiedBytes) / Math.max(1, d.totalBytes));
   return (
-    <section aria-label={`Draft v${d.n}`} className="rounded-lg bg-amber-50 p-3 ring-1 ring-amber-300">
+    <section aria-label={`${h.disk === "game" ? "Game disk draft" : "Draft"} v${d.n}`} className="rounded-lg bg-amber-50 p-3 ring-1 ring-amber-300">
       <h3 className="text-sm font-semibold text-amber-950">
-        Update in progress: draft v{d.n} on <span className="font-mono">{d.machineName}</span>
+        {h.disk === "game" ? "Game disk update" : "Update"} in progress: draft v{d.n} on <span className="font-mono">{d.machineName}</span>
       </h3>
       {d.state === "copying" ? (
         <div className="mt-2">
@@ -280,10 +297,17 @@ function DraftCard({ h, host, refresh }: { h: HostImagesView; host: { host?: str
         </div>
       ) : (
         <div className="mt-1 space-y-1 text-sm text-amber-950">
-          <p>
-            Ready{d.method === "reflink" ? " (blocks shared with v" + h.current + ": it took no space yet)" : ""}. Boot <strong>{d.machineName}</strong>: its
-            boot script starts the draft read-write. Install the updates, shut it down, then publish.
-          </p>
+          {h.disk === "game" ? (
+            <p>
+              Ready{d.method === "reflink" ? " (blocks shared with v" + h.current + ": it took no space yet)" : ""}. Boot <strong>{d.machineName}</strong>: it
+              starts its own system disk with this draft as its game disk, read-write. Install or patch the games, shut it down, then publish.
+            </p>
+          ) : (
+            <p>
+              Ready{d.method === "reflink" ? " (blocks shared with v" + h.current + ": it took no space yet)" : ""}. Boot <strong>{d.machineName}</strong>: its
+              boot script starts the draft read-write. Install the updates, shut it down, then publish.
+            </p>
+          )}
           {d.online && (
             <p role="status" className="font-medium text-amber-900">
               {d.machineName} is running the draft now: shut it down before publishing or discarding.
@@ -345,7 +369,15 @@ const RESULT_STYLE: Record<string, string> = {
 const logColumns = (now: number, several: boolean): Column<LogRow>[] => [
   { label: "When", className: "whitespace-nowrap", cell: (l) => <LocalTime at={l.startedAt} now={now} className="md:flex-col" /> },
   ...(several ? [{ label: "Host", cell: (l: LogRow) => l.host }] : []),
-  { label: "Step", cell: (l) => (l.action === "current" ? "make current" : l.action) },
+  {
+    label: "Step",
+    cell: (l) => (
+      <>
+        {l.action === "current" ? "make current" : l.action}
+        {l.disk === "game" && <span className="block text-xs text-slate-500">game disk</span>}
+      </>
+    ),
+  },
   { label: "Version", className: "font-mono", cell: (l) => (l.n !== null ? `v${l.n}` : "–") },
   { label: "Who", cell: (l) => l.actor ?? "–" },
   { label: "Result", cell: (l) => <span className={cn("rounded px-1.5 py-0.5 text-xs font-semibold ring-1", RESULT_STYLE[l.result])}>{l.result}</span> },

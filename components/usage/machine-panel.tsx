@@ -11,6 +11,8 @@ import { ConfirmResetDialog } from "@/components/grid/confirm-reset-dialog";
 import { GrowDialog } from "@/components/grid/grow-dialog";
 import { MACHINES_POLL } from "@/components/grid/poll";
 import { KeepToggle } from "@/components/grid/keep-toggle";
+import type { DiskKind } from "@/lib/config/schema";
+import { GameDiskSection } from "./game-disk-section";
 
 /** A PC's page header: its live card (usage, growth, boot, last reset) with Reset and Grow for admins. */
 export function MachinePanel({ initial, id, canReset }: { initial: MachinesView; id: number; canReset: boolean }) {
@@ -18,7 +20,7 @@ export function MachinePanel({ initial, id, canReset }: { initial: MachinesView;
   const view = data ?? initial;
   const m = view.machines.find((x) => x.id === id)!;
   const [confirm, setConfirm] = useState(false);
-  const [growing, setGrowing] = useState(false);
+  const [growing, setGrowing] = useState<DiskKind | null>(null);
   const [sending, setSending] = useState(false);
   const [requestError, setRequestError] = useState<string | undefined>();
   // A reset that ends (from here or anywhere) refreshes the page's server-rendered parts: its history and events.
@@ -30,13 +32,13 @@ export function MachinePanel({ initial, id, canReset }: { initial: MachinesView;
     seen.current = lastReset;
     router.refresh();
   }, [lastReset, router]);
-  const reset = async (whenOnline: WhenOnline) => {
+  const reset = async (whenOnline: WhenOnline, disk?: DiskKind) => {
     setConfirm(false);
     setSending(true);
     setRequestError(undefined);
     try {
       // The confirm dialog said this PC is kept and its changes go: that is the confirmation.
-      await postJson(`/api/machines/${id}/reset`, { whenOnline, ...(m.kept ? { confirmKept: true } : {}) });
+      await postJson(`/api/machines/${id}/reset`, { whenOnline, ...(m.kept ? { confirmKept: true } : {}), ...(disk ? { disk } : {}) });
     } catch (e) {
       setRequestError(e instanceof ApiError ? e.message : "Cannot reach the server");
     } finally {
@@ -60,7 +62,7 @@ export function MachinePanel({ initial, id, canReset }: { initial: MachinesView;
           requestError={requestError}
           onSelect={() => undefined}
           onReset={() => setConfirm(true)}
-          onGrow={() => setGrowing(true)}
+          onGrow={() => setGrowing("system")}
           onCancelPending={async () => {
             await requestJson("DELETE", `/api/machines/${id}/pending-reset`).catch((e: unknown) =>
               setRequestError(e instanceof ApiError ? e.message : "Cannot reach the server"),
@@ -68,14 +70,19 @@ export function MachinePanel({ initial, id, canReset }: { initial: MachinesView;
             await mutate();
           }}
         />
+        {m.game && (
+          <div className="mt-3">
+            <GameDiskSection m={m} canGrow={canReset} busy={sending || m.reset !== null} reachable={!error} onGrow={() => setGrowing("game")} />
+          </div>
+        )}
         {canReset && (
           <div className="mt-3">
             <KeepToggle m={m} now={view.readAt} onChanged={() => mutate()} />
           </div>
         )}
       </div>
-      <GrowDialog m={growing ? m : null} view={view} onClose={() => setGrowing(false)} onDone={() => void mutate()} />
-      <ConfirmResetDialog targets={confirm ? [m] : null} onCancel={() => setConfirm(false)} onConfirm={(w) => void reset(w)} />
+      <GrowDialog m={growing ? m : null} disk={growing ?? "system"} view={view} onClose={() => setGrowing(null)} onDone={() => void mutate()} />
+      <ConfirmResetDialog targets={confirm ? [m] : null} onCancel={() => setConfirm(false)} onConfirm={(w, disk) => void reset(w, disk)} />
     </>
   );
 }

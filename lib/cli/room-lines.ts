@@ -14,6 +14,8 @@ export interface ListEntry {
   pendingReset: MachineView["pendingReset"];
   /** An admin's "keep" mark (bulk, event, scheduled and next-boot resets leave the PC alone). */
   kept: MachineView["kept"];
+  /** Its game disk (its group has one): its usage and its own condition; null without one. */
+  game: { percent: number | null; state: MachineView["condition"] } | null;
 }
 
 export const listEntry = (m: MachineView): ListEntry => ({
@@ -25,6 +27,7 @@ export const listEntry = (m: MachineView): ListEntry => ({
   online: m.online,
   pendingReset: m.pendingReset,
   kept: m.kept,
+  game: m.game ? { percent: m.game.percent, state: m.game.condition } : null,
 });
 
 const width = (cells: string[], title: string) => Math.max(title.length, ...cells.map((c) => c.length));
@@ -60,11 +63,24 @@ export function listLines(entries: ListEntry[]): string[] {
       "state",
     ),
   };
-  const row = (id: string, name: string, ip: string, state: string, used: string, online: string, mark: string) =>
-    `${id.padStart(3)}  ${name.padEnd(w.name)}  ${ip.padEnd(w.ip)}  ${state.padEnd(w.state)}  ${used.padStart(6)}  ${online.padEnd(7)}  ${mark}`.trimEnd();
+  // A room with game disks gets a "games" column: the game disk's usage, "–" for a PC without one.
+  const games = entries.some((e) => e.game);
+  const row = (id: string, name: string, ip: string, state: string, used: string, game: string, online: string, mark: string) =>
+    `${id.padStart(3)}  ${name.padEnd(w.name)}  ${ip.padEnd(w.ip)}  ${state.padEnd(w.state)}  ${used.padStart(6)}  ${games ? `${game.padStart(6)}  ` : ""}${online.padEnd(7)}  ${mark}`.trimEnd();
   return [
-    row("id", "name", "ip", "state", "used", "online", "marks"),
-    ...entries.map((e) => row(String(e.id), e.name, e.ip, e.state, percentCell(e.percent), e.online ? "online" : "offline", marks(e))),
+    row("id", "name", "ip", "state", "used", "games", "online", "marks"),
+    ...entries.map((e) =>
+      row(
+        String(e.id),
+        e.name,
+        e.ip,
+        e.state,
+        percentCell(e.percent),
+        e.game ? percentCell(e.game.percent) : "     –",
+        e.online ? "online" : "offline",
+        marks(e),
+      ),
+    ),
   ];
 }
 
@@ -103,7 +119,7 @@ export function historyLines(rows: ResetRow[]): string[] {
         r.machineName,
         `${r.source}/${r.requestedBy ?? "?"}`,
         r.durationMs === null ? "–" : `${(r.durationMs / 1000).toFixed(1)} s`,
-        resultWords(r),
+        `${resultWords(r)}${r.disk ? ` [${r.disk} disk only]` : ""}`,
       ),
     ),
   ];

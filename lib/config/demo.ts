@@ -9,7 +9,8 @@ export const DEMO_MACHINE_MAX = 250;
  * The built-in RetroLAN: retro-01..14 on 127.0.0.41-54 so the legacy route can be tried from
  * loopback. COWHERD_SIM_HOSTS=<n> spreads the PCs over n simulated storage hosts (store-a, store-b …).
  * COWHERD_SIM_PCS=<n> (up to 250) makes a bigger room: retro-001 … on 127.0.1.1 … . Every PC has a
- * MAC, and Wake-on-LAN packets go to loopback (127.0.0.1), never onto a real network.
+ * MAC, and Wake-on-LAN packets go to loopback (127.0.0.1), never onto a real network. Its one group
+ * has a shared game disk with COWHERD_SIM_GAMEDISK=1 (the app's demo mode: unless set to 0).
  */
 export function demoConfig(env: Env = {}): ConfigInput {
   const n = Math.max(1, Math.min(8, Number(env.COWHERD_SIM_HOSTS) || 1));
@@ -21,6 +22,10 @@ export function demoConfig(env: Env = {}): ConfigInput {
     lanName: "RetroLAN (demo)",
     host: "sim",
     ...(hosts ? { hosts } : {}),
+    // One group (the default one, so the room reads as before) with a shared game disk: every PC sees
+    // the game library as its second disk, its own COW per PC (issue 19). With COWHERD_SIM_GAMEDISK=1, which
+    // the app's demo mode sets unless told 0 (load.ts); without it, the room the older tests were written for.
+    ...(env.COWHERD_SIM_GAMEDISK !== "1" ? {} : { groups: [{ name: "default", label: "All PCs", gameDisk: { master: "/store/games.img" } }] }),
     wol: { broadcast: "127.0.0.1", port: Number(env.COWHERD_SIM_WOL_PORT) || 40009, batchSize: 10, intervalSeconds: 2 },
     machines: Array.from({ length: count }, (_, i) => ({
       id: i + 1,

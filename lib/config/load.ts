@@ -106,5 +106,5 @@ export function loadConfigFile(file: string): Config {
 
 /** COWHERD_CONFIG names the JSON file; without it the built-in demo LAN is used. */
 export function loadConfig(env: Env = process.env): Config {
-  return env.COWHERD_CONFIG ? loadConfigFile(env.COWHERD_CONFIG) : parseConfig(demoConfig(env), "demo config");
+  return env.COWHERD_CONFIG ? loadConfigFile(env.COWHERD_CONFIG) : parseConfig(demoConfig({ COWHERD_SIM_GAMEDISK: "1", ...env }), "demo config"); // the demo room shows its game disk
 }

@@ -4,7 +4,7 @@
  * and runs one image step per host at a time. An update's copy can take minutes: it runs in the
  * background and its progress is part of the view; every other step is answered when done.
  */
-import type { Config, Group, Machine } from "../config/schema";
+import { gameLineKey, type Config, type DiskKind, type Group, type Machine } from "../config/schema";
 import type { ImageAction } from "../constants";
 import type { ImageLogRow, ImageRepo } from "../db/images";
 import { AppError, errors } from "../api/errors";
@@ -23,6 +23,8 @@ export interface HostImagesView {
   /** The PC group these versions are of, and how the dashboard names it. */
   group: string;
   groupLabel: string;
+  /** Which of the group's disks: its system disk, or its game disk (a section of its own). */
+  disk: DiskKind;
   /** Why this host's versions cannot be shown now (unreachable, a host without versions). */
   error: string | null;
   current: number | null;
@@ -35,7 +37,8 @@ export interface HostImagesView {
 
 export interface ImagesView {
   hosts: HostImagesView[];
-  log: ImageLogRow[];
+  /** Each step with the disk it was on (its line: a game disk's is "<group>-game"). */
+  log: (ImageLogRow & { disk: DiskKind })[];
 }
 
 /** How an image step ended, for the audit log. */
@@ -81,8 +84,21 @@ export class ImageService {
     return this.config.groups[0]!;
   }
 
-  /** A group's line of versions in the app's tables: '' for the group on storage.master (every row from before groups). */
-  private lineOf(group: string): string {
+  /**
+   * The disk an operation is for: the group's system disk (absent), or its game disk, which the
+   * group must have (a 400 naming it, nothing started).
+   */
+  disk(group: Group, disk: "game" | undefined): "game" | undefined {
+    if (disk === "game" && !group.game) throw errors.badRequest(`PC group ${group.name} has no game disk (no gameDisk in its config): nothing was done`);
+    return disk;
+  }
+
+  /**
+   * A group's line of versions in the app's tables: '' for the group on storage.master (every row
+   * from before groups), else the group's name; its game disk's: "<group>-game".
+   */
+  private lineOf(group: string, disk: DiskKind = "system"): string {
+    if (disk === "game") return gameLineKey(group);
     const g = this.config.groups.find((x) => x.name === group);
     return !g || g.master === this.config.storage.master ? "" : g.name;
   }
@@ -90,19 +106,28 @@ export class ImageService {
   async view(): Promise<ImagesView> {
     const readings = await this.room.read();
     const first = this.config.groups[0]!.name;
-    // Each host once per group that has PCs on it (a room without groups: once).
+    // Each host once per group that has PCs on it (a room without groups: once), and once more for
+    // the group's game disk when it has one.
     const pairs = readings.flatMap((r) =>
-      this.config.groups.filter((g) => this.config.machines.some((m) => m.host === r.name && m.group === g.name)).map((g) => ({ r, g })),
+      this.config.groups
+        .filter((g) => this.config.machines.some((m) => m.host === r.name && m.group === g.name))
+        .flatMap((g) => [{ r, g, disk: "system" as DiskKind }, ...(g.game ? [{ r, g, disk: "game" as DiskKind }] : [])]),
     );
-    const hosts = pairs.map(({ r, g }): HostImagesView => {
-      const im: HostImages | undefined = imagesOfGroup(r.status, g.name, first);
+    const hosts = pairs.map(({ r, g, disk }): HostImagesView => {
+      const im: HostImages | undefined = imagesOfGroup(r.status, g.name, first, disk);
       const busy = this.busy.get(r.name) ?? null;
-      const line = this.lineOf(g.name);
-      const named = { host: r.name, group: g.name, groupLabel: g.label };
+      const line = this.lineOf(g.name, disk);
+      const named = { host: r.name, group: g.name, groupLabel: g.label, disk };
       if (!im)
         return {
           ...named,
-          error: r.failing?.message ?? (r.status ? "this storage host reports no image versions (an older helper?)" : "not read yet"),
+          error:
+            r.failing?.message ??
+            (r.status
+              ? disk === "game"
+                ? "this storage host reports no game disk versions (a helper without game disks?)"
+                : "this storage host reports no image versions (an older helper?)"
+              : "not read yet"),
           current: null,
           keep: null,
           versions: [],
@@ -118,7 +143,7 @@ export class ImageService {
         versions: im.versions.map((v) => ({
           ...v,
           current: v.n === im.current,
-          comment: notes.get(v.n)?.comment ?? (v.n === 1 ? "the master image as it was" : null),
+          comment: notes.get(v.n)?.comment ?? (v.n === 1 ? (disk === "game" ? "the game disk as it was" : "the master image as it was") : null),
           author: notes.get(v.n)?.author ?? null,
         })),
         draft: im.draft
@@ -131,7 +156,8 @@ export class ImageService {
         busy,
       };
     });
-    return { hosts, log: this.repo.recent(50) };
+    const gameLines = new Set(this.config.groups.filter((g) => g.game).map((g) => gameLineKey(g.name)));
+    return { hosts, log: this.repo.recent(50).map((l) => ({ ...l, disk: gameLines.has(l.line) ? "game" : "system" })) };
   }
 
   /**
@@ -148,7 +174,7 @@ export class ImageService {
       );
     const version = op.op === "current" || op.op === "delete" ? op.version : null;
     const machineId = op.op === "update" ? op.machine : null;
-    const line = this.lineOf(op.op === "update" ? this.machine(op.machine).group : (op.group ?? this.config.groups[0]!.name));
+    const line = this.lineOf(op.op === "update" ? this.machine(op.machine).group : (op.group ?? this.config.groups[0]!.name), op.disk ?? "system");
     const logId = this.repo.start({ host: hostName, line, action: op.op, n: version, machineId, actor, comment }, this.now());
     const busy = { action: op.op, logId, step: null as string | null, machineId };
     this.busy.set(hostName, busy);
@@ -202,6 +228,10 @@ export function refuseUpdateWhileUp(m: Machine, up: boolean, force: boolean): vo
 }
 
 function describe(op: ImageOp, n: number | undefined, comment: string | null): string {
+  return op.disk === "game" ? `game disk: ${describeStep(op, n, comment)}` : describeStep(op, n, comment);
+}
+
+function describeStep(op: ImageOp, n: number | undefined, comment: string | null): string {
   const c = comment ? ` "${comment}"` : "";
   switch (op.op) {
     case "update":

@@ -85,6 +85,10 @@ export interface MachineView {
    * is the more urgent of the two disks' (a full game disk breaks the seat too).
    */
   game: GameDiskView | null;
+  /** Which disk `condition` is: "game" when its game disk's is the more urgent (its badge says "game disk"). */
+  conditionDisk: DiskKind;
+  /** Its system disk's own condition (the system bar's colour when `condition` is the game disk's). */
+  systemCondition: Condition;
 }
 
 /** A PC's game disk as the grid shows it: the system disk's fields, for the second snapshot. */
@@ -314,6 +318,8 @@ export function buildMachinesView(
         state,
         level,
         condition: game ? worseCondition(sys.condition, game.condition) : sys.condition,
+        conditionDisk: game && worseCondition(sys.condition, game.condition) !== sys.condition ? "game" : "system",
+        systemCondition: sys.condition,
         usedSectors: used,
         totalSectors: total,
         percent,

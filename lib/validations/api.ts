@@ -206,9 +206,17 @@ export const imageVersionParam = z
   .regex(/^[1-9][0-9]{0,5}$/, "version must be a plain integer")
   .transform(Number);
 /** `force`: start update mode although the PC is up (its running Windows loses its disk). */
-export const imageUpdateBody = z.object({ machine: machineId, comment: imageComment.optional(), force: z.boolean().default(false) }).strict();
+/** `disk: "game"`: the group's game disk's versions (absent: its system disk's). */
+const imageDisk = z.literal("game", { message: 'disk must be "game" (absent: the system disk)' });
+export const imageUpdateBody = z
+  .object({ machine: machineId, comment: imageComment.optional(), force: z.boolean().default(false), disk: imageDisk.optional() })
+  .strict();
 // `group`: whose versions (a PC group's name); needed once the config has more than one group.
-export const imagePublishBody = z.object({ host: storageHost.optional(), group: groupName.optional(), comment: imageComment.optional() }).strict();
-export const imageHostBody = z.object({ host: storageHost.optional(), group: groupName.optional() }).strict();
-export const imageCurrentBody = z.object({ host: storageHost.optional(), group: groupName.optional(), version: imageVersion }).strict();
-export const imageHostQuery = z.object({ host: storageHost.optional(), group: groupName.optional() }).strict();
+export const imagePublishBody = z
+  .object({ host: storageHost.optional(), group: groupName.optional(), comment: imageComment.optional(), disk: imageDisk.optional() })
+  .strict();
+export const imageHostBody = z.object({ host: storageHost.optional(), group: groupName.optional(), disk: imageDisk.optional() }).strict();
+export const imageCurrentBody = z
+  .object({ host: storageHost.optional(), group: groupName.optional(), version: imageVersion, disk: imageDisk.optional() })
+  .strict();
+export const imageHostQuery = z.object({ host: storageHost.optional(), group: groupName.optional(), disk: imageDisk.optional() }).strict();

@@ -38,7 +38,7 @@ export async function login(page: Page, url = "", user = "admin", password = PAS
 }
 
 export const card = (page: Page, name: string) => page.getByRole("article", { name });
-export const usage = async (page: Page, name: string) => Number(await card(page, name).getByRole("meter").getAttribute("aria-valuenow"));
+export const usage = async (page: Page, name: string) => Number(await card(page, name).getByRole("meter").first().getAttribute("aria-valuenow"));
 
 /** Collects the page's Content-Security-Policy violations (none is the goal). */
 export function cspViolations(page: Page): string[] {

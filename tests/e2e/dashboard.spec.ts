@@ -38,7 +38,7 @@ test("resets a running PC when forced: the warning, the card's progress, usage d
   await page.screenshot({ path: `${SHOTS}/confirm-laptop.png` });
   await dialog.getByRole("button", { name: "Reset now anyway" }).click();
   await expect(card(page, "retro-04").getByText(/Queued for reset|Resetting…/)).toBeVisible();
-  await expect(card(page, "retro-04").getByRole("meter")).toHaveAttribute("aria-valuenow", "0");
+  await expect(card(page, "retro-04").getByRole("meter").first()).toHaveAttribute("aria-valuenow", "0");
   await expect(card(page, "retro-04").getByText(/Last reset \d+ s ago \(\d+\.\d s\)/)).toBeVisible();
   await page.goto("/history");
   const row = page.getByRole("row").filter({ hasText: "retro-04" });
@@ -58,7 +58,7 @@ test("bulk-resets 3 PCs with per-PC progress and a summary, all in one job; the 
   await expect(card(page, "retro-06").getByText(/Queued for reset|Resetting…/)).toBeVisible();
   await expect(page.getByText("Bulk reset: 3 of 3 succeeded")).toBeVisible();
   expect(await top()).toBe(before);
-  for (const n of ["retro-06", "retro-08", "retro-09"]) await expect(card(page, n).getByRole("meter")).toHaveAttribute("aria-valuenow", "0");
+  for (const n of ["retro-06", "retro-08", "retro-09"]) await expect(card(page, n).getByRole("meter").first()).toHaveAttribute("aria-valuenow", "0");
   // The next bulk replaces the last one's line in place: the grid stays where it was throughout.
   await page.getByRole("checkbox", { name: "Select retro-10" }).check();
   await page.getByRole("button", { name: "Reset selected (1)" }).click();
@@ -104,7 +104,7 @@ test("the compact list fits the room on a 1366×768 laptop, is remembered, and i
   await expect(list.getByRole("row", { name: /^retro-\d\d$/ })).toHaveCount(14);
   const row = list.getByRole("row", { name: "retro-03", exact: true });
   for (const text of ["retro-03", "127.0.0.43", "Invalid", "Online", "Last reset never"]) await expect(row).toContainText(text);
-  await expect(row.getByRole("meter")).toBeVisible();
+  await expect(row.getByRole("meter").first()).toBeVisible();
   await expect(row.getByRole("button", { name: "Reset retro-03" })).toBeVisible();
   // The whole room on one laptop screen, without scrolling.
   const last = (await list.getByRole("row", { name: "retro-14", exact: true }).boundingBox())!;
@@ -133,7 +133,7 @@ test("a reset made elsewhere shows on the grid without reload", async ({ page, b
     body: JSON.stringify({ whenOnline: "force" }),
   });
   expect(r.status).toBe(202);
-  await expect(card(page, "retro-13").getByRole("meter")).toHaveAttribute("aria-valuenow", "0");
+  await expect(card(page, "retro-13").getByRole("meter").first()).toHaveAttribute("aria-valuenow", "0");
 });
 
 test("reads well on a phone", async ({ page }) => {

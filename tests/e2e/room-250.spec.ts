@@ -17,8 +17,8 @@ test("250 PCs: the list fits, filter and sort by state, usage and time to full; 
   await expect(rows).toHaveCount(250);
   // Fullest first
   await page.getByLabel("Sort by").selectOption("usage");
-  const first = Number(await rows.first().getByRole("meter").getAttribute("aria-valuenow"));
-  const tenth = Number(await rows.nth(9).getByRole("meter").getAttribute("aria-valuenow"));
+  const first = Number(await rows.first().getByRole("meter").first().getAttribute("aria-valuenow"));
+  const tenth = Number(await rows.nth(9).getByRole("meter").first().getAttribute("aria-valuenow"));
   expect(first).toBeGreaterThanOrEqual(tenth);
   // Search narrows it; "Select all" then selects what is shown
   await page.getByRole("searchbox", { name: "Find a PC by name or address" }).fill("retro-24");

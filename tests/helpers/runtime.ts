@@ -27,7 +27,9 @@ export const ADMIN_PASSWORD = "test-admin-password";
  * A real runtime on a throwaway data dir with the simulator frozen (no activity, no step delay).
  * `config` changes the demo config's keys (written to a file, as an admin would).
  */
-export async function testRuntime(env: Record<string, string> = {}, config?: Partial<ConfigInput>): Promise<{ rt: Runtime; sim: SimHost; cleanup(): void }> {
+export async function testRuntime(given: Record<string, string> = {}, config?: Partial<ConfigInput>): Promise<{ rt: Runtime; sim: SimHost; cleanup(): void }> {
+  // The demo room without its game disk unless a test asks for it (COWHERD_SIM_GAMEDISK=1, or a config with one).
+  const env = { COWHERD_SIM_GAMEDISK: "0", ...given };
   const dir = mkdtempSync(path.join(tmpdir(), "cowherd-test-"));
   if (config) writeFileSync(path.join(dir, "config.json"), JSON.stringify({ ...demoConfig(env), ...config }));
   const p = createRuntime(

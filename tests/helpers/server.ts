@@ -21,7 +21,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
   const port = 20000 + Math.floor(Math.random() * 20000);
   let output = "";
   const child: ChildProcess = spawn(process.execPath, ["dist/server.mjs"], {
-    env: { ...process.env, NODE_ENV: "production", PORT: String(port), COWHERD_DATA_DIR: dataDir, ...env },
+    env: { ...process.env, NODE_ENV: "production", PORT: String(port), COWHERD_DATA_DIR: dataDir, COWHERD_SIM_GAMEDISK: "0", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   child.stdout!.on("data", (d: Buffer) => (output += d.toString()));

@@ -151,7 +151,7 @@ describe("shell tool: list and history", () => {
       expect(j.code, j.stderr).toBe(0);
       const entries = JSON.parse(j.stdout) as { id: number; state: string; pendingReset: unknown }[];
       expect(entries.map((e) => e.id)).toEqual(view.machines.map((m) => m.id));
-      expect(Object.keys(entries[0]!).sort()).toEqual(["id", "ip", "kept", "name", "online", "pendingReset", "percent", "state"]);
+      expect(Object.keys(entries[0]!).sort()).toEqual(["game", "id", "ip", "kept", "name", "online", "pendingReset", "percent", "state"]);
       expect(entries.find((e) => e.id === 4)!.pendingReset).toMatchObject({ requestedBy: "admin" });
       const extra = await cli("list", "extra");
       expect(extra.code).toBe(2);

@@ -19,7 +19,8 @@ let ctx: Awaited<ReturnType<typeof testRuntime>>;
 let admin: string;
 
 beforeEach(async () => {
-  ctx = await testRuntime();
+  // The demo room without its game disk: these are the system disk's versions and boot script (the game disk's: game-images.test.ts).
+  ctx = await testRuntime({}, { groups: [{ name: "default", label: "All PCs" }] });
   admin = await adminCookie();
 });
 afterEach(() => ctx.cleanup());

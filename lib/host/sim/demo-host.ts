@@ -17,6 +17,9 @@ const MiB = 1024 * 1024;
 /** The 4 GiB XP image of the write-up. */
 export const MASTER_MIB = 4 * 1024;
 const MASTER_BYTES = MASTER_MIB * MiB;
+/** A group's game disk master in the simulated store: 2 GiB. */
+export const GAME_MASTER_MIB = 2 * 1024;
+const GAME_MASTER_BYTES = GAME_MASTER_MIB * MiB;
 const STATE_DIR = "/run/cowherd";
 const LIB_DIR = "/var/lib/cowherd-helper";
 
@@ -156,7 +159,11 @@ export class DemoHost extends AgentHost implements SimPcPort {
 
   /** A new room: the master put in the store, every PC set up by the helper's `up`, then lived in. */
   private async build(): Promise<void> {
-    for (const g of this.helperConfig.groups) this.kernel.addFile(g.master, MASTER_BYTES);
+    for (const g of this.helperConfig.groups) {
+      this.kernel.addFile(g.master, MASTER_BYTES);
+      // Its game disk's master (the game library): smaller than a system image, sparse like it.
+      if (g.game) this.kernel.addFile(g.game.master, GAME_MASTER_BYTES);
+    }
     await this.up(this.machines);
     const demo = this.opts.scenario === "demo";
     for (const m of this.machines) {
@@ -165,6 +172,8 @@ export class DemoHost extends AgentHost implements SimPcPort {
       if (demo) {
         const online = m.id % 5 !== 0;
         this.setMachine(m.id, { online, fraction: m.id === 7 ? 0.86 : online ? 0.03 + ((m.id * 37) % 100) / 260 : 0.01 * (m.id % 3) });
+        // Its game disk (its group has one): games' settings and caches, a few to 30 % of its COW.
+        if (m.game && online) this.kernel.write(m.game.dmName, Math.round((0.04 + ((m.id * 53) % 100) / 400) * m.game.cowSizeMiB) * MiB);
       }
       const init = this.opts.init?.[String(m.id)];
       if (init) this.setMachine(m.id, { ...init, suspended: false, exported: true, table: "snapshot" });

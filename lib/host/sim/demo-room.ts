@@ -5,7 +5,7 @@ import type { Config, Machine } from "../../config/schema";
 import type { ScheduledTask } from "../../scheduler";
 import type { Host } from "../types";
 import { SimActivity } from "./activity";
-import { DemoHost, MASTER_MIB, PC_CONDITIONS, type PcCondition } from "./demo-host";
+import { DemoHost, GAME_MASTER_MIB, MASTER_MIB, PC_CONDITIONS, type PcCondition } from "./demo-host";
 import { parseFaultSpec } from "./sim-faults";
 
 /** COWHERD_SIM_INIT: per-PC starting conditions, checked (a typo would be a demo that shows nothing). */
@@ -47,10 +47,11 @@ export function createSimHost(config: Config, name: string, dataDir: string, env
       throw new ConfigError(`COWHERD_SIM_STORE_MIB must be a whole number of MiB, not "${env.COWHERD_SIM_STORE_MIB}"`);
     // The room must fit: the master, every COW at its size, and the reserve no COW may grow into.
     const pcs = config.machines.filter((m) => m.host === name);
-    const need = MASTER_MIB + pcs.reduce((n, m) => n + m.cowSizeMiB, 0) + config.storage.reserveMiB;
+    const games = config.groups.filter((g) => g.game).length * GAME_MASTER_MIB;
+    const need = MASTER_MIB + games + pcs.reduce((n, m) => n + m.cowSizeMiB + (m.game?.cowSizeMiB ?? 0), 0) + config.storage.reserveMiB;
     if (storeMiB < need) {
       throw new ConfigError(
-        `COWHERD_SIM_STORE_MIB=${storeMiB} is too small for ${name}'s room: it needs at least ${need} MiB (the ${MASTER_MIB} MiB master, ${pcs.length} COWs, the ${config.storage.reserveMiB} MiB reserve)`,
+        `COWHERD_SIM_STORE_MIB=${storeMiB} is too small for ${name}'s room: it needs at least ${need} MiB (the ${MASTER_MIB} MiB master${games ? `, ${games} MiB of game disk masters` : ""}, ${pcs.length} COWs${games ? " and their game COWs" : ""}, the ${config.storage.reserveMiB} MiB reserve)`,
       );
     }
   }

@@ -56,6 +56,12 @@ export default async function MachinePage({ params }: { params: Promise<{ id: st
               ["Mode, chunk", `${m.mode === "PO" ? "PO (writes fail when full)" : "P (Invalid when full)"}, ${m.chunkSectors / 2} KiB`],
               ["Levels", `warn ${m.warnPercent} %, danger ${m.dangerPercent} %`],
               ["Target", m.iqn],
+              ...(m.game
+                ? [
+                    ["Game disk", `/dev/mapper/${m.game.dmName}, the target's second LUN`],
+                    ["Game COW", `${m.game.cowSizeMiB} MiB, grows up to ${m.game.maxCowSizeMiB} MiB`],
+                  ]
+                : []),
             ].map(([k, v]) => (
               <div key={k} className="contents">
                 <dt className="text-slate-500">{k}</dt>

@@ -7,9 +7,15 @@ export const dynamic = "force-dynamic";
 export const POST = route("admin", async ({ req, rt, principal, audit }) => {
   const body = await readJson(req, imageCurrentBody);
   const host = rt.images.host(body.host);
+  const group = rt.images.group(body.group);
+  const disk = rt.images.disk(group, body.disk);
   return json(
-    await rt.images.run(host, { op: "current", version: body.version, group: rt.images.group(body.group).name }, principal!.name, null, (outcome, detail) =>
-      audit("image.current", outcome, host, detail),
+    await rt.images.run(
+      host,
+      { op: "current", version: body.version, group: group.name, ...(disk ? { disk } : {}) },
+      principal!.name,
+      null,
+      (outcome, detail) => audit("image.current", outcome, host, detail),
     ),
   );
 });

@@ -7,8 +7,10 @@ export const dynamic = "force-dynamic";
 export const POST = route("admin", async ({ req, rt, principal, audit }) => {
   const body = await readOptionalJson(req, imageHostBody);
   const host = rt.images.host(body.host);
+  const group = rt.images.group(body.group);
+  const disk = rt.images.disk(group, body.disk);
   return json(
-    await rt.images.run(host, { op: "discard", group: rt.images.group(body.group).name }, principal!.name, null, (outcome, detail) =>
+    await rt.images.run(host, { op: "discard", group: group.name, ...(disk ? { disk } : {}) }, principal!.name, null, (outcome, detail) =>
       audit("image.discard", outcome, host, detail),
     ),
   );

@@ -7,8 +7,10 @@ export const dynamic = "force-dynamic";
 export const POST = route("admin", async ({ req, rt, principal, audit }) => {
   const body = await readOptionalJson(req, imagePublishBody);
   const host = rt.images.host(body.host);
+  const group = rt.images.group(body.group);
+  const disk = rt.images.disk(group, body.disk);
   return json(
-    await rt.images.run(host, { op: "publish", group: rt.images.group(body.group).name }, principal!.name, body.comment ?? null, (outcome, detail) =>
+    await rt.images.run(host, { op: "publish", group: group.name, ...(disk ? { disk } : {}) }, principal!.name, body.comment ?? null, (outcome, detail) =>
       audit("image.publish", outcome, host, detail),
     ),
   );

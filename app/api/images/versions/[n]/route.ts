@@ -8,8 +8,10 @@ export const DELETE = route<{ n: string }>("admin", async ({ req, rt, principal,
   const n = parseWith(imageVersionParam, params.n, "version");
   const q = parseQuery(imageHostQuery, req);
   const host = rt.images.host(q.host);
+  const group = rt.images.group(q.group);
+  const disk = rt.images.disk(group, q.disk);
   return json(
-    await rt.images.run(host, { op: "delete", version: n, group: rt.images.group(q.group).name }, principal!.name, null, (outcome, detail) =>
+    await rt.images.run(host, { op: "delete", version: n, group: group.name, ...(disk ? { disk } : {}) }, principal!.name, null, (outcome, detail) =>
       audit("image.delete", outcome, host, detail),
     ),
   );
