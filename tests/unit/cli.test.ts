@@ -91,11 +91,14 @@ describe("shell tool: master image versions", () => {
       let r = await cli("image-update", "retro-04", "--comment", "new drivers");
       expect(r.code, r.stderr).toBe(0);
       expect(r.stdout).toMatch(/v2 is ready on retro-04 \(copy\): boot it, install the updates, shut it down, then 'image-publish'/);
+      // The demo room has two groups: which one's draft is published is said.
       r = await cli("image-publish");
+      expect([r.code, r.stderr.trim()]).toEqual([1, "cowherd: Say which PC group: retro, newer (each has its own image versions)"]);
+      r = await cli("image-publish", "--group", "retro");
       expect(r.code, r.stderr).toBe(0);
       expect(r.stdout).toMatch(/current v2/);
       expect(r.stdout).toMatch(/\* v2 .* no PC +new drivers \(token:cli\)/);
-      r = await cli("image-delete", "1");
+      r = await cli("image-delete", "1", "--group", "retro");
       expect(r.code).toBe(1);
       expect(r.stderr.trim()).toMatch(/^cowherd: storage host local: v1 is in use by PCs 1, 2, 3, .*: they move off it at their next reset$/);
       r = await cli("image-current", "v1");
@@ -335,6 +338,6 @@ describe("shell tool: list and history", () => {
     expect(none.stderr).toMatch(/^usage: /);
     const help = run("help");
     expect(help.status).toBe(0);
-    expect(help.stdout).toMatch(/^usage: [\s\S]* list\|ls \[--json\][\s\S]* history \[--last <n>\]/);
+    expect(help.stdout).toMatch(/^usage: [\s\S]* list\|ls \[--group <name>\] \[--json\][\s\S]* history \[--last <n>\]/);
   });
 });
