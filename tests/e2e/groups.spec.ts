@@ -70,6 +70,7 @@ test.describe("Reset all before the event, one group", () => {
     await expect(dialog).toContainText(/Up right now \(1\): retro-11/);
     await expect(dialog.getByTestId("kept-skipped")).toContainText("Kept, left alone (1): retro-13");
     await expect(dialog).not.toContainText("retro-05");
+    await page.setViewportSize({ width: 1366, height: 768 });
     await page.screenshot({ path: `${SHOTS}/groups-event-laptop.png` });
     await page.setViewportSize({ width: 390, height: 844 });
     expect(await sideways(page)).toBeLessThanOrEqual(0);
@@ -102,6 +103,7 @@ test.describe("Prepare, one group", () => {
     await choose.getByRole("button", { name: "Newer PCs (4)" }).click();
     await expect(choose.getByRole("button", { name: "Newer PCs (4)" })).toHaveAttribute("aria-pressed", "true");
     await expect(page.getByTestId("chosen-count")).toHaveText("4");
+    await page.setViewportSize({ width: 1366, height: 768 });
     await page.screenshot({ path: `${SHOTS}/groups-prepare-laptop.png` });
     await page.setViewportSize({ width: 390, height: 844 });
     expect(await sideways(page)).toBeLessThanOrEqual(0);
