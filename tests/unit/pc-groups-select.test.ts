@@ -156,3 +156,43 @@ describe("the shell tool's PC arguments", () => {
     expect(() => pcsOfGroup(view, "Newer")).toThrow('no PC group "Newer"; the groups: retro, newer');
   });
 });
+
+describe("a stored demo room from before its groups", () => {
+  it("keeps the PCs whose disk did not change, sets up the Newer PCs afresh on their own master (added to the store), and says so", async () => {
+    const { mkdtempSync, rmSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const path = await import("node:path");
+    const { createSimHost } = await import("@/lib/host/sim/demo-room");
+    const dir = mkdtempSync(path.join(tmpdir(), "cowherd-adopt-"));
+    const env = { COWHERD_SIM_STEP_MS: "0", COWHERD_SIM_SCENARIO: "fresh" };
+    const { groups: _g, ...oneGroup } = demoConfig();
+    const before = parseConfig({ ...oneGroup, machines: oneGroup.machines.map(({ group: _x, ...m }) => m) });
+    const after = parseConfig(demoConfig());
+    const log: string[] = [];
+    try {
+      const old = createSimHost(before, "local", dir, env);
+      await old.ready;
+      expect(old.kernel.exists("/store/win7.img")).toBe(false);
+      old.write(3, 8192);
+      old.write(12, 8192);
+      old.persist();
+      old.close();
+
+      const now = createSimHost(after, "local", dir, env, (l) => log.push(l));
+      await now.ready;
+      try {
+        expect(now.kernel.exists("/store/win7.img")).toBe(true);
+        expect(now.usedBytes(3)).toBeGreaterThanOrEqual(8192 * 512); // same master, same COW: its state kept
+        expect(now.usedBytes(12)).toBeLessThan(8192 * 512); // a new disk over the Newer PCs' master
+        expect(now.kernel.snapshotUsage("retrocow12")!.totalSectors).toBe(400 * 2048);
+        expect(log.join("\n")).toMatch(/kept the state of 10 PC\(s\).*dropped 4: retro-11 127\.0\.0\.51 \(id 11 is now retro-11 127\.0\.0\.51\)/);
+        const [r12] = await now.reset([12]);
+        expect(r12).toMatchObject({ ok: true, outcome: "fresh" });
+      } finally {
+        now.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
