@@ -13,6 +13,7 @@ export { firstPaint } from "./status/machines-view";
 export { AppError, errors } from "./api/errors";
 export { readForm, MAX_BODY } from "./api/body";
 export { requestResets } from "./reset/requests";
+export { selectPcs, selectionWords } from "./reset/pc-selection";
 export { route, json, readJson, readOptionalJson, parseWith, parseQuery, PEER_HEADER, type Ctx, type Principal } from "./api/route";
 export { login, sessionCookie, deviceCookie, clearedSessionCookie } from "./auth/login";
 export { DEVICE_COOKIE } from "./auth/known-logins";

@@ -15,6 +15,8 @@ import { flagValues, takeDisk, takeSwitch } from "../lib/cli/flags";
 import { HistoryArgsError, HISTORY_DEFAULT_LAST, lastResets, parseHistoryArgs, type HistoryPage } from "../lib/cli/history-query";
 import { historyLines, listEntry, listLines, outcomeWords, percentCell } from "../lib/cli/room-lines";
 import { scheduleLines } from "../lib/cli/schedule-lines";
+import { knownGroup, PcArgsError, parseResetArgs, pcsOfGroup, takeGroup } from "../lib/cli/pc-args";
+import type { WakeJob } from "../lib/wol/wake";
 import type { ScheduleRuleView } from "../lib/schedule/view";
 
 const USAGE = `usage: npm run cowherd -- <command>
@@ -26,12 +28,15 @@ const USAGE = `usage: npm run cowherd -- <command>
                               script) for your dnsmasq or ISC dhcpd; --format chain prints the TFTP chain script
  from the running server (COWHERD_URL, default http://127.0.0.1:3000, and COWHERD_TOKEN, an API token):
   status                      the grid as text, with unreachable storage hosts and resets under way
-  list|ls [--json]            one line a PC: id, name, IP, state, usage, online, its marks (kept, reset at next boot)
+  list|ls [--group <name>] [--json]
+                              one line a PC: id, name, IP, state, usage, online, its marks (kept, reset at next boot);
+                              --group: only that PC group's PCs
   history [--last <n>] [--machine <id|name>] [--result ${RESET_RESULTS.join("|")}]
           [--source ${RESET_SOURCES.join("|")}] [--json]
                               the last n resets (default ${HISTORY_DEFAULT_LAST}), newest first, filtered as the API filters
-  reset [--next-boot|--force] [--disk system|game] <id|name>...|all
-                              reset PCs, wait for them (--disk: that disk only of PCs with a game disk; absent: both)
+  reset [--next-boot|--force] [--disk system|game] <id|name>...|all|--group <name>
+                              reset PCs (--group: every PC of that PC group), wait for them
+                              (--disk: that disk only of PCs with a game disk; absent: both)
                               (a PC that is up is left alone unless --next-boot: reset it when it next boots,
                               or --force: reset it now, crashing whatever runs on it; a kept PC is left alone)
   reset --kept [--force] <id|name>
@@ -40,6 +45,8 @@ const USAGE = `usage: npm run cowherd -- <command>
                               keep a PC's changes: bulk, event, scheduled and next-boot resets leave it alone
                               (a reset waiting for its next boot is cancelled)
   unkeep <id|name>            remove the mark: the PC is reset with the others again
+  wake <id|name>...|all|--group <name>
+                              send Wake-on-LAN to PCs (the wol config's batches), wait until every packet is sent
   schedule                    the scheduled resets and clean-up (config schedule): each rule, its next and last run
   images                      master image versions per storage host: current, draft, who sits where, recent steps
   image-update <id|name> [--comment <text>] [--disk game]
@@ -194,9 +201,11 @@ async function main(argv: string[]): Promise<number> {
     }
     case "list":
     case "ls": {
-      const [json, rest] = takeSwitch(args, "--json");
-      if (rest.length) break;
-      const entries = (await api<MachinesView>("GET", "/api/machines")).machines.map(listEntry);
+      const [json, flags] = takeSwitch(args, "--json");
+      const { group, rest } = takeGroup(flags);
+      if (rest === null || rest.length) break;
+      const view = await api<MachinesView>("GET", "/api/machines");
+      const entries = (group === undefined ? view.machines : pcsOfGroup(view, group)).map(listEntry);
       console.log(json ? JSON.stringify(entries, null, 2) : listLines(entries).join("\n"));
       return 0;
     }
@@ -225,15 +234,13 @@ async function main(argv: string[]): Promise<number> {
       const d = takeDisk(args, ["system", "game"] as const);
       if (!d) break;
       const disk = d.disk ? { disk: d.disk } : {};
-      const [confirmKept, rest] = takeSwitch(d.rest, "--kept");
-      const flags = rest.filter((a) => a.startsWith("--"));
-      const pcs = rest.filter((a) => !a.startsWith("--"));
-      if (!pcs.length || flags.some((f) => f !== "--next-boot" && f !== "--force") || flags.length > 1) break;
-      const whenOnline = flags[0] === "--next-boot" ? "next-boot" : flags[0] === "--force" ? "force" : "refuse";
-      // A kept PC is reset alone, by its own route, which asks for the confirmation --kept gives.
-      if (confirmKept && (pcs.length !== 1 || pcs[0] === "all" || whenOnline === "next-boot")) break;
+      const a = parseResetArgs(d.rest);
+      if (!a) break;
+      const { confirmKept, whenOnline, group } = a;
       const view = await api<MachinesView>("GET", "/api/machines");
-      const machines = pick(pcs, view.machines);
+      // A group's PCs are chosen by the server (the same rules as a list of them); a typo names the groups.
+      if (group !== undefined) knownGroup(view, group);
+      const machines = group === undefined ? pick(a.pcs, view.machines) : [];
       const r: ResetAnswer = confirmKept
         ? {
             nextBoot: [],
@@ -241,7 +248,7 @@ async function main(argv: string[]): Promise<number> {
             kept: [],
             ...(await api<Pick<ResetAnswer, "job">>("POST", `/api/machines/${machines[0]}/reset`, { whenOnline, confirmKept, ...disk })),
           }
-        : await api<ResetAnswer>("POST", "/api/resets", { machines, whenOnline, ...disk });
+        : await api<ResetAnswer>("POST", "/api/resets", group === undefined ? { machines, whenOnline, ...disk } : { group, whenOnline, ...disk });
       const name = (id: number) => view.machines.find((m) => m.id === id)?.name ?? String(id);
       const done = r.job ? await waitFor(r.job) : null;
       for (const m of done?.machines ?? []) {
@@ -252,6 +259,29 @@ async function main(argv: string[]): Promise<number> {
       for (const id of r.online) console.log(`${name(id).padEnd(10)} LEFT ALONE: it is up (--next-boot resets it when it next boots, --force now)`);
       for (const id of r.kept) console.log(`${name(id).padEnd(10)} LEFT ALONE: it is kept ('unkeep' it, or reset it alone with --kept)`);
       return done?.summary.failed || done?.summary.refused || r.online.length || r.kept.length ? 1 : 0;
+    }
+    case "wake": {
+      const { group, rest } = takeGroup(args);
+      if (rest === null || rest.some((x) => x.startsWith("--")) || (group === undefined) === (rest.length === 0)) {
+        if (group !== undefined && rest?.length) throw new CliError(`give PCs or --group ${group}, not both`);
+        break;
+      }
+      const view = await api<MachinesView>("GET", "/api/machines");
+      if (group !== undefined) knownGroup(view, group);
+      let { job } = await api<{ job: WakeJob }>("POST", "/api/wake", group === undefined ? { machines: pick(rest, view.machines) } : { group });
+      while (job.finishedAt === null) {
+        await new Promise((r) => setTimeout(r, 300));
+        job = (await api<{ job: WakeJob }>("GET", `/api/wake/${job.id}`)).job;
+      }
+      const words = {
+        sent: "packet sent",
+        "no-mac": "NOT WOKEN: no MAC in the config",
+        busy: "NOT WOKEN: already being woken",
+        failed: "FAILED",
+        queued: "queued",
+      };
+      for (const m of job.machines) console.log(`${m.name.padEnd(10)} ${words[m.state]}${m.error ? `: ${m.error}` : ""}`);
+      return job.machines.every((m) => m.state === "sent") ? 0 : 1;
     }
     case "keep":
     case "unkeep": {
@@ -379,8 +409,9 @@ main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (e) => {
     // Our own errors and config errors are for people: their message, no stack trace.
-    const known = e instanceof CliError || (e instanceof Error && e.name === "ConfigError");
+    const ours = e instanceof CliError || e instanceof PcArgsError;
+    const known = ours || (e instanceof Error && e.name === "ConfigError");
     console.error(known ? `cowherd: ${e.message}` : e);
-    process.exit(known && e instanceof CliError ? 1 : 3);
+    process.exit(ours ? 1 : 3);
   },
 );

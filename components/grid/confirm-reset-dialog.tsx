@@ -14,6 +14,11 @@ interface Props {
   event?: boolean;
   /** Sent as a bulk request (even of one PC): the server leaves kept PCs alone, so this dialog does too. */
   bulk?: boolean;
+  /**
+   * Before the event, in a room of several PC groups: which PCs, all or one group's (`group`, "" for
+   * all); choosing one changes `targets`.
+   */
+  choice?: EventChoice;
   onCancel(): void;
   /** `disk`: one PC with a game disk, one of its disks only (absent: both). */
   onConfirm(whenOnline: WhenOnline, disk?: DiskKind): void;
@@ -26,6 +31,22 @@ const DISK_CHOICES: { value: DiskChoice; label: string; help: string }[] = [
   { value: "system", label: "System disk only", help: "the game disk keeps its changes" },
   { value: "game", label: "Game disk only", help: "the system disk keeps its changes" },
 ];
+
+/** The groups "Reset all before the event" offers, with how many PCs each has, and the one chosen. */
+export interface EventChoice {
+  groups: { name: string; label: string; count: number }[];
+  /** The room's PC count ("All PCs"). */
+  total: number;
+  group: string;
+  onChoose(group: string): void;
+}
+
+/** The event dialog's title: all PCs, or the chosen group's, with the count. */
+export function eventTitle(choice: EventChoice | undefined): string {
+  if (!choice || choice.groups.length < 2) return "Reset all PCs before the event?";
+  const g = choice.groups.find((x) => x.name === choice.group);
+  return g ? `Reset ${g.count} PCs (${g.label}) before the event?` : `Reset all ${choice.total} PCs before the event?`;
+}
 
 /** Up: booting, or running from its disk (a reset now crashes it). */
 export const isUp = (m: MachineView) => m.condition !== "unreachable" && m.boot.state !== "off";
@@ -72,7 +93,7 @@ function lossText(list: MachineView[], choice: DiskChoice = "both"): string {
  * loud warning. Of several PCs, the kept ones are left alone (the server skips them too) and named;
  * one kept PC alone is reset only through this confirmation, which says its kept changes go.
  */
-export function ConfirmResetDialog({ targets, event = false, bulk = event, onCancel, onConfirm }: Props) {
+export function ConfirmResetDialog({ targets, event = false, bulk = event, choice, onCancel, onConfirm }: Props) {
   const asked = targets ?? [];
   const keptOne = !bulk && asked.length === 1 && asked[0]!.kept ? asked[0] : undefined;
   const skipped = keptOne ? [] : asked.filter((m) => m.kept);
@@ -83,12 +104,12 @@ export function ConfirmResetDialog({ targets, event = false, bulk = event, onCan
   const live = up.filter((m) => !diskLost(m));
   const lost = up.filter(diskLost);
   const single = asked.length === 1 ? list[0] : undefined;
-  const title = event ? "Reset all PCs before the event?" : single ? `Reset ${single.name}?` : `Reset ${asked.length} PCs?`;
+  const title = event ? eventTitle(choice) : single ? `Reset ${single.name}?` : `Reset ${asked.length} PCs?`;
   // One PC with a game disk, reset alone: which of its disks (both by default). Bulk resets reset both.
   const choosable = !bulk && !!single?.game;
   const [picked, setPicked] = useState<{ id: number; choice: DiskChoice } | null>(null);
-  const choice: DiskChoice = choosable && picked?.id === single!.id ? picked.choice : "both";
-  const disk = choice === "both" ? undefined : choice;
+  const diskChoice: DiskChoice = choosable && picked?.id === single!.id ? picked.choice : "both";
+  const disk = diskChoice === "both" ? undefined : diskChoice;
   const answer = (w: WhenOnline) => {
     setPicked(null);
     onConfirm(w, disk);
@@ -96,6 +117,7 @@ export function ConfirmResetDialog({ targets, event = false, bulk = event, onCan
   // A reset of one disk cannot wait for the next boot (the boot script resets every disk).
   const nextBootOk = disk === undefined;
   const withGame = list.filter((m) => m.game);
+  const offerGroups = event && choice && choice.groups.length > 1;
 
   return (
     <Modal
@@ -134,6 +156,26 @@ export function ConfirmResetDialog({ targets, event = false, bulk = event, onCan
         </>
       }
     >
+      {offerGroups && (
+        <fieldset className="rounded-lg p-3 ring-1 ring-slate-200" data-testid="event-group">
+          <legend className="px-1 text-sm font-semibold">Which PCs</legend>
+          <div className="flex flex-wrap gap-x-4 gap-y-1.5">
+            {[{ name: "", label: "All PCs", count: choice.total }, ...choice.groups].map((g) => (
+              <label key={g.name} className="flex items-center gap-2 text-sm">
+                <input
+                  type="radio"
+                  name="event-group"
+                  value={g.name}
+                  checked={choice.group === g.name}
+                  onChange={() => choice.onChoose(g.name)}
+                  className="size-4 accent-violet-700"
+                />
+                {g.label} <span className="text-slate-500 tabular-nums">({g.count})</span>
+              </label>
+            ))}
+          </div>
+        </fieldset>
+      )}
       {keptOne && (
         <p data-testid="kept-warning" className="rounded-lg bg-teal-50 p-3 text-sm text-teal-950 ring-1 ring-teal-300">
           <strong className="block">{keptOne.name} is kept: its changes will be lost.</strong>
@@ -153,7 +195,7 @@ export function ConfirmResetDialog({ targets, event = false, bulk = event, onCan
                   type="radio"
                   name="reset-disk"
                   value={c.value}
-                  checked={choice === c.value}
+                  checked={diskChoice === c.value}
                   onChange={() => setPicked({ id: single!.id, choice: c.value })}
                   className="mt-0.5 accent-sky-600"
                 />
@@ -170,7 +212,7 @@ export function ConfirmResetDialog({ targets, event = false, bulk = event, onCan
         </fieldset>
       )}
       <p className="text-sm text-slate-700">
-        {list.length ? lossText(list, choice) : `${skipped.length === 1 ? "It is" : "They are all"} kept: nothing is reset.`}
+        {list.length ? lossText(list, diskChoice) : `${skipped.length === 1 ? "It is" : "They are all"} kept: nothing is reset.`}
       </p>
       {!single && withGame.length > 0 && (
         <p data-testid="both-disks" className="text-xs text-slate-600">

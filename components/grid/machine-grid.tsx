@@ -10,7 +10,7 @@ import { ApiError, fetcher, postJson, requestJson } from "@/lib/client/fetcher";
 import { MachineCard } from "./machine-card";
 import { MachineList } from "./machine-list";
 import type { MachineItemProps } from "./machine-parts";
-import { ConfirmResetDialog } from "./confirm-reset-dialog";
+import { ConfirmResetDialog, type EventChoice } from "./confirm-reset-dialog";
 import { SummaryBar } from "./summary-bar";
 import { HostBanner } from "./host-banner";
 import { JobBanner } from "./job-banner";
@@ -35,7 +35,8 @@ export function MachineGrid({ initial, canReset }: { initial: MachinesView; canR
   /** PCs whose request is on its way: shown as queued until the grid's poll shows their job. */
   const [sending, setSending] = useState<Set<number>>(new Set());
   const [requestErrors, setRequestErrors] = useState<Record<number, string>>({});
-  const [confirm, setConfirm] = useState<{ ids: number[]; bulk: boolean; event?: boolean } | null>(null);
+  /** `group`: before the event, one PC group's PCs ("" or absent: every PC). */
+  const [confirm, setConfirm] = useState<{ ids: number[]; bulk: boolean; event?: boolean; group?: string } | null>(null);
   const [bulkJob, setBulkJob] = useState<ResetJob | null>(null);
   /** What the last request left for later or alone: marked for the next boot, or up and skipped. */
   const [deferred, setDeferred] = useState<{ nextBoot: string[]; online: string[]; kept: string[] } | null>(null);
@@ -51,14 +52,17 @@ export function MachineGrid({ initial, canReset }: { initial: MachinesView; canR
   const pending = view.partial ? view.partial.counts.pcs - view.machines.length : 0;
 
   const run = useCallback(
-    async (ids: number[], bulk: boolean, whenOnline: WhenOnline, event = false, disk?: DiskKind) => {
+    async (ids: number[], bulk: boolean, whenOnline: WhenOnline, event = false, group = "", disk?: DiskKind) => {
       setConfirm(null);
       setSending((prev) => new Set([...prev, ...ids]));
       setRequestErrors((prev) => Object.fromEntries(Object.entries(prev).filter(([id]) => !ids.includes(Number(id)))));
       if (bulk) setBulkStarting(ids.length);
       try {
         const r = bulk
-          ? await postJson<ResetAnswer>("/api/resets", { machines: event ? "all" : ids, whenOnline })
+          ? await postJson<ResetAnswer>(
+              "/api/resets",
+              event ? (group ? { group, whenOnline } : { machines: "all", whenOnline }) : { machines: ids, whenOnline },
+            )
           : // The confirm dialog said this PC is kept and its changes go: that is the confirmation.
             await postJson<ResetAnswer>(`/api/machines/${ids[0]}/reset`, {
               whenOnline,
@@ -124,6 +128,17 @@ export function MachineGrid({ initial, canReset }: { initial: MachinesView; canR
     onGrow: () => setGrowing(m.id),
   });
   const shown = useMemo(() => arrange(view.machines, arrangement, view.projectedFullMinutes), [view, arrangement]);
+  /** Before the event: every PC, or one group's (the Group filter's, when one is shown). */
+  const eventPcs = (group: string) => view.machines.filter((m) => !group || m.group === group).map((m) => m.id);
+  const eventChoice: EventChoice | undefined =
+    confirm?.event && view.groups.length > 1
+      ? {
+          groups: view.groups.map((g) => ({ ...g, count: view.machines.filter((m) => m.group === g.name).length })).filter((g) => g.count > 0),
+          total: view.machines.length,
+          group: confirm.group ?? "",
+          onChoose: (group) => setConfirm({ ids: eventPcs(group), bulk: true, event: true, group }),
+        }
+      : undefined;
   const groups =
     view.hosts.length > 1
       ? view.hosts.map((h) => ({ host: h, machines: shown.filter((m) => m.host === h.name) })).filter((g) => g.machines.length > 0)
@@ -158,7 +173,10 @@ export function MachineGrid({ initial, canReset }: { initial: MachinesView; canR
             })
           }
           onResetSelected={() => setConfirm({ ids: [...selected].sort((a, b) => a - b), bulk: true })}
-          onResetForEvent={() => setConfirm({ ids: view.machines.map((m) => m.id), bulk: true, event: true })}
+          onResetForEvent={() => {
+            const group = view.groups.length > 1 && view.groups.some((g) => g.name === arrangement.group) ? arrangement.group! : "";
+            setConfirm({ ids: eventPcs(group), bulk: true, event: true, group });
+          }}
         >
           <JobBanner job={bulkJob} starting={bulkStarting} deferred={deferred} onDone={refresh} onDismiss={dismiss} />
         </SelectionBar>
@@ -199,8 +217,9 @@ export function MachineGrid({ initial, canReset }: { initial: MachinesView; canR
         targets={targets}
         event={confirm?.event}
         bulk={confirm?.bulk}
+        choice={eventChoice}
         onCancel={() => setConfirm(null)}
-        onConfirm={(whenOnline, disk) => confirm && run(confirm.ids, confirm.bulk, whenOnline, confirm.event, disk)}
+        onConfirm={(whenOnline, disk) => confirm && run(confirm.ids, confirm.bulk, whenOnline, confirm.event, confirm.group, disk)}
       />
     </div>
   );

@@ -68,6 +68,10 @@ export function PrepareFlow({ initial, wol }: { initial: MachinesView; wol: WolS
   const [interval, setIntervalSeconds] = useState(wol.intervalSeconds);
 
   const list = [...chosen].map((id) => byId.get(id)).filter((m): m is MachineView => !!m);
+  // Several PC groups: one group's PCs can be chosen at once, and the steps name the group then.
+  const groups = view.groups.length > 1 ? view.groups.map((g) => ({ ...g, ids: view.machines.filter((m) => m.group === g.name).map((m) => m.id) })) : [];
+  const chosenGroup = groups.find((g) => g.ids.length > 0 && g.ids.length === chosen.size && g.ids.every((id) => chosen.has(id)));
+  const chosenWords = chosenGroup ? `${chosen.size} PCs (${chosenGroup.label})` : `${chosen.size} PCs`;
   // Kept PCs are left alone by this reset (the server skips them too): counted apart.
   const kept = list.filter((m) => m.kept);
   const dead = list.filter((m) => isDead(m) && !m.kept);
@@ -184,6 +188,19 @@ export function PrepareFlow({ initial, wol }: { initial: MachinesView; wol: WolS
             <button type="button" className={subtle} onClick={() => setChosen(new Set(view.machines.filter((m) => !isUp(m)).map((m) => m.id)))}>
               Only those off
             </button>
+            {groups
+              .filter((g) => g.ids.length > 0)
+              .map((g) => (
+                <button
+                  key={g.name}
+                  type="button"
+                  className={cn(subtle, chosenGroup?.name === g.name && "bg-sky-50 font-semibold text-sky-900")}
+                  aria-pressed={chosenGroup?.name === g.name}
+                  onClick={() => setChosen(new Set(g.ids))}
+                >
+                  {g.label} ({g.ids.length})
+                </button>
+              ))}
             <input
               type="search"
               aria-label="Find a PC"
@@ -219,13 +236,18 @@ export function PrepareFlow({ initial, wol }: { initial: MachinesView; wol: WolS
             ))}
           </ul>
           <button type="button" className={button} disabled={chosen.size === 0} onClick={() => setStep("reset")}>
-            Next: reset {chosen.size} PCs
+            Next: reset {chosenWords}
           </button>
         </section>
       )}
 
       {step === "reset" && (
         <section aria-label="Reset them" className="space-y-3 rounded-xl bg-white p-4 shadow-sm ring-1 ring-slate-200">
+          {chosenGroup && (
+            <p className="text-sm font-semibold" data-testid="prepare-group">
+              {chosenGroup.label}: the group&rsquo;s {chosen.size} PCs
+            </p>
+          )}
           <p className="text-sm text-slate-700">
             <strong>{off.length}</strong> off: reset now. <strong>{up.length}</strong> up right now: each resets at its next boot (its boot script does it
             before it starts), so nobody's running game is pulled from under them.

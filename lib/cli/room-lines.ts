@@ -8,6 +8,8 @@ export interface ListEntry {
   id: number;
   name: string;
   ip: string;
+  /** Its PC group (config groups; "default" without them). */
+  group: string;
   state: MachineView["condition"];
   percent: number | null;
   online: boolean;
@@ -22,6 +24,7 @@ export const listEntry = (m: MachineView): ListEntry => ({
   id: m.id,
   name: m.name,
   ip: m.ip,
+  group: m.group,
   state: m.condition,
   percent: m.percent,
   online: m.online,

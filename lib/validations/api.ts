@@ -25,13 +25,24 @@ export const loginBody = z.object({ username: freeText(64).pipe(z.string().min(1
 const whenOnline = z.enum(["refuse", "next-boot", "force"]);
 /** Which of a PC's disks (a group with a game disk): absent, every disk it has. */
 export const diskParam = z.enum(["system", "game"]);
+const groupName = z.string().regex(HOST_NAME_PATTERN, "a PC group's name");
+/**
+ * The PCs a request takes (lib/reset/pc-selection.ts): `machines` (ids, or "all") or `group` (every
+ * PC of that group), exactly one of them.
+ */
+const pcSelection = {
+  machines: z.union([z.literal("all"), z.array(machineId).min(1).max(MACHINE_ID_MAX)]).optional(),
+  group: groupName.optional(),
+};
+const onePcSelection = (b: { machines?: unknown; group?: unknown }, ctx: z.RefinementCtx) => {
+  if (b.machines !== undefined && b.group !== undefined)
+    ctx.addIssue({ code: "custom", path: ["group"], message: 'give machines (ids or "all") or group, not both' });
+  if (b.machines === undefined && b.group === undefined) ctx.addIssue({ code: "custom", path: ["machines"], message: 'give machines (ids or "all") or group' });
+};
 export const bulkResetBody = z
-  .object({
-    machines: z.union([z.literal("all"), z.array(machineId).min(1).max(MACHINE_ID_MAX)]),
-    whenOnline: whenOnline.default("refuse"),
-    disk: diskParam.optional(),
-  })
-  .strict();
+  .object({ ...pcSelection, whenOnline: whenOnline.default("refuse"), disk: diskParam.optional() })
+  .strict()
+  .superRefine(onePcSelection);
 /** `confirmKept`: the admin confirmed resetting a kept PC (without it a kept PC is a 409 machine-kept). */
 export const resetBody = z.object({ whenOnline: whenOnline.default("refuse"), confirmKept: z.boolean().default(false), disk: diskParam.optional() }).strict();
 /** What a "keep" mark is for, shown on the PC's card (optional). */
@@ -190,15 +201,15 @@ export const updateAlertTargetBody = z
 
 export const wakeBody = z
   .object({
-    machines: z.union([z.literal("all"), z.array(machineId).min(1).max(MACHINE_ID_MAX)]),
+    ...pcSelection,
     batchSize: z.number().int().min(1).max(250).optional(),
     intervalSeconds: z.number().min(0).max(120).optional(),
   })
-  .strict();
+  .strict()
+  .superRefine(onePcSelection);
 // ── master image versions ──
 const imageComment = freeText(IMAGE_COMMENT_MAX).transform((c) => c.trim() || null);
 const storageHost = z.string().regex(HOST_NAME_PATTERN, "a storage host name");
-const groupName = z.string().regex(HOST_NAME_PATTERN, "a PC group's name");
 /** Image version numbers: plain decimals, as the helper takes them. */
 export const imageVersion = z.number().int().min(1).max(999_999);
 export const imageVersionParam = z

@@ -76,7 +76,8 @@ test("11: images — a running PC is warned about up front; force and Discard as
   await page.setViewportSize(LAPTOP);
   await login(page, app.url);
   await page.goto(app.url + "/images");
-  const start = page.getByRole("form", { name: "Start an update" });
+  // The demo room's two groups each have their own versions and form: retro-04 and retro-05 are Retro PCs.
+  const start = page.getByRole("region", { name: "Retro PCs" }).getByRole("form", { name: "Start an update" });
   await start.getByLabel("PC").selectOption({ label: "retro-04" }); // running in the demo
   await expect(start.getByRole("alert")).toContainText("retro-04 is running right now.");
   await expect(start.getByRole("alert")).toContainText("Shut it down first");

@@ -37,7 +37,7 @@ test("a running PC is reset at its next boot: marked on its card, cancellable, t
 test("'reset all before the event' says which PCs go now and which at their next boot", async ({ page }) => {
   await login(page, app.url);
   await page.getByRole("button", { name: "Reset all before the event" }).click();
-  const dialog = page.getByRole("dialog", { name: "Reset all PCs before the event?" });
+  const dialog = page.getByRole("dialog", { name: "Reset all 14 PCs before the event?" });
   await expect(dialog).toContainText(/Reset now \(2\): retro-05, retro-10/);
   await expect(dialog).toContainText(/Up right now \(12\): retro-01, retro-02/);
   await page.screenshot({ path: `${SHOTS}/event-reset-laptop.png` });

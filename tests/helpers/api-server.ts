@@ -20,6 +20,8 @@ import * as imagePublish from "@/app/api/images/publish/route";
 import * as imageDiscard from "@/app/api/images/discard/route";
 import * as imageCurrent from "@/app/api/images/current/route";
 import * as imageVersion from "@/app/api/images/versions/[n]/route";
+import * as wake from "@/app/api/wake/route";
+import * as wakeJob from "@/app/api/wake/[id]/route";
 import { listen } from "./http";
 import { nextLike, type RouteTable } from "./next-adapter";
 import { testRuntime } from "./runtime";
@@ -44,6 +46,8 @@ const ROUTES = [
   ["/api/images/discard", imageDiscard],
   ["/api/images/current", imageCurrent],
   ["/api/images/versions/[n]", imageVersion],
+  ["/api/wake", wake],
+  ["/api/wake/[id]", wakeJob],
   ["/api/[rest]", unknown],
 ] as unknown as RouteTable;
 

@@ -124,7 +124,8 @@ describe("usage, events, alerts and wake API", () => {
     expect(used).toBeGreaterThan(20480);
     const room = await call(roomGet, { url: "/api/usage?range=24h", cookie });
     expect(room.json.points).toHaveLength(1);
-    expect(room.json.points[0][2]).toBe(14 * 409600);
+    // The demo room: 10 Retro PCs with 200 MiB COWs, 4 Newer PCs with 400 MiB ones.
+    expect(room.json.points[0][2]).toBe(10 * 409600 + 4 * 819200);
   });
 
   it("/metrics has fill rates, time to full and the stores' free space", async () => {

@@ -56,8 +56,8 @@ describe("auto-extend in the room (simulated store)", () => {
   });
 
   it("refuses when the store's reserve would be crossed: the store never goes below it, one event until it clears", async () => {
-    // 4096 MiB master + 14 × 200 MiB COWs = 6896 MiB on a 6990 MiB store with a 64 MiB reserve: 30 MiB to spare.
-    const t = await testRuntime({ COWHERD_SIM_STORE_MIB: "6990" }, { autoextend: { threshold: 80, percent: 20 }, storage: { reserveMiB: 64 } as never });
+    // The two groups' 4096 MiB masters + 10 × 200 MiB + 4 × 400 MiB COWs = 11792 MiB on an 11886 MiB store with a 64 MiB reserve: 30 MiB to spare.
+    const t = await testRuntime({ COWHERD_SIM_STORE_MIB: "11886" }, { autoextend: { threshold: 80, percent: 20 }, storage: { reserveMiB: 64 } as never });
     cleanup = t.cleanup;
     t.sim.setMachine(5, { fraction: 0.9 });
     for (let i = 0; i < 3; i++) {

@@ -91,11 +91,14 @@ describe("shell tool: master image versions", () => {
       let r = await cli("image-update", "retro-04", "--comment", "new drivers");
       expect(r.code, r.stderr).toBe(0);
       expect(r.stdout).toMatch(/v2 is ready on retro-04 \(copy\): boot it, install the updates, shut it down, then 'image-publish'/);
+      // The demo room has two groups: which one's draft is published is said.
       r = await cli("image-publish");
+      expect([r.code, r.stderr.trim()]).toEqual([1, "cowherd: Say which PC group: retro, newer (each has its own image versions)"]);
+      r = await cli("image-publish", "--group", "retro");
       expect(r.code, r.stderr).toBe(0);
       expect(r.stdout).toMatch(/current v2/);
       expect(r.stdout).toMatch(/\* v2 .* no PC +new drivers \(token:cli\)/);
-      r = await cli("image-delete", "1");
+      r = await cli("image-delete", "1", "--group", "retro");
       expect(r.code).toBe(1);
       expect(r.stderr.trim()).toMatch(/^cowherd: storage host local: v1 is in use by PCs 1, 2, 3, .*: they move off it at their next reset$/);
       r = await cli("image-current", "v1");
@@ -151,7 +154,7 @@ describe("shell tool: list and history", () => {
       expect(j.code, j.stderr).toBe(0);
       const entries = JSON.parse(j.stdout) as { id: number; state: string; pendingReset: unknown }[];
       expect(entries.map((e) => e.id)).toEqual(view.machines.map((m) => m.id));
-      expect(Object.keys(entries[0]!).sort()).toEqual(["game", "id", "ip", "kept", "name", "online", "pendingReset", "percent", "state"]);
+      expect(Object.keys(entries[0]!).sort()).toEqual(["game", "group", "id", "ip", "kept", "name", "online", "pendingReset", "percent", "state"]);
       expect(entries.find((e) => e.id === 4)!.pendingReset).toMatchObject({ requestedBy: "admin" });
       const extra = await cli("list", "extra");
       expect(extra.code).toBe(2);
@@ -184,6 +187,41 @@ describe("shell tool: list and history", () => {
       expect(srv.rt.keeps.get(3)).toBeUndefined();
       r = await cli("unkeep", "3");
       expect([r.code, r.stderr.trim()]).toEqual([1, "cowherd: retro-03 is not kept"]);
+    } finally {
+      await srv.close();
+    }
+  }, 60_000);
+
+  it("--group: list shows that PC group's PCs, reset resets them alone (the server chooses them), wake wakes them; an unknown group names the groups", async () => {
+    const { srv, cli } = await cliAgainst({ COWHERD_SIM_WOL_PORT: "9" });
+    try {
+      let r = await cli("list", "--group", "newer", "--json");
+      expect(r.code, r.stderr).toBe(0);
+      expect((JSON.parse(r.stdout) as { name: string; group: string }[]).map((e) => [e.name, e.group])).toEqual(
+        ["retro-11", "retro-12", "retro-13", "retro-14"].map((n) => [n, "newer"]),
+      );
+      r = await cli("ls", "--group", "modern");
+      expect([r.code, r.stderr.trim()]).toEqual([1, 'cowherd: no PC group "modern"; the groups: retro, newer']);
+      srv.rt.keeps.set(13, { keptBy: "admin", keptAt: Date.now(), reason: null });
+      r = await cli("reset", "--group", "newer");
+      expect(r.code).toBe(1); // a PC left alone: exit 1, as for a list of PCs
+      expect(r.stdout.trimEnd().split("\n").sort()).toEqual([
+        "retro-11   ok (fresh)",
+        "retro-12   ok (fresh)",
+        "retro-13   LEFT ALONE: it is kept ('unkeep' it, or reset it alone with --kept)",
+        "retro-14   ok (fresh)",
+      ]);
+      const rows = srv.rt.history.list({ page: 1, pageSize: 50 }).rows;
+      expect(rows.map((x) => x.machineId).sort((a, b) => a - b)).toEqual([11, 12, 14]);
+      r = await cli("reset", "--group", "newer", "retro-01");
+      expect([r.code, r.stderr.trim()]).toEqual([1, "cowherd: give PCs or --group newer, not both"]);
+      r = await cli("reset", "--group", "modern");
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/no PC group "modern"; the groups: retro, newer/);
+      expect(srv.rt.history.list({ page: 1, pageSize: 50 }).total).toBe(3);
+      r = await cli("wake", "--group", "retro");
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout.trimEnd().split("\n")).toEqual(Array.from({ length: 10 }, (_, i) => `retro-${String(i + 1).padStart(2, "0")}   packet sent`));
     } finally {
       await srv.close();
     }
@@ -300,6 +338,6 @@ describe("shell tool: list and history", () => {
     expect(none.stderr).toMatch(/^usage: /);
     const help = run("help");
     expect(help.status).toBe(0);
-    expect(help.stdout).toMatch(/^usage: [\s\S]* list\|ls \[--json\][\s\S]* history \[--last <n>\]/);
+    expect(help.stdout).toMatch(/^usage: [\s\S]* list\|ls \[--group <name>\] \[--json\][\s\S]* history \[--last <n>\]/);
   });
 });

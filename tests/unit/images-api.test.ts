@@ -15,6 +15,7 @@ import { get, listen } from "../helpers/http";
 import { adminCookie, call } from "../helpers/routes";
 import { errorShape, testRuntime } from "../helpers/runtime";
 
+// The demo room has two PC groups: these image steps are the Retro PCs' (retro-01..10), named in each request.
 let ctx: Awaited<ReturnType<typeof testRuntime>>;
 let admin: string;
 
@@ -46,7 +47,7 @@ describe("master image versions through the API (simulated host)", () => {
     let v = await view();
     expect(v.machines.find((m) => m.id === 3)!.image).toEqual({ version: 1, current: 1, update: { n: 2, state: "ready" } });
 
-    r = await call(publishPost, { cookie: admin, url: "/api/images/publish" });
+    r = await call(publishPost, { cookie: admin, url: "/api/images/publish", body: { group: "retro" } });
     expect(r.status).toBe(200);
     im = (await images()).hosts[0]!;
     expect(im.current).toBe(2);
@@ -63,16 +64,16 @@ describe("master image versions through the API (simulated host)", () => {
     expect(v.machines.find((m) => m.id === 5)!.image).toMatchObject({ version: 1, current: 2 });
 
     // Deleting v1 while PCs sit on it, or the current v2, is refused in words.
-    r = await call(versionDelete, { cookie: admin, method: "DELETE", url: "/api/images/versions/1", params: { n: "1" } });
+    r = await call(versionDelete, { cookie: admin, method: "DELETE", url: "/api/images/versions/1?group=retro", params: { n: "1" } });
     expect(r.status).toBe(409);
     expect(r.json.error).toMatchObject({
       code: "image-refused",
       message: expect.stringMatching(/^storage host local: v1 is in use by PCs 1, 2, 3, 5, .*: they move off it at their next reset$/),
     });
-    r = await call(versionDelete, { cookie: admin, method: "DELETE", url: "/api/images/versions/2", params: { n: "2" } });
+    r = await call(versionDelete, { cookie: admin, method: "DELETE", url: "/api/images/versions/2?group=retro", params: { n: "2" } });
     expect(r.json.error.message).toMatch(/v2 is the current version/);
 
-    r = await call(currentPost, { cookie: admin, url: "/api/images/current", body: { version: 1 } });
+    r = await call(currentPost, { cookie: admin, url: "/api/images/current", body: { group: "retro", version: 1 } });
     expect(r.status).toBe(200);
     await ctx.rt.orchestrator.wait(ctx.rt.orchestrator.submit([4], { source: "dashboard", requestedBy: "admin" }).id);
     expect((await view()).machines.find((m) => m.id === 4)!.image).toMatchObject({ version: 1, current: 1 });
@@ -97,7 +98,7 @@ describe("master image versions through the API (simulated host)", () => {
   });
 
   it("refusals: a second update, publish or discard with no draft, publish while the update PC is connected", async () => {
-    let r = await call(publishPost, { cookie: admin, url: "/api/images/publish", body: {} });
+    let r = await call(publishPost, { cookie: admin, url: "/api/images/publish", body: { group: "retro" } });
     expect(r.status).toBe(409);
     expect(r.json).toMatchObject(errorShape);
     expect(r.json.error.message).toMatch(/no update in progress to publish/);
@@ -107,10 +108,10 @@ describe("master image versions through the API (simulated host)", () => {
     expect(r.json.error.message).toMatch(/already in progress \(v2 on PC 2, ready\)/);
     ctx.sim.setUpdateSession(true);
     ctx.rt.room.invalidate("local");
-    r = await call(publishPost, { cookie: admin, url: "/api/images/publish", body: { comment: "x" } });
+    r = await call(publishPost, { cookie: admin, url: "/api/images/publish", body: { group: "retro", comment: "x" } });
     expect(r.json.error.message).toMatch(/retro-02 is still connected to the update target \(v2\): shut it down first, then publish/);
     ctx.sim.setUpdateSession(false);
-    r = await call(discardPost, { cookie: admin, url: "/api/images/discard" });
+    r = await call(discardPost, { cookie: admin, url: "/api/images/discard", body: { group: "retro" } });
     expect(r.status).toBe(200);
     expect((await images()).hosts[0]!.draft).toBeNull();
   });
@@ -145,7 +146,7 @@ describe("master image versions through the API (simulated host)", () => {
       detail: expect.stringMatching(/, forced$/),
     });
     // a PC that is down needs no force
-    r = await call(discardPost, { cookie: admin, url: "/api/images/discard" });
+    r = await call(discardPost, { cookie: admin, url: "/api/images/discard", body: { group: "retro" } });
     expect((await update(5)).status).toBeLessThan(300);
   });
 
@@ -200,7 +201,7 @@ describe("the update PC's boot script", () => {
     expect((await get(port, "/boot/ipxe", { from: "127.0.0.46", headers: { "user-agent": "iPXE/1.21.1" } })).body).toContain(
       "sanboot iscsi:127.0.0.1::3260:1:iqn.2010-01.lan.retrolan:retrocow6 ",
     );
-    await call(discardPost, { cookie: admin, url: "/api/images/discard" });
+    await call(discardPost, { cookie: admin, url: "/api/images/discard", body: { group: "retro" } });
     ctx.rt.room.invalidate("local");
     expect((await get(port, "/boot/ipxe", { from: "127.0.0.45", headers: { "user-agent": "iPXE/1.21.1" } })).body).toContain(":retrocow5 || goto failed");
   });

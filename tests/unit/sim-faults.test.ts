@@ -45,7 +45,8 @@ describe("COWHERD_SIM_FAIL", () => {
       const [r4, r5] = await host.reset([4, 5]);
       expect(r4).toMatchObject({ ok: false, failedStep: "dm-load", error: "simulated failure in dm-load", outcome: "fresh" });
       expect(r5).toMatchObject({ ok: true, outcome: "fresh" });
-      expect(host.kernel.mutations()).toContain("worker load retrocow4 0 8388608 snapshot 7:0 7:4 P 64");
+      // 7:0 is the Retro PCs' master, 7:1 the Newer PCs' (the demo room's two groups); retro-04's COW is 7:5.
+      expect(host.kernel.mutations()).toContain("worker load retrocow4 0 8388608 snapshot 7:0 7:5 P 64");
     } finally {
       host.close();
       rmSync(dir, { recursive: true, force: true });
@@ -86,7 +87,7 @@ describe("COWHERD_SIM_FAIL", () => {
         /PC 3: fraction must be a number from 0 to 1/,
       );
       expect(() => createSimHost(config, "local", dir, { COWHERD_SIM_STORE_MIB: "5000" })).toThrow(
-        "COWHERD_SIM_STORE_MIB=5000 is too small for local's room: it needs at least 7920 MiB (the 4096 MiB master, 14 COWs, the 1024 MiB reserve)",
+        "COWHERD_SIM_STORE_MIB=5000 is too small for local's room: it needs at least 12816 MiB (2 groups' masters of 4096 MiB, 14 COWs, the 1024 MiB reserve)",
       );
       expect(() => createSimHost(config, "local", dir, { COWHERD_SIM_STORE_MIB: "lots" })).toThrow(/whole number of MiB, not "lots"/);
       expect(() => createSimHost(config, "local", dir, { COWHERD_SIM_DOWN: "store-z" })).toThrow(

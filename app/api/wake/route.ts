@@ -1,17 +1,17 @@
-import { json, readJson, route } from "@cowherd/core";
+import { json, readJson, route, selectionWords, selectPcs } from "@cowherd/core";
 import { wakeBody } from "@/lib/validations/api";
 
 export const dynamic = "force-dynamic";
 
 /**
- * Wakes PCs with Wake-on-LAN (admins): `batchSize` at a time every `intervalSeconds` (defaults from
+ * Wakes PCs (ids, "all", or a PC group's: `group`) with Wake-on-LAN (admins): `batchSize` at a time every `intervalSeconds` (defaults from
  * the wol config), to wol.broadcast:wol.port. 202 with the job; GET /api/wake/{id} follows it.
  * A PC already in a running wake job is left out (409 when that leaves none); beyond the running
  * jobs' cap, 429 (lib/wol/wake.ts).
  */
 export const POST = route("admin", async ({ req, rt, principal, audit }) => {
   const b = await readJson(req, wakeBody);
-  const ids = b.machines === "all" ? rt.config.machines.map((m) => m.id) : b.machines;
+  const ids = selectPcs(rt.config, b);
   ids.forEach((id) => rt.orchestrator.machine(id)); // unknown ids: 404, nothing sent
   const batchSize = b.batchSize ?? rt.config.wol.batchSize;
   const intervalSeconds = b.intervalSeconds ?? rt.config.wol.intervalSeconds;
@@ -27,7 +27,7 @@ export const POST = route("admin", async ({ req, rt, principal, audit }) => {
     "wake",
     "ok",
     ids.length === rt.config.machines.length ? "all" : job.machines.map((m) => m.name).join(","),
-    `job ${job.id}, ${batchSize} every ${intervalSeconds} s`,
+    [selectionWords(b), `job ${job.id}, ${batchSize} every ${intervalSeconds} s`].filter(Boolean).join("; "),
   );
   return json({ job }, 202, { location: `/api/wake/${job.id}` });
 });

@@ -211,9 +211,15 @@ export class DemoHost extends AgentHost implements SimPcPort {
    * set up by its `up`. Says what it kept and dropped.
    */
   private async adopt(stored: Machine[]): Promise<void> {
-    const { kept, dropped } = adoptPcs(stored, this.machines);
+    // A group new to the room (a demo room from before its groups) gets its master, as build() gives them.
+    for (const g of this.helperConfig.groups) if (!this.kernel.exists(g.master)) this.kernel.addFile(g.master, MASTER_BYTES);
+    // A stored PC's master: its group's, or (a group no longer configured: the one of before groups) storage.master.
+    const masterOf = (m: Machine) => this.helperConfig.groups.find((g) => g.name === m.group)?.master ?? this.helperConfig.storage.master;
+    const { kept, dropped } = adoptPcs(stored, this.machines, (was, now) => masterOf(was) === masterOf(now));
     if (dropped.length) {
-      const r = await this.helper(["down", ...dropped.map((d) => String(d.was.id))], { ...this.helperConfig, machines: dropped.map((d) => d.was) });
+      // Taken down as configured then; its group, when no longer configured, is the first (the helper knows no other).
+      const known = (m: Machine) => (this.helperConfig.groups.some((g) => g.name === m.group) ? m : { ...m, group: this.helperConfig.groups[0]!.name });
+      const r = await this.helper(["down", ...dropped.map((d) => String(d.was.id))], { ...this.helperConfig, machines: dropped.map((d) => known(d.was)) });
       if (r.code !== 0) this.opts.log?.(`cowherd: simulated host ${this.name}: taking down dropped PCs failed: ${failures(r.output)}`);
       // `down` keeps a COW file (a later `up` takes it back): another PC's disk is deleted, as an admin would.
       const admin = this.kernel.spawn();

@@ -45,13 +45,14 @@ export function createSimHost(config: Config, name: string, dataDir: string, env
   if (storeMiB !== undefined) {
     if (!Number.isSafeInteger(storeMiB) || storeMiB <= 0)
       throw new ConfigError(`COWHERD_SIM_STORE_MIB must be a whole number of MiB, not "${env.COWHERD_SIM_STORE_MIB}"`);
-    // The room must fit: the master, every COW at its size, and the reserve no COW may grow into.
+    // The room must fit: each group's master (every host has them all), every COW at its size, and the reserve no COW may grow into.
     const pcs = config.machines.filter((m) => m.host === name);
+    const masters = config.groups.length;
     const games = config.groups.filter((g) => g.game).length * GAME_MASTER_MIB;
-    const need = MASTER_MIB + games + pcs.reduce((n, m) => n + m.cowSizeMiB + (m.game?.cowSizeMiB ?? 0), 0) + config.storage.reserveMiB;
+    const need = masters * MASTER_MIB + games + pcs.reduce((n, m) => n + m.cowSizeMiB + (m.game?.cowSizeMiB ?? 0), 0) + config.storage.reserveMiB;
     if (storeMiB < need) {
       throw new ConfigError(
-        `COWHERD_SIM_STORE_MIB=${storeMiB} is too small for ${name}'s room: it needs at least ${need} MiB (the ${MASTER_MIB} MiB master${games ? `, ${games} MiB of game disk masters` : ""}, ${pcs.length} COWs${games ? " and their game COWs" : ""}, the ${config.storage.reserveMiB} MiB reserve)`,
+        `COWHERD_SIM_STORE_MIB=${storeMiB} is too small for ${name}'s room: it needs at least ${need} MiB (${masters === 1 ? "the" : `${masters} groups' masters of`} ${MASTER_MIB} MiB${masters === 1 ? " master" : ""}${games ? `, ${games} MiB of game disk masters` : ""}, ${pcs.length} COWs${games ? " and their game COWs" : ""}, the ${config.storage.reserveMiB} MiB reserve)`,
       );
     }
   }

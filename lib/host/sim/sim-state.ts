@@ -25,17 +25,24 @@ export function readRoomFile(file: string): RoomFile | null {
 export const writeRoomFile = (file: string, room: RoomFile): void => writeJsonAtomic(file, room);
 
 /**
- * The stored PCs that are the same PC as a configured one (same name and address) are kept; the
- * rest are dropped: a PC that took another's id (a room made bigger, renumbered) starts afresh
- * instead of inheriting its Invalid snapshot.
+ * The stored PCs that are the same PC as a configured one (same name and address) on the same disk
+ * (its snapshot's device and COW, the COW's size, and `sameMaster`: its group's master) are kept;
+ * the rest are dropped: a PC that took another's id (a room made bigger, renumbered) starts afresh
+ * instead of inheriting its Invalid snapshot, and one moved to another group boots that group's
+ * master.
  */
-export function adoptPcs(stored: readonly Machine[], pcs: readonly Machine[]): { kept: Machine[]; dropped: { was: Machine; now: Machine | null }[] } {
+export function adoptPcs(
+  stored: readonly Machine[],
+  pcs: readonly Machine[],
+  sameMaster: (was: Machine, now: Machine) => boolean = () => true,
+): { kept: Machine[]; dropped: { was: Machine; now: Machine | null }[] } {
   const configured = new Map(pcs.map((m) => [m.id, m]));
   const kept: Machine[] = [];
   const dropped: { was: Machine; now: Machine | null }[] = [];
   for (const s of stored) {
     const now = configured.get(s.id) ?? null;
-    if (now && pcIdentity(now) === pcIdentity(s) && now.dmName === s.dmName && now.cowPath === s.cowPath) kept.push(now);
+    const sameDisk = now && now.dmName === s.dmName && now.cowPath === s.cowPath && now.cowSizeMiB === s.cowSizeMiB && sameMaster(s, now);
+    if (now && pcIdentity(now) === pcIdentity(s) && sameDisk) kept.push(now);
     else dropped.push({ was: s, now });
   }
   return { kept, dropped };
