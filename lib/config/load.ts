@@ -106,5 +106,10 @@ export function loadConfigFile(file: string): Config {
 
 /** COWHERD_CONFIG names the JSON file; without it the built-in demo LAN is used. */
 export function loadConfig(env: Env = process.env): Config {
-  return env.COWHERD_CONFIG ? loadConfigFile(env.COWHERD_CONFIG) : parseConfig(demoConfig({ COWHERD_SIM_GAMEDISK: "1", ...env }), "demo config"); // the demo room shows its game disk
+  if (env.COWHERD_CONFIG) return loadConfigFile(env.COWHERD_CONFIG);
+  const game = env.COWHERD_SIM_GAMEDISK;
+  if (game !== undefined && game !== "0" && game !== "1")
+    throw new ConfigError(`COWHERD_SIM_GAMEDISK must be 1 (the demo's Retro PCs have a game disk, the default) or 0 (none), not "${game.slice(0, 20)}"`);
+  // The demo room shows its game disk unless told 0.
+  return parseConfig(demoConfig({ COWHERD_SIM_GAMEDISK: "1", ...env }), "demo config");
 }

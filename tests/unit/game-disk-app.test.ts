@@ -11,10 +11,10 @@ import { adminCookie, call } from "../helpers/routes";
 import { spyOnResets, testRuntime } from "../helpers/runtime";
 
 const MIB = 2048;
-/** The demo room with a game disk in its (one) group: PCs get `game`. */
-const withGame = () => {
+/** The demo room (without its own game disk) with a game disk in its first group, "retro": those PCs get `game`. */
+const withGame = (gameDisk: object = { master: "/srv/cowherd/games.img", cowSizeMiB: 100, maxCowSizeMiB: 300 }) => {
   const raw = demoConfig();
-  return { ...raw, groups: [{ name: "retro", label: "Retro PCs", gameDisk: { master: "/srv/cowherd/games.img", cowSizeMiB: 100, maxCowSizeMiB: 300 } }] };
+  return { ...raw, groups: raw.groups!.map((g, i) => (i === 0 ? { ...g, gameDisk } : g)) };
 };
 
 describe("game disk: config", () => {
@@ -31,7 +31,7 @@ describe("game disk: config", () => {
   it("refuses a game master that is a system master, and a game dm name another PC already has", () => {
     const raw = withGame();
     const systemMaster = parseConfig(demoConfig()).storage.master;
-    expect(() => parseConfig({ ...raw, groups: [{ name: "retro", gameDisk: { master: systemMaster } }] })).toThrow(/same master/);
+    expect(() => parseConfig(withGame({ master: systemMaster }))).toThrow(/same master/);
     const machines = raw.machines.map((m, i) => (i === 1 ? { ...m, dmName: `${raw.machines[0]!.dmName}-game` } : m));
     expect(() => parseConfig({ ...raw, machines })).toThrow(/game disk's device .* is another PC's dmName/);
   });
@@ -160,5 +160,19 @@ describe("game disk: reset requests", () => {
     expect(bad.status).toBe(400);
     expect(calls).not.toHaveBeenCalled();
     expect(ctx.rt.boots.pending().size).toBe(0);
+  });
+});
+
+describe("game disk: the demo room", () => {
+  it("has it on the Retro PCs only, unless COWHERD_SIM_GAMEDISK=0; another value stops the start and says what it takes", async () => {
+    const { loadConfig } = await import("@/lib/config/load");
+    const c = loadConfig({});
+    expect(c.groups.map((g) => [g.name, !!g.game])).toEqual([
+      ["retro", true],
+      ["newer", false],
+    ]);
+    expect(c.machines.filter((m) => m.game).map((m) => m.id)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(loadConfig({ COWHERD_SIM_GAMEDISK: "0" }).groups.every((g) => !g.game)).toBe(true);
+    expect(() => loadConfig({ COWHERD_SIM_GAMEDISK: "yes" })).toThrow(/COWHERD_SIM_GAMEDISK must be 1 .* or 0/);
   });
 });
