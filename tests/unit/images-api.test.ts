@@ -21,7 +21,7 @@ let admin: string;
 
 beforeEach(async () => {
   // The demo room without its game disk: these are the system disk's versions and boot script (the game disk's: game-images.test.ts).
-  ctx = await testRuntime({}, { groups: [{ name: "default", label: "All PCs" }] });
+  ctx = await testRuntime();
   admin = await adminCookie();
 });
 afterEach(() => ctx.cleanup());
