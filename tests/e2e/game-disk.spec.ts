@@ -1,7 +1,7 @@
 import { expect, type Locator, type Page, test } from "@playwright/test";
 import { card, login, ownApp, SHOTS, sideways } from "./app";
 
-// The demo room as it comes: its group has a shared game disk (lib/config/demo.ts), written a little on the PCs that run.
+// The demo room as it comes: its Retro PCs (retro-01..10) share a game disk (lib/config/demo.ts), written a little on the PCs that run.
 const app = ownApp({ COWHERD_SIM_ACTIVITY: "0", COWHERD_SIM_STEP_MS: "50", COWHERD_SIM_GAMEDISK: "1" });
 
 const meter = (page: Page, pc: string, what: "System disk" | "Game disk") => card(page, pc).getByRole("meter", { name: `${what} usage of ${pc}` });
@@ -53,7 +53,7 @@ test("the list view has a second bar per PC; the PC page has a game disk section
   await page.screenshot({ path: `${SHOTS}/game-pc-laptop.png`, fullPage: true });
 
   await page.goto(app.url + "/images");
-  const games = page.getByRole("region", { name: "All PCs — game disk" });
+  const games = page.getByRole("region", { name: "Retro PCs — game disk" });
   await expect(games).toContainText("v1");
   await expect(games.getByRole("button", { name: /Start update on retro-/ })).toBeVisible();
   await page.screenshot({ path: `${SHOTS}/game-images-laptop.png`, fullPage: true });
