@@ -259,7 +259,9 @@ function StartUpdate({ h, machines, refresh }: { h: HostImagesView; machines: Ma
           <strong>
             {name} is {chosen!.boot.state === "booting" ? "booting" : "running"} right now.
           </strong>{" "}
-          Shut it down first: the update is made by restarting it into the draft (its own disk is not touched, but what it has not saved is lost).
+          {game
+            ? "Shut it down first: it gets the draft as its game disk when it boots again (its own disks are not touched, but what it has not saved is lost)."
+            : "Shut it down first: the update is made by restarting it into the draft (its own disk is not touched, but what it has not saved is lost)."}
         </p>
       )}
       <FormError error={error} />
