@@ -248,7 +248,7 @@ export function ConfirmResetDialog({ targets, event = false, bulk = event, choic
               : `${live.length} of them ${live.length === 1 ? "is" : "are"} up right now: ${names(live)}.`}
           </strong>
           Resetting {live.length === 1 ? "it" : "them"} now pulls the disk from under Windows: {live.length === 1 ? "it crashes" : "they crash"} (blue screen).
-          {keptOne
+          {keptOne || !nextBootOk
             ? " Shut it down first, then reset it."
             : ` Safe: reset ${live.length === 1 ? "it" : "them"} at ${live.length === 1 ? "its" : "their"} next boot — ${live.length === 1 ? "its" : "their"} boot script does it before Windows starts.`}
         </div>

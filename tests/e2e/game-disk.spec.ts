@@ -26,6 +26,9 @@ test("a PC's card shows both disks; a reset of the game disk only zeroes the gam
   await expect(dialog).toContainText("Its system disk is left as it is.");
   // It runs: one disk cannot wait for its next boot, so only "now anyway" is offered.
   await expect(dialog.getByRole("button", { name: "Reset at next boot" })).toHaveCount(0);
+  // …and the warning does not offer it either.
+  await expect(dialog.getByRole("alert")).toContainText("Shut it down first, then reset it.");
+  await expect(dialog.getByRole("alert")).not.toContainText("next boot");
   await page.screenshot({ path: `${SHOTS}/game-confirm-laptop.png` });
   await dialog.getByRole("button", { name: "Reset now anyway" }).click();
   await expect(meter(page, "retro-04", "Game disk")).toHaveAttribute("aria-valuenow", "0");
